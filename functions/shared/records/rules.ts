@@ -1,0 +1,173 @@
+/**
+ * Cross-field rules: what JSON Schema cannot say (date arithmetic, bounds counted from another
+ * field). Each record schema names the rules that apply to its `data` in `x-rules`, with their
+ * arguments, so the contract upstreams read lists them; this module implements them.
+ *
+ * A rule reports nothing when the fields it reads are missing or malformed: schema validation
+ * already reported those, and one mistake should produce one error.
+ */
+import { addMonths, parseDate } from './dates.js';
+import type { RuleRef } from './schema-index-types.js';
+
+export interface RuleIssue {
+  /** JSON pointer relative to the record's `data`. */
+  path: string;
+  rule: string;
+  message: string;
+}
+
+type Data = Record<string, unknown>;
+export type Rule = (data: Data, args: RuleRef) => RuleIssue[];
+
+/** Disclosure periods by severity tier, counted from the decision date (NDRC Order 2025 No. 36). */
+export const SEVERITY_TIERS = {
+  轻微: { english: 'minor', minMonths: 0, maxMonths: 3 },
+  一般: { english: 'general', minMonths: 3, maxMonths: 12 },
+  严重: { english: 'serious', minMonths: 12, maxMonths: 36 },
+} as const;
+export type SeverityTier = keyof typeof SEVERITY_TIERS;
+
+function tierOf(value: unknown): (typeof SEVERITY_TIERS)[SeverityTier] | undefined {
+  return typeof value === 'string' && Object.hasOwn(SEVERITY_TIERS, value) ? SEVERITY_TIERS[value as SeverityTier] : undefined;
+}
+
+function describeTier(tier: string): string {
+  const t = SEVERITY_TIERS[tier as SeverityTier];
+  return `${tier} (${t.english})`;
+}
+
+function monthsText(months: number): string {
+  if (months === 0) return 'the decision date';
+  return months % 12 === 0 ? `${months / 12} year${months === 12 ? '' : 's'}` : `${months} months`;
+}
+
+/** Reads a JSON pointer (relative to data). */
+export function readPointer(data: Data, pointer: string): unknown {
+  let node: unknown = data;
+  for (const key of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Data)[key.replaceAll('~1', '/').replaceAll('~0', '~')];
+  }
+  return node;
+}
+
+const name = (pointer: string): string => pointer.slice(1).replaceAll('/', '.');
+
+export const rules: Readonly<Record<string, Rule>> = {
+  /** `later` is on or after `earlier` (both optional). */
+  dateOrder(data, args) {
+    const earlierPath = String(args['earlier']);
+    const laterPath = String(args['later']);
+    const earlier = parseDate(readPointer(data, earlierPath));
+    const later = parseDate(readPointer(data, laterPath));
+    if (earlier === undefined || later === undefined || later >= earlier) return [];
+    return [
+      {
+        path: laterPath,
+        rule: 'dateOrder',
+        message: `must be on or after ${name(earlierPath)} (${earlier}), found ${later}`,
+      },
+    ];
+  },
+
+  /** Characters 7–14 of the commitment code are the commitment date as YYYYMMDD: a real date. */
+  commitmentCodeDate(data) {
+    const code = data['commitmentCode'];
+    if (typeof code !== 'string' || !/^\d{20}$/.test(code)) return [];
+    const embedded = `${code.slice(6, 10)}-${code.slice(10, 12)}-${code.slice(12, 14)}`;
+    if (parseDate(embedded) !== undefined) return [];
+    return [
+      { path: '/commitmentCode', rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be a real date YYYYMMDD` },
+    ];
+  },
+
+  /** The breach's disclosure end date lies within its tier's bounds from the decision date. */
+  disclosurePeriod(data) {
+    const tier = tierOf(data['severity']);
+    const decided = parseDate(data['decisionDate']);
+    const end = parseDate(data['disclosureEndDate']);
+    if (!tier || decided === undefined || end === undefined) return [];
+    const earliest = addMonths(decided, tier.minMonths);
+    const latest = addMonths(decided, tier.maxMonths);
+    if (end >= earliest && end <= latest) return [];
+    return [
+      {
+        path: '/disclosureEndDate',
+        rule: 'disclosurePeriod',
+        message:
+          `disclosure end ${end} is outside the bounds for tier ${describeTier(String(data['severity']))}: ` +
+          `between ${earliest} (${monthsText(tier.minMonths)}${tier.minMonths ? ' after decision' : ''}) and ${latest} ` +
+          `(${monthsText(tier.maxMonths)} after decision ${decided}), NDRC Order 2025 No. 36`,
+      },
+    ];
+  },
+
+  /** A first-offence exemption (首违免罚) is for minor breaches only, with no fine and no black points. */
+  firstOffenceExemption(data) {
+    if (data['firstOffenceExemption'] !== true) return [];
+    const issues: RuleIssue[] = [];
+    if (data['severity'] !== undefined && data['severity'] !== '轻微') {
+      issues.push({ path: '/severity', rule: 'firstOffenceExemption', message: `a first-offence exemption (首违免罚) applies only to tier 轻微 (minor), found ${String(data['severity'])}` });
+    }
+    const categories = data['penaltyCategories'];
+    if (Array.isArray(categories) && categories.includes('罚款')) {
+      issues.push({ path: '/penaltyCategories', rule: 'firstOffenceExemption', message: 'a first-offence exemption (首违免罚) waives the penalty: 罚款 (fine) must not be among the categories' });
+    }
+    if (typeof data['blackPoints'] === 'number' && data['blackPoints'] !== 0) {
+      issues.push({ path: '/blackPoints', rule: 'firstOffenceExemption', message: `a first-offence exemption (首违免罚) carries no black points, found ${data['blackPoints']}` });
+    }
+    return issues;
+  },
+
+  /** The repair's disclosure bounds are the breach decision date plus the tier's minimum and maximum. */
+  repairDisclosureBounds(data) {
+    const tier = tierOf(data['severity']);
+    const decided = parseDate(data['breachDecisionDate']);
+    if (!tier || decided === undefined) return [];
+    const issues: RuleIssue[] = [];
+    for (const [field, months] of [
+      ['minDisclosureEndDate', tier.minMonths],
+      ['maxDisclosureEndDate', tier.maxMonths],
+    ] as const) {
+      const given = parseDate(data[field]);
+      const expected = addMonths(decided, months);
+      if (given !== undefined && given !== expected) {
+        issues.push({
+          path: `/${field}`,
+          rule: 'repairDisclosureBounds',
+          message: `must be ${expected}: breachDecisionDate ${decided} plus ${months} months for tier ${describeTier(String(data['severity']))}, found ${given}`,
+        });
+      }
+    }
+    return issues;
+  },
+
+  /** A repair is granted only once the tier's minimum disclosure period has passed. */
+  repairAfterMinimum(data) {
+    if (data['outcome'] !== '同意') return [];
+    const tier = tierOf(data['severity']);
+    const decided = parseDate(data['breachDecisionDate']);
+    const repaired = parseDate(data['decisionDate']);
+    if (!tier || decided === undefined || repaired === undefined) return [];
+    const earliest = addMonths(decided, tier.minMonths);
+    if (repaired >= earliest) return [];
+    return [
+      {
+        path: '/decisionDate',
+        rule: 'repairAfterMinimum',
+        message: `a repair of tier ${describeTier(String(data['severity']))} can be granted from ${earliest} (minimum period of ${tier.minMonths} months after ${decided}), found ${repaired}`,
+      },
+    ];
+  },
+};
+
+/** Runs the rules a record type's schema names. Unknown rule names fail loudly (a schema bug). */
+export function applyRules(data: Data, refs: readonly RuleRef[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  for (const ref of refs) {
+    const rule = rules[ref.rule];
+    if (!rule) throw new Error(`schema names unknown cross-field rule '${ref.rule}'`);
+    issues.push(...rule(data, ref));
+  }
+  return issues;
+}

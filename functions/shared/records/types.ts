@@ -1,0 +1,16 @@
+/** The record envelope as TypeScript sees it; the JSON Schemas in schemas/ are the source of truth. */
+import type { RECORD_TYPES } from './generated/schema-index.js';
+
+export type RecordType = (typeof RECORD_TYPES)[number];
+export type Operation = 'upsert' | 'withdraw';
+
+export interface CreditRecord<T extends RecordType = RecordType> {
+  schemaVersion: string;
+  recordType: T;
+  recordId: string;
+  revision: number;
+  operation: Operation;
+  source: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}

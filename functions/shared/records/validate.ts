@@ -1,0 +1,240 @@
+/**
+ * The record validator: normalise what is unambiguous, then check the record against its
+ * precompiled JSON Schema and the cross-field rules its schema names. Every error says where
+ * (JSON pointer), which rule, why (English) and the field's Chinese title.
+ *
+ * Only generated code is loaded here: the schemas are compiled at build time
+ * (scripts/generate-validators.ts), never on a cold start.
+ */
+import type { ErrorObject } from 'ajv';
+import * as compiled from './generated/validators.js';
+import { RECORD_TYPES, schemaIndex } from './generated/schema-index.js';
+import { explainResidentId, explainUscc } from './identifiers.js';
+import { normaliseRecord, type NormalisationChange } from './normalise.js';
+import { applyRules, readPointer } from './rules.js';
+import type { FieldInfo } from './schema-index-types.js';
+import type { CreditRecord, RecordType } from './types.js';
+
+/**
+ * Largest record accepted, in bytes of UTF-8 JSON. SQS takes messages up to 1 MiB (1,048,576 bytes,
+ * attributes included) since 2025, but a queue's default MaximumMessageSize is still 256 KiB and
+ * several SQS-compatible servers, EventBridge and Lambda async invocations stop at 256 KiB; 240 KiB
+ * leaves 16 KiB for message attributes and the routing envelope within that limit everywhere.
+ */
+export const MAX_RECORD_BYTES = 240 * 1024;
+
+/** Errors reported per record at most; the rest are counted in one final `maxErrors` error. */
+export const DEFAULT_MAX_ERRORS = 50;
+
+export interface ValidationIssue {
+  /** JSON pointer into the record, '' for the record itself. */
+  path: string;
+  /** The schema keyword (`required`, `enum`, `format:uscc`, …) or cross-field rule that failed. */
+  rule: string;
+  /** What was expected and what was found, in English. */
+  message: string;
+  /** The field's Chinese name, where the schema has one. */
+  title?: string;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  /** The record after normalisation (the input when it is not an object). */
+  record: unknown;
+  errors: ValidationIssue[];
+  /** Accepted with a flag: legacy codes from the configured allow-list. */
+  warnings: ValidationIssue[];
+  /** Every change normalisation made. */
+  normalised: NormalisationChange[];
+}
+
+export interface ValidateOptions {
+  /** Errors to report at most (default 50). */
+  maxErrors?: number;
+  /**
+   * USCCs issued before GB 32100 checks were enforced that fail the check character, registered
+   * by the operator: accepted with a `usccLegacy` warning instead of an error. Never implicit.
+   */
+  legacyUscc?: ReadonlySet<string>;
+}
+
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const validators = compiled as unknown as Record<RecordType | 'envelope', CompiledValidator>;
+
+const fields = new Map(Object.entries(schemaIndex.fields).map(([type, list]) => [type, new Map(list.map((f) => [f.path, f]))]));
+
+/** The schema's facts about the field at `path` (array indices match `*`). */
+function fieldInfo(path: string, type: RecordType | undefined): FieldInfo | undefined {
+  const pattern = path.replace(/\/\d+(?=\/|$)/g, '/*');
+  return fields.get(type ?? 'envelope')?.get(pattern) ?? fields.get('envelope')?.get(pattern);
+}
+
+const isRecordType = (value: unknown): value is RecordType => typeof value === 'string' && (RECORD_TYPES as readonly string[]).includes(value);
+
+export function isValid(result: ValidationResult): result is ValidationResult & { valid: true; record: CreditRecord } {
+  return result.valid;
+}
+
+export function validateRecord(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    const found = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
+    return { valid: false, record: input, errors: [{ path: '', rule: 'type', message: `a record must be a JSON object, found ${found}` }], warnings: [], normalised: [] };
+  }
+  const { record, changes } = normaliseRecord(input as Record<string, unknown>);
+  const type = isRecordType(record['recordType']) ? record['recordType'] : undefined;
+  const validate = validators[type ?? 'envelope'];
+  let errors: ValidationIssue[] = [];
+  if (!validate(record)) errors = fromAjv(validate.errors ?? [], record, type);
+  if (type && record['data'] !== null && typeof record['data'] === 'object') {
+    for (const issue of applyRules(record['data'] as Record<string, unknown>, schemaIndex.rules[type] ?? [])) {
+      errors.push(withTitle({ ...issue, path: `/data${issue.path}` }, type));
+    }
+  }
+  const warnings: ValidationIssue[] = [];
+  if (options.legacyUscc?.size) {
+    errors = errors.filter((e) => {
+      const value = readPointer(record, e.path);
+      if (e.rule !== 'format:uscc' || typeof value !== 'string' || !options.legacyUscc!.has(value)) return true;
+      warnings.push({ ...e, rule: 'usccLegacy', message: `legacy code on the registered allow-list, accepted although it ${e.message}` });
+      return false;
+    });
+  }
+  return { valid: errors.length === 0, record, errors: bound(errors, options.maxErrors ?? DEFAULT_MAX_ERRORS), warnings, normalised: changes };
+}
+
+/**
+ * Validates one record given as JSON text (a message body, a request body, a line of NDJSON):
+ * size limit, JSON syntax (with line and column), then validateRecord.
+ */
+export function validateRecordText(text: string, options: ValidateOptions = {}): ValidationResult {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_RECORD_BYTES) {
+    return { valid: false, record: undefined, errors: [{ path: '', rule: 'maxRecordBytes', message: `record is ${bytes} bytes of UTF-8 JSON; the limit is ${MAX_RECORD_BYTES} bytes (240 KiB)` }], warnings: [], normalised: [] };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { valid: false, record: undefined, errors: [{ path: '', rule: 'json', message: describeJsonError(text, err) }], warnings: [], normalised: [] };
+  }
+  return validateRecord(parsed, options);
+}
+
+/** "line L, column C: <reason>" for a JSON.parse failure, from V8's position. */
+export function describeJsonError(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /position (\d+)/.exec(message);
+  const reason = message.replace(/^Unexpected/, 'unexpected').replace(/ in JSON at position \d+.*$/s, '').replace(/, "[\s\S]*$/, '');
+  const position = match ? Number(match[1]) : text.length;
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `malformed JSON at line ${line}, column ${column}: ${reason}`;
+}
+
+function bound(errors: ValidationIssue[], max: number): ValidationIssue[] {
+  if (errors.length <= max) return errors;
+  return [...errors.slice(0, max), { path: '', rule: 'maxErrors', message: `${errors.length - max} more errors not shown (at most ${max} are reported)` }];
+}
+
+function withTitle(issue: ValidationIssue, type: RecordType | undefined): ValidationIssue {
+  const title = fieldInfo(issue.path, type)?.title;
+  return title ? { ...issue, title } : issue;
+}
+
+const describe = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `a string` : typeof value;
+
+function fromAjv(ajvErrors: ErrorObject[], record: Record<string, unknown>, type: RecordType | undefined): ValidationIssue[] {
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const e of ajvErrors) {
+    const issue = toIssue(e, record, type);
+    if (!issue) continue;
+    const key = `${issue.path}\u0000${issue.rule}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(withTitle(issue, type));
+  }
+  return issues;
+}
+
+/** One ajv error → one issue, or undefined for wrapper errors that add nothing (`if`, `allOf`). */
+function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordType | undefined): ValidationIssue | undefined {
+  const p = e.params as Record<string, unknown>;
+  const value = readPointer(record, e.instancePath);
+  const conditional = /\/(then|else)\//.test(e.schemaPath);
+  switch (e.keyword) {
+    case 'if':
+    case 'allOf':
+    case 'anyOf':
+    case 'oneOf':
+      return undefined;
+    case 'required': {
+      const field = String(p['missingProperty']);
+      const path = `${e.instancePath}/${field}`;
+      const when = conditional ? requiredWhen(path, type) : undefined;
+      return { path, rule: 'required', message: `${field} is ${when ? when.replace(/^Required/, 'required').replace(/\.$/, '') : 'required'}` };
+    }
+    case 'dependentRequired':
+      return { path: `${e.instancePath}/${String(p['missingProperty'])}`, rule: 'dependentRequired', message: `${String(p['missingProperty'])} is required when ${String(p['property'])} is given` };
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const field = String(p['additionalProperty'] ?? p['unevaluatedProperty']);
+      return { path: `${e.instancePath}/${field}`, rule: e.keyword, message: `${field} is not a field of this record (unknown property; check its spelling against the schema)` };
+    }
+    case 'type':
+      return { path: e.instancePath, rule: 'type', message: `must be ${String(p['type'])}, found ${describe(value)}` };
+    case 'enum':
+      return { path: e.instancePath, rule: 'enum', message: `must be one of: ${(p['allowedValues'] as unknown[]).join(', ')}; found ${JSON.stringify(value)}` };
+    case 'const':
+      return { path: e.instancePath, rule: 'const', message: `must be ${JSON.stringify(p['allowedValue'])}, found ${JSON.stringify(value)}` };
+    case 'maxLength':
+    case 'minLength': {
+      const length = typeof value === 'string' ? [...value].length : 0;
+      const bound = e.keyword === 'maxLength' ? 'at most' : 'at least';
+      return { path: e.instancePath, rule: e.keyword, message: `must be ${bound} ${String(p['limit'])} characters, found ${length}` };
+    }
+    case 'pattern':
+      return { path: e.instancePath, rule: 'pattern', message: `${JSON.stringify(value)} does not have the expected form (pattern ${String(p['pattern'])})` };
+    case 'format':
+      return { path: e.instancePath, rule: `format:${String(p['format'])}`, message: formatMessage(String(p['format']), value) };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path: e.instancePath, rule: e.keyword, message: `must be ${String(p['comparison'])} ${String(p['limit'])}, found ${String(value)}` };
+    case 'multipleOf':
+      return { path: e.instancePath, rule: 'multipleOf', message: `must be a multiple of ${String(p['multipleOf'])} (at most 6 decimals in 10,000 yuan: one fen), found ${String(value)}` };
+    case 'minItems':
+    case 'maxItems':
+      return { path: e.instancePath, rule: e.keyword, message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p['limit'])} item(s)` };
+    case 'uniqueItems':
+      return { path: e.instancePath, rule: 'uniqueItems', message: `items ${String(p['j'])} and ${String(p['i'])} are the same; each value may appear once` };
+    default:
+      return { path: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' };
+  }
+}
+
+/** The sentence of a field's description that says when it is required, if it has one. */
+function requiredWhen(path: string, type: RecordType | undefined): string | undefined {
+  const description = fieldInfo(path, type)?.description;
+  return description?.split(/(?<=\.)\s+/).find((sentence) => /required (when|for|once)/i.test(sentence));
+}
+
+function formatMessage(format: string, value: unknown): string {
+  if (typeof value !== 'string') return `must be a string in format ${format}`;
+  switch (format) {
+    case 'uscc':
+      return `is not a valid Unified Social Credit Code: ${explainUscc(value) ?? 'invalid'}`;
+    case 'resident-id':
+      // never echo the number: it is personal data
+      return `is not a valid resident identity card number: ${explainResidentId(value) ?? 'invalid'}`;
+    case 'date':
+      return `must be a real calendar date YYYY-MM-DD, found ${JSON.stringify(value)}`;
+    case 'date-time':
+      return `must be an RFC 3339 date-time with an offset (e.g. 2026-03-02T09:30:00+08:00), found ${JSON.stringify(value)}`;
+    default:
+      return `does not match format ${format}`;
+  }
+}
