@@ -1,7 +1,7 @@
 /**
  * Build step: compiles the JSON Schemas in schemas/ into ajv standalone validation code and a
  * schema index (field titles, normalisation plan, cross-field rules), both as TypeScript modules in
- * functions/shared/records/generated/. At run time only that code is loaded: no schema is compiled
+ * functions/shared/records/generated/, and docs/field-mapping.md. At run time only that code is loaded: no schema is compiled
  * on a Lambda cold start. `npm run generate` writes the files; test/unit/generated.test.ts fails
  * when they are stale.
  *
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, _ } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
 import { formats } from '../functions/shared/records/formats.js';
+import { fieldMappingDoc, type FieldMapping } from './field-mapping-doc.js';
 import type { FieldInfo, NormaliseKind, RuleRef, SchemaIndex } from '../functions/shared/records/schema-index-types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -199,11 +200,17 @@ export function generateSchemaIndexSource(schemas: Schema[] = loadSchemas()): st
   ].join('\n');
 }
 
+export function loadFieldMapping(): FieldMapping {
+  return JSON.parse(readFileSync(join(SCHEMA_DIR, 'field-mapping.json'), 'utf8')) as FieldMapping;
+}
+
+/** Every file derived from schemas/, by path. */
 export function generatedFiles(): Record<string, string> {
   const schemas = loadSchemas();
   return {
     [join(GENERATED_DIR, 'validators.ts')]: generateValidatorsSource(schemas),
     [join(GENERATED_DIR, 'schema-index.ts')]: generateSchemaIndexSource(schemas),
+    [join(root, 'docs/field-mapping.md')]: fieldMappingDoc(buildSchemaIndex(schemas), loadFieldMapping(), recordTypes(schemas)),
   };
 }
 

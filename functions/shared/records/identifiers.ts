@@ -113,12 +113,12 @@ export function explainResidentId(id: string, today: string = utcToday()): strin
   }
   if (id.length !== 18) return `must be 18 characters (found ${id.length})`;
   if (!/^\d{17}[\dX]$/.test(id)) return 'must be 17 digits followed by a digit or X';
-  if (!/^[1-8]\d{5}$/.test(id.slice(0, 6))) return `characters 1–6 '${id.slice(0, 6)}' are not an administrative division code`;
+  // Messages never quote the number or its parts: it is personal data.
+  if (!/^[1-8]\d{5}$/.test(id.slice(0, 6))) return 'characters 1–6 are not an administrative division code';
   const birth = id.slice(6, 14);
-  if (!isRealDate(birth)) return `characters 7–14 '${birth}' are not a real birth date`;
-  if (birth < EARLIEST_BIRTH || birth > today) return `birth date ${birth} is not between ${EARLIEST_BIRTH} and today`;
-  const expected = residentIdCheckCharacter(id.slice(0, 17));
-  if (id[17] !== expected) return `check character (18th) should be '${expected}', found '${id[17]}'`;
+  if (!isRealDate(birth)) return 'characters 7–14 are not a real birth date';
+  if (birth < EARLIEST_BIRTH || birth > today) return 'birth date is before 1900 or in the future';
+  if (id[17] !== residentIdCheckCharacter(id.slice(0, 17))) return 'check character (18th) does not match the GB 11643 check';
   return undefined;
 }
 

@@ -7,6 +7,7 @@
  * (scripts/generate-validators.ts), never on a cold start.
  */
 import type { ErrorObject } from 'ajv';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import * as compiled from './generated/validators.js';
 import { RECORD_TYPES, schemaIndex } from './generated/schema-index.js';
 import { explainResidentId, explainUscc } from './identifiers.js';
@@ -120,16 +121,39 @@ export function validateRecordText(text: string, options: ValidateOptions = {}):
   return validateRecord(parsed, options);
 }
 
-/** "line L, column C: <reason>" for a JSON.parse failure, from V8's position. */
+const JSON_PROBLEMS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'",
+  EndOfFileExpected: 'expected the end of the input after the JSON value',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'comments are not allowed in JSON',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'control character in a string',
+};
+
+/**
+ * "malformed JSON at line L, column C: <what was expected>" for text JSON.parse rejected. V8's own
+ * messages do not reliably carry a position, so the text is scanned again (only on this error path).
+ */
 export function describeJsonError(text: string, err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const match = /position (\d+)/.exec(message);
-  const reason = message.replace(/^Unexpected/, 'unexpected').replace(/ in JSON at position \d+.*$/s, '').replace(/, "[\s\S]*$/, '');
-  const position = match ? Number(match[1]) : text.length;
-  const before = text.slice(0, position);
+  const problems: ParseError[] = [];
+  parseJsonc(text, problems, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = problems[0];
+  if (!first) return `malformed JSON: ${err instanceof Error ? err.message : String(err)}`;
+  const before = text.slice(0, first.offset);
   const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `malformed JSON at line ${line}, column ${column}: ${reason}`;
+  const column = first.offset - before.lastIndexOf('\n');
+  const code = printParseErrorCode(first.error);
+  return `malformed JSON at line ${line}, column ${column}: ${JSON_PROBLEMS[code] ?? code}`;
 }
 
 function bound(errors: ValidationIssue[], max: number): ValidationIssue[] {
@@ -174,7 +198,7 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
       const field = String(p['missingProperty']);
       const path = `${e.instancePath}/${field}`;
       const when = conditional ? requiredWhen(path, type) : undefined;
-      return { path, rule: 'required', message: `${field} is ${when ? when.replace(/^Required/, 'required').replace(/\.$/, '') : 'required'}` };
+      return { path, rule: 'required', message: `${field} is ${when ? `r${when.slice(1)}` : 'required'}` };
     }
     case 'dependentRequired':
       return { path: `${e.instancePath}/${String(p['missingProperty'])}`, rule: 'dependentRequired', message: `${String(p['missingProperty'])} is required when ${String(p['property'])} is given` };
@@ -216,10 +240,9 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
   }
 }
 
-/** The sentence of a field's description that says when it is required, if it has one. */
+/** The clause of a field's description that says when it is required ("required when …"), if any. */
 function requiredWhen(path: string, type: RecordType | undefined): string | undefined {
-  const description = fieldInfo(path, type)?.description;
-  return description?.split(/(?<=\.)\s+/).find((sentence) => /required (when|for|once)/i.test(sentence));
+  return /\brequired (when|for|once)[^.;]*/i.exec(fieldInfo(path, type)?.description ?? '')?.[0];
 }
 
 function formatMessage(format: string, value: unknown): string {

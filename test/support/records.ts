@@ -1,0 +1,111 @@
+/** Valid records for tests, built with the standards' check algorithms (no hard-coded check characters). */
+import { orgCodeCheckCharacter, residentIdCheckCharacter, usccCheckCharacter } from '../../functions/shared/records/identifiers.js';
+
+/** A valid USCC from its first 16 characters (authority, category, division, organisation-code body). */
+export function uscc(first16: string): string {
+  const first17 = first16 + orgCodeCheckCharacter(first16.slice(8, 16));
+  return first17 + usccCheckCharacter(first17);
+}
+
+/** A valid 18-digit identity number from division code, birth date YYYYMMDD and 3-digit serial. */
+export function residentId(division: string, birth: string, serial: string): string {
+  const first17 = `${division}${birth}${serial}`;
+  return first17 + residentIdCheckCharacter(first17);
+}
+
+export const ACCEPTING_UNIT_USCC = uscc('11230100MB012345');
+export const COMPANY_USCC = uscc('91230109MA1BCDE8');
+
+export function commitment(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: '1.0',
+    recordType: 'commitment',
+    recordId: 'HRBNA-CN-2026-000123',
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrb-newarea-approval',
+    occurredAt: '2026-03-02T09:30:00+08:00',
+    data: {
+      commitmentCode: '23010920260302000123',
+      party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
+      commitmentType: '审批替代型',
+      reason: '申请食品经营许可证（告知承诺制）',
+      content: '本单位承诺已具备食品经营许可的全部条件，并在三个月内接受现场核查。',
+      breachLiability: '如有不实，愿意承担撤销许可、列入失信记录等责任。',
+      commitmentDate: '2026-03-02',
+      validFrom: '2026-03-02',
+      validTo: '2031-03-01',
+      acceptingUnit: '哈尔滨新区管理委员会行政审批局',
+      acceptingUnitUscc: ACCEPTING_UNIT_USCC,
+      publicationType: '可向社会公开',
+      ...data,
+    },
+    ...overrides,
+  };
+}
+
+export function breach(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: '1.0',
+    recordType: 'breach',
+    recordId: 'HRBNA-SX-2026-000045',
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrb-newarea-enforcement',
+    occurredAt: '2026-06-10T15:00:00+08:00',
+    data: {
+      party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
+      decisionNumber: '哈新市监罚〔2026〕45号',
+      violationType: '违反告知承诺',
+      facts: '经现场核查，该单位未按承诺在期限内具备食品经营许可条件。',
+      legalBasis: '《中华人民共和国食品安全法》第一百二十二条',
+      penaltyCategories: ['警告', '罚款'],
+      penaltyContent: '警告，罚款人民币贰仟元整。',
+      fineAmount: 0.2,
+      decisionDate: '2026-06-10',
+      disclosureEndDate: '2027-06-09',
+      authority: '哈尔滨新区市场监督管理局',
+      authorityUscc: ACCEPTING_UNIT_USCC,
+      dataSource: '哈尔滨新区市场监督管理局',
+      dataSourceUscc: ACCEPTING_UNIT_USCC,
+      brokenCommitmentCode: '23010920260302000123',
+      severity: '一般',
+      blackPoints: 5,
+      firstOffenceExemption: false,
+      ...data,
+    },
+    ...overrides,
+  };
+}
+
+export function repair(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: '1.0',
+    recordType: 'repair',
+    recordId: 'HRBNA-XF-2026-000007',
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrb-newarea-credit',
+    occurredAt: '2026-10-12T10:00:00+08:00',
+    data: {
+      party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC },
+      breachRecordId: 'HRBNA-SX-2026-000045',
+      breachSource: 'hrb-newarea-enforcement',
+      breachDecisionNumber: '哈新市监罚〔2026〕45号',
+      breachDecisionDate: '2026-06-10',
+      severity: '一般',
+      minDisclosureEndDate: '2026-09-10',
+      maxDisclosureEndDate: '2027-06-10',
+      applicationDate: '2026-09-20',
+      handlingUnit: '哈尔滨新区发展和改革局',
+      handlingUnitUscc: ACCEPTING_UNIT_USCC,
+      outcome: '同意',
+      decisionDate: '2026-10-12',
+      decisionNumber: '哈新信修〔2026〕7号',
+      method: '终止公示',
+      repairCommitmentCode: '23010920260915000031',
+      ...data,
+    },
+    ...overrides,
+  };
+}

@@ -1,0 +1,208 @@
+import fc from 'fast-check';
+import { normaliseRecord, normaliseString } from '../../functions/shared/records/normalise.js';
+import { MAX_RECORD_BYTES, validateRecord, validateRecordText } from '../../functions/shared/records/validate.js';
+import { addMonths } from '../../functions/shared/records/dates.js';
+import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
+
+const pathsAndRules = (result: ReturnType<typeof validateRecord>) => result.errors.map((e) => `${e.path} ${e.rule}`);
+
+describe('validateRecord', () => {
+  it.each([
+    ['commitment', commitment()],
+    ['breach', breach()],
+    ['repair', repair()],
+  ])('accepts a valid %s', (_type, record) => {
+    const result = validateRecord(record);
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('reports every error with JSON pointer, rule, English message and Chinese title', () => {
+    const record = commitment({}, { validTo: '2026-03-01', commitmentType: '承诺型' });
+    delete (record['data'] as Record<string, unknown>)['reason'];
+    const result = validateRecord(record);
+    expect(result.valid).toBe(false);
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        { path: '/data/reason', rule: 'required', message: 'reason is required', title: '承诺事由' },
+        expect.objectContaining({ path: '/data/commitmentType', rule: 'enum', title: '承诺类型', message: expect.stringContaining('审批替代型') }),
+        { path: '/data/validTo', rule: 'dateOrder', message: 'must be on or after validFrom (2026-03-02), found 2026-03-01', title: '有效期至' },
+      ]),
+    );
+  });
+
+  it('says why a conditionally required field is required', () => {
+    const result = validateRecord(breach({}, { fineAmount: undefined }));
+    expect(result.errors).toEqual([
+      { path: '/data/fineAmount', rule: 'required', message: 'fineAmount is required when penaltyCategories includes 罚款', title: '罚款金额（万元）' },
+    ]);
+  });
+
+  it('validates only the envelope when the record type is unknown', () => {
+    const result = validateRecord(commitment({ recordType: 'licence' }));
+    expect(pathsAndRules(result)).toEqual(['/recordType enum']);
+  });
+
+  it('rejects a value that is not an object', () => {
+    expect(validateRecord([1, 2]).errors).toEqual([{ path: '', rule: 'type', message: 'a record must be a JSON object, found an array' }]);
+  });
+
+  it('rejects unknown properties at the top and inside data', () => {
+    const result = validateRecord(commitment({ extra: 1 }, { colour: 'red' }));
+    expect(pathsAndRules(result).sort()).toEqual(['/data/colour additionalProperties', '/extra unevaluatedProperties']);
+  });
+
+  it('requires the RFC 3339 offset on occurredAt', () => {
+    expect(pathsAndRules(validateRecord(commitment({ occurredAt: '2026-03-02T09:30:00' })))).toEqual(['/occurredAt format:date-time']);
+  });
+
+  it('does not change its input', () => {
+    const record = commitment({}, { acceptingUnitUscc: ` ${uscc('11230100MB012345').toLowerCase()}` });
+    const copy = structuredClone(record);
+    validateRecord(record);
+    expect(record).toEqual(copy);
+  });
+
+  it('bounds the number of errors it reports', () => {
+    const data = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`unknown${i}`, i]));
+    const result = validateRecord(commitment({}, data), { maxErrors: 10 });
+    expect(result.errors).toHaveLength(11);
+    expect(result.errors[10]).toEqual({ path: '', rule: 'maxErrors', message: '70 more errors not shown (at most 10 are reported)' });
+  });
+});
+
+describe('party identity', () => {
+  const naturalPerson = (idNumber: string) => ({ name: '李明', category: '自然人', idType: '身份证', idNumber });
+
+  it('accepts a natural person with a valid identity number', () => {
+    expect(validateRecord(commitment({}, { party: naturalPerson(residentId('230102', '19850312', '451')) })).errors).toEqual([]);
+  });
+
+  it('requires an identity document for a natural person', () => {
+    const result = validateRecord(commitment({}, { party: { name: '李明', category: '自然人' } }));
+    expect(pathsAndRules(result).sort()).toEqual(['/data/party/idNumber required', '/data/party/idType required']);
+  });
+
+  it('never puts an identity number into an error message or the change report', () => {
+    const good = residentId('230102', '19850312', '451');
+    const bad = good.slice(0, 17) + (good[17] === '1' ? '2' : '1');
+    const result = validateRecord(commitment({}, { party: naturalPerson(` ${bad.toLowerCase()}`) }));
+    expect(pathsAndRules(result)).toEqual(['/data/party/idNumber format:resident-id']);
+    const text = JSON.stringify([result.errors, result.normalised]);
+    expect(text).not.toContain(bad.slice(6, 14));
+    expect(result.normalised).toEqual([{ path: '/data/party/idNumber', before: expect.stringContaining('*'), after: expect.stringContaining('*') }]);
+  });
+
+  it('accepts the placeholder USCC only for an individual business with a registration number', () => {
+    const party = { name: '哈尔滨市松北区老张烧烤店', category: '个体工商户', uscc: '00000000000000000X', registrationNumber: '230109600123456' };
+    expect(validateRecord(commitment({}, { party })).errors).toEqual([]);
+    const { registrationNumber: _dropped, ...withoutNumber } = party;
+    expect(pathsAndRules(validateRecord(commitment({}, { party: withoutNumber })))).toEqual(['/data/party/registrationNumber required']);
+    const organisation = validateRecord(commitment({}, { party: { ...party, category: '法人及非法人组织' } }));
+    expect(organisation.errors).toEqual([
+      expect.objectContaining({ path: '/data/party/uscc', rule: 'format:uscc', message: expect.stringContaining('placeholder') }),
+    ]);
+  });
+
+  it('turns a registered legacy USCC into a warning, and only that code', () => {
+    const legacy = `${COMPANY_FIRST17()}${'0'}`;
+    const record = commitment({}, { acceptingUnitUscc: legacy });
+    expect(validateRecord(record).valid).toBe(false);
+    const result = validateRecord(record, { legacyUscc: new Set([legacy]) });
+    expect(result.valid).toBe(true);
+    expect(result.warnings).toEqual([expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'usccLegacy' })]);
+  });
+});
+
+/** First 17 characters of a USCC whose check character is not '0' (so appending '0' breaks it). */
+function COMPANY_FIRST17(): string {
+  const code = uscc('11230100MB012345');
+  expect(code[17]).not.toBe('0');
+  return code.slice(0, 17);
+}
+
+describe('cross-field rules', () => {
+  it.each([
+    ['轻微', '2026-06-10', '2026-09-10', '2026-09-11'],
+    ['一般', '2026-09-10', '2027-06-10', '2026-09-09'],
+    ['严重', '2027-06-10', '2029-06-10', '2029-06-11'],
+  ])('keeps the %s disclosure end between its bounds', (severity, earliest, latest, outside) => {
+    const ok = (end: string) => validateRecord(breach({}, { severity, disclosureEndDate: end, ...(severity === '轻微' ? {} : {}) }));
+    expect(ok(earliest).errors).toEqual([]);
+    expect(ok(latest).errors).toEqual([]);
+    expect(ok(outside).errors).toEqual([expect.objectContaining({ path: '/data/disclosureEndDate', rule: 'disclosurePeriod', message: expect.stringContaining(`between ${earliest}`) })]);
+  });
+
+  it('allows a first-offence exemption only for a minor breach without fine or points', () => {
+    const exempt = { firstOffenceExemption: true, severity: '轻微', penaltyCategories: ['其他'], fineAmount: undefined, blackPoints: 0, disclosureEndDate: '2026-09-10' };
+    expect(validateRecord(breach({}, exempt)).errors).toEqual([]);
+    const wrong = validateRecord(breach({}, { ...exempt, severity: '一般', blackPoints: 3, penaltyCategories: ['罚款'], fineAmount: 0.2 }));
+    expect(pathsAndRules(wrong).sort()).toEqual([
+      '/data/blackPoints firstOffenceExemption',
+      '/data/penaltyCategories firstOffenceExemption',
+      '/data/severity firstOffenceExemption',
+    ]);
+  });
+
+  it('grants a repair only after the tier minimum, with the bounds the tier implies', () => {
+    expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-09', applicationDate: '2026-09-01' })))).toEqual(['/data/decisionDate repairAfterMinimum']);
+    expect(pathsAndRules(validateRecord(repair({}, { maxDisclosureEndDate: '2027-06-11' })))).toEqual(['/data/maxDisclosureEndDate repairDisclosureBounds']);
+    // a refusal may come at any time
+    expect(validateRecord(repair({}, { outcome: '不同意', outcomeReason: '未满最短公示期', decisionDate: '2026-09-09', applicationDate: '2026-09-01', method: undefined, repairCommitmentCode: undefined })).errors).toEqual([]);
+  });
+
+  it('counts months on the calendar, clamping to the end of a shorter month', () => {
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addMonths('2028-02-29', 12)).toBe('2029-02-28');
+    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
+  });
+});
+
+describe('validateRecordText', () => {
+  it('gives line and column of malformed JSON', () => {
+    const result = validateRecordText('{\n  "recordType": "commitment",\n  "revision": ,\n}');
+    expect(result.errors).toEqual([expect.objectContaining({ rule: 'json', message: expect.stringMatching(/^malformed JSON at line 3, column 15: expected a value/) })]);
+  });
+
+  it('rejects a record over the size limit without parsing it', () => {
+    const text = JSON.stringify(commitment({}, { remarks: 'x'.repeat(MAX_RECORD_BYTES) }));
+    const result = validateRecordText(text);
+    expect(result.errors).toEqual([expect.objectContaining({ rule: 'maxRecordBytes', message: expect.stringContaining(`limit is ${MAX_RECORD_BYTES} bytes`) })]);
+  });
+
+  it('counts the limit in UTF-8 bytes, not characters', () => {
+    const base = JSON.stringify(commitment({}, { remarks: '' })).length;
+    const chinese = '备'.repeat(Math.ceil((MAX_RECORD_BYTES - base) / 3) + 1);
+    expect(validateRecordText(JSON.stringify(commitment({}, { remarks: chinese }))).errors[0]?.rule).toBe('maxRecordBytes');
+  });
+});
+
+describe('normalisation', () => {
+  it('converts full-width ASCII in codes and dates, upper-cases codes and trims, reporting each change', () => {
+    const code = uscc('91230109MA1BCDE8');
+    const fullWidth = [...code.toLowerCase()].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+    const result = validateRecord(commitment({}, { acceptingUnitUscc: `\u3000${fullWidth} `, commitmentDate: '２０２６-０３-０２', reason: ' 申请食品经营许可证（告知承诺制）' }));
+    expect(result.errors).toEqual([]);
+    expect(result.normalised).toEqual([
+      { path: '/data/reason', before: ' 申请食品经营许可证（告知承诺制）', after: '申请食品经营许可证（告知承诺制）' },
+      { path: '/data/commitmentDate', before: '２０２６-０３-０２', after: '2026-03-02' },
+      { path: '/data/acceptingUnitUscc', before: `\u3000${fullWidth} `, after: code },
+    ]);
+  });
+
+  it('keeps full-width punctuation in free text', () => {
+    expect(normaliseString('警告，罚款（贰仟元）', undefined)).toBe('警告，罚款（贰仟元）');
+  });
+
+  it('is idempotent', () => {
+    const noisy = fc.string({ unit: fc.constantFrom('a', 'B', '1', '０', 'ｚ', ' ', '\u3000', '（', '哈', '-', '/') });
+    fc.assert(
+      fc.property(noisy, noisy, noisy, (code, date, text) => {
+        const once = normaliseRecord(commitment({}, { acceptingUnitUscc: code, commitmentDate: date, reason: text })).record;
+        const twice = normaliseRecord(once);
+        expect(twice.changes).toEqual([]);
+        expect(twice.record).toBe(once);
+      }),
+    );
+  });
+});
