@@ -52,8 +52,12 @@ describe('validateRecord', () => {
     expect(pathsAndRules(result).sort()).toEqual(['/data/colour additionalProperties', '/extra unevaluatedProperties']);
   });
 
-  it('requires the RFC 3339 offset on occurredAt', () => {
-    expect(pathsAndRules(validateRecord(commitment({ occurredAt: '2026-03-02T09:30:00' })))).toEqual(['/occurredAt format:date-time']);
+  it.each(['2026-03-02T09:30:00', '2026-03-02T09:30:00+0800', '2026-03-02T09:30:00+08'])('requires an RFC 3339 offset ±hh:mm on occurredAt, not %s', (occurredAt) => {
+    expect(pathsAndRules(validateRecord(commitment({ occurredAt })))).toEqual(['/occurredAt format:date-time']);
+  });
+
+  it('checks the date inside every commitment code, including links to other commitments', () => {
+    expect(pathsAndRules(validateRecord(breach({}, { brokenCommitmentCode: '23010920260231000158' })))).toEqual(['/data/brokenCommitmentCode commitmentCodeDate']);
   });
 
   it('does not change its input', () => {
@@ -76,6 +80,11 @@ describe('party identity', () => {
 
   it('accepts a natural person with a valid identity number', () => {
     expect(validateRecord(commitment({}, { party: naturalPerson(residentId('230102', '19850312', '451')) })).errors).toEqual([]);
+  });
+
+  it('checks a USCC given for a natural person too', () => {
+    const party = { ...naturalPerson(residentId('230102', '19850312', '451')), uscc: 'ABC' };
+    expect(pathsAndRules(validateRecord(commitment({}, { party })))).toEqual(['/data/party/uscc format:uscc']);
   });
 
   it('requires an identity document for a natural person', () => {

@@ -70,15 +70,14 @@ export const rules: Readonly<Record<string, Rule>> = {
     ];
   },
 
-  /** Characters 7–14 of the commitment code are the commitment date as YYYYMMDD: a real date. */
-  commitmentCodeDate(data) {
-    const code = data['commitmentCode'];
+  /** Characters 7–14 of a commitment code (at `path`) are a date YYYYMMDD: a real one. */
+  commitmentCodeDate(data, args) {
+    const path = String(args['path']);
+    const code = readPointer(data, path);
     if (typeof code !== 'string' || !/^\d{20}$/.test(code)) return [];
     const embedded = `${code.slice(6, 10)}-${code.slice(10, 12)}-${code.slice(12, 14)}`;
     if (parseDate(embedded) !== undefined) return [];
-    return [
-      { path: '/commitmentCode', rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be a real date YYYYMMDD` },
-    ];
+    return [{ path, rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be a real date YYYYMMDD` }];
   },
 
   /** The breach's disclosure end date lies within its tier's bounds from the decision date. */

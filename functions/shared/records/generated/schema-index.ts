@@ -848,7 +848,8 @@ export const schemaIndex: SchemaIndex = {
         "later": "/licence/validTo"
       },
       {
-        "rule": "commitmentCodeDate"
+        "rule": "commitmentCodeDate",
+        "path": "/commitmentCode"
       }
     ],
     "breach": [
@@ -862,6 +863,10 @@ export const schemaIndex: SchemaIndex = {
       },
       {
         "rule": "firstOffenceExemption"
+      },
+      {
+        "rule": "commitmentCodeDate",
+        "path": "/brokenCommitmentCode"
       }
     ],
     "repair": [
@@ -880,6 +885,10 @@ export const schemaIndex: SchemaIndex = {
       },
       {
         "rule": "repairAfterMinimum"
+      },
+      {
+        "rule": "commitmentCodeDate",
+        "path": "/repairCommitmentCode"
       }
     ]
   }
