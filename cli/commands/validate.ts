@@ -213,14 +213,9 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; me
   }
 }
 
-/** validateRecordText on the record's own text (size limit, JSON syntax, contract). */
+/** validateRecordText on the record's own text (size limit, JSON syntax with its line in the file, contract). */
 export function validateSource(source: SourceRecord, options: ValidateOptions = {}): ValidationResult {
-  const result = validateRecordText(source.text, options);
-  const line = source.line;
-  if (line === undefined || line === 1) return result;
-  // describeJsonError counts lines within the text it is given: here a single NDJSON line
-  const errors = result.errors.map((e) => (e.rule === 'json' ? { ...e, message: e.message.replace(/^malformed JSON at line 1,/, `malformed JSON at line ${line},`) } : e));
-  return { ...result, errors };
+  return validateRecordText(source.text, { ...options, ...(source.line !== undefined && { firstLine: source.line }) });
 }
 
 export function toReport(source: SourceRecord, result: ValidationResult): RecordReport {

@@ -14,7 +14,7 @@ import { explainResidentId, explainUscc } from './identifiers.js';
 import { normaliseRecord, type NormalisationChange } from './normalise.js';
 import { applyRules, readPointer } from './rules.js';
 import type { FieldInfo } from './schema-index-types.js';
-import type { CreditRecord, RecordType } from './types.js';
+import type { RecordType } from './types.js';
 
 /**
  * Largest record accepted, in bytes of UTF-8 JSON. SQS takes messages up to 1 MiB (1,048,576 bytes,
@@ -72,14 +72,14 @@ function fieldInfo(path: string, type: RecordType | undefined): FieldInfo | unde
 
 const isRecordType = (value: unknown): value is RecordType => typeof value === 'string' && (RECORD_TYPES as readonly string[]).includes(value);
 
-export function isValid(result: ValidationResult): result is ValidationResult & { valid: true; record: CreditRecord } {
-  return result.valid;
+/** A result that failed before schema validation could run (not an object, too large, not JSON). */
+function rejected(record: unknown, issue: ValidationIssue): ValidationResult {
+  return { valid: false, record, errors: [issue], warnings: [], normalised: [] };
 }
 
 export function validateRecord(input: unknown, options: ValidateOptions = {}): ValidationResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    const found = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
-    return { valid: false, record: input, errors: [{ path: '', rule: 'type', message: `a record must be a JSON object, found ${found}` }], warnings: [], normalised: [] };
+    return rejected(input, { path: '', rule: 'type', message: `a record must be a JSON object, found ${describe(input)}` });
   }
   const { record, changes } = normaliseRecord(input as Record<string, unknown>);
   const type = isRecordType(record['recordType']) ? record['recordType'] : undefined;
@@ -103,20 +103,25 @@ export function validateRecord(input: unknown, options: ValidateOptions = {}): V
   return { valid: errors.length === 0, record, errors: bound(errors, options.maxErrors ?? DEFAULT_MAX_ERRORS), warnings, normalised: changes };
 }
 
+export interface TextOptions extends ValidateOptions {
+  /** Line number of the text's first line in its file (NDJSON), for JSON error positions; default 1. */
+  firstLine?: number;
+}
+
 /**
  * Validates one record given as JSON text (a message body, a request body, a line of NDJSON):
  * size limit, JSON syntax (with line and column), then validateRecord.
  */
-export function validateRecordText(text: string, options: ValidateOptions = {}): ValidationResult {
+export function validateRecordText(text: string, options: TextOptions = {}): ValidationResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RECORD_BYTES) {
-    return { valid: false, record: undefined, errors: [{ path: '', rule: 'maxRecordBytes', message: `record is ${bytes} bytes of UTF-8 JSON; the limit is ${MAX_RECORD_BYTES} bytes (240 KiB)` }], warnings: [], normalised: [] };
+    return rejected(undefined, { path: '', rule: 'maxRecordBytes', message: `record is ${bytes} bytes of UTF-8 JSON; the limit is ${MAX_RECORD_BYTES} bytes (240 KiB)` });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { valid: false, record: undefined, errors: [{ path: '', rule: 'json', message: describeJsonError(text, err) }], warnings: [], normalised: [] };
+    return rejected(undefined, { path: '', rule: 'json', message: describeJsonError(text, err, options.firstLine) });
   }
   return validateRecord(parsed, options);
 }
@@ -144,13 +149,13 @@ const JSON_PROBLEMS: Record<string, string> = {
  * "malformed JSON at line L, column C: <what was expected>" for text JSON.parse rejected. V8's own
  * messages do not reliably carry a position, so the text is scanned again (only on this error path).
  */
-export function describeJsonError(text: string, err: unknown): string {
+export function describeJsonError(text: string, err: unknown, firstLine = 1): string {
   const problems: ParseError[] = [];
   parseJsonc(text, problems, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = problems[0];
   if (!first) return `malformed JSON: ${err instanceof Error ? err.message : String(err)}`;
   const before = text.slice(0, first.offset);
-  const line = before.split('\n').length;
+  const line = firstLine - 1 + before.split('\n').length;
   const column = first.offset - before.lastIndexOf('\n');
   const code = printParseErrorCode(first.error);
   return `malformed JSON at line ${line}, column ${column}: ${JSON_PROBLEMS[code] ?? code}`;
@@ -166,8 +171,7 @@ function withTitle(issue: ValidationIssue, type: RecordType | undefined): Valida
   return title ? { ...issue, title } : issue;
 }
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `a string` : typeof value;
+const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
 function fromAjv(ajvErrors: ErrorObject[], record: Record<string, unknown>, type: RecordType | undefined): ValidationIssue[] {
   const seen = new Set<string>();
