@@ -2,7 +2,7 @@
  * Build step: compiles the JSON Schemas in schemas/ into ajv standalone validation code and a
  * schema index (field titles, normalisation plan, cross-field rules), both as TypeScript modules in
  * functions/shared/records/generated/, and docs/field-mapping.md. At run time only that code is loaded: no schema is compiled
- * on a Lambda cold start. `npm run generate` writes the files; test/unit/generated.test.ts fails
+ * on a Lambda cold start. `npm run generate` writes the files; test/unit/schemas.test.ts fails
  * when they are stale.
  *
  *   tsx scripts/generate-validators.ts [--check]
@@ -20,7 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCHEMA_DIR = join(root, 'schemas');
 export const GENERATED_DIR = join(root, 'functions/shared/records/generated');
 
-/** Annotation keywords of this contract (not validation): see docs/schemas.md. */
+/** Annotation keywords of this contract (not validation): see docs/contract.md. */
 export const ANNOTATION_KEYWORDS = ['x-normalise', 'x-rules', 'x-personal'] as const;
 
 type Schema = Record<string, unknown>;

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { decodeInput, parseRecords } from '../../cli/commands/validate.js';
 import { run } from '../../cli/main.js';
 import { MAX_RECORD_BYTES } from '../../functions/shared/records/validate.js';
-import { ACCEPTING_UNIT_USCC, breakUscc, encodeGbk, PARTY_NAME, validCommitment } from './fixtures.js';
+import { encodeGbk } from '../support/gbk.js';
+import { ACCEPTING_UNIT_USCC, COMPANY_NAME, breakUscc, commitment } from '../support/records.js';
+
+const validCommitment = (recordId = 'CMT-2026-000001') => commitment({ recordId });
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -157,7 +160,7 @@ describe('credex validate', () => {
     expect(asGbk.code).toBe(0);
     expect(asGbk.lines[0]).toMatchObject({ recordId: 'GB-1', valid: true });
     const decoded = decodeInput(bytes, 'gb18030');
-    expect(decoded.ok && (JSON.parse(decoded.text) as { data: { party: { name: string } } }).data.party.name).toBe(PARTY_NAME);
+    expect(decoded.ok && (JSON.parse(decoded.text) as { data: { party: { name: string } } }).data.party.name).toBe(COMPANY_NAME);
   });
 
   test('the GBK table used to write GB18030 fixtures matches the standard’s bytes', () => {
@@ -240,6 +243,27 @@ describe('credex validate', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('Examples:');
     expect(out.stdout).toContain('--encoding gb18030');
+  });
+});
+
+describe('the sample files the README shows', () => {
+  const samples = fileURLToPath(new URL('../../schemas/samples/', import.meta.url));
+
+  test('commitments.ndjson is all valid', async () => {
+    const out = await credex(['validate', `${samples}commitments.ndjson`]);
+    expect(out.code).toBe(0);
+    expect(out.lines.length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('mixed.ndjson has exactly one invalid record', async () => {
+    const out = await credex(['validate', `${samples}mixed.ndjson`]);
+    expect(out.code).toBe(1);
+    expect(out.lines.map((l) => l['valid'])).toEqual([true, false, true]);
+  });
+
+  test('commitment-gb18030.json is valid read as GB18030, and refused as UTF-8', async () => {
+    expect((await credex(['validate', '--encoding', 'gb18030', `${samples}commitment-gb18030.json`])).code).toBe(0);
+    expect((await credex(['validate', `${samples}commitment-gb18030.json`])).code).toBe(2);
   });
 });
 

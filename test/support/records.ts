@@ -13,8 +13,14 @@ export function residentId(division: string, birth: string, serial: string): str
   return first17 + residentIdCheckCharacter(first17);
 }
 
+/** The same code with a wrong final check character. */
+export function breakUscc(code: string): string {
+  return `${code.slice(0, 17)}${code.at(-1) === '0' ? '1' : '0'}`;
+}
+
 export const ACCEPTING_UNIT_USCC = uscc('11230100MB012345');
 export const COMPANY_USCC = uscc('91230109MA1BCDE8');
+export const COMPANY_NAME = '哈尔滨新区松北餐饮管理有限公司';
 
 export function commitment(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -27,7 +33,7 @@ export function commitment(overrides: Record<string, unknown> = {}, data: Record
     occurredAt: '2026-03-02T09:30:00+08:00',
     data: {
       commitmentCode: '23010920260302000123',
-      party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
+      party: { name: COMPANY_NAME, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
       commitmentType: '审批替代型',
       reason: '申请食品经营许可证（告知承诺制）',
       content: '本单位承诺已具备食品经营许可的全部条件，并在三个月内接受现场核查。',

@@ -4,7 +4,9 @@
  * must fail with exactly the errors (JSON pointer + rule) its file lists.
  *
  *   schemas/examples/<recordType>/valid/NN-<slug>.json    the record, as an upstream sends it
+ *                                      (…-needs-normalisation.json: valid only after normalisation)
  *   schemas/examples/<recordType>/invalid/NN-<slug>.json  { description, expectedErrors, record }
+ *                                      (an expected error may add messageContains)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,8 @@ const FILE_NAME = /^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.json$/;
 interface PathAndRule {
   path: string;
   rule: string;
+  /** Optional: a phrase the message must contain, where the rule alone does not pin the defect. */
+  messageContains?: string;
 }
 
 interface InvalidExample {
@@ -69,6 +73,8 @@ describe.each(types)('%s examples', (type) => {
       const result = validateRecord(record);
       expect(result.errors).toEqual([]);
       expect(result.valid).toBe(true);
+      if (file.includes('needs-normalisation')) expect(result.normalised.length).toBeGreaterThan(0);
+      else expect(result.normalised).toEqual([]);
     });
   });
 
@@ -87,6 +93,10 @@ describe.each(types)('%s examples', (type) => {
       const result = validateRecord(example.record);
       expect(result.valid).toBe(false);
       expect(sorted(result.errors)).toEqual(sorted(example.expectedErrors));
+      for (const expected of example.expectedErrors.filter((e) => e.messageContains !== undefined)) {
+        const messages = result.errors.filter((e) => e.path === expected.path && e.rule === expected.rule).map((e) => e.message);
+        expect(messages).toContainEqual(expect.stringContaining(expected.messageContains!));
+      }
       for (const error of result.errors) {
         expect(typeof error.message).toBe('string');
         expect(error.message.trim()).not.toBe('');

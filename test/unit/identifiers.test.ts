@@ -60,24 +60,24 @@ describe('Unified Social Credit Code (GB 32100-2015)', () => {
     );
   });
 
-  it('explains a wrong check character with the expected one', () => {
-    expect(explainUscc('91350100M000100Y4A')).toBe("check character (18th) should be '3', found 'A'");
+  it('explains a wrong check character', () => {
+    expect(explainUscc('91350100M000100Y4A')).toBe('check character (18th) does not match the GB 32100 check');
   });
 
-  it('rejects letters outside the character set (I, O, Z, S, V)', () => {
-    expect(explainUscc('91350100M000100O43')).toMatch(/character 16 'O' is not in the GB 32100 character set/);
+  it('rejects letters outside the character set (I, O, Z, S, V), naming the position', () => {
+    expect(explainUscc('91350100M000100O43')).toMatch(/^character 16 is not in the GB 32100 character set/);
   });
 
   it('checks the organisation code embedded at positions 9–17 (GB 11714)', () => {
     // valid GB 32100 check character computed over a wrong organisation-code check digit
     const first17 = '91350100M000100Y5';
     const code = first17 + usccCheckCharacter(first17);
-    expect(explainUscc(code)).toMatch(/fails the GB 11714 check: character 17 should be '4'/);
+    expect(explainUscc(code)).toBe('characters 9–17 (the embedded organisation code) fail the GB 11714 check');
   });
 
   it('rejects an organisation category its registration authority does not have', () => {
     const first17 = '94350100M000100Y4';
-    expect(explainUscc(first17 + usccCheckCharacter(first17))).toMatch(/character 2 '4' is not an organisation category/);
+    expect(explainUscc(first17 + usccCheckCharacter(first17))).toMatch(/^character 2 is not an organisation category/);
   });
 
   it('names the placeholder instead of calling it a bad checksum', () => {
@@ -125,6 +125,16 @@ describe('resident identity card number (GB 11643)', () => {
 
   it('masks all but the first 6 and last 4 characters', () => {
     expect(maskResidentId('11010519491231002X')).toBe('110105********002X');
+  });
+
+  it('never quotes a USCC field’s characters, which may hold an identity number sent by mistake', () => {
+    fc.assert(
+      fc.property(residentIdArb, (id) => {
+        const message = explainUscc(id) ?? '';
+        expect(message).not.toContain(id.slice(6, 14));
+        expect(message).not.toContain(id.slice(0, 6));
+      }),
+    );
   });
 
   it('never puts the number or its parts into an explanation', () => {

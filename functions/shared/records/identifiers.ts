@@ -22,11 +22,11 @@ export const USCC_CATEGORIES: Readonly<Record<string, string>> = {
   '4': '19', // 文化
   '5': '1239', // 民政: 社会团体, 民办非企业单位, 基金会, 其他
   '6': '129', // 旅游
-  '7': '1239', // 宗教
+  '7': '129', // 宗教: 宗教活动场所, 宗教院校, 其他
   '8': '19', // 工会
   '9': '123', // 工商 (市场监管): 企业, 个体工商户, 农民专业合作社
   A: '19', // 中央军委改革和编制办公室
-  N: '12349', // 农业: 组级, 村级, 乡镇级集体经济组织, 其他
+  N: '1239', // 农业: 组级, 村级, 乡镇级集体经济组织, 其他
   Y: '1', // 其他
 };
 
@@ -61,28 +61,23 @@ export function explainUscc(code: string): string | undefined {
   if (code === USCC_PLACEHOLDER) {
     return `${USCC_PLACEHOLDER} is the placeholder for an individual business without a code; it is accepted only for committer/party category 个体工商户, with the registration number given`;
   }
+  // Explanations name positions, never quote the characters: a USCC field sometimes holds an
+  // identity-card number sent by mistake, and that must not reach a log or an error message.
   if (code.length !== 18) return `must be 18 characters (found ${code.length})`;
   for (let i = 0; i < 18; i++) {
     if (!USCC_CHARSET.includes(code[i]!)) {
-      return `character ${i + 1} '${code[i]}' is not in the GB 32100 character set (digits and capitals except I, O, Z, S, V)`;
+      return `character ${i + 1} is not in the GB 32100 character set (digits and capitals except I, O, Z, S, V)`;
     }
   }
-  const authority = code[0]!;
-  const categories = USCC_CATEGORIES[authority];
-  if (categories === undefined) return `character 1 '${authority}' is not a registration-authority code`;
-  if (!categories.includes(code[1]!)) {
-    return `character 2 '${code[1]}' is not an organisation category of registration authority '${authority}' (allowed: ${[...categories].join(', ')})`;
-  }
+  const categories = USCC_CATEGORIES[code[0]!];
+  if (categories === undefined) return 'character 1 is not a registration-authority code';
+  if (!categories.includes(code[1]!)) return 'character 2 is not an organisation category of the registration authority in character 1';
   if (!/^\d{6}$/.test(code.slice(2, 8))) return 'characters 3–8 must be a 6-digit administrative division code';
-  const orgBody = code.slice(8, 16);
-  const orgCheck = code[16]!;
-  if (!/^[0-9X]$/.test(orgCheck)) return `character 17 '${orgCheck}' must be a digit or X (organisation-code check character)`;
-  const expectedOrgCheck = orgCodeCheckCharacter(orgBody);
-  if (orgCheck !== expectedOrgCheck) {
-    return `embedded organisation code ${orgBody}-${orgCheck} fails the GB 11714 check: character 17 should be '${expectedOrgCheck}'`;
+  if (!/^[0-9X]$/.test(code[16]!)) return 'character 17 must be a digit or X (the organisation-code check character)';
+  if (code[16] !== orgCodeCheckCharacter(code.slice(8, 16))) {
+    return 'characters 9–17 (the embedded organisation code) fail the GB 11714 check';
   }
-  const expected = usccCheckCharacter(code.slice(0, 17));
-  if (code[17] !== expected) return `check character (18th) should be '${expected}', found '${code[17]}'`;
+  if (code[17] !== usccCheckCharacter(code.slice(0, 17))) return 'check character (18th) does not match the GB 32100 check';
   return undefined;
 }
 

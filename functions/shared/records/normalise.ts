@@ -4,7 +4,7 @@
  * - structured fields (codes, dates, identifiers: `x-normalise` in the schema): full-width ASCII
  *   (U+FF01–U+FF5E) → ASCII, the ideographic space → space;
  * - code fields (`x-normalise: "code"`): also lower-case letters → upper case.
- * Changes to personal data (identity numbers) are reported masked.
+ * Changes to personal data (identity numbers, wherever they appear) are reported masked.
  * Free text keeps its full-width punctuation: （）、，are correct Chinese typography, not errors.
  *
  * Copy-on-write: the input is never mutated; objects are copied only along changed paths, so a
@@ -51,7 +51,10 @@ const plans = new Map<string, PlanNode>(
 
 const FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/g;
 const HAS_FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/;
+const LOWER = /[a-z]/g;
 const HAS_LOWER = /[a-z]/;
+/** An 18-character identity-card number anywhere in a string (6-digit division, 19xx/20xx birth year). */
+const ID_NUMBER_INSIDE = /[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/;
 
 export function normaliseString(value: string, kind: NormaliseKind | undefined): string {
   let out = value;
@@ -59,7 +62,8 @@ export function normaliseString(value: string, kind: NormaliseKind | undefined):
     out = out.replace(FULL_WIDTH, (ch) => (ch === '\u3000' ? ' ' : String.fromCharCode(ch.charCodeAt(0) - 0xfee0)));
   }
   out = out.trim();
-  if (kind === 'code' && HAS_LOWER.test(out)) out = out.toUpperCase();
+  // ASCII letters only: toUpperCase would also turn ß into SS and ſ into S
+  if (kind === 'code' && HAS_LOWER.test(out)) out = out.replace(LOWER, (ch) => ch.toUpperCase());
   return out;
 }
 
@@ -78,7 +82,9 @@ function walk(value: unknown, plan: PlanNode | undefined, path: string, changes:
   if (typeof value === 'string') {
     const after = normaliseString(value, plan?.kind);
     if (after !== value) {
-      changes.push(plan?.personal ? { path, before: maskResidentId(value), after: maskResidentId(after) } : { path, before: value, after });
+      // personal fields, and any value that holds an identity number (one sent in the wrong field, say), are shown masked
+      const mask = plan?.personal || ID_NUMBER_INSIDE.test(after);
+      changes.push(mask ? { path, before: maskResidentId(value), after: maskResidentId(after) } : { path, before: value, after });
     }
     return after;
   }

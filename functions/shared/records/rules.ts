@@ -7,6 +7,7 @@
  * already reported those, and one mistake should produce one error.
  */
 import { addMonths, parseDate } from './dates.js';
+import { USCC_PLACEHOLDER, explainUscc } from './identifiers.js';
 import type { RuleRef } from './schema-index-types.js';
 
 export interface RuleIssue {
@@ -70,14 +71,49 @@ export const rules: Readonly<Record<string, Rule>> = {
     ];
   },
 
-  /** Characters 7–14 of a commitment code (at `path`) are a date YYYYMMDD: a real one. */
+  /**
+   * Characters 7–14 of a commitment code (at `path`) are a real date YYYYMMDD; with `sameAs`, the
+   * date the code was issued for (a commitment's own code carries its commitment date).
+   */
   commitmentCodeDate(data, args) {
     const path = String(args['path']);
     const code = readPointer(data, path);
     if (typeof code !== 'string' || !/^\d{20}$/.test(code)) return [];
     const embedded = `${code.slice(6, 10)}-${code.slice(10, 12)}-${code.slice(12, 14)}`;
-    if (parseDate(embedded) !== undefined) return [];
-    return [{ path, rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be a real date YYYYMMDD` }];
+    if (parseDate(embedded) === undefined) {
+      return [{ path, rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be a real date YYYYMMDD` }];
+    }
+    const samePath = args['sameAs'] === undefined ? undefined : String(args['sameAs']);
+    const expected = samePath === undefined ? undefined : parseDate(readPointer(data, samePath));
+    if (samePath === undefined || expected === undefined || expected === embedded) return [];
+    return [{ path, rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be ${name(samePath)} ${expected.replaceAll('-', '')}` }];
+  },
+
+  /** A fine is given only with 罚款 among the penalty categories (the reverse is required by the schema). */
+  fineNeedsCategory(data) {
+    const categories = data['penaltyCategories'];
+    if (data['fineAmount'] === undefined || !Array.isArray(categories) || categories.includes('罚款')) return [];
+    return [{ path: '/fineAmount', rule: 'fineNeedsCategory', message: 'a fine is given but penaltyCategories does not include 罚款 (fine)' }];
+  },
+
+  /**
+   * The party's USCC agrees with its category: GB 32100 codes individual businesses as authority 9,
+   * category 2 ("92…"), so a 个体工商户 has a 92 code and nobody else does.
+   */
+  partyCodeMatchesCategory(data, args) {
+    const path = String(args['path']);
+    const party = readPointer(data, path) as Data | undefined;
+    const code = party?.['uscc'];
+    const category = party?.['category'];
+    if (typeof code !== 'string' || code === USCC_PLACEHOLDER || explainUscc(code) !== undefined) return [];
+    const individual = code.startsWith('92');
+    if (category === '个体工商户' && !individual) {
+      return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: `an individual business (个体工商户) has a USCC starting 92, found one starting ${code.slice(0, 2)}` }];
+    }
+    if (category === '法人及非法人组织' && individual) {
+      return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: 'a USCC starting 92 belongs to an individual business: category should be 个体工商户, not 法人及非法人组织' }];
+    }
+    return [];
   },
 
   /** The breach's disclosure end date lies within its tier's bounds from the decision date. */

@@ -112,7 +112,9 @@ export interface TextOptions extends ValidateOptions {
  * Validates one record given as JSON text (a message body, a request body, a line of NDJSON):
  * size limit, JSON syntax (with line and column), then validateRecord.
  */
-export function validateRecordText(text: string, options: TextOptions = {}): ValidationResult {
+export function validateRecordText(input: string, options: TextOptions = {}): ValidationResult {
+  // a byte-order mark is an encoding artefact some Windows tools write, not content
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RECORD_BYTES) {
     return rejected(undefined, { path: '', rule: 'maxRecordBytes', message: `record is ${bytes} bytes of UTF-8 JSON; the limit is ${MAX_RECORD_BYTES} bytes (240 KiB)` });
@@ -173,24 +175,32 @@ function withTitle(issue: ValidationIssue, type: RecordType | undefined): Valida
 
 const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
+/** Rules that add nothing once another rule reported the same field: a field gets its most specific error. */
+const OUTRANKED_BY: Readonly<Record<string, (rule: string) => boolean>> = {
+  pattern: (other) => other.startsWith('format:'),
+  maxLength: (other) => other.startsWith('format:'),
+  dependentRequired: (other) => other === 'required',
+};
+
 function fromAjv(ajvErrors: ErrorObject[], record: Record<string, unknown>, type: RecordType | undefined): ValidationIssue[] {
-  const seen = new Set<string>();
-  const issues: ValidationIssue[] = [];
+  const issues = new Map<string, ValidationIssue>();
   for (const e of ajvErrors) {
     const issue = toIssue(e, record, type);
-    if (!issue) continue;
-    const key = `${issue.path}\u0000${issue.rule}\u0000${issue.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push(withTitle(issue, type));
+    if (issue) issues.set(`${issue.path}\u0000${issue.rule}\u0000${issue.message}`, issue);
   }
-  return issues;
+  const rulesAt = new Map<string, string[]>();
+  for (const { path, rule } of issues.values()) rulesAt.set(path, [...(rulesAt.get(path) ?? []), rule]);
+  return [...issues.values()]
+    .filter(({ path, rule }) => !rulesAt.get(path)!.some((other) => OUTRANKED_BY[rule]?.(other)))
+    .map((issue) => withTitle(issue, type));
 }
 
 /** One ajv error → one issue, or undefined for wrapper errors that add nothing (`if`, `allOf`). */
 function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordType | undefined): ValidationIssue | undefined {
   const p = e.params as Record<string, unknown>;
   const value = readPointer(record, e.instancePath);
+  // personal data is never quoted back, whatever rule it broke
+  const shown = fieldInfo(e.instancePath, type)?.personal ? '(personal data, not shown)' : JSON.stringify(value);
   const conditional = /\/(then|else)\//.test(e.schemaPath);
   switch (e.keyword) {
     case 'if':
@@ -214,9 +224,14 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
     case 'type':
       return { path: e.instancePath, rule: 'type', message: `must be ${String(p['type'])}, found ${describe(value)}` };
     case 'enum':
-      return { path: e.instancePath, rule: 'enum', message: `must be one of: ${(p['allowedValues'] as unknown[]).join(', ')}; found ${JSON.stringify(value)}` };
+      return { path: e.instancePath, rule: 'enum', message: `must be one of: ${(p['allowedValues'] as unknown[]).join(', ')}; found ${shown}` };
     case 'const':
-      return { path: e.instancePath, rule: 'const', message: `must be ${JSON.stringify(p['allowedValue'])}, found ${JSON.stringify(value)}` };
+      return { path: e.instancePath, rule: 'const', message: `must be ${JSON.stringify(p['allowedValue'])}, found ${shown}` };
+    case 'false schema': {
+      const field = e.instancePath.slice(e.instancePath.lastIndexOf('/') + 1);
+      const when = /\bnot allowed (when|for) [^.;]*/i.exec(fieldInfo(e.instancePath, type)?.description ?? '')?.[0];
+      return { path: e.instancePath, rule: 'notAllowed', message: `${field} is ${when ?? 'not allowed here'}` };
+    }
     case 'maxLength':
     case 'minLength': {
       const length = typeof value === 'string' ? [...value].length : 0;
@@ -224,9 +239,9 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
       return { path: e.instancePath, rule: e.keyword, message: `must be ${bound} ${String(p['limit'])} characters, found ${length}` };
     }
     case 'pattern':
-      return { path: e.instancePath, rule: 'pattern', message: `${JSON.stringify(value)} does not have the expected form (pattern ${String(p['pattern'])})` };
+      return { path: e.instancePath, rule: 'pattern', message: `${shown} does not have the expected form (pattern ${String(p['pattern'])})` };
     case 'format':
-      return { path: e.instancePath, rule: `format:${String(p['format'])}`, message: formatMessage(String(p['format']), value) };
+      return { path: e.instancePath, rule: `format:${String(p['format'])}`, message: formatMessage(String(p['format']), value, shown) };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -249,7 +264,7 @@ function requiredWhen(path: string, type: RecordType | undefined): string | unde
   return /\brequired (when|for|once)[^.;]*/i.exec(fieldInfo(path, type)?.description ?? '')?.[0];
 }
 
-function formatMessage(format: string, value: unknown): string {
+function formatMessage(format: string, value: unknown, shown: string): string {
   if (typeof value !== 'string') return `must be a string in format ${format}`;
   switch (format) {
     case 'uscc':
@@ -258,9 +273,9 @@ function formatMessage(format: string, value: unknown): string {
       // never echo the number: it is personal data
       return `is not a valid resident identity card number: ${explainResidentId(value) ?? 'invalid'}`;
     case 'date':
-      return `must be a real calendar date YYYY-MM-DD, found ${JSON.stringify(value)}`;
+      return `must be a real calendar date YYYY-MM-DD, found ${shown}`;
     case 'date-time':
-      return `must be an RFC 3339 date-time with an offset (e.g. 2026-03-02T09:30:00+08:00), found ${JSON.stringify(value)}`;
+      return `must be an RFC 3339 date-time with an offset (e.g. 2026-03-02T09:30:00+08:00), found ${shown}`;
     default:
       return `does not match format ${format}`;
   }

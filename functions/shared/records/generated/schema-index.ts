@@ -163,12 +163,23 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/licence/certificateNumber",
         "title": "许可编号",
-        "normalise": "structured",
         "leaf": true
       },
       {
         "path": "/data/licence/content",
         "title": "许可内容",
+        "leaf": true
+      },
+      {
+        "path": "/data/licence/dataSource",
+        "title": "数据来源单位",
+        "leaf": true
+      },
+      {
+        "path": "/data/licence/dataSourceUscc",
+        "title": "数据来源单位统一社会信用代码",
+        "description": "Unified Social Credit Code (GB 32100-2015): 18 characters, check character and embedded GB 11714 organisation-code check verified.",
+        "normalise": "code",
         "leaf": true
       },
       {
@@ -179,8 +190,20 @@ export const schemaIndex: SchemaIndex = {
         "leaf": true
       },
       {
+        "path": "/data/licence/documentName",
+        "title": "行政许可决定文书名称",
+        "leaf": true
+      },
+      {
         "path": "/data/licence/documentNumber",
         "title": "行政许可决定文书号",
+        "description": "An official document number (文号) as issued: free text, not normalised, since platforms match on it.",
+        "leaf": true
+      },
+      {
+        "path": "/data/licence/status",
+        "title": "当前状态",
+        "description": "Licence status: 有效 (in force) or 无效 (no longer in force).",
         "leaf": true
       },
       {
@@ -276,7 +299,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/party/uscc",
         "title": "统一社会信用代码",
-        "description": "Required for 法人及非法人组织 and 个体工商户. An individual business without a code may send the placeholder 00000000000000000X together with its registration number.",
+        "description": "Required for 法人及非法人组织 and 个体工商户; not allowed for 自然人 (a natural person is identified by idType and idNumber). An individual business's code starts 92; one without a code may send the placeholder 00000000000000000X together with its registration number.",
         "normalise": "code",
         "leaf": true
       },
@@ -419,7 +442,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/decisionNumber",
         "title": "行政处罚决定书文号",
-        "normalise": "structured",
+        "description": "An official document number (文号) as issued: free text, not normalised, since platforms match on it.",
         "leaf": true
       },
       {
@@ -515,7 +538,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/party/uscc",
         "title": "统一社会信用代码",
-        "description": "Required for 法人及非法人组织 and 个体工商户. An individual business without a code may send the placeholder 00000000000000000X together with its registration number.",
+        "description": "Required for 法人及非法人组织 and 个体工商户; not allowed for 自然人 (a natural person is identified by idType and idNumber). An individual business's code starts 92; one without a code may send the placeholder 00000000000000000X together with its registration number.",
         "normalise": "code",
         "leaf": true
       },
@@ -624,7 +647,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/breachDecisionNumber",
         "title": "原行政处罚决定书文号",
-        "normalise": "structured",
+        "description": "An official document number (文号) as issued: free text, not normalised, since platforms match on it.",
         "leaf": true
       },
       {
@@ -650,7 +673,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/decisionNumber",
         "title": "修复决定文号",
-        "normalise": "structured",
+        "description": "An official document number (文号) as issued: free text, not normalised, since platforms match on it.",
         "leaf": true
       },
       {
@@ -754,7 +777,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/party/uscc",
         "title": "统一社会信用代码",
-        "description": "Required for 法人及非法人组织 and 个体工商户. An individual business without a code may send the placeholder 00000000000000000X together with its registration number.",
+        "description": "Required for 法人及非法人组织 and 个体工商户; not allowed for 自然人 (a natural person is identified by idType and idNumber). An individual business's code starts 92; one without a code may send the placeholder 00000000000000000X together with its registration number.",
         "normalise": "code",
         "leaf": true
       },
@@ -773,6 +796,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/severity",
         "title": "失信严重程度",
+        "description": "Tier under NDRC Order 2025 No. 36: 轻微 (minor), 一般 (general), 严重 (serious).",
         "leaf": true
       },
       {
@@ -849,7 +873,12 @@ export const schemaIndex: SchemaIndex = {
       },
       {
         "rule": "commitmentCodeDate",
-        "path": "/commitmentCode"
+        "path": "/commitmentCode",
+        "sameAs": "/commitmentDate"
+      },
+      {
+        "rule": "partyCodeMatchesCategory",
+        "path": "/party"
       }
     ],
     "breach": [
@@ -863,6 +892,13 @@ export const schemaIndex: SchemaIndex = {
       },
       {
         "rule": "firstOffenceExemption"
+      },
+      {
+        "rule": "fineNeedsCategory"
+      },
+      {
+        "rule": "partyCodeMatchesCategory",
+        "path": "/party"
       },
       {
         "rule": "commitmentCodeDate",
@@ -885,6 +921,10 @@ export const schemaIndex: SchemaIndex = {
       },
       {
         "rule": "repairAfterMinimum"
+      },
+      {
+        "rule": "partyCodeMatchesCategory",
+        "path": "/party"
       },
       {
         "rule": "commitmentCodeDate",
