@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { normaliseRecord, normaliseString } from '../../functions/shared/records/normalise.js';
 import { MAX_RECORD_BYTES, validateRecord, validateRecordText } from '../../functions/shared/records/validate.js';
-import { addMonths } from '../../functions/shared/records/dates.js';
 import { COMPANY_USCC, breach, commitment, repair, residentId, uscc } from '../support/records.js';
 
 const pathsAndRules = (result: ReturnType<typeof validateRecord>) => result.errors.map((e) => `${e.path} ${e.rule}`);
@@ -189,11 +188,6 @@ describe('cross-field rules', () => {
     expect(validateRecord(repair({}, { outcome: '不同意', outcomeReason: '未满最短公示期', decisionDate: '2026-09-09', applicationDate: '2026-09-01', method: undefined, repairCommitmentCode: undefined })).errors).toEqual([]);
   });
 
-  it('counts months on the calendar, clamping to the end of a shorter month', () => {
-    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
-    expect(addMonths('2028-02-29', 12)).toBe('2029-02-28');
-    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
-  });
 });
 
 describe('validateRecordText', () => {

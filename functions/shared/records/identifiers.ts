@@ -81,8 +81,31 @@ export function explainUscc(code: string): string | undefined {
   return undefined;
 }
 
+/** Character code → GB 32100 value (or -1), for the single-pass check below. */
+const USCC_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < USCC_CHARSET.length; i++) USCC_VALUE[USCC_CHARSET.charCodeAt(i)] = i;
+
+/**
+ * The same verdict as `explainUscc(code) === undefined`, in one pass without building strings:
+ * this runs for every USCC of every record (a property test keeps the two in agreement).
+ */
 export function isUscc(code: string): boolean {
-  return explainUscc(code) === undefined;
+  if (code.length !== 18) return false;
+  let sum = 0;
+  let orgSum = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = code.charCodeAt(i);
+    const v = c < 128 ? USCC_VALUE[c]! : -1;
+    if (v < 0) return false;
+    if (i >= 2 && i < 8 && v > 9) return false; // division code: digits
+    if (i >= 8 && i < 16) orgSum += (v < 10 ? v : c - 55) * ORG_CODE_WEIGHTS[i - 8]!; // GB 11714 values: A=10 … Z=35
+    sum += v * USCC_WEIGHTS[i]!;
+  }
+  const categories = USCC_CATEGORIES[code[0]!];
+  if (categories === undefined || !categories.includes(code[1]!)) return false;
+  const org = 11 - (orgSum % 11);
+  if (code[16] !== (org === 10 ? 'X' : org === 11 ? '0' : String(org))) return false;
+  return code[17] === USCC_CHARSET[(31 - (sum % 31)) % 31];
 }
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;

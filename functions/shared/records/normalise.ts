@@ -74,14 +74,16 @@ export function normaliseString(value: string, kind: NormaliseKind | undefined):
 export function normaliseRecord(record: Record<string, unknown>): { record: Record<string, unknown>; changes: NormalisationChange[] } {
   const type = typeof record['recordType'] === 'string' && plans.has(record['recordType']) ? record['recordType'] : 'envelope';
   const changes: NormalisationChange[] = [];
-  const out = walk(record, plans.get(type), '', changes) as Record<string, unknown>;
+  const out = walk(record, plans.get(type), [], changes) as Record<string, unknown>;
   return { record: out, changes };
 }
 
-function walk(value: unknown, plan: PlanNode | undefined, path: string, changes: NormalisationChange[]): unknown {
+/** `keys` is the path so far; it is joined into a pointer only when something changes. */
+function walk(value: unknown, plan: PlanNode | undefined, keys: string[], changes: NormalisationChange[]): unknown {
   if (typeof value === 'string') {
     const after = normaliseString(value, plan?.kind);
     if (after !== value) {
+      const path = keys.map((k) => `/${escapePointer(k)}`).join('');
       // personal fields, and any value that holds an identity number (one sent in the wrong field, say), are shown masked
       const mask = plan?.personal || ID_NUMBER_INSIDE.test(after);
       changes.push(mask ? { path, before: maskResidentId(value), after: maskResidentId(after) } : { path, before: value, after });
@@ -93,7 +95,9 @@ function walk(value: unknown, plan: PlanNode | undefined, path: string, changes:
     const itemPlan = plan?.children?.get('*');
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const next = walk(value[i], itemPlan, `${path}/${i}`, changes);
+      keys.push(String(i));
+      const next = walk(value[i], itemPlan, keys, changes);
+      keys.pop();
       if (next !== value[i]) (copy ??= value.slice())[i] = next;
     }
     return copy ?? value;
@@ -102,7 +106,9 @@ function walk(value: unknown, plan: PlanNode | undefined, path: string, changes:
   const obj = value as Record<string, unknown>;
   for (const key in obj) {
     const child = obj[key];
-    const next = walk(child, plan?.children?.get(key), `${path}/${escapePointer(key)}`, changes);
+    keys.push(key);
+    const next = walk(child, plan?.children?.get(key), keys, changes);
+    keys.pop();
     if (next !== child) (copy ??= { ...obj })[key] = next;
   }
   return copy ?? obj;

@@ -7,7 +7,7 @@
  * already reported those, and one mistake should produce one error.
  */
 import { addMonths, parseDate } from './dates.js';
-import { USCC_PLACEHOLDER, explainUscc } from './identifiers.js';
+import { USCC_PLACEHOLDER, isUscc } from './identifiers.js';
 import type { RuleRef } from './schema-index-types.js';
 
 export interface RuleIssue {
@@ -42,12 +42,20 @@ function monthsText(months: number): string {
   return months % 12 === 0 ? `${months / 12} year${months === 12 ? '' : 's'}` : `${months} months`;
 }
 
-/** Reads a JSON pointer (relative to data). */
-export function readPointer(data: Data, pointer: string): unknown {
-  let node: unknown = data;
-  for (const key of pointer.split('/').slice(1)) {
+const pointerKeys = new Map<string, string[]>();
+
+/** Reads a JSON pointer (relative to data). Pointers are parsed once and cached: rules run per record. */
+export function readPointer(data: unknown, pointer: string): unknown {
+  let keys = pointerKeys.get(pointer);
+  if (keys === undefined) {
+    keys = pointer.split('/').slice(1).map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
+    // error paths are pointers too and unbounded in variety: only cache the schema's own (short) set
+    if (pointerKeys.size < 1000) pointerKeys.set(pointer, keys);
+  }
+  let node = data;
+  for (const key of keys) {
     if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Data)[key.replaceAll('~1', '/').replaceAll('~0', '~')];
+    node = (node as Data)[key];
   }
   return node;
 }
@@ -105,15 +113,15 @@ export const rules: Readonly<Record<string, Rule>> = {
     const party = readPointer(data, path) as Data | undefined;
     const code = party?.['uscc'];
     const category = party?.['category'];
-    if (typeof code !== 'string' || code === USCC_PLACEHOLDER || explainUscc(code) !== undefined) return [];
+    if (typeof code !== 'string' || code === USCC_PLACEHOLDER) return [];
     const individual = code.startsWith('92');
-    if (category === '个体工商户' && !individual) {
+    const mismatch = (category === '个体工商户' && !individual) || (category === '法人及非法人组织' && individual);
+    // an invalid code already has its format error: checked only on this rare path
+    if (!mismatch || !isUscc(code)) return [];
+    if (category === '个体工商户') {
       return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: `an individual business (个体工商户) has a USCC starting 92, found one starting ${code.slice(0, 2)}` }];
     }
-    if (category === '法人及非法人组织' && individual) {
-      return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: 'a USCC starting 92 belongs to an individual business: category should be 个体工商户, not 法人及非法人组织' }];
-    }
-    return [];
+    return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: 'a USCC starting 92 belongs to an individual business: category should be 个体工商户, not 法人及非法人组织' }];
   },
 
   /** The breach's disclosure end date lies within its tier's bounds from the decision date. */
