@@ -118,6 +118,16 @@ describe('resident identity card number (GB 11643)', () => {
     );
   });
 
+  it('the fast check and the explanation always agree', () => {
+    const near = fc.tuple(residentIdArb, fc.nat({ max: 17 }), fc.constantFrom(...'0123456789Xx中')).map(([id, i, ch]) => id.slice(0, i) + ch + id.slice(i + 1));
+    fc.assert(
+      fc.property(fc.oneof(residentIdArb, near, fc.stringMatching(/^\d{17}[\dX]$/)), (id) => {
+        expect(isResidentId(id, '20261128')).toBe(explainResidentId(id, '20261128') === undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('rejects 15-digit first-generation numbers with a clear message', () => {
     expect(explainResidentId('110105491231002')).toMatch(/15-digit \(first-generation\) identity numbers are not accepted/);
   });

@@ -59,6 +59,13 @@ describe('validateRecord', () => {
     expect(pathsAndRules(validateRecord(breach({}, { brokenCommitmentCode: '23010920260231000158' })))).toEqual(['/data/brokenCommitmentCode commitmentCodeDate']);
   });
 
+  it('counts lengths in code points, as JSON Schema does (a CJK Extension B character is one)', () => {
+    const name = (n: number) => ({ party: { name: '\u{20000}'.repeat(n), category: '法人及非法人组织', uscc: COMPANY_USCC } });
+    expect(validateRecord(commitment({}, name(200))).errors).toEqual([]);
+    expect(pathsAndRules(validateRecord(commitment({}, name(201))))).toEqual(['/data/party/name maxLength']);
+    expect(pathsAndRules(validateRecord(commitment({}, name(1))))).toEqual(['/data/party/name minLength']);
+  });
+
   it('does not change its input', () => {
     const record = commitment({}, { acceptingUnitUscc: ` ${uscc('11230100MB012345').toLowerCase()}` });
     const copy = structuredClone(record);
