@@ -229,6 +229,11 @@ describe('normalisation', () => {
     ]);
   });
 
+  it('trims free text exactly as String.prototype.trim does', () => {
+    const ws = fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u0085', '\u2003', '\u3000', '\ufeff', '\u0001', 'a', '哈');
+    fc.assert(fc.property(fc.string({ unit: ws }), (s) => expect(normaliseString(s, undefined)).toBe(s.trim())), { numRuns: 3000 });
+  });
+
   it('keeps full-width punctuation in free text', () => {
     expect(normaliseString('警告，罚款（贰仟元）', undefined)).toBe('警告，罚款（贰仟元）');
   });

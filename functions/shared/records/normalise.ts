@@ -56,7 +56,17 @@ const HAS_LOWER = /[a-z]/;
 /** An 18-character identity-card number anywhere in a string (6-digit division, 19xx/20xx birth year). */
 const ID_NUMBER_INSIDE = /[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/;
 
+/**
+ * Could String.prototype.trim remove this character? A superset (all controls, NEL) by char code:
+ * a false positive only sends the string down the slow path, where trim itself decides.
+ */
+function isTrimmable(c: number): boolean {
+  return c <= 0x20 || (c >= 0x7f && (c === 0xa0 || c === 0x85 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+
 export function normaliseString(value: string, kind: NormaliseKind | undefined): string {
+  // free text with nothing to trim, the common case, is returned without a copy
+  if (kind === undefined && (value.length === 0 || (!isTrimmable(value.charCodeAt(0)) && !isTrimmable(value.charCodeAt(value.length - 1))))) return value;
   let out = value;
   if (kind !== undefined && HAS_FULL_WIDTH.test(out)) {
     out = out.replace(FULL_WIDTH, (ch) => (ch === '\u3000' ? ' ' : String.fromCharCode(ch.charCodeAt(0) - 0xfee0)));

@@ -18,6 +18,9 @@ export interface RuleIssue {
 }
 
 type Data = Record<string, unknown>;
+
+/** What a rule returns when the record obeys it: shared, so the common case allocates nothing. */
+const NONE: RuleIssue[] = [];
 export type Rule = (data: Data, args: RuleRef) => RuleIssue[];
 
 /** Disclosure periods by severity tier, counted from the decision date (NDRC Order 2025 No. 36). */
@@ -69,7 +72,7 @@ export const rules: Readonly<Record<string, Rule>> = {
     const laterPath = String(args['later']);
     const earlier = parseDate(readPointer(data, earlierPath));
     const later = parseDate(readPointer(data, laterPath));
-    if (earlier === undefined || later === undefined || later >= earlier) return [];
+    if (earlier === undefined || later === undefined || later >= earlier) return NONE;
     return [
       {
         path: laterPath,
@@ -86,21 +89,21 @@ export const rules: Readonly<Record<string, Rule>> = {
   commitmentCodeDate(data, args) {
     const path = String(args['path']);
     const code = readPointer(data, path);
-    if (typeof code !== 'string' || !/^\d{20}$/.test(code)) return [];
+    if (typeof code !== 'string' || !/^\d{20}$/.test(code)) return NONE;
     const embedded = `${code.slice(6, 10)}-${code.slice(10, 12)}-${code.slice(12, 14)}`;
     if (parseDate(embedded) === undefined) {
       return [{ path, rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be a real date YYYYMMDD` }];
     }
     const samePath = args['sameAs'] === undefined ? undefined : String(args['sameAs']);
     const expected = samePath === undefined ? undefined : parseDate(readPointer(data, samePath));
-    if (samePath === undefined || expected === undefined || expected === embedded) return [];
+    if (samePath === undefined || expected === undefined || expected === embedded) return NONE;
     return [{ path, rule: 'commitmentCodeDate', message: `characters 7–14 (${code.slice(6, 14)}) must be ${name(samePath)} ${expected.replaceAll('-', '')}` }];
   },
 
   /** A fine is given only with 罚款 among the penalty categories (the reverse is required by the schema). */
   fineNeedsCategory(data) {
     const categories = data['penaltyCategories'];
-    if (data['fineAmount'] === undefined || !Array.isArray(categories) || categories.includes('罚款')) return [];
+    if (data['fineAmount'] === undefined || !Array.isArray(categories) || categories.includes('罚款')) return NONE;
     return [{ path: '/fineAmount', rule: 'fineNeedsCategory', message: 'a fine is given but penaltyCategories does not include 罚款 (fine)' }];
   },
 
@@ -113,11 +116,11 @@ export const rules: Readonly<Record<string, Rule>> = {
     const party = readPointer(data, path) as Data | undefined;
     const code = party?.['uscc'];
     const category = party?.['category'];
-    if (typeof code !== 'string' || code === USCC_PLACEHOLDER) return [];
+    if (typeof code !== 'string' || code === USCC_PLACEHOLDER) return NONE;
     const individual = code.startsWith('92');
     const mismatch = (category === '个体工商户' && !individual) || (category === '法人及非法人组织' && individual);
     // an invalid code already has its format error: checked only on this rare path
-    if (!mismatch || !isUscc(code)) return [];
+    if (!mismatch || !isUscc(code)) return NONE;
     if (category === '个体工商户') {
       return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: `an individual business (个体工商户) has a USCC starting 92, found one starting ${code.slice(0, 2)}` }];
     }
@@ -129,10 +132,10 @@ export const rules: Readonly<Record<string, Rule>> = {
     const tier = tierOf(data['severity']);
     const decided = parseDate(data['decisionDate']);
     const end = parseDate(data['disclosureEndDate']);
-    if (!tier || decided === undefined || end === undefined) return [];
+    if (!tier || decided === undefined || end === undefined) return NONE;
     const earliest = addMonths(decided, tier.minMonths);
     const latest = addMonths(decided, tier.maxMonths);
-    if (end >= earliest && end <= latest) return [];
+    if (end >= earliest && end <= latest) return NONE;
     return [
       {
         path: '/disclosureEndDate',
@@ -147,7 +150,7 @@ export const rules: Readonly<Record<string, Rule>> = {
 
   /** A first-offence exemption (首违免罚) is for minor breaches only, with no fine and no black points. */
   firstOffenceExemption(data) {
-    if (data['firstOffenceExemption'] !== true) return [];
+    if (data['firstOffenceExemption'] !== true) return NONE;
     const issues: RuleIssue[] = [];
     if (data['severity'] !== undefined && data['severity'] !== '轻微') {
       issues.push({ path: '/severity', rule: 'firstOffenceExemption', message: `a first-offence exemption (首违免罚) applies only to tier 轻微 (minor), found ${String(data['severity'])}` });
@@ -166,7 +169,7 @@ export const rules: Readonly<Record<string, Rule>> = {
   repairDisclosureBounds(data) {
     const tier = tierOf(data['severity']);
     const decided = parseDate(data['breachDecisionDate']);
-    if (!tier || decided === undefined) return [];
+    if (!tier || decided === undefined) return NONE;
     const issues: RuleIssue[] = [];
     for (const [field, months] of [
       ['minDisclosureEndDate', tier.minMonths],
@@ -187,13 +190,13 @@ export const rules: Readonly<Record<string, Rule>> = {
 
   /** A repair is granted only once the tier's minimum disclosure period has passed. */
   repairAfterMinimum(data) {
-    if (data['outcome'] !== '同意') return [];
+    if (data['outcome'] !== '同意') return NONE;
     const tier = tierOf(data['severity']);
     const decided = parseDate(data['breachDecisionDate']);
     const repaired = parseDate(data['decisionDate']);
-    if (!tier || decided === undefined || repaired === undefined) return [];
+    if (!tier || decided === undefined || repaired === undefined) return NONE;
     const earliest = addMonths(decided, tier.minMonths);
-    if (repaired >= earliest) return [];
+    if (repaired >= earliest) return NONE;
     return [
       {
         path: '/decisionDate',
@@ -206,11 +209,12 @@ export const rules: Readonly<Record<string, Rule>> = {
 
 /** Runs the rules a record type's schema names. Unknown rule names fail loudly (a schema bug). */
 export function applyRules(data: Data, refs: readonly RuleRef[]): RuleIssue[] {
-  const issues: RuleIssue[] = [];
+  let issues: RuleIssue[] | undefined;
   for (const ref of refs) {
     const rule = rules[ref.rule];
     if (!rule) throw new Error(`schema names unknown cross-field rule '${ref.rule}'`);
-    issues.push(...rule(data, ref));
+    const found = rule(data, ref);
+    if (found.length > 0) (issues ??= []).push(...found);
   }
-  return issues;
+  return issues ?? NONE;
 }

@@ -70,7 +70,8 @@ function fieldInfo(path: string, type: RecordType | undefined): FieldInfo | unde
   return fields.get(type ?? 'envelope')?.get(pattern) ?? fields.get('envelope')?.get(pattern);
 }
 
-const isRecordType = (value: unknown): value is RecordType => typeof value === 'string' && (RECORD_TYPES as readonly string[]).includes(value);
+const recordTypes: ReadonlySet<unknown> = new Set(RECORD_TYPES);
+const isRecordType = (value: unknown): value is RecordType => recordTypes.has(value);
 
 /** A result that failed before schema validation could run (not an object, too large, not JSON). */
 function rejected(record: unknown, issue: ValidationIssue): ValidationResult {
