@@ -29,7 +29,7 @@ export function commitment(overrides: Record<string, unknown> = {}, data: Record
     recordId: 'HRBNA-CN-2026-000123',
     revision: 1,
     operation: 'upsert',
-    source: 'hrb-newarea-approval',
+    source: 'hrbxq-approval',
     occurredAt: '2026-03-02T09:30:00+08:00',
     data: {
       commitmentCode: '23010920260302000123',
@@ -57,7 +57,7 @@ export function breach(overrides: Record<string, unknown> = {}, data: Record<str
     recordId: 'HRBNA-SX-2026-000045',
     revision: 1,
     operation: 'upsert',
-    source: 'hrb-newarea-enforcement',
+    source: 'hrbxq-enforcement',
     occurredAt: '2026-06-10T15:00:00+08:00',
     data: {
       party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
@@ -91,12 +91,12 @@ export function repair(overrides: Record<string, unknown> = {}, data: Record<str
     recordId: 'HRBNA-XF-2026-000007',
     revision: 1,
     operation: 'upsert',
-    source: 'hrb-newarea-credit',
+    source: 'hrb-credit-repair',
     occurredAt: '2026-10-12T10:00:00+08:00',
     data: {
       party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC },
       breachRecordId: 'HRBNA-SX-2026-000045',
-      breachSource: 'hrb-newarea-enforcement',
+      breachSource: 'hrbxq-enforcement',
       breachDecisionNumber: '哈新市监罚〔2026〕45号',
       breachDecisionDate: '2026-06-10',
       severity: '一般',

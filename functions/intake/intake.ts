@@ -1,0 +1,289 @@
+/**
+ * The intake: every record from every upstream passes here once per revision. For a batch of SQS
+ * messages it decides what is valid, what is new and where it goes, and never loses anything:
+ *
+ *  1. admit each message: read the body (encoding, size, JSON), validate, check the source is
+ *     registered, accept the revision (conditional write) — or quarantine it with every reason,
+ *     or ack it as a duplicate / superseded revision;
+ *  2. send the lane messages of all admitted records, grouped per lane, 10 per request;
+ *  3. mark each fully sent revision routed, and write the batch's history events.
+ *
+ * A revision accepted but not marked routed (a crash, a failed send) is routed when the message
+ * comes back. Only transient failures (AWS errors) are reported as batch item failures; invalid
+ * input is terminal and acked once it is safely in quarantine.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sources as defaultSources, type DestinationId, type Direction, type Route, type Source } from '../../infra/topology.js';
+import { contentHash } from '../shared/records/content-hash.js';
+import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
+import type { CreditRecord } from '../shared/records/types.js';
+import { validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
+import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
+import type { RecordRef } from '../shared/state/keys.js';
+import {
+  QuarantineBodyTooLargeError,
+  acceptRevision,
+  appendEvents,
+  getMeta,
+  markRouted,
+  quarantine,
+  refOf,
+  type HistoryEvent,
+  type QuarantineEntry,
+  type QuarantineReason,
+  type StateStore,
+} from '../shared/state/repository.js';
+import { planRoutes, type RoutePlanEntry } from './routing.js';
+
+export interface IntakeConfig {
+  tableName: string;
+  /** Queue URL of each destination's lane. */
+  laneQueueUrls: Readonly<Partial<Record<DestinationId, string>>>;
+  /** Where a body too large even for quarantine is kept (the intake queue's DLQ). */
+  intakeDlqUrl?: string;
+  sources?: Readonly<Record<string, Source>>;
+  routes?: Readonly<Record<Direction, readonly Route[]>>;
+  validate?: ValidateOptions;
+}
+
+/** The part of a Powertools Logger intake uses. */
+export interface IntakeLogger {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+export interface IntakeDeps {
+  ddb: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  config: IntakeConfig;
+  logger: IntakeLogger;
+  now?: () => Date;
+}
+
+/** What became of one message. */
+export type IntakeOutcome = 'routed' | 'duplicate' | 'superseded' | 'quarantined' | 'failed';
+
+export interface IntakeResult {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+  outcomes: Map<string, IntakeOutcome>;
+}
+
+/** A message whose revision is accepted and must now be routed. */
+interface Admitted {
+  message: SQSRecord;
+  correlationId: string;
+  record: CreditRecord;
+  ref: RecordRef;
+  plan: RoutePlanEntry[];
+  /** false when this message re-routes a revision accepted earlier. */
+  firstAcceptance: boolean;
+}
+
+type Admission = { kind: 'done'; outcome: IntakeOutcome } | { kind: 'route'; admitted: Admitted };
+
+export async function processIntakeBatch(messages: readonly SQSRecord[], deps: IntakeDeps): Promise<IntakeResult> {
+  const store: StateStore = { ddb: deps.ddb, tableName: deps.config.tableName };
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const events: HistoryEvent[] = [];
+  const outcomes = new Map<string, IntakeOutcome>();
+
+  const admissions = await Promise.all(
+    messages.map(async (message): Promise<Admission> => {
+      try {
+        return await admit(message, store, deps, events, now);
+      } catch (err) {
+        deps.logger.error('intake failed transiently; the message will be retried', { messageId: message.messageId, error: describeError(err) });
+        return { kind: 'done', outcome: 'failed' };
+      }
+    }),
+  );
+  messages.forEach((m, i) => {
+    const a = admissions[i]!;
+    if (a.kind === 'done') outcomes.set(m.messageId, a.outcome);
+  });
+
+  const admitted = admissions.flatMap((a) => (a.kind === 'route' ? [a.admitted] : []));
+  const unsent = await sendLaneMessages(admitted, deps, now());
+  await Promise.all(
+    admitted.map(async (a) => {
+      const id = a.message.messageId;
+      if (unsent.has(id)) {
+        deps.logger.warn('lane messages not sent; the record is accepted and will be routed on retry', { messageId: id, correlationId: a.correlationId, reason: unsent.get(id) });
+        outcomes.set(id, 'failed');
+        return;
+      }
+      try {
+        const at = now();
+        const destinations = a.plan.map((p) => p.destination);
+        await markRouted(store, a.ref, a.record.revision, destinations, at);
+        if (a.firstAcceptance) events.push({ ref: a.ref, type: 'accepted', at, correlationId: a.correlationId, revision: a.record.revision });
+        events.push({ ref: a.ref, type: 'routed', at, correlationId: a.correlationId, revision: a.record.revision, detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`) } });
+        outcomes.set(id, 'routed');
+        deps.logger.info('record routed', { messageId: id, correlationId: a.correlationId, ...a.ref, revision: a.record.revision, lanes: a.plan.map((p) => `${p.destination}:${p.action}`) });
+      } catch (err) {
+        deps.logger.error('could not mark the revision routed; the message will be retried', { messageId: id, error: describeError(err) });
+        outcomes.set(id, 'failed');
+      }
+    }),
+  );
+
+  try {
+    await appendEvents(store, events);
+  } catch (err) {
+    // The records themselves are safe (accepted, routed or quarantined); only history is missing.
+    deps.logger.error('history events could not be written', { count: events.length, error: describeError(err) });
+  }
+
+  const batchItemFailures = messages.filter((m) => outcomes.get(m.messageId) === 'failed').map((m) => ({ itemIdentifier: m.messageId }));
+  return { batchItemFailures, outcomes };
+}
+
+async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
+  const correlationId = message.messageAttributes?.['correlationId']?.stringValue ?? message.messageId;
+  const receivedAt = now();
+  const keep = async (reason: QuarantineReason, errors: ValidationIssue[], record?: Partial<CreditRecord>, ref?: RecordRef): Promise<Admission> => {
+    await keepInQuarantine(store, deps, { receivedAt, messageId: message.messageId, reason, errors, body: message.body, correlationId, ...identityFacts(record) });
+    if (ref) events.push({ ref, type: reason === 'conflict' ? 'conflict' : 'invalid', at: receivedAt, correlationId, ...(typeof record?.revision === 'number' && { revision: record.revision }), detail: { reason, rules: errors.map((e) => e.rule) } });
+    deps.logger.warn('record quarantined', { messageId: message.messageId, correlationId, reason, errors: errors.map((e) => `${e.path} ${e.rule}`) });
+    return { kind: 'done', outcome: 'quarantined' };
+  };
+
+  if (message.body.includes('\uFFFD')) {
+    return keep('encoding', [
+      { path: '', rule: 'encoding', message: 'the body contains U+FFFD replacement characters: it was not valid UTF-8 when it was sent (send UTF-8 JSON; the ingest API decodes GB18030)' },
+    ]);
+  }
+  const result = validateRecordText(message.body, deps.config.validate);
+  const parsed = isObject(result.record) ? (result.record as Partial<CreditRecord>) : undefined;
+  if (!result.valid) {
+    const rule = result.errors[0]?.rule;
+    const reason: QuarantineReason = rule === 'json' ? 'malformed' : rule === 'maxRecordBytes' ? 'tooLarge' : 'invalid';
+    return keep(reason, result.errors, parsed, identityOf(parsed, result.errors));
+  }
+  const record = result.record as CreditRecord;
+  const ref = refOf(record);
+  const source = (deps.config.sources ?? defaultSources)[record.source];
+  if (!source) {
+    return keep('unknownSource', [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system` }], record, ref);
+  }
+
+  const outcome = await acceptRevision(store, record, { contentHash: contentHash(record), now: receivedAt, correlationId });
+  switch (outcome.kind) {
+    case 'superseded':
+      events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: outcome.storedRevision } });
+      deps.logger.info('older revision superseded', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, storedRevision: outcome.storedRevision });
+      return { kind: 'done', outcome: 'superseded' };
+    case 'duplicate':
+      events.push({ ref, type: 'duplicate', at: receivedAt, correlationId, revision: record.revision });
+      deps.logger.info('duplicate revision acknowledged', { messageId: message.messageId, correlationId, ...ref, revision: record.revision });
+      return { kind: 'done', outcome: 'duplicate' };
+    case 'conflict':
+      return keep(
+        'conflict',
+        [{ path: '/revision', rule: 'revisionConflict', message: `revision ${record.revision} was already accepted with different content; a changed record needs a higher revision` }],
+        record,
+        ref,
+      );
+    case 'accepted':
+    case 'unrouted': {
+      const plan = planRoutes(record, {
+        direction: source.direction,
+        routedBefore: outcome.routedTo as DestinationId[],
+        breachRoutedTo: await breachDestinations(store, record),
+        ...(deps.config.routes && { routes: deps.config.routes }),
+      });
+      return { kind: 'route', admitted: { message, correlationId, record, ref, plan, firstAcceptance: outcome.kind === 'accepted' } };
+    }
+  }
+}
+
+/** Where the breach a repair repairs was routed (nothing when the breach is not known here). */
+async function breachDestinations(store: StateStore, record: CreditRecord): Promise<DestinationId[]> {
+  if (record.recordType !== 'repair') return [];
+  const breachSource = typeof record.data['breachSource'] === 'string' ? record.data['breachSource'] : record.source;
+  const meta = await getMeta(store, { recordType: 'breach', source: breachSource, recordId: String(record.data['breachRecordId']) });
+  return (meta?.routedTo ?? []) as DestinationId[];
+}
+
+/** Lane message body: a pointer to the accepted revision (the deliver function reads the record from the table). */
+export interface LaneMessage {
+  recordType: string;
+  source: string;
+  recordId: string;
+  revision: number;
+  destination: DestinationId;
+  action: 'upsert' | 'withdraw';
+  correlationId: string;
+  routedAt: string;
+}
+
+/** Sends every admitted record's lane messages, per lane; returns the messages (by id) not fully sent. */
+async function sendLaneMessages(admitted: readonly Admitted[], deps: IntakeDeps, routedAt: string): Promise<Map<string, string>> {
+  const perLane = new Map<DestinationId, OutgoingMessage[]>();
+  const unsent = new Map<string, string>();
+  for (const a of admitted) {
+    for (const entry of a.plan) {
+      const body: LaneMessage = { ...a.ref, revision: a.record.revision, destination: entry.destination, action: entry.action, correlationId: a.correlationId, routedAt };
+      const list = perLane.get(entry.destination) ?? [];
+      list.push({ key: a.message.messageId, body: JSON.stringify(body), attributes: { recordType: a.ref.recordType, destination: entry.destination, action: entry.action, correlationId: a.correlationId } });
+      perLane.set(entry.destination, list);
+    }
+  }
+  await Promise.all(
+    [...perLane].map(async ([destination, list]) => {
+      const url = deps.config.laneQueueUrls[destination];
+      if (!url) {
+        for (const m of list) unsent.set(m.key, `no queue configured for lane ${destination}`);
+        return;
+      }
+      const { failed } = await sendBatch(deps.sqs, url, list);
+      for (const [key, reason] of failed) unsent.set(key, `${destination}: ${reason}`);
+    }),
+  );
+  return unsent;
+}
+
+/** Quarantines; a body too large even compressed goes to the intake DLQ and quarantine points to it. */
+async function keepInQuarantine(store: StateStore, deps: IntakeDeps, entry: QuarantineEntry): Promise<void> {
+  try {
+    await quarantine(store, entry);
+  } catch (err) {
+    if (!(err instanceof QuarantineBodyTooLargeError) || !deps.config.intakeDlqUrl) throw err;
+    const sent = await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.config.intakeDlqUrl,
+        MessageBody: entry.body,
+        MessageAttributes: { quarantineReason: { DataType: 'String', StringValue: entry.reason }, correlationId: { DataType: 'String', StringValue: entry.correlationId } },
+      }),
+    );
+    await quarantine(store, { ...entry, body: '', bodyHeldIn: `intake-dlq:${sent.MessageId}` });
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The record's identity when its identifying fields are themselves valid (for history and quarantine facts). */
+function identityOf(record: Partial<CreditRecord> | undefined, errors: readonly ValidationIssue[]): RecordRef | undefined {
+  if (!record || errors.some((e) => e.path === '/recordType' || e.path === '/source' || e.path === '/recordId' || e.path === '')) return undefined;
+  const { recordType, source, recordId } = record;
+  if (typeof recordType !== 'string' || !(RECORD_TYPES as readonly string[]).includes(recordType) || typeof source !== 'string' || typeof recordId !== 'string') return undefined;
+  return { recordType: recordType as CreditRecord['recordType'], source, recordId };
+}
+
+function identityFacts(record: Partial<CreditRecord> | undefined): Partial<QuarantineEntry> {
+  if (!record) return {};
+  return {
+    ...(typeof record.source === 'string' && { source: record.source }),
+    ...(typeof record.recordType === 'string' && { recordType: record.recordType }),
+    ...(typeof record.recordId === 'string' && { recordId: record.recordId }),
+    ...(typeof record.revision === 'number' && { revision: record.revision }),
+  };
+}
+
+/** An AWS error's name and message: they carry request facts, never record content. */
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,55 @@
+/**
+ * Where a record goes: the topology's routes for its source's direction, plus the rules that keep
+ * every destination consistent with what it was sent before. Pure: the caller supplies what the
+ * sync state knows (where the record and, for a repair, its breach went before).
+ */
+import { routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../infra/topology.js';
+import type { CreditRecord } from '../shared/records/types.js';
+
+export type LaneAction = 'upsert' | 'withdraw';
+
+export interface RoutePlanEntry {
+  destination: DestinationId;
+  action: LaneAction;
+}
+
+export interface RoutingContext {
+  direction: Direction;
+  /** Destinations earlier revisions of this record were routed to. */
+  routedBefore: readonly DestinationId[];
+  /** For a repair: destinations its breach was routed to (empty when the breach is unknown here). */
+  breachRoutedTo?: readonly DestinationId[];
+  routes?: Readonly<Record<Direction, readonly Route[]>>;
+}
+
+function matches(route: Route, record: CreditRecord): boolean {
+  if (!route.recordTypes.includes(record.recordType)) return false;
+  if (route.publicationTypes && !route.publicationTypes.includes(String(record.data['publicationType']))) return false;
+  return true;
+}
+
+/**
+ * The lane messages one accepted revision needs, in topology order:
+ * - `withdraw` operation → withdraw wherever the record went before or would go now;
+ * - upsert → upsert where a route matches; withdraw where it went before but no route matches now
+ *   (a commitment whose publication type stopped allowing the public column leaves the column);
+ * - a repair goes, besides its own routes, everywhere its breach went ("a repair follows its breach").
+ */
+export function planRoutes(record: CreditRecord, context: RoutingContext): RoutePlanEntry[] {
+  const table = (context.routes ?? defaultRoutes)[context.direction];
+  const matched = new Set<DestinationId>(table.filter((r) => matches(r, record)).map((r) => r.destination));
+  if (record.recordType === 'repair') for (const d of context.breachRoutedTo ?? []) matched.add(d);
+  const before = new Set(context.routedBefore);
+  const order = [...new Set([...table.map((r) => r.destination), ...matched, ...before])];
+  const plan: RoutePlanEntry[] = [];
+  for (const destination of order) {
+    if (record.operation === 'withdraw') {
+      if (matched.has(destination) || before.has(destination)) plan.push({ destination, action: 'withdraw' });
+    } else if (matched.has(destination)) {
+      plan.push({ destination, action: 'upsert' });
+    } else if (before.has(destination)) {
+      plan.push({ destination, action: 'withdraw' });
+    }
+  }
+  return plan;
+}

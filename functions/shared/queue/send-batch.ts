@@ -1,0 +1,66 @@
+/**
+ * SendMessageBatch in chunks of 10 (the SQS limit), retrying only the entries SQS reports as
+ * failed — a batch request can succeed while some of its entries do not.
+ */
+import { SendMessageBatchCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+
+export interface OutgoingMessage {
+  /** The caller's id for the message, reported back when it could not be sent. */
+  key: string;
+  body: string;
+  attributes?: Record<string, string>;
+}
+
+export interface SendBatchOptions {
+  /** Rounds of retry for entries that failed (default 3). */
+  retries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SendBatchResult {
+  /** Keys of the messages that could not be sent, with the last reason. */
+  failed: Map<string, string>;
+  /** SendMessageBatch requests made. */
+  requests: number;
+}
+
+const SQS_BATCH_LIMIT = 10;
+
+export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: readonly OutgoingMessage[], options: SendBatchOptions = {}): Promise<SendBatchResult> {
+  const retries = options.retries ?? 3;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const failed = new Map<string, string>();
+  let requests = 0;
+  for (let i = 0; i < messages.length; i += SQS_BATCH_LIMIT) {
+    let pending = messages.slice(i, i + SQS_BATCH_LIMIT);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(50 * 2 ** attempt);
+      let lastReason: Map<string, string>;
+      try {
+        requests++;
+        const result = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: pending.map((m, index) => ({ Id: String(index), MessageBody: m.body, MessageAttributes: toAttributes(m.attributes) })),
+          }),
+        );
+        const failedIndexes = new Map((result.Failed ?? []).map((f) => [Number(f.Id), `${f.Code ?? 'Failed'}${f.SenderFault ? ' (sender fault)' : ''}: ${f.Message ?? ''}`]));
+        lastReason = new Map([...failedIndexes].map(([index, reason]) => [pending[index]!.key, reason]));
+        pending = pending.filter((_m, index) => failedIndexes.has(index));
+      } catch (err) {
+        // the whole request failed (throttled, network): every entry is retried
+        lastReason = new Map(pending.map((m) => [m.key, err instanceof Error ? `${err.name}: ${err.message}` : String(err)]));
+      }
+      if (attempt >= retries) {
+        for (const m of pending) failed.set(m.key, lastReason.get(m.key) ?? 'not sent');
+        break;
+      }
+    }
+  }
+  return { failed, requests };
+}
+
+function toAttributes(attributes: Record<string, string> | undefined): Record<string, MessageAttributeValue> | undefined {
+  if (!attributes) return undefined;
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+}

@@ -1,0 +1,441 @@
+/**
+ * The sync-state repository: every read and write of the sync-state table. Each function takes
+ * the DynamoDB document client (and table name) as a parameter — a unit test passes a mock, an
+ * integration test a client of a real server.
+ *
+ * Revision guards are condition expressions, never read-then-write: a write that loses a race
+ * fails its condition, and only then is the stored item read, to say why.
+ * Only operations that dynalite and DynamoDB Local both support are used (no transactions).
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CreditRecord } from '../records/types.js';
+import type { ValidationIssue } from '../records/validate.js';
+import { CURSOR, META, cursorPk, destinationSk, destinationStatusKey, eventSk, quarantinePk, recordPk, revisionSk, type RecordRef } from './keys.js';
+import { STATUS_INDEX_PK, STATUS_INDEX_SK } from './table.js';
+
+export interface StateStore {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export const isConditionalCheckFailed = (err: unknown): boolean => (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+export const refOf = (record: Pick<CreditRecord, 'recordType' | 'source' | 'recordId'>): RecordRef => ({
+  recordType: record.recordType,
+  source: record.source,
+  recordId: record.recordId,
+});
+
+// ---------------------------------------------------------------- revisions
+
+/** The META item: latest accepted revision of a record and how far it was routed. */
+export interface RecordMeta extends RecordRef {
+  revision: number;
+  contentHash: string;
+  operation: string;
+  acceptedAt: string;
+  firstAcceptedAt: string;
+  correlationId: string;
+  routedRevision?: number;
+  routedAt?: string;
+  /** Every destination any revision was routed to. */
+  routedTo: string[];
+}
+
+export type AcceptOutcome =
+  /** A newer revision: stored. `routedTo` is where earlier revisions went. */
+  | { kind: 'accepted'; routedTo: string[] }
+  /** This revision was accepted before but never marked routed (a crash in between): route it now. */
+  | { kind: 'unrouted'; routedTo: string[] }
+  /** Same revision, same content, already routed: nothing to do. */
+  | { kind: 'duplicate' }
+  /** An older revision than the stored one. */
+  | { kind: 'superseded'; storedRevision: number }
+  /** Same revision, different content: a source error; the stored record is untouched. */
+  | { kind: 'conflict'; storedHash: string };
+
+export interface AcceptOptions {
+  contentHash: string;
+  now: string;
+  correlationId: string;
+}
+
+/**
+ * Stores `record` as the latest revision if it is newer than the stored one. The guard is the
+ * condition `revision < :rev` on the META item; the canonical record is written to its own
+ * immutable REV item, so META stays small and cheap to update.
+ */
+export async function acceptRevision(store: StateStore, record: CreditRecord, options: AcceptOptions): Promise<AcceptOutcome> {
+  const ref = refOf(record);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const result = await store.ddb.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: { pk: recordPk(ref), sk: META },
+          UpdateExpression:
+            'SET #type = :type, #source = :source, #id = :id, #rev = :rev, #hash = :hash, #op = :op, #at = :now, #cid = :cid, #first = if_not_exists(#first, :now)',
+          ConditionExpression: 'attribute_not_exists(pk) OR #rev < :rev',
+          ExpressionAttributeNames: {
+            '#type': 'recordType',
+            '#source': 'source',
+            '#id': 'recordId',
+            '#rev': 'revision',
+            '#hash': 'contentHash',
+            '#op': 'operation',
+            '#at': 'acceptedAt',
+            '#cid': 'correlationId',
+            '#first': 'firstAcceptedAt',
+          },
+          ExpressionAttributeValues: {
+            ':type': record.recordType,
+            ':source': record.source,
+            ':id': record.recordId,
+            ':rev': record.revision,
+            ':hash': options.contentHash,
+            ':op': record.operation,
+            ':now': options.now,
+            ':cid': options.correlationId,
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      await putRevision(store, record, options);
+      return { kind: 'accepted', routedTo: setToList(result.Attributes?.['routedTo']) };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const stored = await getMeta(store, ref);
+    if (!stored) continue; // deleted in between: try again
+    if (stored.revision > record.revision) return { kind: 'superseded', storedRevision: stored.revision };
+    if (stored.revision === record.revision) {
+      if (stored.contentHash !== options.contentHash) return { kind: 'conflict', storedHash: stored.contentHash };
+      if ((stored.routedRevision ?? 0) >= record.revision) return { kind: 'duplicate' };
+      await putRevision(store, record, options); // the crash may have come before this write
+      return { kind: 'unrouted', routedTo: stored.routedTo };
+    }
+    // stored is older again: another writer raced us between the two calls; retry the guard
+  }
+  throw new Error(`could not settle revision ${record.revision} of ${recordPk(ref)} after 3 attempts`);
+}
+
+/** Writes the immutable REV item once; a second write of the same revision is a no-op. */
+async function putRevision(store: StateStore, record: CreditRecord, options: AcceptOptions): Promise<void> {
+  try {
+    await store.ddb.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: recordPk(refOf(record)),
+          sk: revisionSk(record.revision),
+          revision: record.revision,
+          contentHash: options.contentHash,
+          record: JSON.stringify(record),
+          acceptedAt: options.now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+/**
+ * Marks `revision` routed to `destinations` — only while it is still the latest revision and not
+ * yet marked. Returns false when a newer revision arrived meanwhile (its own routing wins).
+ */
+export async function markRouted(store: StateStore, ref: RecordRef, revision: number, destinations: readonly string[], now: string): Promise<boolean> {
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: recordPk(ref), sk: META },
+        UpdateExpression: `SET routedRevision = :rev, routedAt = :now${destinations.length ? ' ADD routedTo :dests' : ''}`,
+        ConditionExpression: 'revision = :rev AND (attribute_not_exists(routedRevision) OR routedRevision < :rev)',
+        ExpressionAttributeValues: { ':rev': revision, ':now': now, ...(destinations.length && { ':dests': new Set(destinations) }) },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+export async function getMeta(store: StateStore, ref: RecordRef): Promise<RecordMeta | undefined> {
+  const result = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: recordPk(ref), sk: META }, ConsistentRead: true }));
+  if (!result.Item) return undefined;
+  return { ...(result.Item as Omit<RecordMeta, 'routedTo'>), routedTo: setToList(result.Item['routedTo']) };
+}
+
+/** The canonical record of one accepted revision. */
+export async function getRevision(store: StateStore, ref: RecordRef, revision: number): Promise<CreditRecord | undefined> {
+  const result = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: recordPk(ref), sk: revisionSk(revision) } }));
+  return typeof result.Item?.['record'] === 'string' ? (JSON.parse(result.Item['record']) as CreditRecord) : undefined;
+}
+
+function setToList(value: unknown): string[] {
+  return value instanceof Set ? [...(value as Set<string>)].sort() : Array.isArray(value) ? (value as string[]) : [];
+}
+
+// ---------------------------------------------------------------- destinations
+
+export type DestinationStatus = 'pending' | 'failed' | 'rejected' | 'delivered';
+
+/** Within one revision an outcome only moves up; delivered and rejected are final. */
+const STATUS_RANK: Readonly<Record<DestinationStatus, number>> = { pending: 0, failed: 1, rejected: 2, delivered: 2 };
+const FINAL_RANK = 2;
+
+export interface DestinationOutcome {
+  revision: number;
+  status: DestinationStatus;
+  now: string;
+  /** Why the last attempt failed or was rejected (never personal data). */
+  error?: string;
+  /** What the endpoint returned on success (its record id, batch id…). */
+  receipt?: string;
+  correlationId?: string;
+  /** Sends of this revision so far (the lane message's receive count). */
+  attempts?: number;
+}
+
+/**
+ * Records what happened at one destination. Moves only forward: a newer revision replaces an
+ * older one; within the same revision the status only rises, and delivered/rejected are final —
+ * so a late "failed" never overwrites "delivered" of the same or a newer revision.
+ * Returns false when the outcome was stale and not written.
+ */
+export async function recordDestinationOutcome(store: StateStore, ref: RecordRef, destination: string, outcome: DestinationOutcome): Promise<boolean> {
+  const rank = STATUS_RANK[outcome.status];
+  const values: Record<string, unknown> = {
+    ':rev': outcome.revision,
+    ':status': outcome.status,
+    ':rank': rank,
+    ':final': FINAL_RANK,
+    ':now': outcome.now,
+    ':gsipk': destinationStatusKey(destination, outcome.status),
+    ':gsisk': `${outcome.now}#${recordPk(ref)}`,
+    ':dest': destination,
+  };
+  const sets = ['#rev = :rev', '#status = :status', 'statusRank = :rank', 'updatedAt = :now', `${STATUS_INDEX_PK} = :gsipk`, `${STATUS_INDEX_SK} = :gsisk`, 'destination = :dest'];
+  for (const [name, value] of [
+    ['lastError', outcome.error],
+    ['receipt', outcome.receipt],
+    ['correlationId', outcome.correlationId],
+    ['attempts', outcome.attempts],
+  ] as const) {
+    if (value !== undefined) {
+      sets.push(`${name} = :${name}`);
+      values[`:${name}`] = value;
+    }
+  }
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: recordPk(ref), sk: destinationSk(destination) },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_not_exists(pk) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final)',
+        ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------- history
+
+export type EventType = 'received' | 'invalid' | 'accepted' | 'duplicate' | 'superseded' | 'conflict' | 'routed' | 'delivered' | 'rejected' | 'failed' | 'replayed';
+
+export interface HistoryEvent {
+  ref: RecordRef;
+  type: EventType;
+  at: string;
+  correlationId: string;
+  revision?: number;
+  /** Small, non-personal facts: destinations, the stored revision, an error code. */
+  detail?: Record<string, unknown>;
+}
+
+const BATCH_WRITE_LIMIT = 25;
+const UNPROCESSED_RETRIES = 5;
+
+/** Appends history events (BatchWriteItem, 25 a request), retrying what DynamoDB leaves unprocessed. */
+export async function appendEvents(store: StateStore, events: readonly HistoryEvent[], sleep = defaultSleep): Promise<void> {
+  for (let i = 0; i < events.length; i += BATCH_WRITE_LIMIT) {
+    let requests = events.slice(i, i + BATCH_WRITE_LIMIT).map((e) => ({
+      PutRequest: {
+        Item: {
+          pk: recordPk(e.ref),
+          sk: eventSk(e.at, randomUUID().slice(0, 8)),
+          type: e.type,
+          at: e.at,
+          correlationId: e.correlationId,
+          ...(e.revision !== undefined && { revision: e.revision }),
+          ...(e.detail && { detail: e.detail }),
+        },
+      },
+    }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_RETRIES) throw new Error(`${requests.length} history events still unprocessed after ${UNPROCESSED_RETRIES} retries`);
+      if (attempt > 0) await sleep(25 * 2 ** attempt);
+      const result = await store.ddb.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: requests } }));
+      requests = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof requests;
+    }
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- quarantine
+
+export type QuarantineReason = 'malformed' | 'encoding' | 'tooLarge' | 'invalid' | 'unknownSource' | 'conflict';
+
+export interface QuarantineEntry {
+  receivedAt: string;
+  /** The SQS message id (or the ingest request id): with receivedAt, the item's key. */
+  messageId: string;
+  reason: QuarantineReason;
+  errors: readonly ValidationIssue[];
+  /** The body exactly as received ('' when it is held elsewhere: see bodyHeldIn). */
+  body: string;
+  /** Where a body too large for an item was kept instead, e.g. `intake-dlq:<message id>`. */
+  bodyHeldIn?: string;
+  correlationId: string;
+  source?: string;
+  recordType?: string;
+  recordId?: string;
+  revision?: number;
+}
+
+/** Bodies above this are stored gzip-compressed (a DynamoDB item holds 400 KB at most). */
+const INLINE_BODY_BYTES = 64 * 1024;
+/** Compressed bodies above this do not fit an item: the caller keeps them elsewhere (the DLQ). */
+export const MAX_STORED_BODY_BYTES = 350 * 1024;
+
+export class QuarantineBodyTooLargeError extends Error {
+  constructor(readonly compressedBytes: number) {
+    super(`quarantined body is ${compressedBytes} bytes even compressed; an item holds at most ${MAX_STORED_BODY_BYTES}`);
+    this.name = 'QuarantineBodyTooLargeError';
+  }
+}
+
+/** Keeps invalid input for operators: raw body, reason, every error. Listable by day. */
+export async function quarantine(store: StateStore, entry: QuarantineEntry): Promise<{ pk: string; sk: string }> {
+  const bytes = Buffer.byteLength(entry.body, 'utf8');
+  let body: Record<string, unknown> = { body: entry.body };
+  if (bytes > INLINE_BODY_BYTES) {
+    const compressed = gzipSync(entry.body);
+    if (compressed.length > MAX_STORED_BODY_BYTES) throw new QuarantineBodyTooLargeError(compressed.length);
+    body = { bodyGzip: compressed };
+  }
+  const key = { pk: quarantinePk(entry.receivedAt), sk: `${entry.receivedAt}#${entry.messageId}` };
+  const { body: _raw, ...facts } = entry;
+  await store.ddb.send(new PutCommand({ TableName: store.tableName, Item: { ...key, ...facts, ...body, bodyBytes: bytes, status: 'open' } }));
+  return key;
+}
+
+export interface QuarantinedItem extends QuarantineEntry {
+  status: string;
+  bodyBytes: number;
+}
+
+/** One UTC day's quarantine, oldest first. `day` is YYYY-MM-DD. */
+export async function listQuarantine(store: StateStore, day: string, options: { limit?: number } = {}): Promise<QuarantinedItem[]> {
+  const items: QuarantinedItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': quarantinePk(day) },
+        ExclusiveStartKey: startKey,
+        ...(options.limit !== undefined && { Limit: options.limit - items.length }),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
+      const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
+      items.push({ ...(rest as QuarantinedItem), body });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && (options.limit === undefined || items.length < options.limit));
+  return items;
+}
+
+// ---------------------------------------------------------------- pull cursors
+
+export interface Cursor {
+  value: string;
+  version: number;
+  updatedAt: string;
+}
+
+export async function getCursor(store: StateStore, source: string): Promise<Cursor | undefined> {
+  const result = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: cursorPk(source), sk: CURSOR }, ConsistentRead: true }));
+  return result.Item ? { value: result.Item['value'] as string, version: result.Item['version'] as number, updatedAt: result.Item['updatedAt'] as string } : undefined;
+}
+
+/**
+ * Moves a pull cursor, optimistically: only if it is still at `expectedVersion` (0 = no cursor
+ * yet), so two overlapping pulls cannot both advance it. Returns false when another pull won.
+ */
+export async function saveCursor(store: StateStore, source: string, value: string, expectedVersion: number, now: string): Promise<boolean> {
+  try {
+    await store.ddb.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { pk: cursorPk(source), sk: CURSOR, value, version: expectedVersion + 1, updatedAt: now },
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+        ...(expectedVersion !== 0 && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------- reading a record's state
+
+export interface RecordState {
+  meta?: RecordMeta;
+  revisions: number[];
+  destinations: Array<Record<string, unknown> & { destination: string; revision: number; status: DestinationStatus }>;
+  events: Array<Record<string, unknown> & { type: EventType; at: string }>;
+}
+
+/** Everything the table knows of one record: one Query over its partition. */
+export async function readRecordState(store: StateStore, ref: RecordRef): Promise<RecordState> {
+  const state: RecordState = { revisions: [], destinations: [], events: [] };
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': recordPk(ref) },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const sk = item['sk'] as string;
+      if (sk === META) state.meta = { ...(item as RecordMeta), routedTo: setToList(item['routedTo']) };
+      else if (sk.startsWith('REV#')) state.revisions.push(item['revision'] as number);
+      else if (sk.startsWith('DEST#')) state.destinations.push(item as RecordState['destinations'][number]);
+      else if (sk.startsWith('EVT#')) state.events.push(item as RecordState['events'][number]);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return state;
+}

@@ -1,0 +1,98 @@
+/**
+ * The exchange's topology, declared once: destinations (one lane each), registered sources,
+ * routing rules, and the queue and event-source settings of every lane. The CDK stack turns it
+ * into AWS resources; the local runtime into emulator queues and pollers; intake routes by it.
+ * docs/routing.md explains the rules.
+ */
+import type { RecordType } from '../functions/shared/records/types.js';
+
+/** outbound: district → province, city, public column; inbound: province → district. */
+export type Direction = 'outbound' | 'inbound';
+
+export interface LaneSettings {
+  /** Records per Lambda invocation (SQS event source BatchSize). */
+  batchSize: number;
+  /** Seconds the event source may wait to fill a batch. */
+  maxBatchingWindowSeconds: number;
+  /** Concurrent invocations at most (event source MaximumConcurrency, ≥ 2). */
+  maxConcurrency: number;
+  /** Receives before a message moves to the lane's DLQ. */
+  maxReceiveCount: number;
+  /** Requests per second the destination accepts. */
+  rateLimitPerSecond: number;
+  /** Seconds one send may take before it counts as a transient failure. */
+  sendTimeoutSeconds: number;
+}
+
+export interface Destination {
+  title: string;
+  direction: Direction;
+  lane: LaneSettings;
+}
+
+export interface Source {
+  title: string;
+  direction: Direction;
+}
+
+export interface Route {
+  destination: DestinationId;
+  recordTypes: readonly RecordType[];
+  /** Commitments only: the publication types (公开类型) this destination may receive. */
+  publicationTypes?: readonly string[];
+}
+
+const lane = (overrides: Partial<LaneSettings>): LaneSettings => ({
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  maxConcurrency: 2,
+  maxReceiveCount: 6,
+  rateLimitPerSecond: 10,
+  sendTimeoutSeconds: 10,
+  ...overrides,
+});
+
+export const destinations = {
+  provincial: { title: '黑龙江省公共信用信息共享平台', direction: 'outbound', lane: lane({ rateLimitPerSecond: 20 }) },
+  municipal: { title: '哈尔滨市公共信用信息共享平台', direction: 'outbound', lane: lane({ batchSize: 5, rateLimitPerSecond: 5 }) },
+  publicColumn: { title: '信用黑龙江 市场主体承诺专栏', direction: 'outbound', lane: lane({ rateLimitPerSecond: 10 }) },
+  district: { title: '哈尔滨新区审批监管执法信用一体化平台', direction: 'inbound', lane: lane({ rateLimitPerSecond: 10 }) },
+} as const satisfies Record<string, Destination>;
+
+export type DestinationId = keyof typeof destinations;
+export const DESTINATION_IDS = Object.keys(destinations) as DestinationId[];
+
+/** The intake queue's event-source settings. */
+export const intake = lane({ batchSize: 10, maxConcurrency: 5, rateLimitPerSecond: Number.POSITIVE_INFINITY });
+
+/**
+ * Registered source systems (the envelope's `source`). A record from a source not listed here is
+ * quarantined; the source's direction decides which routes apply.
+ */
+export const sources: Readonly<Record<string, Source>> = {
+  'hrbxq-approval': { title: '哈尔滨新区行政审批局', direction: 'outbound' },
+  'hrbxq-enforcement': { title: '哈尔滨新区综合行政执法局', direction: 'outbound' },
+  'hrbxq-market': { title: '哈尔滨新区市场监督管理局', direction: 'outbound' },
+  'hrbxq-agriculture': { title: '哈尔滨新区农业农村局', direction: 'outbound' },
+  'hrbxq-trading': { title: '哈尔滨新区公共资源交易中心', direction: 'outbound' },
+  'hrb-credit-repair': { title: '哈尔滨新区信用修复受理窗口', direction: 'outbound' },
+  'hrb-transport-approval': { title: '哈尔滨市交通运输局（审批）', direction: 'outbound' },
+  'hrb-transport-enforcement': { title: '哈尔滨市交通运输综合行政执法支队', direction: 'outbound' },
+  'hrbdl-approval': { title: '哈尔滨市道里区行政审批局', direction: 'outbound' },
+  'hrbdl-enforcement': { title: '哈尔滨市道里区综合行政执法局', direction: 'outbound' },
+  'hlj-credit-platform': { title: '黑龙江省公共信用信息共享平台（失信信息推送）', direction: 'inbound' },
+};
+
+/**
+ * Which destinations a record goes to, by direction. On top of these rules (docs/routing.md):
+ * a withdraw, or an upsert a rule no longer matches, goes as a withdrawal everywhere the record
+ * went before; a repair also goes everywhere its breach went.
+ */
+export const routes: Readonly<Record<Direction, readonly Route[]>> = {
+  outbound: [
+    { destination: 'provincial', recordTypes: ['commitment', 'breach', 'repair'] },
+    { destination: 'municipal', recordTypes: ['commitment', 'breach', 'repair'] },
+    { destination: 'publicColumn', recordTypes: ['commitment'], publicationTypes: ['可向社会公开'] },
+  ],
+  inbound: [{ destination: 'district', recordTypes: ['breach', 'repair'] }],
+};

@@ -1,0 +1,240 @@
+/**
+ * The intake function against real servers: AWS's DynamoDB Local and the fauxqs SQS server,
+ * started by jest's global setup. Each test gets its own table and queues.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { createIntakeHandler } from '../../functions/intake/handler.js';
+import { jest } from '@jest/globals';
+import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
+import { contentHash } from '../../functions/shared/records/content-hash.js';
+import type { CreditRecord } from '../../functions/shared/records/types.js';
+import { acceptRevision, getRevision, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
+import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { freshQueue, freshTable, testServers } from './servers.js';
+import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
+
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+let ddb: DynamoDBDocumentClient;
+let sqs: SQSClient;
+let config: IntakeConfig;
+let store: StateStore;
+let deps: IntakeDeps;
+
+beforeAll(() => {
+  const servers = testServers();
+  ddb = DynamoDBDocumentClient.from(servers.ddb, { marshallOptions: { removeUndefinedValues: true } });
+  sqs = servers.sqs;
+});
+
+beforeEach(async () => {
+  const tableName = await freshTable('intake');
+  const urls = await Promise.all(DESTINATION_IDS.map((d) => freshQueue(`lane-${d}`)));
+  config = { tableName, laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, urls[i]!])), intakeDlqUrl: await freshQueue('intake-dlq') };
+  store = { ddb, tableName };
+  deps = { ddb, sqs, config, logger: silent };
+});
+
+function sqsMessage(body: string, messageId: string = randomUUID()): SQSRecord {
+  return { messageId, body, messageAttributes: {} } as unknown as SQSRecord;
+}
+const asMessage = (record: Record<string, unknown>) => sqsMessage(JSON.stringify(record));
+
+/** Everything waiting in a lane, parsed (and deleted, so the next read sees only new messages). */
+async function drain(destination: DestinationId): Promise<LaneMessage[]> {
+  const url = config.laneQueueUrls[destination]!;
+  const out: LaneMessage[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    if (Messages.length === 0) return out;
+    out.push(...Messages.map((m) => JSON.parse(m.Body!) as LaneMessage));
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  }
+}
+
+async function drainAll(): Promise<Record<DestinationId, string[]>> {
+  const entries = await Promise.all(DESTINATION_IDS.map(async (d) => [d, (await drain(d)).map((m) => `${m.recordId}@${m.revision}:${m.action}`)] as const));
+  return Object.fromEntries(entries) as Record<DestinationId, string[]>;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+describe('the Lambda handler', () => {
+  it('wires processIntakeBatch behind middy and answers with the batch item failures', async () => {
+    const handler = createIntakeHandler({ ...deps, logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }) });
+    const good = asMessage(commitment({ recordId: 'H-1' }));
+    const response = await handler({ Records: [good, sqsMessage('not json')] }, { functionName: 'intake', awsRequestId: 'req-1' } as Context);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect((await drainAll()).provincial).toEqual(['H-1@1:upsert']);
+  });
+});
+
+describe('intake on DynamoDB Local and an SQS server', () => {
+  it('stores a valid record and sends a pointer to every lane its routes name', async () => {
+    const record = commitment({ recordId: 'CN-1' });
+    const result = await processIntakeBatch([asMessage(record)], deps);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const lanes = await drainAll();
+    expect(lanes).toEqual({ provincial: ['CN-1@1:upsert'], municipal: ['CN-1@1:upsert'], publicColumn: ['CN-1@1:upsert'], district: [] });
+    const state = await readRecordState(store, refOf(record as unknown as CreditRecord));
+    expect(state.meta).toEqual(expect.objectContaining({ revision: 1, routedRevision: 1, routedTo: ['municipal', 'provincial', 'publicColumn'] }));
+    expect(state.revisions).toEqual([1]);
+    expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed']);
+    expect(await getRevision(store, refOf(record as unknown as CreditRecord), 1)).toEqual(record);
+  });
+
+  it('quarantines invalid, malformed, oversize, mis-encoded and unknown-source input with its reasons, without failing the batch', async () => {
+    const invalid = commitment({ recordId: 'BAD-USCC' }, { acceptingUnitUscc: `${uscc('11230100MB012345').slice(0, 17)}0` });
+    const bodies = {
+      invalid: JSON.stringify(invalid),
+      malformed: '{"recordType": "commitment", "revision": }',
+      tooLarge: JSON.stringify(commitment({ recordId: 'BIG' }, { remarks: 'x'.repeat(250 * 1024) })),
+      encoding: JSON.stringify(commitment({ recordId: 'GBK' })).replace('哈尔滨', '\uFFFD\uFFFD\uFFFD'),
+      unknownSource: JSON.stringify(commitment({ recordId: 'WHO', source: 'someone-else' })),
+    };
+    const messages = Object.entries(bodies).map(([reason, body]) => sqsMessage(body, `msg-${reason}`));
+    const valid = asMessage(commitment({ recordId: 'GOOD' }));
+
+    const result = await processIntakeBatch([...messages, valid], deps);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.outcomes.get(valid.messageId)).toBe('routed');
+    const quarantined = await listQuarantine(store, today());
+    expect(quarantined.map((q) => [q.messageId, q.reason]).sort()).toEqual(Object.keys(bodies).map((r) => [`msg-${r}`, r]).sort());
+    for (const q of quarantined) expect(q.body).toBe(bodies[q.reason as keyof typeof bodies]); // raw body kept exactly
+    const bad = quarantined.find((q) => q.reason === 'invalid')!;
+    expect(bad.errors).toEqual([expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'format:uscc' })]);
+    expect(quarantined.find((q) => q.reason === 'malformed')!.errors[0]!.message).toMatch(/^malformed JSON at line 1, column \d+/);
+    const history = await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'BAD-USCC' });
+    expect(history.events.map((e) => e.type)).toEqual(['invalid']);
+    expect(history.meta).toBeUndefined();
+    expect((await drainAll()).provincial).toEqual(['GOOD@1:upsert']);
+  });
+
+  it('acks a duplicate without routing it again', async () => {
+    const body = JSON.stringify(commitment({ recordId: 'DUP' }));
+    await processIntakeBatch([sqsMessage(body)], deps);
+    await drainAll();
+
+    const again = await processIntakeBatch([sqsMessage(body), sqsMessage(body.replace('"occurredAt":"2026-03-02T09:30:00+08:00"', '"occurredAt":"2026-03-03T10:00:00+08:00"'))], deps);
+
+    expect([...again.outcomes.values()]).toEqual(['duplicate', 'duplicate']);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
+  });
+
+  it('supersedes an older revision that arrives late: nothing is sent for it', async () => {
+    await processIntakeBatch([asMessage(commitment({ recordId: 'OOO', revision: 2 }, { reason: '第二版承诺事由' }))], deps);
+    await drainAll();
+
+    const late = await processIntakeBatch([asMessage(commitment({ recordId: 'OOO', revision: 1 }))], deps);
+
+    expect([...late.outcomes.values()]).toEqual(['superseded']);
+    expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
+    const state = await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'OOO' });
+    expect(state.meta?.revision).toBe(2);
+    expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed', 'superseded']);
+  });
+
+  it('quarantines the same revision with different content and leaves the stored record untouched', async () => {
+    const first = commitment({ recordId: 'CONFLICT' });
+    await processIntakeBatch([asMessage(first)], deps);
+    await drainAll();
+
+    const changed = commitment({ recordId: 'CONFLICT' }, { content: '本单位承诺内容已被改写，但修订号未变。' });
+    const result = await processIntakeBatch([asMessage(changed)], deps);
+
+    expect([...result.outcomes.values()]).toEqual(['quarantined']);
+    const [q] = await listQuarantine(store, today());
+    expect(q).toEqual(expect.objectContaining({ reason: 'conflict', errors: [expect.objectContaining({ path: '/revision', rule: 'revisionConflict' })] }));
+    expect(await getRevision(store, refOf(first as unknown as CreditRecord), 1)).toEqual(first);
+    expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
+  });
+
+  it('routes on redelivery a revision accepted before a crash, exactly once', async () => {
+    const record = commitment({ recordId: 'CRASH' }) as unknown as CreditRecord;
+    // the intake died right after accepting: the revision is stored, nothing was routed
+    await acceptRevision(store, record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'first-attempt' });
+
+    const redelivered = await processIntakeBatch([asMessage(record as unknown as Record<string, unknown>)], deps);
+
+    expect([...redelivered.outcomes.values()]).toEqual(['routed']);
+    expect((await drainAll()).provincial).toEqual(['CRASH@1:upsert']);
+    const third = await processIntakeBatch([asMessage(record as unknown as Record<string, unknown>)], deps);
+    expect([...third.outcomes.values()]).toEqual(['duplicate']);
+  });
+
+  it('fails only the records whose lane could not be reached, and routes them when the message returns', async () => {
+    const broken = { ...config, laneQueueUrls: { ...config.laneQueueUrls, publicColumn: `${config.laneQueueUrls.publicColumn}-missing` } };
+    const publicCommitment = asMessage(commitment({ recordId: 'PUB' }));
+    const breachRecord = asMessage(breach({ recordId: 'BR' }));
+
+    const result = await processIntakeBatch([publicCommitment, breachRecord], { ...deps, config: broken });
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: publicCommitment.messageId }]);
+    expect(result.outcomes.get(breachRecord.messageId)).toBe('routed');
+    const state = await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'PUB' });
+    expect(state.meta?.revision).toBe(1);
+    expect(state.meta?.routedRevision).toBeUndefined();
+
+    // SQS redelivers the failed message once the queue is reachable again
+    const retried = await processIntakeBatch([publicCommitment], deps);
+    expect(retried.batchItemFailures).toEqual([]);
+    const lanes = await drainAll();
+    expect(lanes.publicColumn).toEqual(['PUB@1:upsert']);
+    // provincial and municipal got PUB twice (first attempt and retry): harmless, delivery is idempotent
+    expect(lanes.provincial.sort()).toEqual(['BR@1:upsert', 'PUB@1:upsert', 'PUB@1:upsert']);
+  }, 20_000);
+
+  it('sends a repair everywhere its breach went, and inbound breaches to the district', async () => {
+    await processIntakeBatch([asMessage(breach())], deps);
+    const inbound = breach({ recordId: 'PROV-1', source: 'hlj-credit-platform' });
+    const result = await processIntakeBatch([asMessage(repair()), asMessage(inbound)], deps);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const lanes = await drainAll();
+    expect(lanes.district).toEqual(['PROV-1@1:upsert']);
+    expect(lanes.provincial.filter((l) => l.startsWith('HRBNA-XF'))).toEqual(['HRBNA-XF-2026-000007@1:upsert']);
+    expect(lanes.municipal.filter((l) => l.startsWith('HRBNA-XF'))).toEqual(['HRBNA-XF-2026-000007@1:upsert']);
+    expect(lanes.publicColumn).toEqual([]);
+  });
+
+  it('withdraws a record everywhere it went', async () => {
+    await processIntakeBatch([asMessage(commitment({ recordId: 'WD' }))], deps);
+    await drainAll();
+    await processIntakeBatch([asMessage(commitment({ recordId: 'WD', revision: 2, operation: 'withdraw' }, { publicationType: '不可公开' }))], deps);
+    expect(await drainAll()).toEqual({ provincial: ['WD@2:withdraw'], municipal: ['WD@2:withdraw'], publicColumn: ['WD@2:withdraw'], district: [] });
+  });
+
+  it('never writes an identity number to the logs', async () => {
+    const id = residentId('230102', '19850312', '457');
+    const person = { name: '李明', category: '自然人', idType: '身份证', idNumber: id };
+    const records = [
+      commitment({ recordId: 'P-OK' }, { party: person }),
+      commitment({ recordId: 'P-BAD' }, { party: { ...person, idNumber: `${id.slice(0, 17)}${id[17] === '1' ? '2' : '1'}` } }),
+      commitment({ recordId: 'P-WRONG-FIELD' }, { party: { name: '李明', category: '个体工商户', uscc: id } }),
+    ];
+    let output = '';
+    const capture = (chunk: string | Uint8Array) => {
+      output += chunk.toString();
+      return true;
+    };
+    const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    try {
+      const logger = new Logger({ serviceName: 'credex-intake-test', logLevel: 'DEBUG' });
+      const result = await processIntakeBatch([...records.map(asMessage), sqsMessage(`{"broken": "${id}"`)], { ...deps, logger });
+      expect(result.batchItemFailures).toEqual([]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(output).toContain('record routed'); // the logger really wrote, at every level
+    expect(output).toContain('record quarantined');
+    expect(output).not.toContain(id.slice(6, 14));
+    expect(output).not.toContain(id.slice(10, 17));
+  });
+});

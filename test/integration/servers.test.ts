@@ -1,0 +1,66 @@
+/** Smoke test: the servers started by the global setup are real DynamoDB and SQS implementations. */
+import { ConditionalCheckFailedException, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { STATUS_INDEX } from '../../functions/shared/state/table.js';
+import { freshQueue, freshTable, testServers } from './servers.js';
+
+describe('test servers', () => {
+  const { ddb, sqs } = testServers();
+
+  test('DynamoDB Local: conditional put and GSI query', async () => {
+    const TableName = await freshTable('smoke');
+    const put = new PutItemCommand({
+      TableName,
+      Item: {
+        pk: { S: 'REC#1' },
+        sk: { S: 'DEST#provincial' },
+        gsi1pk: { S: 'provincial#PENDING' },
+        gsi1sk: { S: '2024-01-01T00:00:00Z' },
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    await ddb.send(put);
+    await expect(ddb.send(put)).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+
+    const { Items } = await ddb.send(
+      new QueryCommand({
+        TableName,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'provincial#PENDING' } },
+      }),
+    );
+    expect(Items?.map((item) => item.pk?.S)).toEqual(['REC#1']);
+  });
+
+  test('SQS: redrive to the DLQ after maxReceiveCount receives', async () => {
+    const dlqUrl = await freshQueue('smoke-dlq');
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+    const queueUrl = await freshQueue('smoke', {
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: 2 }),
+    });
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'poison' }));
+
+    for (let receive = 1; receive <= 2; receive++) {
+      // Long poll covers the 1 s visibility timeout of the previous receive.
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+      );
+      expect(Messages?.map((message) => [message.Body, message.Attributes?.ApproximateReceiveCount])).toEqual([
+        ['poison', String(receive)],
+      ]);
+    }
+
+    // Third receive: the message has been received maxReceiveCount times, so it moves to the DLQ.
+    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 2 }));
+    expect(third.Messages ?? []).toEqual([]);
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }));
+    expect(dead.Messages?.map((message) => message.Body)).toEqual(['poison']);
+  });
+
+  afterAll(() => {
+    ddb.destroy();
+    sqs.destroy();
+  });
+});

@@ -1,0 +1,48 @@
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { sendBatch } from '../../../functions/shared/queue/send-batch.js';
+
+const sqsMock = mockClient(SQSClient);
+const sqs = new SQSClient({ region: 'us-east-1' });
+const noSleep = async () => {};
+const messages = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `m${i}`, body: `{"n":${i}}` }));
+
+beforeEach(() => sqsMock.reset());
+
+describe('sendBatch', () => {
+  it('sends in chunks of 10', async () => {
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const result = await sendBatch(sqs, 'https://queue', messages(23), { sleep: noSleep });
+    expect(result.failed.size).toBe(0);
+    expect(sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 3]);
+  });
+
+  it('retries only the entries SQS reports as failed', async () => {
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }, { Id: '2', Code: 'InternalError', SenderFault: false }] })
+      .resolves({ Successful: [], Failed: [] });
+    const result = await sendBatch(sqs, 'https://queue', messages(3), { sleep: noSleep });
+    expect(result.failed.size).toBe(0);
+    const second = sqsMock.commandCalls(SendMessageBatchCommand)[1]!.args[0].input.Entries!;
+    expect(second.map((e) => e.MessageBody)).toEqual(['{"n":1}', '{"n":2}']);
+  });
+
+  it('retries a whole request that was throttled', async () => {
+    sqsMock.on(SendMessageBatchCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({ Successful: [], Failed: [] });
+    const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
+    expect(result.failed.size).toBe(0);
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
+  });
+
+  it('reports the messages still failing after its retries, with the reason', async () => {
+    // the entry with body n:1 fails wherever it sits in the request
+    sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string; MessageBody: string }> }) => ({
+      Successful: [],
+      Failed: input.Entries.filter((e) => e.MessageBody === '{"n":1}').map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false, Message: 'boom' })),
+    }));
+    const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep, retries: 2 });
+    expect([...result.failed]).toEqual([['m1', 'InternalError: boom']]);
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
+  });
+});
