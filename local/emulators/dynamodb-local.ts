@@ -10,8 +10,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localAwsConfig } from './clients.js';
 
 export interface DynamoDbLocalOptions {
   /** TCP port; a free one is picked when omitted. */
@@ -198,6 +196,11 @@ async function waitUntilReady(
   timeoutMs: number,
   spawnError: () => Error | undefined,
 ): Promise<void> {
+  // Loaded here, not at the top: the JVM boots while the SDK loads (~0.5 s saved on a cold start).
+  const [{ DynamoDBClient, ListTablesCommand }, { localAwsConfig }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('./clients.js'),
+  ]);
   const client = new DynamoDBClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
