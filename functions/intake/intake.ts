@@ -12,6 +12,7 @@
  * comes back. Only transient failures (AWS errors) are reported as batch item failures; invalid
  * input is terminal and acked once it is safely in quarantine.
  */
+import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -26,10 +27,12 @@ import {
   QuarantineBodyTooLargeError,
   acceptRevision,
   appendEvents,
+  claimRouting,
   getMeta,
   markRouted,
   quarantine,
   refOf,
+  releaseRouting,
   type HistoryEvent,
   type QuarantineEntry,
   type QuarantineReason,
@@ -46,6 +49,11 @@ export interface IntakeConfig {
   sources?: Readonly<Record<string, Source>>;
   routes?: Readonly<Record<Direction, readonly Route[]>>;
   validate?: ValidateOptions;
+  /**
+   * How long a routing claim holds (default 120 s): longer than one invocation, shorter than the
+   * intake queue's visibility timeout, so a crashed claim has expired when its message returns.
+   */
+  routingLeaseSeconds?: number;
 }
 
 /** The part of a Powertools Logger intake uses. */
@@ -78,6 +86,8 @@ interface Admitted {
   record: CreditRecord;
   ref: RecordRef;
   plan: RoutePlanEntry[];
+  /** This invocation's routing claim (claimRouting), released if the sends fail. */
+  claimToken: string;
   /** false when this message re-routes a revision accepted earlier. */
   firstAcceptance: boolean;
 }
@@ -95,7 +105,7 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
       try {
         return await admit(message, store, deps, events, now);
       } catch (err) {
-        deps.logger.error('intake failed transiently; the message will be retried', { messageId: message.messageId, error: describeError(err) });
+        deps.logger.error('intake failed transiently; the message will be retried', { messageId: message.messageId, correlationId: correlationIdOf(message), error: describeError(err) });
         return { kind: 'done', outcome: 'failed' };
       }
     }),
@@ -113,18 +123,22 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
       if (unsent.has(id)) {
         deps.logger.warn('lane messages not sent; the record is accepted and will be routed on retry', { messageId: id, correlationId: a.correlationId, reason: unsent.get(id) });
         outcomes.set(id, 'failed');
+        await releaseRouting(store, a.ref, a.claimToken).catch((err: unknown) => {
+          // the lease then simply runs out before the message returns
+          deps.logger.warn('routing claim not released', { messageId: id, correlationId: a.correlationId, error: describeError(err) });
+        });
         return;
       }
       try {
         const at = now();
-        const destinations = a.plan.map((p) => p.destination);
-        await markRouted(store, a.ref, a.record.revision, destinations, at);
+        // false: a newer revision was accepted after the claim; it saw these destinations and routes itself
+        const latest = await markRouted(store, a.ref, a.record.revision, at);
         if (a.firstAcceptance) events.push({ ref: a.ref, type: 'accepted', at, correlationId: a.correlationId, revision: a.record.revision });
-        events.push({ ref: a.ref, type: 'routed', at, correlationId: a.correlationId, revision: a.record.revision, detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`) } });
+        events.push({ ref: a.ref, type: 'routed', at, correlationId: a.correlationId, revision: a.record.revision, detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) } });
         outcomes.set(id, 'routed');
         deps.logger.info('record routed', { messageId: id, correlationId: a.correlationId, ...a.ref, revision: a.record.revision, lanes: a.plan.map((p) => `${p.destination}:${p.action}`) });
       } catch (err) {
-        deps.logger.error('could not mark the revision routed; the message will be retried', { messageId: id, error: describeError(err) });
+        deps.logger.error('could not mark the revision routed; the message will be retried', { messageId: id, correlationId: a.correlationId, error: describeError(err) });
         outcomes.set(id, 'failed');
       }
     }),
@@ -141,11 +155,24 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
   return { batchItemFailures, outcomes };
 }
 
+/** An upstream's correlation id when it is a sane one (it travels in every lane message), else the message id. */
+function correlationIdOf(message: SQSRecord): string {
+  const given = message.messageAttributes?.['correlationId']?.stringValue;
+  return given !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : message.messageId;
+}
+
+/** When SQS first accepted the message: the same on every redelivery. */
+function sentAtOf(message: SQSRecord, fallback: string): string {
+  const sent = Number(message.attributes?.SentTimestamp);
+  return Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : fallback;
+}
+
 async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
-  const correlationId = message.messageAttributes?.['correlationId']?.stringValue ?? message.messageId;
+  const correlationId = correlationIdOf(message);
   const receivedAt = now();
   const keep = async (reason: QuarantineReason, errors: ValidationIssue[], record?: Partial<CreditRecord>, ref?: RecordRef): Promise<Admission> => {
-    await keepInQuarantine(store, deps, { receivedAt, messageId: message.messageId, reason, errors, body: message.body, correlationId, ...identityFacts(record) });
+    const sentAt = sentAtOf(message, receivedAt);
+    await keepInQuarantine(store, deps, { receivedAt, sentAt, messageId: message.messageId, reason, errors, body: message.body, correlationId, ...identityFacts(record) });
     if (ref) events.push({ ref, type: reason === 'conflict' ? 'conflict' : 'invalid', at: receivedAt, correlationId, ...(typeof record?.revision === 'number' && { revision: record.revision }), detail: { reason, rules: errors.map((e) => e.rule) } });
     deps.logger.warn('record quarantined', { messageId: message.messageId, correlationId, reason, errors: errors.map((e) => `${e.path} ${e.rule}`) });
     return { kind: 'done', outcome: 'quarantined' };
@@ -195,7 +222,21 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
         breachRoutedTo: await breachDestinations(store, record),
         ...(deps.config.routes && { routes: deps.config.routes }),
       });
-      return { kind: 'route', admitted: { message, correlationId, record, ref, plan, firstAcceptance: outcome.kind === 'accepted' } };
+      const leaseUntil = new Date(Date.parse(receivedAt) + 1000 * (deps.config.routingLeaseSeconds ?? 120)).toISOString();
+      const token = randomUUID();
+      const claim = await claimRouting(store, ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
+      if (claim.kind === 'claimed') {
+        return { kind: 'route', admitted: { message, correlationId, record, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted' } };
+      }
+      if (outcome.kind === 'accepted') events.push({ ref, type: 'accepted', at: receivedAt, correlationId, revision: record.revision });
+      if (claim.kind === 'superseded') {
+        events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: claim.storedRevision } });
+        return { kind: 'done', outcome: 'superseded' };
+      }
+      // another copy of this message is being routed (same batch or another invocation), or was routed
+      events.push({ ref, type: 'duplicate', at: receivedAt, correlationId, revision: record.revision });
+      deps.logger.info('duplicate revision acknowledged', { messageId: message.messageId, correlationId, ...ref, revision: record.revision });
+      return { kind: 'done', outcome: 'duplicate' };
     }
   }
 }
@@ -228,7 +269,8 @@ async function sendLaneMessages(admitted: readonly Admitted[], deps: IntakeDeps,
     for (const entry of a.plan) {
       const body: LaneMessage = { ...a.ref, revision: a.record.revision, destination: entry.destination, action: entry.action, correlationId: a.correlationId, routedAt };
       const list = perLane.get(entry.destination) ?? [];
-      list.push({ key: a.message.messageId, body: JSON.stringify(body), attributes: { recordType: a.ref.recordType, destination: entry.destination, action: entry.action, correlationId: a.correlationId } });
+      // a pointer of well under 1 KB (every field is length-bounded), so 10 fit any SendMessageBatch request
+      list.push({ key: a.message.messageId, body: JSON.stringify(body), attributes: { recordType: a.ref.recordType, destination: entry.destination, action: entry.action } });
       perLane.set(entry.destination, list);
     }
   }

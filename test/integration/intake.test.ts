@@ -13,7 +13,7 @@ import { jest } from '@jest/globals';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
-import { acceptRevision, getRevision, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
+import { acceptRevision, claimRouting, getRevision, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
@@ -191,17 +191,58 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect(lanes.provincial.sort()).toEqual(['BR@1:upsert', 'PUB@1:upsert', 'PUB@1:upsert']);
   }, 20_000);
 
-  it('sends a repair everywhere its breach went, and inbound breaches to the district', async () => {
-    await processIntakeBatch([asMessage(breach())], deps);
+  it('sends inbound breaches to the district, and a repair everywhere its breach went', async () => {
     const inbound = breach({ recordId: 'PROV-1', source: 'hlj-credit-platform' });
-    const result = await processIntakeBatch([asMessage(repair()), asMessage(inbound)], deps);
+    await processIntakeBatch([asMessage(inbound)], deps);
+    expect((await drainAll()).district).toEqual(['PROV-1@1:upsert']);
+
+    // an outbound repair's own routes are provincial and municipal; district can only come from its breach
+    const repairOfInbound = repair({ recordId: 'XF-PROV-1' }, { breachRecordId: 'PROV-1', breachSource: 'hlj-credit-platform' });
+    const result = await processIntakeBatch([asMessage(repairOfInbound)], deps);
 
     expect(result.batchItemFailures).toEqual([]);
+    expect(await drainAll()).toEqual({ provincial: ['XF-PROV-1@1:upsert'], municipal: ['XF-PROV-1@1:upsert'], publicColumn: [], district: ['XF-PROV-1@1:upsert'] });
+  });
+
+  it('routes two copies of one message once, in one batch or in two concurrent invocations', async () => {
+    const body = JSON.stringify(commitment({ recordId: 'TWIN' }));
+    const sameBatch = await processIntakeBatch([sqsMessage(body), sqsMessage(body)], deps);
+    expect([...sameBatch.outcomes.values()].sort()).toEqual(['duplicate', 'routed']);
+
+    const body2 = JSON.stringify(commitment({ recordId: 'TWIN-2' }));
+    const [a, b] = await Promise.all([processIntakeBatch([sqsMessage(body2)], deps), processIntakeBatch([sqsMessage(body2)], deps)]);
+    expect([...a.outcomes.values(), ...b.outcomes.values()].sort()).toEqual(['duplicate', 'routed']);
+
     const lanes = await drainAll();
-    expect(lanes.district).toEqual(['PROV-1@1:upsert']);
-    expect(lanes.provincial.filter((l) => l.startsWith('HRBNA-XF'))).toEqual(['HRBNA-XF-2026-000007@1:upsert']);
-    expect(lanes.municipal.filter((l) => l.startsWith('HRBNA-XF'))).toEqual(['HRBNA-XF-2026-000007@1:upsert']);
-    expect(lanes.publicColumn).toEqual([]);
+    expect(lanes.provincial.sort()).toEqual(['TWIN-2@1:upsert', 'TWIN@1:upsert']);
+    expect(lanes.publicColumn.sort()).toEqual(['TWIN-2@1:upsert', 'TWIN@1:upsert']);
+  });
+
+  it('never leaves the public column with a revision whose successor withdrew it, however two revisions interleave', async () => {
+    for (let i = 0; i < 5; i++) {
+      const recordId = `RACE-${i}`;
+      const first = asMessage(commitment({ recordId, revision: 1 }));
+      const second = asMessage(commitment({ recordId, revision: 2 }, { publicationType: '不可公开' }));
+      await processIntakeBatch(i % 2 ? [second, first] : [first, second], deps);
+      const column = (await drain('publicColumn')).map((m) => `${m.revision}:${m.action}`);
+      // either revision 1 never reached the column, or revision 2's withdrawal follows it
+      if (column.includes('1:upsert')) expect(column).toContain('2:withdraw');
+      const meta = (await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId })).meta!;
+      expect(meta.revision).toBe(2);
+      if (column.length > 0) expect(meta.routedTo).toContain('publicColumn');
+    }
+  });
+
+  it('withdraws from the public column after a crash between routing a revision and marking it routed', async () => {
+    const record = commitment({ recordId: 'HALF' }) as unknown as CreditRecord;
+    const ref = refOf(record);
+    // revision 1 was accepted and claimed for its three lanes, its messages sent, then the invocation died
+    await acceptRevision(store, record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'c' });
+    await claimRouting(store, ref, 1, ['provincial', 'municipal', 'publicColumn'], { now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), token: 'dead-invocation' });
+
+    await processIntakeBatch([asMessage(commitment({ recordId: 'HALF', revision: 2 }, { publicationType: '不可公开' }))], deps);
+
+    expect((await drainAll()).publicColumn).toEqual(['HALF@2:withdraw']);
   });
 
   it('withdraws a record everywhere it went', async () => {

@@ -13,7 +13,7 @@ import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand,
 import type { CreditRecord } from '../records/types.js';
 import type { ValidationIssue } from '../records/validate.js';
 import { CURSOR, META, cursorPk, destinationSk, destinationStatusKey, eventSk, quarantinePk, recordPk, revisionSk, type RecordRef } from './keys.js';
-import { STATUS_INDEX_PK, STATUS_INDEX_SK } from './table.js';
+import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from './table.js';
 
 export interface StateStore {
   ddb: DynamoDBDocumentClient;
@@ -40,6 +40,9 @@ export interface RecordMeta extends RecordRef {
   correlationId: string;
   routedRevision?: number;
   routedAt?: string;
+  /** The revision an invocation is routing, and until when its claim holds. */
+  routingRevision?: number;
+  routingLeaseUntil?: string;
   /** Every destination any revision was routed to. */
   routedTo: string[];
 }
@@ -143,19 +146,91 @@ async function putRevision(store: StateStore, record: CreditRecord, options: Acc
   }
 }
 
+export type ClaimOutcome =
+  /** This invocation may route the revision; its destinations are recorded in `routedTo`. */
+  | { kind: 'claimed' }
+  /** A newer revision was accepted since: do not route this one. */
+  | { kind: 'superseded'; storedRevision: number }
+  /** Already routed, or another invocation is routing it right now (its lease has not expired). */
+  | { kind: 'duplicate' };
+
 /**
- * Marks `revision` routed to `destinations` — only while it is still the latest revision and not
- * yet marked. Returns false when a newer revision arrived meanwhile (its own routing wins).
+ * Claims the right to route `revision` and records where it will go, before anything is sent.
+ * One conditional write on META decides, against every concurrent writer of the same record:
+ * - the revision must still be the latest (`revision = :rev`): an older one is never routed;
+ * - it must not be routed yet, nor claimed by another invocation whose lease (`leaseUntil`) is
+ *   still running — so two copies of one message, in one batch or in two Lambdas, route once;
+ * - the destinations are added to `routedTo` first, so a newer revision accepted after this point
+ *   sees them (and withdraws where its routes no longer go), even if this invocation then crashes.
+ * A crashed claim expires with its lease; the message's redelivery claims again.
  */
-export async function markRouted(store: StateStore, ref: RecordRef, revision: number, destinations: readonly string[], now: string): Promise<boolean> {
+export async function claimRouting(
+  store: StateStore,
+  ref: RecordRef,
+  revision: number,
+  destinations: readonly string[],
+  options: { now: string; leaseUntil: string; token: string },
+): Promise<ClaimOutcome> {
   try {
     await store.ddb.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: { pk: recordPk(ref), sk: META },
-        UpdateExpression: `SET routedRevision = :rev, routedAt = :now${destinations.length ? ' ADD routedTo :dests' : ''}`,
+        UpdateExpression: `SET routingRevision = :rev, routingLeaseUntil = :lease, routingClaim = :token${destinations.length ? ' ADD routedTo :dests' : ''}`,
+        ConditionExpression:
+          'revision = :rev AND (attribute_not_exists(routedRevision) OR routedRevision < :rev) AND ' +
+          '(attribute_not_exists(routingLeaseUntil) OR routingRevision < :rev OR routingLeaseUntil < :now)',
+        ExpressionAttributeValues: {
+          ':rev': revision,
+          ':lease': options.leaseUntil,
+          ':now': options.now,
+          ':token': options.token,
+          ...(destinations.length && { ':dests': new Set(destinations) }),
+        },
+      }),
+    );
+    return { kind: 'claimed' };
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  const stored = await getMeta(store, ref);
+  if (stored && stored.revision > revision) return { kind: 'superseded', storedRevision: stored.revision };
+  return { kind: 'duplicate' };
+}
+
+/**
+ * Gives up a claim whose lane messages could not all be sent, so the message's next delivery can
+ * route at once instead of waiting for the lease to expire. Only the holder (`token`) can release.
+ */
+export async function releaseRouting(store: StateStore, ref: RecordRef, token: string): Promise<void> {
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: recordPk(ref), sk: META },
+        UpdateExpression: 'REMOVE routingLeaseUntil, routingClaim',
+        ConditionExpression: 'routingClaim = :token',
+        ExpressionAttributeValues: { ':token': token },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+/**
+ * Marks `revision` routed once its lane messages are sent. Returns false when a newer revision
+ * was accepted meanwhile: the newer one saw this one's destinations (claimRouting) and routes itself.
+ */
+export async function markRouted(store: StateStore, ref: RecordRef, revision: number, now: string): Promise<boolean> {
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: recordPk(ref), sk: META },
+        UpdateExpression: 'SET routedRevision = :rev, routedAt = :now REMOVE routingLeaseUntil, routingClaim',
         ConditionExpression: 'revision = :rev AND (attribute_not_exists(routedRevision) OR routedRevision < :rev)',
-        ExpressionAttributeValues: { ':rev': revision, ':now': now, ...(destinations.length && { ':dests': new Set(destinations) }) },
+        ExpressionAttributeValues: { ':rev': revision, ':now': now },
       }),
     );
     return true;
@@ -173,7 +248,7 @@ export async function getMeta(store: StateStore, ref: RecordRef): Promise<Record
 
 /** The canonical record of one accepted revision. */
 export async function getRevision(store: StateStore, ref: RecordRef, revision: number): Promise<CreditRecord | undefined> {
-  const result = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: recordPk(ref), sk: revisionSk(revision) } }));
+  const result = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: recordPk(ref), sk: revisionSk(revision) }, ConsistentRead: true }));
   return typeof result.Item?.['record'] === 'string' ? (JSON.parse(result.Item['record']) as CreditRecord) : undefined;
 }
 
@@ -250,9 +325,41 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
   }
 }
 
+/** Destination states of one destination and status, newest first (the operators' GSI). */
+export async function listByDestinationStatus(
+  store: StateStore,
+  destination: string,
+  status: DestinationStatus,
+  options: { limit?: number } = {},
+): Promise<Array<Record<string, unknown> & { pk: string; revision: number; updatedAt: string }>> {
+  const items: Array<Record<string, unknown> & { pk: string; revision: number; updatedAt: string }> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: `${STATUS_INDEX_PK} = :key`,
+        ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+        ...(options.limit !== undefined && { Limit: options.limit - items.length }),
+      }),
+    );
+    items.push(...((page.Items ?? []) as typeof items));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && (options.limit === undefined || items.length < options.limit));
+  return items;
+}
+
 // ---------------------------------------------------------------- history
 
-export type EventType = 'received' | 'invalid' | 'accepted' | 'duplicate' | 'superseded' | 'conflict' | 'routed' | 'delivered' | 'rejected' | 'failed' | 'replayed';
+/**
+ * History event types. There is no separate "received": the first event of every delivery of a
+ * message (accepted, invalid, duplicate, superseded, conflict) records its arrival, time and
+ * correlation id, at half the writes.
+ */
+export type EventType = 'invalid' | 'accepted' | 'duplicate' | 'superseded' | 'conflict' | 'routed' | 'delivered' | 'rejected' | 'failed' | 'replayed';
 
 export interface HistoryEvent {
   ref: RecordRef;
@@ -300,7 +407,12 @@ export type QuarantineReason = 'malformed' | 'encoding' | 'tooLarge' | 'invalid'
 
 export interface QuarantineEntry {
   receivedAt: string;
-  /** The SQS message id (or the ingest request id): with receivedAt, the item's key. */
+  /**
+   * When the message was first sent (SQS SentTimestamp; the request time for the ingest API): with
+   * the message id, the item's key — the same for every redelivery, so a message is quarantined once.
+   */
+  sentAt: string;
+  /** The SQS message id (or the ingest request id). */
   messageId: string;
   reason: QuarantineReason;
   errors: readonly ValidationIssue[];
@@ -336,9 +448,19 @@ export async function quarantine(store: StateStore, entry: QuarantineEntry): Pro
     if (compressed.length > MAX_STORED_BODY_BYTES) throw new QuarantineBodyTooLargeError(compressed.length);
     body = { bodyGzip: compressed };
   }
-  const key = { pk: quarantinePk(entry.receivedAt), sk: `${entry.receivedAt}#${entry.messageId}` };
+  const key = { pk: quarantinePk(entry.sentAt), sk: `${entry.sentAt}#${entry.messageId}` };
   const { body: _raw, ...facts } = entry;
-  await store.ddb.send(new PutCommand({ TableName: store.tableName, Item: { ...key, ...facts, ...body, bodyBytes: bytes, status: 'open' } }));
+  try {
+    await store.ddb.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...key, ...facts, ...body, bodyBytes: bytes, status: 'open' },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err; // a redelivery: already kept
+  }
   return key;
 }
 

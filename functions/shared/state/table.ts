@@ -10,8 +10,6 @@ export const SORT_KEY = 'sk';
 export const STATUS_INDEX = 'byDestinationStatus';
 export const STATUS_INDEX_PK = 'gsi1pk';
 export const STATUS_INDEX_SK = 'gsi1sk';
-/** Epoch seconds after which DynamoDB may delete the item (history events, expired nonces). */
-export const TTL_ATTRIBUTE = 'expiresAt';
 
 /** CreateTable input for a table named `tableName` (on-demand; the stack adds encryption, PITR, TTL). */
 export function syncStateTableDefinition(tableName: string): CreateTableCommandInput {
