@@ -197,7 +197,17 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
     return keep('unknownSource', [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system` }], record, ref);
   }
 
-  const outcome = await acceptRevision(store, record, { contentHash: contentHash(record), now: receivedAt, correlationId });
+  const routing = {
+    direction: source.direction,
+    breachRoutedTo: await breachDestinations(store, record),
+    ...(deps.config.routes && { routes: deps.config.routes }),
+  };
+  const leaseUntil = new Date(Date.parse(receivedAt) + 1000 * (deps.config.routingLeaseSeconds ?? 120)).toISOString();
+  const token = randomUUID();
+  // a new revision is claimed for routing in the accept write itself: the destinations its routes
+  // name are known now (withdrawals go only where it went before, already in routedTo)
+  const named = planRoutes(record, { ...routing, routedBefore: [] }).map((p) => p.destination);
+  const outcome = await acceptRevision(store, record, { contentHash: contentHash(record), now: receivedAt, correlationId, claim: { destinations: named, leaseUntil, token } });
   switch (outcome.kind) {
     case 'superseded':
       events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: outcome.storedRevision } });
@@ -216,19 +226,12 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
       );
     case 'accepted':
     case 'unrouted': {
-      const plan = planRoutes(record, {
-        direction: source.direction,
-        routedBefore: outcome.routedTo as DestinationId[],
-        breachRoutedTo: await breachDestinations(store, record),
-        ...(deps.config.routes && { routes: deps.config.routes }),
-      });
-      const leaseUntil = new Date(Date.parse(receivedAt) + 1000 * (deps.config.routingLeaseSeconds ?? 120)).toISOString();
-      const token = randomUUID();
-      const claim = await claimRouting(store, ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
+      const plan = planRoutes(record, { ...routing, routedBefore: outcome.routedTo as DestinationId[] });
+      // a redelivered, accepted-but-unrouted revision needs its claim now; a new one got it on acceptance
+      const claim = outcome.kind === 'accepted' ? ({ kind: 'claimed' } as const) : await claimRouting(store, ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
       if (claim.kind === 'claimed') {
         return { kind: 'route', admitted: { message, correlationId, record, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted' } };
       }
-      if (outcome.kind === 'accepted') events.push({ ref, type: 'accepted', at: receivedAt, correlationId, revision: record.revision });
       if (claim.kind === 'superseded') {
         events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: claim.storedRevision } });
         return { kind: 'done', outcome: 'superseded' };

@@ -48,7 +48,7 @@ export interface RecordMeta extends RecordRef {
 }
 
 export type AcceptOutcome =
-  /** A newer revision: stored. `routedTo` is where earlier revisions went. */
+  /** A newer revision: stored (and claimed for routing when a claim was asked). `routedTo` is where earlier revisions went. */
   | { kind: 'accepted'; routedTo: string[] }
   /** This revision was accepted before but never marked routed (a crash in between): route it now. */
   | { kind: 'unrouted'; routedTo: string[] }
@@ -63,6 +63,11 @@ export interface AcceptOptions {
   contentHash: string;
   now: string;
   correlationId: string;
+  /**
+   * Claim the routing of the revision in the same write when it is accepted (see claimRouting):
+   * the destinations its routes name, known before the write. Saves a write per new revision.
+   */
+  claim?: { destinations: readonly string[]; leaseUntil: string; token: string };
 }
 
 /**
@@ -74,12 +79,14 @@ export async function acceptRevision(store: StateStore, record: CreditRecord, op
   const ref = refOf(record);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
+      const claim = options.claim;
+      const claimSet = claim ? ', routingRevision = :rev, routingLeaseUntil = :lease, routingClaim = :token' : '';
+      const claimAdd = claim?.destinations.length ? ' ADD routedTo :dests' : '';
       const result = await store.ddb.send(
         new UpdateCommand({
           TableName: store.tableName,
           Key: { pk: recordPk(ref), sk: META },
-          UpdateExpression:
-            'SET #type = :type, #source = :source, #id = :id, #rev = :rev, #hash = :hash, #op = :op, #at = :now, #cid = :cid, #first = if_not_exists(#first, :now)',
+          UpdateExpression: `SET #type = :type, #source = :source, #id = :id, #rev = :rev, #hash = :hash, #op = :op, #at = :now, #cid = :cid, #first = if_not_exists(#first, :now)${claimSet}${claimAdd}`,
           ConditionExpression: 'attribute_not_exists(pk) OR #rev < :rev',
           ExpressionAttributeNames: {
             '#type': 'recordType',
@@ -101,6 +108,8 @@ export async function acceptRevision(store: StateStore, record: CreditRecord, op
             ':op': record.operation,
             ':now': options.now,
             ':cid': options.correlationId,
+            ...(claim && { ':lease': claim.leaseUntil, ':token': claim.token }),
+            ...(claim?.destinations.length && { ':dests': new Set(claim.destinations) }),
           },
           ReturnValues: 'ALL_OLD',
         }),
