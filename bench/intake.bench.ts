@@ -1,0 +1,749 @@
+/**
+ * Intake benchmark: processIntakeBatch per record, with in-memory fakes of the DynamoDB document
+ * client and the SQS client (bench/fakes.ts: no servers, no network, no SDK middleware).
+ *
+ * Scenarios (fresh records in every batch, so every valid record is accepted, routed and marked):
+ * - valid ×10 and valid ×100: per 10 messages 6 public commitments (3 lanes), 3 breaches and
+ *   1 repair of a breach routed earlier (2 lanes each);
+ * - mixed ×10: 3 commitments, 2 breaches, 1 repair, 2 invalid records (quarantined), 1 duplicate
+ *   of a routed revision and 1 revision older than the stored one. The records the duplicate and
+ *   the older revision refer to go through intake before the round, untimed and uncounted.
+ *
+ * Each scenario runs with a no-op logger and with a Powertools Logger writing its JSON to a null
+ * stream (what the Lambda runs, minus the write to stdout). Per record it reports CPU time
+ * (main thread and all threads), wall time, the part spent inside the fakes, DynamoDB requests,
+ * write units (WCU) and read units (RCU), SQS requests and lane messages.
+ *
+ *   node_modules/.bin/tsx bench/intake.bench.ts            full run (about 45 s), writes bench/results/intake-<date>.json, appends intake.md
+ *   node_modules/.bin/tsx bench/intake.bench.ts --quick    short rounds, prints only
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Console } from 'node:console';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { processIntakeBatch, type IntakeDeps, type IntakeLogger, type IntakeOutcome, type LaneMessage } from '../functions/intake/intake.js';
+import { addMonths } from '../functions/shared/records/dates.js';
+import { validateRecord } from '../functions/shared/records/validate.js';
+import type { DestinationId } from '../infra/topology.js';
+import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats } from './fakes.js';
+import { median, referenceCase, summarise, type Throughput } from './harness.js';
+import { invalidBreach, invalidCommitment, makeUscc, rng, validBreach, validCommitment, type Json } from './records.js';
+import { fmt, toMarkdown, toText, type Table } from './report.js';
+
+const quick = process.argv.includes('--quick');
+/** `--only <text>`: run only the cases whose name contains the text (for profiling); prints only. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const ROUNDS = quick ? { warmupMs: 300, roundMs: 200, rounds: 2 } : { warmupMs: 800, roundMs: 700, rounds: 7 };
+const POOL_SIZE = 300;
+/** Breaches routed before each round, for the repairs to refer to. */
+const SEED_BREACHES = 20;
+const TABLE = 'credex-sync-state';
+const LANE_URLS: Record<DestinationId, string> = {
+  provincial: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-provincial',
+  municipal: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-municipal',
+  publicColumn: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-publicColumn',
+  district: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-district',
+};
+const URL_LANE = new Map(Object.entries(LANE_URLS).map(([lane, url]) => [url, lane as DestinationId]));
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const resultsDir = join(benchDir, 'results');
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+// ---------------------------------------------------------------- records
+
+type Kind = 'commitment' | 'breach' | 'repair';
+
+/** A record as text with its recordId and revision left open: fresh records cost one concatenation. */
+interface Template {
+  kind: Kind;
+  parts: [string, string, string];
+}
+
+const ID_MARK = 'ID-MARK-0';
+const REVISION_MARK = 987_654_321;
+
+function template(kind: Kind, record: Json): Template {
+  const result = validateRecord(record);
+  if (!result.valid) throw new Error(`${kind} template is invalid: ${JSON.stringify(result.errors)}`);
+  if (result.normalised.length > 0) throw new Error(`${kind} template needed normalisation: ${JSON.stringify(result.normalised)}`);
+  const text = JSON.stringify({ ...record, recordId: ID_MARK, revision: REVISION_MARK });
+  const [a, rest, ...more] = text.split(`"${ID_MARK}"`);
+  const [b, c, ...more2] = (rest ?? '').split(String(REVISION_MARK));
+  if (more.length || more2.length || a === undefined || b === undefined || c === undefined) throw new Error('the id or revision mark is not unique in the template');
+  return { kind, parts: [a, b, c] };
+}
+
+const render = (t: Template, id: string, revision: number): string => `${t.parts[0]}"${id}"${t.parts[1]}${revision}${t.parts[2]}`;
+
+const COMMITMENT_SOURCES = ['hrbxq-approval', 'hrbdl-approval', 'hrb-transport-approval', 'hrbxq-market'];
+const BREACH_SOURCES = ['hrbxq-enforcement', 'hrbdl-enforcement', 'hrb-transport-enforcement', 'hrbxq-market'];
+
+/** The bench pools' records, from registered sources; commitments all public (3 lanes). */
+function commitmentRecord(i: number): Json {
+  const record = validCommitment(i);
+  return { ...record, source: COMMITMENT_SOURCES[i % COMMITMENT_SOURCES.length], data: { ...(record['data'] as Json), publicationType: '可向社会公开' } };
+}
+const breachRecord = (i: number): Json => ({ ...validBreach(i), source: BREACH_SOURCES[i % BREACH_SOURCES.length] });
+
+const seedBreachId = (k: number): string => `BRH-SEED-${String(k).padStart(4, '0')}`;
+
+function addDays(date: string, days: number): string {
+  const t = new Date(`${date}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + days);
+  return t.toISOString().slice(0, 10);
+}
+
+/** An approved repair (一般 tier, disclosure ended) of seeded breach k, for the same party. */
+function repairRecord(i: number): Json {
+  const k = i % SEED_BREACHES;
+  const breach = breachRecord(k);
+  const b = breach['data'] as Json;
+  const r = rng(0x4e9a1 + i);
+  const decided = String(b['decisionDate']);
+  const minEnd = addMonths(decided, 3);
+  const applied = addDays(minEnd, 3 + Math.floor(r() * 20));
+  const repaired = addDays(applied, 5 + Math.floor(r() * 10));
+  const unitUscc = makeUscc(r, '1', '1', '230109');
+  return {
+    schemaVersion: '1.0',
+    recordType: 'repair',
+    recordId: ID_MARK,
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrb-credit-repair',
+    occurredAt: `${repaired}T10:${String(i % 60).padStart(2, '0')}:00+08:00`,
+    data: {
+      party: b['party'],
+      breachRecordId: seedBreachId(k),
+      breachSource: breach['source'],
+      breachDecisionNumber: b['decisionNumber'],
+      breachDecisionDate: decided,
+      severity: '一般',
+      minDisclosureEndDate: minEnd,
+      maxDisclosureEndDate: addMonths(decided, 12),
+      applicationDate: applied,
+      handlingUnit: '哈尔滨新区发展和改革局',
+      handlingUnitUscc: unitUscc,
+      outcome: '同意',
+      decisionDate: repaired,
+      decisionNumber: `哈新信修〔${repaired.slice(0, 4)}〕${String(i + 1).padStart(4, '0')}号`,
+      method: '终止公示',
+      repairCommitmentCode: `230109${applied.replaceAll('-', '')}${String(i + 1).padStart(6, '0')}`,
+    },
+  };
+}
+
+/** Invalid records (each with one typical defect), as text, from registered sources. */
+function invalidText(i: number): string {
+  const { record } = i % 2 ? invalidBreach(i) : invalidCommitment(i);
+  const fixed = { ...record, source: (i % 2 ? BREACH_SOURCES : COMMITMENT_SOURCES)[i % 4], recordId: `BAD-${i}` };
+  if (validateRecord(fixed).valid) throw new Error(`invalid record ${i} is valid`);
+  return JSON.stringify(fixed);
+}
+
+interface Pools {
+  commitment: Template[];
+  breach: Template[];
+  repair: Template[];
+  invalid: string[];
+  seedBreaches: string[];
+}
+
+function buildPools(): Pools {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  return {
+    commitment: range(POOL_SIZE).map((i) => template('commitment', commitmentRecord(i))),
+    breach: range(POOL_SIZE).map((i) => template('breach', breachRecord(i))),
+    repair: range(POOL_SIZE / 3).map((i) => template('repair', repairRecord(i))),
+    invalid: range(POOL_SIZE / 3).map(invalidText),
+    seedBreaches: range(SEED_BREACHES).map((k) => render(template('breach', breachRecord(k)), seedBreachId(k), 1)),
+  };
+}
+
+// ---------------------------------------------------------------- messages and scenarios
+
+/** What a slot of a batch holds. */
+type Slot = Kind | 'invalid' | 'duplicate' | 'older';
+
+interface Scenario {
+  name: string;
+  batchSize: number;
+  /** The slots of 10 consecutive messages (repeated for larger batches). */
+  pattern: readonly Slot[];
+}
+
+const VALID_PATTERN: readonly Slot[] = ['commitment', 'breach', 'commitment', 'commitment', 'repair', 'commitment', 'breach', 'commitment', 'breach', 'commitment'];
+const MIXED_PATTERN: readonly Slot[] = ['commitment', 'invalid', 'breach', 'duplicate', 'commitment', 'repair', 'older', 'breach', 'invalid', 'commitment'];
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'valid ×10', batchSize: 10, pattern: VALID_PATTERN },
+  { name: 'valid ×100', batchSize: 100, pattern: VALID_PATTERN },
+  { name: 'mixed ×10', batchSize: 10, pattern: MIXED_PATTERN },
+];
+
+const EXPECTED_OUTCOME: Record<Slot, IntakeOutcome> = {
+  commitment: 'routed',
+  breach: 'routed',
+  repair: 'routed',
+  invalid: 'quarantined',
+  duplicate: 'duplicate',
+  older: 'superseded',
+};
+/** Lane messages per routed record of each kind (public commitments: provincial, municipal, public column). */
+const LANES_OF: Record<Kind, readonly DestinationId[]> = {
+  commitment: ['provincial', 'municipal', 'publicColumn'],
+  breach: ['provincial', 'municipal'],
+  repair: ['provincial', 'municipal'],
+};
+
+let serial = 0;
+const RUN_TAG = Date.now().toString(36).toUpperCase();
+const freshId = (kind: string): string => `${kind.slice(0, 3).toUpperCase()}-${RUN_TAG}-${String(++serial).padStart(8, '0')}`;
+
+const QUEUE_ARN = 'arn:aws-cn:sqs:cn-north-1:000000000000:credex-intake';
+
+function sqsRecord(body: string): SQSRecord {
+  const sent = String(Date.now());
+  return {
+    messageId: randomUUID(),
+    receiptHandle: `AQEB${randomUUID()}`,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: sent, SenderId: 'AROAEXAMPLE:credex-ingest', ApproximateFirstReceiveTimestamp: sent },
+    messageAttributes: { correlationId: { stringValue: randomUUID(), dataType: 'String', stringListValues: [], binaryListValues: [] } },
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: QUEUE_ARN,
+    awsRegion: 'cn-north-1',
+  };
+}
+
+interface Batches {
+  batches: SQSRecord[][];
+  /** Messages that must go through intake first (the stored state the duplicates and older revisions meet). */
+  seeds: SQSRecord[];
+  slots: Slot[][];
+}
+
+function buildBatches(s: Scenario, count: number, pools: Pools): Batches {
+  const out: Batches = { batches: [], seeds: [], slots: [] };
+  const pick = <T>(list: readonly T[]): T => list[serial % list.length]!;
+  for (let b = 0; b < count; b++) {
+    const batch: SQSRecord[] = [];
+    const slots: Slot[] = [];
+    for (let i = 0; i < s.batchSize; i++) {
+      const slot = s.pattern[i % s.pattern.length]!;
+      let body: string;
+      switch (slot) {
+        case 'commitment':
+        case 'breach':
+        case 'repair': {
+          const t = pick(pools[slot]);
+          body = render(t, freshId(slot), 1 + (serial % 3));
+          break;
+        }
+        case 'invalid':
+          body = pick(pools.invalid).replace(/"recordId":"BAD-\d+"/, `"recordId":"${freshId('bad')}"`);
+          break;
+        case 'duplicate': {
+          // the same revision, same content, already accepted and routed
+          body = render(pick(pools.commitment), freshId('dup'), 2);
+          out.seeds.push(sqsRecord(body));
+          break;
+        }
+        case 'older': {
+          // revision 1 after revision 2 was accepted
+          const t = pick(pools.breach);
+          const id = freshId('old');
+          out.seeds.push(sqsRecord(render(t, id, 2)));
+          body = render(t, id, 1);
+          break;
+        }
+      }
+      batch.push(sqsRecord(body));
+      slots.push(slot);
+    }
+    out.batches.push(batch);
+    out.slots.push(slots);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- loggers
+
+const noopLogger: IntakeLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The Lambda's Powertools Logger, its console pointed at a stream that only counts the bytes. */
+function powertoolsLogger(sink: { bytes: number }): Logger {
+  const logger = new Logger({ serviceName: 'credex-intake', logLevel: 'INFO' });
+  const nowhere = new Writable({
+    write: (chunk: Buffer | string, _encoding, done) => {
+      sink.bytes += chunk.length;
+      done();
+    },
+  });
+  const console = new Console({ stdout: nowhere, stderr: nowhere });
+  console.trace = (...args: unknown[]) => console.log(...args);
+  (logger as unknown as { console: Console }).console = console;
+  return logger;
+}
+
+// ---------------------------------------------------------------- cases and rounds
+
+interface BenchCase {
+  name: string;
+  scenario: Scenario;
+  loggerName: 'no-op' | 'Powertools';
+  ddb: FakeDynamo;
+  sqs: FakeSqs;
+  deps: IntakeDeps;
+  /** Bytes the logger wrote. */
+  logged: { bytes: number };
+  /** Records per second of processing (wall), from the warm-up: sizes the rounds. */
+  rate: number;
+  rounds: RoundResult[];
+  units: { ddb: DynamoStats; sqs: SqsStats; records: number; outcomes: Record<string, number>; laneMessages: Record<string, number> };
+}
+
+interface RoundResult {
+  records: number;
+  wallMs: number;
+  threadCpuMs: number;
+  processCpuMs: number;
+  fakeMs: number;
+  logBytes: number;
+}
+
+function makeCase(scenario: Scenario, loggerName: BenchCase['loggerName']): BenchCase {
+  // intake never reads back revisions, history events or quarantine: the fake keeps only their keys
+  const ddb = new FakeDynamo(TABLE, new Set(['REV', 'EVT', 'QUAR']));
+  const sqs = new FakeSqs();
+  const logged = { bytes: 0 };
+  const deps: IntakeDeps = {
+    ddb: ddb as unknown as DynamoDBDocumentClient,
+    sqs: sqs as unknown as SQSClient,
+    config: { tableName: TABLE, laneQueueUrls: LANE_URLS },
+    logger: loggerName === 'no-op' ? noopLogger : powertoolsLogger(logged),
+  };
+  return {
+    name: `${scenario.name}, ${loggerName} logger`,
+    scenario,
+    loggerName,
+    ddb,
+    sqs,
+    deps,
+    logged,
+    rate: 0,
+    rounds: [],
+    units: { ddb: emptyDynamoStats(), sqs: emptySqsStats(), records: 0, outcomes: {}, laneMessages: {} },
+  };
+}
+
+/** Empties the table and routes the breaches the repairs refer to, and any seeds — untimed. */
+async function prepare(c: BenchCase, pools: Pools, seeds: SQSRecord[]): Promise<void> {
+  c.ddb.clear();
+  const first = [...pools.seedBreaches.map(sqsRecord), ...seeds];
+  for (let i = 0; i < first.length; i += 100) {
+    const result = await processIntakeBatch(first.slice(i, i + 100), c.deps);
+    const notRouted = [...result.outcomes.values()].filter((o) => o !== 'routed');
+    if (notRouted.length) throw new Error(`${c.name}: seeding did not route everything: ${notRouted.join(', ')}`);
+  }
+  c.sqs.clear();
+}
+
+function addInto(target: Record<string, number>, source: Record<string, number>, sign = 1): void {
+  for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + sign * v;
+}
+
+/** a + sign × b, field by field (numbers and records of numbers). */
+function combine<T extends DynamoStats | SqsStats>(a: T, b: T, sign: 1 | -1): T {
+  const out = structuredClone(a) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(b)) {
+    if (typeof v === 'number') out[k] = (out[k] as number) + sign * v;
+    else addInto(out[k] as Record<string, number>, v as Record<string, number>, sign);
+  }
+  return out as unknown as T;
+}
+
+/** Checks every outcome and lane message against what the batch's slots call for. */
+function verify(c: BenchCase, built: Batches, results: Array<{ outcomes: Map<string, IntakeOutcome>; failures: number }>): void {
+  const expectedLanes: Record<string, number> = {};
+  built.batches.forEach((batch, b) => {
+    const { outcomes, failures } = results[b]!;
+    if (failures) throw new Error(`${c.name}: ${failures} batch item failures`);
+    batch.forEach((m, i) => {
+      const slot = built.slots[b]![i]!;
+      const got = outcomes.get(m.messageId);
+      if (got !== EXPECTED_OUTCOME[slot]) throw new Error(`${c.name}: a ${slot} message ended ${String(got)}, expected ${EXPECTED_OUTCOME[slot]}`);
+      c.units.outcomes[got] = (c.units.outcomes[got] ?? 0) + 1;
+      if (slot === 'commitment' || slot === 'breach' || slot === 'repair') for (const lane of LANES_OF[slot]) expectedLanes[lane] = (expectedLanes[lane] ?? 0) + 1;
+    });
+  });
+  const lanes: Record<string, number> = {};
+  for (const m of c.sqs.sent) {
+    const lane = URL_LANE.get(m.queueUrl) ?? 'unknown';
+    const body = JSON.parse(m.body) as LaneMessage;
+    if (body.destination !== lane || body.action !== 'upsert') throw new Error(`${c.name}: lane message ${m.body} on queue ${m.queueUrl}`);
+    lanes[lane] = (lanes[lane] ?? 0) + 1;
+  }
+  if (JSON.stringify(Object.entries(lanes).sort()) !== JSON.stringify(Object.entries(expectedLanes).sort())) {
+    throw new Error(`${c.name}: lane messages ${JSON.stringify(lanes)}, expected ${JSON.stringify(expectedLanes)}`);
+  }
+  addInto(c.units.laneMessages, lanes);
+}
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+/** One timed run over `batchCount` freshly built batches (building and seeding are not timed). */
+async function timedRun(c: BenchCase, pools: Pools, batchCount: number, count: boolean): Promise<RoundResult> {
+  const built = buildBatches(c.scenario, batchCount, pools);
+  await prepare(c, pools, built.seeds);
+  const ddbBefore = structuredClone(c.ddb.stats);
+  const sqsBefore = structuredClone(c.sqs.stats);
+  const results: Array<{ outcomes: Map<string, IntakeOutcome>; failures: number }> = [];
+
+  const loggedBefore = c.logged.bytes;
+  const processCpu = process.cpuUsage();
+  const threadCpu = process.threadCpuUsage();
+  const start = performance.now();
+  for (const batch of built.batches) {
+    const result = await processIntakeBatch(batch, c.deps);
+    results.push({ outcomes: result.outcomes, failures: result.batchItemFailures.length });
+  }
+  const wallMs = performance.now() - start;
+  const threadCpuMs = cpuMs(process.threadCpuUsage(threadCpu));
+  const processCpuMs = cpuMs(process.cpuUsage(processCpu));
+
+  const ddb = combine(c.ddb.stats, ddbBefore, -1);
+  const sqs = combine(c.sqs.stats, sqsBefore, -1);
+  const records = batchCount * c.scenario.batchSize;
+  verify(c, built, results);
+  if (count) {
+    const u = c.units;
+    u.records += records;
+    u.ddb = combine(u.ddb, ddb, 1);
+    u.sqs = combine(u.sqs, sqs, 1);
+  } else {
+    c.units.outcomes = {};
+    c.units.laneMessages = {};
+  }
+  c.sqs.clear();
+  c.ddb.clear();
+  return { records, wallMs, threadCpuMs, processCpuMs, fakeMs: ddb.fakeMs + sqs.fakeMs, logBytes: c.logged.bytes - loggedBefore };
+}
+
+async function warmUp(c: BenchCase, pools: Pools): Promise<void> {
+  const started = performance.now();
+  let records = 0;
+  let wall = 0;
+  const batches = Math.max(2, Math.ceil(200 / c.scenario.batchSize));
+  while (performance.now() - started < ROUNDS.warmupMs) {
+    const r = await timedRun(c, pools, batches, false);
+    records += r.records;
+    wall += r.wallMs;
+  }
+  c.rate = (records / wall) * 1000;
+}
+
+interface Figures {
+  name: string;
+  scenario: string;
+  batchSize: number;
+  logger: string;
+  rounds: RoundResult[];
+  /** Median over rounds, µs per record. */
+  threadCpuUs: number;
+  threadCpuUsMin: number;
+  threadCpuUsMax: number;
+  processCpuUs: number;
+  wallUs: number;
+  fakeUs: number;
+  logBytesPerRecord: number;
+}
+
+function figures(c: BenchCase): Figures {
+  const per = (f: (r: RoundResult) => number): number[] => c.rounds.map((r) => (f(r) * 1000) / r.records);
+  const thread = per((r) => r.threadCpuMs);
+  return {
+    name: c.name,
+    scenario: c.scenario.name,
+    batchSize: c.scenario.batchSize,
+    logger: c.loggerName,
+    rounds: c.rounds,
+    threadCpuUs: median(thread),
+    threadCpuUsMin: Math.min(...thread),
+    threadCpuUsMax: Math.max(...thread),
+    processCpuUs: median(per((r) => r.processCpuMs)),
+    wallUs: median(per((r) => r.wallMs)),
+    fakeUs: median(per((r) => r.fakeMs)),
+    logBytesPerRecord: c.rounds.reduce((n, r) => n + r.logBytes, 0) / c.rounds.reduce((n, r) => n + r.records, 0),
+  };
+}
+
+interface Units {
+  scenario: string;
+  batchSize: number;
+  records: number;
+  outcomes: Record<string, number>;
+  ddbRequests: Record<string, number>;
+  ddbRequestsPerRecord: number;
+  wcuPerRecord: number;
+  wcuByKindPerRecord: Record<string, number>;
+  bytesPerItemByKind: Record<string, number>;
+  failedConditionsPerRecord: number;
+  failedConditionWcuPerRecord: number;
+  rcuPerRecord: number;
+  sqsRequestsPerRecord: number;
+  sqsBilledRequestsPerRecord: number;
+  laneMessagesPerRecord: number;
+  laneMessages: Record<string, number>;
+  laneMessageBytes: number;
+}
+
+function units(c: BenchCase): Units {
+  const u = c.units;
+  const n = u.records;
+  const perRecord = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v / n]));
+  const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
+  return {
+    scenario: c.scenario.name,
+    batchSize: c.scenario.batchSize,
+    records: n,
+    outcomes: u.outcomes,
+    ddbRequests: u.ddb.requests,
+    ddbRequestsPerRecord: sum(u.ddb.requests) / n,
+    wcuPerRecord: u.ddb.wcu / n,
+    wcuByKindPerRecord: perRecord(u.ddb.wcuByKind),
+    bytesPerItemByKind: Object.fromEntries(Object.entries(u.ddb.bytesByKind).map(([k, v]) => [k, v / u.ddb.itemsByKind[k]!])),
+    failedConditionsPerRecord: u.ddb.failedConditions / n,
+    failedConditionWcuPerRecord: u.ddb.failedConditionWcu / n,
+    rcuPerRecord: u.ddb.rcu / n,
+    sqsRequestsPerRecord: sum(u.sqs.requests) / n,
+    sqsBilledRequestsPerRecord: u.sqs.billedRequests / n,
+    laneMessagesPerRecord: u.sqs.messages / n,
+    laneMessages: u.laneMessages,
+    laneMessageBytes: u.sqs.payloadBytes / Math.max(1, u.sqs.messages),
+  };
+}
+
+// ---------------------------------------------------------------- environment
+
+function localDate(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+function git(args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd: join(benchDir, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function environment(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    totalMemoryBytes: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    // the figures depend on the intake code, which may not be committed yet
+    uncommittedChangesInIntake: (git(['status', '--porcelain', '--', 'functions', 'infra/topology.ts', 'schemas']) ?? '') !== '',
+  };
+}
+
+// ---------------------------------------------------------------- tables
+
+const drift = (t: Throughput): string => `${(((t.max - t.min) / t.median) * 50).toFixed(0)} %`;
+const us1 = (n: number): string => n.toFixed(1);
+const per = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+function cpuTable(all: Figures[], reference: Throughput): Table {
+  return {
+    title: `CPU per record, processIntakeBatch with in-memory fakes (median of ${ROUNDS.rounds} interleaved rounds × ≥${ROUNDS.roundMs} ms after ${ROUNDS.warmupMs} ms warm-up)`,
+    head: ['scenario', 'logger', 'CPU µs/record', 'min–max', 'all threads µs', 'wall µs', 'in fakes µs', 'intake net µs*', 'records/CPU-s'],
+    rows: all.map((f) => [
+      f.scenario,
+      f.logger === 'no-op' ? 'no-op' : `Powertools (${fmt.int(f.logBytesPerRecord)} B/rec)`,
+      us1(f.threadCpuUs),
+      `${us1(f.threadCpuUsMin)}–${us1(f.threadCpuUsMax)}`,
+      us1(f.processCpuUs),
+      us1(f.wallUs),
+      `${us1(f.fakeUs)} (${fmt.pct(f.fakeUs / f.wallUs)})`,
+      us1(f.threadCpuUs - f.fakeUs),
+      fmt.rate(1e6 / f.threadCpuUs),
+    ]),
+    right: [2, 3, 4, 5, 6, 7, 8],
+    note:
+      'CPU = main-thread CPU time (process.threadCpuUsage) over whole rounds; all threads = process.cpuUsage (adds V8 GC and compiler helper threads). ' +
+      '* net = CPU − time inside the fakes\' send (their expression evaluation, item copies and capacity accounting, which stand in for DynamoDB and SQS server work). ' +
+      'Not included: the AWS SDK\'s client-side work per request (marshalling, JSON serialisation, SigV4 signing, HTTP, response parsing), the middy handler, and writing logs to stdout. ' +
+      `Machine drift (reference workload timed in every round): ±${drift(reference)}; its median ${fmt.rate(reference.median)} passes/s.`,
+  };
+}
+
+function unitsTable(all: Units[]): Table {
+  const kinds = ['META', 'REV', 'EVT', 'QUAR'];
+  return {
+    title: 'AWS requests and capacity per record (counted by the fakes over every timed round)',
+    head: ['scenario', 'DynamoDB req/rec', 'Update / Put / Get / BatchWrite', 'WCU/rec', 'WCU: META / REV / EVT / QUAR', 'failed cond./rec (WCU)', 'RCU/rec', 'SQS req/rec', 'lane msgs/rec', 'lane msgs/SQS req'],
+    rows: all.map((u) => [
+      `${u.scenario}`,
+      per(u.ddbRequestsPerRecord),
+      ['UpdateItem', 'PutItem', 'GetItem', 'BatchWriteItem'].map((op) => per((u.ddbRequests[op] ?? 0) / u.records)).join(' / '),
+      per(u.wcuPerRecord),
+      kinds.map((k) => per(u.wcuByKindPerRecord[k] ?? 0)).join(' / '),
+      `${per(u.failedConditionsPerRecord)} (${per(u.failedConditionWcuPerRecord)})`,
+      per(u.rcuPerRecord),
+      per(u.sqsRequestsPerRecord),
+      per(u.laneMessagesPerRecord),
+      per(u.laneMessagesPerRecord / u.sqsRequestsPerRecord),
+    ]),
+    right: [1, 3, 5, 6, 7, 8, 9],
+    note:
+      'WCU = ceil(item bytes / 1 KB) of the larger of the item before and after each write (attribute names + values, DynamoDB\'s size rules approximated); ' +
+      'a conditional write whose condition fails is charged too (by the existing item\'s size) and is included in WCU/rec and in the failed-conditions column; BatchWriteItem charges each item. ' +
+      'RCU: GetItem, strongly consistent, ceil(bytes / 4 KB), 1 when the item is missing. ' +
+      'SQS req = SendMessageBatch/SendMessage calls made by intake' +
+      (all.every((u) => Math.abs(u.sqsBilledRequestsPerRecord - u.sqsRequestsPerRecord) < 1e-9)
+        ? ' (each under 64 KiB of payload, so billed requests are the same). '
+        : `; billed as 64 KiB chunks: ${all.map((u) => `${u.scenario} ${per(u.sqsBilledRequestsPerRecord)}`).join(', ')} per record. `) +
+      'Not made by intake and not counted: the Lambda event source\'s ReceiveMessage and DeleteMessageBatch on the intake queue — with 10 messages a receive, ' +
+      'about 1 receive + 1 delete batch per 10 records = +0.2 SQS requests/record at batch size 10 and at 100 alike (a receive returns at most 10), plus empty polls when idle; ' +
+      'nor the deliver functions\' receives of the lane messages.',
+  };
+}
+
+function sizesNote(all: Units[]): string {
+  const u = all[0]!;
+  const sizes = Object.entries(u.bytesPerItemByKind)
+    .map(([k, v]) => `${k} ${fmt.int(v)} B`)
+    .join(', ');
+  return `Mean item sizes written (${u.scenario}): ${sizes}; lane message ${fmt.int(u.laneMessageBytes)} B (body + attributes).`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadStart = os.loadavg()[0]!;
+  const env = environment();
+  log(`intake benchmark${quick ? ' (quick: short rounds, nothing written)' : ''} on ${String(env['cpu'])}, ${String(env['node'])}`);
+  log('building record pools…');
+  const pools = buildPools();
+
+  const cases = SCENARIOS.flatMap((s) => [makeCase(s, 'no-op'), makeCase(s, 'Powertools')]).filter((c) => !only || c.name.includes(only));
+  if (cases.length === 0) throw new Error(`no case matches --only ${String(only)}`);
+  log('warm-up…');
+  for (const c of cases) await warmUp(c, pools);
+  const reference = referenceCase({ roundMs: 200, warmupMs: 200 });
+  reference.run(200);
+  const refRate: number[] = [];
+  const refCpu: number[] = [];
+  let refItems = 0;
+
+  for (let r = 0; r < ROUNDS.rounds; r++) {
+    log(`round ${r + 1}/${ROUNDS.rounds}…`);
+    for (const c of cases) {
+      const batches = Math.max(2, Math.ceil((c.rate * ROUNDS.roundMs) / 1000 / c.scenario.batchSize));
+      c.rounds.push(await timedRun(c, pools, batches, true));
+    }
+    const ref = reference.run(200);
+    refRate.push((ref.items / ref.elapsedMs) * 1000);
+    refCpu.push((ref.items / ref.cpuMs) * 1000);
+    refItems += ref.items;
+  }
+  const referenceThroughput = summarise(refRate, refCpu, refItems);
+
+  const allFigures = cases.map(figures);
+  const allUnits = cases.filter((c) => c.loggerName === 'no-op' || only).map(units);
+  // the logger must not change what intake does
+  for (const c of cases.filter((x) => x.loggerName === 'Powertools')) {
+    const twin = units(c);
+    const base = allUnits.find((u) => u.scenario === c.scenario.name);
+    if (!base || only) continue;
+    // (WCU may differ a little: each case draws other records from the pools)
+    if (Math.abs(twin.ddbRequestsPerRecord - base.ddbRequestsPerRecord) > 1e-9 || Math.abs(twin.laneMessagesPerRecord - base.laneMessagesPerRecord) > 1e-9) {
+      throw new Error(`${c.name}: different requests with another logger: ${JSON.stringify(twin)} vs ${JSON.stringify(base)}`);
+    }
+  }
+
+  const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits)];
+  const sizes = sizesNote(allUnits);
+  const loadEnd = os.loadavg()[0]!;
+  const machine =
+    `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
+    `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
+    (env['uncommittedChangesInIntake'] ? ' + uncommitted changes in functions/, infra/topology.ts or schemas/' : '') +
+    `; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (1 min); reference workload ${fmt.rate(referenceThroughput.median)} passes/s ` +
+    '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
+  const composition =
+    'Batches: valid = per 10 messages 6 public commitments (3 lanes), 3 breaches and 1 repair of a breach routed before (2 lanes each), every record new; ' +
+    'mixed = 3 commitments, 2 breaches, 1 repair, 2 invalid (quarantined), 1 duplicate of a routed revision, 1 revision older than the stored one. ' +
+    `Record pools: ${POOL_SIZE} commitments, ${POOL_SIZE} breaches, ${POOL_SIZE / 3} repairs, ${POOL_SIZE / 3} invalid records (bench/records.ts), a fresh recordId per message.`;
+
+  console.log('');
+  console.log(machine);
+  for (const t of tables) console.log(`\n${toText(t)}`);
+  console.log(`\n${sizes}\n${composition}`);
+  const unsteady = (referenceThroughput.max - referenceThroughput.min) / referenceThroughput.median > 0.2;
+  if (unsteady) console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
+  const elapsed = (performance.now() - started) / 1000;
+  console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
+
+  if (quick || only) return;
+  const now = new Date();
+  const date = localDate(now);
+  mkdirSync(resultsDir, { recursive: true });
+  const jsonFile = join(resultsDir, `intake-${date}.json`);
+  const json = {
+    date,
+    timestamp: now.toISOString(),
+    machine: env,
+    config: { rounds: ROUNDS, poolSize: POOL_SIZE, seedBreaches: SEED_BREACHES, scenarios: SCENARIOS },
+    loadAverage1m: { start: loadStart, end: loadEnd },
+    cpu: allFigures,
+    units: allUnits,
+    reference: referenceThroughput,
+    benchSeconds: elapsed,
+  };
+  writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+  const mdFile = join(resultsDir, 'intake.md');
+  const header = existsSync(mdFile)
+    ? ''
+    : '# Intake benchmark results\n\nAppended by `tsx bench/intake.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n';
+  const section = [
+    `\n## ${date} ${now.toTimeString().slice(0, 5)}`,
+    '',
+    `Machine: ${machine}.`,
+    '',
+    ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+    ...tables.flatMap((t) => [toMarkdown(t), '']),
+    sizes,
+    '',
+    composition,
+    '',
+    `Raw figures: \`${relative(join(benchDir, '..'), jsonFile)}\`.`,
+    '',
+  ].join('\n');
+  appendFileSync(mdFile, header + section);
+  console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+}
+
+await main();
