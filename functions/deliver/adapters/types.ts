@@ -1,0 +1,64 @@
+/**
+ * The adapter layer: one adapter per destination turns canonical records into that destination's
+ * wire requests (docs/endpoints.md) and reads its answers back into per-record results. Adding a
+ * destination means one adapter and one topology entry. Adapters are pure: no I/O, no clock, no
+ * randomness except through their context.
+ */
+import type { DestinationId } from '../../../infra/topology.js';
+import type { CreditRecord } from '../../shared/records/types.js';
+
+export type SignatureAlgorithm = 'HMAC-SM3' | 'HMAC-SHA256';
+
+/** One record to deliver: the revision the lane message points to, and what to do with it. */
+export interface Delivery {
+  record: CreditRecord;
+  action: 'upsert' | 'withdraw';
+  /** `recordType:source:recordId:revision:destination` */
+  idempotencyKey: string;
+}
+
+export interface AdapterContext {
+  /** SM4 field key (32 hex characters) where the contract encrypts identity numbers. */
+  fieldKey?: string;
+  /** Random bytes (IVs, batch numbers): injectable so golden files are reproducible. */
+  randomBytes: (size: number) => Buffer;
+}
+
+/** One HTTP request an adapter wants sent (the deliver function signs and sends it). */
+export interface WireRequest {
+  method: 'POST' | 'PUT' | 'DELETE';
+  /** Path with query string, exactly as signed. */
+  path: string;
+  /** JSON text, or undefined for no body. */
+  body?: string;
+  /** The deliveries this request carries, by idempotency key (one for single-record contracts). */
+  keys: string[];
+}
+
+export interface EndpointResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type RecordOutcome =
+  /** Accepted (or already there): done. */
+  | { key: string; outcome: 'delivered'; receipt?: string; duplicate?: boolean }
+  /** Refused for what the record is: terminal, never retried. */
+  | { key: string; outcome: 'rejected'; reason: string }
+  /** Worth retrying later. */
+  | { key: string; outcome: 'transient'; reason: string; retryAfterSeconds?: number };
+
+export interface Adapter {
+  destination: DestinationId;
+  signatureAlgorithm: SignatureAlgorithm;
+  /** Records per request at most (1 for single-record contracts). */
+  maxBatchSize: number;
+  /** The requests that deliver these records (grouped and split as the contract needs). */
+  buildRequests(deliveries: readonly Delivery[], context: AdapterContext): WireRequest[];
+  /**
+   * Per-record outcomes of a 2xx or 4xx answer to `request` (the deliver function handles 401/403,
+   * 408, 429, 5xx and network errors the same way for every destination).
+   */
+  interpret(request: WireRequest, response: EndpointResponse): RecordOutcome[];
+}
