@@ -334,6 +334,22 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
   }
 }
 
+export interface DestinationState {
+  destination: string;
+  revision: number;
+  status: DestinationStatus;
+  attempts?: number;
+  lastError?: string;
+  receipt?: string;
+  updatedAt: string;
+}
+
+/** A record's delivery state at one destination (consistent read). */
+export async function getDestinationState(store: StateStore, ref: RecordRef, destination: string): Promise<DestinationState | undefined> {
+  const result = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: recordPk(ref), sk: destinationSk(destination) }, ConsistentRead: true }));
+  return result.Item as DestinationState | undefined;
+}
+
 /** Destination states of one destination and status, newest first (the operators' GSI). */
 export async function listByDestinationStatus(
   store: StateStore,

@@ -1,0 +1,332 @@
+/**
+ * The deliver function of one lane: takes the lane's messages (pointers to accepted revisions),
+ * delivers each revision to the destination through its adapter, and records the outcome.
+ *
+ *  1. resolve each message: skip it (ack) when a newer revision exists (superseded) or this one is
+ *     already delivered or rejected here (duplicate); otherwise read the revision's record;
+ *  2. build the destination's requests (the adapter batches where its contract allows), then for
+ *     each: wait for the lane's rate limit, sign, send with a timeout and read per-record results;
+ *     401/403 refresh the credentials once; 408/429/5xx/network are transient; a circuit breaker
+ *     stops calling an endpoint that keeps failing for the rest of the invocation;
+ *  3. record every outcome (forward-only) and its history event; transient failures get a longer
+ *     visibility timeout (exponential backoff with jitter, or the endpoint's Retry-After) and are
+ *     reported as batch item failures — after maxReceiveCount they land in the lane's DLQ, with
+ *     the last error kept in the state.
+ */
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import type { DestinationId, LaneSettings } from '../../infra/topology.js';
+import type { LaneMessage } from '../intake/intake.js';
+import type { RecordRef } from '../shared/state/keys.js';
+import {
+  appendEvents,
+  getDestinationState,
+  getMeta,
+  getRevision,
+  recordDestinationOutcome,
+  type HistoryEvent,
+  type StateStore,
+} from '../shared/state/repository.js';
+import { maskResidentId } from '../shared/records/identifiers.js';
+import type { Credentials } from '../shared/signing/credentials.js';
+import { signRequest } from '../shared/signing/sign.js';
+import type { Adapter, Delivery, EndpointResponse, RecordOutcome, WireRequest } from './adapters/types.js';
+
+export interface DeliverConfig {
+  tableName: string;
+  destination: DestinationId;
+  /** Base URL of the destination's endpoint (no trailing slash). */
+  endpointUrl: string;
+  /** The lane's queue, for visibility changes. */
+  queueUrl: string;
+  lane: Pick<LaneSettings, 'rateLimitPerSecond' | 'sendTimeoutSeconds' | 'maxConcurrency'>;
+  /** Consecutive transient request failures that open the circuit for the invocation (default 3). */
+  breakerThreshold?: number;
+  /** Backoff of transient failures: base and cap in seconds (default 10 s, 900 s). */
+  backoff?: { baseSeconds: number; maxSeconds: number };
+}
+
+export interface CredentialsSource {
+  get(): Promise<Credentials>;
+  refresh(): Promise<Credentials>;
+}
+
+export interface DeliverLogger {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+/** What the lane counts: delivered, rejected, transient failures, auth failures, request latency. */
+export interface DeliverMetrics {
+  count(name: 'Delivered' | 'Rejected' | 'TransientFailures' | 'AuthFailures' | 'Superseded' | 'Duplicates' | 'CircuitOpen', value: number): void;
+  latency(milliseconds: number): void;
+}
+
+export interface DeliverDeps {
+  ddb: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  adapter: Adapter;
+  credentials: CredentialsSource;
+  config: DeliverConfig;
+  logger: DeliverLogger;
+  metrics?: DeliverMetrics;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  /** [0, 1): jitter. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type DeliverOutcome = 'delivered' | 'rejected' | 'superseded' | 'duplicate' | 'failed';
+
+export interface DeliverResult {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+  outcomes: Map<string, DeliverOutcome>;
+}
+
+interface Pending {
+  message: SQSRecord;
+  lane: LaneMessage;
+  ref: RecordRef;
+  delivery: Delivery;
+  attempts: number;
+}
+
+const noMetrics: DeliverMetrics = { count: () => {}, latency: () => {} };
+
+export function idempotencyKey(lane: Pick<LaneMessage, 'recordType' | 'source' | 'recordId' | 'revision' | 'destination'>): string {
+  return `${lane.recordType}:${lane.source}:${lane.recordId}:${lane.revision}:${lane.destination}`;
+}
+
+export async function processDeliverBatch(messages: readonly SQSRecord[], deps: DeliverDeps): Promise<DeliverResult> {
+  const store: StateStore = { ddb: deps.ddb, tableName: deps.config.tableName };
+  const metrics = deps.metrics ?? noMetrics;
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const outcomes = new Map<string, DeliverOutcome>();
+  const events: HistoryEvent[] = [];
+  const retryAfter = new Map<string, number | undefined>();
+
+  // 1. resolve
+  const pending: Pending[] = [];
+  await Promise.all(
+    messages.map(async (message) => {
+      try {
+        const resolved = await resolve(message, store, deps, events, now());
+        if (resolved.kind === 'skip') {
+          outcomes.set(message.messageId, resolved.outcome);
+          metrics.count(resolved.outcome === 'superseded' ? 'Superseded' : 'Duplicates', 1);
+        } else pending.push(resolved.pending);
+      } catch (err) {
+        deps.logger.error('could not resolve the lane message; it will be retried', { messageId: message.messageId, error: describeError(err) });
+        outcomes.set(message.messageId, 'failed');
+      }
+    }),
+  );
+
+  // 2. send
+  const results = await send(pending, deps, metrics);
+
+  // 3. record
+  await Promise.all(
+    pending.map(async (p) => {
+      const result = results.get(p.delivery.idempotencyKey) ?? { key: p.delivery.idempotencyKey, outcome: 'transient' as const, reason: 'no result for this record' };
+      const at = now();
+      const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
+      try {
+        if (result.outcome === 'delivered') {
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, ...(result.receipt && { receipt: result.receipt }) });
+          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }) } });
+          outcomes.set(p.message.messageId, 'delivered');
+          metrics.count('Delivered', 1);
+        } else if (result.outcome === 'rejected') {
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId });
+          events.push({ ...base, type: 'rejected', detail: { destination: p.lane.destination, reason: result.reason } });
+          outcomes.set(p.message.messageId, 'rejected');
+          metrics.count('Rejected', 1);
+          deps.logger.warn('record rejected by the destination', { messageId: p.message.messageId, correlationId: p.lane.correlationId, ...p.ref, revision: p.lane.revision, reason: result.reason });
+        } else {
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId });
+          events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
+          outcomes.set(p.message.messageId, 'failed');
+          retryAfter.set(p.message.messageId, result.retryAfterSeconds);
+          metrics.count('TransientFailures', 1);
+        }
+      } catch (err) {
+        deps.logger.error('could not record the delivery outcome; the message will be retried', { messageId: p.message.messageId, error: describeError(err) });
+        outcomes.set(p.message.messageId, 'failed');
+      }
+    }),
+  );
+
+  try {
+    await appendEvents(store, events);
+  } catch (err) {
+    deps.logger.error('history events could not be written', { count: events.length, error: describeError(err) });
+  }
+
+  // transient failures come back later: exponential backoff with jitter, or the endpoint's Retry-After
+  const failed = messages.filter((m) => outcomes.get(m.messageId) === 'failed');
+  await Promise.all(
+    failed.map(async (m) => {
+      const seconds = backoffSeconds(receiveCount(m), retryAfter.get(m.messageId), deps);
+      try {
+        await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.config.queueUrl, ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds }));
+      } catch (err) {
+        // the queue's own visibility timeout then applies
+        deps.logger.warn('could not extend the message visibility', { messageId: m.messageId, error: describeError(err) });
+      }
+    }),
+  );
+  return { batchItemFailures: failed.map((m) => ({ itemIdentifier: m.messageId })), outcomes };
+}
+
+type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
+
+async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
+  const lane = JSON.parse(message.body) as LaneMessage;
+  if (lane.destination !== deps.config.destination) throw new Error(`message for lane ${lane.destination} reached the ${deps.config.destination} lane`);
+  const ref: RecordRef = { recordType: lane.recordType as RecordRef['recordType'], source: lane.source, recordId: lane.recordId };
+  const [meta, state] = await Promise.all([getMeta(store, ref), getDestinationState(store, ref, lane.destination)]);
+  if (!meta) throw new Error(`no accepted record ${lane.recordType}/${lane.source}/${lane.recordId}`);
+  if (meta.revision > lane.revision) {
+    events.push({ ref, type: 'superseded', at, correlationId: lane.correlationId, revision: lane.revision, detail: { destination: lane.destination, storedRevision: meta.revision } });
+    return { kind: 'skip', outcome: 'superseded' };
+  }
+  if (state && (state.revision > lane.revision || (state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected')))) {
+    return { kind: 'skip', outcome: 'duplicate' };
+  }
+  const record = await getRevision(store, ref, lane.revision);
+  if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
+  return { kind: 'deliver', pending: { message, lane, ref, delivery: { record, action: lane.action, idempotencyKey: idempotencyKey(lane) }, attempts: receiveCount(message) } };
+}
+
+/** Sends every request the adapter builds; returns each record's outcome by idempotency key. */
+async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics): Promise<Map<string, RecordOutcome>> {
+  const results = new Map<string, RecordOutcome>();
+  if (pending.length === 0) return results;
+  const doFetch = deps.fetch ?? fetch;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let credentials = await deps.credentials.get();
+  const requests = deps.adapter.buildRequests(
+    pending.map((p) => p.delivery),
+    { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes },
+  );
+  // each invocation takes its share of the lane's rate limit
+  const interval = 1000 / Math.max(deps.config.lane.rateLimitPerSecond / Math.max(deps.config.lane.maxConcurrency, 1), 0.001);
+  const threshold = deps.config.breakerThreshold ?? 3;
+  let consecutiveFailures = 0;
+  let refreshed = false;
+  let lastSent = 0;
+
+  for (const request of requests) {
+    if (consecutiveFailures >= threshold) {
+      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: `circuit open: ${threshold} requests in a row failed` });
+      metrics.count('CircuitOpen', request.keys.length);
+      continue;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const wait = lastSent + interval - Date.now();
+      if (wait > 0) await sleep(wait);
+      lastSent = Date.now();
+      const response = await exchange(request, credentials, deps, doFetch, metrics);
+      if ('error' in response) {
+        consecutiveFailures++;
+        for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
+        break;
+      }
+      if ((response.status === 401 || response.status === 403) && !refreshed && attempt === 0) {
+        // credentials may have been rotated: reload them once and resend
+        refreshed = true;
+        credentials = await deps.credentials.refresh();
+        continue;
+      }
+      for (const outcome of classify(request, response, deps.adapter)) {
+        results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
+      }
+      if (response.status === 401 || response.status === 403) metrics.count('AuthFailures', 1);
+      consecutiveFailures = response.status >= 500 || response.status === 408 || response.status === 429 ? consecutiveFailures + 1 : 0;
+      break;
+    }
+  }
+  return results;
+}
+
+/** One signed request with a timeout; a network error or timeout comes back as `{ error }`. */
+async function exchange(request: WireRequest, credentials: Credentials, deps: DeliverDeps, doFetch: typeof fetch, metrics: DeliverMetrics): Promise<EndpointResponse | { error: string }> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    ...signRequest({ method: request.method, path: request.path, ...(request.body !== undefined && { body: request.body }), credentials, algorithm: deps.adapter.signatureAlgorithm }),
+  };
+  if (request.keys.length === 1) headers['Idempotency-Key'] = request.keys[0]!;
+  const started = Date.now();
+  try {
+    const response = await doFetch(`${deps.config.endpointUrl}${request.path}`, {
+      method: request.method,
+      headers,
+      ...(request.body !== undefined && { body: request.body }),
+      signal: AbortSignal.timeout(deps.config.lane.sendTimeoutSeconds * 1000),
+    });
+    const body = await response.text();
+    metrics.latency(Date.now() - started);
+    return { status: response.status, headers: Object.fromEntries(response.headers), body };
+  } catch (err) {
+    metrics.latency(Date.now() - started);
+    const name = (err as { name?: string }).name;
+    return { error: name === 'TimeoutError' ? `no answer within ${deps.config.lane.sendTimeoutSeconds} s` : `network error: ${describeError(err)}` };
+  }
+}
+
+/** HTTP-level classes shared by every destination; the adapter reads the rest. */
+function classify(request: WireRequest, response: EndpointResponse, adapter: Adapter): RecordOutcome[] {
+  const status = response.status;
+  if (status === 401 || status === 403) return request.keys.map((key) => ({ key, outcome: 'transient', reason: `authentication failed (HTTP ${status}) ${shortBody(response.body)}` }));
+  if (status === 408 || status === 429 || status >= 500) {
+    const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
+    return request.keys.map((key) => ({ key, outcome: 'transient', reason: `HTTP ${status} ${shortBody(response.body)}`.trim(), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) }));
+  }
+  return adapter.interpret(request, response);
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** SQS caps a message's visibility timeout at 12 hours. */
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+
+export function backoffSeconds(attempt: number, retryAfterSeconds: number | undefined, deps: Pick<DeliverDeps, 'config' | 'random'>): number {
+  if (retryAfterSeconds !== undefined) return Math.min(Math.max(retryAfterSeconds, 1), MAX_VISIBILITY_SECONDS);
+  const { baseSeconds, maxSeconds } = deps.config.backoff ?? { baseSeconds: 10, maxSeconds: 900 };
+  const ceiling = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(attempt - 1, 0));
+  // "equal jitter": half fixed, half random, so retries of one failure spread out but never hammer
+  return Math.min(Math.max(1, Math.round(ceiling / 2 + ((deps.random ?? Math.random)() * ceiling) / 2)), MAX_VISIBILITY_SECONDS);
+}
+
+function receiveCount(message: SQSRecord): number {
+  const n = Number(message.attributes?.ApproximateReceiveCount);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+const shortBody = (body: string): string => body.slice(0, 200);
+
+/** An identity-card number anywhere in a text an endpoint sent back. */
+const ID_NUMBER = /[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/g;
+
+/**
+ * Endpoint reasons are stored and logged: mask any identity number an endpoint echoed back
+ * (personal data never reaches logs or the state, whoever wrote it).
+ */
+export function scrubReason(reason: string): string {
+  return reason.replace(ID_NUMBER, (id) => maskResidentId(id));
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
