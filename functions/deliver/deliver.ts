@@ -210,10 +210,26 @@ async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: Del
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let credentials = await deps.credentials.get();
-  const requests = deps.adapter.buildRequests(
-    pending.map((p) => p.delivery),
-    { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes },
-  );
+  const context = { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes };
+  let requests: WireRequest[];
+  try {
+    requests = deps.adapter.buildRequests(
+      pending.map((p) => p.delivery),
+      context,
+    );
+  } catch {
+    // one record the adapter cannot express must not hold up the others: build them one by one,
+    // and reject (terminally, with the reason) those it refuses — retrying would not change them
+    requests = [];
+    for (const p of pending) {
+      try {
+        requests.push(...deps.adapter.buildRequests([p.delivery], context));
+      } catch (err) {
+        const key = p.delivery.idempotencyKey;
+        results.set(key, { key, outcome: 'rejected', reason: `the ${deps.config.destination} adapter cannot send this record: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+  }
   // each invocation takes its share of the lane's rate limit
   const interval = 1000 / Math.max(deps.config.lane.rateLimitPerSecond / Math.max(deps.config.lane.maxConcurrency, 1), 0.001);
   const threshold = deps.config.breakerThreshold ?? 3;
