@@ -7,7 +7,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
 import { jest } from '@jest/globals';
 import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
@@ -214,6 +216,38 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const { result } = await deliverOnce('municipal', { credentials: createCredentialsProvider({ source, secretName: 'm' }) });
     expect([...result.outcomes.values()]).toEqual(['delivered']);
     expect(loads).toBe(2);
+  });
+
+  it('the Lambda handler answers with batch item failures and publishes the lane metrics (CloudWatch EMF)', async () => {
+    await submit(breach({ recordId: 'H-1' }));
+    const records = await receiveRecords(sqs, lanes.municipal);
+    const powertoolsMetrics = new Metrics({ namespace: 'CreditExchange', serviceName: 'credex-deliver', defaultDimensions: { lane: 'municipal' } });
+    const handler = createDeliverHandler({
+      ...deps('municipal'),
+      logger: new Logger({ serviceName: 'credex-deliver', logLevel: 'SILENT' }),
+      powertoolsMetrics,
+      metrics: powertoolsDeliverMetrics(powertoolsMetrics),
+    });
+    let output = '';
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output += chunk.toString();
+      return true;
+    });
+    let response;
+    try {
+      response = await handler({ Records: records }, { functionName: 'deliver-municipal', awsRequestId: 'req-1' } as Context);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(response).toEqual({ batchItemFailures: [] });
+    const emf = output
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
+    expect(emf).toHaveLength(1);
+    expect(emf[0]!['lane']).toBe('municipal');
+    expect(emf[0]!['Delivered']).toBe(1);
+    expect(emf[0]!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name).sort()).toEqual(['Delivered', 'EndpointLatency']);
   });
 
   it('writes no identity number or secret to the logs', async () => {
