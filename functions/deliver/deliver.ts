@@ -32,7 +32,7 @@ import {
 import { maskResidentId } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
-import type { Adapter, Delivery, EndpointResponse, RecordOutcome, WireRequest } from './adapters/types.js';
+import { AdapterConfigurationError, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 
 export interface DeliverConfig {
   tableName: string;
@@ -137,9 +137,11 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
       const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
       try {
         if (result.outcome === 'delivered') {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, ...(result.receipt && { receipt: result.receipt }) });
-          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }) } });
+          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, ...(result.receipt && { receipt: result.receipt }) });
           outcomes.set(p.message.messageId, 'delivered');
+          // false: a newer revision's outcome is already recorded — this one is history only as it happened
+          if (!recorded) return;
+          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }) } });
           metrics.count('Delivered', 1);
         } else if (result.outcome === 'rejected') {
           await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId });
@@ -195,7 +197,8 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
     events.push({ ref, type: 'superseded', at, correlationId: lane.correlationId, revision: lane.revision, detail: { destination: lane.destination, storedRevision: meta.revision } });
     return { kind: 'skip', outcome: 'superseded' };
   }
-  if (state && (state.revision > lane.revision || (state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected')))) {
+  if (state && state.revision > lane.revision) return { kind: 'skip', outcome: 'superseded' };
+  if (state && state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected')) {
     return { kind: 'skip', outcome: 'duplicate' };
   }
   const record = await getRevision(store, ref, lane.revision);
@@ -207,29 +210,25 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
 async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics): Promise<Map<string, RecordOutcome>> {
   const results = new Map<string, RecordOutcome>();
   if (pending.length === 0) return results;
+  const allTransient = (reason: string) => {
+    for (const p of pending) if (!results.has(p.delivery.idempotencyKey)) results.set(p.delivery.idempotencyKey, { key: p.delivery.idempotencyKey, outcome: 'transient', reason });
+  };
+  try {
+    await sendAll(pending, deps, metrics, results);
+  } catch (err) {
+    // credentials that cannot be loaded, an adapter without what it needs: nothing wrong with the
+    // records — keep what was already answered, retry the rest later
+    deps.logger.error('delivery could not proceed; the remaining records will be retried', { destination: deps.config.destination, error: describeError(err) });
+    allTransient(`cannot deliver now: ${describeError(err)}`);
+  }
+  return results;
+}
+
+async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics, results: Map<string, RecordOutcome>): Promise<void> {
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let credentials = await deps.credentials.get();
-  const context = { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes };
-  let requests: WireRequest[];
-  try {
-    requests = deps.adapter.buildRequests(
-      pending.map((p) => p.delivery),
-      context,
-    );
-  } catch {
-    // one record the adapter cannot express must not hold up the others: build them one by one,
-    // and reject (terminally, with the reason) those it refuses — retrying would not change them
-    requests = [];
-    for (const p of pending) {
-      try {
-        requests.push(...deps.adapter.buildRequests([p.delivery], context));
-      } catch (err) {
-        const key = p.delivery.idempotencyKey;
-        results.set(key, { key, outcome: 'rejected', reason: `the ${deps.config.destination} adapter cannot send this record: ${err instanceof Error ? err.message : String(err)}` });
-      }
-    }
-  }
+  let requests = buildRequests(pending, credentials, deps, results);
   // each invocation takes its share of the lane's rate limit
   const interval = 1000 / Math.max(deps.config.lane.rateLimitPerSecond / Math.max(deps.config.lane.maxConcurrency, 1), 0.001);
   const threshold = deps.config.breakerThreshold ?? 3;
@@ -237,49 +236,80 @@ async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: Del
   let refreshed = false;
   let lastSent = 0;
 
-  for (const request of requests) {
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i]!;
     if (consecutiveFailures >= threshold) {
       for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: `circuit open: ${threshold} requests in a row failed` });
       metrics.count('CircuitOpen', request.keys.length);
       continue;
     }
-    for (let attempt = 0; ; attempt++) {
-      const wait = lastSent + interval - Date.now();
-      if (wait > 0) await sleep(wait);
-      lastSent = Date.now();
-      const response = await exchange(request, credentials, deps, doFetch, metrics);
-      if ('error' in response) {
-        consecutiveFailures++;
-        for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
-        break;
-      }
-      if ((response.status === 401 || response.status === 403) && !refreshed && attempt === 0) {
-        // credentials may have been rotated: reload them once and resend
-        refreshed = true;
-        credentials = await deps.credentials.refresh();
-        continue;
-      }
-      for (const outcome of classify(request, response, deps.adapter)) {
-        results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
-      }
-      if (response.status === 401 || response.status === 403) metrics.count('AuthFailures', 1);
-      consecutiveFailures = response.status >= 500 || response.status === 408 || response.status === 429 ? consecutiveFailures + 1 : 0;
-      break;
+    const wait = lastSent + interval - Date.now();
+    if (wait > 0) await sleep(wait);
+    lastSent = Date.now();
+    const response = await exchange(request, credentials, deps, doFetch, metrics);
+    if ('error' in response) {
+      consecutiveFailures++;
+      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
+      continue;
+    }
+    if ((response.status === 401 || response.status === 403) && !refreshed) {
+      // credentials may have been rotated: reload them once, rebuild what is left (a field key may
+      // have changed too) and resend from this request on
+      refreshed = true;
+      credentials = await deps.credentials.refresh();
+      const left = new Set(requests.slice(i).flatMap((r) => r.keys));
+      requests = [...requests.slice(0, i), ...buildRequests(pending.filter((p) => left.has(p.delivery.idempotencyKey)), credentials, deps, results)];
+      i--;
+      continue;
+    }
+    for (const outcome of classify(request, response, deps.adapter)) {
+      results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
+    }
+    if (response.status === 401 || response.status === 403) metrics.count('AuthFailures', 1);
+    consecutiveFailures = response.status >= 500 || response.status === 408 || response.status === 429 ? consecutiveFailures + 1 : 0;
+  }
+}
+
+/**
+ * The adapter's requests for these deliveries. One record the adapter cannot express must not hold
+ * up the others: on an error they are built one by one, and those it refuses are rejected with the
+ * reason (retrying would not change them). A configuration error is thrown on: it concerns all.
+ */
+function buildRequests(pending: readonly Pending[], credentials: Credentials, deps: DeliverDeps, results: Map<string, RecordOutcome>): WireRequest[] {
+  const context = { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes };
+  try {
+    return deps.adapter.buildRequests(
+      pending.map((p) => p.delivery),
+      context,
+    );
+  } catch (err) {
+    if (err instanceof AdapterConfigurationError) throw err;
+  }
+  const requests: WireRequest[] = [];
+  for (const p of pending) {
+    try {
+      requests.push(...deps.adapter.buildRequests([p.delivery], context));
+    } catch (err) {
+      if (err instanceof AdapterConfigurationError) throw err;
+      const key = p.delivery.idempotencyKey;
+      results.set(key, { key, outcome: 'rejected', reason: `the ${deps.config.destination} adapter cannot send this record: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  return results;
+  return requests;
 }
 
 /** One signed request with a timeout; a network error or timeout comes back as `{ error }`. */
 async function exchange(request: WireRequest, credentials: Credentials, deps: DeliverDeps, doFetch: typeof fetch, metrics: DeliverMetrics): Promise<EndpointResponse | { error: string }> {
+  // the signature covers the path the endpoint sees, base path of ENDPOINT_URL included
+  const url = new URL(`${deps.config.endpointUrl}${request.path}`);
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',
-    ...signRequest({ method: request.method, path: request.path, ...(request.body !== undefined && { body: request.body }), credentials, algorithm: deps.adapter.signatureAlgorithm }),
+    ...signRequest({ method: request.method, path: `${url.pathname}${url.search}`, ...(request.body !== undefined && { body: request.body }), credentials, algorithm: deps.adapter.signatureAlgorithm }),
   };
   if (request.keys.length === 1) headers['Idempotency-Key'] = request.keys[0]!;
   const started = Date.now();
   try {
-    const response = await doFetch(`${deps.config.endpointUrl}${request.path}`, {
+    const response = await doFetch(url.href, {
       method: request.method,
       headers,
       ...(request.body !== undefined && { body: request.body }),
@@ -333,7 +363,7 @@ function receiveCount(message: SQSRecord): number {
 const shortBody = (body: string): string => body.slice(0, 200);
 
 /** An identity-card number anywhere in a text an endpoint sent back. */
-const ID_NUMBER = /[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/g;
+const ID_NUMBER = /(?<![\dA-Za-z])[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx](?![\dA-Za-z])/g;
 
 /**
  * Endpoint reasons are stored and logged: mask any identity number an endpoint echoed back

@@ -55,7 +55,8 @@ export interface TypeCatalogue {
   requirements: readonly Requirement[];
 }
 
-export type IssueCode = 'E101' | 'E102' | 'E103';
+/** E105: an encrypted field does not decrypt under the issued field key (the sender's key is stale). */
+export type IssueCode = 'E101' | 'E102' | 'E103' | 'E105';
 
 export interface FieldIssue {
   errorCode: IssueCode;
@@ -303,7 +304,7 @@ export function decodeFields(catalogue: TypeCatalogue, fields: Json, options: De
   const { profile } = options;
   const values = new Map<string, unknown>();
   const issues: FieldIssue[] = [];
-  const invalid = (field: string, message: string): void => void issues.push({ errorCode: 'E102', field, message: `${field} ${message}` });
+  const invalid = (field: string, message: string, errorCode: IssueCode = 'E102'): void => void issues.push({ errorCode, field, message: `${field} ${message}` });
   // Identity numbers last: they need their document type, which is decoded first.
   const entries = Object.entries(fields).sort(([a], [b]) => Number(isIdentity(catalogue, a)) - Number(isIdentity(catalogue, b)));
   for (const [code, value] of entries) {
@@ -384,7 +385,7 @@ function identityValue(
   value: unknown,
   idType: unknown,
   options: DecodeOptions,
-  invalid: (field: string, message: string) => void,
+  invalid: (field: string, message: string, errorCode?: IssueCode) => void,
 ): string | undefined {
   if (typeof value !== 'string') {
     invalid(code, 'must be a string');
@@ -400,7 +401,8 @@ function identityValue(
       plain = sm4DecryptField(value, options.fieldKey);
     } catch {
       const looksPlain = IDENTITY_PATTERN.test(value);
-      invalid(code, looksPlain ? '证件号码未加密: identity numbers must be SM4-encrypted (base64 of IV ‖ ciphertext)' : '解密失败: not a valid SM4 value under the issued field key');
+      if (looksPlain) invalid(code, '证件号码未加密: identity numbers must be SM4-encrypted (base64 of IV ‖ ciphertext)');
+      else invalid(code, '解密失败: not a valid SM4 value under the issued field key', 'E105');
       return undefined;
     }
   }
@@ -444,9 +446,9 @@ export function checkUpsert(catalogue: TypeCatalogue, fields: Json, options: Dec
   return { values, issues };
 }
 
-/** The first error code of `issues` by precedence (E103, E101, E102) and a message listing its fields. */
+/** The first error code of `issues` by precedence (E105, E103, E101, E102) and a message listing its fields. */
 export function summariseIssues(issues: readonly FieldIssue[]): { errorCode: IssueCode; message: string } | undefined {
-  for (const errorCode of ['E103', 'E101', 'E102'] as const) {
+  for (const errorCode of ['E105', 'E103', 'E101', 'E102'] as const) {
     const found = issues.filter((i) => i.errorCode === errorCode);
     if (found.length > 0) return { errorCode, message: found.map((i) => i.message).join('; ') };
   }

@@ -148,7 +148,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const feed: unknown[] = [];
   let faults: Faults = initialFaults;
   let random = mulberry32(seed);
-  let nonces = new MemoryNonceStore(600);
+  let nonces = new MemoryNonceStore(Math.max(600, 2 * (options.windowSeconds ?? 300)));
   const context: ContractContext = { store, feed, now };
 
   /** Decided synchronously on arrival, in a fixed order, so a seed gives a reproducible sequence. */
@@ -367,7 +367,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     reset() {
       store.clear();
       feed.length = 0;
-      nonces = new MemoryNonceStore(600);
+      nonces = new MemoryNonceStore(Math.max(600, 2 * (options.windowSeconds ?? 300)));
       faults = initialFaults;
       random = mulberry32(seed);
     },

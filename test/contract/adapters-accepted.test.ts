@@ -73,5 +73,10 @@ describe.each(DESTINATION_IDS)('%s adapter against its simulator', (destination)
 
     const withdrawn = await deliverAll(destination, records.map((r) => delivery(r, 'withdraw', r.revision + 1)));
     expect(withdrawn.filter((o) => o.outcome !== 'delivered')).toEqual([]);
+    // and the destination really took each record down
+    const store = sims.simulators[destination].store;
+    const identities = new Set(store.list().map((r) => r.identity));
+    expect(identities.size).toBe(records.length);
+    for (const identity of identities) expect(store.current(identity)?.operation).toBe('withdraw');
   });
 });

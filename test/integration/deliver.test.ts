@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -15,7 +15,8 @@ import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
+import { getRevision, readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
+import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { breach, commitment, residentId } from '../support/records.js';
@@ -174,28 +175,52 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
   }, 15_000);
 
   it('keeps a record the destination refuses as rejected, terminal, with its reason', async () => {
-    // a commitment the public column must not take: intake never routes one, so put it on the lane by hand
-    await submit(commitment({ recordId: 'REJ-1' }));
-    sims.simulators.provincial.setFaults({});
-    const records = await receiveRecords(sqs, lanes.provincial);
-    const wrongKey = { ...credentials.provincial, fieldKey: randomBytes(16).toString('hex') };
-    const natural = await processDeliverBatch(records, deps('provincial', {
-      credentials: createCredentialsProvider({ source: memorySecretSource({ p: JSON.stringify(wrongKey) }), secretName: 'p' }),
-    }));
-    // encrypted with a field key the platform cannot decrypt with → E102 → rejected (only if the record had an ID):
-    // this commitment has none, so it is delivered; the rejection path is exercised with a natural person below
-    expect([...natural.outcomes.values()]).toEqual(['delivered']);
+    await submit(breach({ recordId: 'REJ-1' }));
+    // the platform validates more strictly than the contract: simulate it by a stored date it refuses
+    const ref = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'REJ-1' };
+    const stored = (await getRevision(store, ref, 1))!;
+    await ddb.send(new PutCommand({ TableName: store.tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
 
+    const { result } = await deliverOnce('provincial');
+
+    expect([...result.outcomes.values()]).toEqual(['rejected']);
+    expect(result.batchItemFailures).toEqual([]); // terminal: acked, not retried
+    expect(await destinationState('REJ-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('E102') }));
+    expect((await readRecordState(store, ref)).events.map((e) => e.type)).toContain('rejected');
+  });
+
+  it('retries, never rejects, records the platform cannot decrypt (a stale field key)', async () => {
     const id = residentId('230102', '19850312', '457');
-    await submit(commitment({ recordId: 'REJ-2' }, { party: { name: '李明', category: '自然人', idType: '身份证', idNumber: id } }));
-    const second = await deliverOnce('provincial', {
-      credentials: createCredentialsProvider({ source: memorySecretSource({ p: JSON.stringify(wrongKey) }), secretName: 'p' }),
+    await submit(commitment({ recordId: 'KEY-1' }, { party: { name: '李明', category: '自然人', idType: '身份证', idNumber: id } }));
+    const staleKey = { ...credentials.provincial, fieldKey: randomBytes(16).toString('hex') };
+    const { result } = await deliverOnce('provincial', {
+      credentials: createCredentialsProvider({ source: memorySecretSource({ p: JSON.stringify(staleKey) }), secretName: 'p' }),
     });
-    expect([...second.result.outcomes.values()]).toEqual(['rejected']);
-    expect(second.result.batchItemFailures).toEqual([]);
-    const state = await destinationState('REJ-2', 'provincial');
-    expect(state).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('E102') }));
+    expect([...result.outcomes.values()]).toEqual(['failed']);
+    const state = await destinationState('KEY-1', 'provincial');
+    expect(state).toEqual(expect.objectContaining({ status: 'failed', lastError: expect.stringContaining('E105') }));
     expect(JSON.stringify(state)).not.toContain(id.slice(6, 14));
+  });
+
+  it('treats credentials without the field key the contract needs as transient for every record', async () => {
+    await submit(breach({ recordId: 'NOKEY-1' }));
+    const { fieldKey: _none, ...withoutKey } = credentials.provincial;
+    const { result } = await deliverOnce('provincial', {
+      credentials: createCredentialsProvider({ source: memorySecretSource({ p: JSON.stringify(withoutKey) }), secretName: 'p' }),
+    });
+    expect([...result.outcomes.values()]).toEqual(['failed']);
+    expect(await destinationState('NOKEY-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'failed', lastError: expect.stringContaining('no fieldKey') }));
+  });
+
+  it('withdraws a record where it was delivered', async () => {
+    await submit(commitment({ recordId: 'W-1' }));
+    await deliverOnce('municipal');
+    await submit(commitment({ recordId: 'W-1', revision: 2, operation: 'withdraw' }));
+    const { result } = await deliverOnce('municipal');
+    expect([...result.outcomes.values()]).toEqual(['delivered']);
+    const stored = sims.simulators.municipal.store.list().map((r) => r.operation);
+    expect(stored).toContain('withdraw');
+    expect(sims.simulators.municipal.store.requests.map((r) => r.method)).toEqual(['PUT', 'DELETE']);
   });
 
   it('opens the circuit after 3 failed requests in a row and spares the endpoint the rest', async () => {

@@ -4,7 +4,7 @@
  * fresh IV per value drawn from the context's `randomBytes` (so golden files are reproducible).
  */
 import { sm4EncryptField } from '../../shared/signing/sm4.js';
-import type { AdapterContext } from './types.js';
+import { AdapterConfigurationError, type AdapterContext } from './types.js';
 
 const IV_BYTES = 16;
 
@@ -18,7 +18,7 @@ export type FieldEncryptor = (plain: string) => string;
 export function fieldEncryptor(context: AdapterContext, destination: string): FieldEncryptor {
   const key = context.fieldKey;
   if (key === undefined || key === '') {
-    throw new Error(`${destination}: AdapterContext.fieldKey is required (the contract SM4-encrypts identity numbers)`);
+    throw new AdapterConfigurationError(`${destination}: the credentials have no fieldKey (the contract SM4-encrypts identity numbers)`);
   }
   return (plain) => sm4EncryptField(plain, key, context.randomBytes(IV_BYTES));
 }

@@ -73,8 +73,15 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
         return receipt === undefined ? { key, outcome: 'delivered' } : { key, outcome: 'delivered', receipt };
       case 'DUPLICATE':
         return receipt === undefined ? { key, outcome: 'delivered', duplicate: true } : { key, outcome: 'delivered', receipt, duplicate: true };
-      case 'FAILED':
-        return { key, outcome: 'rejected', reason: `${String(result['errorCode'] ?? 'FAILED')} ${String(result['message'] ?? '')}`.trim() };
+      case 'FAILED': {
+        const errorCode = String(result['errorCode'] ?? 'FAILED');
+        const reason = `${errorCode} ${String(result['message'] ?? '')}`.trim();
+        // E104: nothing to delete — the withdrawal's goal already holds
+        if (errorCode === 'E104') return { key, outcome: 'delivered', duplicate: true };
+        // E105: our field key is stale — retry once the credentials are rotated, never reject the record
+        if (errorCode === 'E105') return { key, outcome: 'transient', reason };
+        return { key, outcome: 'rejected', reason };
+      }
       default:
         return { key, outcome: 'transient', reason: `provincial answered an unknown status ${JSON.stringify(result['status'])} for this record` };
     }

@@ -49,6 +49,14 @@ export type RecordOutcome =
   /** Worth retrying later. */
   | { key: string; outcome: 'transient'; reason: string; retryAfterSeconds?: number };
 
+/**
+ * Thrown by an adapter when its context cannot serve any record (e.g. no field key where the
+ * contract encrypts): a configuration problem, transient for every record, never a rejection.
+ */
+export class AdapterConfigurationError extends Error {
+  override name = 'AdapterConfigurationError';
+}
+
 export interface Adapter {
   destination: DestinationId;
   signatureAlgorithm: SignatureAlgorithm;

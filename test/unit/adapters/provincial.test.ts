@@ -97,7 +97,7 @@ describe('provincial: identity numbers', () => {
   });
 
   test('without a field key nothing is built', () => {
-    expect(() => provincial.buildRequests([delivery(exampleByPrefix('breach', '01'), 'provincial')], testContext(null))).toThrow(/fieldKey is required/);
+    expect(() => provincial.buildRequests([delivery(exampleByPrefix('breach', '01'), 'provincial')], testContext(null))).toThrow(/the credentials have no fieldKey/);
     expect(provincial.buildRequests([], testContext(null))).toEqual([]);
   });
 
@@ -197,7 +197,7 @@ describe('provincial: interpret', () => {
       { key: keys[1], outcome: 'delivered', duplicate: true },
       { key: keys[2], outcome: 'rejected', reason: 'E102 CF_JDRQ 日期格式错误' },
       { key: keys[3], outcome: 'rejected', reason: 'E101 CF_WSH 必填' },
-      { key: keys[4], outcome: 'rejected', reason: 'E104 记录不存在' },
+      { key: keys[4], outcome: 'delivered', duplicate: true }, // E104: nothing to delete, the withdrawal holds
       { key: keys[5], outcome: 'transient', reason: expect.stringContaining('without a result') },
     ]);
   });
