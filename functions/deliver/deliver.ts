@@ -13,7 +13,7 @@
  *     reported as batch item failures — after maxReceiveCount they land in the lane's DLQ, with
  *     the last error kept in the state.
  */
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
@@ -149,6 +149,10 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
           deps.logger.warn('record rejected by the destination', { messageId: p.message.messageId, correlationId: p.lane.correlationId, ...p.ref, revision: p.lane.revision, reason: result.reason });
+        } else if (result.unsent) {
+          // not sent at all: the state keeps the last real error; the message just comes back later
+          outcomes.set(p.message.messageId, 'failed');
+          retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else {
           await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId });
           events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
@@ -171,17 +175,21 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
 
   // transient failures come back later: exponential backoff with jitter, or the endpoint's Retry-After
   const failed = messages.filter((m) => outcomes.get(m.messageId) === 'failed');
-  await Promise.all(
-    failed.map(async (m) => {
-      const seconds = backoffSeconds(receiveCount(m), retryAfter.get(m.messageId), deps);
-      try {
-        await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.config.queueUrl, ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds }));
-      } catch (err) {
-        // the queue's own visibility timeout then applies
-        deps.logger.warn('could not extend the message visibility', { messageId: m.messageId, error: describeError(err) });
-      }
-    }),
-  );
+  for (let i = 0; i < failed.length; i += 10) {
+    const chunk = failed.slice(i, i + 10);
+    try {
+      const result = await deps.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: deps.config.queueUrl,
+          Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.receiptHandle, VisibilityTimeout: backoffSeconds(receiveCount(m), retryAfter.get(m.messageId), deps) })),
+        }),
+      );
+      // an entry that failed keeps the queue's own visibility timeout: a sooner retry, nothing lost
+      if (result.Failed?.length) deps.logger.warn('could not extend the visibility of some messages', { count: result.Failed.length });
+    } catch (err) {
+      deps.logger.warn('could not extend the message visibility', { count: chunk.length, error: describeError(err) });
+    }
+  }
   return { batchItemFailures: failed.map((m) => ({ itemIdentifier: m.messageId })), outcomes };
 }
 
@@ -239,7 +247,7 @@ async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: 
   for (let i = 0; i < requests.length; i++) {
     const request = requests[i]!;
     if (consecutiveFailures >= threshold) {
-      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: `circuit open: ${threshold} requests in a row failed` });
+      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: `circuit open: ${threshold} requests in a row failed`, unsent: true });
       metrics.count('CircuitOpen', request.keys.length);
       continue;
     }

@@ -229,8 +229,11 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const { result } = await deliverOnce('municipal');
     expect(result.batchItemFailures).toHaveLength(6);
     expect(sims.simulators.municipal.store.requests).toHaveLength(3);
-    const reasons = await Promise.all(Array.from({ length: 6 }, (_, i) => destinationState(`CB-${i}`, 'municipal', 'breach')));
-    expect(reasons.filter((r) => String(r?.lastError).startsWith('circuit open'))).toHaveLength(3);
+    // the three sent keep their real cause; the three never sent have nothing new to record
+    const states = await Promise.all(Array.from({ length: 6 }, (_, i) => destinationState(`CB-${i}`, 'municipal', 'breach')));
+    expect(states.filter((r) => String(r?.lastError).startsWith('HTTP 503'))).toHaveLength(3);
+    expect(states.filter((r) => r === undefined)).toHaveLength(3);
+    expect(await receiveRecords(sqs, lanes.municipal)).toEqual([]); // all six backed off
   });
 
   it('refreshes its credentials once when the endpoint answers 401, then succeeds', async () => {

@@ -46,8 +46,8 @@ export type RecordOutcome =
   | { key: string; outcome: 'delivered'; receipt?: string; duplicate?: boolean }
   /** Refused for what the record is: terminal, never retried. */
   | { key: string; outcome: 'rejected'; reason: string }
-  /** Worth retrying later. */
-  | { key: string; outcome: 'transient'; reason: string; retryAfterSeconds?: number };
+  /** Worth retrying later. `unsent`: never sent (circuit open) — nothing new to record about it. */
+  | { key: string; outcome: 'transient'; reason: string; retryAfterSeconds?: number; unsent?: boolean };
 
 /**
  * Thrown by an adapter when its context cannot serve any record (e.g. no field key where the
