@@ -1,7 +1,7 @@
 /**
- * In-memory fakes of the two AWS clients intake uses, for the intake benchmark: objects with a
- * `send(command)` that dispatch on the command class, no servers, no network, no SDK middleware.
- * Cast them to the client types at the call site.
+ * In-memory fakes of the two AWS clients intake and deliver use, for the intake and deliver
+ * benchmarks: objects with a `send(command)` that dispatch on the command class, no servers, no
+ * network, no SDK middleware. Cast them to the client types at the call site.
  *
  * - FakeDynamo stands for a lib-dynamodb DynamoDBDocumentClient over one table keyed by pk + sk:
  *   UpdateItem / PutItem / GetItem / Query / BatchWriteItem with the parts of the expression
@@ -10,8 +10,11 @@
  *   attribute_not_exists). A failed condition throws the SDK's ConditionalCheckFailedException.
  *   Like DynamoDB it rejects unused expression names and values, empty sets, updates of key
  *   attributes and items over 400 KB; anything it does not implement throws instead of guessing.
- * - FakeSqs stands for an SQSClient: SendMessageBatch (≤ 10 entries, distinct ids) and SendMessage;
- *   every entry succeeds.
+ *   Optionally it accounts the writes of one global secondary index with ALL projection (`index`):
+ *   `gsiWcu` apart from the table's `wcu`. `snapshot()` / `restore()` put the table back to a
+ *   state (stored items are never mutated in place, so a snapshot shares them safely).
+ * - FakeSqs stands for an SQSClient: SendMessageBatch (≤ 10 entries, distinct ids), SendMessage,
+ *   ChangeMessageVisibility and ChangeMessageVisibilityBatch (≤ 10 entries); every entry succeeds.
  *
  * Both count what AWS would bill (see `DynamoStats`, `SqsStats`) and the wall time spent inside
  * their own `send` (synchronous code on the one thread, so about its CPU time), which the benchmark
@@ -27,11 +30,21 @@
  *   is none) — DynamoDB charges failed conditional writes; BatchWriteItem charges each item;
  * - GetItem consumes ceil(size / 4 KB) RCU when strongly consistent, half when eventually
  *   consistent, and the minimum (1 or ½) when the item does not exist; Query sums the sizes of the
- *   items it returns before rounding; ReturnValues costs no extra capacity.
+ *   items it returns before rounding; ReturnValues costs no extra capacity;
+ * - index writes (with `index`): a write that puts an item with both index key attributes into the
+ *   index consumes ceil(size / 1 KB) on the index; one that keeps the index key, ceil of the larger
+ *   size; one that changes the index key, a delete of the old entry plus a put of the new one;
+ *   one that drops the key attributes, a delete (the index entry is the whole item: ALL projection).
  */
 import { performance } from 'node:perf_hooks';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 export type Item = Record<string, unknown>;
@@ -409,6 +422,10 @@ export interface DynamoStats {
   /** Writes whose condition failed (they are counted in `wcu` too). */
   failedConditions: number;
   failedConditionWcu: number;
+  /** WCU consumed on the global secondary index (only with FakeDynamo's `index` option). */
+  gsiWcu: number;
+  /** Index entries written or deleted (a key change counts two). */
+  gsiWrites: number;
   /** Wall time inside `send`, ms. */
   fakeMs: number;
 }
@@ -422,6 +439,8 @@ export const emptyDynamoStats = (): DynamoStats => ({
   itemsByKind: {},
   failedConditions: 0,
   failedConditionWcu: 0,
+  gsiWcu: 0,
+  gsiWrites: 0,
   fakeMs: 0,
 });
 
@@ -434,6 +453,18 @@ export function itemKind(item: Item): string {
 
 /** Items kept only as their key (see FakeDynamo's stubKinds). */
 const STUBS = new WeakSet<Item>();
+
+/** The key attributes of a global secondary index (its projection is taken to be ALL). */
+export interface IndexKeys {
+  pk: string;
+  sk: string;
+}
+
+/** A table's state, for `restore`. */
+export interface TableSnapshot {
+  readonly items: ReadonlyMap<string, Item>;
+  readonly sizes: ReadonlyMap<string, number>;
+}
 
 export class FakeDynamo {
   readonly items = new Map<string, Item>();
@@ -449,6 +480,8 @@ export class FakeDynamo {
   constructor(
     readonly tableName: string,
     private readonly stubKinds: ReadonlySet<string> = new Set(),
+    /** `index`: account the writes of this global secondary index (ALL projection) in `gsiWcu`. */
+    private readonly options: { index?: IndexKeys } = {},
   ) {}
 
   /** The DocumentClient's `send`: resolves or rejects like the SDK, never synchronously throws. */
@@ -465,6 +498,18 @@ export class FakeDynamo {
   clear(): void {
     this.items.clear();
     this.sizes.clear();
+  }
+
+  /** The table's current state (cheap: stored items are replaced, never mutated, so they are shared). */
+  snapshot(): TableSnapshot {
+    return { items: new Map(this.items), sizes: new Map(this.sizes) };
+  }
+
+  /** Puts the table back to `snapshot` (and keeps the counters). */
+  restore(snapshot: TableSnapshot): void {
+    this.clear();
+    for (const [key, item] of snapshot.items) this.items.set(key, item);
+    for (const [key, size] of snapshot.sizes) this.sizes.set(key, size);
   }
 
   private dispatch(command: unknown): unknown {
@@ -497,6 +542,7 @@ export class FakeDynamo {
     if (size > MAX_ITEM_BYTES) throw validation('Item size has exceeded the maximum allowed size');
     const units = writeUnits(Math.max(size, this.sizes.get(key) ?? 0));
     const kind = itemKind(after);
+    if (this.options.index) this.indexWrite(this.options.index, this.items.get(key), this.sizes.get(key) ?? 0, after, size);
     if (this.stubKinds.has(kind)) {
       const stub = { pk: after['pk'], sk: after['sk'] };
       STUBS.add(stub);
@@ -509,6 +555,34 @@ export class FakeDynamo {
     this.stats.wcuByKind[kind] = (this.stats.wcuByKind[kind] ?? 0) + units;
     this.stats.bytesByKind[kind] = (this.stats.bytesByKind[kind] ?? 0) + size;
     this.stats.itemsByKind[kind] = (this.stats.itemsByKind[kind] ?? 0) + 1;
+  }
+
+  /** What writing `after` over `before` costs on the index (see the capacity rules above). */
+  private indexWrite(index: IndexKeys, before: Item | undefined, beforeSize: number, after: Item, afterSize: number): void {
+    const keyOf = (item: Item | undefined): string | undefined => {
+      const pk = item?.[index.pk];
+      const sk = item?.[index.sk];
+      return typeof pk === 'string' && typeof sk === 'string' ? `${pk}\u0000${sk}` : undefined;
+    };
+    const old = keyOf(before);
+    const next = keyOf(after);
+    let units = 0;
+    let writes = 0;
+    if (old !== undefined && next !== undefined && old === next) {
+      units = writeUnits(Math.max(beforeSize, afterSize));
+      writes = 1;
+    } else {
+      if (old !== undefined) {
+        units += writeUnits(beforeSize);
+        writes++;
+      }
+      if (next !== undefined) {
+        units += writeUnits(afterSize);
+        writes++;
+      }
+    }
+    this.stats.gsiWcu += units;
+    this.stats.gsiWrites += writes;
   }
 
   /** A failed condition consumes write capacity by the existing item's size (1 WCU when there is none). */
@@ -643,6 +717,8 @@ export interface SentMessage {
 export interface SqsStats {
   /** API calls by operation. */
   requests: Record<string, number>;
+  /** Messages whose visibility timeout was changed (ChangeMessageVisibility and its batch form). */
+  visibilityChanges: number;
   /** Requests as SQS bills them: each 64 KiB chunk of a request's payload is one. */
   billedRequests: number;
   messages: number;
@@ -651,7 +727,7 @@ export interface SqsStats {
   fakeMs: number;
 }
 
-export const emptySqsStats = (): SqsStats => ({ requests: {}, billedRequests: 0, messages: 0, payloadBytes: 0, fakeMs: 0 });
+export const emptySqsStats = (): SqsStats => ({ requests: {}, visibilityChanges: 0, billedRequests: 0, messages: 0, payloadBytes: 0, fakeMs: 0 });
 
 function attributeBytes(attributes: Record<string, MessageAttributeValue> | undefined): number {
   let n = 0;
@@ -668,9 +744,20 @@ function attributeStrings(attributes: Record<string, MessageAttributeValue> | un
   return out;
 }
 
+/** SQS caps a visibility timeout at 12 hours. */
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+
+export interface VisibilityChange {
+  queueUrl: string;
+  receiptHandle: string;
+  seconds: number;
+}
+
 export class FakeSqs {
   /** Every message sent, in order (cleared with `clear`). */
   readonly sent: SentMessage[] = [];
+  /** Every visibility change, in order (cleared with `clear`). */
+  readonly visibility: VisibilityChange[] = [];
   stats: SqsStats = emptySqsStats();
   private nextId = 1;
 
@@ -685,6 +772,7 @@ export class FakeSqs {
 
   clear(): void {
     this.sent.length = 0;
+    this.visibility.length = 0;
   }
 
   private dispatch(command: unknown): unknown {
@@ -712,11 +800,38 @@ export class FakeSqs {
       this.bill(this.accept(QueueUrl, MessageBody, MessageAttributes));
       return { MessageId: this.messageId() };
     }
+    if (command instanceof ChangeMessageVisibilityCommand) {
+      const { QueueUrl, ReceiptHandle, VisibilityTimeout } = command.input;
+      this.count('ChangeMessageVisibility');
+      this.changeVisibility(QueueUrl, ReceiptHandle, VisibilityTimeout);
+      this.stats.billedRequests++;
+      return {};
+    }
+    if (command instanceof ChangeMessageVisibilityBatchCommand) {
+      const { QueueUrl, Entries = [] } = command.input;
+      this.count('ChangeMessageVisibilityBatch');
+      if (Entries.length === 0) throw named('EmptyBatchRequest', 'There should be at least one ChangeMessageVisibilityBatchRequestEntry in the request.');
+      if (Entries.length > SQS_BATCH_LIMIT) throw named('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS_BATCH_LIMIT}. You have sent ${Entries.length}.`);
+      if (new Set(Entries.map((e) => e.Id)).size !== Entries.length) throw named('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+      for (const e of Entries) this.changeVisibility(QueueUrl, e.ReceiptHandle, e.VisibilityTimeout);
+      this.stats.billedRequests++;
+      return { Successful: Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    }
     throw unsupported(`command ${(command as object | null)?.constructor?.name ?? String(command)}`);
   }
 
   private count(operation: string): void {
     this.stats.requests[operation] = (this.stats.requests[operation] ?? 0) + 1;
+  }
+
+  private changeVisibility(queueUrl: string | undefined, receiptHandle: string | undefined, seconds: number | undefined): void {
+    if (!queueUrl) throw validation('QueueUrl is required');
+    if (!receiptHandle) throw validation('ReceiptHandle is required');
+    if (seconds === undefined || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_VISIBILITY_SECONDS) {
+      throw named('InvalidParameterValue', `VisibilityTimeout must be an integer from 0 to ${MAX_VISIBILITY_SECONDS}, got ${String(seconds)}`);
+    }
+    this.visibility.push({ queueUrl, receiptHandle, seconds });
+    this.stats.visibilityChanges++;
   }
 
   private accept(queueUrl: string, body: string | undefined, attributes: Record<string, MessageAttributeValue> | undefined): number {

@@ -1,0 +1,837 @@
+/**
+ * Deliver benchmark: processDeliverBatch per record, with in-memory fakes — the DynamoDB document
+ * client and the SQS client (bench/fakes.ts) and the destination's endpoint (a `fetch` answering
+ * per docs/endpoints.md, bench/fake-endpoints.ts): no servers, no network.
+ *
+ * The table is seeded by the real intake (processIntakeBatch on the same fakes), and the lane
+ * messages are the ones intake sent to the lane's queue, batched as the lane's event source does
+ * (infra/topology.ts: provincial 10, municipal 5). Every pass starts from that seeded table
+ * (FakeDynamo snapshot), so every pass delivers the same revisions for the first time.
+ *
+ * Scenarios:
+ * - provincial, commitments only: one dataType, so a batch of 10 messages is one HTTP request;
+ * - provincial, mixed: the lane as intake's valid mix fills it (per 10: 6 commitments, 3 breaches,
+ *   1 repair), so a batch is one request per dataType present;
+ * - municipal, mixed: one request per record (201 created);
+ * - both lanes with every request answered 503 (transient: failed state, history event and a
+ *   visibility change per message; the circuit breaker after 3 failed requests);
+ * - provincial, mixed, answered 200 on the second receive, after a 503 on the first.
+ *
+ * Per record: CPU time (main thread, all threads, wall; the part inside the fakes apart), DynamoDB
+ * requests, RCU, WCU (table and the status GSI), SQS requests, HTTP requests, bytes sent and
+ * received, and the rate limiter's waits. Then the time of deliver's own stages (mapping with SM4
+ * field encryption, signing, reading the stored record).
+ *
+ *   node_modules/.bin/tsx bench/deliver.bench.ts           full run (about 30 s), writes bench/results/deliver-<date>.json, appends deliver.md
+ *   node_modules/.bin/tsx bench/deliver.bench.ts --quick   short rounds, prints only
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { adapters } from '../functions/deliver/adapters/index.js';
+import type { Delivery } from '../functions/deliver/adapters/types.js';
+import { idempotencyKey, processDeliverBatch, type DeliverDeps, type DeliverMetrics, type DeliverOutcome } from '../functions/deliver/deliver.js';
+import { processIntakeBatch, type IntakeDeps, type LaneMessage } from '../functions/intake/intake.js';
+import { addMonths } from '../functions/shared/records/dates.js';
+import type { CreditRecord } from '../functions/shared/records/types.js';
+import { validateRecord } from '../functions/shared/records/validate.js';
+import { createCredentialsProvider, memorySecretSource } from '../functions/shared/signing/credentials.js';
+import { signRequest } from '../functions/shared/signing/sign.js';
+import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../functions/shared/state/table.js';
+import { destinations, type DestinationId } from '../infra/topology.js';
+import { FakeEndpoint, emptyEndpointStats, type EndpointAnswer, type EndpointStats } from './fake-endpoints.js';
+import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats, type TableSnapshot } from './fakes.js';
+import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
+import { makeUscc, rng, validBreach, validCommitment, type Json } from './records.js';
+import { fmt, toMarkdown, toText, type Table } from './report.js';
+
+const quick = process.argv.includes('--quick');
+/** `--only <text>`: run only the scenarios whose name contains the text (for profiling); prints only. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const ROUNDS = quick ? { warmupMs: 200, roundMs: 150, rounds: 2 } : { warmupMs: 600, roundMs: 400, rounds: 7 };
+const STAGE_ROUNDS = quick ? { warmupMs: 50, roundMs: 50, rounds: 2 } : { warmupMs: 150, roundMs: 150, rounds: 5 };
+/** Records through intake per scenario (each gives one lane message per lane). */
+const RECORDS = quick ? 60 : 300;
+/** Breaches routed before the records, for the repairs to refer to. */
+const SEED_BREACHES = 20;
+const TABLE = 'credex-sync-state';
+const BREAKER_THRESHOLD = 3;
+type Lane = 'provincial' | 'municipal';
+const LANE_URLS: Record<DestinationId, string> = {
+  provincial: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-provincial',
+  municipal: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-municipal',
+  publicColumn: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-publicColumn',
+  district: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-district',
+};
+const ENDPOINT_URLS: Record<Lane, string> = {
+  provincial: 'https://credit.example-hlj.invalid',
+  municipal: 'https://credit.example-harbin.invalid',
+};
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const resultsDir = join(benchDir, 'results');
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+// ---------------------------------------------------------------- records (as intake.bench.ts builds them)
+
+const COMMITMENT_SOURCES = ['hrbxq-approval', 'hrbdl-approval', 'hrb-transport-approval', 'hrbxq-market'];
+const BREACH_SOURCES = ['hrbxq-enforcement', 'hrbdl-enforcement', 'hrb-transport-enforcement', 'hrbxq-market'];
+
+/** Commitments from registered sources, all public (routed to 3 lanes). */
+function commitmentRecord(i: number): Json {
+  const record = validCommitment(i);
+  return { ...record, source: COMMITMENT_SOURCES[i % COMMITMENT_SOURCES.length], data: { ...(record['data'] as Json), publicationType: '可向社会公开' } };
+}
+const breachRecord = (i: number): Json => ({ ...validBreach(i), source: BREACH_SOURCES[i % BREACH_SOURCES.length] });
+const seedBreachId = (k: number): string => `BRH-SEED-${String(k).padStart(4, '0')}`;
+
+function addDays(date: string, days: number): string {
+  const t = new Date(`${date}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + days);
+  return t.toISOString().slice(0, 10);
+}
+
+/** An approved repair (一般 tier, disclosure ended) of seeded breach k, for the same party. */
+function repairRecord(i: number): Json {
+  const k = i % SEED_BREACHES;
+  const breach = breachRecord(k);
+  const b = breach['data'] as Json;
+  const r = rng(0x4e9a1 + i);
+  const decided = String(b['decisionDate']);
+  const minEnd = addMonths(decided, 3);
+  const applied = addDays(minEnd, 3 + Math.floor(r() * 20));
+  const repaired = addDays(applied, 5 + Math.floor(r() * 10));
+  return {
+    schemaVersion: '1.0',
+    recordType: 'repair',
+    recordId: 'set-later',
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrb-credit-repair',
+    occurredAt: `${repaired}T10:${String(i % 60).padStart(2, '0')}:00+08:00`,
+    data: {
+      party: b['party'],
+      breachRecordId: seedBreachId(k),
+      breachSource: breach['source'],
+      breachDecisionNumber: b['decisionNumber'],
+      breachDecisionDate: decided,
+      severity: '一般',
+      minDisclosureEndDate: minEnd,
+      maxDisclosureEndDate: addMonths(decided, 12),
+      applicationDate: applied,
+      handlingUnit: '哈尔滨新区发展和改革局',
+      handlingUnitUscc: makeUscc(r, '1', '1', '230109'),
+      outcome: '同意',
+      decisionDate: repaired,
+      decisionNumber: `哈新信修〔${repaired.slice(0, 4)}〕${String(i + 1).padStart(4, '0')}号`,
+      method: '终止公示',
+      repairCommitmentCode: `230109${applied.replaceAll('-', '')}${String(i + 1).padStart(6, '0')}`,
+    },
+  };
+}
+
+type Kind = 'commitment' | 'breach' | 'repair';
+/** intake.bench.ts's valid pattern: per 10 messages 6 commitments, 3 breaches, 1 repair. */
+const MIXED: readonly Kind[] = ['commitment', 'breach', 'commitment', 'commitment', 'repair', 'commitment', 'breach', 'commitment', 'breach', 'commitment'];
+const COMMITMENTS_ONLY: readonly Kind[] = ['commitment'];
+
+const RUN_TAG = Date.now().toString(36).toUpperCase();
+let serial = 0;
+
+function recordText(kind: Kind, i: number): string {
+  const base = kind === 'commitment' ? commitmentRecord(i) : kind === 'breach' ? breachRecord(i) : repairRecord(i);
+  const record = { ...base, recordId: `${kind.slice(0, 3).toUpperCase()}-${RUN_TAG}-${String(++serial).padStart(8, '0')}`, revision: 1 };
+  const result = validateRecord(record);
+  if (!result.valid) throw new Error(`${kind} ${i} is invalid: ${JSON.stringify(result.errors)}`);
+  return JSON.stringify(record);
+}
+
+// ---------------------------------------------------------------- SQS events
+
+function sqsRecord(body: string, queueName: string, receiveCount: number, attributes: Record<string, string>): SQSRecord {
+  const sent = String(Date.now());
+  return {
+    messageId: randomUUID(),
+    receiptHandle: `AQEB${randomUUID()}`,
+    body,
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: sent, SenderId: 'AROAEXAMPLE:credex-intake', ApproximateFirstReceiveTimestamp: sent },
+    messageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws-cn:sqs:cn-north-1:000000000000:${queueName}`,
+    awsRegion: 'cn-north-1',
+  };
+}
+
+// ---------------------------------------------------------------- scenarios and cases
+
+interface Scenario {
+  name: string;
+  lane: Lane;
+  records: 'commitments' | 'mixed';
+  answer: EndpointAnswer;
+  /** The messages come back a second time (receive count 2) after a 503 recorded them failed. */
+  retry?: boolean;
+}
+
+const batchSizeOf = (lane: Lane): number => destinations[lane].lane.batchSize;
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: `provincial ×${batchSizeOf('provincial')}, commitments only, 200`, lane: 'provincial', records: 'commitments', answer: 'ok' },
+  { name: `provincial ×${batchSizeOf('provincial')}, mixed types, 200`, lane: 'provincial', records: 'mixed', answer: 'ok' },
+  { name: `municipal ×${batchSizeOf('municipal')}, mixed types, 201`, lane: 'municipal', records: 'mixed', answer: 'ok' },
+  { name: `provincial ×${batchSizeOf('provincial')}, mixed types, all 503`, lane: 'provincial', records: 'mixed', answer: 'unavailable' },
+  { name: `municipal ×${batchSizeOf('municipal')}, mixed types, all 503`, lane: 'municipal', records: 'mixed', answer: 'unavailable' },
+  { name: `provincial ×${batchSizeOf('provincial')}, mixed types, 200 after a 503`, lane: 'provincial', records: 'mixed', answer: 'ok', retry: true },
+];
+
+interface Counters {
+  ddb: DynamoStats;
+  sqs: SqsStats;
+  http: EndpointStats;
+  sleepMs: number;
+  sleeps: number;
+  metrics: Record<string, number>;
+}
+
+const emptyCounters = (): Counters => ({ ddb: emptyDynamoStats(), sqs: emptySqsStats(), http: emptyEndpointStats(), sleepMs: 0, sleeps: 0, metrics: {} });
+
+interface RoundResult {
+  records: number;
+  wallMs: number;
+  threadCpuMs: number;
+  processCpuMs: number;
+  fakeMs: number;
+}
+
+interface Case {
+  scenario: Scenario;
+  ddb: FakeDynamo;
+  sqs: FakeSqs;
+  endpoint: FakeEndpoint;
+  deps: DeliverDeps;
+  seeded: TableSnapshot;
+  batches: SQSRecord[][];
+  /** HTTP requests one pass makes, from the batches' record types and the breaker. */
+  expectedRequests: number;
+  records: number;
+  waited: { ms: number; calls: number };
+  metrics: Record<string, number>;
+  /** Records per second of wall time, from the warm-up: sizes the rounds. */
+  rate: number;
+  rounds: RoundResult[];
+  counted: Counters;
+  outcomes: Record<string, number>;
+}
+
+const noopLogger = { info: () => {}, warn: () => {}, error: () => {} };
+const expectedOutcome = (s: Scenario): DeliverOutcome => (s.answer === 'ok' ? 'delivered' : 'failed');
+
+async function makeCase(scenario: Scenario): Promise<Case> {
+  const lane = scenario.lane;
+  // deliver reads META, DEST and REV items back: only history events and quarantine are kept as keys
+  const ddb = new FakeDynamo(TABLE, new Set(['EVT', 'QUAR']), { index: { pk: STATUS_INDEX_PK, sk: STATUS_INDEX_SK } });
+  const sqs = new FakeSqs();
+  const intake: IntakeDeps = { ddb: ddb as unknown as DynamoDBDocumentClient, sqs: sqs as unknown as SQSClient, config: { tableName: TABLE, laneQueueUrls: LANE_URLS }, logger: noopLogger };
+  const runIntake = async (bodies: string[]): Promise<void> => {
+    for (let i = 0; i < bodies.length; i += 10) {
+      const result = await processIntakeBatch(bodies.slice(i, i + 10).map((b) => sqsRecord(b, 'credex-intake', 1, {})), intake);
+      const notRouted = [...result.outcomes.values()].filter((o) => o !== 'routed');
+      if (notRouted.length) throw new Error(`${scenario.name}: intake did not route everything: ${notRouted.join(', ')}`);
+    }
+  };
+
+  // the breaches the repairs refer to, then the records; only the records' lane messages are kept
+  if (scenario.records === 'mixed') await runIntake(Array.from({ length: SEED_BREACHES }, (_, k) => JSON.stringify({ ...breachRecord(k), recordId: seedBreachId(k), revision: 1 })));
+  sqs.clear();
+  const pattern = scenario.records === 'mixed' ? MIXED : COMMITMENTS_ONLY;
+  await runIntake(Array.from({ length: RECORDS }, (_, i) => recordText(pattern[i % pattern.length]!, i)));
+  const laneMessages = sqs.sent.filter((m) => m.queueUrl === LANE_URLS[lane]);
+  if (laneMessages.length !== RECORDS) throw new Error(`${scenario.name}: ${laneMessages.length} lane messages for ${RECORDS} records`);
+  sqs.clear();
+
+  const credentials = { appKey: `credex-${lane}`, secret: randomBytes(24).toString('base64'), fieldKey: randomBytes(16).toString('hex') };
+  const adapter = adapters[lane];
+  const endpoint = new FakeEndpoint({ destination: lane, baseUrl: ENDPOINT_URLS[lane], algorithm: adapter.signatureAlgorithm, appKey: credentials.appKey, secret: credentials.secret });
+  const waited = { ms: 0, calls: 0 };
+  const metrics: Record<string, number> = {};
+  const countingMetrics: DeliverMetrics = {
+    count: (name, value) => {
+      metrics[name] = (metrics[name] ?? 0) + value;
+    },
+    latency: () => {
+      metrics['latency'] = (metrics['latency'] ?? 0) + 1;
+    },
+  };
+  const deps: DeliverDeps = {
+    ddb: ddb as unknown as DynamoDBDocumentClient,
+    sqs: sqs as unknown as SQSClient,
+    adapter,
+    // a warm Lambda: loaded on the first invocation, cached for 5 minutes
+    credentials: createCredentialsProvider({ source: memorySecretSource({ [`credex/${lane}`]: credentials }), secretName: `credex/${lane}` }),
+    config: { tableName: TABLE, destination: lane, endpointUrl: ENDPOINT_URLS[lane], queueUrl: LANE_URLS[lane], lane: destinations[lane].lane, breakerThreshold: BREAKER_THRESHOLD },
+    logger: noopLogger,
+    metrics: countingMetrics,
+    fetch: endpoint.fetch,
+    // the lane's rate limit: counted, not waited for (it is wall time, not CPU)
+    sleep: async (ms) => {
+      waited.ms += ms;
+      waited.calls++;
+    },
+  };
+
+  const size = batchSizeOf(lane);
+  const toBatches = (receiveCount: number): SQSRecord[][] => {
+    const batches: SQSRecord[][] = [];
+    for (let i = 0; i < laneMessages.length; i += size) {
+      batches.push(laneMessages.slice(i, i + size).map((m) => sqsRecord(m.body, `credex-lane-${lane}`, receiveCount, m.attributes)));
+    }
+    return batches;
+  };
+
+  if (scenario.retry) {
+    // the first receive meets an outage: every record is left 'failed' (untimed)
+    endpoint.answer = 'unavailable';
+    for (const batch of toBatches(1)) {
+      const result = await processDeliverBatch(batch, deps);
+      if (result.batchItemFailures.length !== batch.length) throw new Error(`${scenario.name}: the outage pass did not fail every message`);
+    }
+    endpoint.answer = 'ok';
+    sqs.clear();
+  }
+  const batches = toBatches(scenario.retry ? 2 : 1);
+  endpoint.answer = scenario.answer;
+
+  const requestsOf = (batch: SQSRecord[]): number => {
+    const groups = lane === 'provincial' ? new Set(batch.map((m) => (JSON.parse(m.body) as LaneMessage).recordType)).size : batch.length;
+    return scenario.answer === 'ok' ? groups : Math.min(groups, BREAKER_THRESHOLD);
+  };
+  return {
+    scenario,
+    ddb,
+    sqs,
+    endpoint,
+    deps,
+    seeded: ddb.snapshot(),
+    batches,
+    expectedRequests: batches.reduce((n, b) => n + requestsOf(b), 0),
+    records: laneMessages.length,
+    waited,
+    metrics,
+    rate: 0,
+    rounds: [],
+    counted: emptyCounters(),
+    outcomes: {},
+  };
+}
+
+// ---------------------------------------------------------------- passes
+
+function addInto(target: Record<string, number>, source: Record<string, number>, sign = 1): void {
+  for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + sign * v;
+}
+
+/** a + sign × b, field by field (numbers and records of numbers). */
+function combine<T extends object>(a: T, b: T, sign: 1 | -1): T {
+  const out = structuredClone(a) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(b)) {
+    if (typeof v === 'number') out[k] = ((out[k] as number | undefined) ?? 0) + sign * v;
+    else addInto(out[k] as Record<string, number>, v as Record<string, number>, sign);
+  }
+  return out as unknown as T;
+}
+
+function counters(c: Case): Counters {
+  return structuredClone({ ddb: c.ddb.stats, sqs: c.sqs.stats, http: c.endpoint.stats, sleepMs: c.waited.ms, sleeps: c.waited.calls, metrics: c.metrics });
+}
+
+function difference(after: Counters, before: Counters): Counters {
+  return {
+    ddb: combine(after.ddb, before.ddb, -1),
+    sqs: combine(after.sqs, before.sqs, -1),
+    http: combine(after.http, before.http, -1),
+    sleepMs: after.sleepMs - before.sleepMs,
+    sleeps: after.sleeps - before.sleeps,
+    metrics: combine(after.metrics, before.metrics, -1),
+  };
+}
+
+function sumOf(a: Counters, b: Counters): Counters {
+  return {
+    ddb: combine(a.ddb, b.ddb, 1),
+    sqs: combine(a.sqs, b.sqs, 1),
+    http: combine(a.http, b.http, 1),
+    sleepMs: a.sleepMs + b.sleepMs,
+    sleeps: a.sleeps + b.sleeps,
+    metrics: combine(a.metrics, b.metrics, 1),
+  };
+}
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+/** Checks one pass: outcomes, requests, visibility changes, the state left in the table. */
+function verify(c: Case, results: Array<Map<string, DeliverOutcome>>, failures: number, d: Counters, deep: boolean): void {
+  const s = c.scenario;
+  const want = expectedOutcome(s);
+  const fail = (what: string): never => {
+    throw new Error(`${s.name}: ${what}`);
+  };
+  c.batches.forEach((batch, b) => {
+    for (const m of batch) {
+      const got = results[b]!.get(m.messageId);
+      if (got !== want) fail(`a message ended ${String(got)}, expected ${want}`);
+      c.outcomes[want] = (c.outcomes[want] ?? 0) + 1;
+    }
+  });
+  if (failures !== (want === 'failed' ? c.records : 0)) fail(`${failures} batch item failures`);
+  if (d.http.requests !== c.expectedRequests) fail(`${d.http.requests} HTTP requests, expected ${c.expectedRequests}`);
+  if (d.sqs.visibilityChanges !== failures) fail(`${d.sqs.visibilityChanges} visibility changes for ${failures} failures`);
+  const unexpected = Object.keys(d.ddb.requests).filter((op) => !['GetItem', 'UpdateItem', 'BatchWriteItem'].includes(op) && d.ddb.requests[op]);
+  if (unexpected.length) fail(`unexpected DynamoDB operations ${unexpected.join(', ')}`);
+  if (d.ddb.failedConditions) fail(`${d.ddb.failedConditions} failed conditions`);
+  // records an open circuit never sent count as CircuitOpen, not as transient failures
+  const unsent = d.metrics['CircuitOpen'] ?? 0;
+  const counted = want === 'delivered' ? (d.metrics['Delivered'] ?? 0) : (d.metrics['TransientFailures'] ?? 0) + unsent;
+  if (counted !== c.records) fail(`metrics ${JSON.stringify(d.metrics)}`);
+  if (!deep) return;
+  if (c.endpoint.violations.length) fail(`the endpoint refused requests:\n  ${c.endpoint.violations.slice(0, 5).join('\n  ')}`);
+  // every record's destination state, with its receipt or its error
+  const suffix = `\u0000DEST#${s.lane}`;
+  const states = [...c.ddb.items].filter(([key]) => key.endsWith(suffix)).map(([, item]) => item);
+  const wantStatus = want === 'delivered' ? 'delivered' : 'failed';
+  const attempts = s.retry ? 2 : 1;
+  // ... and leave no state: nothing new happened to them
+  if (states.length !== c.records - unsent) fail(`${states.length} destination states for ${c.records} records (${unsent} never sent)`);
+  for (const st of states) {
+    if (st['status'] !== wantStatus || st['attempts'] !== attempts || st[STATUS_INDEX_PK] !== `DEST#${s.lane}#${wantStatus}`) fail(`destination state ${JSON.stringify(st)}`);
+    if (wantStatus === 'delivered' && typeof st['receipt'] !== 'string') fail(`no receipt in ${JSON.stringify(st)}`);
+    if (wantStatus === 'failed' && !/HTTP 503/.test(String(st['lastError']))) fail(`lastError of ${JSON.stringify(st)}`);
+  }
+  if (want === 'failed' && c.sqs.visibility.some((v) => v.queueUrl !== LANE_URLS[s.lane] || v.seconds < 1)) fail('a visibility change on the wrong queue or of less than 1 s');
+}
+
+/** One pass over every batch from the seeded table; `timed` passes add to the round's figures. */
+async function pass(c: Case, deep = false): Promise<RoundResult & { counters: Counters }> {
+  c.ddb.restore(c.seeded);
+  c.sqs.clear();
+  c.endpoint.verify = deep;
+  c.endpoint.violations.length = 0;
+  const before = counters(c);
+  const results: Array<Map<string, DeliverOutcome>> = [];
+  let failures = 0;
+
+  const processCpu = process.cpuUsage();
+  const threadCpu = process.threadCpuUsage();
+  const start = performance.now();
+  for (const batch of c.batches) {
+    const result = await processDeliverBatch(batch, c.deps);
+    results.push(result.outcomes);
+    failures += result.batchItemFailures.length;
+  }
+  const wallMs = performance.now() - start;
+  const threadCpuMs = cpuMs(process.threadCpuUsage(threadCpu));
+  const processCpuMs = cpuMs(process.cpuUsage(processCpu));
+
+  const d = difference(counters(c), before);
+  verify(c, results, failures, d, deep);
+  return { records: c.records, wallMs, threadCpuMs, processCpuMs, fakeMs: d.ddb.fakeMs + d.sqs.fakeMs + d.http.fakeMs, counters: d };
+}
+
+async function warmUp(c: Case): Promise<void> {
+  await pass(c, true); // the first pass checks everything, requests included
+  const started = performance.now();
+  let records = 0;
+  let wall = 0;
+  do {
+    const r = await pass(c);
+    records += r.records;
+    wall += r.wallMs;
+  } while (performance.now() - started < ROUNDS.warmupMs);
+  c.rate = (records / wall) * 1000;
+  c.outcomes = {};
+}
+
+async function round(c: Case): Promise<RoundResult> {
+  const passes = Math.max(1, Math.round((c.rate * ROUNDS.roundMs) / 1000 / c.records));
+  const total: RoundResult = { records: 0, wallMs: 0, threadCpuMs: 0, processCpuMs: 0, fakeMs: 0 };
+  for (let i = 0; i < passes; i++) {
+    const { counters: d, ...r } = await pass(c);
+    for (const k of Object.keys(total) as Array<keyof RoundResult>) total[k] += r[k];
+    c.counted = sumOf(c.counted, d);
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------- figures
+
+interface Figures {
+  scenario: string;
+  lane: Lane;
+  batchSize: number;
+  answer: EndpointAnswer;
+  retry: boolean;
+  rounds: RoundResult[];
+  /** Medians over rounds, µs per record. */
+  threadCpuUs: number;
+  threadCpuUsMin: number;
+  threadCpuUsMax: number;
+  processCpuUs: number;
+  wallUs: number;
+  fakeUs: number;
+}
+
+function figures(c: Case): Figures {
+  const per = (f: (r: RoundResult) => number): number[] => c.rounds.map((r) => (f(r) * 1000) / r.records);
+  const thread = per((r) => r.threadCpuMs);
+  return {
+    scenario: c.scenario.name,
+    lane: c.scenario.lane,
+    batchSize: batchSizeOf(c.scenario.lane),
+    answer: c.scenario.answer,
+    retry: c.scenario.retry ?? false,
+    rounds: c.rounds,
+    threadCpuUs: median(thread),
+    threadCpuUsMin: Math.min(...thread),
+    threadCpuUsMax: Math.max(...thread),
+    processCpuUs: median(per((r) => r.processCpuMs)),
+    wallUs: median(per((r) => r.wallMs)),
+    fakeUs: median(per((r) => r.fakeMs)),
+  };
+}
+
+interface Units {
+  scenario: string;
+  records: number;
+  outcomes: Record<string, number>;
+  ddbRequests: Record<string, number>;
+  ddbRequestsPerRecord: number;
+  rcuPerRecord: number;
+  wcuPerRecord: number;
+  wcuByKindPerRecord: Record<string, number>;
+  gsiWcuPerRecord: number;
+  gsiWritesPerRecord: number;
+  bytesPerItemByKind: Record<string, number>;
+  sqsRequests: Record<string, number>;
+  sqsRequestsPerRecord: number;
+  httpRequestsPerRecord: number;
+  recordsPerHttpRequest: number;
+  httpStatuses: Record<string, number>;
+  bodyBytesPerRecord: number;
+  headerBytesPerRecord: number;
+  responseBytesPerRecord: number;
+  rateLimitWaitMsPerRecord: number;
+  metrics: Record<string, number>;
+}
+
+function units(c: Case): Units {
+  const u = c.counted;
+  const n = c.outcomes[expectedOutcome(c.scenario)] ?? 0;
+  if (n === 0) throw new Error(`${c.scenario.name}: nothing counted`);
+  const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
+  return {
+    scenario: c.scenario.name,
+    records: n,
+    outcomes: c.outcomes,
+    ddbRequests: u.ddb.requests,
+    ddbRequestsPerRecord: sum(u.ddb.requests) / n,
+    rcuPerRecord: u.ddb.rcu / n,
+    wcuPerRecord: u.ddb.wcu / n,
+    wcuByKindPerRecord: Object.fromEntries(Object.entries(u.ddb.wcuByKind).filter(([, v]) => v !== 0).map(([k, v]) => [k, v / n])),
+    gsiWcuPerRecord: u.ddb.gsiWcu / n,
+    gsiWritesPerRecord: u.ddb.gsiWrites / n,
+    bytesPerItemByKind: Object.fromEntries(Object.entries(u.ddb.bytesByKind).filter(([k]) => (u.ddb.itemsByKind[k] ?? 0) > 0).map(([k, v]) => [k, v / u.ddb.itemsByKind[k]!])),
+    sqsRequests: u.sqs.requests,
+    sqsRequestsPerRecord: sum(u.sqs.requests) / n,
+    httpRequestsPerRecord: u.http.requests / n,
+    recordsPerHttpRequest: u.http.records / u.http.requests,
+    httpStatuses: u.http.byStatus,
+    bodyBytesPerRecord: u.http.bodyBytes / n,
+    headerBytesPerRecord: u.http.headerBytes / n,
+    responseBytesPerRecord: u.http.responseBodyBytes / n,
+    rateLimitWaitMsPerRecord: u.sleepMs / n,
+    metrics: u.metrics,
+  };
+}
+
+// ---------------------------------------------------------------- deliver's stages, timed alone
+
+interface Stage {
+  name: string;
+  /** Records one call handles (the figure is per record). */
+  records: number;
+  usPerRecord: number;
+  usPerRecordMin: number;
+  usPerRecordMax: number;
+}
+
+/** Mapping (with SM4 field encryption), signing and reading the stored record, without the fakes. */
+function stages(c: Case): { stages: Stage[]; reference: Throughput } {
+  const revisions = [...c.ddb.items.values()].filter((item) => String(item['sk']).startsWith('REV#')).map((item) => String(item['record']));
+  const records = revisions.map((text) => JSON.parse(text) as CreditRecord);
+  const delivery = (record: CreditRecord, destination: Lane): Delivery => ({
+    record,
+    action: 'upsert',
+    idempotencyKey: idempotencyKey({ recordType: record.recordType, source: record.source, recordId: record.recordId, revision: record.revision, destination }),
+  });
+  const tens: Delivery[][] = [];
+  for (let i = 0; i + 10 <= records.length; i += 10) tens.push(records.slice(i, i + 10).map((r) => delivery(r, 'provincial')));
+  const singles = records.map((r) => [delivery(r, 'municipal')]);
+  const context = { fieldKey: randomBytes(16).toString('hex'), randomBytes };
+  const provincialRequests = tens.flatMap((t) => adapters.provincial.buildRequests(t, context));
+  const municipalRequests = singles.flatMap((s) => adapters.municipal.buildRequests(s, context));
+  const credentials = { appKey: 'credex-bench', secret: randomBytes(24).toString('base64') };
+  const perRecordOfProvincial = (tens.length * 10) / provincialRequests.length;
+  const lengths = { roundMs: STAGE_ROUNDS.roundMs, warmupMs: STAGE_ROUNDS.warmupMs };
+
+  const defs: Array<{ name: string; records: number; case: ReturnType<typeof benchCase> }> = [
+    { name: 'read the stored record (JSON.parse of the REV item)', records: 1, case: benchCase('parse', revisions, (t) => (JSON.parse(t) as { revision: number }).revision, lengths) },
+    { name: 'provincial mapping, 10 mixed records → their batches (SM4 of identity numbers)', records: 10, case: benchCase('provincial map', tens, (t) => adapters.provincial.buildRequests(t, context).length, lengths) },
+    { name: 'municipal mapping, 1 record → 1 request', records: 1, case: benchCase('municipal map', singles, (s) => adapters.municipal.buildRequests(s, context).length, lengths) },
+    {
+      name: `HMAC-SM3 signature of a provincial batch (${perRecordOfProvincial.toFixed(1)} records a request)`,
+      records: perRecordOfProvincial,
+      case: benchCase('sign SM3', provincialRequests, (r) => signRequest({ method: r.method, path: r.path, body: r.body, credentials, algorithm: 'HMAC-SM3' })['X-Signature'].length, lengths),
+    },
+    {
+      name: 'HMAC-SHA256 signature of a municipal request (1 record)',
+      records: 1,
+      case: benchCase('sign SHA256', municipalRequests, (r) => signRequest({ method: r.method, path: r.path, body: r.body, credentials, algorithm: 'HMAC-SHA256' })['X-Signature'].length, lengths),
+    },
+  ];
+  const reference = referenceCase(lengths);
+  const measured = measureInterleaved([...defs.map((d) => d.case), reference], STAGE_ROUNDS);
+  return {
+    stages: defs.map((d) => {
+      const t = measured.get(d.case.name)!;
+      const perCall = (rate: number): number => 1e6 / rate / d.records;
+      return { name: d.name, records: d.records, usPerRecord: perCall(t.medianCpu), usPerRecordMin: perCall(Math.max(...t.perRoundCpu)), usPerRecordMax: perCall(Math.min(...t.perRoundCpu)) };
+    }),
+    reference: measured.get('reference')!,
+  };
+}
+
+// ---------------------------------------------------------------- environment
+
+function localDate(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+function git(args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd: join(benchDir, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function environment(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    totalMemoryBytes: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    // the figures depend on the deliver and intake code, which may not be committed yet
+    uncommittedChangesInFunctions: (git(['status', '--porcelain', '--', 'functions', 'infra/topology.ts', 'schemas']) ?? '') !== '',
+  };
+}
+
+// ---------------------------------------------------------------- tables
+
+const drift = (t: Throughput): string => `${(((t.max - t.min) / t.median) * 50).toFixed(0)} %`;
+const us1 = (n: number): string => n.toFixed(1);
+const per = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+function cpuTable(all: Figures[], reference: Throughput): Table {
+  return {
+    title: `CPU per record, processDeliverBatch with in-memory fakes (median of ${ROUNDS.rounds} interleaved rounds × ≥${ROUNDS.roundMs} ms after ${ROUNDS.warmupMs} ms warm-up)`,
+    head: ['scenario', 'CPU µs/record', 'min–max', 'all threads µs', 'wall µs', 'in fakes µs', 'deliver net µs*', 'records/CPU-s'],
+    rows: all.map((f) => [
+      f.scenario,
+      us1(f.threadCpuUs),
+      `${us1(f.threadCpuUsMin)}–${us1(f.threadCpuUsMax)}`,
+      us1(f.processCpuUs),
+      us1(f.wallUs),
+      `${us1(f.fakeUs)} (${fmt.pct(f.fakeUs / f.wallUs)})`,
+      us1(f.threadCpuUs - f.fakeUs),
+      fmt.rate(1e6 / f.threadCpuUs),
+    ]),
+    right: [1, 2, 3, 4, 5, 6, 7],
+    note:
+      'CPU = main-thread CPU time (process.threadCpuUsage) over whole rounds; all threads = process.cpuUsage (adds V8 GC and compiler helper threads). ' +
+      "* net = CPU − time inside the fakes (DynamoDB and SQS send, and the endpoint's fetch: reading the request, building the answer and its Response), which stand in for server work. " +
+      "Included: deliver's own work — resolving each message, mapping (SM4 field encryption for the province), signing, reading the Response, recording outcomes and history. " +
+      "Not included: the AWS SDK's client-side work per request (marshalling, serialisation, SigV4, HTTP; about 3 GetItem + 1 UpdateItem per record), undici's HTTP and TLS work for the endpoint, the middy handler, Powertools metrics and logging. " +
+      'The rate limiter\'s waits are counted, not slept (see the next table). ' +
+      `Machine drift (reference workload timed in every round): ±${drift(reference)}; its median ${fmt.rate(reference.median)} passes/s.`,
+  };
+}
+
+function unitsTable(all: Units[]): Table {
+  const kinds = ['DEST', 'EVT'];
+  return {
+    title: 'Requests, capacity and bytes per record (counted by the fakes over every timed round)',
+    head: ['scenario', 'DynamoDB req', 'Get / Update / BatchWrite', 'RCU', 'WCU table', 'WCU: DEST / EVT', 'GSI WCU', 'SQS req', 'HTTP req', 'records/HTTP req', 'body B', 'headers B', 'response B', 'rate-limit wait ms'],
+    rows: all.map((u) => [
+      u.scenario,
+      per(u.ddbRequestsPerRecord),
+      ['GetItem', 'UpdateItem', 'BatchWriteItem'].map((op) => per((u.ddbRequests[op] ?? 0) / u.records)).join(' / '),
+      per(u.rcuPerRecord),
+      per(u.wcuPerRecord),
+      kinds.map((k) => per(u.wcuByKindPerRecord[k] ?? 0)).join(' / '),
+      per(u.gsiWcuPerRecord),
+      per(u.sqsRequestsPerRecord),
+      per(u.httpRequestsPerRecord),
+      per(u.recordsPerHttpRequest),
+      fmt.int(u.bodyBytesPerRecord),
+      fmt.int(u.headerBytesPerRecord),
+      fmt.int(u.responseBytesPerRecord),
+      us1(u.rateLimitWaitMsPerRecord),
+    ]),
+    right: [1, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13],
+    note:
+      'All figures per record (lane message). RCU: GetItem, strongly consistent, ceil(bytes / 4 KB), 1 when the item is missing (the destination state before the first delivery). ' +
+      'WCU table = ceil(item bytes / 1 KB) of the larger of the item before and after each write; BatchWriteItem (history events) charges each item. ' +
+      'GSI WCU: the operators\' byDestinationStatus index (ALL projection) — a destination-state write that puts it into the index costs one write there, one that changes its index key (status or time) a delete plus a put. ' +
+      'SQS req = ChangeMessageVisibility calls made by deliver (one per failed message); not counted: the event source\'s ReceiveMessage and DeleteMessageBatch on the lane queue (about 2 per batch: +0.2/record at 10 a batch, +0.4 at 5). ' +
+      'HTTP req: requests sent (after 3 failed requests in a row the circuit opens and the rest of the invocation is not sent). ' +
+      'body B: request bodies; headers B: request line and the headers deliver sets (signature, content type, idempotency key) plus Host and Content-Length, not the HTTP client\'s own defaults (~100 B a request) nor TLS; response B: response bodies. ' +
+      'rate-limit wait: what the lane\'s rate limiter would sleep (rate ÷ maxConcurrency per invocation: provincial 20/s ÷ 2, municipal 5/s ÷ 2), Lambda time billed but not CPU.',
+  };
+}
+
+function stagesTable(all: Stage[], reference: Throughput): Table {
+  return {
+    title: `Deliver's stages alone, CPU µs per record (median of ${STAGE_ROUNDS.rounds} interleaved rounds × ≥${STAGE_ROUNDS.roundMs} ms)`,
+    head: ['stage', 'CPU µs/record', 'min–max'],
+    rows: all.map((s) => [s.name, us1(s.usPerRecord), `${us1(s.usPerRecordMin)}–${us1(s.usPerRecordMax)}`]),
+    right: [1, 2],
+    note: `Records of the mixed provincial scenario's table. Machine drift: ±${drift(reference)}.`,
+  };
+}
+
+function sizesNote(all: Units[]): string {
+  const sizes = (u: Units): string =>
+    Object.entries(u.bytesPerItemByKind)
+      .map(([k, v]) => `${k} ${fmt.int(v)} B`)
+      .join(', ');
+  return `Mean item sizes written: ${all.map((u) => `${u.scenario}: ${sizes(u)}`).join('; ')}.`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadStart = os.loadavg()[0]!;
+  const env = environment();
+  log(`deliver benchmark${quick ? ' (quick: short rounds, nothing written)' : ''} on ${String(env['cpu'])}, ${String(env['node'])}`);
+  log('seeding the tables through intake…');
+  const scenarios = SCENARIOS.filter((s) => !only || s.name.includes(only));
+  if (scenarios.length === 0) throw new Error(`no scenario matches --only ${String(only)}`);
+  const cases: Case[] = [];
+  for (const s of scenarios) cases.push(await makeCase(s));
+
+  log('warm-up…');
+  for (const c of cases) await warmUp(c);
+  const reference = referenceCase({ roundMs: 200, warmupMs: 200 });
+  reference.run(200);
+  const refRate: number[] = [];
+  const refCpu: number[] = [];
+  let refItems = 0;
+  for (let r = 0; r < ROUNDS.rounds; r++) {
+    log(`round ${r + 1}/${ROUNDS.rounds}…`);
+    for (const c of cases) c.rounds.push(await round(c));
+    const ref = reference.run(200);
+    refRate.push((ref.items / ref.elapsedMs) * 1000);
+    refCpu.push((ref.items / ref.cpuMs) * 1000);
+    refItems += ref.items;
+  }
+  const referenceThroughput = summarise(refRate, refCpu, refItems);
+
+  log('stages…');
+  const stageSource = cases.find((c) => c.scenario.records === 'mixed') ?? cases[0]!;
+  stageSource.ddb.restore(stageSource.seeded);
+  const { stages: stageFigures, reference: stageReference } = stages(stageSource);
+
+  const allFigures = cases.map(figures);
+  const allUnits = cases.map(units);
+  const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits), stagesTable(stageFigures, stageReference)];
+  const sizes = sizesNote(allUnits.filter((u) => !u.scenario.includes('after')));
+  const loadEnd = os.loadavg()[0]!;
+  const machine =
+    `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
+    `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
+    (env['uncommittedChangesInFunctions'] ? ' + uncommitted changes in functions/, infra/topology.ts or schemas/' : '') +
+    `; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (1 min); reference workload ${fmt.rate(referenceThroughput.median)} passes/s ` +
+    '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
+  const composition =
+    `Lane messages: ${RECORDS} records per scenario through the real intake (public commitments from registered sources; mixed = per 10 intake messages 6 commitments, 3 breaches, 1 repair), ` +
+    "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (infra/topology.ts). " +
+    'The fake endpoint answers per docs/endpoints.md: provincial 200 with SUCCESS and a receipt per record, municipal 201 created; "all 503": every request 503 SERVICE_UNAVAILABLE without Retry-After. ' +
+    '"200 after a 503": the same messages on their second receive, their destination state left failed by an outage on the first. ' +
+    "Every pass starts from the seeded table; the first pass of each scenario also checks every request's signature, path and idempotency key and every destination state left in the table.";
+
+  console.log('');
+  console.log(machine);
+  for (const t of tables) console.log(`\n${toText(t)}`);
+  console.log(`\n${sizes}\n${composition}`);
+  const unsteady = (referenceThroughput.max - referenceThroughput.min) / referenceThroughput.median > 0.2;
+  if (unsteady) console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
+  const elapsed = (performance.now() - started) / 1000;
+  console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
+
+  if (quick || only) return;
+  const now = new Date();
+  const date = localDate(now);
+  mkdirSync(resultsDir, { recursive: true });
+  const jsonFile = join(resultsDir, `deliver-${date}.json`);
+  const json = {
+    date,
+    timestamp: now.toISOString(),
+    machine: env,
+    config: { rounds: ROUNDS, stageRounds: STAGE_ROUNDS, records: RECORDS, seedBreaches: SEED_BREACHES, breakerThreshold: BREAKER_THRESHOLD, scenarios: SCENARIOS, lanes: { provincial: destinations.provincial.lane, municipal: destinations.municipal.lane } },
+    loadAverage1m: { start: loadStart, end: loadEnd },
+    cpu: allFigures,
+    units: allUnits,
+    stages: stageFigures,
+    reference: referenceThroughput,
+    benchSeconds: elapsed,
+  };
+  writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+  const mdFile = join(resultsDir, 'deliver.md');
+  const header = existsSync(mdFile)
+    ? ''
+    : '# Deliver benchmark results\n\nAppended by `tsx bench/deliver.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n';
+  const section = [
+    `\n## ${date} ${now.toTimeString().slice(0, 5)}`,
+    '',
+    `Machine: ${machine}.`,
+    '',
+    ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+    ...tables.flatMap((t) => [toMarkdown(t), '']),
+    sizes,
+    '',
+    composition,
+    '',
+    `Raw figures: \`${relative(join(benchDir, '..'), jsonFile)}\`.`,
+    '',
+  ].join('\n');
+  appendFileSync(mdFile, header + section);
+  console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+}
+
+await main();
