@@ -17,7 +17,7 @@
  *   node_modules/.bin/tsx bench/intake.bench.ts            full run (about 45 s), writes bench/results/intake-<date>.json, appends intake.md
  *   node_modules/.bin/tsx bench/intake.bench.ts --quick    short rounds, prints only
  */
-import { execFileSync } from 'node:child_process';
+import { drift, environment, localDate } from './environment.js';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Console } from 'node:console';
@@ -540,37 +540,9 @@ function units(c: BenchCase): Units {
 
 // ---------------------------------------------------------------- environment
 
-function localDate(d: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-function git(args: string[]): string | undefined {
-  try {
-    return execFileSync('git', args, { cwd: join(benchDir, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function environment(): Record<string, unknown> {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    totalMemoryBytes: os.totalmem(),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    v8: process.versions.v8,
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    // the figures depend on the intake code, which may not be committed yet
-    uncommittedChangesInIntake: (git(['status', '--porcelain', '--', 'functions', 'infra/topology.ts', 'schemas']) ?? '') !== '',
-  };
-}
 
 // ---------------------------------------------------------------- tables
 
-const drift = (t: Throughput): string => `${(((t.max - t.min) / t.median) * 50).toFixed(0)} %`;
 const us1 = (n: number): string => n.toFixed(1);
 const per = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
@@ -643,7 +615,7 @@ function sizesNote(all: Units[]): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadStart = os.loadavg()[0]!;
-  const env = environment();
+  const env = environment(['functions', 'infra/topology.ts', 'schemas']);
   log(`intake benchmark${quick ? ' (quick: short rounds, nothing written)' : ''} on ${String(env['cpu'])}, ${String(env['node'])}`);
   log('building record pools…');
   const pools = buildPools();
@@ -690,7 +662,7 @@ async function main(): Promise<void> {
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
     `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
-    (env['uncommittedChangesInIntake'] ? ' + uncommitted changes in functions/, infra/topology.ts or schemas/' : '') +
+    (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, infra/topology.ts or schemas/' : '') +
     `; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (1 min); reference workload ${fmt.rate(referenceThroughput.median)} passes/s ` +
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const composition =

@@ -3,21 +3,13 @@
  * resident-ID numbers with correct check characters (computed with the identifier helpers), and a
  * few typical defects for the invalid pools. Deterministic: the same pool on every run.
  */
+import { mulberry32 } from '../local/simulators/simulator.js';
 import { orgCodeCheckCharacter, residentIdCheckCharacter, usccCheckCharacter, USCC_CHARSET } from '../functions/shared/records/identifiers.js';
 
 export type Json = Record<string, unknown>;
 
-/** Small deterministic PRNG (mulberry32), so every run benchmarks the same records. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG, so every run benchmarks the same records (the simulators' mulberry32). */
+export const rng = mulberry32;
 
 function pick(r: () => number, list: string): string;
 function pick<T>(r: () => number, list: readonly T[]): T;

@@ -14,7 +14,7 @@
  *   npm run bench                 full run (about 1.5 minutes), writes the results
  *   npm run bench -- --quick      short rounds, prints only (a smoke test of the bench itself)
  */
-import { execFileSync } from 'node:child_process';
+import { drift, environment, localDate } from './environment.js';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -166,38 +166,9 @@ function measureAll(scenarios: Scenario[]): Measurements {
 
 // ---------------------------------------------------------------- environment
 
-function localDate(d: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-function git(args: string[]): string | undefined {
-  try {
-    return execFileSync('git', args, { cwd: join(benchDir, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function environment(): Record<string, unknown> {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    totalMemoryBytes: os.totalmem(),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    v8: process.versions.v8,
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    // the figures depend on the validator code, which others may be editing
-    uncommittedChangesInValidator: (git(['status', '--porcelain', '--', 'functions/shared/records', 'schemas']) ?? '') !== '',
-  };
-}
 
 // ---------------------------------------------------------------- tables
 
-/** "±x %": half the spread of the reference workload, relative to its median. */
-const drift = (t: Throughput): string => `${((t.max - t.min) / t.median * 50).toFixed(0)} %`;
 
 function throughputTable(results: ScenarioResult[], reference: Measurements['reference']): Table {
   const rows = results.flatMap((r) =>
@@ -297,7 +268,7 @@ function startupRatio(s: StartupResults): { wall: number; netWall: number; ready
 function main(): void {
   const started = performance.now();
   const loadStart = os.loadavg()[0]!;
-  const env = environment();
+  const env = environment(['functions/shared/records', 'schemas']);
   log(`validation benchmark${quick ? ' (quick: short rounds, nothing written)' : ''} on ${String(env['cpu'])}, ${String(env['node'])}`);
 
   log('building record pools…');
@@ -327,7 +298,7 @@ function main(): void {
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
     `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
-    (env['uncommittedChangesInValidator'] ? ' + uncommitted changes in functions/shared/records or schemas' : '') +
+    (env['uncommittedChanges'] ? ' + uncommitted changes in functions/shared/records or schemas' : '') +
     `; ${load}; reference workload ${fmt.rate(reference.median)} passes/s ` +
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const poolNote = scenarios

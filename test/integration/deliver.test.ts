@@ -10,7 +10,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
-import { jest } from '@jest/globals';
 import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
@@ -19,6 +18,7 @@ import { getRevision, readRecordState, type StateStore } from '../../functions/s
 import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
+import { captureOutput } from '../support/capture-output.js';
 import { breach, commitment, residentId } from '../support/records.js';
 import { receiveRecords } from './sqs-events.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
@@ -256,17 +256,10 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       powertoolsMetrics,
       metrics: powertoolsDeliverMetrics(powertoolsMetrics),
     });
-    let output = '';
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output += chunk.toString();
-      return true;
-    });
     let response;
-    try {
+    const output = await captureOutput(async () => {
       response = await handler({ Records: records }, { functionName: 'deliver-municipal', awsRequestId: 'req-1' } as Context);
-    } finally {
-      spy.mockRestore();
-    }
+    });
     expect(response).toEqual({ batchItemFailures: [] });
     const emf = output
       .split('\n')
@@ -281,21 +274,13 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
   it('writes no identity number or secret to the logs', async () => {
     const id = residentId('230102', '19850312', '457');
     await submit(commitment({ recordId: 'LOG-1' }, { party: { name: '李明', category: '自然人', idType: '身份证', idNumber: id } }));
-    let output = '';
-    const capture = (chunk: string | Uint8Array) => {
-      output += chunk.toString();
-      return true;
-    };
-    const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
-    try {
+    const output = await captureOutput(async () => {
       const logger = new Logger({ serviceName: 'credex-deliver-test', logLevel: 'DEBUG' });
       for (const d of ['provincial', 'municipal', 'publicColumn'] as const) await deliverOnce(d, { logger });
       sims.simulators.municipal.setFaults({ errorRate: 1 });
       await submit(commitment({ recordId: 'LOG-1', revision: 2 }, { party: { name: '李明', category: '自然人', idType: '身份证', idNumber: id } }));
       await deliverOnce('municipal', { logger });
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-    }
+    });
     expect(output).not.toContain(id.slice(6, 14));
     for (const d of DESTINATION_IDS) expect(output).not.toContain(credentials[d].secret);
   });

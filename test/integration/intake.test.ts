@@ -9,13 +9,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
-import { jest } from '@jest/globals';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { acceptRevision, claimRouting, getRevision, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
+import { captureOutput } from '../support/capture-output.js';
 import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -260,19 +260,11 @@ describe('intake on DynamoDB Local and an SQS server', () => {
       commitment({ recordId: 'P-BAD' }, { party: { ...person, idNumber: `${id.slice(0, 17)}${id[17] === '1' ? '2' : '1'}` } }),
       commitment({ recordId: 'P-WRONG-FIELD' }, { party: { name: '李明', category: '个体工商户', uscc: id } }),
     ];
-    let output = '';
-    const capture = (chunk: string | Uint8Array) => {
-      output += chunk.toString();
-      return true;
-    };
-    const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
-    try {
+    const output = await captureOutput(async () => {
       const logger = new Logger({ serviceName: 'credex-intake-test', logLevel: 'DEBUG' });
       const result = await processIntakeBatch([...records.map(asMessage), sqsMessage(`{"broken": "${id}"`)], { ...deps, logger });
       expect(result.batchItemFailures).toEqual([]);
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-    }
+    });
     expect(output).toContain('record routed'); // the logger really wrote, at every level
     expect(output).toContain('record quarantined');
     expect(output).not.toContain(id.slice(6, 14));
