@@ -1,0 +1,145 @@
+/**
+ * The provincial breach pull: pages through the provincial platform's breach feed
+ * (docs/endpoints.md, "Simulators" → breach feed) from a cursor kept in the sync-state table and
+ * enqueues every record to intake. The cursor moves only after its page is enqueued, and only from
+ * the version read (two overlapping pulls cannot both move it), so a crash mid-page repeats at most
+ * that page — harmless, intake dedupes by revision — and nothing is ever skipped. Feed errors are
+ * retried with backoff a few times, then the pull stops where it is and reports (the schedule
+ * brings it back; the FeedErrors metric alarms).
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sendBatch } from '../shared/queue/send-batch.js';
+import type { Credentials } from '../shared/signing/credentials.js';
+import { signRequest } from '../shared/signing/sign.js';
+import { getCursor, saveCursor, type StateStore } from '../shared/state/repository.js';
+
+export const BREACH_FEED_PATH = '/gateway/credit/v1/breach-feed';
+
+export interface PullConfig {
+  tableName: string;
+  intakeQueueUrl: string;
+  /** Base URL of the provincial platform (no trailing slash). */
+  feedUrl: string;
+  /** The envelope source of the feed's records, and the cursor's name. */
+  source: string;
+  /** Records a page (1–100, default 50). */
+  pageSize?: number;
+  /** Pages one invocation reads at most (default 20), so a long backlog spans several runs. */
+  maxPages?: number;
+  /** Seconds one feed request may take (default 10). */
+  timeoutSeconds?: number;
+  /** Attempts per page before the pull stops (default 3). */
+  attempts?: number;
+}
+
+export interface PullDeps {
+  ddb: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  credentials: { get(): Promise<Credentials>; refresh(): Promise<Credentials> };
+  config: PullConfig;
+  logger: { info(message: string, ...extra: Array<Record<string, unknown>>): void; error(message: string, ...extra: Array<Record<string, unknown>>): void };
+  metrics?: { count(name: 'FeedRecords' | 'FeedPages' | 'FeedErrors', value: number): void };
+  fetch?: typeof fetch;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type PullStop = 'caughtUp' | 'pageLimit' | 'feedError' | 'cursorMoved';
+
+export interface PullResult {
+  pages: number;
+  records: number;
+  /** The cursor after this run (undefined: still at the start of the feed). */
+  cursor?: string;
+  stoppedBecause: PullStop;
+  error?: string;
+}
+
+interface FeedPage {
+  items: unknown[];
+  nextCursor: string | null;
+}
+
+export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
+  const { config } = deps;
+  const store: StateStore = { ddb: deps.ddb, tableName: config.tableName };
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const stored = await getCursor(store, config.source);
+  let cursor = stored?.value;
+  let version = stored?.version ?? 0;
+  let pages = 0;
+  let records = 0;
+
+  while (pages < (config.maxPages ?? 20)) {
+    let page: FeedPage | undefined;
+    let lastError = '';
+    for (let attempt = 1; attempt <= (config.attempts ?? 3) && !page; attempt++) {
+      if (attempt > 1) await sleep(200 * 2 ** (attempt - 1));
+      const result = await fetchPage(deps, cursor, attempt > 1);
+      if ('error' in result) lastError = result.error;
+      else page = result;
+    }
+    if (!page) {
+      deps.metrics?.count('FeedErrors', 1);
+      deps.logger.error('breach feed unavailable; the pull stops at its cursor and resumes on the next run', { source: config.source, error: lastError });
+      return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'feedError', error: lastError };
+    }
+    if (page.items.length === 0 || page.nextCursor === null) return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
+
+    // enqueue the whole page before moving the cursor past it
+    const position = cursor ?? 'start';
+    const { failed } = await sendBatch(
+      deps.sqs,
+      config.intakeQueueUrl,
+      page.items.map((item, i) => ({ key: String(i), body: JSON.stringify(item), attributes: { correlationId: `pull:${config.source}:${position.slice(0, 80)}:${i}` } })),
+    );
+    if (failed.size > 0) {
+      // nothing is lost: the cursor stays, the next run reads this page again
+      throw new Error(`${failed.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed.values()][0]}`);
+    }
+    if (!(await saveCursor(store, config.source, page.nextCursor, version, now()))) {
+      deps.logger.info('another pull moved the cursor; this one stops', { source: config.source });
+      return { pages, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'cursorMoved' };
+    }
+    version++;
+    cursor = page.nextCursor;
+    pages++;
+    records += page.items.length;
+    deps.metrics?.count('FeedPages', 1);
+    deps.metrics?.count('FeedRecords', page.items.length);
+  }
+  return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'pageLimit' };
+}
+
+/** One signed feed request; on 401 the credentials are reloaded once (they may have rotated). */
+async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: boolean): Promise<FeedPage | { error: string }> {
+  const { config } = deps;
+  const query = new URLSearchParams({ ...(cursor !== undefined && { cursor }), limit: String(config.pageSize ?? 50) });
+  const url = new URL(`${config.feedUrl}${BREACH_FEED_PATH}?${query}`);
+  let credentials = await deps.credentials.get();
+  for (let round = 0; round < 2; round++) {
+    const headers = signRequest({ method: 'GET', path: `${url.pathname}${url.search}`, credentials, algorithm: 'HMAC-SM3' });
+    let response: Response;
+    try {
+      response = await (deps.fetch ?? fetch)(url.href, { headers, signal: AbortSignal.timeout((config.timeoutSeconds ?? 10) * 1000) });
+    } catch (err) {
+      return { error: `network error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
+    }
+    const text = await response.text();
+    if (response.status === 401 && round === 0 && refresh === false) {
+      credentials = await deps.credentials.refresh();
+      continue;
+    }
+    if (response.status !== 200) return { error: `HTTP ${response.status} ${text.slice(0, 200)}`.trim() };
+    try {
+      const body = JSON.parse(text) as Partial<FeedPage>;
+      if (!Array.isArray(body.items) || (body.nextCursor !== null && typeof body.nextCursor !== 'string')) return { error: 'feed answer is not { items: [], nextCursor }' };
+      return { items: body.items, nextCursor: body.nextCursor };
+    } catch {
+      return { error: 'feed answer is not JSON' };
+    }
+  }
+  return { error: 'authentication failed (HTTP 401) after reloading the credentials' };
+}
