@@ -428,7 +428,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 // ---------------------------------------------------------------- quarantine
 
-export type QuarantineReason = 'malformed' | 'encoding' | 'tooLarge' | 'invalid' | 'unknownSource' | 'conflict';
+/** Why input was quarantined; `unauthorised`: a registered upstream pushed a source or type it is not registered for. */
+export type QuarantineReason = 'malformed' | 'encoding' | 'tooLarge' | 'invalid' | 'unknownSource' | 'unauthorised' | 'conflict';
 
 export interface QuarantineEntry {
   receivedAt: string;

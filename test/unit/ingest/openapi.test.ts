@@ -1,0 +1,92 @@
+/**
+ * docs/api/openapi.yaml against the implementation: the routes are the handler's routes, every
+ * status and error code the handler can produce is documented for the route that produces it, every
+ * documented status is produced by some request, and the bodies validate against the schemas.
+ */
+import { readFileSync } from 'node:fs';
+import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../../functions/ingest/ingest.js';
+import { upstreams } from '../../../infra/upstreams.js';
+import { breach, commitment } from '../../support/records.js';
+import { fakeClients, fakeDeps, openapi, routeOf, signed, undocumented } from './support.js';
+
+const source = readFileSync(new URL('../../../functions/ingest/ingest.ts', import.meta.url), 'utf8');
+const errorSchema = (openapi.components.schemas['ErrorResponse'] as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error.properties.code.enum;
+
+type Scenario = [name: string, build: () => IngestRequest, deps?: (d: IngestDeps) => IngestDeps];
+const GET = (type: string, query?: string, appKey?: string) =>
+  signed('', { method: 'GET', path: `/v1/records/${type}/U-1`, ...(query !== undefined && { rawQuery: query }), ...(appKey && { appKey }) });
+const failingSqs = (d: IngestDeps): IngestDeps => ({ ...d, sqs: { send: () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} })) } as unknown as IngestDeps['sqs'] });
+const failingDdb = (d: IngestDeps): IngestDeps => ({ ...d, ddb: { send: () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} })) } as unknown as IngestDeps['ddb'] });
+const broken = (d: IngestDeps): IngestDeps => ({ ...d, throttle: { take: () => Promise.reject(new TypeError('bug')) } });
+const throttled = (d: IngestDeps): IngestDeps => ({ ...d, throttle: { take: async () => ({ allowed: false, retryAfterSeconds: 7 }) } });
+const tiny = (d: IngestDeps): IngestDeps => ({ ...d, config: { ...d.config, maxBodyBytes: 1 } });
+
+const scenarios: Scenario[] = [
+  ['push accepted', () => signed(commitment())],
+  ['push mixed', () => signed({ records: [commitment(), breach()] })],
+  ['push malformed', () => signed('{')],
+  ['push bad encoding', () => signed(Buffer.from([0xff]))],
+  ['push unsigned', () => ({ ...signed(commitment()), headers: { 'content-type': 'application/json' } })],
+  ['push wrong method', () => signed('', { method: 'PATCH' })],
+  ['push too large', () => signed(commitment()), tiny],
+  ['push too many', () => signed({ records: Array.from({ length: 101 }, () => commitment()) })],
+  ['push text/plain', () => signed(commitment(), { contentType: 'text/plain' })],
+  ['push throttled', () => signed(commitment()), throttled],
+  ['push bug', () => signed(commitment()), broken],
+  ['push queue down', () => signed(commitment()), failingSqs],
+  ['get found', () => GET('commitment', 'source=hrbxq-approval')],
+  ['get no source', () => GET('commitment')],
+  ['get unsigned', () => ({ ...GET('commitment', 'source=hrbxq-approval'), headers: {} })],
+  ['get forbidden', () => GET('commitment', 'source=hlj-credit-platform')],
+  ['get not found', () => GET('repair', 'source=hrb-credit-repair', 'hrb-credit-repair')],
+  ['get wrong method', () => signed('', { method: 'PUT', path: '/v1/records/commitment/U-1' })],
+  ['get too large', () => signed('{}', { method: 'GET', path: '/v1/records/commitment/U-1' }), tiny],
+  ['get throttled', () => GET('commitment', 'source=hrbxq-approval'), throttled],
+  ['get bug', () => GET('commitment', 'source=hrbxq-approval'), broken],
+  ['get table down', () => GET('commitment', 'source=hrbxq-approval'), failingDdb],
+  ['unknown route', () => signed('', { method: 'GET', path: '/v1/other' })],
+];
+
+describe('docs/api/openapi.yaml', () => {
+  it('is OpenAPI 3.1 and documents exactly the handler routes', () => {
+    expect((openapi as unknown as { openapi: string }).openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.paths).sort()).toEqual(['/v1/records', '/v1/records/{recordType}/{recordId}']);
+    expect(Object.keys(openapi.paths['/v1/records']!)).toEqual(['post']);
+    expect(Object.keys(openapi.paths['/v1/records/{recordType}/{recordId}']!)).toEqual(['get']);
+  });
+
+  it('lists every error code the implementation uses, and no other', () => {
+    const used = new Set([...source.matchAll(/errorResponse\(\d{3}, '([A-Z_]+)'/g)].map((m) => m[1]!));
+    for (const code of ['AUTH_FAILED', 'TIMESTAMP_EXPIRED', 'NONCE_REPLAYED']) used.add(code); // from verifyRequest
+    expect([...used].sort()).toEqual([...errorSchema].sort());
+  });
+
+  it('documents the batch limit the implementation applies', () => {
+    const push = openapi.paths['/v1/records']!['post'] as unknown as { requestBody: { content: { 'application/json': { schema: { oneOf: Array<{ properties?: { records?: { maxItems: number } } }> } } } } };
+    expect(push.requestBody.content['application/json'].schema.oneOf[0]!.properties!.records!.maxItems).toBe(100);
+    expect(source).toMatch(/DEFAULT_MAX_RECORDS_PER_REQUEST = 100/);
+  });
+
+  it('documents every answer of every scenario, and every documented status is produced', async () => {
+    const produced = new Map<string, Set<string>>();
+    for (const [name, build, adapt] of scenarios) {
+      const fake = fakeClients();
+      if (name === 'get found') fake.items = [{ sk: 'META', revision: 1, operation: 'upsert', acceptedAt: '2026-01-01T00:00:00.000Z', routedTo: new Set() }];
+      const base = fakeDeps(fake, { config: { tableName: 't', intakeQueueUrl: 'q', upstreams } });
+      const request = build();
+      const response = await handleIngestRequest(request, adapt ? adapt(base) : base);
+      expect({ name, problems: undocumented(request, response) }).toEqual({ name, problems: [] });
+      const template = routeOf(request.path);
+      const operation = template && openapi.paths[template]![request.method.toLowerCase()] ? `${request.method.toLowerCase()} ${template}` : 'none';
+      produced.set(operation, (produced.get(operation) ?? new Set()).add(String(response.status)));
+    }
+    for (const [template, operations] of Object.entries(openapi.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect([...produced.get(`${method} ${template}`)!].sort()).toEqual(Object.keys(operation.responses).sort());
+      }
+    }
+    // unknown routes and methods: the shared NotFound and MethodNotAllowed responses
+    expect([...produced.get('none')!].sort()).toEqual(['404', '405']);
+    expect(Object.keys(openapi.components.responses)).toEqual(expect.arrayContaining(['NotFound', 'MethodNotAllowed']));
+  });
+});
