@@ -1,0 +1,129 @@
+/**
+ * The local ingest server (local/ingest-server.ts) over real HTTP, on DynamoDB Local and fauxqs:
+ * the same answers as the Lambda's handleIngestRequest, and the body limit enforced while reading.
+ */
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IngestDeps } from '../../functions/ingest/ingest.js';
+import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
+import { upstreams } from '../../infra/upstreams.js';
+import { startIngestServer, type IngestServer } from '../../local/ingest-server.js';
+import { encodeGbk } from '../support/gbk.js';
+import { COMPANY_NAME, commitment } from '../support/records.js';
+import { signed, silentLogger, testSecrets, undocumented } from '../unit/ingest/support.js';
+import { freshQueue, freshTable, testServers } from './servers.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+let ddb: DynamoDBDocumentClient;
+let sqs: SQSClient;
+let queueUrl: string;
+let server: IngestServer;
+
+beforeAll(() => {
+  const servers = testServers();
+  ddb = DynamoDBDocumentClient.from(servers.ddb, { marshallOptions: { removeUndefinedValues: true } });
+  sqs = servers.sqs;
+});
+
+beforeEach(async () => {
+  const tableName = await freshTable('ingest-server');
+  queueUrl = await freshQueue('intake');
+  const deps: IngestDeps = {
+    ddb,
+    sqs,
+    config: { tableName, intakeQueueUrl: queueUrl, upstreams, maxBodyBytes: MAX_BODY_BYTES },
+    secrets: testSecrets,
+    nonces: new DynamoNonceStore(ddb, tableName),
+    throttle: new DynamoThrottle(ddb, tableName),
+    logger: silentLogger,
+  };
+  server = await startIngestServer({ deps });
+});
+
+afterEach(async () => {
+  await server.stop();
+});
+
+/** Sends a request built by the unit tests' `signed` over HTTP; the response, checked against the OpenAPI document. */
+async function post(request: ReturnType<typeof signed>) {
+  const response = await fetch(`${server.url}${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`, {
+    method: request.method,
+    headers: Object.fromEntries(Object.entries(request.headers).filter((e): e is [string, string] => e[1] !== undefined)),
+    body: request.body,
+  });
+  const text = await response.text();
+  const headers = Object.fromEntries(response.headers.entries());
+  expect(undocumented(request, { status: response.status, headers, body: text })).toEqual([]);
+  return { status: response.status, headers, json: JSON.parse(text) as Record<string, unknown> };
+}
+
+async function receiveAll(): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    if (Messages.length === 0) return out;
+    out.push(...Messages.map((m) => JSON.parse(m.Body!) as Record<string, unknown>));
+  }
+}
+
+describe('local ingest server', () => {
+  it('accepts a signed record and puts it in the intake queue', async () => {
+    const record = commitment({ recordId: 'H-1' });
+    const r = await post(signed(record));
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual(expect.objectContaining({ accepted: 1, rejected: 0 }));
+    // the request id is the server's, and the response carries it
+    expect(r.headers['x-request-id']).toBe(r.json['requestId']);
+    expect(r.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await receiveAll()).toEqual([record]);
+  });
+
+  it('accepts a GB18030 body with the names intact', async () => {
+    const record = commitment({ recordId: 'H-gbk' });
+    const r = await post(signed(encodeGbk(JSON.stringify(record)), { contentType: 'application/json; charset=GB18030' }));
+    expect(r.status).toBe(200);
+    const [message] = await receiveAll();
+    expect(message).toEqual(record);
+    expect((message!['data'] as { party: { name: string } }).party.name).toBe(COMPANY_NAME);
+  });
+
+  it('refuses an unsigned request with 401 in the documented error shape', async () => {
+    const request = signed(commitment({ recordId: 'H-unsigned' }));
+    const r = await post({ ...request, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(401);
+    expect(r.json).toEqual({ error: { code: 'AUTH_FAILED', message: expect.any(String), requestId: r.headers['x-request-id'] } });
+    expect(await receiveAll()).toEqual([]);
+  });
+
+  it('refuses a body over the limit declared by Content-Length with 413', async () => {
+    const body = Buffer.alloc(MAX_BODY_BYTES + 1, 0x20);
+    const r = await post(signed(body));
+    expect(r.status).toBe(413);
+    expect((r.json['error'] as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await receiveAll()).toEqual([]);
+  });
+
+  it('answers 413 to a streamed oversized body without reading all of it', async () => {
+    const total = 256 * MAX_BODY_BYTES; // 16 MiB offered, lazily
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= total) return controller.close();
+        pulled += chunk.length;
+        controller.enqueue(new Uint8Array(chunk));
+      },
+    });
+    const response = await fetch(`${server.url}/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    const json = (await response.json()) as { error: { code: string } };
+    expect([response.status, json.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(pulled).toBeLessThan(total / 2);
+    expect(await receiveAll()).toEqual([]);
+  });
+});
