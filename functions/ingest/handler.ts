@@ -16,7 +16,13 @@ import { ingestConfigFromEnv } from './config.js';
 import { createUpstreamSecrets, handleIngestRequest, type IngestDeps, type IngestRequest } from './ingest.js';
 import { DynamoNonceStore, DynamoThrottle } from './nonce-store.js';
 
-/** The request handleIngestRequest takes, from an HTTP API (v2) event. */
+/**
+ * The request handleIngestRequest takes, from an HTTP API (v2) event. Upstreams sign the path they
+ * call, and routing and verification both use rawPath — so the API must be served from the
+ * `$default` stage, and behind a custom domain through an API mapping with no path (on a named
+ * stage rawPath starts with `/<stage>`; a mapping's path never appears in rawPath). The stack must
+ * configure both; until then this is a documented deployment requirement (docs/api/openapi.yaml).
+ */
 export function requestFromEvent(event: APIGatewayProxyEventV2): IngestRequest {
   const raw = event.body ?? '';
   return {

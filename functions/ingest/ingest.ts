@@ -279,16 +279,8 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
   const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (request.body.length > maxBodyBytes) return errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${request.body.length} bytes; the limit is ${maxBodyBytes}`, requestId);
 
-  let text = '';
-  if (routed.kind === 'push') {
-    const encoding = bodyEncoding(header(request.headers, 'content-type'));
-    if ('error' in encoding) return errorResponse(415, 'UNSUPPORTED_MEDIA_TYPE', encoding.error, requestId);
-    const decoded = decodeBody(request.body, encoding.encoding);
-    if ('error' in decoded) return errorResponse(400, 'INVALID_ENCODING', decoded.error, requestId);
-    text = decoded.text;
-  }
-
-  // ---- authentication: nothing is written before it succeeds
+  // ---- authentication first (the signature covers the raw bytes): nothing is decoded, parsed or
+  // written for a caller who cannot sign
   const nowDate = deps.now?.() ?? new Date();
   const nowMs = nowDate.getTime();
   const appKey = header(request.headers, HEADER.appKey);
@@ -324,7 +316,11 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
   }
 
   if (routed.kind === 'read') return readRecord(routed.recordType, routed.recordId, request, upstream, deps);
-  return pushRecords(text, request, upstreamId, upstream, deps, nowDate);
+  const encoding = bodyEncoding(header(request.headers, 'content-type'));
+  if ('error' in encoding) return errorResponse(415, 'UNSUPPORTED_MEDIA_TYPE', encoding.error, requestId);
+  const decoded = decodeBody(request.body, encoding.encoding);
+  if ('error' in decoded) return errorResponse(400, 'INVALID_ENCODING', decoded.error, requestId);
+  return pushRecords(decoded.text, request, upstreamId, upstream, deps, nowDate);
 }
 
 // ---------------------------------------------------------------- GET /v1/records/{recordType}/{recordId}
@@ -437,15 +433,18 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
       rejected.push({ index, body: recordText, record, reason: 'unauthorised', errors: denied });
       return;
     }
-    accepted.push({ key: String(index), index, recordId: stringField(result.record, 'recordId')!, body: recordText, attributes: { correlationId: `${requestId}:${index}`, upstream: upstreamId } });
+    // enqueue the record as validated, not the text: a duplicate key ("source" twice) cannot mean
+    // one thing here and another to a parser downstream
+    accepted.push({ key: String(index), index, recordId: stringField(result.record, 'recordId')!, body: JSON.stringify(result.record), attributes: { correlationId: `${requestId}:${index}`, upstream: upstreamId } });
   });
 
+  // rejected records are kept first: if enqueuing then fails (503, the caller resends), they are safe
+  const store: StateStore = { ddb: deps.ddb, tableName: config.tableName };
+  const at = now.toISOString();
+  await Promise.all(rejected.map((r) => keepRejected(store, r, request, upstreamId, at)));
+
   if (accepted.length > 0) {
-    const failed = new Map<string, string>();
-    for (const chunk of sizedChunks(accepted)) {
-      const sent = await sendBatch(deps.sqs, config.intakeQueueUrl, chunk, deps.sleep ? { sleep: deps.sleep } : {});
-      for (const [key, reason] of sent.failed) failed.set(key, reason);
-    }
+    const { failed } = await sendBatch(deps.sqs, config.intakeQueueUrl, accepted, deps.sleep ? { sleep: deps.sleep } : {});
     if (failed.size > 0) {
       deps.logger.error('records could not be enqueued', { requestId, failed: Object.fromEntries(failed) });
       throw new EnqueueError(`${failed.size} of ${accepted.length} records could not be enqueued`);
@@ -453,9 +452,6 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
     for (const a of accepted) results[a.index] = { index: a.index, recordId: a.recordId, status: 'accepted', trackingId: `${requestId}:${a.index}` };
   }
 
-  const store: StateStore = { ddb: deps.ddb, tableName: config.tableName };
-  const at = now.toISOString();
-  await Promise.all(rejected.map((r) => keepRejected(store, r, request, upstreamId, at)));
   for (const r of rejected) {
     const recordId = stringField(r.record, 'recordId');
     results[r.index] = { index: r.index, ...(recordId !== undefined && { recordId }), status: 'rejected', errors: r.errors };
@@ -463,27 +459,6 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
 
   deps.logger.info('records received', { requestId, upstream: upstreamId, accepted: accepted.length, rejected: rejected.length });
   return respond(rejected.length === 0 ? 200 : 207, { requestId, accepted: accepted.length, rejected: rejected.length, results }, requestId);
-}
-
-/** A SendMessageBatch request carries at most 256 KiB in all (and 10 entries): group by size. */
-const BATCH_PAYLOAD_BYTES = 250 * 1024;
-
-function sizedChunks<T extends OutgoingMessage>(messages: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = Buffer.byteLength(m.body, 'utf8') + 200;
-    if (current.length > 0 && (current.length === 10 || bytes + size > BATCH_PAYLOAD_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(m);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 const TRUNCATED_BODY_CHARS = 64 * 1024;

@@ -9,10 +9,11 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sendBatch } from '../shared/queue/send-batch.js';
+import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
+import type { ValidationIssue } from '../shared/records/validate.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
-import { getCursor, saveCursor, type StateStore } from '../shared/state/repository.js';
+import { getCursor, quarantine, saveCursor, type QuarantineReason, type StateStore } from '../shared/state/repository.js';
 
 export const BREACH_FEED_PATH = '/gateway/credit/v1/breach-feed';
 
@@ -86,18 +87,42 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
       deps.logger.error('breach feed unavailable; the pull stops at its cursor and resumes on the next run', { source: config.source, error: lastError });
       return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'feedError', error: lastError };
     }
-    if (page.items.length === 0 || page.nextCursor === null) return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
+    if (page.items.length === 0) return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
 
-    // enqueue the whole page before moving the cursor past it
+    // enqueue the whole page before moving the cursor past it: the feed's own records to intake,
+    // anything else (not an object, another source, a type the province does not send) to quarantine
+    // — the feed must not become a way round the ingest API's authorisation
     const position = cursor ?? 'start';
-    const { failed } = await sendBatch(
-      deps.sqs,
-      config.intakeQueueUrl,
-      page.items.map((item, i) => ({ key: String(i), body: JSON.stringify(item), attributes: { correlationId: `pull:${config.source}:${position.slice(0, 80)}:${i}` } })),
+    const at = now();
+    const enqueue: OutgoingMessage[] = [];
+    await Promise.all(
+      page.items.map(async (item, i) => {
+        const correlationId = `pull:${config.source}:${position.slice(0, 80)}:${i}`;
+        const refusal = refuse(item, config.source);
+        if (!refusal) {
+          enqueue.push({ key: String(i), body: JSON.stringify(item), attributes: { correlationId } });
+          return;
+        }
+        await quarantine(store, {
+          receivedAt: at,
+          sentAt: at,
+          messageId: correlationId,
+          reason: refusal.reason,
+          errors: [refusal.issue],
+          body: JSON.stringify(item) ?? 'undefined',
+          correlationId,
+          source: config.source,
+        });
+      }),
     );
+    const { failed } = await sendBatch(deps.sqs, config.intakeQueueUrl, enqueue);
     if (failed.size > 0) {
       // nothing is lost: the cursor stays, the next run reads this page again
       throw new Error(`${failed.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed.values()][0]}`);
+    }
+    if (page.nextCursor === null) {
+      // items without a next cursor (outside the contract): keep the cursor; intake dedupes the re-read
+      return { pages: pages + 1, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
     }
     if (!(await saveCursor(store, config.source, page.nextCursor, version, now()))) {
       deps.logger.info('another pull moved the cursor; this one stops', { source: config.source });
@@ -111,6 +136,23 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
     deps.metrics?.count('FeedRecords', page.items.length);
   }
   return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'pageLimit' };
+}
+
+const FEED_RECORD_TYPES: readonly unknown[] = ['breach', 'repair'];
+
+/** Why a feed item must not go to intake, or undefined when it may. */
+function refuse(item: unknown, source: string): { reason: QuarantineReason; issue: ValidationIssue } | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    return { reason: 'invalid', issue: { path: '', rule: 'type', message: 'a feed item must be a record (a JSON object)' } };
+  }
+  const record = item as Record<string, unknown>;
+  if (record['source'] !== source) {
+    return { reason: 'unauthorised', issue: { path: '/source', rule: 'notAuthorised', message: `the feed may carry only records of source ${source}` } };
+  }
+  if (!FEED_RECORD_TYPES.includes(record['recordType'])) {
+    return { reason: 'unauthorised', issue: { path: '/recordType', rule: 'notAuthorised', message: 'the feed may carry only breach and repair records' } };
+  }
+  return undefined;
 }
 
 /** One signed feed request; on 401 the credentials are reloaded once (they may have rotated). */

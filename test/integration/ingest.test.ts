@@ -120,12 +120,19 @@ describe('security cases: refused, nothing written', () => {
     ['expired', () => signed(commitment(), { timestamp: Date.now() - 10 * 60_000 }), 401, 'TIMESTAMP_EXPIRED'],
     ['from the future', () => signed(commitment(), { timestamp: Date.now() + 10 * 60_000 }), 401, 'TIMESTAMP_EXPIRED'],
     ['too large', () => ({ ...base(), body: Buffer.alloc(5 * 1024 * 1024 + 1, 0x20) }), 413, 'PAYLOAD_TOO_LARGE'],
-    ['wrong content type', () => signed(commitment(), { contentType: 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ] as const)('%s', async (_name, build, status, code) => {
     const r = await call(build());
     expect([r.status, (r.json['error'] as { code: string }).code]).toEqual([status, code]);
     expect(await receiveAll()).toEqual([]);
     expect(await tableItems()).toEqual([]);
+  });
+
+  it('wrong content type from an authenticated caller: refused, nothing enqueued or quarantined', async () => {
+    const r = await call(signed(commitment(), { contentType: 'application/x-www-form-urlencoded' }));
+    expect([r.status, (r.json['error'] as { code: string }).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect(await receiveAll()).toEqual([]);
+    // only the caller's nonce and request count were recorded (it did authenticate)
+    expect((await tableItems()).map((i) => String(i['pk']).split('#')[0]).sort()).toEqual(['NONCE', 'THROTTLE']);
   });
 
   it('replayed: the second identical request is refused and enqueues nothing', async () => {

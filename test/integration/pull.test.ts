@@ -8,10 +8,10 @@ import { ReceiveMessageCommand, DeleteMessageBatchCommand, type SQSClient } from
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { pullBreachFeed, type PullDeps } from '../../functions/pull/pull.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { getCursor } from '../../functions/shared/state/repository.js';
+import { getCursor, listQuarantine } from '../../functions/shared/state/repository.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
-import { breach } from '../support/records.js';
+import { breach, commitment } from '../support/records.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 
 const credentials = Object.fromEntries(
@@ -123,5 +123,29 @@ describe('provincial breach pull', () => {
     expect(await pullBreachFeed(deps({}, { maxPages: 2 }))).toEqual(expect.objectContaining({ pages: 2, records: 15, stoppedBecause: 'pageLimit' }));
     expect(await pullBreachFeed(deps({}, { maxPages: 2 }))).toEqual(expect.objectContaining({ pages: 0, stoppedBecause: 'caughtUp' }));
     expect(sorted(await drainIntake())).toEqual(feedRecords(35).map((r) => r['recordId']));
+  });
+});
+
+describe('provincial breach pull: what the feed may not carry', () => {
+  it('quarantines items that are not the province’s breaches or repairs, and enqueues the rest', async () => {
+    sims.simulators.provincial.feed.push(
+      feedRecords(1)[0]!,
+      null,
+      42,
+      commitment({ recordId: 'SNEAKY', source: 'hrbxq-approval' }),
+      breach({ recordId: 'OTHER-SOURCE', source: 'hrbxq-enforcement' }),
+      commitment({ recordId: 'PROV-COMMITMENT', source: 'hlj-credit-platform' }),
+    );
+    const result = await pullBreachFeed(deps());
+    expect(result).toEqual(expect.objectContaining({ pages: 1, records: 6, stoppedBecause: 'caughtUp' }));
+    expect(await drainIntake()).toEqual(['PROV-0']);
+    const quarantined = await listQuarantine({ ddb, tableName }, new Date().toISOString().slice(0, 10));
+    expect(quarantined.map((q) => [q.reason, q.errors[0]!.path]).sort()).toEqual([
+      ['invalid', ''],
+      ['invalid', ''],
+      ['unauthorised', '/recordType'],
+      ['unauthorised', '/source'],
+      ['unauthorised', '/source'],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * SendMessageBatch in chunks of 10 (the SQS limit), retrying only the entries SQS reports as
+ * SendMessageBatch in chunks of 10 messages and 256 KiB, retrying only the entries SQS reports as
  * failed — a batch request can succeed while some of its entries do not.
  */
 import { SendMessageBatchCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
@@ -25,14 +25,38 @@ export interface SendBatchResult {
 }
 
 const SQS_BATCH_LIMIT = 10;
+/**
+ * Bytes of bodies and attributes per request: SQS allows 1 MiB a request now, but a queue's
+ * MaximumMessageSize (default 256 KiB) and older SQS-compatible servers still cap the whole batch there.
+ */
+const REQUEST_BYTES_LIMIT = 256 * 1024;
+
+/** Chunks of at most 10 messages and 256 KiB (a larger message goes alone). */
+export function requestChunks<T extends OutgoingMessage>(messages: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = Buffer.byteLength(m.body) + Object.entries(m.attributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0);
+    if (current.length > 0 && (current.length === SQS_BATCH_LIMIT || bytes + size > REQUEST_BYTES_LIMIT)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: readonly OutgoingMessage[], options: SendBatchOptions = {}): Promise<SendBatchResult> {
   const retries = options.retries ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const failed = new Map<string, string>();
   let requests = 0;
-  for (let i = 0; i < messages.length; i += SQS_BATCH_LIMIT) {
-    let pending = messages.slice(i, i + SQS_BATCH_LIMIT);
+  for (const chunk of requestChunks(messages)) {
+    let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(50 * 2 ** attempt);
       let lastReason: Map<string, string>;

@@ -138,11 +138,12 @@ describe('POST /v1/records', () => {
     expect(fake.sent).toHaveLength(1);
   });
 
-  it('checks size first, then content type, then decoding, then the signature', async () => {
+  it('checks size first, then the signature, then content type and decoding (no work for a caller who cannot sign)', async () => {
     const small = fakeDeps(fake, { config: { ...deps.config, maxBodyBytes: 10 } });
     expect((await call({ ...signed(commitment()), headers: {} }, small)).status).toBe(413);
-    expect((await call({ ...signed(commitment()), headers: {} })).status).toBe(415);
-    const badBytes = { ...signed(Buffer.from([0x7b, 0xff, 0x7d])), headers: { 'content-type': 'application/json' } };
+    expect((await call({ ...signed(commitment()), headers: {} })).status).toBe(401);
+    expect((await call(signed(commitment(), { contentType: 'text/plain' }))).status).toBe(415);
+    const badBytes = signed(Buffer.from([0x7b, 0xff, 0x7d]), { contentType: 'application/json' });
     const r = await call(badBytes);
     expect([r.status, codeOf(r)]).toEqual([400, 'INVALID_ENCODING']);
   });

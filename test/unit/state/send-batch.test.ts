@@ -1,6 +1,6 @@
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sendBatch } from '../../../functions/shared/queue/send-batch.js';
+import { requestChunks, sendBatch } from '../../../functions/shared/queue/send-batch.js';
 
 const sqsMock = mockClient(SQSClient);
 const sqs = new SQSClient({ region: 'us-east-1' });
@@ -44,5 +44,13 @@ describe('sendBatch', () => {
     const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep, retries: 2 });
     expect([...result.failed]).toEqual([['m1', 'InternalError: boom']]);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
+  });
+});
+
+describe('requestChunks', () => {
+  it('keeps every request within 10 messages and 256 KiB, a larger message alone', () => {
+    const big = (key: string, kib: number) => ({ key, body: 'x'.repeat(kib * 1024) });
+    const chunks = requestChunks([big('a', 100), big('b', 100), big('c', 100), big('d', 300), big('e', 1), ...messages(12)]);
+    expect(chunks.map((c) => c.map((m) => m.key))).toEqual([['a', 'b'], ['c'], ['d'], ['e', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'], ['m9', 'm10', 'm11']]);
   });
 });
