@@ -9,7 +9,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CreditRecord } from '../records/types.js';
 import type { ValidationIssue } from '../records/validate.js';
 import { CURSOR, META, cursorPk, destinationSk, destinationStatusKey, eventSk, quarantinePk, recordPk, revisionSk, type RecordRef } from './keys.js';
@@ -357,24 +357,17 @@ export async function listByDestinationStatus(
   status: DestinationStatus,
   options: { limit?: number } = {},
 ): Promise<Array<Record<string, unknown> & { pk: string; revision: number; updatedAt: string }>> {
-  const items: Array<Record<string, unknown> & { pk: string; revision: number; updatedAt: string }> = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: STATUS_INDEX,
-        KeyConditionExpression: `${STATUS_INDEX_PK} = :key`,
-        ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) },
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-        ...(options.limit !== undefined && { Limit: options.limit - items.length }),
-      }),
-    );
-    items.push(...((page.Items ?? []) as typeof items));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && (options.limit === undefined || items.length < options.limit));
-  return items;
+  const items = await queryAll(
+    store,
+    {
+      IndexName: STATUS_INDEX,
+      KeyConditionExpression: `${STATUS_INDEX_PK} = :key`,
+      ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) },
+      ScanIndexForward: false,
+    },
+    options.limit,
+  );
+  return items as Array<Record<string, unknown> & { pk: string; revision: number; updatedAt: string }>;
 }
 
 // ---------------------------------------------------------------- history
@@ -497,26 +490,12 @@ export interface QuarantinedItem extends QuarantineEntry {
 
 /** One UTC day's quarantine, oldest first. `day` is YYYY-MM-DD. */
 export async function listQuarantine(store: StateStore, day: string, options: { limit?: number } = {}): Promise<QuarantinedItem[]> {
-  const items: QuarantinedItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': quarantinePk(day) },
-        ExclusiveStartKey: startKey,
-        ...(options.limit !== undefined && { Limit: options.limit - items.length }),
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
-      const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
-      items.push({ ...(rest as QuarantinedItem), body });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && (options.limit === undefined || items.length < options.limit));
-  return items;
+  const items = await queryAll(store, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': quarantinePk(day) } }, options.limit);
+  return items.map((item) => {
+    const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
+    const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
+    return { ...(rest as unknown as QuarantinedItem), body };
+  });
 }
 
 // ---------------------------------------------------------------- pull cursors
@@ -565,25 +544,27 @@ export interface RecordState {
 /** Everything the table knows of one record: one Query over its partition. */
 export async function readRecordState(store: StateStore, ref: RecordRef): Promise<RecordState> {
   const state: RecordState = { revisions: [], destinations: [], events: [] };
+  const items = await queryAll(store, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': recordPk(ref) }, ConsistentRead: true });
+  for (const item of items) {
+    const sk = item['sk'] as string;
+    if (sk === META) state.meta = { ...(item as unknown as RecordMeta), routedTo: setToList(item['routedTo']) };
+    else if (sk.startsWith('REV#')) state.revisions.push(item['revision'] as number);
+    else if (sk.startsWith('DEST#')) state.destinations.push(item as RecordState['destinations'][number]);
+    else if (sk.startsWith('EVT#')) state.events.push(item as RecordState['events'][number]);
+  }
+  return state;
+}
+
+/** Every item a Query matches, page after page (at most `limit`). */
+async function queryAll(store: StateStore, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit?: number): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': recordPk(ref) },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
+      new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: startKey, ...(limit !== undefined && { Limit: limit - items.length }) }),
     );
-    for (const item of page.Items ?? []) {
-      const sk = item['sk'] as string;
-      if (sk === META) state.meta = { ...(item as RecordMeta), routedTo: setToList(item['routedTo']) };
-      else if (sk.startsWith('REV#')) state.revisions.push(item['revision'] as number);
-      else if (sk.startsWith('DEST#')) state.destinations.push(item as RecordState['destinations'][number]);
-      else if (sk.startsWith('EVT#')) state.events.push(item as RecordState['events'][number]);
-    }
+    items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return state;
+  } while (startKey && (limit === undefined || items.length < limit));
+  return items;
 }
