@@ -25,13 +25,10 @@
  *   node_modules/.bin/tsx bench/deliver.bench.ts           full run (about 30 s), writes bench/results/deliver-<date>.json, appends deliver.md
  *   node_modules/.bin/tsx bench/deliver.bench.ts --quick   short rounds, prints only
  */
-import { drift, environment, localDate } from './environment.js';
+import { drift, environment, localDate, recordResults } from './environment.js';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
@@ -74,9 +71,6 @@ const ENDPOINT_URLS: Record<Lane, string> = {
   provincial: 'https://credit.example-hlj.invalid',
   municipal: 'https://credit.example-harbin.invalid',
 };
-
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const resultsDir = join(benchDir, 'results');
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -620,9 +614,6 @@ function stages(c: Case): { stages: Stage[]; reference: Throughput } {
   };
 }
 
-// ---------------------------------------------------------------- environment
-
-
 // ---------------------------------------------------------------- tables
 
 const us1 = (n: number): string => n.toFixed(1);
@@ -769,41 +760,32 @@ async function main(): Promise<void> {
   if (quick || only) return;
   const now = new Date();
   const date = localDate(now);
-  mkdirSync(resultsDir, { recursive: true });
-  const jsonFile = join(resultsDir, `deliver-${date}.json`);
-  const json = {
-    date,
-    timestamp: now.toISOString(),
-    machine: env,
-    config: { rounds: ROUNDS, stageRounds: STAGE_ROUNDS, records: RECORDS, seedBreaches: SEED_BREACHES, breakerThreshold: BREAKER_THRESHOLD, scenarios: SCENARIOS, lanes: { provincial: destinations.provincial.lane, municipal: destinations.municipal.lane } },
-    loadAverage1m: { start: loadStart, end: loadEnd },
-    cpu: allFigures,
-    units: allUnits,
-    stages: stageFigures,
-    reference: referenceThroughput,
-    benchSeconds: elapsed,
-  };
-  writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
-  const mdFile = join(resultsDir, 'deliver.md');
-  const header = existsSync(mdFile)
-    ? ''
-    : '# Deliver benchmark results\n\nAppended by `tsx bench/deliver.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n';
-  const section = [
-    `\n## ${date} ${now.toTimeString().slice(0, 5)}`,
-    '',
-    `Machine: ${machine}.`,
-    '',
-    ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
-    ...tables.flatMap((t) => [toMarkdown(t), '']),
-    sizes,
-    '',
-    composition,
-    '',
-    `Raw figures: \`${relative(join(benchDir, '..'), jsonFile)}\`.`,
-    '',
-  ].join('\n');
-  appendFileSync(mdFile, header + section);
-  console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+  recordResults({
+    name: 'deliver',
+    intro: '# Deliver benchmark results\n\nAppended by `tsx bench/deliver.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
+    now,
+    machine,
+    json: {
+      date,
+      timestamp: now.toISOString(),
+      machine: env,
+      config: { rounds: ROUNDS, stageRounds: STAGE_ROUNDS, records: RECORDS, seedBreaches: SEED_BREACHES, breakerThreshold: BREAKER_THRESHOLD, scenarios: SCENARIOS, lanes: { provincial: destinations.provincial.lane, municipal: destinations.municipal.lane } },
+      loadAverage1m: { start: loadStart, end: loadEnd },
+      cpu: allFigures,
+      units: allUnits,
+      stages: stageFigures,
+      reference: referenceThroughput,
+      benchSeconds: elapsed,
+    },
+    lines: [
+      ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+      ...tables.flatMap((t) => [toMarkdown(t), '']),
+      sizes,
+      '',
+      composition,
+      '',
+    ],
+  });
 }
 
 await main();

@@ -1,7 +1,8 @@
 /** What every benchmark records about where and on what code it ran. */
 import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Throughput } from './harness.js';
 
@@ -41,3 +42,30 @@ export function environment(paths: readonly string[]): Record<string, unknown> {
 
 /** "±x %": half the spread of the reference workload, relative to its median. */
 export const drift = (t: Throughput): string => `${(((t.max - t.min) / t.median) * 50).toFixed(0)} %`;
+
+export interface ResultsEntry {
+  /** `validate`, `intake`, …: the results are `<name>-<date>.json` and `<name>.md` in bench/results/. */
+  name: string;
+  /** The markdown file's opening paragraph, written when the file is new. */
+  intro: string;
+  now: Date;
+  /** The machine line's text. */
+  machine: string;
+  json: unknown;
+  /** The section's markdown lines between the machine line and the raw-figures line. */
+  lines: readonly string[];
+}
+
+/** Writes the run's JSON and appends its section to the benchmark's markdown history. */
+export function recordResults(entry: ResultsEntry): void {
+  const resultsDir = join(repoDir, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const date = localDate(entry.now);
+  const jsonFile = join(resultsDir, `${entry.name}-${date}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify(entry.json, null, 2)}\n`);
+  const mdFile = join(resultsDir, `${entry.name}.md`);
+  const header = existsSync(mdFile) ? '' : entry.intro;
+  const section = [`\n## ${date} ${entry.now.toTimeString().slice(0, 5)}`, '', `Machine: ${entry.machine}.`, '', ...entry.lines, `Raw figures: \`${relative(repoDir, jsonFile)}\`.`, ''].join('\n');
+  appendFileSync(mdFile, header + section);
+  console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+}

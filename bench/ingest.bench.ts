@@ -14,11 +14,8 @@
  *   node_modules/.bin/tsx bench/ingest.bench.ts            full run (under a minute), writes bench/results/ingest-<date>.json, appends ingest.md
  *   node_modules/.bin/tsx bench/ingest.bench.ts --quick    a smoke run, nothing written
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,13 +27,11 @@ import { createSyncStateTable, localAwsConfig } from '../local/emulators/clients
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/emulators/dynamodb-local.js';
 import { startSqs, type LocalSqs } from '../local/emulators/sqs.js';
 import { startIngestServer, type IngestServer } from '../local/ingest-server.js';
-import { environment, localDate } from './environment.js';
+import { environment, localDate, recordResults } from './environment.js';
 import { validCommitment, type Json } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const resultsDir = join(benchDir, 'results');
 
 const UPSTREAM: UpstreamId = 'hrbxq-approval-system';
 const upstream = upstreams[UPSTREAM];
@@ -247,27 +242,24 @@ async function main(): Promise<void> {
 
     const now = new Date();
     const date = localDate(now);
-    mkdirSync(resultsDir, { recursive: true });
-    const jsonFile = join(resultsDir, `ingest-${date}.json`);
-    const json = {
-      date,
-      timestamp: now.toISOString(),
-      machine: env,
-      config: { scenarios: SCENARIOS, upstream: UPSTREAM, source: SOURCE, signature: 'HMAC-SM3' },
-      loadAverage1m: { start: loadStart, end: loadEnd },
-      results: all,
-      latenciesMs: Object.fromEntries(runs.map((r) => [r.scenario, r.latenciesMs.map((ms) => Math.round(ms * 1000) / 1000)])),
-      intakeQueue: { approximateNumberOfMessages: queued, expected: expectedMessages },
-      benchSeconds: elapsed,
-    };
-    writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
-    const mdFile = join(resultsDir, 'ingest.md');
-    const header = existsSync(mdFile)
-      ? ''
-      : '# Ingest benchmark results\n\nAppended by `tsx bench/ingest.bench.ts`; the JSON files beside this one hold every latency.\n';
-    const section = [`\n## ${date} ${now.toTimeString().slice(0, 5)}`, '', `Machine: ${machine}.`, '', toMarkdown(t), '', check, '', `Raw figures: \`${relative(join(benchDir, '..'), jsonFile)}\`.`, ''].join('\n');
-    appendFileSync(mdFile, header + section);
-    console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+    recordResults({
+      name: 'ingest',
+      intro: '# Ingest benchmark results\n\nAppended by `tsx bench/ingest.bench.ts`; the JSON files beside this one hold every latency.\n',
+      now,
+      machine,
+      json: {
+        date,
+        timestamp: now.toISOString(),
+        machine: env,
+        config: { scenarios: SCENARIOS, upstream: UPSTREAM, source: SOURCE, signature: 'HMAC-SM3' },
+        loadAverage1m: { start: loadStart, end: loadEnd },
+        results: all,
+        latenciesMs: Object.fromEntries(runs.map((r) => [r.scenario, r.latenciesMs.map((ms) => Math.round(ms * 1000) / 1000)])),
+        intakeQueue: { approximateNumberOfMessages: queued, expected: expectedMessages },
+        benchSeconds: elapsed,
+      },
+      lines: [toMarkdown(t), '', check, '', ''],
+    });
   } finally {
     await server?.stop();
     ddbClient?.destroy();

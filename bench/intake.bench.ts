@@ -17,15 +17,12 @@
  *   node_modules/.bin/tsx bench/intake.bench.ts            full run (about 45 s), writes bench/results/intake-<date>.json, appends intake.md
  *   node_modules/.bin/tsx bench/intake.bench.ts --quick    short rounds, prints only
  */
-import { drift, environment, localDate } from './environment.js';
+import { drift, environment, localDate, recordResults } from './environment.js';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Console } from 'node:console';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -54,9 +51,6 @@ const LANE_URLS: Record<DestinationId, string> = {
   district: 'https://sqs.cn-north-1.amazonaws.com.cn/000000000000/credex-lane-district',
 };
 const URL_LANE = new Map(Object.entries(LANE_URLS).map(([lane, url]) => [url, lane as DestinationId]));
-
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const resultsDir = join(benchDir, 'results');
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -538,9 +532,6 @@ function units(c: BenchCase): Units {
   };
 }
 
-// ---------------------------------------------------------------- environment
-
-
 // ---------------------------------------------------------------- tables
 
 const us1 = (n: number): string => n.toFixed(1);
@@ -682,40 +673,31 @@ async function main(): Promise<void> {
   if (quick || only) return;
   const now = new Date();
   const date = localDate(now);
-  mkdirSync(resultsDir, { recursive: true });
-  const jsonFile = join(resultsDir, `intake-${date}.json`);
-  const json = {
-    date,
-    timestamp: now.toISOString(),
-    machine: env,
-    config: { rounds: ROUNDS, poolSize: POOL_SIZE, seedBreaches: SEED_BREACHES, scenarios: SCENARIOS },
-    loadAverage1m: { start: loadStart, end: loadEnd },
-    cpu: allFigures,
-    units: allUnits,
-    reference: referenceThroughput,
-    benchSeconds: elapsed,
-  };
-  writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
-  const mdFile = join(resultsDir, 'intake.md');
-  const header = existsSync(mdFile)
-    ? ''
-    : '# Intake benchmark results\n\nAppended by `tsx bench/intake.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n';
-  const section = [
-    `\n## ${date} ${now.toTimeString().slice(0, 5)}`,
-    '',
-    `Machine: ${machine}.`,
-    '',
-    ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
-    ...tables.flatMap((t) => [toMarkdown(t), '']),
-    sizes,
-    '',
-    composition,
-    '',
-    `Raw figures: \`${relative(join(benchDir, '..'), jsonFile)}\`.`,
-    '',
-  ].join('\n');
-  appendFileSync(mdFile, header + section);
-  console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+  recordResults({
+    name: 'intake',
+    intro: '# Intake benchmark results\n\nAppended by `tsx bench/intake.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
+    now,
+    machine,
+    json: {
+      date,
+      timestamp: now.toISOString(),
+      machine: env,
+      config: { rounds: ROUNDS, poolSize: POOL_SIZE, seedBreaches: SEED_BREACHES, scenarios: SCENARIOS },
+      loadAverage1m: { start: loadStart, end: loadEnd },
+      cpu: allFigures,
+      units: allUnits,
+      reference: referenceThroughput,
+      benchSeconds: elapsed,
+    },
+    lines: [
+      ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+      ...tables.flatMap((t) => [toMarkdown(t), '']),
+      sizes,
+      '',
+      composition,
+      '',
+    ],
+  });
 }
 
 await main();

@@ -14,12 +14,9 @@
  *   npm run bench                 full run (about 1.5 minutes), writes the results
  *   npm run bench -- --quick      short rounds, prints only (a smoke test of the bench itself)
  */
-import { drift, environment, localDate } from './environment.js';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { drift, environment, localDate, recordResults } from './environment.js';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import * as compiled from '../functions/shared/records/generated/validators.js';
 import { schemaIndex } from '../functions/shared/records/generated/schema-index.js';
 import { normaliseRecord } from '../functions/shared/records/normalise.js';
@@ -38,9 +35,6 @@ const MAIN: RoundOptions = quick ? { warmupMs: 200, roundMs: 250, rounds: 3 } : 
 /** Rounds of the stages timed alone (interleaved with the validateRecord rounds; only the lengths apply). */
 const STAGE: RoundOptions = quick ? { warmupMs: 100, roundMs: 150, rounds: 3 } : { warmupMs: 150, roundMs: 300, rounds: 5 };
 const STARTUP_RUNS = quick ? 3 : 9;
-
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const resultsDir = join(benchDir, 'results');
 
 type CompiledValidator = (data: unknown) => boolean;
 const validators = compiled as unknown as Record<'commitment' | 'breach', CompiledValidator>;
@@ -164,11 +158,7 @@ function measureAll(scenarios: Scenario[]): Measurements {
   return { results, reference: get(whole, 'reference') };
 }
 
-// ---------------------------------------------------------------- environment
-
-
 // ---------------------------------------------------------------- tables
-
 
 function throughputTable(results: ScenarioResult[], reference: Measurements['reference']): Table {
   const rows = results.flatMap((r) =>
@@ -319,41 +309,32 @@ function main(): void {
   if (quick) return;
   const now = new Date();
   const date = localDate(now);
-  mkdirSync(resultsDir, { recursive: true });
-  const jsonFile = join(resultsDir, `validate-${date}.json`);
-  const json = {
-    date,
-    timestamp: now.toISOString(),
-    machine: env,
-    config: { poolSize: POOL_SIZE, main: MAIN, stage: STAGE, startupRuns: STARTUP_RUNS },
-    loadAverage1m: { start: loadStart, end: loadEnd },
-    target: { validCommitmentRecordsPerSecond: TARGET_VALID_COMMITMENTS_PER_SECOND, measured: validCommitments, measuredPerCpuSecond: validCommitmentsCpu, met: targetMet },
-    throughput: results,
-    reference,
-    startup: { ...startup, ratio: startupRatio(startup) },
-    benchSeconds: elapsed,
-  };
-  writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
-  const mdFile = join(resultsDir, 'validate.md');
-  const header = existsSync(mdFile)
-    ? ''
-    : '# Validation benchmark results\n\nAppended by `npm run bench` (bench/validate.bench.ts); the JSON files beside this one hold every round.\n';
-  const section = [
-    `\n## ${date} ${now.toTimeString().slice(0, 5)}`,
-    '',
-    `Machine: ${machine}.`,
-    '',
-    `**${verdict}**`,
-    '',
-    ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
-    ...tables.flatMap((t) => [toMarkdown(t), '']),
-    `Defects in the invalid pools: ${poolNote}.`,
-    '',
-    `Raw figures: \`${relative(join(benchDir, '..'), jsonFile)}\`.`,
-    '',
-  ].join('\n');
-  appendFileSync(mdFile, header + section);
-  console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
+  recordResults({
+    name: 'validate',
+    intro: '# Validation benchmark results\n\nAppended by `npm run bench` (bench/validate.bench.ts); the JSON files beside this one hold every round.\n',
+    now,
+    machine,
+    json: {
+      date,
+      timestamp: now.toISOString(),
+      machine: env,
+      config: { poolSize: POOL_SIZE, main: MAIN, stage: STAGE, startupRuns: STARTUP_RUNS },
+      loadAverage1m: { start: loadStart, end: loadEnd },
+      target: { validCommitmentRecordsPerSecond: TARGET_VALID_COMMITMENTS_PER_SECOND, measured: validCommitments, measuredPerCpuSecond: validCommitmentsCpu, met: targetMet },
+      throughput: results,
+      reference,
+      startup: { ...startup, ratio: startupRatio(startup) },
+      benchSeconds: elapsed,
+    },
+    lines: [
+      `**${verdict}**`,
+      '',
+      ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+      ...tables.flatMap((t) => [toMarkdown(t), '']),
+      `Defects in the invalid pools: ${poolNote}.`,
+      '',
+    ],
+  });
 }
 
 main();
