@@ -27,7 +27,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { processIntakeBatch, type IntakeDeps, type IntakeLogger, type IntakeOutcome, type LaneMessage } from '../functions/intake/intake.js';
+import { processIntakeBatch, type IntakeDeps, type IntakeOutcome, type LaneMessage } from '../functions/intake/intake.js';
 import { addMonths } from '../functions/shared/records/dates.js';
 import { validateRecord } from '../functions/shared/records/validate.js';
 import type { DestinationId } from '../infra/topology.js';
@@ -35,6 +35,7 @@ import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats,
 import { median, referenceCase, summarise, type Throughput } from './harness.js';
 import { invalidBreach, invalidCommitment, makeUscc, rng, validBreach, validCommitment, type Json } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
+import type { StructuredLogger } from '../functions/shared/logger.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only <text>`: run only the cases whose name contains the text (for profiling); prints only. */
@@ -277,7 +278,7 @@ function buildBatches(s: Scenario, count: number, pools: Pools): Batches {
 
 // ---------------------------------------------------------------- loggers
 
-const noopLogger: IntakeLogger = { info: () => {}, warn: () => {}, error: () => {} };
+const noopLogger: StructuredLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** The Lambda's Powertools Logger, its console pointed at a stream that only counts the bytes. */
 function powertoolsLogger(sink: { bytes: number }): Logger {

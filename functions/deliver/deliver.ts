@@ -33,6 +33,7 @@ import { maskResidentId } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { AdapterConfigurationError, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
+import type { StructuredLogger } from '../shared/logger.js';
 
 export interface DeliverConfig {
   tableName: string;
@@ -53,12 +54,6 @@ export interface CredentialsSource {
   refresh(): Promise<Credentials>;
 }
 
-export interface DeliverLogger {
-  info(message: string, ...extra: Array<Record<string, unknown>>): void;
-  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
-  error(message: string, ...extra: Array<Record<string, unknown>>): void;
-}
-
 /** What the lane counts: delivered, rejected, transient failures, auth failures, request latency. */
 export interface DeliverMetrics {
   count(name: 'Delivered' | 'Rejected' | 'TransientFailures' | 'AuthFailures' | 'Superseded' | 'Duplicates' | 'CircuitOpen', value: number): void;
@@ -71,7 +66,7 @@ export interface DeliverDeps {
   adapter: Adapter;
   credentials: CredentialsSource;
   config: DeliverConfig;
-  logger: DeliverLogger;
+  logger: StructuredLogger;
   metrics?: DeliverMetrics;
   fetch?: typeof fetch;
   now?: () => Date;

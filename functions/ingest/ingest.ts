@@ -21,6 +21,7 @@ import { createCredentialsProvider, type CredentialsProvider, type SecretSource 
 import { HEADER, verifyRequest, type VerifyFailureCode } from '../shared/signing/sign.js';
 import { QuarantineBodyTooLargeError, quarantine, readRecordState, type QuarantineReason, type StateStore } from '../shared/state/repository.js';
 import { passThroughNonces, type AsyncNonceStore, type Throttle } from './nonce-store.js';
+import type { StructuredLogger } from '../shared/logger.js';
 
 export const DEFAULT_MAX_RECORDS_PER_REQUEST = 100;
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -57,12 +58,6 @@ export interface IngestConfig {
   validate?: ValidateOptions;
 }
 
-export interface IngestLogger {
-  info(message: string, ...extra: Array<Record<string, unknown>>): void;
-  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
-  error(message: string, ...extra: Array<Record<string, unknown>>): void;
-}
-
 /** The secret of an upstream, by the app key it sends. */
 export interface UpstreamSecrets {
   lookup(appKey: string): Promise<{ upstreamId: string; secret: string } | undefined>;
@@ -75,7 +70,7 @@ export interface IngestDeps {
   secrets: UpstreamSecrets;
   nonces: AsyncNonceStore;
   throttle: Throttle;
-  logger: IngestLogger;
+  logger: StructuredLogger;
   now?: () => Date;
   /** Pause between SendMessageBatch retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;

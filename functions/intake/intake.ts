@@ -39,6 +39,7 @@ import {
   type StateStore,
 } from '../shared/state/repository.js';
 import { planRoutes, type RoutePlanEntry } from './routing.js';
+import type { StructuredLogger } from '../shared/logger.js';
 
 export interface IntakeConfig {
   tableName: string;
@@ -56,18 +57,11 @@ export interface IntakeConfig {
   routingLeaseSeconds?: number;
 }
 
-/** The part of a Powertools Logger intake uses. */
-export interface IntakeLogger {
-  info(message: string, ...extra: Array<Record<string, unknown>>): void;
-  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
-  error(message: string, ...extra: Array<Record<string, unknown>>): void;
-}
-
 export interface IntakeDeps {
   ddb: DynamoDBDocumentClient;
   sqs: SQSClient;
   config: IntakeConfig;
-  logger: IntakeLogger;
+  logger: StructuredLogger;
   now?: () => Date;
 }
 

@@ -12,6 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import type { ValidationIssue } from '../shared/records/validate.js';
 import type { Credentials } from '../shared/signing/credentials.js';
+import type { StructuredLogger } from '../shared/logger.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { getCursor, quarantine, saveCursor, type QuarantineReason, type StateStore } from '../shared/state/repository.js';
 
@@ -39,7 +40,7 @@ export interface PullDeps {
   sqs: SQSClient;
   credentials: { get(): Promise<Credentials>; refresh(): Promise<Credentials> };
   config: PullConfig;
-  logger: { info(message: string, ...extra: Array<Record<string, unknown>>): void; error(message: string, ...extra: Array<Record<string, unknown>>): void };
+  logger: Pick<StructuredLogger, 'info' | 'error'>;
   metrics?: { count(name: 'FeedRecords' | 'FeedPages' | 'FeedErrors', value: number): void };
   fetch?: typeof fetch;
   now?: () => Date;

@@ -13,10 +13,9 @@ import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
+import { destinationCredentials } from '../support/destination-credentials.js';
 
-const credentials = Object.fromEntries(
-  DESTINATION_IDS.map((d) => [d, { appKey: `contract-${d}`, secret: randomBytes(24).toString('base64'), fieldKey: randomBytes(16).toString('hex') }]),
-) as Record<DestinationId, { appKey: string; secret: string; fieldKey: string }>;
+const credentials = destinationCredentials('contract');
 
 const examplesDir = fileURLToPath(new URL('../../schemas/examples/', import.meta.url));
 const examples = (type: string): CreditRecord[] =>

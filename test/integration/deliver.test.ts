@@ -22,11 +22,10 @@ import { captureOutput } from '../support/capture-output.js';
 import { breach, commitment, residentId } from '../support/records.js';
 import { receiveRecords } from './sqs-events.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
+import { destinationCredentials } from '../support/destination-credentials.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
-const credentials = Object.fromEntries(
-  DESTINATION_IDS.map((d) => [d, { appKey: `credex-${d}`, secret: randomBytes(24).toString('base64'), fieldKey: randomBytes(16).toString('hex') }]),
-) as Record<DestinationId, { appKey: string; secret: string; fieldKey: string }>;
+const credentials = destinationCredentials('credex');
 
 let sims: Simulators;
 let ddb: DynamoDBDocumentClient;

@@ -3,20 +3,17 @@
  * and the real table (DynamoDB Local): it resumes from its cursor, never skips, and a crash between
  * enqueuing a page and moving the cursor repeats only that page.
  */
-import { randomBytes } from 'node:crypto';
 import { ReceiveMessageCommand, DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { pullBreachFeed, type PullDeps } from '../../functions/pull/pull.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
 import { getCursor, listQuarantine } from '../../functions/shared/state/repository.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { breach, commitment } from '../support/records.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
+import { destinationCredentials } from '../support/destination-credentials.js';
 
-const credentials = Object.fromEntries(
-  DESTINATION_IDS.map((d) => [d, { appKey: `pull-${d}`, secret: randomBytes(24).toString('base64'), fieldKey: randomBytes(16).toString('hex') }]),
-) as Record<DestinationId, { appKey: string; secret: string; fieldKey: string }>;
+const credentials = destinationCredentials('pull');
 
 let sims: Simulators;
 let ddb: DynamoDBDocumentClient;
