@@ -13,10 +13,17 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DestinationId } from '../../infra/topology.js';
+import { metricsNamespace } from '../shared/metrics.js';
 import { createCredentialsProvider, secretsManagerSource } from '../shared/signing/credentials.js';
 import { adapters } from './adapters/index.js';
 import { deliverConfigFromEnv } from './config.js';
 import { processDeliverBatch, type DeliverDeps, type DeliverMetrics } from './deliver.js';
+
+/** The lane's Powertools metrics (CloudWatch EMF) in the stage's namespace (POWERTOOLS_METRICS_NAMESPACE); dimensions: service and lane. */
+export function deliverMetricsFromEnv(env: NodeJS.ProcessEnv, destination: DestinationId): Metrics {
+  return new Metrics({ namespace: metricsNamespace(env), serviceName: 'credex-deliver', defaultDimensions: { lane: destination } });
+}
 
 /** Powertools metrics (CloudWatch EMF), one dimension: the lane. */
 export function powertoolsDeliverMetrics(metrics: Metrics): DeliverMetrics {
@@ -46,7 +53,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
   if (!handlerFromEnv) {
     const { credentialsSecret, ...config } = deliverConfigFromEnv(process.env);
     const secrets = new SecretsManagerClient({});
-    const powertoolsMetrics = new Metrics({ namespace: 'CreditExchange', serviceName: 'credex-deliver', defaultDimensions: { lane: config.destination } });
+    const powertoolsMetrics = deliverMetricsFromEnv(process.env, config.destination);
     handlerFromEnv = createDeliverHandler({
       ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
       sqs: new SQSClient({}),

@@ -12,7 +12,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Upstream } from '../../infra/upstreams.js';
+import type { Upstream, UpstreamRegistration } from '../../infra/upstreams.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { RecordType } from '../shared/records/types.js';
 import { describeJsonError, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
@@ -50,7 +50,8 @@ export interface IngestResponse {
 export interface IngestConfig {
   tableName: string;
   intakeQueueUrl: string;
-  upstreams: Readonly<Record<string, Upstream>>;
+  /** By upstream id; the requests need no secret names (the secrets come from `secrets`). */
+  upstreams: Readonly<Record<string, UpstreamRegistration>>;
   maxRecordsPerRequest?: number;
   maxBodyBytes?: number;
   /** Largest distance between X-Timestamp and the receiver's clock (default 300). */
@@ -322,7 +323,7 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
 
 const recordTypes: ReadonlySet<string> = new Set(RECORD_TYPES);
 
-async function readRecord(recordType: string, recordId: string, request: IngestRequest, upstream: Upstream, deps: IngestDeps): Promise<IngestResponse> {
+async function readRecord(recordType: string, recordId: string, request: IngestRequest, upstream: UpstreamRegistration, deps: IngestDeps): Promise<IngestResponse> {
   const { requestId } = request;
   const source = new URLSearchParams(request.rawQuery ?? '').get('source');
   if (!source) return errorResponse(400, 'INVALID_REQUEST', 'query parameter source is required (the envelope source of the record)', requestId);
@@ -391,7 +392,7 @@ interface Rejected {
   errors: ValidationIssue[];
 }
 
-async function pushRecords(text: string, request: IngestRequest, upstreamId: string, upstream: Upstream, deps: IngestDeps, now: Date): Promise<IngestResponse> {
+async function pushRecords(text: string, request: IngestRequest, upstreamId: string, upstream: UpstreamRegistration, deps: IngestDeps, now: Date): Promise<IngestResponse> {
   const { requestId } = request;
   const { config } = deps;
   const maxRecords = config.maxRecordsPerRequest ?? DEFAULT_MAX_RECORDS_PER_REQUEST;

@@ -1,6 +1,6 @@
 /**
  * Replay protection and throttling shared by every instance of the ingest function, kept in the
- * sync-state table (items expire through the table's TTL attribute `expiresAt`, epoch seconds).
+ * sync-state table (items expire through the table's TTL attribute, TTL_ATTRIBUTE, epoch seconds).
  *
  * verifyRequest (shared/signing/sign.ts) takes a synchronous NonceStore; a shared store needs a
  * network call, so the ingest function verifies with a pass-through store that only records the
@@ -10,6 +10,7 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryNonceStore, type NonceStore } from '../shared/signing/sign.js';
 import { isConditionalCheckFailed } from '../shared/state/repository.js';
+import { TTL_ATTRIBUTE } from '../shared/state/table.js';
 
 /** A nonce store whose check may be asynchronous. */
 export interface AsyncNonceStore {
@@ -33,7 +34,7 @@ export class DynamoNonceStore implements AsyncNonceStore {
       await this.ddb.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: nonceKey(appKey, nonce), sk: NONCE_SK, seenAt: new Date(nowMs).toISOString(), expiresAt: Math.ceil(nowMs / 1000) + this.ttlSeconds },
+          Item: { pk: nonceKey(appKey, nonce), sk: NONCE_SK, seenAt: new Date(nowMs).toISOString(), [TTL_ATTRIBUTE]: Math.ceil(nowMs / 1000) + this.ttlSeconds },
           // an item past its expiry that TTL has not yet deleted still blocks: it can only be
           // replayed with a timestamp already outside the window, which fails first anyway
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -85,8 +86,8 @@ export class DynamoThrottle implements Throttle {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: throttleKey(upstreamId, minute), sk: 'THROTTLE' },
-        UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-        ExpressionAttributeNames: { '#count': 'requests' },
+        UpdateExpression: 'ADD #count :one SET #expires = if_not_exists(#expires, :expires)',
+        ExpressionAttributeNames: { '#count': 'requests', '#expires': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':one': 1, ':expires': (minute + 2) * 60 },
         ReturnValues: 'UPDATED_NEW',
       }),

@@ -41,6 +41,13 @@ import {
 import { planRoutes, type RoutePlanEntry } from './routing.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
+/**
+ * How long a routing claim holds by default: longer than one invocation, shorter than the intake
+ * queue's visibility timeout (infra/plan.ts checks it), so a crashed claim has expired when its
+ * message returns.
+ */
+export const DEFAULT_ROUTING_LEASE_SECONDS = 120;
+
 export interface IntakeConfig {
   tableName: string;
   /** Queue URL of each destination's lane. */
@@ -196,7 +203,7 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
     breachRoutedTo: await breachDestinations(store, record),
     ...(deps.config.routes && { routes: deps.config.routes }),
   };
-  const leaseUntil = new Date(Date.parse(receivedAt) + 1000 * (deps.config.routingLeaseSeconds ?? 120)).toISOString();
+  const leaseUntil = new Date(Date.parse(receivedAt) + 1000 * (deps.config.routingLeaseSeconds ?? DEFAULT_ROUTING_LEASE_SECONDS)).toISOString();
   const token = randomUUID();
   // a new revision is claimed for routing in the accept write itself: the destinations its routes
   // name are known now (withdrawals go only where it went before, already in routedTo)

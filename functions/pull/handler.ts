@@ -3,7 +3,8 @@
  * Wiring only: the work is pullBreachFeed.
  *
  * TABLE_NAME, INTAKE_QUEUE_URL, FEED_URL (the provincial platform's base URL), FEED_SOURCE
- * (default hlj-credit-platform), CREDENTIALS_SECRET (Secrets Manager: appKey, secret).
+ * (default hlj-credit-platform), CREDENTIALS_SECRET (Secrets Manager: appKey, secret),
+ * POWERTOOLS_METRICS_NAMESPACE (default CreditExchange).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -16,8 +17,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ConfigurationError } from '../intake/config.js';
+import { metricsNamespace } from '../shared/metrics.js';
 import { createCredentialsProvider, secretsManagerSource } from '../shared/signing/credentials.js';
 import { pullBreachFeed, type PullDeps, type PullResult } from './pull.js';
+
+/** The pull's Powertools metrics (CloudWatch EMF), in the stage's namespace (POWERTOOLS_METRICS_NAMESPACE). */
+export function pullMetricsFromEnv(env: NodeJS.ProcessEnv): Metrics {
+  return new Metrics({ namespace: metricsNamespace(env), serviceName: 'credex-pull' });
+}
 
 export function createPullHandler(deps: PullDeps & { logger: Logger; powertoolsMetrics: Metrics }) {
   return middy<unknown, PullResult>()
@@ -41,7 +48,7 @@ export const handler = (event: unknown, context: Context): Promise<PullResult> =
       return value;
     };
     const secrets = new SecretsManagerClient({});
-    const powertoolsMetrics = new Metrics({ namespace: 'CreditExchange', serviceName: 'credex-pull' });
+    const powertoolsMetrics = pullMetricsFromEnv(env);
     handlerFromEnv = createPullHandler({
       ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
       sqs: new SQSClient({}),

@@ -8,8 +8,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
+import { createDeliverHandler, deliverMetricsFromEnv, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
 import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
@@ -19,6 +18,7 @@ import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { captureOutput } from '../support/capture-output.js';
+import { emfBlobs } from '../support/emf.js';
 import { breach, commitment, residentId } from '../support/records.js';
 import { receiveRecords } from './sqs-events.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
@@ -248,7 +248,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
   it('the Lambda handler answers with batch item failures and publishes the lane metrics (CloudWatch EMF)', async () => {
     await submit(breach({ recordId: 'H-1' }));
     const records = await receiveRecords(sqs, lanes.municipal);
-    const powertoolsMetrics = new Metrics({ namespace: 'CreditExchange', serviceName: 'credex-deliver', defaultDimensions: { lane: 'municipal' } });
+    const powertoolsMetrics = deliverMetricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' }, 'municipal');
     const handler = createDeliverHandler({
       ...deps('municipal'),
       logger: new Logger({ serviceName: 'credex-deliver', logLevel: 'SILENT' }),
@@ -260,12 +260,10 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       response = await handler({ Records: records }, { functionName: 'deliver-municipal', awsRequestId: 'req-1' } as Context);
     });
     expect(response).toEqual({ batchItemFailures: [] });
-    const emf = output
-      .split('\n')
-      .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
+    const emf = emfBlobs(output);
     expect(emf).toHaveLength(1);
     expect(emf[0]!['lane']).toBe('municipal');
+    expect(emf[0]!._aws.CloudWatchMetrics[0]!.Namespace).toBe('CreditExchange/test');
     expect(emf[0]!['Delivered']).toBe(1);
     expect(emf[0]!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name).sort()).toEqual(['Delivered', 'EndpointLatency']);
   });

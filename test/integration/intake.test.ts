@@ -8,7 +8,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { createIntakeHandler } from '../../functions/intake/handler.js';
+import { createIntakeHandler, intakeMetricsFromEnv } from '../../functions/intake/handler.js';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
@@ -16,6 +16,7 @@ import { acceptRevision, claimRouting, getRevision, listQuarantine, readRecordSt
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { captureOutput } from '../support/capture-output.js';
+import { emfBlobs } from '../support/emf.js';
 import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -64,12 +65,41 @@ async function drainAll(): Promise<Record<DestinationId, string[]>> {
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('the Lambda handler', () => {
-  it('wires processIntakeBatch behind middy and answers with the batch item failures', async () => {
-    const handler = createIntakeHandler({ ...deps, logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }) });
+  it('wires processIntakeBatch behind middy, answers with the batch item failures and publishes the batch metrics (CloudWatch EMF)', async () => {
+    const handler = createIntakeHandler({
+      ...deps,
+      logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }),
+      powertoolsMetrics: intakeMetricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' }),
+    });
     const good = asMessage(commitment({ recordId: 'H-1' }));
-    const response = await handler({ Records: [good, sqsMessage('not json')] }, { functionName: 'intake', awsRequestId: 'req-1' } as Context);
+    let response;
+    const output = await captureOutput(async () => {
+      response = await handler({ Records: [good, sqsMessage('not json')] }, { functionName: 'intake', awsRequestId: 'req-1' } as Context);
+    });
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await drainAll()).provincial).toEqual(['H-1@1:upsert']);
+
+    const emf = emfBlobs(output);
+    expect(emf).toHaveLength(1);
+    const directive = emf[0]!._aws.CloudWatchMetrics[0]!;
+    expect(directive.Namespace).toBe('CreditExchange/test');
+    expect(directive.Dimensions).toEqual([['service']]);
+    expect(emf[0]!['service']).toBe('credex-intake');
+    // every outcome each batch, zeros included: the quarantine-rate alarm divides Quarantined by Received
+    const names = ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed'];
+    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual([...names].sort());
+    expect(Object.fromEntries(names.map((n) => [n, emf[0]![n]]))).toEqual({ Received: 2, Routed: 1, Duplicates: 0, Superseded: 0, Quarantined: 1, Failed: 0 });
+  });
+
+  it('counts a redelivered message as a duplicate', async () => {
+    const handler = createIntakeHandler({ ...deps, logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }), powertoolsMetrics: intakeMetricsFromEnv({}) });
+    const message = asMessage(commitment({ recordId: 'H-2' }));
+    const context = { functionName: 'intake', awsRequestId: 'req-2' } as Context;
+    await captureOutput(async () => void (await handler({ Records: [message] }, context)));
+    const output = await captureOutput(async () => void (await handler({ Records: [message] }, context)));
+    const [emf] = emfBlobs(output);
+    expect(emf!._aws.CloudWatchMetrics[0]!.Namespace).toBe('CreditExchange');
+    expect([emf!['Received'], emf!['Routed'], emf!['Duplicates']]).toEqual([1, 0, 1]);
   });
 });
 

@@ -10,8 +10,10 @@ export const SORT_KEY = 'sk';
 export const STATUS_INDEX = 'byDestinationStatus';
 export const STATUS_INDEX_PK = 'gsi1pk';
 export const STATUS_INDEX_SK = 'gsi1sk';
+/** Epoch seconds after which DynamoDB's TTL deletes an item (ingest nonces and throttle counters). */
+export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** CreateTable input for a table named `tableName` (on-demand; the stack adds encryption, PITR, TTL). */
+/** CreateTable input for a table named `tableName` (on-demand; TTL is set apart — UpdateTimeToLive — and the stack adds encryption and PITR). */
 export function syncStateTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
