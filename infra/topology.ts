@@ -14,7 +14,7 @@ export interface LaneSettings {
   batchSize: number;
   /** Seconds the event source may wait to fill a batch. */
   maxBatchingWindowSeconds: number;
-  /** Concurrent invocations at most (event source MaximumConcurrency, ≥ 2). */
+  /** Concurrent invocations at most (event source MaximumConcurrency, ≥ 2); derived from the rate limit unless set. */
   maxConcurrency: number;
   /** Receives before a message moves to the lane's DLQ. */
   maxReceiveCount: number;
@@ -42,15 +42,30 @@ export interface Route {
   publicationTypes?: readonly string[];
 }
 
-const lane = (overrides: Partial<LaneSettings>): LaneSettings => ({
-  batchSize: 10,
-  maxBatchingWindowSeconds: 1,
-  maxConcurrency: 2,
-  maxReceiveCount: 6,
-  rateLimitPerSecond: 10,
-  sendTimeoutSeconds: 10,
-  ...overrides,
-});
+/**
+ * Seconds one request to a destination typically takes (their answers, measured against the
+ * simulators' contracts, are well under this). A lane needs about rate × this many invocations in
+ * flight to reach its rate limit; each invocation then paces itself to its share.
+ */
+export const EXPECTED_REQUEST_SECONDS = 0.5;
+
+/** Concurrent invocations a lane needs to reach its rate limit (the event source's minimum is 2). */
+export function concurrencyFor(rateLimitPerSecond: number): number {
+  return Math.max(2, Math.ceil(rateLimitPerSecond * EXPECTED_REQUEST_SECONDS));
+}
+
+const lane = (overrides: Partial<LaneSettings>): LaneSettings => {
+  const rateLimitPerSecond = overrides.rateLimitPerSecond ?? 10;
+  return {
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    maxConcurrency: concurrencyFor(rateLimitPerSecond),
+    maxReceiveCount: 6,
+    rateLimitPerSecond,
+    sendTimeoutSeconds: 10,
+    ...overrides,
+  };
+};
 
 export const destinations = {
   // batch uploads of up to 100 records: a larger batch and a window to fill it cut requests 10×
@@ -97,3 +112,13 @@ export const routes: Readonly<Record<Direction, readonly Route[]>> = {
   ],
   inbound: [{ destination: 'district', recordTypes: ['breach', 'repair'] }],
 };
+
+/** The whole topology, as the stack and the local runtime take it (tests pass variants). */
+export interface Topology {
+  destinations: Readonly<Record<DestinationId, Destination>>;
+  intake: LaneSettings;
+  sources: Readonly<Record<string, Source>>;
+  routes: Readonly<Record<Direction, readonly Route[]>>;
+}
+
+export const topology: Topology = { destinations, intake, sources, routes };

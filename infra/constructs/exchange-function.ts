@@ -1,0 +1,83 @@
+/**
+ * One Lambda function of the exchange, with the defaults every one of them needs: Node.js 22 on
+ * arm64, bundled by the local esbuild (no Docker) into a minified ESM file with the AWS SDK inside
+ * (the versions the tests ran, not whatever the runtime carries), JSON structured logs into its
+ * own log group with a set retention, X-Ray tracing, and a role that starts empty — no managed
+ * policy — so every permission it has is one the stack granted on purpose.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionSize } from '../plan.js';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ExchangeFunctionProps {
+  /** `credex-<stage>-<role>`, also the log group's name part. */
+  functionName: string;
+  /** Handler module, relative to the project root (`functions/intake/handler.ts`). */
+  entry: string;
+  size: FunctionSize;
+  environment: Record<string, string>;
+  logRetentionDays: number;
+  description: string;
+  reservedConcurrentExecutions?: number;
+}
+
+export class ExchangeFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ExchangeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetentionDays as logs.RetentionDays,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.functionName}: only what the stack grants`,
+    });
+    // writing its own log group is all the basic execution role would have given
+    this.logGroup.grantWrite(this.role);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      entry: path.join(PROJECT_ROOT, props.entry),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.size.memoryMb,
+      timeout: Duration.seconds(props.size.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // bundle the AWS SDK too: the versions in the lockfile, the ones the tests ran
+        externalModules: [],
+        // jsonc-parser's "main" is a UMD build esbuild cannot follow; its ESM build is under "module"
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies inside an ESM bundle still call require()
+        banner: "import { createRequire as __credexRequire } from 'node:module'; const require = __credexRequire(import.meta.url);",
+      },
+    });
+  }
+}

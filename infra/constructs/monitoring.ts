@@ -1,0 +1,117 @@
+/**
+ * Alarms to one SNS topic, and a dashboard an operator reads at a glance: one row per lane (in,
+ * delivered, rejected, failing, DLQ depth, oldest message), a row for intake and one for the ingest
+ * API, and the state of every alarm on top. Each alarm's description says what it means and what
+ * to do (docs/deploy.md, "Alarms" repeats it as a runbook).
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface MonitoringProps {
+  /** `credex-<stage>`: names the topic, the dashboard and every alarm. */
+  namePrefix: string;
+  /** The functions' metric namespace (`CreditExchange/<stage>`). */
+  namespace: string;
+  key: kms.IKey;
+  emails: readonly string[];
+  oldestMessageAgeMinutes: number;
+}
+
+export interface QueueToWatch {
+  /** Short name in alarm names and widget titles (`intake`, `lane-provincial`). */
+  name: string;
+  queue: sqs.IQueue;
+  deadLetterQueue: sqs.IQueue;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly props: MonitoringProps;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.props = props;
+    this.topic = new sns.Topic(this, 'Alarms', { topicName: `${props.namePrefix}-alarms`, displayName: 'Credit exchange alarms', masterKey: props.key, enforceSSL: true });
+    for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.namePrefix, defaultInterval: Duration.hours(3) });
+  }
+
+  /** A metric the exchange's functions publish (Powertools EMF: dimension `service`, and more). */
+  exchangeMetric(name: string, dimensions: Record<string, string>, statistic = 'Sum', period = FIVE_MINUTES): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: this.props.namespace, metricName: name, dimensionsMap: dimensions, statistic, period });
+  }
+
+  /** An alarm to the topic; missing data (nothing happening) is never an alarm. */
+  alarm(id: string, what: string, metric: cloudwatch.IMetric, threshold: number, runbook: string, evaluationPeriods = 1): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.props.namePrefix}-${what}`,
+      alarmDescription: runbook,
+      metric,
+      threshold,
+      evaluationPeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** DLQ not empty, and the oldest message too old (the consumer is stuck or the endpoint down). */
+  watchQueue(watched: QueueToWatch): void {
+    this.alarm(`${watched.name}DlqNotEmpty`, `${watched.name}-dlq-not-empty`, watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }), 1,
+      `Messages of ${watched.name} failed every retry and wait in its DLQ (${watched.deadLetterQueue.queueName}). Find out why (credex status, the function's logs), fix the cause, then replay them: credex replay.`);
+    this.alarm(`${watched.name}OldestMessage`, `${watched.name}-oldest-message`, watched.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: FIVE_MINUTES }), this.props.oldestMessageAgeMinutes * 60,
+      `A message has waited in ${watched.name} over ${this.props.oldestMessageAgeMinutes} minutes: its consumer is failing, throttled or its endpoint is down. Check the function's errors and the endpoint; messages move to the DLQ after the lane's maxReceiveCount.`);
+  }
+
+  /** Errors (a crashed invocation, not a reported record failure) and throttles of a function. */
+  watchFunction(name: string, fn: lambda.IFunction): void {
+    this.alarm(`${name}Errors`, `${name}-errors`, fn.metricErrors({ period: FIVE_MINUTES }), 1,
+      `${name} invocations failed as a whole (a crash, a timeout or a configuration error): their messages come back and are retried. Read the function's log group for the error.`);
+    this.alarm(`${name}Throttles`, `${name}-throttles`, fn.metricThrottles({ period: FIVE_MINUTES }), 1,
+      `${name} was throttled by Lambda: the account's concurrency is exhausted or a reserved concurrency is too low. Messages wait, nothing is lost; raise the limit if it persists.`);
+  }
+
+  laneRow(destination: string, watched: QueueToWatch): void {
+    const lane = { service: 'credex-deliver', lane: destination };
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({ markdown: `### Lane ${destination}`, width: 24, height: 1 }),
+      new cloudwatch.GraphWidget({
+        title: `${destination}: records`,
+        width: 9,
+        left: [
+          watched.queue.metricNumberOfMessagesSent({ label: 'in', period: FIVE_MINUTES }),
+          this.exchangeMetric('Delivered', lane).with({ label: 'delivered' }),
+          this.exchangeMetric('Rejected', lane).with({ label: 'rejected' }),
+          this.exchangeMetric('TransientFailures', lane).with({ label: 'failing' }),
+          this.exchangeMetric('AuthFailures', lane).with({ label: 'auth failures' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({ title: `${destination}: DLQ depth`, width: 5, left: [watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'in DLQ', statistic: 'Maximum', period: Duration.minutes(1) })] }),
+      new cloudwatch.GraphWidget({ title: `${destination}: oldest message (s)`, width: 5, left: [watched.queue.metricApproximateAgeOfOldestMessage({ label: 'age', statistic: 'Maximum', period: Duration.minutes(1) })] }),
+      new cloudwatch.GraphWidget({ title: `${destination}: endpoint latency (ms)`, width: 5, left: [this.exchangeMetric('EndpointLatency', lane, 'p90').with({ label: 'p90' })] }),
+    );
+  }
+
+  addRow(title: string, widgets: cloudwatch.IWidget[]): void {
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `### ${title}`, width: 24, height: 1 }), ...widgets);
+  }
+
+  /** The state of every alarm: call after all alarms exist and before the rows, so it comes first. */
+  addAlarmStatus(): void {
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: Math.max(3, Math.ceil(this.alarms.length / 4) + 1) }));
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The exchange plan: what the topology means for queues and consumers — visibility timeouts,
+ * redrive, function timeouts and sizes, event-source settings. Pure and derived, so the CDK stack
+ * and the local runtime build the same queues and consumers from one topology.
+ *
+ * The rules (AWS's guidance for SQS event sources):
+ *  - a consumer's timeout covers its worst batch: every request it may send timing out, paced to
+ *    its share of the destination's rate limit, plus a margin for the table writes;
+ *  - the queue's visibility timeout is at least 6 × the function timeout plus the batching window,
+ *    so a message is not redelivered while a (retrying) invocation still holds it;
+ *  - messages are kept 14 days, and move to the DLQ after the lane's maxReceiveCount receives.
+ */
+import { adapters } from '../functions/deliver/adapters/index.js';
+import { DEFAULT_ROUTING_LEASE_SECONDS } from '../functions/intake/intake.js';
+import { RECORD_TYPES } from '../functions/shared/records/generated/schema-index.js';
+import { concurrencyFor, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from './topology.js';
+
+/** Lambda's ceiling for a function timeout. */
+const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+/** Time a deliver invocation needs besides its requests: credentials, state reads and writes. */
+const DELIVER_MARGIN_SECONDS = 10;
+export const RETENTION_DAYS = 14;
+
+export interface QueuePlan {
+  /** Name part of the queue (the stack and local runtime prefix it with the stage). */
+  name: string;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  retentionDays: number;
+}
+
+export interface ConsumerPlan {
+  timeoutSeconds: number;
+  memoryMb: number;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  maxConcurrency: number;
+}
+
+export interface LanePlan {
+  destination: DestinationId;
+  /** The lane's effective settings (topology, with any stage overrides applied). */
+  lane: LaneSettings;
+  queue: QueuePlan;
+  consumer: ConsumerPlan;
+}
+
+export interface FunctionSize {
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export interface ExchangePlan {
+  intake: { queue: QueuePlan; consumer: ConsumerPlan };
+  lanes: LanePlan[];
+  /** Behind API Gateway, whose integration timeout is 30 s. */
+  ingest: FunctionSize;
+  /** One run pages through the feed; the schedule must not fire again before it ends. */
+  pull: FunctionSize;
+}
+
+/** Per destination: a different rate limit than the topology's (a stage's endpoint may allow less). */
+export type LaneOverrides = Partial<Record<DestinationId, { rateLimitPerSecond?: number }>>;
+
+const INTAKE_FUNCTION: FunctionSize = { timeoutSeconds: 30, memoryMb: 512 };
+const DELIVER_MEMORY_MB = 256;
+export const INGEST_FUNCTION: FunctionSize = { timeoutSeconds: 25, memoryMb: 512 };
+export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256 };
+
+/**
+ * Requests one batch may need at most: one per record for single-record contracts; otherwise the
+ * batch in chunks, plus one more for each further group a contract sends apart (record type ×
+ * upsert/withdraw).
+ */
+export function worstCaseRequests(batchSize: number, maxRecordsPerRequest: number): number {
+  if (maxRecordsPerRequest <= 1) return batchSize;
+  return Math.min(batchSize, Math.ceil(batchSize / maxRecordsPerRequest) + RECORD_TYPES.length * 2 - 1);
+}
+
+/** Timeout of a lane's deliver function: every request timing out, paced, plus the margin. */
+export function deliverTimeoutSeconds(lane: LaneSettings, maxRecordsPerRequest: number): number {
+  const requests = worstCaseRequests(lane.batchSize, maxRecordsPerRequest);
+  const pacingSeconds = lane.maxConcurrency / lane.rateLimitPerSecond;
+  return Math.min(MAX_FUNCTION_TIMEOUT_SECONDS, Math.ceil(requests * (lane.sendTimeoutSeconds + pacingSeconds)) + DELIVER_MARGIN_SECONDS);
+}
+
+/** AWS's rule for SQS event sources: visibility ≥ 6 × function timeout + batching window. */
+export function visibilityTimeoutFor(consumer: Pick<ConsumerPlan, 'timeoutSeconds' | 'maxBatchingWindowSeconds'>): number {
+  return 6 * consumer.timeoutSeconds + consumer.maxBatchingWindowSeconds;
+}
+
+function consumerOf(lane: LaneSettings, size: FunctionSize): ConsumerPlan {
+  return {
+    ...size,
+    batchSize: lane.batchSize,
+    maxBatchingWindowSeconds: lane.maxBatchingWindowSeconds,
+    maxConcurrency: lane.maxConcurrency,
+  };
+}
+
+function queueOf(name: string, lane: LaneSettings, consumer: ConsumerPlan): QueuePlan {
+  return { name, visibilityTimeoutSeconds: visibilityTimeoutFor(consumer), maxReceiveCount: lane.maxReceiveCount, retentionDays: RETENTION_DAYS };
+}
+
+/** A topology whose derived settings break a rule above. */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}): ExchangePlan {
+  const intakeConsumer = consumerOf(topology.intake, INTAKE_FUNCTION);
+  const intakeQueue = queueOf('intake', topology.intake, intakeConsumer);
+  // a routing claim must outlive the invocation that took it, and expire before its message returns
+  if (!(intakeConsumer.timeoutSeconds < DEFAULT_ROUTING_LEASE_SECONDS && DEFAULT_ROUTING_LEASE_SECONDS < intakeQueue.visibilityTimeoutSeconds)) {
+    throw new PlanError(
+      `intake: the routing lease (${DEFAULT_ROUTING_LEASE_SECONDS} s) must be longer than the function timeout (${intakeConsumer.timeoutSeconds} s) and shorter than the queue's visibility timeout (${intakeQueue.visibilityTimeoutSeconds} s)`,
+    );
+  }
+  const lanes = (Object.keys(topology.destinations) as DestinationId[]).map((destination): LanePlan => {
+    const rate = overrides[destination]?.rateLimitPerSecond;
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new PlanError(`${destination}: rateLimitPerSecond must be a positive number; got ${rate}`);
+    const declared = topology.destinations[destination].lane;
+    const lane = rate === undefined ? declared : { ...declared, rateLimitPerSecond: rate, maxConcurrency: concurrencyFor(rate) };
+    const consumer = consumerOf(lane, { timeoutSeconds: deliverTimeoutSeconds(lane, adapters[destination].maxBatchSize), memoryMb: DELIVER_MEMORY_MB });
+    return { destination, lane, consumer, queue: queueOf(`lane-${destination}`, lane, consumer) };
+  });
+  return {
+    intake: { consumer: intakeConsumer, queue: intakeQueue },
+    lanes,
+    ingest: INGEST_FUNCTION,
+    pull: PULL_FUNCTION,
+  };
+}

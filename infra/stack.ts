@@ -1,0 +1,330 @@
+/**
+ * The credit exchange as one CDK stack per stage, built from the topology (infra/topology.ts) and
+ * the plan derived from it (infra/plan.ts), configured by the stage (infra/stages.ts):
+ *
+ *   ingest API ─┐
+ *   pull (schedule) ─┴─▶ intake queue ─▶ intake fn ─▶ lane queue per destination ─▶ deliver fn ─▶ endpoint
+ *                              (+DLQ)                       (+DLQ each)
+ *   every function ─▶ sync-state table;  alarms ─▶ SNS topic;  one dashboard
+ *
+ * Secure by default: one customer-managed KMS key (rotated) encrypts queues, table, secrets and the
+ * alarm topic; queues refuse plain HTTP; every function's role holds only what is granted here
+ * (infra/access.ts lists the table actions each one's code issues).
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { tableAccess, type ExchangeFunctionRole } from './access.js';
+import { DurableQueue } from './constructs/durable-queue.js';
+import { ExchangeFunction } from './constructs/exchange-function.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { SyncStateTable } from './constructs/sync-state-table.js';
+import { planExchange, type ConsumerPlan, type ExchangePlan } from './plan.js';
+import { destinationSecretName, feedSecretName, secretPrefixOf, type StageConfig } from './stages.js';
+import { topology as defaultTopology, type DestinationId, type Topology } from './topology.js';
+import { upstreamSecretName, upstreams } from './upstreams.js';
+
+export interface CreditExchangeStackProps extends StackProps {
+  stage: StageConfig;
+  /** Tests pass variants; the deployed stack uses infra/topology.ts. */
+  topology?: Topology;
+}
+
+/** Names of the stack outputs the operator CLI reads. */
+export const OUTPUTS = {
+  tableName: 'TableName',
+  intakeQueueUrl: 'IntakeQueueUrl',
+  intakeDlqUrl: 'IntakeDlqUrl',
+  laneQueueUrl: (destination: DestinationId) => `LaneQueueUrl${destination[0]!.toUpperCase()}${destination.slice(1)}`,
+  laneDlqUrl: (destination: DestinationId) => `LaneDlqUrl${destination[0]!.toUpperCase()}${destination.slice(1)}`,
+  ingestApiUrl: 'IngestApiUrl',
+  alarmTopicArn: 'AlarmTopicArn',
+  dashboardName: 'DashboardName',
+} as const;
+
+export class CreditExchangeStack extends Stack {
+  readonly plan: ExchangePlan;
+  readonly key: kms.Key;
+  readonly table: SyncStateTable;
+  readonly intakeQueue: DurableQueue;
+  readonly lanes = new Map<DestinationId, { queue: DurableQueue; deliver: ExchangeFunction; secret: secretsmanager.Secret }>();
+  readonly functions = new Map<string, ExchangeFunction>();
+  readonly monitoring: Monitoring;
+  readonly api: apigw.HttpApi;
+
+  private readonly stage: StageConfig;
+  private readonly namePrefix: string;
+  private readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: CreditExchangeStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    this.stage = stage;
+    this.namePrefix = `credex-${stage.name}`;
+    this.namespace = `CreditExchange/${stage.name}`;
+    this.plan = planExchange(props.topology ?? defaultTopology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])));
+    const retain = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const secretPrefix = secretPrefixOf(stage);
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/${this.namePrefix}`,
+      description: `Credit exchange (${stage.name}): queues, sync-state table, secrets, alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: retain,
+      pendingWindow: Duration.days(stage.production ? 30 : 7),
+    });
+    // CloudWatch alarms publish to the encrypted topic
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    this.table = new SyncStateTable(this, 'SyncState', { tableName: `${this.namePrefix}-sync-state`, key: this.key, production: stage.production });
+    this.intakeQueue = new DurableQueue(this, 'IntakeQueue', { namePrefix: this.namePrefix, plan: this.plan.intake.queue, key: this.key });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      namePrefix: this.namePrefix,
+      namespace: this.namespace,
+      key: this.key,
+      emails: stage.alarms.emails,
+      oldestMessageAgeMinutes: stage.alarms.oldestMessageAgeMinutes,
+    });
+
+    for (const lanePlan of this.plan.lanes) {
+      const { destination } = lanePlan;
+      const queue = new DurableQueue(this, `LaneQueue-${destination}`, { namePrefix: this.namePrefix, plan: lanePlan.queue, key: this.key });
+      const secret = this.credentialsSecret(`${destination}Credentials`, destinationSecretName(secretPrefix, destination), `Credentials the exchange signs its requests to ${destination} with: {"appKey","secret","fieldKey"?} as the platform issues them`);
+      const deliver = this.exchangeFunction(`Deliver-${destination}`, 'deliver', {
+        functionName: `${this.namePrefix}-deliver-${destination}`,
+        entry: 'functions/deliver/handler.ts',
+        size: lanePlan.consumer,
+        description: `Delivers lane ${destination}: adapt, sign, send, record the outcome`,
+        environment: {
+          DESTINATION: destination,
+          ENDPOINT_URL: stage.endpoints[destination],
+          LANE_QUEUE_URL: queue.queue.queueUrl,
+          CREDENTIALS_SECRET: secret.secretName,
+          RATE_LIMIT_PER_SECOND: String(lanePlan.lane.rateLimitPerSecond),
+          MAX_CONCURRENCY: String(lanePlan.lane.maxConcurrency),
+        },
+      });
+      this.consume(deliver, queue, lanePlan.consumer);
+      secret.grantRead(deliver.role);
+      this.lanes.set(destination, { queue, deliver, secret });
+      new CfnOutput(this, OUTPUTS.laneQueueUrl(destination), { value: queue.queue.queueUrl, description: `Lane ${destination}` });
+      new CfnOutput(this, OUTPUTS.laneDlqUrl(destination), { value: queue.deadLetterQueue.queueUrl, description: `Lane ${destination}: DLQ` });
+    }
+
+    const intake = this.exchangeFunction('Intake', 'intake', {
+      functionName: `${this.namePrefix}-intake`,
+      entry: 'functions/intake/handler.ts',
+      size: this.plan.intake.consumer,
+      description: 'Validates, normalises, records the revision and routes it to the lanes',
+      environment: {
+        LANE_QUEUE_URLS: JSON.stringify(Object.fromEntries([...this.lanes].map(([d, lane]) => [d, lane.queue.queue.queueUrl]))),
+        INTAKE_DLQ_URL: this.intakeQueue.deadLetterQueue.queueUrl,
+      },
+    });
+    this.consume(intake, this.intakeQueue, this.plan.intake.consumer);
+    for (const lane of this.lanes.values()) this.grantSend(intake, lane.queue.queue);
+    // a body too large to quarantine in the table is kept in the intake DLQ
+    this.grantSend(intake, this.intakeQueue.deadLetterQueue);
+
+    this.api = this.ingestApi(secretPrefix);
+    this.pullSchedule(secretPrefix);
+    this.alarmsAndDashboard();
+
+    new CfnOutput(this, OUTPUTS.tableName, { value: this.table.table.tableName, description: 'Sync-state table' });
+    new CfnOutput(this, OUTPUTS.intakeQueueUrl, { value: this.intakeQueue.queue.queueUrl, description: 'Intake queue: upstreams with AWS access may send records here' });
+    new CfnOutput(this, OUTPUTS.intakeDlqUrl, { value: this.intakeQueue.deadLetterQueue.queueUrl, description: 'Intake DLQ' });
+    new CfnOutput(this, OUTPUTS.ingestApiUrl, { value: this.api.apiEndpoint, description: 'Ingest API for upstream systems (docs/api/openapi.yaml)' });
+    new CfnOutput(this, OUTPUTS.alarmTopicArn, { value: this.monitoring.topic.topicArn, description: 'Alarm notifications' });
+    new CfnOutput(this, OUTPUTS.dashboardName, { value: `${this.namePrefix}`, description: 'CloudWatch dashboard' });
+  }
+
+  /** A function with the stack's environment and its table access (infra/access.ts). */
+  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'environment'> & { environment: Record<string, string> }): ExchangeFunction {
+    const fn = new ExchangeFunction(this, id, {
+      ...props,
+      logRetentionDays: this.stage.logRetentionDays,
+      environment: {
+        TABLE_NAME: this.table.table.tableName,
+        POWERTOOLS_METRICS_NAMESPACE: this.namespace,
+        ...props.environment,
+      },
+    });
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: tableAccess[role].map((a) => `dynamodb:${a}`), resources: [this.table.table.tableArn] }));
+    // the table's and the queues' data keys: named actions, not the kms:GenerateDataKey* and
+    // kms:ReEncrypt* wildcards CDK's grant helpers add
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.keyArn] }));
+    this.functions.set(props.functionName, fn);
+    return fn;
+  }
+
+  /** SendMessage (and so SendMessageBatch) to one queue; the key is granted per function. */
+  private grantSend(fn: ExchangeFunction, queue: sqs.IQueue): void {
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+  }
+
+  /** The Lambda event source rules of a queue consumer, as the plan sets them. */
+  private consume(fn: ExchangeFunction, queue: DurableQueue, consumer: ConsumerPlan): void {
+    fn.function.addEventSource(
+      new SqsEventSource(queue.queue, {
+        batchSize: consumer.batchSize,
+        maxBatchingWindow: consumer.maxBatchingWindowSeconds > 0 ? Duration.seconds(consumer.maxBatchingWindowSeconds) : undefined,
+        maxConcurrency: consumer.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  /** A JSON credentials secret; its value is set after deploy (docs/deploy.md), never in code. */
+  private credentialsSecret(id: string, secretName: string, description: string, appKey = 'set-after-deploy'): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, id, {
+      secretName,
+      description,
+      encryptionKey: this.key,
+      removalPolicy: this.stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // a random secret until the real one is put: requests signed with it fail closed
+      generateSecretString: { secretStringTemplate: JSON.stringify({ appKey }), generateStringKey: 'secret', passwordLength: 48, excludePunctuation: true },
+    });
+  }
+
+  private ingestApi(secretPrefix: string): apigw.HttpApi {
+    const ingest = this.exchangeFunction('Ingest', 'ingest', {
+      functionName: `${this.namePrefix}-ingest`,
+      entry: 'functions/ingest/handler.ts',
+      size: this.plan.ingest,
+      description: 'Ingest API: verifies signatures, validates, answers per record, enqueues to intake',
+      environment: { INTAKE_QUEUE_URL: this.intakeQueue.queue.queueUrl, SECRETS_PREFIX: secretPrefix },
+    });
+    this.grantSend(ingest, this.intakeQueue.queue);
+    for (const [upstreamId, upstream] of Object.entries(upstreams)) {
+      // the stack generates each upstream's signing secret; the operator hands it to the upstream
+      this.credentialsSecret(`Upstream-${upstreamId}`, upstreamSecretName(secretPrefix, upstreamId), `Signing credentials of upstream ${upstreamId} (${upstream.title})`, upstream.appKey).grantRead(ingest.role);
+    }
+
+    const api = new apigw.HttpApi(this, 'IngestApi', {
+      apiName: `${this.namePrefix}-ingest`,
+      description: 'Credit exchange ingest API (signed requests; docs/api/openapi.yaml)',
+      createDefaultStage: false,
+    });
+    const integration = new HttpLambdaIntegration('Ingest', ingest.function);
+    api.addRoutes({ path: '/v1/records', methods: [apigw.HttpMethod.POST], integration });
+    api.addRoutes({ path: '/v1/records/{recordType}/{recordId}', methods: [apigw.HttpMethod.GET], integration });
+    const accessLogs = new logs.LogGroup(this, 'IngestAccessLogs', {
+      logGroupName: `/aws/apigateway/${this.namePrefix}-ingest`,
+      retention: this.stage.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // upstreams sign the path they call: rawPath must be that path, so the $default stage (a named
+    // stage would prefix it), and behind a custom domain an API mapping without a path
+    new apigw.HttpStage(this, 'IngestStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: this.stage.ingest.rateLimitPerSecond, burstLimit: this.stage.ingest.burstLimit },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            route: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    this.monitoring.alarm('Ingest5xx', 'ingest-5xx', new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5xx', dimensionsMap: { ApiId: api.apiId, Stage: '$default' }, statistic: 'Sum', period: Duration.minutes(5) }), 5,
+      'The ingest API answered 5xx at least 5 times in 5 minutes: the ingest function fails (its Errors alarm, its logs) or cannot reach the table or intake queue. Upstreams retry; tell them if it lasts.');
+    return api;
+  }
+
+  private pullSchedule(secretPrefix: string): void {
+    const feedSecret = this.credentialsSecret('FeedCredentials', feedSecretName(secretPrefix), 'Credentials the pull reads the provincial breach feed with: {"appKey","secret"}');
+    const pull = this.exchangeFunction('Pull', 'pull', {
+      functionName: `${this.namePrefix}-pull`,
+      entry: 'functions/pull/handler.ts',
+      size: this.plan.pull,
+      description: 'Pulls the provincial breach feed from its cursor into intake',
+      environment: { INTAKE_QUEUE_URL: this.intakeQueue.queue.queueUrl, FEED_URL: this.stage.feed.url, CREDENTIALS_SECRET: feedSecret.secretName },
+      // one pull at a time: two runs from one cursor would read the same pages twice
+      reservedConcurrentExecutions: 1,
+    });
+    this.grantSend(pull, this.intakeQueue.queue);
+    feedSecret.grantRead(pull.role);
+    new scheduler.Schedule(this, 'PullSchedule', {
+      scheduleName: `${this.namePrefix}-pull`,
+      description: 'Pull the provincial breach feed',
+      schedule: scheduler.ScheduleExpression.expression(this.stage.feed.schedule),
+      // a missed run is harmless: the next one reads on from the cursor
+      target: new targets.LambdaInvoke(pull.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+    });
+  }
+
+  private alarmsAndDashboard(): void {
+    const m = this.monitoring;
+    const intakeService = { service: 'credex-intake' };
+    const watchedIntake = { name: 'intake', queue: this.intakeQueue.queue, deadLetterQueue: this.intakeQueue.deadLetterQueue };
+    m.watchQueue(watchedIntake);
+    for (const [destination, lane] of this.lanes) {
+      m.watchQueue({ name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
+      m.alarm(`${destination}AuthFailures`, `lane-${destination}-auth-failures`, m.exchangeMetric('AuthFailures', { service: 'credex-deliver', lane: destination }), 1,
+        `${destination} refused the exchange's credentials (401/403) even after reloading them: the credentials in ${lane.secret.secretName} are wrong or expired. Put the platform's current ones (docs/deploy.md, "Rotating secrets"); failed records retry, then wait in the DLQ for credex replay.`);
+    }
+    for (const [name, fn] of this.functions) m.watchFunction(name.slice(this.namePrefix.length + 1), fn.function);
+    const window = Duration.minutes(15);
+    m.alarm('QuarantineRate', 'quarantine-rate',
+      new cloudwatch.MathExpression({
+        label: 'quarantined %',
+        expression: 'IF(received > 0, 100 * quarantined / received, 0)',
+        usingMetrics: { quarantined: m.exchangeMetric('Quarantined', intakeService, 'Sum', window), received: m.exchangeMetric('Received', intakeService, 'Sum', window) },
+        period: window,
+      }),
+      this.stage.alarms.quarantineRatePercent,
+      `Over ${this.stage.alarms.quarantineRatePercent}% of the records intake received in 15 minutes were quarantined as invalid: an upstream is sending bad data. See which (credex quarantine list), tell its owner, release corrected records (credex quarantine release).`);
+    m.alarm('FeedErrors', 'pull-feed-errors', m.exchangeMetric('FeedErrors', { service: 'credex-pull' }, 'Sum', window), 1,
+      'The provincial breach feed failed (network, 5xx, 401, or an unreadable page): inbound breaches are not arriving. The cursor did not move; the next run retries. Check the pull logs and the feed credentials.');
+
+    m.addAlarmStatus();
+    m.addRow('Intake', [
+      new cloudwatch.GraphWidget({
+        title: 'intake: records',
+        width: 14,
+        left: ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed'].map((name) => m.exchangeMetric(name, intakeService).with({ label: name.toLowerCase() })),
+      }),
+      new cloudwatch.GraphWidget({ title: 'intake: DLQ depth', width: 5, left: [watchedIntake.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })] }),
+      new cloudwatch.GraphWidget({ title: 'intake: oldest message (s)', width: 5, left: [watchedIntake.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })] }),
+    ]);
+    for (const [destination, lane] of this.lanes) m.laneRow(destination, { name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
+    const apiMetric = (metricName: string, statistic = 'Sum') => new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiId: this.api.apiId, Stage: '$default' }, statistic, period: Duration.minutes(5) });
+    m.addRow('Ingest API and pull', [
+      new cloudwatch.GraphWidget({ title: 'ingest: requests', width: 10, left: [apiMetric('Count').with({ label: 'requests' }), apiMetric('4xx').with({ label: '4xx' }), apiMetric('5xx').with({ label: '5xx' })] }),
+      new cloudwatch.GraphWidget({ title: 'ingest: latency (ms)', width: 6, left: [apiMetric('Latency', 'p90').with({ label: 'p90' })] }),
+      new cloudwatch.GraphWidget({ title: 'pull: feed', width: 8, left: ['FeedRecords', 'FeedPages', 'FeedErrors'].map((name) => m.exchangeMetric(name, { service: 'credex-pull' }).with({ label: name })) }),
+    ]);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Deployment stages, in one typed configuration: where each destination is, how fast it may be
+ * called, where secrets live, who hears the alarms. `checkStage` validates a stage when the app is
+ * synthesized and lists every problem at once (docs/deploy.md, "Configuring a stage").
+ *
+ * The URLs and addresses below are placeholders on reserved `example` domains: a team deploying
+ * the exchange replaces them with the addresses the platforms issue to it.
+ */
+import { DESTINATION_IDS, type DestinationId } from './topology.js';
+import { SECRET_PREFIX_PATTERN } from './upstreams.js';
+
+export interface StageConfig {
+  /** Lower-case stage name: prefixes every resource name, secret name and metric namespace. */
+  name: string;
+  /** Where to deploy. Without an account the stack is environment-agnostic. */
+  env: { account?: string; region: string };
+  /** Production: the table is retained and deletion-protected; alarms must reach someone. */
+  production: boolean;
+  /** Base URL of each destination's endpoint (https). */
+  endpoints: Record<DestinationId, string>;
+  /** Base URL of the provincial platform's breach feed, and how often to pull it. */
+  feed: { url: string; schedule: string };
+  /** A destination whose endpoint takes fewer (or more) requests per second than the topology's. */
+  rateLimits?: Partial<Record<DestinationId, number>>;
+  /** Secrets Manager names start with this (default `credex/<name>`). */
+  secretPrefix?: string;
+  alarms: {
+    /** E-mail addresses subscribed to the alarm topic (confirmations are sent on deploy). */
+    emails: string[];
+    /** A queue's oldest message older than this raises an alarm. */
+    oldestMessageAgeMinutes: number;
+    /** Quarantined / received at intake, over 15 minutes, above this raises an alarm. */
+    quarantineRatePercent: number;
+  };
+  /** API Gateway throttling of the ingest API, for all upstreams together. */
+  ingest: { rateLimitPerSecond: number; burstLimit: number };
+  /** Days CloudWatch keeps the functions' and the API's logs. */
+  logRetentionDays: number;
+}
+
+export const stages: Record<string, StageConfig> = {
+  dev: {
+    name: 'dev',
+    env: { region: 'cn-north-1' },
+    production: false,
+    endpoints: {
+      provincial: 'https://provincial.credex-dev.example.com',
+      municipal: 'https://municipal.credex-dev.example.com',
+      publicColumn: 'https://public-column.credex-dev.example.com',
+      district: 'https://district.credex-dev.example.com',
+    },
+    feed: { url: 'https://provincial.credex-dev.example.com', schedule: 'rate(15 minutes)' },
+    rateLimits: { provincial: 5, municipal: 2, publicColumn: 2, district: 2 },
+    alarms: { emails: [], oldestMessageAgeMinutes: 60, quarantineRatePercent: 20 },
+    ingest: { rateLimitPerSecond: 10, burstLimit: 20 },
+    logRetentionDays: 14,
+  },
+  prod: {
+    name: 'prod',
+    env: { region: 'cn-north-1' },
+    production: true,
+    endpoints: {
+      provincial: 'https://provincial.credex.example.com',
+      municipal: 'https://municipal.credex.example.com',
+      publicColumn: 'https://public-column.credex.example.com',
+      district: 'https://district.credex.example.com',
+    },
+    feed: { url: 'https://provincial.credex.example.com', schedule: 'rate(5 minutes)' },
+    alarms: { emails: ['credex-oncall@example.com'], oldestMessageAgeMinutes: 30, quarantineRatePercent: 5 },
+    ingest: { rateLimitPerSecond: 50, burstLimit: 100 },
+    logRetentionDays: 365,
+  },
+};
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export class StageConfigError extends Error {
+  override name = 'StageConfigError';
+  constructor(
+    readonly stage: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`stage ${stage} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function secretPrefixOf(stage: StageConfig): string {
+  return stage.secretPrefix ?? `credex/${stage.name}`;
+}
+
+/** The secret holding a destination's credentials (`{"appKey","secret","fieldKey"?}`). */
+export function destinationSecretName(secretPrefix: string, destination: DestinationId): string {
+  return `${secretPrefix}/destinations/${destination}`;
+}
+
+/** The secret holding the credentials the pull uses to read the provincial breach feed. */
+export function feedSecretName(secretPrefix: string): string {
+  return `${secretPrefix}/feeds/provincial-breaches`;
+}
+
+const httpsUrl = (where: string, value: string, production: boolean): string[] => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${where}: ${JSON.stringify(value)} is not a URL`];
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  if (url.protocol !== 'https:' && !(local && !production)) return [`${where}: ${value} must use https (plain http only to localhost, outside production)`];
+  if (production && local) return [`${where}: ${value} points at this machine in a production stage`];
+  if (url.search || url.hash) return [`${where}: ${value} must be a base URL, without query or fragment`];
+  return [];
+};
+
+/** Every problem with a stage, as messages naming the field, what was expected and what was found. */
+export function checkStage(stage: StageConfig): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9]{1,11}$/.test(stage.name)) problems.push(`name: ${JSON.stringify(stage.name)} must be 2–12 lower-case letters and digits, starting with a letter`);
+  if (stage.env.account !== undefined && !/^\d{12}$/.test(stage.env.account)) problems.push(`env.account: ${JSON.stringify(stage.env.account)} must be a 12-digit AWS account id`);
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stage.env.region)) problems.push(`env.region: ${JSON.stringify(stage.env.region)} is not an AWS region name (like cn-north-1)`);
+  for (const id of DESTINATION_IDS) {
+    const url = stage.endpoints[id];
+    if (url === undefined) problems.push(`endpoints.${id}: missing; every destination of the topology needs an endpoint`);
+    else problems.push(...httpsUrl(`endpoints.${id}`, url, stage.production));
+  }
+  for (const id of Object.keys(stage.endpoints)) if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`endpoints.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
+  problems.push(...httpsUrl('feed.url', stage.feed.url, stage.production));
+  if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/.test(stage.feed.schedule)) problems.push(`feed.schedule: ${JSON.stringify(stage.feed.schedule)} must be an EventBridge Scheduler rate(…) or cron(…) expression`);
+  for (const [id, rate] of Object.entries(stage.rateLimits ?? {})) {
+    if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`rateLimits.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
+    else if (!(typeof rate === 'number' && rate > 0 && Number.isFinite(rate))) problems.push(`rateLimits.${id}: must be a positive number of requests per second; got ${rate}`);
+  }
+  const prefix = secretPrefixOf(stage);
+  if (!SECRET_PREFIX_PATTERN.test(prefix)) problems.push(`secretPrefix: ${JSON.stringify(prefix)} may hold only letters, digits, _+=.@- and single slashes between parts`);
+  for (const email of stage.alarms.emails) if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarms.emails: ${JSON.stringify(email)} is not an e-mail address`);
+  if (stage.production && stage.alarms.emails.length === 0) problems.push('alarms.emails: a production stage needs at least one address, or alarms reach nobody');
+  if (!(stage.alarms.oldestMessageAgeMinutes >= 1)) problems.push(`alarms.oldestMessageAgeMinutes: must be at least 1; got ${stage.alarms.oldestMessageAgeMinutes}`);
+  if (!(stage.alarms.quarantineRatePercent > 0 && stage.alarms.quarantineRatePercent <= 100)) problems.push(`alarms.quarantineRatePercent: must be in (0, 100]; got ${stage.alarms.quarantineRatePercent}`);
+  if (!(Number.isInteger(stage.ingest.rateLimitPerSecond) && stage.ingest.rateLimitPerSecond > 0)) problems.push(`ingest.rateLimitPerSecond: must be a positive integer; got ${stage.ingest.rateLimitPerSecond}`);
+  if (!(Number.isInteger(stage.ingest.burstLimit) && stage.ingest.burstLimit >= stage.ingest.rateLimitPerSecond)) problems.push(`ingest.burstLimit: must be an integer ≥ rateLimitPerSecond (${stage.ingest.rateLimitPerSecond}); got ${stage.ingest.burstLimit}`);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(stage.logRetentionDays)) problems.push(`logRetentionDays: ${stage.logRetentionDays} is not a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')})`);
+  return problems;
+}
+
+/** The named stage, checked; throws StageConfigError listing every problem, or naming the stages. */
+export function resolveStage(name: string, all: Readonly<Record<string, StageConfig>> = stages): StageConfig {
+  const stage = all[name];
+  if (!stage) throw new StageConfigError(name, [`no such stage; stages: ${Object.keys(all).join(', ')} (infra/stages.ts)`]);
+  const problems = checkStage(stage);
+  if (stage.name !== name) problems.unshift(`name: ${JSON.stringify(stage.name)} differs from its key ${JSON.stringify(name)}`);
+  if (problems.length > 0) throw new StageConfigError(name, problems);
+  return stage;
+}

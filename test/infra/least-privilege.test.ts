@@ -1,0 +1,122 @@
+/**
+ * Least privilege, asserted: each function's role may touch only its own queues, the table actions
+ * its code issues (found by bundling the handler as Lambda gets it, tree-shaken), its own secrets,
+ * and the key; nothing names `*` except X-Ray, which has no resource-level permissions.
+ */
+import * as esbuild from 'esbuild';
+import { tableAccess, type ExchangeFunctionRole } from '../../infra/access.js';
+import { DESTINATION_IDS } from '../../infra/topology.js';
+import { upstreams } from '../../infra/upstreams.js';
+import { refId, resourcesOf, synthesize } from './synth.js';
+
+const { template } = synthesize();
+const roles = resourcesOf(template, 'AWS::IAM::Role');
+const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
+const functions = resourcesOf(template, 'AWS::Lambda::Function');
+const queues = resourcesOf(template, 'AWS::SQS::Queue');
+const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
+const tableId = Object.keys(resourcesOf(template, 'AWS::DynamoDB::Table'))[0];
+const keyId = Object.keys(resourcesOf(template, 'AWS::KMS::Key'))[0];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** Every statement of the policies attached to a function's role. */
+function statementsOf(functionName: string): Statement[] {
+  const [, fn] = Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === functionName)!;
+  const roleId = refId(fn.Properties['Role'])!;
+  expect(roles[roleId]?.Properties['ManagedPolicyArns']).toBeUndefined();
+  return policies.filter((p) => p.Properties['Roles'].some((r: unknown) => refId(r) === roleId)).flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesNamed = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const queueName = (ref: unknown) => queues[refId(ref)!]?.Properties['QueueName'] as string | undefined;
+const secretName = (ref: unknown) => secrets[refId(ref)!]?.Properties['Name'] as string | undefined;
+
+/** What one role may do, by service, with the resources named by name. */
+function accessOf(functionName: string) {
+  const access = { table: new Set<string>(), send: new Set<string>(), consume: new Set<string>(), secrets: new Set<string>(), wildcard: new Set<string>() };
+  for (const statement of statementsOf(functionName)) {
+    expect(statement.Effect).toBe('Allow');
+    for (const action of actionsOf(statement)) {
+      expect(action).not.toBe('*');
+      for (const resource of resourcesNamed(statement)) {
+        if (resource === '*') access.wildcard.add(action);
+        else if (action.startsWith('dynamodb:')) {
+          expect(refId(resource)).toBe(tableId);
+          access.table.add(action.slice('dynamodb:'.length));
+        } else if (action === 'sqs:SendMessage') access.send.add(queueName(resource)!);
+        else if (action === 'sqs:ReceiveMessage') access.consume.add(queueName(resource)!);
+        else if (action.startsWith('sqs:')) expect(['sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:DeleteMessage']).toContain(action);
+        else if (action.startsWith('secretsmanager:')) {
+          expect(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']).toContain(action);
+          access.secrets.add(secretName(resource)!);
+        } else if (action.startsWith('kms:')) expect(refId(resource)).toBe(keyId);
+        else if (action.startsWith('logs:')) expect(JSON.stringify(resource)).toContain('Logs');
+        else throw new Error(`${functionName}: unexpected action ${action}`);
+      }
+    }
+  }
+  return access;
+}
+
+const XRAY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+
+describe('each function may touch only its own resources', () => {
+  it.each(DESTINATION_IDS)('deliver %s: consumes its lane, reads its credentials, sends nowhere', (destination) => {
+    const access = accessOf(`credex-dev-deliver-${destination}`);
+    expect([...access.consume]).toEqual([`credex-dev-lane-${destination}`]);
+    expect([...access.send]).toEqual([]);
+    expect([...access.secrets]).toEqual([`credex/dev/destinations/${destination}`]);
+    expect([...access.table].sort()).toEqual([...tableAccess.deliver].sort());
+    expect(access.wildcard).toEqual(XRAY);
+  });
+
+  it('intake: consumes the intake queue, sends to the lanes and its own DLQ, reads no secret', () => {
+    const access = accessOf('credex-dev-intake');
+    expect([...access.consume]).toEqual(['credex-dev-intake']);
+    expect([...access.send].sort()).toEqual([...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`), 'credex-dev-intake-dlq'].sort());
+    expect([...access.secrets]).toEqual([]);
+    expect([...access.table].sort()).toEqual([...tableAccess.intake].sort());
+    expect(access.wildcard).toEqual(XRAY);
+  });
+
+  it('ingest: sends to intake only, reads the upstream credentials only', () => {
+    const access = accessOf('credex-dev-ingest');
+    expect([...access.consume]).toEqual([]);
+    expect([...access.send]).toEqual(['credex-dev-intake']);
+    expect([...access.secrets].sort()).toEqual(Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`).sort());
+    expect([...access.table].sort()).toEqual([...tableAccess.ingest].sort());
+  });
+
+  it('pull: sends to intake only, reads the feed credentials only', () => {
+    const access = accessOf('credex-dev-pull');
+    expect([...access.consume]).toEqual([]);
+    expect([...access.send]).toEqual(['credex-dev-intake']);
+    expect([...access.secrets]).toEqual(['credex/dev/feeds/provincial-breaches']);
+    expect([...access.table].sort()).toEqual([...tableAccess.pull].sort());
+  });
+});
+
+/** lib-dynamodb command class → the IAM action it needs. */
+const DYNAMODB_ACTIONS: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem', TransactWrite: 'TransactWriteItems', TransactGet: 'TransactGetItems' };
+
+/** The table actions a handler's code can issue: `new XCommand(` in its tree-shaken bundle. */
+async function tableActionsIssuedBy(role: ExchangeFunctionRole): Promise<string[]> {
+  const result = await esbuild.build({ entryPoints: [`functions/${role}/handler.ts`], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  const code = result.outputFiles[0]!.text;
+  const actions = new Set<string>();
+  // esbuild renames clashing imports to XCommand2: the digits are not part of the name
+  for (const [, command] of code.matchAll(/new (\w+?)Command\d*\(/g)) if (DYNAMODB_ACTIONS[command!]) actions.add(DYNAMODB_ACTIONS[command!]!);
+  return [...actions].sort();
+}
+
+describe('infra/access.ts matches what the code issues', () => {
+  it.each(Object.keys(tableAccess) as ExchangeFunctionRole[])('%s is granted exactly the table actions its handler can issue', async (role) => {
+    expect(await tableActionsIssuedBy(role)).toEqual([...tableAccess[role]].sort());
+  });
+});

@@ -1,0 +1,45 @@
+/** The plan derives timeouts, visibility and concurrency from the topology by AWS's rules. */
+import { adapters } from '../../functions/deliver/adapters/index.js';
+import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
+import { deliverTimeoutSeconds, planExchange, PlanError, worstCaseRequests } from '../../infra/plan.js';
+import { concurrencyFor, topology } from '../../infra/topology.js';
+
+describe('plan', () => {
+  const plan = planExchange();
+
+  it('gives every queue a visibility timeout of 6 × its consumer timeout plus the batching window', () => {
+    for (const { queue, consumer } of [plan.intake, ...plan.lanes]) {
+      expect(queue.visibilityTimeoutSeconds).toBe(6 * consumer.timeoutSeconds + consumer.maxBatchingWindowSeconds);
+      expect(queue.retentionDays).toBe(14);
+    }
+  });
+
+  it("sizes a deliver timeout for every request of a batch timing out, paced to the lane's share", () => {
+    for (const { destination, lane, consumer } of plan.lanes) {
+      const requests = worstCaseRequests(lane.batchSize, adapters[destination].maxBatchSize);
+      expect(consumer.timeoutSeconds).toBeGreaterThanOrEqual(requests * lane.sendTimeoutSeconds);
+      expect(consumer.timeoutSeconds).toBeLessThanOrEqual(900);
+    }
+    // single-record contracts send one request per record; batch contracts far fewer
+    expect(worstCaseRequests(5, 1)).toBe(5);
+    expect(worstCaseRequests(100, 100)).toBeLessThan(10);
+    expect(deliverTimeoutSeconds({ batchSize: 1000, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 }, 1)).toBe(900);
+  });
+
+  it('derives concurrency from the rate limit, at least the event source minimum of 2', () => {
+    expect(concurrencyFor(1)).toBe(2);
+    expect(concurrencyFor(20)).toBe(10);
+    const provincial = planExchange(topology, { provincial: { rateLimitPerSecond: 40 } }).lanes.find((l) => l.destination === 'provincial')!;
+    expect(provincial.lane).toMatchObject({ rateLimitPerSecond: 40, maxConcurrency: concurrencyFor(40) });
+    expect(provincial.consumer.maxConcurrency).toBe(concurrencyFor(40));
+  });
+
+  it("keeps the intake routing lease between the function timeout and the queue's visibility", () => {
+    expect(plan.intake.consumer.timeoutSeconds).toBeLessThan(DEFAULT_ROUTING_LEASE_SECONDS);
+    expect(plan.intake.queue.visibilityTimeoutSeconds).toBeGreaterThan(DEFAULT_ROUTING_LEASE_SECONDS);
+  });
+
+  it('refuses a rate limit that is not a positive number', () => {
+    expect(() => planExchange(topology, { municipal: { rateLimitPerSecond: 0 } })).toThrow(PlanError);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * The synthesized stack: durable encrypted queues with DLQs, event sources that report partial
+ * batch failures with the plan's settings, the table's protection per stage, alarms per lane, the
+ * dashboard, the ingest API's stage, the pull schedule, and a snapshot of the whole template.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { DESTINATION_IDS, destinations } from '../../infra/topology.js';
+import { planExchange } from '../../infra/plan.js';
+import { stages } from '../../infra/stages.js';
+import { upstreams } from '../../infra/upstreams.js';
+import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../functions/shared/state/table.js';
+import { refId, resourcesOf, synthesize } from './synth.js';
+
+const dev = synthesize();
+const prod = synthesize({ stage: stages['prod']! });
+const plan = planExchange(undefined, Object.fromEntries(Object.entries(stages['dev']!.rateLimits ?? {}).map(([d, r]) => [d, { rateLimitPerSecond: r }])));
+
+const queues = resourcesOf(dev.template, 'AWS::SQS::Queue');
+const functions = resourcesOf(dev.template, 'AWS::Lambda::Function');
+const mappings = resourcesOf(dev.template, 'AWS::Lambda::EventSourceMapping');
+const queueByName = (name: string) => Object.entries(queues).find(([, q]) => q.Properties['QueueName'] === name);
+
+describe('queues', () => {
+  const sourceQueues = Object.entries(queues).filter(([, q]) => !String(q.Properties['QueueName']).endsWith('-dlq'));
+  const deadLetterQueues = Object.entries(queues).filter(([, q]) => String(q.Properties['QueueName']).endsWith('-dlq'));
+
+  it('has an intake queue and one queue per destination, each with its own DLQ', () => {
+    expect(sourceQueues.map(([, q]) => q.Properties['QueueName']).sort()).toEqual(['credex-dev-intake', ...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`)].sort());
+    expect(deadLetterQueues).toHaveLength(sourceQueues.length);
+    for (const [, queue] of sourceQueues) {
+      const redrive = queue.Properties['RedrivePolicy'];
+      const dlq = queues[refId(redrive.deadLetterTargetArn)!];
+      expect(dlq?.Properties['QueueName']).toBe(`${queue.Properties['QueueName']}-dlq`);
+      expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    }
+  });
+
+  it('encrypts every queue with the stack key and keeps messages 14 days', () => {
+    const keyId = Object.keys(resourcesOf(dev.template, 'AWS::KMS::Key'))[0];
+    for (const [, queue] of Object.entries(queues)) {
+      expect(refId(queue.Properties['KmsMasterKeyId'])).toBe(keyId);
+      expect(queue.Properties['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
+    }
+  });
+
+  it('denies every queue to requests without TLS', () => {
+    const policies = Object.values(resourcesOf(dev.template, 'AWS::SQS::QueuePolicy'));
+    for (const id of Object.keys(queues)) {
+      const policy = policies.find((p) => p.Properties['Queues'].some((q: unknown) => refId(q) === id));
+      expect(policy?.Properties['PolicyDocument'].Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+});
+
+describe('event sources', () => {
+  it('every mapping reports batch item failures', () => {
+    expect(Object.keys(mappings)).toHaveLength(1 + DESTINATION_IDS.length);
+    for (const mapping of Object.values(mappings)) expect(mapping.Properties['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it("each lane's mapping has the plan's batch size, window and concurrency, the queue ≥ 6 × the function timeout", () => {
+    for (const lane of plan.lanes) {
+      const [queueId, queue] = queueByName(`credex-dev-lane-${lane.destination}`)!;
+      const mapping = Object.values(mappings).find((m) => refId(m.Properties['EventSourceArn']) === queueId)!;
+      expect(mapping.Properties).toMatchObject({ BatchSize: lane.consumer.batchSize, ScalingConfig: { MaximumConcurrency: lane.consumer.maxConcurrency } });
+      expect(mapping.Properties['MaximumBatchingWindowInSeconds']).toBe(lane.consumer.maxBatchingWindowSeconds);
+      const fn = functions[refId(mapping.Properties['FunctionName'])!]!;
+      expect(fn.Properties['Environment'].Variables.DESTINATION).toBe(lane.destination);
+      expect(queue.Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * fn.Properties['Timeout'] + lane.consumer.maxBatchingWindowSeconds);
+      expect(queue.Properties['RedrivePolicy'].maxReceiveCount).toBe(destinations[lane.destination].lane.maxReceiveCount);
+    }
+  });
+
+  it("a stage's rate limit sets the lane's concurrency and reaches its deliver function", () => {
+    const provincial = plan.lanes.find((l) => l.destination === 'provincial')!;
+    expect(provincial.lane.rateLimitPerSecond).toBe(stages['dev']!.rateLimits!.provincial);
+    const fn = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-deliver-provincial')!;
+    expect(fn.Properties['Environment'].Variables).toMatchObject({ RATE_LIMIT_PER_SECOND: String(provincial.lane.rateLimitPerSecond), MAX_CONCURRENCY: String(provincial.lane.maxConcurrency) });
+  });
+
+  it('the intake queue outlasts a routing lease and 6 × the intake timeout', () => {
+    const [, intakeQueue] = queueByName('credex-dev-intake')!;
+    const intake = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-intake')!;
+    expect(intakeQueue.Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * intake.Properties['Timeout']);
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on arm64 with tracing, JSON logs into a log group with retention', () => {
+    const logGroups = resourcesOf(dev.template, 'AWS::Logs::LogGroup');
+    expect(Object.keys(functions)).toHaveLength(4 + DESTINATION_IDS.length - 1);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
+      const logGroup = logGroups[refId(fn.Properties['LoggingConfig'].LogGroup)!];
+      expect(logGroup?.Properties['RetentionInDays']).toBe(stages['dev']!.logRetentionDays);
+      expect(fn.Properties['Environment'].Variables).toMatchObject({ TABLE_NAME: expect.anything(), POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/dev' });
+    }
+  });
+
+  it('runs one pull at a time', () => {
+    const pull = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-pull')!;
+    expect(pull.Properties['ReservedConcurrentExecutions']).toBe(1);
+  });
+});
+
+describe('sync-state table', () => {
+  it('is on demand, encrypted with the key, recoverable to a point in time, with its index and TTL', () => {
+    dev.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: STATUS_INDEX, Projection: { ProjectionType: 'ALL' } })],
+    });
+  });
+
+  it('is retained and deletion-protected in production, and not in dev', () => {
+    const [prodTable] = Object.values(resourcesOf(prod.template, 'AWS::DynamoDB::Table'));
+    expect(prodTable).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { DeletionProtectionEnabled: true } });
+    const [devTable] = Object.values(resourcesOf(dev.template, 'AWS::DynamoDB::Table'));
+    expect(devTable).toMatchObject({ DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
+  });
+});
+
+describe('secrets', () => {
+  it('exist per destination, per upstream and for the feed, under the stage prefix, with no value in the template', () => {
+    const secrets = Object.values(resourcesOf(dev.template, 'AWS::SecretsManager::Secret'));
+    expect(secrets.map((s) => s.Properties['Name']).sort()).toEqual(
+      [...DESTINATION_IDS.map((d) => `credex/dev/destinations/${d}`), ...Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`), 'credex/dev/feeds/provincial-breaches'].sort(),
+    );
+    for (const secret of secrets) {
+      expect(secret.Properties['SecretString']).toBeUndefined();
+      expect(secret.Properties['GenerateSecretString']).toMatchObject({ GenerateStringKey: 'secret' });
+      expect(secret.Properties['KmsKeyId']).toBeDefined();
+    }
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const alarms = Object.values(resourcesOf(dev.template, 'AWS::CloudWatch::Alarm'));
+  const alarmNames = alarms.map((a) => a.Properties['AlarmName']);
+
+  it.each(DESTINATION_IDS)('lane %s has DLQ, oldest-message, auth-failure and function alarms', (destination) => {
+    expect(alarmNames).toEqual(
+      expect.arrayContaining([
+        `credex-dev-lane-${destination}-dlq-not-empty`,
+        `credex-dev-lane-${destination}-oldest-message`,
+        `credex-dev-lane-${destination}-auth-failures`,
+        `credex-dev-deliver-${destination}-errors`,
+        `credex-dev-deliver-${destination}-throttles`,
+      ]),
+    );
+  });
+
+  it('watches intake, its quarantine rate, the feed and the ingest API', () => {
+    expect(alarmNames).toEqual(
+      expect.arrayContaining(['credex-dev-intake-dlq-not-empty', 'credex-dev-intake-oldest-message', 'credex-dev-quarantine-rate', 'credex-dev-pull-feed-errors', 'credex-dev-ingest-5xx', 'credex-dev-ingest-errors', 'credex-dev-pull-errors']),
+    );
+    const rate = alarms.find((a) => a.Properties['AlarmName'] === 'credex-dev-quarantine-rate')!;
+    expect(rate.Properties['Threshold']).toBe(stages['dev']!.alarms.quarantineRatePercent);
+    expect(JSON.stringify(rate.Properties['Metrics'])).toContain('"MetricName":"Quarantined"');
+  });
+
+  it('every alarm notifies the topic and says what to do', () => {
+    const topicId = Object.keys(resourcesOf(dev.template, 'AWS::SNS::Topic'))[0];
+    for (const alarm of alarms) {
+      expect(alarm.Properties['AlarmActions'].map(refId)).toEqual([topicId]);
+      // some descriptions name a queue, so they are Fn::Join tokens rather than plain strings
+      expect(JSON.stringify(alarm.Properties['AlarmDescription']).length).toBeGreaterThan(80);
+    }
+  });
+
+  it('subscribes the stage addresses to the encrypted topic', () => {
+    const [topic] = Object.values(resourcesOf(prod.template, 'AWS::SNS::Topic'));
+    expect(topic?.Properties['KmsMasterKeyId']).toBeDefined();
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: stages['prod']!.alarms.emails[0] });
+  });
+
+  it('has a dashboard with one row per lane', () => {
+    const [dashboard] = Object.values(resourcesOf(dev.template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties['DashboardBody']);
+    for (const destination of DESTINATION_IDS) {
+      for (const title of ['records', 'DLQ depth', 'oldest message']) expect(body).toContain(`${destination}: ${title}`);
+    }
+  });
+});
+
+describe('ingest API and pull schedule', () => {
+  it('serves the signed routes on the $default stage with throttling and access logs', () => {
+    dev.template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/records' });
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/records/{recordType}/{recordId}' });
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: stages['dev']!.ingest.rateLimitPerSecond, ThrottlingBurstLimit: stages['dev']!.ingest.burstLimit },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('pulls the feed on the stage schedule', () => {
+    dev.template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: stages['dev']!.feed.schedule, State: 'ENABLED' });
+  });
+});
+
+describe('template snapshot', () => {
+  it('matches the recorded template (asset hashes aside)', () => {
+    const text = JSON.stringify(dev.template.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>$1');
+    expect(JSON.parse(text)).toMatchSnapshot();
+  });
+});
