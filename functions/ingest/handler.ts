@@ -20,8 +20,8 @@ import { DynamoNonceStore, DynamoThrottle } from './nonce-store.js';
  * The request handleIngestRequest takes, from an HTTP API (v2) event. Upstreams sign the path they
  * call, and routing and verification both use rawPath — so the API must be served from the
  * `$default` stage, and behind a custom domain through an API mapping with no path (on a named
- * stage rawPath starts with `/<stage>`; a mapping's path never appears in rawPath). The stack must
- * configure both; until then this is a documented deployment requirement (docs/api/openapi.yaml).
+ * stage rawPath starts with `/<stage>`; a mapping's path never appears in rawPath). The stack serves
+ * it from `$default` (infra/stack.ts); a custom domain added later needs a path-less mapping.
  */
 export function requestFromEvent(event: APIGatewayProxyEventV2): IngestRequest {
   const raw = event.body ?? '';
