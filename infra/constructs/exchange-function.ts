@@ -74,8 +74,10 @@ export class ExchangeFunction extends Construct {
         // bundle the AWS SDK too: the versions in the lockfile, the ones the tests ran
         externalModules: [],
         // jsonc-parser's "main" is a UMD build esbuild cannot follow; its ESM build is under "module"
+        // (test/infra/bundles.test.ts fails without this)
         mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require()
+        // a CommonJS dependency that requires a Node built-in needs a real require() in an ESM
+        // bundle (esbuild's stub throws "Dynamic require is not supported"); none does today
         banner: "import { createRequire as __credexRequire } from 'node:module'; const require = __credexRequire(import.meta.url);",
       },
     });
