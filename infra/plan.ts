@@ -67,6 +67,11 @@ const DELIVER_MEMORY_MB = 256;
 export const INGEST_FUNCTION: FunctionSize = { timeoutSeconds: 25, memoryMb: 512 };
 export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256 };
 
+/** A topology whose derived settings break a rule above. */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
 /**
  * Requests one batch may need at most: one per record for single-record contracts; otherwise the
  * batch in chunks, plus one more for each further group a contract sends apart (record type ×
@@ -81,7 +86,13 @@ export function worstCaseRequests(batchSize: number, maxRecordsPerRequest: numbe
 export function deliverTimeoutSeconds(lane: LaneSettings, maxRecordsPerRequest: number): number {
   const requests = worstCaseRequests(lane.batchSize, maxRecordsPerRequest);
   const pacingSeconds = lane.maxConcurrency / lane.rateLimitPerSecond;
-  return Math.min(MAX_FUNCTION_TIMEOUT_SECONDS, Math.ceil(requests * (lane.sendTimeoutSeconds + pacingSeconds)) + DELIVER_MARGIN_SECONDS);
+  const seconds = Math.ceil(requests * (lane.sendTimeoutSeconds + pacingSeconds)) + DELIVER_MARGIN_SECONDS;
+  if (seconds > MAX_FUNCTION_TIMEOUT_SECONDS) {
+    throw new PlanError(
+      `a batch of ${lane.batchSize} may need ${requests} requests of up to ${lane.sendTimeoutSeconds} s at ${lane.rateLimitPerSecond}/s: ${seconds} s, over Lambda's ${MAX_FUNCTION_TIMEOUT_SECONDS} s; lower the batch size or the send timeout`,
+    );
+  }
+  return seconds;
 }
 
 /** AWS's rule for SQS event sources: visibility ≥ 6 × function timeout + batching window. */
@@ -100,11 +111,6 @@ function consumerOf(lane: LaneSettings, size: FunctionSize): ConsumerPlan {
 
 function queueOf(name: string, lane: LaneSettings, consumer: ConsumerPlan): QueuePlan {
   return { name, visibilityTimeoutSeconds: visibilityTimeoutFor(consumer), maxReceiveCount: lane.maxReceiveCount, retentionDays: RETENTION_DAYS };
-}
-
-/** A topology whose derived settings break a rule above. */
-export class PlanError extends Error {
-  override name = 'PlanError';
 }
 
 export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}): ExchangePlan {

@@ -66,6 +66,8 @@ export class CreditExchangeStack extends Stack {
   private readonly stage: StageConfig;
   private readonly namePrefix: string;
   private readonly namespace: string;
+  /** Production keeps what holds data or history (table, queues, key, secrets, logs); other stages delete all. */
+  private readonly removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: CreditExchangeStackProps) {
     super(scope, id, props);
@@ -74,14 +76,14 @@ export class CreditExchangeStack extends Stack {
     this.namePrefix = `credex-${stage.name}`;
     this.namespace = `CreditExchange/${stage.name}`;
     this.plan = planExchange(props.topology ?? defaultTopology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])));
-    const retain = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const secretPrefix = secretPrefixOf(stage);
 
     this.key = new kms.Key(this, 'Key', {
       alias: `alias/${this.namePrefix}`,
       description: `Credit exchange (${stage.name}): queues, sync-state table, secrets, alarm topic`,
       enableKeyRotation: true,
-      removalPolicy: retain,
+      removalPolicy: this.removalPolicy,
       pendingWindow: Duration.days(stage.production ? 30 : 7),
     });
     // CloudWatch alarms publish to the encrypted topic
@@ -95,7 +97,7 @@ export class CreditExchangeStack extends Stack {
     );
 
     this.table = new SyncStateTable(this, 'SyncState', { tableName: `${this.namePrefix}-sync-state`, key: this.key, production: stage.production });
-    this.intakeQueue = new DurableQueue(this, 'IntakeQueue', { namePrefix: this.namePrefix, plan: this.plan.intake.queue, key: this.key });
+    this.intakeQueue = new DurableQueue(this, 'IntakeQueue', { namePrefix: this.namePrefix, plan: this.plan.intake.queue, key: this.key, removalPolicy: this.removalPolicy });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       namePrefix: this.namePrefix,
@@ -107,7 +109,7 @@ export class CreditExchangeStack extends Stack {
 
     for (const lanePlan of this.plan.lanes) {
       const { destination } = lanePlan;
-      const queue = new DurableQueue(this, `LaneQueue-${destination}`, { namePrefix: this.namePrefix, plan: lanePlan.queue, key: this.key });
+      const queue = new DurableQueue(this, `LaneQueue-${destination}`, { namePrefix: this.namePrefix, plan: lanePlan.queue, key: this.key, removalPolicy: this.removalPolicy });
       const secret = this.credentialsSecret(`${destination}Credentials`, destinationSecretName(secretPrefix, destination), `Credentials the exchange signs its requests to ${destination} with: {"appKey","secret","fieldKey"?} as the platform issues them`);
       const deliver = this.exchangeFunction(`Deliver-${destination}`, 'deliver', {
         functionName: `${this.namePrefix}-deliver-${destination}`,
@@ -158,10 +160,11 @@ export class CreditExchangeStack extends Stack {
   }
 
   /** A function with the stack's environment and its table access (infra/access.ts). */
-  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'environment'> & { environment: Record<string, string> }): ExchangeFunction {
+  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'logRemovalPolicy' | 'environment'> & { environment: Record<string, string> }): ExchangeFunction {
     const fn = new ExchangeFunction(this, id, {
       ...props,
       logRetentionDays: this.stage.logRetentionDays,
+      logRemovalPolicy: this.removalPolicy,
       environment: {
         TABLE_NAME: this.table.table.tableName,
         POWERTOOLS_METRICS_NAMESPACE: this.namespace,
@@ -199,7 +202,7 @@ export class CreditExchangeStack extends Stack {
       secretName,
       description,
       encryptionKey: this.key,
-      removalPolicy: this.stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: this.removalPolicy,
       // a random secret until the real one is put: requests signed with it fail closed
       generateSecretString: { secretStringTemplate: JSON.stringify({ appKey }), generateStringKey: 'secret', passwordLength: 48, excludePunctuation: true },
     });
@@ -230,7 +233,7 @@ export class CreditExchangeStack extends Stack {
     const accessLogs = new logs.LogGroup(this, 'IngestAccessLogs', {
       logGroupName: `/aws/apigateway/${this.namePrefix}-ingest`,
       retention: this.stage.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: this.removalPolicy,
     });
     // upstreams sign the path they call: rawPath must be that path, so the $default stage (a named
     // stage would prefix it), and behind a custom domain an API mapping without a path
@@ -271,8 +274,10 @@ export class CreditExchangeStack extends Stack {
       size: this.plan.pull,
       description: 'Pulls the provincial breach feed from its cursor into intake',
       environment: { INTAKE_QUEUE_URL: this.intakeQueue.queue.queueUrl, FEED_URL: this.stage.feed.url, CREDENTIALS_SECRET: feedSecret.secretName },
-      // one pull at a time: two runs from one cursor would read the same pages twice
-      reservedConcurrentExecutions: 1,
+      // a failed run is not retried: the next scheduled one reads on from the cursor. Runs never
+      // overlap on schedule (the stage's interval must exceed the timeout); if one ever did, the
+      // cursor's conditional save lets only one advance it, and intake acks the repeats as duplicates
+      async: { retryAttempts: 0, maxEventAge: Duration.minutes(5) },
     });
     this.grantSend(pull, this.intakeQueue.queue);
     feedSecret.grantRead(pull.role);

@@ -7,6 +7,7 @@
  * the exchange replaces them with the addresses the platforms issue to it.
  */
 import { DESTINATION_IDS, type DestinationId } from './topology.js';
+import { PULL_FUNCTION } from './plan.js';
 import { SECRET_PREFIX_PATTERN } from './upstreams.js';
 
 export interface StageConfig {
@@ -113,6 +114,24 @@ const httpsUrl = (where: string, value: string, production: boolean): string[] =
   return [];
 };
 
+const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
+
+/**
+ * A rate(…) or cron(…) expression EventBridge Scheduler accepts (rate: a positive whole number, the
+ * unit singular for 1 and plural otherwise), whose rate leaves a pull run time to end before the next.
+ */
+function scheduleProblems(schedule: string): string[] {
+  if (/^cron\(\S+( \S+){5}\)$/.test(schedule)) return [];
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(schedule);
+  if (!rate) return [`feed.schedule: ${JSON.stringify(schedule)} must be an EventBridge Scheduler rate(…) or cron(…) expression, like rate(5 minutes)`];
+  const [, count, unit, plural] = rate;
+  const n = Number(count);
+  if (n < 1) return [`feed.schedule: ${JSON.stringify(schedule)}: the rate must be at least 1`];
+  if ((n === 1) !== (plural === '')) return [`feed.schedule: ${JSON.stringify(schedule)}: write rate(1 ${unit}) for one, rate(${n} ${unit}s) for more`];
+  if (n * RATE_UNIT_SECONDS[unit!]! <= PULL_FUNCTION.timeoutSeconds) return [`feed.schedule: ${JSON.stringify(schedule)} fires before a pull run may end (its timeout is ${PULL_FUNCTION.timeoutSeconds} s): use a longer interval`];
+  return [];
+}
+
 /** Every problem with a stage, as messages naming the field, what was expected and what was found. */
 export function checkStage(stage: StageConfig): string[] {
   const problems: string[] = [];
@@ -126,7 +145,7 @@ export function checkStage(stage: StageConfig): string[] {
   }
   for (const id of Object.keys(stage.endpoints)) if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`endpoints.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
   problems.push(...httpsUrl('feed.url', stage.feed.url, stage.production));
-  if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/.test(stage.feed.schedule)) problems.push(`feed.schedule: ${JSON.stringify(stage.feed.schedule)} must be an EventBridge Scheduler rate(…) or cron(…) expression`);
+  problems.push(...scheduleProblems(stage.feed.schedule));
   for (const [id, rate] of Object.entries(stage.rateLimits ?? {})) {
     if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`rateLimits.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
     else if (!(typeof rate === 'number' && rate > 0 && Number.isFinite(rate))) problems.push(`rateLimits.${id}: must be a positive number of requests per second; got ${rate}`);

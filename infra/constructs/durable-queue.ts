@@ -3,7 +3,7 @@
  * stack's key, TLS-only access, 14 days' retention on both, redrive after the plan's
  * maxReceiveCount, and the visibility timeout the plan derived from its consumer.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,6 +14,8 @@ export interface DurableQueueProps {
   namePrefix: string;
   plan: QueuePlan;
   key: kms.IKey;
+  /** Production retains both queues: a DLQ holds messages waiting for an operator's replay. */
+  removalPolicy: RemovalPolicy;
 }
 
 export class DurableQueue extends Construct {
@@ -29,6 +31,7 @@ export class DurableQueue extends Construct {
       dataKeyReuse: Duration.minutes(15),
       enforceSSL: true,
       retentionPeriod: Duration.days(props.plan.retentionDays),
+      removalPolicy: props.removalPolicy,
     };
     this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { ...common, queueName: `${props.namePrefix}-${props.plan.name}-dlq` });
     this.queue = new sqs.Queue(this, 'Queue', {

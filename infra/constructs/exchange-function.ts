@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,8 +25,11 @@ export interface ExchangeFunctionProps {
   size: FunctionSize;
   environment: Record<string, string>;
   logRetentionDays: number;
+  /** The log group's fate when the stack is deleted (a fixed name must not outlive a dev stack). */
+  logRemovalPolicy: RemovalPolicy;
   description: string;
-  reservedConcurrentExecutions?: number;
+  /** Asynchronous invocations (the schedule): Lambda's own retries, and how old an event may be. */
+  async?: { retryAttempts: number; maxEventAge: Duration };
 }
 
 export class ExchangeFunction extends Construct {
@@ -39,6 +42,7 @@ export class ExchangeFunction extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.logRemovalPolicy,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -63,7 +67,7 @@ export class ExchangeFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.async && { retryAttempts: props.async.retryAttempts, maxEventAge: props.async.maxEventAge }),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: nodejs.OutputFormat.ESM,

@@ -4,9 +4,10 @@
  * API, and the state of every alarm on top. Each alarm's description says what it means and what
  * to do (docs/deploy.md, "Alarms" repeats it as a runbook).
  */
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -43,6 +44,21 @@ export class Monitoring extends Construct {
     super(scope, id);
     this.props = props;
     this.topic = new sns.Topic(this, 'Alarms', { topicName: `${props.namePrefix}-alarms`, displayName: 'Credit exchange alarms', masterKey: props.key, enforceSSL: true });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: CloudWatch
+    // may then publish only if allowed here (and decrypt with the key: the stack's key policy)
+    const { account, region } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisStacksAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${region}:${account}:alarm:${props.namePrefix}-*` },
+        },
+      }),
+    );
     for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.namePrefix, defaultInterval: Duration.hours(3) });
   }

@@ -37,9 +37,15 @@ const resourcesNamed = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource
 const queueName = (ref: unknown) => queues[refId(ref)!]?.Properties['QueueName'] as string | undefined;
 const secretName = (ref: unknown) => secrets[refId(ref)!]?.Properties['Name'] as string | undefined;
 
+/** The logical id of a function's own log group. */
+const logGroupOf = (functionName: string) => refId(Object.values(functions).find((f) => f.Properties['FunctionName'] === functionName)!.Properties['LoggingConfig'].LogGroup);
+
+/** The key's data keys for the table and the queues: named actions, no wildcard, nothing more. */
+const KMS_ACTIONS = new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+
 /** What one role may do, by service, with the resources named by name. */
 function accessOf(functionName: string) {
-  const access = { table: new Set<string>(), send: new Set<string>(), consume: new Set<string>(), secrets: new Set<string>(), wildcard: new Set<string>() };
+  const access = { table: new Set<string>(), send: new Set<string>(), consume: new Set<string>(), secrets: new Set<string>(), kms: new Set<string>(), wildcard: new Set<string>() };
   for (const statement of statementsOf(functionName)) {
     expect(statement.Effect).toBe('Allow');
     for (const action of actionsOf(statement)) {
@@ -55,8 +61,13 @@ function accessOf(functionName: string) {
         else if (action.startsWith('secretsmanager:')) {
           expect(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']).toContain(action);
           access.secrets.add(secretName(resource)!);
-        } else if (action.startsWith('kms:')) expect(refId(resource)).toBe(keyId);
-        else if (action.startsWith('logs:')) expect(JSON.stringify(resource)).toContain('Logs');
+        } else if (action.startsWith('kms:')) {
+          expect(refId(resource)).toBe(keyId);
+          access.kms.add(action);
+        } else if (action.startsWith('logs:')) {
+          expect(['logs:CreateLogStream', 'logs:PutLogEvents']).toContain(action);
+          expect(refId(resource)).toBe(logGroupOf(functionName));
+        }
         else throw new Error(`${functionName}: unexpected action ${action}`);
       }
     }
@@ -74,6 +85,7 @@ describe('each function may touch only its own resources', () => {
     expect([...access.secrets]).toEqual([`credex/dev/destinations/${destination}`]);
     expect([...access.table].sort()).toEqual([...tableAccess.deliver].sort());
     expect(access.wildcard).toEqual(XRAY);
+    expect(access.kms).toEqual(KMS_ACTIONS);
   });
 
   it('intake: consumes the intake queue, sends to the lanes and its own DLQ, reads no secret', () => {
@@ -83,6 +95,7 @@ describe('each function may touch only its own resources', () => {
     expect([...access.secrets]).toEqual([]);
     expect([...access.table].sort()).toEqual([...tableAccess.intake].sort());
     expect(access.wildcard).toEqual(XRAY);
+    expect(access.kms).toEqual(KMS_ACTIONS);
   });
 
   it('ingest: sends to intake only, reads the upstream credentials only', () => {
@@ -91,6 +104,8 @@ describe('each function may touch only its own resources', () => {
     expect([...access.send]).toEqual(['credex-dev-intake']);
     expect([...access.secrets].sort()).toEqual(Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`).sort());
     expect([...access.table].sort()).toEqual([...tableAccess.ingest].sort());
+    expect(access.wildcard).toEqual(XRAY);
+    expect(access.kms).toEqual(KMS_ACTIONS);
   });
 
   it('pull: sends to intake only, reads the feed credentials only', () => {
@@ -99,11 +114,16 @@ describe('each function may touch only its own resources', () => {
     expect([...access.send]).toEqual(['credex-dev-intake']);
     expect([...access.secrets]).toEqual(['credex/dev/feeds/provincial-breaches']);
     expect([...access.table].sort()).toEqual([...tableAccess.pull].sort());
+    expect(access.wildcard).toEqual(XRAY);
+    expect(access.kms).toEqual(KMS_ACTIONS);
   });
 });
 
-/** lib-dynamodb command class → the IAM action it needs. */
-const DYNAMODB_ACTIONS: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem', TransactWrite: 'TransactWriteItems', TransactGet: 'TransactGetItems' };
+/** DynamoDB command class (lib-dynamodb's, then client-dynamodb's) → the IAM action it needs. */
+const DYNAMODB_ACTIONS: Record<string, string> = {
+  Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem', TransactWrite: 'TransactWriteItems', TransactGet: 'TransactGetItems',
+  GetItem: 'GetItem', PutItem: 'PutItem', UpdateItem: 'UpdateItem', DeleteItem: 'DeleteItem', BatchWriteItem: 'BatchWriteItem', BatchGetItem: 'BatchGetItem', TransactWriteItems: 'TransactWriteItems', TransactGetItems: 'TransactGetItems',
+};
 
 /** The table actions a handler's code can issue: `new XCommand(` in its tree-shaken bundle. */
 async function tableActionsIssuedBy(role: ExchangeFunctionRole): Promise<string[]> {

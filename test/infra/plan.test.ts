@@ -23,7 +23,8 @@ describe('plan', () => {
     // single-record contracts send one request per record; batch contracts far fewer
     expect(worstCaseRequests(5, 1)).toBe(5);
     expect(worstCaseRequests(100, 100)).toBeLessThan(10);
-    expect(deliverTimeoutSeconds({ batchSize: 1000, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 }, 1)).toBe(900);
+    // a lane whose worst batch cannot finish within Lambda's 15 minutes is refused, not capped
+    expect(() => deliverTimeoutSeconds({ batchSize: 100, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 }, 1)).toThrow(/100 requests .* over Lambda's 900 s/);
   });
 
   it('derives concurrency from the rate limit, at least the event source minimum of 2', () => {

@@ -8,6 +8,7 @@ import { DESTINATION_IDS, destinations } from '../../infra/topology.js';
 import { planExchange } from '../../infra/plan.js';
 import { stages } from '../../infra/stages.js';
 import { upstreams } from '../../infra/upstreams.js';
+import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
 import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../functions/shared/state/table.js';
 import { refId, resourcesOf, synthesize } from './synth.js';
 
@@ -41,6 +42,11 @@ describe('queues', () => {
       expect(refId(queue.Properties['KmsMasterKeyId'])).toBe(keyId);
       expect(queue.Properties['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
     }
+  });
+
+  it('retains every queue in production (a DLQ holds messages waiting for replay), not in dev', () => {
+    for (const queue of Object.values(resourcesOf(prod.template, 'AWS::SQS::Queue'))) expect(queue.DeletionPolicy).toBe('Retain');
+    for (const queue of Object.values(queues)) expect(queue.DeletionPolicy).toBe('Delete');
   });
 
   it('denies every queue to requests without TLS', () => {
@@ -80,10 +86,12 @@ describe('event sources', () => {
     expect(fn.Properties['Environment'].Variables).toMatchObject({ RATE_LIMIT_PER_SECOND: String(provincial.lane.rateLimitPerSecond), MAX_CONCURRENCY: String(provincial.lane.maxConcurrency) });
   });
 
-  it('the intake queue outlasts a routing lease and 6 × the intake timeout', () => {
+  it('the intake queue outlasts a routing lease and 6 × the intake timeout; the lease outlasts an invocation', () => {
     const [, intakeQueue] = queueByName('credex-dev-intake')!;
     const intake = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-intake')!;
     expect(intakeQueue.Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * intake.Properties['Timeout']);
+    expect(intakeQueue.Properties['VisibilityTimeout']).toBeGreaterThan(DEFAULT_ROUTING_LEASE_SECONDS);
+    expect(intake.Properties['Timeout']).toBeLessThan(DEFAULT_ROUTING_LEASE_SECONDS);
   });
 });
 
@@ -99,9 +107,16 @@ describe('functions', () => {
     }
   });
 
-  it('runs one pull at a time', () => {
-    const pull = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-pull')!;
-    expect(pull.Properties['ReservedConcurrentExecutions']).toBe(1);
+  it('leaves a failed pull to the next scheduled run instead of retrying it', () => {
+    const [pullId] = Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === 'credex-dev-pull')!;
+    const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
+    expect(configs).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ FunctionName: { Ref: pullId }, MaximumRetryAttempts: 0 }) })]);
+  });
+
+  it('keeps log groups in production and deletes them with a dev stack', () => {
+    for (const [template, policy] of [[dev.template, 'Delete'], [prod.template, 'Retain']] as const) {
+      for (const logGroup of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'))) expect(logGroup.DeletionPolicy).toBe(policy);
+    }
   });
 });
 
@@ -170,6 +185,19 @@ describe('alarms and dashboard', () => {
       // some descriptions name a queue, so they are Fn::Join tokens rather than plain strings
       expect(JSON.stringify(alarm.Properties['AlarmDescription']).length).toBeGreaterThan(80);
     }
+  });
+
+  it("lets this stack's alarms, and only them, publish to the topic and use the key", () => {
+    const [policy] = Object.values(resourcesOf(dev.template, 'AWS::SNS::TopicPolicy'));
+    const statements = policy!.Properties['PolicyDocument'].Statement as Array<NonNullable<typeof policy>['Properties']>;
+    const allow = statements.find((st) => st['Effect'] === 'Allow')!;
+    expect(allow).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': expect.anything() } } });
+    expect(JSON.stringify(allow['Condition']['ArnLike']['aws:SourceArn'])).toContain(':alarm:credex-dev-*');
+    expect(statements.find((st) => st['Effect'] === 'Deny')).toMatchObject({ Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const [key] = Object.values(resourcesOf(dev.template, 'AWS::KMS::Key'));
+    expect(key!.Properties['KeyPolicy'].Statement).toContainEqual(
+      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow' }),
+    );
   });
 
   it('subscribes the stage addresses to the encrypted topic', () => {

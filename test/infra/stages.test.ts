@@ -25,6 +25,10 @@ describe('stages', () => {
     ['an endpoint for no destination', (s) => ((s.endpoints as Record<string, string>)['county'] = 'https://county.example.com'), /endpoints\.county: not a destination of the topology/],
     ['a query in a base URL', (s) => (s.feed.url = 'https://feed.example.com/?x=1'), /feed\.url: .* must be a base URL/],
     ['a bad schedule', (s) => (s.feed.schedule = 'every 5 minutes'), /feed\.schedule: "every 5 minutes" must be an EventBridge Scheduler rate/],
+    ['a plural unit for one', (s) => (s.feed.schedule = 'rate(1 hours)'), /write rate\(1 hour\) for one/],
+    ['a singular unit for many', (s) => (s.feed.schedule = 'rate(5 minute)'), /rate\(5 minutes\) for more/],
+    ['a zero rate', (s) => (s.feed.schedule = 'rate(0 minutes)'), /the rate must be at least 1/],
+    ['a rate faster than a pull run', (s) => (s.feed.schedule = 'rate(2 minutes)'), /fires before a pull run may end \(its timeout is 240 s\)/],
     ['a zero rate limit', (s) => (s.rateLimits = { provincial: 0 }), /rateLimits\.provincial: must be a positive number/],
     ['no alarm address in production', (s) => (s.alarms.emails = []), /alarms\.emails: a production stage needs at least one address/],
     ['a malformed address', (s) => (s.alarms.emails = ['oncall']), /alarms\.emails: "oncall" is not an e-mail address/],
@@ -35,6 +39,10 @@ describe('stages', () => {
   ])('refuses %s', (_, change, message) => {
     const problems = checkStage(variant(change));
     expect(problems.join('\n')).toMatch(message);
+  });
+
+  it.each(['rate(1 hour)', 'rate(10 minutes)', 'cron(0/15 * * * ? *)'])('accepts the schedule %s', (schedule) => {
+    expect(checkStage(variant((s) => (s.feed.schedule = schedule)))).toEqual([]);
   });
 
   it('allows plain http to localhost outside production', () => {
