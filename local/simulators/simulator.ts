@@ -35,6 +35,11 @@ export interface Faults {
   resetRate?: number;
   /** Headers are written at once, the body this many ms later (every answer of the contract). */
   slowResponseMs?: number;
+  /**
+   * Share of requests processed normally (the records applied) but answered only `ms` later: past
+   * the sender's timeout, the nastiest kind — it must retry something that already took effect.
+   */
+  stall?: { rate: number; ms: number };
 }
 
 export interface SimulatorOptions {
@@ -88,7 +93,7 @@ export function mulberry32(seed: number): () => number {
 /** Throws unless `value` is a valid fault set; returns it typed. */
 export function parseFaults(value: unknown): Faults {
   if (!isObject(value)) throw new Error('faults must be a JSON object');
-  const known = new Set(['errorRate', 'latencyMs', 'tooManyRequests', 'outage', 'resetRate', 'slowResponseMs']);
+  const known = new Set(['errorRate', 'latencyMs', 'tooManyRequests', 'outage', 'resetRate', 'slowResponseMs', 'stall']);
   for (const key of Object.keys(value)) if (!known.has(key)) throw new Error(`unknown fault ${key}`);
   const rate = (v: unknown, name: string): void => {
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`${name} must be a number from 0 to 1`);
@@ -114,6 +119,13 @@ export function parseFaults(value: unknown): Faults {
     if (tmr.retryAfterSeconds !== undefined && !(Number.isInteger(tmr.retryAfterSeconds) && (tmr.retryAfterSeconds as number) >= 0)) {
       throw new Error('tooManyRequests.retryAfterSeconds must be a non-negative integer');
     }
+  }
+  const stall = value.stall;
+  if (stall !== undefined) {
+    if (!isObject(stall)) throw new Error('stall must be { rate, ms }');
+    rate(stall.rate, 'stall.rate');
+    ms(stall.ms, 'stall.ms');
+    if (stall.rate === undefined || stall.ms === undefined) throw new Error('stall needs rate and ms');
   }
   const outage = value.outage;
   if (outage !== undefined && typeof outage !== 'boolean') {
@@ -152,8 +164,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const context: ContractContext = { store, feed, now };
 
   /** Decided synchronously on arrival, in a fixed order, so a seed gives a reproducible sequence. */
-  function decideFaults(): { latency: number; decision: FaultDecision } {
+  function decideFaults(): { latency: number; decision: FaultDecision; stallMs: number } {
     const f = faults;
+    const stallMs = f.stall !== undefined && f.stall.rate > 0 && random() < f.stall.rate ? f.stall.ms : 0;
+    const decided = decideFault(f);
+    return { ...decided, stallMs };
+  }
+
+  function decideFault(f: Faults): { latency: number; decision: FaultDecision } {
     let latency = 0;
     if (Array.isArray(f.latencyMs)) latency = f.latencyMs[0] + random() * (f.latencyMs[1] - f.latencyMs[0]);
     else if (typeof f.latencyMs === 'number') latency = f.latencyMs;
@@ -261,7 +279,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const url = new URL(rawPath, 'http://simulator.invalid');
     if (url.pathname.startsWith('/_sim/')) return handleAdmin(req, res, url);
 
-    const { latency, decision } = decideFaults();
+    const { latency, decision, stallMs } = decideFaults();
     const slowMs = faults.slowResponseMs ?? 0;
     if (latency > 0) await sleep(latency);
 
@@ -289,7 +307,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
 
     const answer = (response: ContractResponse): void => {
-      send(res, response.status, response.body, response.headers, slowMs);
+      if (stallMs > 0) setTimeout(() => res.destroyed || send(res, response.status, response.body, response.headers, slowMs), stallMs).unref();
+      else send(res, response.status, response.body, response.headers, slowMs);
       const code = response.status >= 300 && isObject(response.body) && typeof response.body.code === 'string' ? response.body.code : undefined;
       record({ method, path: rawPath, status: response.status, keys: response.keys ?? [], ...(code === undefined ? {} : { code }) });
     };

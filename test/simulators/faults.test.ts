@@ -93,10 +93,20 @@ describe('simulator faults', () => {
     expect(lateRes.status).toBe(200);
   });
 
+  it('a stall applies the records but answers only after the stall: a sender that timed out must retry what already took effect', async () => {
+    const sim = await track(start({ stall: { rate: 1, ms: 400 } }));
+    await expect(send(sim, BREACH_NOTICES_PATH, { body: notices(), signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect(sim.store.list()).toHaveLength(1);
+    sim.setFaults({});
+    const again = await sendJson(sim, BREACH_NOTICES_PATH, { body: notices() });
+    expect(again.body.results).toEqual([expect.objectContaining({ status: 'DUPLICATE' })]);
+  });
+
   it('rejects invalid fault sets', () => {
     expect(() => started[0]!.setFaults({ errorRate: 2 })).toThrow(/errorRate/);
     expect(() => started[0]!.setFaults({ latencyMs: [5, 1] })).toThrow(/latencyMs/);
     expect(() => started[0]!.setFaults({ nope: 1 } as Faults)).toThrow(/unknown fault/);
+    expect(() => started[0]!.setFaults({ stall: { rate: 0.5 } } as Faults)).toThrow(/stall/);
   });
 });
 

@@ -21,6 +21,8 @@ export interface SendOptions {
   nonce?: string;
   /** Changes applied to the signed headers (tampering). */
   tamper?: (headers: Record<string, string>) => void;
+  /** Aborts the request (a sender's timeout). */
+  signal?: AbortSignal;
 }
 
 /** A request signed as docs/endpoints.md says, sent with fetch. */
@@ -41,7 +43,7 @@ export async function send(sim: Simulator, path: string, options: SendOptions = 
   };
   if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
   options.tamper?.(headers);
-  return fetch(`${sim.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  return fetch(`${sim.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }), ...(options.signal && { signal: options.signal }) });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are asserted field by field
