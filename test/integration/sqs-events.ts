@@ -1,32 +1,14 @@
 /**
  * Receives messages from a real queue and shapes them as the Lambda SQS event source does
  * (messageId, receiptHandle, body, attributes with ApproximateReceiveCount and SentTimestamp,
- * messageAttributes), so tests drive handlers with what Lambda would pass them.
+ * messageAttributes), so tests drive handlers with what Lambda would pass them. The shaping is the
+ * local runtime's own (local/runtime/sqs-event.ts), so tests and the local event source agree.
  */
-import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { toSqsRecord } from '../../local/runtime/sqs-event.js';
 
-export function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, { stringValue: value.StringValue, dataType: value.DataType ?? 'String', stringListValues: [], binaryListValues: [] }]),
-    ),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`,
-    awsRegion: 'us-east-1',
-  } as SQSRecord;
-}
+export { toSqsRecord };
 
 /** Up to `max` messages visible now, as SQS event records (they stay in flight until deleted). */
 export async function receiveRecords(sqs: SQSClient, queueUrl: string, max = 10): Promise<SQSRecord[]> {
