@@ -1,0 +1,391 @@
+/**
+ * The demo dataset (local/demo/dataset.ts): reproducible, valid where it claims to be, invalid for
+ * the reason it states, entering through channels the registries allow, and with expectations the
+ * intake's revision guard really produces.
+ *
+ * The records hold identity numbers: assertions compare them as booleans or through validator
+ * messages (which never quote them), never by printing a record.
+ */
+import { createHash } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { contentHash } from '../../../functions/shared/records/content-hash.js';
+import type { CreditRecord } from '../../../functions/shared/records/types.js';
+import { validateRecord } from '../../../functions/shared/records/validate.js';
+import { sources } from '../../../infra/topology.js';
+import { upstreams } from '../../../infra/upstreams.js';
+import { DEPARTMENTS, INVALID_REASONS, LICENSING_ITEMS, generateDemoDataset, type DemoDataset, type DemoSubmission, type Expectation } from '../../../local/demo/dataset.js';
+
+const SEED = 20261128;
+const TODAY = '2026-11-28';
+type Json = Record<string, unknown>;
+
+const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+const keyOf = (r: Json): string => `${String(r['recordType'])}/${String(r['source'])}/${String(r['recordId'])}`;
+const dataOf = (s: DemoSubmission): Json => s.record!['data'] as Json;
+const isRegistered = (source: unknown): boolean => typeof source === 'string' && Object.hasOwn(sources, source);
+const accepted = (d: DemoDataset): DemoSubmission[] => d.submissions.filter((s) => s.expect === 'accepted');
+const ofType = (list: DemoSubmission[], type: string, source?: string): DemoSubmission[] =>
+  list.filter((s) => s.record?.['recordType'] === type && (source === undefined || s.record['source'] === source));
+
+// generated while the tests are collected: test.each needs them (about a third of a second)
+const one = generateDemoDataset({ seed: SEED });
+const ten = generateDemoDataset({ seed: SEED, scale: 10 });
+/** Scale 1 with other seeds: the invariants must not depend on a lucky seed. */
+const others = [1, 2, 3, 99].map((seed) => generateDemoDataset({ seed }));
+
+const everyDataset = (): Array<[string, DemoDataset]> => [
+  ['scale 1', one],
+  ['scale 10', ten],
+  ...others.map((d): [string, DemoDataset] => [`seed ${d.seed}`, d]),
+];
+
+/**
+ * What the intake does with each submission, in order (functions/intake/intake.ts +
+ * acceptRevision): invalid or unregistered → quarantined; otherwise a higher revision than stored
+ * is accepted, a lower one superseded, the same one a duplicate when its content hash matches.
+ */
+function intakeModel(submissions: readonly DemoSubmission[]): Array<Expectation | 'conflict'> {
+  const stored = new Map<string, { revision: number; hash: string }>();
+  return submissions.map((s) => {
+    if (!s.record || !validateRecord(s.record).valid || !isRegistered(s.record['source'])) return 'invalid';
+    const key = keyOf(s.record);
+    const revision = s.record['revision'] as number;
+    const hash = contentHash(s.record as unknown as CreditRecord);
+    const prev = stored.get(key);
+    if (!prev || revision > prev.revision) {
+      stored.set(key, { revision, hash });
+      return 'accepted';
+    }
+    if (revision < prev.revision) return 'superseded';
+    return hash === prev.hash ? 'duplicate' : 'conflict';
+  });
+}
+
+describe('reproducibility', () => {
+  test('the same options give the same dataset; another seed, scale or day a different one', () => {
+    expect(digest(generateDemoDataset({ seed: SEED }))).toBe(digest(one));
+    expect(digest(generateDemoDataset({ seed: SEED, scale: 1, today: TODAY }))).toBe(digest(one));
+    expect(digest(generateDemoDataset({ seed: SEED + 1 }))).not.toBe(digest(one));
+    expect(digest(generateDemoDataset({ seed: SEED, scale: 2 }))).not.toBe(digest(one));
+    expect(digest(generateDemoDataset({ seed: SEED, today: '2027-03-31' }))).not.toBe(digest(one));
+  });
+
+  test('options it cannot honour are refused', () => {
+    expect(() => generateDemoDataset({ seed: 1.5 })).toThrow(/seed/);
+    expect(() => generateDemoDataset({ seed: 1, scale: 0 })).toThrow(/scale/);
+    expect(() => generateDemoDataset({ seed: 1, today: '2026-02-30' })).toThrow(/today/);
+  });
+
+  test('generating writes nothing anywhere (the records hold identity numbers)', () => {
+    const writes: unknown[] = [];
+    const spies = [
+      ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void writes.push(args))),
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (writes.push(chunk), true)),
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (writes.push(chunk), true)),
+    ];
+    try {
+      generateDemoDataset({ seed: 7, scale: 2 });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(writes.length).toBe(0);
+  });
+});
+
+describe('validity', () => {
+  test.each(everyDataset())('%s: seq numbers the submissions from 1; a record is JSON.parse(body)', (_, d) => {
+    expect(d.submissions.map((s) => s.seq)).toEqual(d.submissions.map((_s, i) => i + 1));
+    const mismatched = d.submissions.filter((s) => s.record !== undefined && JSON.stringify(s.record) !== s.body).map((s) => s.seq);
+    expect(mismatched).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: every accepted, duplicate and superseded submission validates and comes from a registered source', (_, d) => {
+    const problems = d.submissions
+      .filter((s) => s.expect !== 'invalid')
+      .flatMap((s) => {
+        if (!s.record) return [`${s.seq}: no record`];
+        const result = validateRecord(s.record);
+        const errors = result.errors.map((e) => `${s.seq}: ${e.path} ${e.rule} ${e.message}`);
+        // the validator's normalisation must have nothing to do: the demo sends clean records
+        const changes = result.normalised.map((c) => `${s.seq}: normalised ${c.path}`);
+        return [...errors, ...changes, ...(isRegistered(s.record['source']) ? [] : [`${s.seq}: unregistered source`])];
+      });
+    expect(problems).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: every invalid submission fails, for the reason it states', (_, d) => {
+    const problems: string[] = [];
+    for (const s of d.submissions.filter((x) => x.expect === 'invalid')) {
+      switch (s.reason) {
+        case 'malformed-json':
+          if (s.record !== undefined) problems.push(`${s.seq}: malformed JSON with a record`);
+          expect(() => JSON.parse(s.body) as unknown).toThrow(SyntaxError);
+          break;
+        case 'unknown-source':
+          // a well-formed record: only the topology's source registry rejects it
+          if (!validateRecord(s.record).valid) problems.push(`${s.seq}: unknown-source record is invalid for another reason`);
+          if (isRegistered(s.record?.['source'])) problems.push(`${s.seq}: source is registered`);
+          break;
+        case 'uscc-check':
+        case 'missing-field':
+        case 'date-order': {
+          const rule = { 'uscc-check': 'format:uscc', 'missing-field': 'required', 'date-order': 'dateOrder' }[s.reason];
+          const rules = validateRecord(s.record).errors.map((e) => e.rule);
+          if (!rules.includes(rule)) problems.push(`${s.seq}: ${s.reason} without a ${rule} error (${rules.join(', ')})`);
+          if (rules.some((r) => r !== rule)) problems.push(`${s.seq}: ${s.reason} has other defects too (${rules.join(', ')})`);
+          break;
+        }
+        default:
+          problems.push(`${s.seq}: unknown reason ${String(s.reason)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: dates lie in the past where they must, times are Beijing time', (_, d) => {
+    const past = ['commitmentDate', 'fulfilmentDeterminationDate', 'decisionDate', 'breachDecisionDate', 'applicationDate'];
+    const problems: string[] = [];
+    for (const s of d.submissions.filter((x) => x.record && x.expect !== 'invalid')) {
+      const occurredAt = String(s.record!['occurredAt']);
+      if (!occurredAt.endsWith('+08:00') || occurredAt.slice(0, 10) > d.today) problems.push(`${s.seq}: occurredAt ${occurredAt}`);
+      const data = dataOf(s);
+      for (const field of past) if (typeof data[field] === 'string' && (data[field] as string) > d.today) problems.push(`${s.seq}: ${field} ${String(data[field])}`);
+      const licence = data['licence'] as Json | undefined;
+      if (licence && (licence['decisionDate'] as string) > d.today) problems.push(`${s.seq}: licence.decisionDate`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('another day still gives valid records, all dated before it', () => {
+    const d = generateDemoDataset({ seed: 5, today: '2027-03-31' });
+    const problems = d.submissions
+      .filter((s) => s.expect !== 'invalid')
+      .flatMap((s) => [...validateRecord(s.record).errors.map((e) => `${s.seq}: ${e.path} ${e.rule}`), ...(String(s.record!['occurredAt']).slice(0, 10) > d.today ? [`${s.seq}: future`] : [])]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('channels', () => {
+  test.each(everyDataset())('%s: ingest only by an upstream registered for the source and record type', (_, d) => {
+    const problems: string[] = [];
+    for (const s of d.submissions.filter((x) => x.channel === 'ingest')) {
+      const upstream = (upstreams as Record<string, { sources: readonly string[]; recordTypes: readonly string[] }>)[s.upstreamId ?? ''];
+      if (!upstream) problems.push(`${s.seq}: unknown upstream ${String(s.upstreamId)}`);
+      else if (!s.record) problems.push(`${s.seq}: ingest without a record`);
+      else if (!upstream.sources.includes(String(s.record['source'])) || !upstream.recordTypes.includes(String(s.record['recordType']))) {
+        problems.push(`${s.seq}: ${String(s.upstreamId)} may not push ${String(s.record['recordType'])} of ${String(s.record['source'])}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(d.submissions.filter((s) => s.channel !== 'ingest' && s.upstreamId !== undefined).map((s) => s.seq)).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: the feed carries exactly the provincial breaches; the queue what no upstream may push', (_, d) => {
+    expect(sources['hlj-credit-platform']?.direction).toBe('inbound');
+    const provincial = d.submissions.filter((s) => s.record?.['source'] === 'hlj-credit-platform');
+    expect(provincial.length).toBeGreaterThan(0);
+    expect(provincial.filter((s) => s.channel !== 'feed').map((s) => s.seq)).toEqual([]);
+    expect(d.submissions.filter((s) => s.channel === 'feed' && (s.record?.['source'] !== 'hlj-credit-platform' || s.record['recordType'] !== 'breach')).map((s) => s.seq)).toEqual([]);
+    const pushable = (r: Json): boolean =>
+      Object.entries(upstreams).some(([id, u]) => id !== 'hlj-credit-platform' && (u.sources as readonly string[]).includes(String(r['source'])) && (u.recordTypes as readonly string[]).includes(String(r['recordType'])));
+    const queued = d.submissions.filter((s) => s.channel === 'queue');
+    expect(queued.filter((s) => s.record !== undefined && pushable(s.record)).map((s) => s.seq)).toEqual([]);
+    // the queue sees both kinds of traffic: text no upstream sends, and records of a department system
+    expect(queued.some((s) => s.reason === 'malformed-json')).toBe(true);
+    expect(queued.some((s) => s.expect === 'accepted')).toBe(true);
+  });
+});
+
+describe('expectations', () => {
+  test.each(everyDataset())("%s: the intake's revision guard produces exactly the expected outcome of every submission", (_, d) => {
+    const model = intakeModel(d.submissions);
+    const wrong = d.submissions.flatMap((s, i) => (model[i] === s.expect ? [] : [`${s.seq}: expected ${s.expect}, intake gives ${String(model[i])}`]));
+    expect(wrong).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: a superseded submission follows a newer revision of its record, a duplicate an identical submission, both ≥ 10 positions earlier', (_, d) => {
+    const problems: string[] = [];
+    d.submissions.forEach((s, i) => {
+      const before = d.submissions.slice(0, Math.max(0, i - 9));
+      if (s.expect === 'superseded') {
+        const newer = before.find((e) => e.expect === 'accepted' && keyOf(e.record!) === keyOf(s.record!) && (e.record!['revision'] as number) > (s.record!['revision'] as number));
+        if (!newer) problems.push(`${s.seq}: superseded without a newer revision 10 or more positions earlier`);
+      }
+      if (s.expect === 'duplicate') {
+        const original = before.find((e) => e.expect === 'accepted' && e.body === s.body && e.channel === s.channel);
+        if (!original) problems.push(`${s.seq}: duplicate without an identical accepted submission 10 or more positions earlier`);
+      }
+    });
+    expect(problems).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: the counts of the facts are the counts of the submissions', (_, d) => {
+    const count = (e: Expectation): number => d.submissions.filter((s) => s.expect === e).length;
+    expect(count('invalid')).toBe(d.facts.invalid);
+    expect(count('duplicate')).toBe(d.facts.duplicates);
+    expect(count('superseded')).toBe(d.facts.outOfOrder);
+    expect(d.submissions.length).toBe(d.facts.submissions);
+    const districtBreaches = ofType(accepted(d), 'breach', 'hrbxq-enforcement');
+    expect(districtBreaches.length).toBe(d.facts.breaches);
+    expect(ofType(accepted(d), 'breach', 'hlj-credit-platform').length).toBe(d.facts.inboundBreaches);
+    expect(ofType(accepted(d), 'repair').length).toBe(d.facts.repairs);
+    const firstRevisions = d.submissions.filter((s) => s.expect !== 'invalid' && s.expect !== 'duplicate' && s.record!['recordType'] === 'commitment' && s.record!['revision'] === 1);
+    expect(firstRevisions.filter((s) => s.record!['source'] === 'hrbxq-approval').length).toBe(d.facts.commitments);
+    expect(firstRevisions.filter((s) => s.record!['source'] === 'hrb-credit-repair').length).toBe(d.facts.repairCommitments);
+    for (const tier of ['轻微', '一般', '严重'] as const) expect(districtBreaches.filter((s) => dataOf(s)['severity'] === tier).length).toBe(d.facts.breachesBySeverity[tier]);
+    expect(districtBreaches.filter((s) => dataOf(s)['firstOffenceExemption'] === true).length).toBe(d.facts.firstOffenceExemptions);
+    expect(d.facts.commitmentKeepingRate).toBeCloseTo(1 - d.facts.breaches / d.facts.commitments, 12);
+  });
+});
+
+describe('scale 1: the reform as reported', () => {
+  test('the catalogue: 59 licensing items of 14 departments', () => {
+    expect(one.facts.licensingItems).toBe(59);
+    expect(one.facts.departments).toBe(14);
+    expect(LICENSING_ITEMS).toHaveLength(59);
+    expect(DEPARTMENTS).toHaveLength(14);
+    expect(new Set(LICENSING_ITEMS.map((i) => i.code)).size).toBe(59);
+    expect(new Set(LICENSING_ITEMS.map((i) => i.name)).size).toBe(59);
+    expect(new Set(LICENSING_ITEMS.map((i) => i.department))).toEqual(new Set(DEPARTMENTS.map((d) => d.name)));
+    for (const item of LICENSING_ITEMS) expect(item.code).toMatch(/^[0-9A-Z]{6,64}$/);
+  });
+
+  test('108 enterprises, each with a commitment for a catalogue item; individual businesses have 92 codes', () => {
+    expect(one.facts.enterprises).toBe(108);
+    const licensing = ofType(one.submissions.filter((s) => s.expect !== 'invalid'), 'commitment', 'hrbxq-approval');
+    const market = licensing.filter((s) => (dataOf(s)['party'] as Json)['category'] !== '自然人');
+    expect(new Set(market.map((s) => (dataOf(s)['party'] as Json)['uscc'])).size).toBe(108);
+    const individual = market.filter((s) => (dataOf(s)['party'] as Json)['category'] === '个体工商户');
+    expect(individual.length).toBeGreaterThan(0);
+    expect(individual.every((s) => String((dataOf(s)['party'] as Json)['uscc']).startsWith('92'))).toBe(true);
+    expect(one.facts.individualBusinesses).toBe(new Set(individual.map((s) => (dataOf(s)['party'] as Json)['uscc'])).size);
+    const badItems = licensing.filter((s) => {
+      const ref = dataOf(s)['licensingItem'] as Json | undefined;
+      const item = LICENSING_ITEMS.find((i) => i.code === ref?.['itemCode']);
+      return !item || item.name !== ref?.['itemName'] || ref?.['department'] !== DEPARTMENTS.find((d) => d.name === item.department)?.unit;
+    });
+    expect(badItems.map((s) => s.seq)).toEqual([]);
+    // natural persons commit too (the schema allows it), identified by a valid identity number
+    expect(licensing.some((s) => (dataOf(s)['party'] as Json)['category'] === '自然人')).toBe(true);
+  });
+
+  test('commitment types are mostly 审批替代型; all three publication types occur', () => {
+    const firsts = ofType(one.submissions.filter((s) => s.expect !== 'invalid' && s.expect !== 'duplicate' && s.record!['revision'] === 1), 'commitment', 'hrbxq-approval');
+    const types = firsts.map((s) => dataOf(s)['commitmentType']);
+    expect(types.filter((t) => t === '审批替代型').length / types.length).toBeGreaterThan(0.8);
+    expect(new Set(types).size).toBeGreaterThanOrEqual(3);
+    const publications = new Set(firsts.map((s) => dataOf(s)['publicationType']));
+    expect(publications).toEqual(new Set(['可向社会公开', '特定范围内公开', '不可公开']));
+  });
+
+  test('about 2 % of commitments broken, every tier present, 98 % kept', () => {
+    const { facts } = one;
+    for (const tier of ['轻微', '一般', '严重'] as const) expect(facts.breachesBySeverity[tier]).toBeGreaterThanOrEqual(1);
+    // the three tiers need three breaches: at 132 commitments that is 2.3 %, not 2 %
+    expect(facts.breaches).toBeGreaterThanOrEqual(2);
+    expect(facts.breaches).toBeLessThanOrEqual(4);
+    expect(facts.commitmentKeepingRate).toBeGreaterThanOrEqual(0.97);
+    expect(facts.commitmentKeepingRate).toBeLessThanOrEqual(0.99);
+  });
+
+  test('each breach breaks a commitment of the same party submitted before it, with penalties by tier', () => {
+    const problems: string[] = [];
+    const breaches = ofType(accepted(one), 'breach', 'hrbxq-enforcement');
+    for (const b of breaches) {
+      const data = dataOf(b);
+      const earlier = one.submissions.slice(0, b.seq - 1).filter((s) => s.expect === 'accepted' && s.record?.['recordType'] === 'commitment');
+      const commitment = earlier.find((s) => dataOf(s)['commitmentCode'] === data['brokenCommitmentCode']);
+      if (!commitment) problems.push(`${b.seq}: broken commitment not submitted before`);
+      else if (JSON.stringify(dataOf(commitment)['party']) !== JSON.stringify(data['party'])) problems.push(`${b.seq}: party differs from the commitment's`);
+      const categories = data['penaltyCategories'] as string[];
+      const fine = data['fineAmount'] as number | undefined;
+      // CF_NR_FK: the fine is in 10,000 yuan, and the decision text states it in yuan
+      if (fine !== undefined && !String(data['penaltyContent']).includes(`${Math.round(fine * 10_000)}元`)) problems.push(`${b.seq}: fine ${fine} (10k yuan) not the amount stated`);
+      if (data['severity'] === '严重' && !(categories.includes('吊销许可证件') && (data['blackPoints'] as number) >= 20)) problems.push(`${b.seq}: serious breach without revocation and heavy black points`);
+      if (data['severity'] === '一般' && !(categories.includes('罚款') && (data['blackPoints'] as number) > 0)) problems.push(`${b.seq}: general breach without a fine`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('a first-offence exemption: tier 轻微, no fine, no black points', () => {
+    const exempt = ofType(accepted(one), 'breach', 'hrbxq-enforcement').filter((s) => dataOf(s)['firstOffenceExemption'] === true);
+    expect(exempt.length).toBeGreaterThanOrEqual(1);
+    expect(one.facts.firstOffenceExemptions).toBe(exempt.length);
+    for (const s of exempt) {
+      expect(dataOf(s)['severity']).toBe('轻微');
+      expect(dataOf(s)['penaltyCategories']).not.toContain('罚款');
+      expect(dataOf(s)['fineAmount']).toBeUndefined();
+      expect(dataOf(s)['blackPoints']).toBe(0);
+    }
+  });
+
+  test('each repair follows the accepted breach it repairs; an approved one names an earlier credit-repair commitment', () => {
+    const repairs = ofType(accepted(one), 'repair');
+    expect(repairs.length).toBeGreaterThanOrEqual(1);
+    const problems: string[] = [];
+    for (const r of repairs) {
+      const data = dataOf(r);
+      const earlier = one.submissions.slice(0, r.seq - 1).filter((s) => s.expect === 'accepted');
+      const breach = earlier.find((s) => s.record!['recordType'] === 'breach' && s.record!['recordId'] === data['breachRecordId'] && s.record!['source'] === data['breachSource']);
+      if (!breach) {
+        problems.push(`${r.seq}: breach ${String(data['breachRecordId'])} not accepted before the repair`);
+        continue;
+      }
+      const b = dataOf(breach);
+      if (b['decisionNumber'] !== data['breachDecisionNumber'] || b['decisionDate'] !== data['breachDecisionDate'] || b['severity'] !== data['severity']) problems.push(`${r.seq}: breach facts differ`);
+      if (JSON.stringify(b['party']) !== JSON.stringify(data['party'])) problems.push(`${r.seq}: party differs from the breach's`);
+      if (b['firstOffenceExemption'] === true) problems.push(`${r.seq}: repairs an exempted breach`);
+      if (data['outcome'] === '同意') {
+        const promise = earlier.find((s) => s.record!['recordType'] === 'commitment' && dataOf(s)['commitmentCode'] === data['repairCommitmentCode']);
+        if (!promise || dataOf(promise)['commitmentType'] !== '信用修复型') problems.push(`${r.seq}: no earlier 信用修复型 commitment ${String(data['repairCommitmentCode'])}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('inbound breaches, invalid submissions, duplicates, out-of-order revisions and withdrawals are all present', () => {
+    const { facts, submissions } = one;
+    expect(facts.inboundBreaches).toBeGreaterThanOrEqual(3);
+    expect(facts.inboundBreaches).toBeLessThanOrEqual(5);
+    expect(facts.invalid).toBeGreaterThanOrEqual(3);
+    expect(facts.invalid).toBeLessThanOrEqual(6);
+    expect(new Set(submissions.filter((s) => s.expect === 'invalid').map((s) => s.reason))).toEqual(new Set(INVALID_REASONS));
+    for (const share of [facts.duplicates / facts.submissions, facts.outOfOrder / facts.submissions]) {
+      expect(share).toBeGreaterThanOrEqual(0.05);
+      expect(share).toBeLessThanOrEqual(0.1);
+    }
+    // out of order: a commitment's fulfilment revision overtaking its first revision
+    expect(submissions.filter((s) => s.expect === 'superseded').every((s) => s.record!['recordType'] === 'commitment' && s.record!['revision'] === 1)).toBe(true);
+    const withdrawals = accepted(one).filter((s) => s.record!['operation'] === 'withdraw');
+    expect(withdrawals.length).toBe(facts.withdrawals);
+    expect(withdrawals.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('scale 10', () => {
+  test('at least 2,000 submissions, ten times the population', () => {
+    expect(ten.submissions.length).toBeGreaterThanOrEqual(2000);
+    expect(ten.facts.enterprises).toBe(1080);
+    expect(ten.facts.licensingItems).toBe(59);
+    expect(ten.facts.departments).toBe(14);
+  });
+
+  test('keeps the ratios of scale 1', () => {
+    const f = ten.facts;
+    const o = one.facts;
+    const near = (actual: number, expected: number, tolerance: number): void => {
+      expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
+    };
+    near(f.commitments / f.enterprises, o.commitments / o.enterprises, 0.02);
+    near(f.breachRate, 0.02, 0.002);
+    near(f.commitmentKeepingRate, 0.98, 0.002);
+    near(f.duplicates / f.submissions, o.duplicates / o.submissions, 0.01);
+    near(f.outOfOrder / f.submissions, o.outOfOrder / o.submissions, 0.01);
+    near(f.inboundBreaches / f.commitments, o.inboundBreaches / o.commitments, 0.005);
+    near(f.invalid / f.commitments, o.invalid / o.commitments, 0.005);
+    near(f.fulfilmentUpdates / f.commitments, o.fulfilmentUpdates / o.commitments, 0.02);
+    for (const tier of ['轻微', '一般', '严重'] as const) expect(f.breachesBySeverity[tier]).toBeGreaterThanOrEqual(1);
+    expect(f.firstOffenceExemptions).toBeGreaterThanOrEqual(1);
+    expect(f.repairs / (f.breaches - f.firstOffenceExemptions)).toBeGreaterThanOrEqual(0.5);
+  });
+});
