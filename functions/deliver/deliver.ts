@@ -23,6 +23,7 @@ import type { RecordRef } from '../shared/state/keys.js';
 import {
   appendEvents,
   getDestinationState,
+  claimSend,
   getMeta,
   getRevision,
   recordDestinationOutcome,
@@ -34,6 +35,9 @@ import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { AdapterConfigurationError, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 import type { StructuredLogger } from '../shared/logger.js';
+
+/** Backoff of transient failures unless configured: 10 s doubling per receive, at most 15 minutes. */
+export const DEFAULT_BACKOFF = { baseSeconds: 10, maxSeconds: 900 } as const;
 
 export interface DeliverConfig {
   tableName: string;
@@ -73,6 +77,13 @@ export interface DeliverDeps {
   /** [0, 1): jitter. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds the invocation has left (Lambda's context): how long a send claim holds. */
+  remainingMs?: () => number;
+}
+
+/** A send claim's lease without an invocation deadline: every request of a batch timing out. */
+function defaultLeaseMs(config: DeliverConfig): number {
+  return (config.lane.sendTimeoutSeconds * 6 + 10) * 1000;
 }
 
 export type DeliverOutcome = 'delivered' | 'rejected' | 'superseded' | 'duplicate' | 'failed';
@@ -121,12 +132,58 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
     }),
   );
 
-  // 2. send
-  const results = await send(pending, deps, metrics);
-
-  // 3. record
+  // 2. a repair follows its breach: it waits until the breach is delivered here
+  const ready: Pending[] = [];
   await Promise.all(
     pending.map(async (p) => {
+      try {
+        const gate = await breachGate(store, p);
+        if (gate.kind === 'go') ready.push(p);
+        else if (gate.kind === 'wait') outcomes.set(p.message.messageId, 'failed');
+        else {
+          const at = now();
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
+          events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'rejected', detail: { destination: p.lane.destination, reason: gate.reason } });
+          outcomes.set(p.message.messageId, 'rejected');
+          metrics.count('Rejected', 1);
+        }
+      } catch (err) {
+        deps.logger.error('could not read the state of the breach a repair follows; the message will be retried', { messageId: p.message.messageId, error: describeError(err) });
+        outcomes.set(p.message.messageId, 'failed');
+      }
+    }),
+  );
+
+  // 3. claim: sends of one record to this destination go one at a time, revisions only forward
+  const leaseUntil = new Date(Date.now() + (deps.remainingMs?.() ?? defaultLeaseMs(deps.config))).toISOString();
+  const claimed: Pending[] = [];
+  await Promise.all(
+    ready.map(async (p) => {
+      try {
+        const claim = await claimSend(store, p.ref, p.lane.destination, p.lane.revision, { now: now(), leaseUntil });
+        if (claim.kind === 'claimed') claimed.push(p);
+        else if (claim.kind === 'superseded') {
+          events.push({ ref: p.ref, type: 'superseded', at: now(), correlationId: p.lane.correlationId, revision: p.lane.revision, detail: { destination: p.lane.destination, sentRevision: claim.sentRevision } });
+          outcomes.set(p.message.messageId, 'superseded');
+          metrics.count('Superseded', 1);
+        } else {
+          // another revision is on its way: come back once its lease has ended
+          outcomes.set(p.message.messageId, 'failed');
+          retryAfter.set(p.message.messageId, Math.max(1, Math.ceil((Date.parse(claim.leaseUntil) - Date.now()) / 1000)));
+        }
+      } catch (err) {
+        deps.logger.error('could not claim the send; the message will be retried', { messageId: p.message.messageId, error: describeError(err) });
+        outcomes.set(p.message.messageId, 'failed');
+      }
+    }),
+  );
+
+  // 4. send
+  const results = await send(claimed, deps, metrics);
+
+  // 5. record
+  await Promise.all(
+    claimed.map(async (p) => {
       const result = results.get(p.delivery.idempotencyKey) ?? { key: p.delivery.idempotencyKey, outcome: 'transient' as const, reason: 'no result for this record' };
       const at = now();
       const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
@@ -186,6 +243,27 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
     }
   }
   return { batchItemFailures: failed.map((m) => ({ itemIdentifier: m.messageId })), outcomes };
+}
+
+type BreachGate = { kind: 'go' } | { kind: 'wait' } | { kind: 'reject'; reason: string };
+
+/**
+ * A repair sent to a destination before its breach would withdraw from disclosure something the
+ * destination does not hold yet (invariant 4). A repair goes once its breach is delivered at this
+ * destination; while the breach is on its way it waits (retried with backoff); if this destination
+ * rejected the breach, the repair cannot follow and is rejected too, with the reason.
+ */
+async function breachGate(store: StateStore, p: Pending): Promise<BreachGate> {
+  if (p.lane.recordType !== 'repair' || p.lane.action !== 'upsert') return { kind: 'go' };
+  const data = p.delivery.record.data as { breachRecordId?: string; breachSource?: string };
+  if (!data.breachRecordId || !data.breachSource) return { kind: 'go' };
+  const breach: RecordRef = { recordType: 'breach', source: data.breachSource, recordId: data.breachRecordId };
+  const [meta, state] = await Promise.all([getMeta(store, breach), getDestinationState(store, breach, p.lane.destination)]);
+  // a breach never routed here (or unknown to the exchange) holds nothing back
+  if (!meta?.routedTo.includes(p.lane.destination)) return { kind: 'go' };
+  if (state?.status === 'delivered') return { kind: 'go' };
+  if (state?.status === 'rejected') return { kind: 'reject', reason: `its breach ${data.breachSource}/${data.breachRecordId} was rejected by ${p.lane.destination}: the repair cannot follow it` };
+  return { kind: 'wait' };
 }
 
 type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
@@ -352,7 +430,7 @@ const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
 export function backoffSeconds(attempt: number, retryAfterSeconds: number | undefined, deps: Pick<DeliverDeps, 'config' | 'random'>): number {
   if (retryAfterSeconds !== undefined) return Math.min(Math.max(retryAfterSeconds, 1), MAX_VISIBILITY_SECONDS);
-  const { baseSeconds, maxSeconds } = deps.config.backoff ?? { baseSeconds: 10, maxSeconds: 900 };
+  const { baseSeconds, maxSeconds } = deps.config.backoff ?? DEFAULT_BACKOFF;
   const ceiling = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(attempt - 1, 0));
   // "equal jitter": half fixed, half random, so retries of one failure spread out but never hammer
   return Math.min(Math.max(1, Math.round(ceiling / 2 + ((deps.random ?? Math.random)() * ceiling) / 2)), MAX_VISIBILITY_SECONDS);

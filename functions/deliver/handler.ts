@@ -37,8 +37,8 @@ export function createDeliverHandler(deps: DeliverDeps & { logger: Logger; power
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(logMetrics(deps.powertoolsMetrics))
-    .handler(async (event) => {
-      const { batchItemFailures, outcomes } = await processDeliverBatch(event.Records, deps);
+    .handler(async (event, context) => {
+      const { batchItemFailures, outcomes } = await processDeliverBatch(event.Records, { ...deps, remainingMs: () => context.getRemainingTimeInMillis() });
       const counts: Record<string, number> = {};
       for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
       deps.logger.info('batch delivered', { destination: deps.config.destination, records: event.Records.length, ...counts });

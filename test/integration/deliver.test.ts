@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { createDeliverHandler, deliverMetricsFromEnv, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
@@ -13,13 +13,13 @@ import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { getRevision, readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
+import { claimSend, getMeta, getRevision, readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
 import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';
-import { breach, commitment, residentId } from '../support/records.js';
+import { breach, commitment, repair, residentId } from '../support/records.js';
 import { receiveRecords } from './sqs-events.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { destinationCredentials } from '../support/destination-credentials.js';
@@ -257,7 +257,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     });
     let response;
     const output = await captureOutput(async () => {
-      response = await handler({ Records: records }, { functionName: 'deliver-municipal', awsRequestId: 'req-1' } as Context);
+      response = await handler({ Records: records }, { functionName: 'deliver-municipal', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as Context);
     });
     expect(response).toEqual({ batchItemFailures: [] });
     const emf = emfBlobs(output);
@@ -280,5 +280,159 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     });
     expect(output).not.toContain(id.slice(6, 14));
     for (const d of DESTINATION_IDS) expect(output).not.toContain(credentials[d].secret);
+  });
+
+  describe('ordering: a repair follows its breach, sends of one record go one at a time and only forward', () => {
+    const REPAIR_SOURCE = 'hrb-credit-repair';
+    const BREACH_SOURCE = 'hrbxq-enforcement';
+    const repairRef = (recordId: string) => ({ recordType: 'repair' as const, source: REPAIR_SOURCE, recordId });
+    const breachRef = (recordId: string) => ({ recordType: 'breach' as const, source: BREACH_SOURCE, recordId });
+    const commitmentRef = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
+    const stateAt = async (ref: { recordType: 'commitment' | 'breach' | 'repair'; source: string; recordId: string }, destination: DestinationId) =>
+      (await readRecordState(store, ref)).destinations.find((d) => d.destination === destination);
+
+    /** The lane's visible messages, by `recordType:recordId:revision` (they stay in flight until deleted). */
+    async function laneMessages(destination: DestinationId): Promise<Map<string, SQSRecord>> {
+      const byKey = new Map<string, SQSRecord>();
+      for (const r of await receiveRecords(sqs, lanes[destination])) {
+        const body = JSON.parse(r.body) as { recordType: string; recordId: string; revision: number };
+        byKey.set(`${body.recordType}:${body.recordId}:${body.revision}`, r);
+      }
+      return byKey;
+    }
+    /** Idempotency keys of every request the destination received. */
+    const sentKeys = (destination: DestinationId) => sims.simulators[destination].store.requests.flatMap((r) => r.keys);
+
+    it('holds a repair back until its breach is delivered at the destination, then delivers it after the breach', async () => {
+      await submit(breach({ recordId: 'OB-1' }), repair({ recordId: 'OR-1' }, { breachRecordId: 'OB-1', breachSource: BREACH_SOURCE }));
+      expect((await getMeta(store, breachRef('OB-1')))?.routedTo).toContain('municipal');
+      const messages = await laneMessages('municipal');
+      const breachMessage = messages.get('breach:OB-1:1')!;
+      const repairMessage = messages.get('repair:OR-1:1')!;
+      expect(breachMessage).toBeDefined();
+      expect(repairMessage).toBeDefined();
+
+      // the breach is not delivered here yet: the repair waits, nothing reaches the endpoint
+      const early = await processDeliverBatch([repairMessage], deps('municipal'));
+      expect(early.batchItemFailures).toEqual([{ itemIdentifier: repairMessage.messageId }]);
+      expect(early.outcomes.get(repairMessage.messageId)).toBe('failed');
+      expect(sims.simulators.municipal.store.requests).toEqual([]);
+      expect(await stateAt(repairRef('OR-1'), 'municipal')).toBeUndefined();
+
+      // the breach goes, then the repair's retry goes too
+      const breachDelivery = await processDeliverBatch([breachMessage], deps('municipal'));
+      expect([...breachDelivery.outcomes.values()]).toEqual(['delivered']);
+      expect(await stateAt(breachRef('OB-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'delivered' }));
+      const retried = await processDeliverBatch([repairMessage], deps('municipal'));
+      expect(retried.batchItemFailures).toEqual([]);
+      expect([...retried.outcomes.values()]).toEqual(['delivered']);
+      expect(await stateAt(repairRef('OR-1'), 'municipal')).toEqual(expect.objectContaining({ revision: 1, status: 'delivered' }));
+
+      // the endpoint applied the breach first, then the repair
+      const municipal = sims.simulators.municipal.store;
+      expect(municipal.list().map((r) => r.type)).toEqual(['breach', 'repair']);
+      expect(municipal.requests.map((r) => r.keys)).toEqual([[`breach:${BREACH_SOURCE}:OB-1:1:municipal`], [`repair:${REPAIR_SOURCE}:OR-1:1:municipal`]]);
+      const [appliedBreach, appliedRepair] = municipal.list();
+      expect(appliedBreach!.receipt < appliedRepair!.receipt).toBe(true);
+    });
+
+    it('rejects, without sending it, a repair whose breach the destination rejected', async () => {
+      await submit(breach({ recordId: 'RB-1' }));
+      // the provincial platform refuses this breach (a date it does not accept)
+      const stored = (await getRevision(store, breachRef('RB-1'), 1))!;
+      await ddb.send(new PutCommand({ TableName: store.tableName, Item: { pk: recordPk(breachRef('RB-1')), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
+      const first = await deliverOnce('provincial');
+      expect([...first.result.outcomes.values()]).toEqual(['rejected']);
+      expect(await stateAt(breachRef('RB-1'), 'provincial')).toEqual(expect.objectContaining({ status: 'rejected' }));
+      const requestsBefore = sims.simulators.provincial.store.requests.length;
+
+      await submit(repair({ recordId: 'RR-1' }, { breachRecordId: 'RB-1', breachSource: BREACH_SOURCE }));
+      const { records, result } = await deliverOnce('provincial');
+      expect(records).toHaveLength(1);
+      expect(result.outcomes.get(records[0]!.messageId)).toBe('rejected');
+      expect(result.batchItemFailures).toEqual([]); // terminal: acked, not retried
+      expect(sims.simulators.provincial.store.requests).toHaveLength(requestsBefore);
+      expect(sentKeys('provincial')).not.toContain(`repair:${REPAIR_SOURCE}:RR-1:1:provincial`);
+      const state = await stateAt(repairRef('RR-1'), 'provincial');
+      expect(state).toEqual(expect.objectContaining({ revision: 1, status: 'rejected', lastError: expect.stringContaining('RB-1') }));
+      const rejected = (await readRecordState(store, repairRef('RR-1'))).events.find((e) => e.type === 'rejected');
+      expect(JSON.stringify(rejected)).toContain('RB-1');
+      expect(await receiveRecords(sqs, lanes.provincial)).toEqual([]); // acked: gone from the lane
+    });
+
+    it('delivers at once a repair whose breach was never routed to the destination', async () => {
+      // the breach went to the provincial platform only
+      const provincialOnly = { ...intake, config: { ...intake.config, routes: { outbound: [{ destination: 'provincial' as const, recordTypes: ['breach' as const] }], inbound: [] } } };
+      const routed = await processIntakeBatch([{ messageId: randomUUID(), body: JSON.stringify(breach({ recordId: 'NB-1' })), messageAttributes: {} } as unknown as SQSRecord], provincialOnly);
+      expect(routed.batchItemFailures).toEqual([]);
+      expect((await getMeta(store, breachRef('NB-1')))?.routedTo).toEqual(['provincial']);
+      await submit(repair({ recordId: 'NR-1' }, { breachRecordId: 'NB-1', breachSource: BREACH_SOURCE }));
+
+      const { records, result } = await deliverOnce('municipal');
+      expect(records.map((r) => (JSON.parse(r.body) as { recordType: string }).recordType)).toEqual(['repair']);
+      expect(result.batchItemFailures).toEqual([]);
+      expect([...result.outcomes.values()]).toEqual(['delivered']);
+      expect(sims.simulators.municipal.store.list().map((r) => r.type)).toEqual(['repair']);
+      expect(await stateAt(repairRef('NR-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'delivered' }));
+      expect(await stateAt(breachRef('NB-1'), 'municipal')).toBeUndefined(); // the breach is nowhere near delivered here
+    });
+
+    it('never sends an older revision once a newer revision\'s send has started (claim, not just the stored revision)', async () => {
+      await submit(commitment({ recordId: 'SUP-1' }));
+      const [revision1] = await receiveRecords(sqs, lanes.municipal);
+      expect(revision1).toBeDefined();
+      // this invocation resolves revision 1 (the newest then); before it claims the send, revision 2
+      // is accepted and another invocation delivers it
+      let interleaved = false;
+      const racing = {
+        send: async (command: unknown) => {
+          if (!interleaved && command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET sentRevision')) {
+            interleaved = true;
+            await submit(commitment({ recordId: 'SUP-1', revision: 2 }, { reason: '变更后的承诺事由' }));
+            const [revision2] = await receiveRecords(sqs, lanes.municipal);
+            const other = await processDeliverBatch([revision2!], deps('municipal'));
+            expect([...other.outcomes.values()]).toEqual(['delivered']);
+          }
+          return ddb.send(command as UpdateCommand);
+        },
+      } as unknown as DynamoDBDocumentClient;
+
+      const result = await processDeliverBatch([revision1!], deps('municipal', { ddb: racing }));
+
+      expect(interleaved).toBe(true);
+      expect(result.outcomes.get(revision1!.messageId)).toBe('superseded');
+      expect(result.batchItemFailures).toEqual([]);
+      expect(sentKeys('municipal')).toEqual(['commitment:hrbxq-approval:SUP-1:2:municipal']);
+      expect(sims.simulators.municipal.store.list().map((r) => r.revision)).toEqual([2]);
+      expect(await stateAt(commitmentRef('SUP-1'), 'municipal')).toEqual(expect.objectContaining({ revision: 2, status: 'delivered' }));
+      const superseded = (await readRecordState(store, commitmentRef('SUP-1'))).events.filter((e) => e.type === 'superseded');
+      expect(superseded).toEqual([expect.objectContaining({ revision: 1, detail: expect.objectContaining({ destination: 'municipal', sentRevision: 2 }) })]);
+    });
+
+    it('holds a revision back while another revision\'s send lease is live, until the lease ends', async () => {
+      await submit(commitment({ recordId: 'LEASE-1' }));
+      await submit(commitment({ recordId: 'LEASE-1', revision: 2 }, { reason: '变更后的承诺事由' }));
+      const messages = await laneMessages('municipal');
+      const revision2 = messages.get('commitment:LEASE-1:2')!;
+      expect(revision2).toBeDefined();
+      // another invocation is sending revision 1 for the next 2 s
+      const leaseUntil = new Date(Date.now() + 2_000).toISOString();
+      expect(await claimSend(store, commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil })).toEqual({ kind: 'claimed' });
+
+      const result = await processDeliverBatch([revision2], deps('municipal'));
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: revision2.messageId }]);
+      expect(result.outcomes.get(revision2.messageId)).toBe('failed');
+      expect(sims.simulators.municipal.store.requests).toEqual([]);
+      expect((await stateAt(commitmentRef('LEASE-1'), 'municipal'))?.status).toBeUndefined(); // no outcome recorded
+
+      // it comes back when the lease ends (2 s), not after the 1 s backoff of a failure
+      await sleep(1_200);
+      expect(await receiveRecords(sqs, lanes.municipal)).toEqual([]);
+      await sleep(1_200);
+      const { records, result: later } = await deliverOnce('municipal');
+      expect(records.map((r) => r.messageId)).toEqual([revision2.messageId]);
+      expect([...later.outcomes.values()]).toEqual(['delivered']);
+      expect(sentKeys('municipal')).toEqual(['commitment:hrbxq-approval:LEASE-1:2:municipal']);
+    }, 15_000);
   });
 });

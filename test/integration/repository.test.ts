@@ -1,6 +1,7 @@
 /** The sync-state repository's guards on a real DynamoDB server (AWS's DynamoDB Local). */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  claimSend,
   getCursor,
   listByDestinationStatus,
   listQuarantine,
@@ -17,6 +18,42 @@ const ref = { recordType: 'commitment' as const, source: 'hrbxq-approval', recor
 
 beforeEach(async () => {
   store = { ddb: DynamoDBDocumentClient.from(testServers().ddb), tableName: await freshTable('repository') };
+});
+
+describe('send claims: one revision in flight per record and destination, and never an older after a newer', () => {
+  const t = (second: number) => `2026-03-02T01:00:${String(second).padStart(2, '0')}.000Z`;
+  const claim = (revision: number, now: number, until = now + 30) => claimSend(store, ref, 'provincial', revision, { now: t(now), leaseUntil: t(until) });
+
+  it('a newer revision waits while an older one is in flight, then goes once its outcome is recorded', async () => {
+    expect(await claim(1, 0)).toEqual({ kind: 'claimed' });
+    expect(await claim(2, 1)).toEqual({ kind: 'busy', revision: 1, leaseUntil: t(30) });
+    // the same revision may claim again (a retry of the same send)
+    expect(await claim(1, 2)).toEqual({ kind: 'claimed' });
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'delivered', now: t(3) })).toBe(true);
+    expect(await claim(2, 4)).toEqual({ kind: 'claimed' });
+    const [dest] = (await readRecordState(store, ref)).destinations;
+    expect(dest).toMatchObject({ sentRevision: 2, sendLeaseRevision: 2, revision: 1, status: 'delivered' });
+  });
+
+  it('an older revision is superseded once a newer one started, even after the newer one finished', async () => {
+    expect(await claim(3, 0)).toEqual({ kind: 'claimed' });
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 3, status: 'delivered', now: t(1) })).toBe(true);
+    expect(await claim(2, 2)).toEqual({ kind: 'superseded', sentRevision: 3 });
+  });
+
+  it('a lease that ran out (a crashed invocation) no longer blocks', async () => {
+    expect(await claim(1, 0, 5)).toEqual({ kind: 'claimed' });
+    expect(await claim(2, 4)).toMatchObject({ kind: 'busy' });
+    expect(await claim(2, 6)).toEqual({ kind: 'claimed' });
+  });
+
+  it('the first outcome of a claimed record is recorded (the claim made the item without one)', async () => {
+    expect(await claim(1, 0)).toEqual({ kind: 'claimed' });
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503' })).toBe(true);
+    const [dest] = (await readRecordState(store, ref)).destinations;
+    expect(dest).toMatchObject({ revision: 1, status: 'failed' });
+    expect(dest!['sendLeaseUntil']).toBeUndefined();
+  });
 });
 
 describe('destination outcomes', () => {

@@ -321,8 +321,10 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
       new UpdateCommand({
         TableName: store.tableName,
         Key: { pk: recordPk(ref), sk: destinationSk(destination) },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_not_exists(pk) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final)',
+        // the outcome ends the send: its lease goes (claimSend)
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE sendLeaseUntil, sendLeaseRevision`,
+        // an item claimSend created holds no outcome yet: no revision attribute
+        ConditionExpression: 'attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final)',
         ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
         ExpressionAttributeValues: values,
       }),
@@ -332,6 +334,43 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
     if (isConditionalCheckFailed(err)) return false;
     throw err;
   }
+}
+
+export type SendClaim =
+  /** This revision may be sent now. */
+  | { kind: 'claimed' }
+  /** A newer revision's send has started: this one must never reach the endpoint. */
+  | { kind: 'superseded'; sentRevision: number }
+  /** Another revision's send is in flight until `leaseUntil`: try again after it. */
+  | { kind: 'busy'; revision: number; leaseUntil: string };
+
+/**
+ * Claims the right to send `revision` of a record to a destination now. Sends to one destination
+ * are serialised per record and only move forward: none starts while another revision's send is in
+ * flight (until its lease ends — recordDestinationOutcome releases it), and none starts once a newer
+ * revision's has started. Checking the stored revision before sending is not enough: two
+ * invocations holding two revisions could both pass it and reach the endpoint in either order.
+ */
+export async function claimSend(store: StateStore, ref: RecordRef, destination: string, revision: number, options: { now: string; leaseUntil: string }): Promise<SendClaim> {
+  const key = { pk: recordPk(ref), sk: destinationSk(destination) };
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: key,
+        UpdateExpression: 'SET sentRevision = :rev, sendLeaseUntil = :until, sendLeaseRevision = :rev',
+        ConditionExpression: '(attribute_not_exists(sentRevision) OR sentRevision <= :rev) AND (attribute_not_exists(sendLeaseUntil) OR sendLeaseUntil < :now OR sendLeaseRevision = :rev)',
+        ExpressionAttributeValues: { ':rev': revision, ':until': options.leaseUntil, ':now': options.now },
+      }),
+    );
+    return { kind: 'claimed' };
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  const { Item } = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: key, ConsistentRead: true }));
+  const sent = Number(Item?.['sentRevision'] ?? 0);
+  if (sent > revision) return { kind: 'superseded', sentRevision: sent };
+  return { kind: 'busy', revision: Number(Item?.['sendLeaseRevision'] ?? sent), leaseUntil: String(Item?.['sendLeaseUntil'] ?? options.now) };
 }
 
 export interface DestinationState {
@@ -549,7 +588,11 @@ export async function readRecordState(store: StateStore, ref: RecordRef): Promis
     const sk = item['sk'] as string;
     if (sk === META) state.meta = { ...(item as unknown as RecordMeta), routedTo: setToList(item['routedTo']) };
     else if (sk.startsWith('REV#')) state.revisions.push(item['revision'] as number);
-    else if (sk.startsWith('DEST#')) state.destinations.push(item as RecordState['destinations'][number]);
+    else if (sk.startsWith('DEST#')) {
+      // a send claimed but with no outcome yet (claimSend) is pending at the revision being sent
+      const pending = item['status'] === undefined ? { status: 'pending', revision: item['sendLeaseRevision'] ?? item['sentRevision'] } : {};
+      state.destinations.push({ destination: sk.slice('DEST#'.length), ...item, ...pending } as RecordState['destinations'][number]);
+    }
     else if (sk.startsWith('EVT#')) state.events.push(item as RecordState['events'][number]);
   }
   return state;
