@@ -49,8 +49,10 @@ export async function provisionExchange(clients: { ddb: DynamoDBClient; sqs: SQS
   try {
     await clients.ddb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
   } catch (error) {
-    // already enabled (a restart over kept data) is fine
-    if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
+    // already enabled (a restart over kept data) is fine; dynalite has no TTL API at all, and
+    // locally expired nonce and throttle items may simply stay
+    const name = error instanceof Error ? error.name : '';
+    if (!(name === 'UnknownOperationException' || (error instanceof Error && /already enabled/i.test(error.message)))) throw error;
   }
   const intake = await provisionQueue(clients.sqs, namePrefix, plan.intake.queue);
   const lanes = {} as Record<DestinationId, ProvisionedQueue>;

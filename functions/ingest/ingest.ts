@@ -19,7 +19,7 @@ import { describeJsonError, validateRecordText, type ValidateOptions, type Valid
 import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import { createCredentialsProvider, type CredentialsProvider, type SecretSource } from '../shared/signing/credentials.js';
 import { HEADER, verifyRequest, type VerifyFailureCode } from '../shared/signing/sign.js';
-import { QuarantineBodyTooLargeError, quarantine, readRecordState, type QuarantineReason, type StateStore } from '../shared/state/repository.js';
+import { QuarantineBodyTooLargeError, quarantine, readRecordState, type QuarantineReason, type RecordState, type StateStore } from '../shared/state/repository.js';
 import { passThroughNonces, type AsyncNonceStore, type Throttle } from './nonce-store.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
@@ -345,7 +345,13 @@ async function readRecord(recordType: string, recordId: string, request: IngestR
       operation: meta.operation,
       acceptedAt: meta.acceptedAt,
       ...(meta.routedRevision !== undefined && { routedRevision: meta.routedRevision }),
-      destinations: state.destinations
+      destinations: [
+        ...state.destinations,
+        // routed there, nothing recorded yet: on its way
+        ...meta.routedTo
+          .filter((d) => !state.destinations.some((s) => s.destination === d))
+          .map((destination): RecordState['destinations'][number] => ({ destination, revision: meta.routedRevision ?? meta.revision, status: 'pending' })),
+      ]
         .map((d) => ({
           destination: d.destination,
           revision: d.revision,

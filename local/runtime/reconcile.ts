@@ -1,0 +1,227 @@
+/**
+ * The reconciliation: where every submission and every record ended, read from the state the
+ * pipeline keeps (the sync-state table) and from the DLQs — the first invariant of
+ * ARCHITECTURE.md ("nothing is lost") as numbers that must add up.
+ *
+ *  - each submission ended accepted (its revision is stored), a duplicate (the same revision was
+ *    accepted from an earlier submission), superseded (a newer revision was accepted, this one
+ *    never), quarantined (invalid, kept with its errors), or is waiting in the intake DLQ — or it is
+ *    unaccounted for, which is a failure;
+ *  - per destination, each accepted revision routed there is delivered, superseded (an older
+ *    revision of a record whose latest went on), rejected by the endpoint, waiting in the lane's
+ *    DLQ, or still pending.
+ *
+ * It scans the whole table: made for the local runtime and tests, not for a production table
+ * (the operator CLI reads the status index there).
+ */
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DestinationId } from '../../infra/topology.js';
+import type { DemoSubmission } from '../demo/dataset.js';
+
+export interface DestinationTally {
+  /** Accepted revisions routed to this destination. */
+  revisions: number;
+  delivered: number;
+  superseded: number;
+  rejected: number;
+  inDlq: number;
+  pending: number;
+}
+
+export interface SubmissionTally {
+  total: number;
+  accepted: number;
+  duplicate: number;
+  superseded: number;
+  quarantined: number;
+  inIntakeDlq: number;
+  /** Submissions the state cannot account for: each is a lost record. */
+  unaccounted: Array<{ seq: number; why: string }>;
+}
+
+export interface Reconciliation {
+  submissions?: SubmissionTally;
+  destinations: Record<string, DestinationTally>;
+  /** Quarantine entries in the table (all time). */
+  quarantine: number;
+  /** Nothing unaccounted for and nothing pending: every record reached its end state. */
+  complete: boolean;
+}
+
+export interface ReconcileSources {
+  doc: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  tableName: string;
+  intakeDlqUrl: string;
+  laneDlqUrls: Readonly<Record<DestinationId, string>>;
+}
+
+interface RecordView {
+  latest: number;
+  revisions: Set<number>;
+  routedTo: string[];
+  destinations: Map<string, { revision: number; status: string }>;
+}
+
+type Item = Record<string, unknown>;
+
+async function scanAll(doc: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start && { ExclusiveStartKey: start }) }));
+    items.push(...((page.Items ?? []) as Item[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Every message body in a queue, without consuming them (received with visibility 0). */
+async function peekBodies(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies = new Map<string, string>();
+  // visibility 0 leaves each message visible: a few rounds see them all on a small queue
+  for (let round = 0, fresh = 1; round < 50 && fresh > 0; round++) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    fresh = 0;
+    for (const m of Messages) {
+      if (!bodies.has(m.MessageId!)) fresh++;
+      bodies.set(m.MessageId!, m.Body ?? '');
+    }
+    if (Messages.length === 0) break;
+  }
+  return [...bodies.values()];
+}
+
+const refKey = (recordType: unknown, source: unknown, recordId: unknown) => `${recordType}#${source}#${recordId}`;
+
+function recordsOf(items: readonly Item[]): { records: Map<string, RecordView>; quarantine: Item[] } {
+  const records = new Map<string, RecordView>();
+  const quarantine: Item[] = [];
+  const view = (pk: string): RecordView => {
+    let v = records.get(pk);
+    if (!v) records.set(pk, (v = { latest: 0, revisions: new Set(), routedTo: [], destinations: new Map() }));
+    return v;
+  };
+  for (const item of items) {
+    const pk = String(item['pk']);
+    const sk = String(item['sk']);
+    if (pk.startsWith('QUAR#')) quarantine.push(item);
+    if (!pk.startsWith('REC#')) continue;
+    const key = pk.slice('REC#'.length);
+    if (sk === 'META') {
+      const v = view(key);
+      v.latest = Number(item['revision']);
+      const routed = item['routedTo'];
+      v.routedTo = routed instanceof Set ? [...(routed as Set<string>)] : Array.isArray(routed) ? (routed as string[]) : [];
+    } else if (sk.startsWith('REV#')) view(key).revisions.add(Number(item['revision']));
+    else if (sk.startsWith('DEST#')) view(key).destinations.set(sk.slice('DEST#'.length), { revision: Number(item['revision']), status: String(item['status']) });
+  }
+  return { records, quarantine };
+}
+
+export async function reconcile(sources: ReconcileSources, submissions?: readonly DemoSubmission[]): Promise<Reconciliation> {
+  const { records, quarantine } = recordsOf(await scanAll(sources.doc, sources.tableName));
+
+  const destinations: Record<string, DestinationTally> = {};
+  let pending = 0;
+  for (const [destination, dlqUrl] of Object.entries(sources.laneDlqUrls)) {
+    const inDlq = new Set<string>();
+    for (const body of await peekBodies(sources.sqs, dlqUrl)) {
+      try {
+        const m = JSON.parse(body) as Record<string, unknown>;
+        inDlq.add(`${refKey(m['recordType'], m['source'], m['recordId'])}@${m['revision']}`);
+      } catch {
+        // not a lane message: counted by nobody, so it shows as pending below
+      }
+    }
+    const tally: DestinationTally = { revisions: 0, delivered: 0, superseded: 0, rejected: 0, inDlq: 0, pending: 0 };
+    for (const [key, record] of records) {
+      if (!record.routedTo.includes(destination)) continue;
+      tally.revisions += record.revisions.size;
+      tally.superseded += [...record.revisions].filter((r) => r < record.latest).length;
+      const state = record.destinations.get(destination);
+      if (state && state.revision >= record.latest && state.status === 'delivered') tally.delivered++;
+      else if (state && state.revision >= record.latest && state.status === 'rejected') tally.rejected++;
+      else if (inDlq.has(`${key}@${record.latest}`)) tally.inDlq++;
+      else tally.pending++;
+    }
+    pending += tally.pending;
+    destinations[destination] = tally;
+  }
+
+  let submissionTally: SubmissionTally | undefined;
+  if (submissions) {
+    const intakeDlq = await peekBodies(sources.sqs, sources.intakeDlqUrl);
+    submissionTally = classifySubmissions(submissions, records, quarantine, intakeDlq);
+  }
+  return {
+    ...(submissionTally && { submissions: submissionTally }),
+    destinations,
+    quarantine: quarantine.length,
+    complete: pending === 0 && (submissionTally?.unaccounted.length ?? 0) === 0,
+  };
+}
+
+function classifySubmissions(submissions: readonly DemoSubmission[], records: ReadonlyMap<string, RecordView>, quarantine: readonly Item[], intakeDlq: readonly string[]): SubmissionTally {
+  const tally: SubmissionTally = { total: submissions.length, accepted: 0, duplicate: 0, superseded: 0, quarantined: 0, inIntakeDlq: 0, unaccounted: [] };
+  const seen = new Set<string>();
+  const unusedQuarantine = [...quarantine];
+  const takeQuarantine = (s: DemoSubmission): boolean => {
+    const r = s.record;
+    const i = unusedQuarantine.findIndex(
+      (q) => q['body'] === s.body || (r !== undefined && q['recordId'] === r['recordId'] && q['source'] === r['source'] && (q['revision'] === undefined || q['revision'] === r['revision'])),
+    );
+    if (i < 0) return false;
+    unusedQuarantine.splice(i, 1);
+    return true;
+  };
+  const unusedDlq = [...intakeDlq];
+  for (const s of [...submissions].sort((a, b) => a.seq - b.seq)) {
+    const r = s.record;
+    const record = r && records.get(refKey(r['recordType'], r['source'], r['recordId']));
+    const revision = Number(r?.['revision']);
+    if (r && record?.revisions.has(revision)) {
+      const key = `${refKey(r['recordType'], r['source'], r['recordId'])}@${revision}`;
+      if (seen.has(key)) tally.duplicate++;
+      else {
+        seen.add(key);
+        tally.accepted++;
+      }
+    } else if (record && record.latest > revision) tally.superseded++;
+    else if (takeQuarantine(s)) tally.quarantined++;
+    else if (unusedDlq.includes(s.body)) {
+      unusedDlq.splice(unusedDlq.indexOf(s.body), 1);
+      tally.inIntakeDlq++;
+    } else tally.unaccounted.push({ seq: s.seq, why: r ? `revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} is not in the table` : 'not quarantined' });
+  }
+  return tally;
+}
+
+export interface SettleOptions {
+  /** Give up when nothing moved for this long. */
+  settleSeconds: number;
+  /** Seconds between reconciliations (default 1). */
+  intervalSeconds?: number;
+  /** Called whenever the reconciliation changed. */
+  onChange?: (result: Reconciliation) => void;
+  /** Stops waiting early (resolves with the last result). */
+  signal?: AbortSignal;
+}
+
+/** Reconciles until complete, or until nothing changed for `settleSeconds`; returns the last result. */
+export async function settle(check: () => Promise<Reconciliation>, options: SettleOptions): Promise<Reconciliation> {
+  let last = '';
+  let lastChange = Date.now();
+  for (;;) {
+    const result = await check();
+    const fingerprint = JSON.stringify(result);
+    if (fingerprint !== last) {
+      last = fingerprint;
+      lastChange = Date.now();
+      options.onChange?.(result);
+    }
+    if (result.complete || options.signal?.aborted || Date.now() - lastChange > options.settleSeconds * 1000) return result;
+    await new Promise((resolve) => setTimeout(resolve, (options.intervalSeconds ?? 1) * 1000));
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The whole exchange on one machine, no AWS account: a DynamoDB-compatible server (dynalite, or
+ * AWS's DynamoDB Local on request), an SQS-compatible server (fauxqs), the table and queues from
+ * the topology's plan (local/provision.ts), one event-source poller per queue running the real
+ * Lambda handlers (intake, one deliver per lane), the ingest API on localhost, the pull on a timer,
+ * and the four endpoint simulators. The handlers are the ones the stack deploys, built with their
+ * factories; only the clients (local endpoints) and the secret source (in memory) differ.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { adapters } from '../../functions/deliver/adapters/index.js';
+import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
+import { createUpstreamSecrets } from '../../functions/ingest/ingest.js';
+import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
+import { createIntakeHandler } from '../../functions/intake/handler.js';
+import { createPullHandler } from '../../functions/pull/handler.js';
+import type { PullResult } from '../../functions/pull/pull.js';
+import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
+import { planExchange } from '../../infra/plan.js';
+import { destinationSecretName, feedSecretName } from '../../infra/stages.js';
+import { DESTINATION_IDS, topology as defaultTopology, type DestinationId, type Topology } from '../../infra/topology.js';
+import { resolveUpstreams, upstreams, type UpstreamId } from '../../infra/upstreams.js';
+import { localAwsConfig } from '../emulators/clients.js';
+import { startDynamoDbLocal } from '../emulators/dynamodb-local.js';
+import { startDynalite } from '../emulators/dynalite.js';
+import { startSqs } from '../emulators/sqs.js';
+import { startIngestServer, type IngestServer } from '../ingest-server.js';
+import { provisionExchange, type ProvisionedExchange } from '../provision.js';
+import { startSimulators, type Faults, type Simulators, type SimulatorsOptions } from '../simulators/index.js';
+import { SqsEventSource, type InvocationReport, type SqsHandler } from './event-source.js';
+import { localPlan, type LocalPlan } from './local-plan.js';
+import { reconcile, type Reconciliation } from './reconcile.js';
+import type { DemoSubmission } from '../demo/dataset.js';
+
+/** Secrets live under this prefix locally, as under `credex/<stage>` in a stack. */
+export const LOCAL_SECRET_PREFIX = 'credex/local';
+const NAME_PREFIX = 'credex-local';
+
+
+export interface RuntimePorts {
+  dynamodb?: number;
+  sqs?: number;
+  ingest?: number;
+  simulators?: Partial<Record<DestinationId, number>>;
+}
+
+export interface RuntimeOptions {
+  /** Where the servers keep their state (survives a restart); omitted → in memory. */
+  dataDir?: string;
+  /** Fixed ports (0 or omitted: a free one). */
+  ports?: RuntimePorts;
+  /** `dynalite` (default: no Java) or `dynamodb-local` (AWS's, needs Java 17+). */
+  dynamodb?: 'dynalite' | 'dynamodb-local';
+  /** Multiplies every duration of the plan (local/runtime/local-plan.ts); default 0.1. */
+  timeScale?: number;
+  topology?: Topology;
+  /** Seconds between pulls of the provincial breach feed (0: only pullNow()); default 5. */
+  pullIntervalSeconds?: number;
+  /** Faults of the endpoint simulators, for all or per destination, and their PRNG seed. */
+  faults?: Faults | Partial<Record<DestinationId, Faults>>;
+  seed?: number;
+  /** Simulators already running (tests that restart the pipeline keep them); started otherwise. */
+  simulators?: Simulators;
+  /** Wraps a handler before it is polled: chaos tests inject crashes here. */
+  wrapHandler?: (functionName: string, handler: SqsHandler) => SqsHandler;
+  /** Powertools log level of the handlers (default WARN: the terminal shows progress, not logs). */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  onInvocation?: (report: InvocationReport) => void;
+}
+
+export interface LocalCredentials {
+  appKey: string;
+  secret: string;
+  fieldKey?: string;
+}
+
+export interface Runtime {
+  plan: LocalPlan;
+  tableName: string;
+  queues: ProvisionedExchange;
+  endpoints: { dynamodb: string; sqs: string; ingest: string; simulators: Record<DestinationId, string> };
+  clients: { ddb: DynamoDBClient; doc: DynamoDBDocumentClient; sqs: SQSClient };
+  /** What each upstream signs its pushes with, and what each destination issued to the exchange. */
+  credentials: { upstreams: Record<UpstreamId, LocalCredentials>; destinations: Record<DestinationId, LocalCredentials>; feed: LocalCredentials };
+  simulators: Simulators;
+  eventSources: SqsEventSource[];
+  /** Runs the pull once now (as the schedule does). */
+  pullNow(): Promise<PullResult>;
+  /** Where every record and submission ended (local/runtime/reconcile.ts). */
+  reconcile(submissions?: readonly DemoSubmission[]): Promise<Reconciliation>;
+  /** Stops pollers (waiting for in-flight invocations), the pull, the ingest API, the simulators it started, the servers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Powertools metrics that are counted but never printed: EMF lines are for CloudWatch, and
+ * locally they would flood the terminal (the progress line and the reconciliation say the same).
+ */
+class UnpublishedMetrics extends Metrics {
+  override publishStoredMetrics(): this {
+    this.clearMetrics();
+    return this;
+  }
+}
+
+/** A port another process holds: named, with what to do. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+/** Deterministic local credentials: the same after a restart, so kept state and simulators agree. */
+function localSecret(label: string, bytes = 24): string {
+  return createHash('sha256').update(`credex-local:${label}`).digest().subarray(0, bytes).toString('base64url');
+}
+
+export function localCredentials(): Runtime['credentials'] {
+  const destinations = Object.fromEntries(
+    DESTINATION_IDS.map((d) => [d, { appKey: `credex-local-${d}`, secret: localSecret(`destination:${d}`), fieldKey: createHash('sha256').update(`credex-local:field:${d}`).digest('hex').slice(0, 32) }]),
+  ) as Record<DestinationId, LocalCredentials>;
+  const upstreamCredentials = Object.fromEntries(Object.entries(upstreams).map(([id, u]) => [id, { appKey: u.appKey, secret: localSecret(`upstream:${id}`) }])) as Record<UpstreamId, LocalCredentials>;
+  // the feed is the provincial platform's: the exchange reads it with the app key that platform issued
+  return { upstreams: upstreamCredentials, destinations, feed: destinations.provincial };
+}
+
+async function listenOr<T>(what: string, port: number | undefined, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new PortInUseError(`port ${port} (${what}) is already in use: stop what holds it, or choose another port (npm start -- --help)`);
+    }
+    throw error;
+  }
+}
+
+/** The four endpoint simulators, holding the credentials the local runtime signs with. */
+export function startLocalSimulators(options: Pick<SimulatorsOptions, 'faults' | 'seed' | 'ports'> = {}): Promise<Simulators> {
+  return startSimulators({ credentials: localCredentials().destinations as SimulatorsOptions['credentials'], ...options });
+}
+
+const LAMBDA_CONTEXT_DEFAULTS = { callbackWaitsForEmptyEventLoop: false };
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    return await start(options, cleanups, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void>>, stopAll: () => Promise<void>): Promise<Runtime> {
+  const ports = options.ports ?? {};
+  const dataDir = options.dataDir;
+  const logLevel = options.logLevel ?? 'WARN';
+
+  const dynamo =
+    options.dynamodb === 'dynamodb-local'
+      ? await listenOr('DynamoDB', ports.dynamodb, () => startDynamoDbLocal({ ...(ports.dynamodb && { port: ports.dynamodb }), ...(dataDir && { dataDir: join(dataDir, 'dynamodb-local') }) }))
+      : await listenOr('DynamoDB', ports.dynamodb, () => startDynalite({ ...(ports.dynamodb && { port: ports.dynamodb }), ...(dataDir && { dataDir: join(dataDir, 'dynalite') }) }));
+  cleanups.push(() => dynamo.stop());
+  const sqsServer = await listenOr('SQS', ports.sqs, () => startSqs({ ...(ports.sqs && { port: ports.sqs }), ...(dataDir && { dataDir: join(dataDir, 'sqs') }) }));
+  cleanups.push(() => sqsServer.stop());
+
+  // every poller holds a long poll open: more sockets than the SDK's default 50
+  const requestHandler = { httpAgent: { keepAlive: true, maxSockets: 256 } };
+  const ddb = new DynamoDBClient({ ...localAwsConfig(dynamo.endpoint), requestHandler });
+  const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+  const sqs = new SQSClient({ ...localAwsConfig(sqsServer.endpoint), requestHandler });
+  cleanups.push(async () => {
+    ddb.destroy();
+    sqs.destroy();
+  });
+
+  const plan = localPlan(planExchange(options.topology ?? defaultTopology), options.timeScale ?? 0.1);
+  const queues = await provisionExchange({ ddb, sqs }, plan, NAME_PREFIX);
+  const { tableName } = queues;
+  const credentials = localCredentials();
+
+  let simulators = options.simulators;
+  if (!simulators) {
+    simulators = await listenOr('a simulator', undefined, () => startLocalSimulators({ ...(options.faults && { faults: options.faults }), ...(options.seed !== undefined && { seed: options.seed }), ...(ports.simulators && { ports: ports.simulators }) }));
+    const started = simulators;
+    cleanups.push(() => started.stop());
+  }
+
+  // the secrets a stack keeps in Secrets Manager, here in memory under the same names
+  const secretValues: Record<string, object> = { [feedSecretName(LOCAL_SECRET_PREFIX)]: credentials.feed };
+  for (const d of DESTINATION_IDS) secretValues[destinationSecretName(LOCAL_SECRET_PREFIX, d)] = credentials.destinations[d];
+  const resolvedUpstreams = resolveUpstreams(LOCAL_SECRET_PREFIX);
+  for (const [id, u] of Object.entries(resolvedUpstreams)) secretValues[u.credentialsSecret] = credentials.upstreams[id as UpstreamId];
+  const secretSource = memorySecretSource(secretValues);
+  const logger = (serviceName: string, keys: Record<string, string> = {}) => new Logger({ serviceName, logLevel, persistentKeys: keys });
+  const metrics = (serviceName: string) => new UnpublishedMetrics({ namespace: 'CreditExchange/local', serviceName });
+
+  const eventSources: SqsEventSource[] = [];
+  const poll = (functionName: string, queueUrl: string, consumer: LocalPlan['intake']['consumer'], handler: SqsHandler) => {
+    const source = new SqsEventSource({
+      sqs,
+      queueUrl,
+      functionName,
+      consumer,
+      handler: options.wrapHandler ? options.wrapHandler(functionName, handler) : handler,
+      ...(options.onInvocation && { onInvocation: options.onInvocation }),
+    });
+    eventSources.push(source);
+  };
+
+  const intake = createIntakeHandler({
+    ddb: doc,
+    sqs,
+    config: {
+      tableName,
+      laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].url])),
+      intakeDlqUrl: queues.intake.dlqUrl,
+      routingLeaseSeconds: plan.timing.routingLeaseSeconds,
+      ...(options.topology && { sources: options.topology.sources, routes: options.topology.routes }),
+    },
+    logger: logger('credex-intake'),
+    powertoolsMetrics: metrics('credex-intake'),
+  });
+  poll(`${NAME_PREFIX}-intake`, queues.intake.url, plan.intake.consumer, intake);
+
+  for (const lane of plan.lanes) {
+    const powertoolsMetrics = metrics('credex-deliver');
+    const deliver = createDeliverHandler({
+      ddb: doc,
+      sqs,
+      adapter: adapters[lane.destination],
+      credentials: createCredentialsProvider({ source: secretSource, secretName: destinationSecretName(LOCAL_SECRET_PREFIX, lane.destination) }),
+      config: {
+        tableName,
+        destination: lane.destination,
+        endpointUrl: simulators.urls[lane.destination],
+        queueUrl: queues.lanes[lane.destination].url,
+        lane: lane.lane,
+        backoff: plan.timing.backoff,
+      },
+      logger: logger('credex-deliver', { lane: lane.destination }),
+      powertoolsMetrics,
+      metrics: powertoolsDeliverMetrics(powertoolsMetrics),
+    });
+    poll(`${NAME_PREFIX}-deliver-${lane.destination}`, queues.lanes[lane.destination].url, lane.consumer, deliver);
+  }
+
+  const ingestLogger = logger('credex-ingest');
+  const ingestDeps = {
+    ddb: doc,
+    sqs,
+    config: { tableName, intakeQueueUrl: queues.intake.url, upstreams: resolvedUpstreams },
+    secrets: createUpstreamSecrets(secretSource, resolvedUpstreams),
+    nonces: new DynamoNonceStore(doc, tableName),
+    throttle: new DynamoThrottle(doc, tableName),
+    logger: ingestLogger,
+  };
+  const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () => startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }));
+  cleanups.push(() => ingest.stop());
+
+  const pullMetrics = metrics('credex-pull');
+  const pull = createPullHandler({
+    ddb: doc,
+    sqs,
+    credentials: createCredentialsProvider({ source: secretSource, secretName: feedSecretName(LOCAL_SECRET_PREFIX) }),
+    config: { tableName, intakeQueueUrl: queues.intake.url, feedUrl: simulators.urls.provincial, source: 'hlj-credit-platform' },
+    logger: logger('credex-pull'),
+    powertoolsMetrics: pullMetrics,
+    metrics: { count: () => undefined },
+  });
+  let pulling: Promise<PullResult> | undefined;
+  const pullNow = (): Promise<PullResult> =>
+    (pulling ??= pull(undefined, { ...LAMBDA_CONTEXT_DEFAULTS, functionName: `${NAME_PREFIX}-pull`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => plan.pull.timeoutSeconds * 1000 } as Context).finally(() => {
+      pulling = undefined;
+    }));
+  const pullInterval = options.pullIntervalSeconds ?? 5;
+  if (pullInterval > 0) {
+    const timer = setInterval(() => void pullNow().catch(() => undefined), pullInterval * 1000);
+    cleanups.push(async () => {
+      clearInterval(timer);
+      await pulling?.catch(() => undefined);
+    });
+  }
+
+  for (const source of eventSources) source.start();
+  cleanups.push(async () => {
+    await Promise.all(eventSources.map((s) => s.stop()));
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    plan,
+    tableName,
+    queues,
+    endpoints: { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, ingest: ingest.url, simulators: simulators.urls },
+    clients: { ddb, doc, sqs },
+    credentials,
+    simulators,
+    eventSources,
+    pullNow,
+    reconcile: (submissions) =>
+      reconcile(
+        {
+          doc,
+          sqs,
+          tableName,
+          intakeDlqUrl: queues.intake.dlqUrl,
+          laneDlqUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].dlqUrl])) as Record<DestinationId, string>,
+        },
+        submissions,
+      ),
+    stop: () => (stopping ??= stopAll()),
+  };
+}

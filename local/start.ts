@@ -1,0 +1,216 @@
+/**
+ * `npm start`: the whole exchange on this machine (local/runtime/runtime.ts), loaded with the demo
+ * dataset (local/demo/dataset.ts), watched until every record reached its end, reconciled per
+ * destination — then serving until Ctrl-C, or exiting with `--once` (0 when everything is
+ * accounted for, 1 otherwise).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { DESTINATION_IDS } from '../infra/topology.js';
+import { generateDemoDataset, type DemoDataset } from './demo/dataset.js';
+import { settle, type Reconciliation } from './runtime/reconcile.js';
+import { PortInUseError, startRuntime, type Runtime } from './runtime/runtime.js';
+import { submitAll } from './runtime/submit.js';
+
+interface StartOptions {
+  once: boolean;
+  seed: number;
+  scale: number;
+  dataDir: string;
+  inMemory: boolean;
+  reset: boolean;
+  ingestPort: number;
+  dynamodbPort: number;
+  sqsPort: number;
+  simulatorPort: number;
+  dynamodb: 'dynalite' | 'dynamodb-local';
+  timeScale: number;
+  faults: boolean;
+  settleSeconds: number;
+  verbose: boolean;
+}
+
+/** What a data directory remembers of the dataset loaded into it. */
+interface LoadedMarker {
+  seed: number;
+  scale: number;
+  submissions: number;
+  loadedAt: string;
+}
+
+const integer = (name: string, min: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+  return n;
+};
+const number = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!(n >= min && n <= max)) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
+  return n;
+};
+
+/** Mild endpoint faults for the demo: some 5xx and 429s, so retries and backoff show. */
+const DEMO_FAULTS = { errorRate: 0.05, tooManyRequests: { rate: 0.02, retryAfterSeconds: 1 }, latencyMs: [5, 40] as [number, number] };
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+export function formatReconciliation(result: Reconciliation, dataset?: DemoDataset): string {
+  const lines: string[] = [];
+  const s = result.submissions;
+  if (s) {
+    lines.push(
+      `submitted ${s.total} = accepted ${s.accepted} + duplicates ${s.duplicate} + superseded ${s.superseded} + quarantined ${s.quarantined} + in intake DLQ ${s.inIntakeDlq}` +
+        (s.unaccounted.length ? ` + UNACCOUNTED ${s.unaccounted.length}` : ''),
+    );
+  }
+  const rows = [['destination', 'revisions', 'delivered', 'superseded', 'rejected', 'in DLQ', 'pending']];
+  for (const [d, t] of Object.entries(result.destinations)) rows.push([d, ...[t.revisions, t.delivered, t.superseded, t.rejected, t.inDlq, t.pending].map(String)]);
+  lines.push('', table(rows));
+  if (dataset) {
+    const f = dataset.facts;
+    lines.push(
+      '',
+      `demo data: ${f.enterprises} enterprises, ${f.commitments} commitments on ${f.licensingItems} licensing items of ${f.departments} departments; ` +
+        `${f.breaches} breached (轻微 ${f.breachesBySeverity['轻微']}, 一般 ${f.breachesBySeverity['一般']}, 严重 ${f.breachesBySeverity['严重']}), ` +
+        `${f.firstOffenceExemptions} first-offence exemption(s), ${f.repairs} repairs, ${f.inboundBreaches} inbound breaches`,
+      `commitment-keeping rate: ${(f.commitmentKeepingRate * 100).toFixed(1)}%`,
+    );
+  }
+  lines.push('', result.complete ? 'every record is accounted for' : 'NOT every record is accounted for: see pending / UNACCOUNTED above');
+  return lines.join('\n');
+}
+
+function progressLine(result: Reconciliation): string {
+  const sum = (k: 'revisions' | 'delivered' | 'rejected' | 'inDlq' | 'pending' | 'superseded') => Object.values(result.destinations).reduce((n, t) => n + t[k], 0);
+  const s = result.submissions;
+  return `${s ? `accepted ${s.accepted}, quarantined ${s.quarantined}, superseded ${s.superseded}, duplicates ${s.duplicate} · ` : ''}delivered ${sum('delivered')}, rejected ${sum('rejected')}, superseded ${sum('superseded')}, in DLQ ${sum('inDlq')}, pending ${sum('pending')}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('npm start --')
+    .description('Run the whole credit exchange locally: servers, queues, table, pipeline, ingest API, endpoint simulators, and a demo dataset')
+    .option('--once', 'exit after the reconciliation: 0 when every record is accounted for, 1 otherwise', false)
+    .option('--seed <n>', 'seed of the demo dataset and the simulated faults', integer('--seed', 0), 2026)
+    .option('--scale <n>', 'demo dataset size (1: 108 enterprises; 10: over 2,000 submissions)', integer('--scale', 1), 1)
+    .option('--data-dir <dir>', 'where state is kept between runs', '.credex-local')
+    .option('--in-memory', 'keep no state on disk', false)
+    .option('--reset', 'delete the data directory first', false)
+    .option('--ingest-port <port>', 'ingest API', integer('--ingest-port', 0), 4580)
+    .option('--dynamodb-port <port>', 'DynamoDB-compatible server', integer('--dynamodb-port', 0), 4581)
+    .option('--sqs-port <port>', 'SQS-compatible server', integer('--sqs-port', 0), 4582)
+    .option('--simulator-port <port>', 'first of four consecutive ports for the endpoint simulators (provincial, municipal, publicColumn, district)', integer('--simulator-port', 0), 4583)
+    .option('--dynamodb <server>', 'dynalite (no Java) or dynamodb-local (AWS DynamoDB Local, needs Java 17+)', 'dynalite')
+    .option('--time-scale <x>', 'multiplies timeouts, visibility and backoff (1 = as on AWS)', number('--time-scale', 0.001, 1), 0.1)
+    .option('--no-faults', 'no simulated endpoint faults (default: 5% 5xx, 2% 429, 5–40 ms latency)')
+    .option('--settle-seconds <n>', 'give up waiting when nothing moved for this long', integer('--settle-seconds', 1), 60)
+    .option('--verbose', 'handler logs (INFO) on the terminal', false)
+    .exitOverride();
+  let options: StartOptions;
+  try {
+    options = program.parse(argv, { from: 'user' }).opts<StartOptions>();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code ?? 2;
+  }
+  if (options.dynamodb !== 'dynalite' && options.dynamodb !== 'dynamodb-local') {
+    console.error(`--dynamodb must be dynalite or dynamodb-local; got ${options.dynamodb}`);
+    return 2;
+  }
+
+  const tty = process.stdout.isTTY === true;
+  const write = (line: string, final = false) => {
+    if (tty && !final) process.stdout.write(`\r\x1b[2K${line}`);
+    else process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`);
+  };
+
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir);
+  if (dataDir && options.reset) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const markerPath = dataDir && join(dataDir, 'demo.json');
+  const marker = markerPath && existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, 'utf8')) as LoadedMarker) : undefined;
+
+  const ports = { ingest: options.ingestPort, dynamodb: options.dynamodbPort, sqs: options.sqsPort, simulators: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, options.simulatorPort === 0 ? 0 : options.simulatorPort + i])) };
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime({
+      ...(dataDir && { dataDir }),
+      ports,
+      dynamodb: options.dynamodb,
+      timeScale: options.timeScale,
+      seed: options.seed,
+      ...(options.faults && { faults: DEMO_FAULTS }),
+      logLevel: options.verbose ? 'INFO' : 'ERROR',
+    });
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+
+  const stopping = new Promise<void>((resolveStop) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolveStop());
+  });
+
+  try {
+    const row = (label: string, value: string) => console.log(`  ${label.padEnd(22)}${value}`);
+    console.log('credit exchange running locally');
+    row('ingest API', `${runtime.endpoints.ingest}/v1/records`);
+    row('DynamoDB', `${runtime.endpoints.dynamodb}   table ${runtime.tableName}`);
+    row('SQS', `${runtime.endpoints.sqs}   intake queue ${runtime.queues.intake.url}`);
+    for (const d of DESTINATION_IDS) row(`${d} endpoint`, `${runtime.endpoints.simulators[d]}   (simulator: GET /_sim/records)`);
+    row('state', `${dataDir ?? 'in memory'}   time scale ${options.timeScale}`);
+    console.log('');
+
+    const seed = marker?.seed ?? options.seed;
+    const scale = marker?.scale ?? options.scale;
+    const dataset = generateDemoDataset({ seed, scale });
+    if (marker) {
+      console.log(`state kept from ${marker.loadedAt}: the demo dataset (seed ${seed}, scale ${scale}, ${marker.submissions} submissions) is already loaded`);
+    } else {
+      console.log(`loading the demo dataset: seed ${seed}, scale ${scale}, ${dataset.submissions.length} submissions`);
+      const started = Date.now();
+      await submitAll(
+        { ingestUrl: runtime.endpoints.ingest, intakeQueueUrl: runtime.queues.intake.url, sqs: runtime.clients.sqs, upstreamCredentials: runtime.credentials.upstreams, feed: runtime.simulators.simulators.provincial.feed },
+        dataset.submissions,
+        { onProgress: (n) => write(`submitted ${n}/${dataset.submissions.length}`) },
+      );
+      write(`submitted ${dataset.submissions.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
+      if (markerPath) writeFileSync(markerPath, JSON.stringify({ seed, scale, submissions: dataset.submissions.length, loadedAt: new Date().toISOString() } satisfies LoadedMarker, null, 2));
+    }
+
+    const started = Date.now();
+    const interrupted = new AbortController();
+    void stopping.then(() => interrupted.abort());
+    const result = await settle(() => runtime.reconcile(dataset.submissions), { settleSeconds: options.settleSeconds, signal: interrupted.signal, onChange: (r) => write(progressLine(r)) });
+    if (interrupted.signal.aborted) return 130;
+    write(`settled in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
+    console.log('');
+    console.log(formatReconciliation(result, dataset));
+    if (options.once) return result.complete ? 0 : 1;
+
+    console.log('');
+    console.log('serving until Ctrl-C — push a record: see "Push a record" in the README');
+    await stopping;
+    return 0;
+  } finally {
+    process.stdout.write('stopping… ');
+    await runtime.stop();
+    process.stdout.write('stopped\n');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * Chaos over the local runtime: thousands of records (CREDEX_CHAOS_SCALE, default 10: over 2,000
+ * submissions; `npm run test:chaos` runs more) while the endpoints fail — 5xx, 429 bursts with
+ * Retry-After, stalls past the send timeout (applied, but answered too late), a full outage of one
+ * destination for a while — and handlers crash mid-batch. Every record must still be accounted
+ * for, and the invariants of ARCHITECTURE.md must hold. Seeded: the seed is in the test's name.
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { captureOutput } from '../support/capture-output.js';
+import { generateDemoDataset, type DemoSubmission } from '../../local/demo/dataset.js';
+import type { SqsHandler } from '../../local/runtime/event-source.js';
+import { settle, type Reconciliation } from '../../local/runtime/reconcile.js';
+import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
+import { submitAll } from '../../local/runtime/submit.js';
+import { mulberry32, type Faults } from '../../local/simulators/index.js';
+import { DESTINATION_IDS } from '../../infra/topology.js';
+import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
+
+const SEED = Number(process.env['CREDEX_CHAOS_SEED'] ?? 7);
+const SCALE = Number(process.env['CREDEX_CHAOS_SCALE'] ?? 10);
+const TEST_TIMEOUT_MS = Number(process.env['CREDEX_CHAOS_TIMEOUT_MS'] ?? 600_000);
+
+/** Every endpoint: 20% 5xx, 3% 429 with Retry-After, 5% stalled past the 1 s send timeout. */
+const FAULTS: Faults = { errorRate: 0.2, tooManyRequests: { rate: 0.03, retryAfterSeconds: 1 }, stall: { rate: 0.05, ms: 1500 }, latencyMs: [2, 20] };
+
+/**
+ * Crashes injected around a handler: 5% of invocations crash mid-batch (the first half of the
+ * records is processed, then the invocation dies: nothing is acknowledged), 3% crash after the work
+ * is done but before answering. Either way the whole batch comes back.
+ */
+function crashing(seed: number, counts: { mid: number; after: number }) {
+  const random = mulberry32(seed);
+  return (functionName: string, handler: SqsHandler): SqsHandler =>
+    async (event, context) => {
+      const roll = random();
+      if (roll < 0.05 && event.Records.length > 1) {
+        await handler({ Records: event.Records.slice(0, Math.ceil(event.Records.length / 2)) } as SQSEvent, context);
+        counts.mid++;
+        throw new Error(`injected crash in ${functionName} mid-batch`);
+      }
+      if (roll < 0.08) {
+        await handler(event, context);
+        counts.after++;
+        throw new Error(`injected crash in ${functionName} after the batch`);
+      }
+      return handler(event, context);
+    };
+}
+
+/** Extra resends of random earlier submissions, appended (the dataset has ~6% duplicates already). */
+function withResends(submissions: readonly DemoSubmission[], share: number, seed: number): DemoSubmission[] {
+  const random = mulberry32(seed);
+  const valid = submissions.filter((s) => s.expect !== 'invalid');
+  const extra = Array.from({ length: Math.round(submissions.length * share) }, (_, i) => ({ ...valid[Math.floor(random() * valid.length)]!, seq: submissions.length + i + 1 }));
+  return [...submissions, ...extra];
+}
+
+describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
+  it(
+    'accounts for every record through endpoint faults, an outage, 429 bursts and crashes mid-batch',
+    async () => {
+      const dataset = generateDemoDataset({ seed: SEED, scale: SCALE });
+      const submissions = withResends(dataset.submissions, 0.04, SEED);
+      expect(submissions.length).toBeGreaterThanOrEqual(2000);
+      const crashes = { mid: 0, after: 0 };
+      let applied: Applied[] = [];
+      let result: Reconciliation | undefined;
+      let runtime: Runtime | undefined;
+      const output = await captureOutput(async () => {
+        runtime = await startRuntime({
+          topology: fasterTopology(10),
+          timeScale: 0.03,
+          faults: FAULTS,
+          seed: SEED,
+          pullIntervalSeconds: 1,
+          logLevel: 'INFO',
+          wrapHandler: crashing(SEED, crashes),
+        });
+        const rt = runtime;
+        try {
+          applied = observeEndpoints(rt.simulators);
+          const municipal = rt.simulators.simulators.municipal;
+          const provincial = rt.simulators.simulators.provincial;
+          // a full outage of the municipal platform while records arrive, then a 429 burst at the province
+          const outage = (async () => {
+            await new Promise((r) => setTimeout(r, 2000));
+            municipal.setFaults({ outage: { retryAfterSeconds: 2 } });
+            await new Promise((r) => setTimeout(r, 10_000));
+            municipal.setFaults(FAULTS);
+            provincial.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 2 } });
+            await new Promise((r) => setTimeout(r, 4_000));
+            provincial.setFaults(FAULTS);
+          })();
+          await submitAll(targetOf(rt), submissions);
+          await outage;
+          result = await settle(() => rt.reconcile(submissions), { settleSeconds: 90, intervalSeconds: 2 });
+        } finally {
+          await rt.stop();
+        }
+      });
+
+      const outages = runtime!.simulators.simulators.municipal.store.requests.filter((r) => r.fault === 'outage').length;
+      const bursts = runtime!.simulators.simulators.provincial.store.requests.filter((r) => r.fault === 'tooManyRequests').length;
+      const stalls = DESTINATION_IDS.map((d) => runtime!.simulators.simulators[d].store.requests.length).reduce((a, b) => a + b, 0);
+      // the chaos happened: otherwise the test proves nothing
+      expect({ outages: outages > 0, bursts: bursts > 0, midBatchCrashes: crashes.mid > 0, crashesAfter: crashes.after > 0, requests: stalls > submissions.length }).toEqual({
+        outages: true,
+        bursts: true,
+        midBatchCrashes: true,
+        crashesAfter: true,
+        requests: true,
+      });
+
+      expect(result?.submissions?.unaccounted).toEqual([]);
+      expect(result?.complete).toBe(true);
+      const s = result!.submissions!;
+      expect(s.accepted + s.duplicate + s.superseded + s.quarantined + s.inIntakeDlq).toBe(submissions.length);
+      expect(olderAfterNewer(applied)).toEqual([]);
+      expect(keysAppliedTwice(applied)).toEqual([]);
+      expect(repairsBeforeBreaches(applied, repairLinks(submissions))).toEqual([]);
+      const ids = identityNumbers(submissions);
+      expect(ids.size).toBeGreaterThan(0);
+      expect(linesWithIdentityNumbers(output, ids)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,125 @@
+/**
+ * End-to-end helpers over the local runtime: what each endpoint applied (in order), and the
+ * invariants of ARCHITECTURE.md checked against it and against the sync-state table.
+ */
+import type { DemoSubmission } from '../../local/demo/dataset.js';
+import type { Runtime } from '../../local/runtime/runtime.js';
+import type { SubmitTarget } from '../../local/runtime/submit.js';
+import type { StoredRecord } from '../../local/simulators/store.js';
+import type { Simulators } from '../../local/simulators/index.js';
+import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../../infra/topology.js';
+
+export interface Applied {
+  destination: DestinationId;
+  key: string;
+  identity: string;
+  operation: 'upsert' | 'withdraw';
+  /** From the record or its idempotency key (`type:source:recordId:revision:destination`); undefined where the wire has none. */
+  revision?: number;
+  content: unknown;
+  /** Order of application across all endpoints. */
+  order: number;
+}
+
+/** Idempotency keys carry the revision as their fourth part. */
+export function revisionOfKey(key: string): number | undefined {
+  const parts = key.split(':');
+  if (parts.length !== 5) return undefined;
+  const revision = Number(parts[3]);
+  return Number.isInteger(revision) ? revision : undefined;
+}
+
+/** Records every record an endpoint applies (each put into a simulator's store), in order. */
+export function observeEndpoints(simulators: Simulators): Applied[] {
+  const applied: Applied[] = [];
+  for (const destination of DESTINATION_IDS) {
+    const store = simulators.simulators[destination].store;
+    const put = store.put.bind(store);
+    store.put = (record: StoredRecord) => {
+      const revision = record.revision ?? revisionOfKey(record.key);
+      applied.push({ destination, key: record.key, identity: record.identity, operation: record.operation, ...(revision !== undefined && { revision }), content: record.content, order: applied.length });
+      put(record);
+    };
+  }
+  return applied;
+}
+
+/** Invariant 2: per destination and record, the revisions applied never go down. */
+export function olderAfterNewer(applied: readonly Applied[]): string[] {
+  const highest = new Map<string, number>();
+  const problems: string[] = [];
+  for (const a of applied) {
+    if (a.revision === undefined) continue;
+    const id = `${a.destination}|${a.identity}`;
+    const top = highest.get(id) ?? 0;
+    if (a.revision < top) problems.push(`${a.destination}: revision ${a.revision} of ${a.identity} applied after revision ${top}`);
+    highest.set(id, Math.max(top, a.revision));
+  }
+  return problems;
+}
+
+/** Invariant 3: an idempotency key (one revision of one record at one destination) is applied once. */
+export function keysAppliedTwice(applied: readonly Applied[]): string[] {
+  const seen = new Map<string, number>();
+  for (const a of applied) if (revisionOfKey(a.key) !== undefined) seen.set(a.key, (seen.get(a.key) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} applied ${n} times`);
+}
+
+/** Invariant 4: at every destination, a repair's breach was applied before the repair. */
+export function repairsBeforeBreaches(applied: readonly Applied[], repairs: ReadonlyArray<{ repairId: string; breachId: string }>): string[] {
+  const problems: string[] = [];
+  for (const { repairId, breachId } of repairs) {
+    for (const destination of DESTINATION_IDS) {
+      const here = applied.filter((a) => a.destination === destination);
+      const repair = here.find((a) => a.key.includes(`:${repairId}:`) || a.identity.includes(repairId));
+      if (!repair) continue;
+      const breach = here.find((a) => a.key.includes(`:${breachId}:`) || a.identity.includes(breachId));
+      if (!breach || breach.order > repair.order) problems.push(`${destination}: repair ${repairId} applied before its breach ${breachId}`);
+    }
+  }
+  return problems;
+}
+
+/** Invariant 5: no line of the captured output holds one of these identity numbers. */
+export function linesWithIdentityNumbers(output: string, identityNumbers: ReadonlySet<string>): string[] {
+  return output.split('\n').filter((line) => [...identityNumbers].some((id) => line.includes(id)));
+}
+
+/**
+ * The topology with every lane's rate limit multiplied: the simulators have no rate limit of their
+ * own, and at the platforms' real rates thousands of records take minutes of waiting, not testing.
+ */
+export function fasterTopology(factor: number): Topology {
+  const destinations = Object.fromEntries(
+    Object.entries(topology.destinations).map(([id, d]) => {
+      // the same invocations, each paced faster: more pollers would only contend for sockets
+      return [id, { ...d, lane: { ...d.lane, rateLimitPerSecond: d.lane.rateLimitPerSecond * factor } }];
+    }),
+  ) as Topology['destinations'];
+  return { ...topology, destinations };
+}
+
+/** Where submissions go on a running runtime. */
+export function targetOf(runtime: Runtime): SubmitTarget {
+  return {
+    ingestUrl: runtime.endpoints.ingest,
+    intakeQueueUrl: runtime.queues.intake.url,
+    sqs: runtime.clients.sqs,
+    upstreamCredentials: runtime.credentials.upstreams,
+    feed: runtime.simulators.simulators.provincial.feed,
+  };
+}
+
+/** Each valid repair and the breach it repairs. */
+export function repairLinks(submissions: readonly DemoSubmission[]): Array<{ repairId: string; breachId: string }> {
+  return submissions
+    .filter((s) => s.record?.['recordType'] === 'repair' && s.expect !== 'invalid')
+    .map((s) => ({ repairId: String(s.record!['recordId']), breachId: String((s.record!['data'] as Record<string, unknown>)['breachRecordId']) }));
+}
+
+/** Every all-digit 18-character code in the submissions that is not a USCC (those start 9 or 11/12): identity numbers. */
+export function identityNumbers(submissions: readonly DemoSubmission[]): Set<string> {
+  const found = new Set<string>();
+  for (const s of submissions) for (const m of s.body.matchAll(/"(\d{17}[\dX])"/g)) if (!/^(9|1[12])/.test(m[1]!)) found.add(m[1]!);
+  return found;
+}
