@@ -92,8 +92,9 @@ async function deliverOnce(destination: DestinationId, extra: Partial<DeliverDep
   return { records, result };
 }
 
+/** The outcome recorded at a destination (a send claimed but not answered has none: no statusRank). */
 const destinationState = async (recordId: string, destination: DestinationId, recordType: 'commitment' | 'breach' = 'commitment', source = recordType === 'commitment' ? 'hrbxq-approval' : 'hrbxq-enforcement') =>
-  (await readRecordState(store, { recordType, source, recordId })).destinations.find((d) => d.destination === destination);
+  (await readRecordState(store, { recordType, source, recordId })).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -289,7 +290,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const breachRef = (recordId: string) => ({ recordType: 'breach' as const, source: BREACH_SOURCE, recordId });
     const commitmentRef = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
     const stateAt = async (ref: { recordType: 'commitment' | 'breach' | 'repair'; source: string; recordId: string }, destination: DestinationId) =>
-      (await readRecordState(store, ref)).destinations.find((d) => d.destination === destination);
+      (await readRecordState(store, ref)).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
 
     /** The lane's visible messages, by `recordType:recordId:revision` (they stay in flight until deleted). */
     async function laneMessages(destination: DestinationId): Promise<Map<string, SQSRecord>> {
