@@ -42,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const body = readFileSync(args.file, 'utf8');
-  const record = JSON.parse(body) as { recordType?: string; source?: string; recordId?: string };
+  const record = JSON.parse(body) as { recordType?: string; source?: string; recordId?: string; revision?: number };
   const entry = Object.entries(upstreams).find(([, u]) => (u.sources as readonly string[]).includes(record.source ?? '') && (u.recordTypes as readonly string[]).includes(record.recordType ?? ''));
   if (!entry) {
     console.error(`no registered upstream may push a ${record.recordType} of source ${record.source} (infra/upstreams.ts)`);
@@ -66,8 +66,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(text);
       last = text;
     }
-    const destinations = (state.json as { destinations?: Array<{ status?: string }> } | undefined)?.destinations ?? [];
-    if (state.status === 200 && destinations.length > 0 && destinations.every((d) => d.status === 'delivered' || d.status === 'rejected')) return 0;
+    const destinations = (state.json as { destinations?: Array<{ status?: string; revision?: number }> } | undefined)?.destinations ?? [];
+    // this revision's outcome everywhere (an earlier revision's "delivered" is not this push's)
+    const done = (d: { status?: string; revision?: number }) => (d.status === 'delivered' || d.status === 'rejected') && (d.revision ?? 0) >= (record.revision ?? 0);
+    if (state.status === 200 && destinations.length > 0 && destinations.every(done)) return 0;
     if (Date.now() > deadline) {
       console.error(`not every destination has an outcome after ${args.waitSeconds} s`);
       return 1;

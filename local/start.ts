@@ -133,6 +133,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const markerPath = dataDir && join(dataDir, 'demo.json');
   const marker = markerPath && existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, 'utf8')) as LoadedMarker) : undefined;
 
+  const interrupted = new AbortController();
+  const stopping = new Promise<void>((resolveStop) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => {
+        interrupted.abort();
+        resolveStop();
+      });
+  });
+
   const ports = { ingest: options.ingestPort, dynamodb: options.dynamodbPort, sqs: options.sqsPort, simulators: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, options.simulatorPort === 0 ? 0 : options.simulatorPort + i])) };
   let runtime: Runtime;
   try {
@@ -153,9 +162,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
 
-  const stopping = new Promise<void>((resolveStop) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolveStop());
-  });
 
   try {
     const row = (label: string, value: string) => console.log(`  ${label.padEnd(22)}${value}`);
@@ -172,21 +178,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     const dataset = generateDemoDataset({ seed, scale });
     if (marker) {
       console.log(`state kept from ${marker.loadedAt}: the demo dataset (seed ${seed}, scale ${scale}, ${marker.submissions} submissions) is already loaded`);
+      // the feed lives in the provincial simulator's memory, the pull's cursor (an offset) in the
+      // table: serve the same feed again, so what the pull had not read yet is still there
+      for (const s of dataset.submissions) if (s.channel === 'feed') runtime.simulators.simulators.provincial.feed.push(s.record);
     } else {
       console.log(`loading the demo dataset: seed ${seed}, scale ${scale}, ${dataset.submissions.length} submissions`);
       const started = Date.now();
       await submitAll(
         { ingestUrl: runtime.endpoints.ingest, intakeQueueUrl: runtime.queues.intake.url, sqs: runtime.clients.sqs, upstreamCredentials: runtime.credentials.upstreams, feed: runtime.simulators.simulators.provincial.feed },
         dataset.submissions,
-        { onProgress: (n) => write(`submitted ${n}/${dataset.submissions.length}`) },
+        { onProgress: (n) => write(`submitted ${n}/${dataset.submissions.length}`), signal: interrupted.signal },
       );
+      if (interrupted.signal.aborted) return 130;
       write(`submitted ${dataset.submissions.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
       if (markerPath) writeFileSync(markerPath, JSON.stringify({ seed, scale, submissions: dataset.submissions.length, loadedAt: new Date().toISOString() } satisfies LoadedMarker, null, 2));
     }
 
     const started = Date.now();
-    const interrupted = new AbortController();
-    void stopping.then(() => interrupted.abort());
     const result = await settle(() => runtime.reconcile(dataset.submissions), { settleSeconds: options.settleSeconds, signal: interrupted.signal, onChange: (r) => write(progressLine(r)) });
     if (interrupted.signal.aborted) return 130;
     write(`settled in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);

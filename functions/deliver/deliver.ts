@@ -16,7 +16,7 @@
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DestinationId, LaneSettings } from '../../infra/topology.js';
 import type { LaneMessage } from '../intake/intake.js';
 import type { RecordRef } from '../shared/state/keys.js';
@@ -25,6 +25,7 @@ import {
   getDestinationState,
   claimSend,
   getMeta,
+  releaseSend,
   getRevision,
   recordDestinationOutcome,
   type HistoryEvent,
@@ -155,12 +156,14 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   );
 
   // 3. claim: sends of one record to this destination go one at a time, revisions only forward
-  const leaseUntil = new Date(Date.now() + (deps.remainingMs?.() ?? defaultLeaseMs(deps.config))).toISOString();
+  const leaseEnds = Date.now() + (deps.remainingMs?.() ?? defaultLeaseMs(deps.config));
+  const leaseUntil = new Date(leaseEnds).toISOString();
+  const token = randomUUID();
   const claimed: Pending[] = [];
   await Promise.all(
     ready.map(async (p) => {
       try {
-        const claim = await claimSend(store, p.ref, p.lane.destination, p.lane.revision, { now: now(), leaseUntil });
+        const claim = await claimSend(store, p.ref, p.lane.destination, p.lane.revision, { now: now(), leaseUntil, token });
         if (claim.kind === 'claimed') claimed.push(p);
         else if (claim.kind === 'superseded') {
           events.push({ ref: p.ref, type: 'superseded', at: now(), correlationId: p.lane.correlationId, revision: p.lane.revision, detail: { destination: p.lane.destination, sentRevision: claim.sentRevision } });
@@ -178,8 +181,8 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
     }),
   );
 
-  // 4. send
-  const results = await send(claimed, deps, metrics);
+  // 4. send (no request starts once the claims' lease has run out)
+  const results = await send(claimed, deps, metrics, leaseEnds);
 
   // 5. record
   await Promise.all(
@@ -189,24 +192,25 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
       const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
       try {
         if (result.outcome === 'delivered') {
-          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, ...(result.receipt && { receipt: result.receipt }) });
+          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, ...(result.receipt && { receipt: result.receipt }) });
           outcomes.set(p.message.messageId, 'delivered');
           // false: a newer revision's outcome is already recorded — this one is history only as it happened
           if (!recorded) return;
           events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }) } });
           metrics.count('Delivered', 1);
         } else if (result.outcome === 'rejected') {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
           events.push({ ...base, type: 'rejected', detail: { destination: p.lane.destination, reason: result.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
           deps.logger.warn('record rejected by the destination', { messageId: p.message.messageId, correlationId: p.lane.correlationId, ...p.ref, revision: p.lane.revision, reason: result.reason });
         } else if (result.unsent) {
-          // not sent at all: the state keeps the last real error; the message just comes back later
+          // not sent at all: the state keeps the last real error; the claim goes, the message comes back later
+          await releaseSend(store, p.ref, p.lane.destination, token);
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
           events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
@@ -256,13 +260,17 @@ type BreachGate = { kind: 'go' } | { kind: 'wait' } | { kind: 'reject'; reason: 
 async function breachGate(store: StateStore, p: Pending): Promise<BreachGate> {
   if (p.lane.recordType !== 'repair' || p.lane.action !== 'upsert') return { kind: 'go' };
   const data = p.delivery.record.data as { breachRecordId?: string; breachSource?: string };
-  if (!data.breachRecordId || !data.breachSource) return { kind: 'go' };
-  const breach: RecordRef = { recordType: 'breach', source: data.breachSource, recordId: data.breachRecordId };
+  if (!data.breachRecordId) return { kind: 'go' };
+  // breachSource is given only when it differs from the repair's own source (as intake routes it)
+  const breach: RecordRef = { recordType: 'breach', source: data.breachSource ?? p.delivery.record.source, recordId: data.breachRecordId };
   const [meta, state] = await Promise.all([getMeta(store, breach), getDestinationState(store, breach, p.lane.destination)]);
   // a breach never routed here (or unknown to the exchange) holds nothing back
   if (!meta?.routedTo.includes(p.lane.destination)) return { kind: 'go' };
   if (state?.status === 'delivered') return { kind: 'go' };
-  if (state?.status === 'rejected') return { kind: 'reject', reason: `its breach ${data.breachSource}/${data.breachRecordId} was rejected by ${p.lane.destination}: the repair cannot follow it` };
+  // only the breach's latest revision decides: a newer one may still be on its way
+  if (state?.status === 'rejected' && state.revision >= meta.revision) {
+    return { kind: 'reject', reason: `its breach ${breach.source}/${breach.recordId} was rejected by ${p.lane.destination}: the repair cannot follow it` };
+  }
   return { kind: 'wait' };
 }
 
@@ -288,14 +296,14 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
 }
 
 /** Sends every request the adapter builds; returns each record's outcome by idempotency key. */
-async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics): Promise<Map<string, RecordOutcome>> {
+async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics, leaseEnds: number): Promise<Map<string, RecordOutcome>> {
   const results = new Map<string, RecordOutcome>();
   if (pending.length === 0) return results;
   const allTransient = (reason: string) => {
     for (const p of pending) if (!results.has(p.delivery.idempotencyKey)) results.set(p.delivery.idempotencyKey, { key: p.delivery.idempotencyKey, outcome: 'transient', reason });
   };
   try {
-    await sendAll(pending, deps, metrics, results);
+    await sendAll(pending, deps, metrics, results, leaseEnds);
   } catch (err) {
     // credentials that cannot be loaded, an adapter without what it needs: nothing wrong with the
     // records — keep what was already answered, retry the rest later
@@ -305,7 +313,7 @@ async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: Del
   return results;
 }
 
-async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics, results: Map<string, RecordOutcome>): Promise<void> {
+async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics, results: Map<string, RecordOutcome>, leaseEnds: number): Promise<void> {
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let credentials = await deps.credentials.get();
@@ -326,6 +334,11 @@ async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: 
     }
     const wait = lastSent + interval - Date.now();
     if (wait > 0) await sleep(wait);
+    // past the lease another invocation may hold these records' sends: what is left waits
+    if (Date.now() + deps.config.lane.sendTimeoutSeconds * 1000 > leaseEnds) {
+      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: 'the invocation ran out of time before this request', unsent: true });
+      continue;
+    }
     lastSent = Date.now();
     const response = await exchange(request, credentials, deps, doFetch, metrics);
     if ('error' in response) {

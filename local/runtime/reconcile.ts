@@ -177,6 +177,23 @@ function classifySubmissions(submissions: readonly DemoSubmission[], records: Re
     return true;
   };
   const unusedDlq = [...intakeDlq];
+  // the ingest API enqueues the record re-serialised: match by identity and revision, or by body
+  const takeFromDlq = (s: DemoSubmission): boolean => {
+    const r = s.record;
+    const i = unusedDlq.findIndex((body) => {
+      if (body === s.body) return true;
+      if (!r) return false;
+      try {
+        const m = JSON.parse(body) as Record<string, unknown>;
+        return m['recordType'] === r['recordType'] && m['source'] === r['source'] && m['recordId'] === r['recordId'] && m['revision'] === r['revision'];
+      } catch {
+        return false;
+      }
+    });
+    if (i < 0) return false;
+    unusedDlq.splice(i, 1);
+    return true;
+  };
   for (const s of [...submissions].sort((a, b) => a.seq - b.seq)) {
     const r = s.record;
     const record = r && records.get(refKey(r['recordType'], r['source'], r['recordId']));
@@ -190,10 +207,8 @@ function classifySubmissions(submissions: readonly DemoSubmission[], records: Re
       }
     } else if (record && record.latest > revision) tally.superseded++;
     else if (takeQuarantine(s)) tally.quarantined++;
-    else if (unusedDlq.includes(s.body)) {
-      unusedDlq.splice(unusedDlq.indexOf(s.body), 1);
-      tally.inIntakeDlq++;
-    } else tally.unaccounted.push({ seq: s.seq, why: r ? `revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} is not in the table` : 'not quarantined' });
+    else if (takeFromDlq(s)) tally.inIntakeDlq++;
+    else tally.unaccounted.push({ seq: s.seq, why: r ? `revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} is not in the table` : 'not quarantined' });
   }
   return tally;
 }

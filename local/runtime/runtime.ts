@@ -133,7 +133,7 @@ async function listenOr<T>(what: string, port: number | undefined, start: () => 
     return await start();
   } catch (error) {
     if ((error as { code?: string }).code === 'EADDRINUSE') {
-      throw new PortInUseError(`port ${port} (${what}) is already in use: stop what holds it, or choose another port (npm start -- --help)`);
+      throw new PortInUseError(`${port ? `port ${port}` : 'a port'} (${what}) is already in use: stop what holds it, or choose another port (npm start -- --help)`);
     }
     throw error;
   }

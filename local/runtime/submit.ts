@@ -24,6 +24,8 @@ export interface SubmitOptions {
   batchSize?: number;
   onProgress?: (submitted: number) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops between runs (Ctrl-C): what was handed over stays handed over. */
+  signal?: AbortSignal;
 }
 
 /** Thrown when the ingest API keeps refusing a request that should go through. */
@@ -83,6 +85,7 @@ export async function submitAll(target: SubmitTarget, submissions: readonly Demo
     run = [];
   };
   for (const submission of submissions) {
+    if (options.signal?.aborted) return;
     const first = run[0];
     const sameRun = first && first.channel === submission.channel && first.upstreamId === submission.upstreamId && run.length < (submission.channel === 'ingest' ? batchSize : 100);
     if (!sameRun) await flush();

@@ -337,6 +337,18 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(appliedBreach!.receipt < appliedRepair!.receipt).toBe(true);
     });
 
+    it('holds back a repair from its breach’s own source too (no breachSource: the repair’s source)', async () => {
+      const ownRepair = repair({ recordId: 'SR-1', source: BREACH_SOURCE }, { breachRecordId: 'SB-1' });
+      delete (ownRepair['data'] as Record<string, unknown>)['breachSource'];
+      await submit(breach({ recordId: 'SB-1' }), ownRepair);
+      const messages = await laneMessages('municipal');
+      const repairMessage = messages.get('repair:SR-1:1')!;
+      expect(repairMessage).toBeDefined();
+      const early = await processDeliverBatch([repairMessage], deps('municipal'));
+      expect(early.batchItemFailures).toEqual([{ itemIdentifier: repairMessage.messageId }]);
+      expect(sims.simulators.municipal.store.requests).toEqual([]);
+    });
+
     it('rejects, without sending it, a repair whose breach the destination rejected', async () => {
       await submit(breach({ recordId: 'RB-1' }));
       // the provincial platform refuses this breach (a date it does not accept)
@@ -418,7 +430,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(revision2).toBeDefined();
       // another invocation is sending revision 1 for the next 2 s
       const leaseUntil = new Date(Date.now() + 2_000).toISOString();
-      expect(await claimSend(store, commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil })).toEqual({ kind: 'claimed' });
+      expect(await claimSend(store, commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil, token: 'another-invocation' })).toEqual({ kind: 'claimed' });
 
       const result = await processDeliverBatch([revision2], deps('municipal'));
       expect(result.batchItemFailures).toEqual([{ itemIdentifier: revision2.messageId }]);

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   claimSend,
   getCursor,
+  releaseSend,
   listByDestinationStatus,
   listQuarantine,
   quarantine,
@@ -22,14 +23,16 @@ beforeEach(async () => {
 
 describe('send claims: one revision in flight per record and destination, and never an older after a newer', () => {
   const t = (second: number) => `2026-03-02T01:00:${String(second).padStart(2, '0')}.000Z`;
-  const claim = (revision: number, now: number, until = now + 30) => claimSend(store, ref, 'provincial', revision, { now: t(now), leaseUntil: t(until) });
+  // each revision's sender holds its own token unless a test says otherwise
+  const claim = (revision: number, now: number, until = now + 30, token = `sender-${revision}`) => claimSend(store, ref, 'provincial', revision, { now: t(now), leaseUntil: t(until), token });
 
   it('a newer revision waits while an older one is in flight, then goes once its outcome is recorded', async () => {
     expect(await claim(1, 0)).toEqual({ kind: 'claimed' });
     expect(await claim(2, 1)).toEqual({ kind: 'busy', revision: 1, leaseUntil: t(30) });
-    // the same revision may claim again (a retry of the same send)
+    // its holder may claim again; a second copy of the same message (another token) waits
     expect(await claim(1, 2)).toEqual({ kind: 'claimed' });
-    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'delivered', now: t(3) })).toBe(true);
+    expect(await claim(1, 2, 32, 'copy-of-1')).toEqual({ kind: 'busy', revision: 1, leaseUntil: t(32) });
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'delivered', now: t(3), claimToken: 'sender-1' })).toBe(true);
     expect(await claim(2, 4)).toEqual({ kind: 'claimed' });
     const [dest] = (await readRecordState(store, ref)).destinations;
     expect(dest).toMatchObject({ sentRevision: 2, sendLeaseRevision: 2, revision: 1, status: 'delivered' });
@@ -37,7 +40,7 @@ describe('send claims: one revision in flight per record and destination, and ne
 
   it('an older revision is superseded once a newer one started, even after the newer one finished', async () => {
     expect(await claim(3, 0)).toEqual({ kind: 'claimed' });
-    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 3, status: 'delivered', now: t(1) })).toBe(true);
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 3, status: 'delivered', now: t(1), claimToken: 'sender-3' })).toBe(true);
     expect(await claim(2, 2)).toEqual({ kind: 'superseded', sentRevision: 3 });
   });
 
@@ -49,10 +52,21 @@ describe('send claims: one revision in flight per record and destination, and ne
 
   it('the first outcome of a claimed record is recorded (the claim made the item without one)', async () => {
     expect(await claim(1, 0)).toEqual({ kind: 'claimed' });
-    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503' })).toBe(true);
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'sender-1' })).toBe(true);
     const [dest] = (await readRecordState(store, ref)).destinations;
     expect(dest).toMatchObject({ revision: 1, status: 'failed' });
     expect(dest!['sendLeaseUntil']).toBeUndefined();
+  });
+
+  it("an outcome or release frees only its own claim: a late sender cannot free a newer send in flight", async () => {
+    expect(await claim(1, 0, 5)).toEqual({ kind: 'claimed' });
+    // sender-1 hung past its lease; revision 2 claims and is in flight
+    expect(await claim(2, 6)).toEqual({ kind: 'claimed' });
+    expect(await recordDestinationOutcome(store, ref, 'provincial', { revision: 1, status: 'delivered', now: t(7), claimToken: 'sender-1' })).toBe(false);
+    await releaseSend(store, ref, 'provincial', 'sender-1');
+    expect(await claim(3, 8)).toEqual({ kind: 'busy', revision: 2, leaseUntil: t(36) });
+    await releaseSend(store, ref, 'provincial', 'sender-2');
+    expect(await claim(3, 9)).toEqual({ kind: 'claimed' });
   });
 });
 

@@ -284,6 +284,8 @@ export interface DestinationOutcome {
   correlationId?: string;
   /** Sends of this revision so far (the lane message's receive count). */
   attempts?: number;
+  /** The token of the send claim this outcome ends (claimSend): the claim is released with it. */
+  claimToken?: string;
 }
 
 /**
@@ -303,6 +305,7 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
     ':gsipk': destinationStatusKey(destination, outcome.status),
     ':gsisk': `${outcome.now}#${recordPk(ref)}`,
     ':dest': destination,
+    ...(outcome.claimToken !== undefined && { ':token': outcome.claimToken }),
   };
   const sets = ['#rev = :rev', '#status = :status', 'statusRank = :rank', 'updatedAt = :now', `${STATUS_INDEX_PK} = :gsipk`, `${STATUS_INDEX_SK} = :gsisk`, 'destination = :dest'];
   for (const [name, value] of [
@@ -321,10 +324,10 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
       new UpdateCommand({
         TableName: store.tableName,
         Key: { pk: recordPk(ref), sk: destinationSk(destination) },
-        // the outcome ends the send: its lease goes (claimSend)
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE sendLeaseUntil, sendLeaseRevision`,
+        // the outcome of a claimed send ends it: the claim goes with it, if it is still this one's
+        UpdateExpression: `SET ${sets.join(', ')}${outcome.claimToken === undefined ? '' : ' REMOVE sendLeaseUntil, sendLeaseRevision, sendLeaseToken'}`,
         // an item claimSend created holds no outcome yet: no revision attribute
-        ConditionExpression: 'attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final)',
+        ConditionExpression: `(attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final))${outcome.claimToken === undefined ? '' : ' AND (attribute_not_exists(sendLeaseToken) OR sendLeaseToken = :token)'}`,
         ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
         ExpressionAttributeValues: values,
       }),
@@ -341,26 +344,28 @@ export type SendClaim =
   | { kind: 'claimed' }
   /** A newer revision's send has started: this one must never reach the endpoint. */
   | { kind: 'superseded'; sentRevision: number }
-  /** Another revision's send is in flight until `leaseUntil`: try again after it. */
+  /** Another send of this record is in flight until `leaseUntil`: try again after it. */
   | { kind: 'busy'; revision: number; leaseUntil: string };
 
 /**
- * Claims the right to send `revision` of a record to a destination now. Sends to one destination
- * are serialised per record and only move forward: none starts while another revision's send is in
- * flight (until its lease ends — recordDestinationOutcome releases it), and none starts once a newer
- * revision's has started. Checking the stored revision before sending is not enough: two
+ * Claims the right to send `revision` of a record to a destination now, as the holder of `token`.
+ * Sends to one destination are serialised per record and only move forward: none starts while
+ * another send is in flight (until its lease ends — the holder's outcome or releaseSend frees it),
+ * and none starts once a newer revision's has started. Checking the stored revision before sending is not enough: two
  * invocations holding two revisions could both pass it and reach the endpoint in either order.
  */
-export async function claimSend(store: StateStore, ref: RecordRef, destination: string, revision: number, options: { now: string; leaseUntil: string }): Promise<SendClaim> {
+export async function claimSend(store: StateStore, ref: RecordRef, destination: string, revision: number, options: { now: string; leaseUntil: string; token: string }): Promise<SendClaim> {
   const key = { pk: recordPk(ref), sk: destinationSk(destination) };
   try {
     await store.ddb.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: key,
-        UpdateExpression: 'SET sentRevision = :rev, sendLeaseUntil = :until, sendLeaseRevision = :rev',
-        ConditionExpression: '(attribute_not_exists(sentRevision) OR sentRevision <= :rev) AND (attribute_not_exists(sendLeaseUntil) OR sendLeaseUntil < :now OR sendLeaseRevision = :rev)',
-        ExpressionAttributeValues: { ':rev': revision, ':until': options.leaseUntil, ':now': options.now },
+        UpdateExpression: 'SET sentRevision = :rev, sendLeaseUntil = :until, sendLeaseRevision = :rev, sendLeaseToken = :token',
+        // only the claim's own holder renews it: a second copy of the same message (SQS delivers at
+        // least once) waits like any other sender, so one release can never free a send in flight
+        ConditionExpression: '(attribute_not_exists(sentRevision) OR sentRevision <= :rev) AND (attribute_not_exists(sendLeaseUntil) OR sendLeaseUntil < :now OR sendLeaseToken = :token)',
+        ExpressionAttributeValues: { ':rev': revision, ':until': options.leaseUntil, ':now': options.now, ':token': options.token },
       }),
     );
     return { kind: 'claimed' };
@@ -371,6 +376,23 @@ export async function claimSend(store: StateStore, ref: RecordRef, destination: 
   const sent = Number(Item?.['sentRevision'] ?? 0);
   if (sent > revision) return { kind: 'superseded', sentRevision: sent };
   return { kind: 'busy', revision: Number(Item?.['sendLeaseRevision'] ?? sent), leaseUntil: String(Item?.['sendLeaseUntil'] ?? options.now) };
+}
+
+/** Gives a claim up without an outcome (the send never happened): only the holder's own claim goes. */
+export async function releaseSend(store: StateStore, ref: RecordRef, destination: string, token: string): Promise<void> {
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: recordPk(ref), sk: destinationSk(destination) },
+        UpdateExpression: 'REMOVE sendLeaseUntil, sendLeaseRevision, sendLeaseToken',
+        ConditionExpression: 'sendLeaseToken = :token',
+        ExpressionAttributeValues: { ':token': token },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
 }
 
 export interface DestinationState {
