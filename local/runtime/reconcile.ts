@@ -4,9 +4,10 @@
  * ARCHITECTURE.md ("nothing is lost") as numbers that must add up.
  *
  *  - each submission ended accepted (its revision is stored), a duplicate (the same revision was
- *    accepted from an earlier submission), superseded (a newer revision was accepted, this one
- *    never), quarantined (invalid, kept with its errors), or is waiting in the intake DLQ — or it is
- *    unaccounted for, which is a failure;
+ *    accepted from an earlier submission, and intake recorded acking this one), superseded (a newer
+ *    revision was accepted, this one never, and intake recorded superseding it), quarantined
+ *    (invalid, kept with its errors), or is waiting in the intake DLQ — or it is unaccounted for,
+ *    which is a failure;
  *  - per destination, each accepted revision routed there is delivered, superseded (an older
  *    revision of a record whose latest went on), rejected by the endpoint, waiting in the lane's
  *    DLQ, or still pending.
@@ -62,6 +63,8 @@ interface RecordView {
   revisions: Set<number>;
   routedTo: string[];
   destinations: Map<string, { revision: number; status: string }>;
+  /** Intake's history of this record: how many messages of each revision it acked as a duplicate or superseded. */
+  intakeEvents: Map<string, number>;
 }
 
 type Item = Record<string, unknown>;
@@ -100,7 +103,7 @@ function recordsOf(items: readonly Item[]): { records: Map<string, RecordView>; 
   const quarantine: Item[] = [];
   const view = (pk: string): RecordView => {
     let v = records.get(pk);
-    if (!v) records.set(pk, (v = { latest: 0, revisions: new Set(), routedTo: [], destinations: new Map() }));
+    if (!v) records.set(pk, (v = { latest: 0, revisions: new Set(), routedTo: [], destinations: new Map(), intakeEvents: new Map() }));
     return v;
   };
   for (const item of items) {
@@ -116,6 +119,12 @@ function recordsOf(items: readonly Item[]): { records: Map<string, RecordView>; 
       v.routedTo = routed instanceof Set ? [...(routed as Set<string>)] : Array.isArray(routed) ? (routed as string[]) : [];
     } else if (sk.startsWith('REV#')) view(key).revisions.add(Number(item['revision']));
     else if (sk.startsWith('DEST#')) view(key).destinations.set(sk.slice('DEST#'.length), { revision: Number(item['revision']), status: String(item['status']) });
+    else if (sk.startsWith('EVT#') && (item['type'] === 'duplicate' || item['type'] === 'superseded') && (item['detail'] as { destination?: string } | undefined)?.destination === undefined) {
+      // intake's events (a deliver function's name a destination)
+      const events = view(key).intakeEvents;
+      const event = `${String(item['type'])}@${item['revision']}`;
+      events.set(event, (events.get(event) ?? 0) + 1);
+    }
   }
   return { records, quarantine };
 }
@@ -198,14 +207,27 @@ function classifySubmissions(submissions: readonly DemoSubmission[], records: Re
     const r = s.record;
     const record = r && records.get(refKey(r['recordType'], r['source'], r['recordId']));
     const revision = Number(r?.['revision']);
+    // a duplicate or superseded submission must have reached intake: one of its events per submission
+    // (a crash and retry may add more, never fewer — so a resend lost on the way shows)
+    const takeEvent = (type: 'duplicate' | 'superseded'): boolean => {
+      const left = record?.intakeEvents.get(`${type}@${revision}`) ?? 0;
+      if (left === 0) return false;
+      record!.intakeEvents.set(`${type}@${revision}`, left - 1);
+      return true;
+    };
     if (r && record?.revisions.has(revision)) {
       const key = `${refKey(r['recordType'], r['source'], r['recordId'])}@${revision}`;
-      if (seen.has(key)) tally.duplicate++;
-      else {
+      if (!seen.has(key)) {
         seen.add(key);
         tally.accepted++;
-      }
-    } else if (record && record.latest > revision) tally.superseded++;
+      } else if (takeEvent('duplicate')) tally.duplicate++;
+      // a resend of a stored revision that a newer one has replaced since is superseded, not a duplicate
+      else if (takeEvent('superseded')) tally.superseded++;
+      else tally.unaccounted.push({ seq: s.seq, why: `a resend of revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} never reached intake` });
+    } else if (record && record.latest > revision) {
+      if (takeEvent('superseded')) tally.superseded++;
+      else tally.unaccounted.push({ seq: s.seq, why: `older revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} never reached intake` });
+    }
     else if (takeQuarantine(s)) tally.quarantined++;
     else if (takeFromDlq(s)) tally.inIntakeDlq++;
     else tally.unaccounted.push({ seq: s.seq, why: r ? `revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} is not in the table` : 'not quarantined' });
