@@ -36,17 +36,17 @@ import { adapters } from '../functions/deliver/adapters/index.js';
 import type { Delivery } from '../functions/deliver/adapters/types.js';
 import { idempotencyKey, processDeliverBatch, type DeliverDeps, type DeliverMetrics, type DeliverOutcome } from '../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps, type LaneMessage } from '../functions/intake/intake.js';
-import { addMonths } from '../functions/shared/records/dates.js';
 import type { CreditRecord } from '../functions/shared/records/types.js';
 import { validateRecord } from '../functions/shared/records/validate.js';
 import { createCredentialsProvider, memorySecretSource } from '../functions/shared/signing/credentials.js';
 import { signRequest } from '../functions/shared/signing/sign.js';
+import { recordDestinationOutcome } from '../functions/shared/state/repository.js';
 import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../functions/shared/state/table.js';
 import { destinations, type DestinationId } from '../infra/topology.js';
 import { FakeEndpoint, emptyEndpointStats, type EndpointAnswer, type EndpointStats } from './fake-endpoints.js';
 import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats, type TableSnapshot } from './fakes.js';
 import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
-import { makeUscc, rng, validBreach, validCommitment, type Json } from './records.js';
+import { breachRecord, commitmentRecord, repairRecord, seedBreachId } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -78,62 +78,6 @@ function log(message: string): void {
 
 // ---------------------------------------------------------------- records (as intake.bench.ts builds them)
 
-const COMMITMENT_SOURCES = ['hrbxq-approval', 'hrbdl-approval', 'hrb-transport-approval', 'hrbxq-market'];
-const BREACH_SOURCES = ['hrbxq-enforcement', 'hrbdl-enforcement', 'hrb-transport-enforcement', 'hrbxq-market'];
-
-/** Commitments from registered sources, all public (routed to 3 lanes). */
-function commitmentRecord(i: number): Json {
-  const record = validCommitment(i);
-  return { ...record, source: COMMITMENT_SOURCES[i % COMMITMENT_SOURCES.length], data: { ...(record['data'] as Json), publicationType: '可向社会公开' } };
-}
-const breachRecord = (i: number): Json => ({ ...validBreach(i), source: BREACH_SOURCES[i % BREACH_SOURCES.length] });
-const seedBreachId = (k: number): string => `BRH-SEED-${String(k).padStart(4, '0')}`;
-
-function addDays(date: string, days: number): string {
-  const t = new Date(`${date}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + days);
-  return t.toISOString().slice(0, 10);
-}
-
-/** An approved repair (一般 tier, disclosure ended) of seeded breach k, for the same party. */
-function repairRecord(i: number): Json {
-  const k = i % SEED_BREACHES;
-  const breach = breachRecord(k);
-  const b = breach['data'] as Json;
-  const r = rng(0x4e9a1 + i);
-  const decided = String(b['decisionDate']);
-  const minEnd = addMonths(decided, 3);
-  const applied = addDays(minEnd, 3 + Math.floor(r() * 20));
-  const repaired = addDays(applied, 5 + Math.floor(r() * 10));
-  return {
-    schemaVersion: '1.0',
-    recordType: 'repair',
-    recordId: 'set-later',
-    revision: 1,
-    operation: 'upsert',
-    source: 'hrb-credit-repair',
-    occurredAt: `${repaired}T10:${String(i % 60).padStart(2, '0')}:00+08:00`,
-    data: {
-      party: b['party'],
-      breachRecordId: seedBreachId(k),
-      breachSource: breach['source'],
-      breachDecisionNumber: b['decisionNumber'],
-      breachDecisionDate: decided,
-      severity: '一般',
-      minDisclosureEndDate: minEnd,
-      maxDisclosureEndDate: addMonths(decided, 12),
-      applicationDate: applied,
-      handlingUnit: '哈尔滨新区发展和改革局',
-      handlingUnitUscc: makeUscc(r, '1', '1', '230109'),
-      outcome: '同意',
-      decisionDate: repaired,
-      decisionNumber: `哈新信修〔${repaired.slice(0, 4)}〕${String(i + 1).padStart(4, '0')}号`,
-      method: '终止公示',
-      repairCommitmentCode: `230109${applied.replaceAll('-', '')}${String(i + 1).padStart(6, '0')}`,
-    },
-  };
-}
-
 type Kind = 'commitment' | 'breach' | 'repair';
 /** intake.bench.ts's valid pattern: per 10 messages 6 commitments, 3 breaches, 1 repair. */
 const MIXED: readonly Kind[] = ['commitment', 'breach', 'commitment', 'commitment', 'repair', 'commitment', 'breach', 'commitment', 'breach', 'commitment'];
@@ -143,7 +87,7 @@ const RUN_TAG = Date.now().toString(36).toUpperCase();
 let serial = 0;
 
 function recordText(kind: Kind, i: number): string {
-  const base = kind === 'commitment' ? commitmentRecord(i) : kind === 'breach' ? breachRecord(i) : repairRecord(i);
+  const base = kind === 'commitment' ? commitmentRecord(i) : kind === 'breach' ? breachRecord(i) : repairRecord(i, SEED_BREACHES, 'set-later');
   const record = { ...base, recordId: `${kind.slice(0, 3).toUpperCase()}-${RUN_TAG}-${String(++serial).padStart(8, '0')}`, revision: 1 };
   const result = validateRecord(record);
   if (!result.valid) throw new Error(`${kind} ${i} is invalid: ${JSON.stringify(result.errors)}`);
@@ -284,6 +228,14 @@ async function makeCase(scenario: Scenario): Promise<Case> {
     },
   };
 
+  // a repair goes only once its breach is delivered at the lane: the seeded breaches were, earlier
+  if (scenario.records === 'mixed') {
+    for (let k = 0; k < SEED_BREACHES; k++) {
+      const ref = { recordType: 'breach' as const, source: String(breachRecord(k)['source']), recordId: seedBreachId(k) };
+      await recordDestinationOutcome({ ddb: deps.ddb, tableName: TABLE }, ref, lane, { revision: 1, status: 'delivered', now: new Date().toISOString() });
+    }
+  }
+
   const size = batchSizeOf(lane);
   const toBatches = (receiveCount: number): SQSRecord[][] => {
     const batches: SQSRecord[][] = [];
@@ -401,7 +353,11 @@ function verify(c: Case, results: Array<Map<string, DeliverOutcome>>, failures: 
   if (c.endpoint.violations.length) fail(`the endpoint refused requests:\n  ${c.endpoint.violations.slice(0, 5).join('\n  ')}`);
   // every record's destination state, with its receipt or its error
   const suffix = `\u0000DEST#${s.lane}`;
-  const states = [...c.ddb.items].filter(([key]) => key.endsWith(suffix)).map(([, item]) => item);
+  // the lane's records' recorded outcomes: not the seeded breaches' (delivered before the run), not
+  // a send claim's alone (an unsent record was claimed, then released: no outcome)
+  const states = [...c.ddb.items]
+    .filter(([key, item]) => key.endsWith(suffix) && !key.includes('BRH-SEED-') && (item as Record<string, unknown>)['statusRank'] !== undefined)
+    .map(([, item]) => item);
   const wantStatus = want === 'delivered' ? 'delivered' : 'failed';
   const attempts = s.retry ? 2 : 1;
   // ... and leave no state: nothing new happened to them

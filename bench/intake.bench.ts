@@ -28,12 +28,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { processIntakeBatch, type IntakeDeps, type IntakeOutcome, type LaneMessage } from '../functions/intake/intake.js';
-import { addMonths } from '../functions/shared/records/dates.js';
 import { validateRecord } from '../functions/shared/records/validate.js';
 import type { DestinationId } from '../infra/topology.js';
 import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats } from './fakes.js';
 import { median, referenceCase, summarise, type Throughput } from './harness.js';
-import { invalidBreach, invalidCommitment, makeUscc, rng, validBreach, validCommitment, type Json } from './records.js';
+import { BREACH_SOURCES, COMMITMENT_SOURCES, breachRecord, commitmentRecord, invalidBreach, invalidCommitment, repairRecord, seedBreachId, type Json } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
 import type { StructuredLogger } from '../functions/shared/logger.js';
 
@@ -83,65 +82,6 @@ function template(kind: Kind, record: Json): Template {
 
 const render = (t: Template, id: string, revision: number): string => `${t.parts[0]}"${id}"${t.parts[1]}${revision}${t.parts[2]}`;
 
-const COMMITMENT_SOURCES = ['hrbxq-approval', 'hrbdl-approval', 'hrb-transport-approval', 'hrbxq-market'];
-const BREACH_SOURCES = ['hrbxq-enforcement', 'hrbdl-enforcement', 'hrb-transport-enforcement', 'hrbxq-market'];
-
-/** The bench pools' records, from registered sources; commitments all public (3 lanes). */
-function commitmentRecord(i: number): Json {
-  const record = validCommitment(i);
-  return { ...record, source: COMMITMENT_SOURCES[i % COMMITMENT_SOURCES.length], data: { ...(record['data'] as Json), publicationType: '可向社会公开' } };
-}
-const breachRecord = (i: number): Json => ({ ...validBreach(i), source: BREACH_SOURCES[i % BREACH_SOURCES.length] });
-
-const seedBreachId = (k: number): string => `BRH-SEED-${String(k).padStart(4, '0')}`;
-
-function addDays(date: string, days: number): string {
-  const t = new Date(`${date}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + days);
-  return t.toISOString().slice(0, 10);
-}
-
-/** An approved repair (一般 tier, disclosure ended) of seeded breach k, for the same party. */
-function repairRecord(i: number): Json {
-  const k = i % SEED_BREACHES;
-  const breach = breachRecord(k);
-  const b = breach['data'] as Json;
-  const r = rng(0x4e9a1 + i);
-  const decided = String(b['decisionDate']);
-  const minEnd = addMonths(decided, 3);
-  const applied = addDays(minEnd, 3 + Math.floor(r() * 20));
-  const repaired = addDays(applied, 5 + Math.floor(r() * 10));
-  const unitUscc = makeUscc(r, '1', '1', '230109');
-  return {
-    schemaVersion: '1.0',
-    recordType: 'repair',
-    recordId: ID_MARK,
-    revision: 1,
-    operation: 'upsert',
-    source: 'hrb-credit-repair',
-    occurredAt: `${repaired}T10:${String(i % 60).padStart(2, '0')}:00+08:00`,
-    data: {
-      party: b['party'],
-      breachRecordId: seedBreachId(k),
-      breachSource: breach['source'],
-      breachDecisionNumber: b['decisionNumber'],
-      breachDecisionDate: decided,
-      severity: '一般',
-      minDisclosureEndDate: minEnd,
-      maxDisclosureEndDate: addMonths(decided, 12),
-      applicationDate: applied,
-      handlingUnit: '哈尔滨新区发展和改革局',
-      handlingUnitUscc: unitUscc,
-      outcome: '同意',
-      decisionDate: repaired,
-      decisionNumber: `哈新信修〔${repaired.slice(0, 4)}〕${String(i + 1).padStart(4, '0')}号`,
-      method: '终止公示',
-      repairCommitmentCode: `230109${applied.replaceAll('-', '')}${String(i + 1).padStart(6, '0')}`,
-    },
-  };
-}
-
-/** Invalid records (each with one typical defect), as text, from registered sources. */
 function invalidText(i: number): string {
   const { record } = i % 2 ? invalidBreach(i) : invalidCommitment(i);
   const fixed = { ...record, source: (i % 2 ? BREACH_SOURCES : COMMITMENT_SOURCES)[i % 4], recordId: `BAD-${i}` };
@@ -162,7 +102,7 @@ function buildPools(): Pools {
   return {
     commitment: range(POOL_SIZE).map((i) => template('commitment', commitmentRecord(i))),
     breach: range(POOL_SIZE).map((i) => template('breach', breachRecord(i))),
-    repair: range(POOL_SIZE / 3).map((i) => template('repair', repairRecord(i))),
+    repair: range(POOL_SIZE / 3).map((i) => template('repair', repairRecord(i, SEED_BREACHES, ID_MARK))),
     invalid: range(POOL_SIZE / 3).map(invalidText),
     seedBreaches: range(SEED_BREACHES).map((k) => render(template('breach', breachRecord(k)), seedBreachId(k), 1)),
   };

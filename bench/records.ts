@@ -5,6 +5,8 @@
  */
 import { mulberry32 } from '../local/simulators/simulator.js';
 import { orgCodeCheckCharacter, residentIdCheckCharacter, usccCheckCharacter, USCC_CHARSET } from '../functions/shared/records/identifiers.js';
+import { addMonths } from '../functions/shared/records/dates.js';
+import { addDays } from '../local/demo/calendar.js';
 
 export type Json = Record<string, unknown>;
 
@@ -66,12 +68,6 @@ export function breakCheckCharacter(code: string): string {
 const personName = (r: () => number): string => `${pick(r, SURNAMES)}${pick(r, GIVEN)}`;
 const companyName = (r: () => number, d: Division): string =>
   `${d.city.replace('市', '')}${pick(r, TRADE_NAMES)}${pick(r, TRADE_NAMES)}${pick(r, INDUSTRIES)}${pick(r, ORG_FORMS)}`;
-
-function addDays(date: string, days: number): string {
-  const t = new Date(`${date}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + days);
-  return t.toISOString().slice(0, 10);
-}
 
 function randomDate(r: () => number, from: string, spanDays: number): string {
   return addDays(from, Math.floor(r() * spanDays));
@@ -229,4 +225,58 @@ export function invalidBreach(i: number): { record: Json; defect: Defect } {
   else if (defect === 'dateOrder') data['penaltyValidUntil'] = addDays(String(data['decisionDate']), -1);
   else data['disclosureEndDate'] = addDays(String(data['decisionDate']), 20); // under 3 months for 一般
   return { record, defect };
+}
+
+// ---------------------------------------------------------------- records as routed by the topology
+
+/** Registered sources the benchmarks spread records over. */
+export const COMMITMENT_SOURCES = ['hrbxq-approval', 'hrbdl-approval', 'hrb-transport-approval', 'hrbxq-market'];
+export const BREACH_SOURCES = ['hrbxq-enforcement', 'hrbdl-enforcement', 'hrb-transport-enforcement', 'hrbxq-market'];
+
+/** Commitments from registered sources, all public (routed to 3 lanes). */
+export function commitmentRecord(i: number): Json {
+  const record = validCommitment(i);
+  return { ...record, source: COMMITMENT_SOURCES[i % COMMITMENT_SOURCES.length], data: { ...(record['data'] as Json), publicationType: '可向社会公开' } };
+}
+export const breachRecord = (i: number): Json => ({ ...validBreach(i), source: BREACH_SOURCES[i % BREACH_SOURCES.length] });
+/** The record id of seeded breach k (the breaches the repairs repair). */
+export const seedBreachId = (k: number): string => `BRH-SEED-${String(k).padStart(4, '0')}`;
+
+/** An approved repair (一般 tier, disclosure ended) of seeded breach `i % seedBreaches`, for the same party. */
+export function repairRecord(i: number, seedBreaches: number, recordId: string): Json {
+  const k = i % seedBreaches;
+  const breach = breachRecord(k);
+  const b = breach['data'] as Json;
+  const r = rng(0x4e9a1 + i);
+  const decided = String(b['decisionDate']);
+  const minEnd = addMonths(decided, 3);
+  const applied = addDays(minEnd, 3 + Math.floor(r() * 20));
+  const repaired = addDays(applied, 5 + Math.floor(r() * 10));
+  return {
+    schemaVersion: '1.0',
+    recordType: 'repair',
+    recordId,
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrb-credit-repair',
+    occurredAt: `${repaired}T10:${String(i % 60).padStart(2, '0')}:00+08:00`,
+    data: {
+      party: b['party'],
+      breachRecordId: seedBreachId(k),
+      breachSource: breach['source'],
+      breachDecisionNumber: b['decisionNumber'],
+      breachDecisionDate: decided,
+      severity: '一般',
+      minDisclosureEndDate: minEnd,
+      maxDisclosureEndDate: addMonths(decided, 12),
+      applicationDate: applied,
+      handlingUnit: '哈尔滨新区发展和改革局',
+      handlingUnitUscc: makeUscc(r, '1', '1', '230109'),
+      outcome: '同意',
+      decisionDate: repaired,
+      decisionNumber: `哈新信修〔${repaired.slice(0, 4)}〕${String(i + 1).padStart(4, '0')}号`,
+      method: '终止公示',
+      repairCommitmentCode: `230109${applied.replaceAll('-', '')}${String(i + 1).padStart(6, '0')}`,
+    },
+  };
 }
