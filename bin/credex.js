@@ -18,8 +18,16 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
+// Ctrl-C asks a long operation (replay, resync) to stop between two messages; a second one stops at once
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  process.stderr.write('\ncredex: stopping after the current message (Ctrl-C again to stop now)\n');
+  interrupt.abort();
+});
+
 try {
-  process.exitCode = await run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  process.exitCode = await run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal, env: process.env });
 } catch (err) {
   console.error(err);
   // neither 1 (invalid records) nor 2 (unreadable input): a bug in credex itself (EX_SOFTWARE)

@@ -6,7 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { registerValidateCommand, VALIDATE_EXAMPLES } from './commands/validate.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { registerInspectCommand } from './commands/inspect.js';
+import { registerQuarantineCommand } from './commands/quarantine.js';
+import { registerRedeliverCommand } from './commands/redeliver.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerResyncCommand } from './commands/resync.js';
+import { registerStatsCommand } from './commands/stats.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerValidateCommand } from './commands/validate.js';
+import type { CommandContext } from './context.js';
 import { ExitCode, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -20,10 +29,33 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${VALIDATE_EXAMPLES}\nRun "credex validate --help" for input formats, output and exit codes.\n`);
+    .addHelpText('after', MAIN_HELP);
+  const context: CommandContext = { io, setExitCode };
+  registerStatusCommand(program, context);
+  registerInspectCommand(program, context);
+  registerQuarantineCommand(program, context);
+  registerReplayCommand(program, context);
+  registerResyncCommand(program, context);
+  registerRedeliverCommand(program, context);
+  registerStatsCommand(program, context);
+  registerAuditCommand(program, context);
   registerValidateCommand(program, io, setExitCode);
   return program;
 }
+
+const MAIN_HELP = `
+Examples:
+  $ credex status --stage prod                              how every lane is doing
+  $ credex inspect breach HXSJ-CF-2026-000036 --stage prod  one record: revisions, destinations, history
+  $ credex replay --lane municipal --dry-run --stage prod   what a replay of the DLQ would move
+  $ credex validate records.ndjson                          check records before sending them
+
+Every command works on a deployed stage (--stage <name>) or on the local runtime (--local).
+Run "credex <command> --help" for its options and examples; docs/runbook.md for incidents.
+
+Exit status: 0 ok · 1 invalid or unhealthy · 2 bad usage or unreadable input · 3 not found ·
+4 exchange unreachable · 5 some items failed · 130 interrupted (Ctrl-C) · 70 internal error
+`;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = ExitCode.ok;

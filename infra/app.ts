@@ -9,13 +9,14 @@ import { pathToFileURL } from 'node:url';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { applySuppressions } from './nag-suppressions.js';
+import { stackName } from './outputs.js';
 import { CreditExchangeStack } from './stack.js';
 import { resolveStage } from './stages.js';
 
 export function buildApp(app: App = new App()): { app: App; stack: CreditExchangeStack } {
   const stageName = String(app.node.tryGetContext('stage') ?? 'dev');
   const stage = resolveStage(stageName);
-  const stack = new CreditExchangeStack(app, `credex-${stage.name}`, {
+  const stack = new CreditExchangeStack(app, stackName(stage.name), {
     stage,
     env: stage.env,
     description: `Credit exchange pipeline (${stage.name}): commitments, breaches and credit repairs between the district and the provincial and municipal credit platforms`,

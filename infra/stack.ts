@@ -30,10 +30,13 @@ import { DurableQueue } from './constructs/durable-queue.js';
 import { ExchangeFunction } from './constructs/exchange-function.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { SyncStateTable } from './constructs/sync-state-table.js';
+import { OUTPUTS } from './outputs.js';
 import { planExchange, type ConsumerPlan, type ExchangePlan } from './plan.js';
 import { destinationSecretName, feedSecretName, secretPrefixOf, type StageConfig } from './stages.js';
 import { topology as defaultTopology, type DestinationId, type Topology } from './topology.js';
 import { upstreamSecretName, upstreams } from './upstreams.js';
+
+export { OUTPUTS } from './outputs.js';
 
 export interface CreditExchangeStackProps extends StackProps {
   stage: StageConfig;
@@ -42,16 +45,6 @@ export interface CreditExchangeStackProps extends StackProps {
 }
 
 /** Names of the stack outputs the operator CLI reads. */
-export const OUTPUTS = {
-  tableName: 'TableName',
-  intakeQueueUrl: 'IntakeQueueUrl',
-  intakeDlqUrl: 'IntakeDlqUrl',
-  laneQueueUrl: (destination: DestinationId) => `LaneQueueUrl${destination[0]!.toUpperCase()}${destination.slice(1)}`,
-  laneDlqUrl: (destination: DestinationId) => `LaneDlqUrl${destination[0]!.toUpperCase()}${destination.slice(1)}`,
-  ingestApiUrl: 'IngestApiUrl',
-  alarmTopicArn: 'AlarmTopicArn',
-  dashboardName: 'DashboardName',
-} as const;
 
 export class CreditExchangeStack extends Stack {
   readonly plan: ExchangePlan;

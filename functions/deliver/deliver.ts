@@ -18,7 +18,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DestinationId, LaneSettings } from '../../infra/topology.js';
-import type { LaneMessage } from '../intake/intake.js';
+import type { LaneMessage } from '../shared/queue/lane-message.js';
 import type { RecordRef } from '../shared/state/keys.js';
 import {
   appendEvents,
@@ -143,7 +143,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
         else if (gate.kind === 'wait') outcomes.set(p.message.messageId, 'failed');
         else {
           const at = now();
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId, reopen: p.lane.redeliver !== undefined });
           events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'rejected', detail: { destination: p.lane.destination, reason: gate.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
@@ -192,14 +192,14 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
       const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
       try {
         if (result.outcome === 'delivered') {
-          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, ...(result.receipt && { receipt: result.receipt }) });
+          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined, ...(result.receipt && { receipt: result.receipt }) });
           outcomes.set(p.message.messageId, 'delivered');
           // false: a newer revision's outcome is already recorded — this one is history only as it happened
           if (!recorded) return;
-          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }) } });
+          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }), ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }) } });
           metrics.count('Delivered', 1);
         } else if (result.outcome === 'rejected') {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
           events.push({ ...base, type: 'rejected', detail: { destination: p.lane.destination, reason: result.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
@@ -210,7 +210,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
           events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
@@ -287,7 +287,8 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
     return { kind: 'skip', outcome: 'superseded' };
   }
   if (state && state.revision > lane.revision) return { kind: 'skip', outcome: 'superseded' };
-  if (state && state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected')) {
+  // an operator's redeliver (credex resync / redeliver) sends an answered revision again
+  if (state && state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected') && !lane.redeliver) {
     return { kind: 'skip', outcome: 'duplicate' };
   }
   const record = await getRevision(store, ref, lane.revision);

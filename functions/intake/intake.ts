@@ -22,6 +22,9 @@ import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { CreditRecord } from '../shared/records/types.js';
 import { validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
 import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
+import { outgoingLaneMessage } from '../shared/queue/lane-message.js';
+
+export type { LaneMessage } from '../shared/queue/lane-message.js';
 import type { RecordRef } from '../shared/state/keys.js';
 import {
   QuarantineBodyTooLargeError,
@@ -253,28 +256,15 @@ async function breachDestinations(store: StateStore, record: CreditRecord): Prom
   return (meta?.routedTo ?? []) as DestinationId[];
 }
 
-/** Lane message body: a pointer to the accepted revision (the deliver function reads the record from the table). */
-export interface LaneMessage {
-  recordType: string;
-  source: string;
-  recordId: string;
-  revision: number;
-  destination: DestinationId;
-  action: 'upsert' | 'withdraw';
-  correlationId: string;
-  routedAt: string;
-}
-
 /** Sends every admitted record's lane messages, per lane; returns the messages (by id) not fully sent. */
 async function sendLaneMessages(admitted: readonly Admitted[], deps: IntakeDeps, routedAt: string): Promise<Map<string, string>> {
   const perLane = new Map<DestinationId, OutgoingMessage[]>();
   const unsent = new Map<string, string>();
   for (const a of admitted) {
     for (const entry of a.plan) {
-      const body: LaneMessage = { ...a.ref, revision: a.record.revision, destination: entry.destination, action: entry.action, correlationId: a.correlationId, routedAt };
       const list = perLane.get(entry.destination) ?? [];
       // a pointer of well under 1 KB (every field is length-bounded), so 10 fit any SendMessageBatch request
-      list.push({ key: a.message.messageId, body: JSON.stringify(body), attributes: { recordType: a.ref.recordType, destination: entry.destination, action: entry.action } });
+      list.push(outgoingLaneMessage(a.message.messageId, { ...a.ref, revision: a.record.revision, destination: entry.destination, action: entry.action, correlationId: a.correlationId, routedAt }));
       perLane.set(entry.destination, list);
     }
   }

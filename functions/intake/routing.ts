@@ -6,7 +6,9 @@
 import { routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../infra/topology.js';
 import type { CreditRecord } from '../shared/records/types.js';
 
-export type LaneAction = 'upsert' | 'withdraw';
+import type { LaneAction } from '../shared/queue/lane-message.js';
+
+export type { LaneAction } from '../shared/queue/lane-message.js';
 
 export interface RoutePlanEntry {
   destination: DestinationId;

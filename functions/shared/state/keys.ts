@@ -30,3 +30,6 @@ export const CURSOR = 'CURSOR';
 
 /** GSI key of a destination state: all items of one destination and status, by update time. */
 export const destinationStatusKey = (destination: string, status: string): string => `DEST#${destination}#${status}`;
+
+/** Operator actions (credex replay, resync, redeliver, quarantine release), by UTC month. */
+export const auditPk = (at: string): string => `AUDIT#${at.slice(0, 7)}`;

@@ -286,6 +286,11 @@ export interface DestinationOutcome {
   attempts?: number;
   /** The token of the send claim this outcome ends (claimSend): the claim is released with it. */
   claimToken?: string;
+  /**
+   * An operator's redeliver of an answered revision: the outcome may replace a final one of the
+   * same revision (never one of a newer revision).
+   */
+  reopen?: boolean;
 }
 
 /**
@@ -300,7 +305,7 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
     ':rev': outcome.revision,
     ':status': outcome.status,
     ':rank': rank,
-    ':final': FINAL_RANK,
+    ...(!outcome.reopen && { ':final': FINAL_RANK }),
     ':now': outcome.now,
     ':gsipk': destinationStatusKey(destination, outcome.status),
     ':gsisk': `${outcome.now}#${recordPk(ref)}`,
@@ -327,7 +332,7 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
         // the outcome of a claimed send ends it: the claim goes with it, if it is still this one's
         UpdateExpression: `SET ${sets.join(', ')}${outcome.claimToken === undefined ? '' : ' REMOVE sendLeaseUntil, sendLeaseRevision, sendLeaseToken'}`,
         // an item claimSend created holds no outcome yet: no revision attribute
-        ConditionExpression: `(attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final))${outcome.claimToken === undefined ? '' : ' AND (attribute_not_exists(sendLeaseToken) OR sendLeaseToken = :token)'}`,
+        ConditionExpression: `${outcome.reopen ? '(attribute_not_exists(#rev) OR #rev <= :rev)' : '(attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final))'}${outcome.claimToken === undefined ? '' : ' AND (attribute_not_exists(sendLeaseToken) OR sendLeaseToken = :token)'}`,
         ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
         ExpressionAttributeValues: values,
       }),

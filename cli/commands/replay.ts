@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+
+export function registerReplayCommand(program: Command, context: CommandContext): void {
+  void program;
+  void context;
+}

@@ -1,0 +1,41 @@
+/**
+ * The lane message: what intake sends to a destination's lane (and what the operator CLI re-sends
+ * on replay, resync and redeliver). A pointer to an accepted revision, not the record: the deliver
+ * function reads the canonical record from the table, so a message never carries personal data
+ * and never goes stale in content.
+ */
+import type { DestinationId } from '../../../infra/topology.js';
+import type { RecordRef } from '../state/keys.js';
+import type { OutgoingMessage } from './send-batch.js';
+
+export type LaneAction = 'upsert' | 'withdraw';
+
+export interface LaneMessage {
+  recordType: string;
+  source: string;
+  recordId: string;
+  revision: number;
+  destination: DestinationId;
+  action: LaneAction;
+  correlationId: string;
+  routedAt: string;
+  /**
+   * Set by an operator's resync or redeliver: send this revision again even where the destination
+   * already answered it (delivered or rejected). Revisions still only move forward.
+   */
+  redeliver?: { requestedBy: string; auditId: string };
+}
+
+/** Message attributes of a lane message: what operators filter DLQs by without parsing bodies. */
+export function laneMessageAttributes(message: Pick<LaneMessage, 'recordType' | 'destination' | 'action'>): Record<string, string> {
+  return { recordType: message.recordType, destination: message.destination, action: message.action };
+}
+
+/** A lane message as SendMessageBatch takes it; `key` is the caller's id for failures. */
+export function outgoingLaneMessage(key: string, message: LaneMessage): OutgoingMessage {
+  return { key, body: JSON.stringify(message), attributes: laneMessageAttributes(message) };
+}
+
+export function laneMessageRef(message: Pick<LaneMessage, 'recordType' | 'source' | 'recordId'>): RecordRef {
+  return { recordType: message.recordType as RecordRef['recordType'], source: message.source, recordId: message.recordId };
+}

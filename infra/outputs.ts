@@ -1,0 +1,20 @@
+/**
+ * The stack's outputs, by name: the stack writes them, the operator CLI reads them back
+ * (DescribeStacks) to find the table and the queues of a deployed stage. Kept apart from the
+ * stack so the CLI does not load aws-cdk-lib.
+ */
+import type { DestinationId } from './topology.js';
+
+/** The CloudFormation stack of a stage. */
+export const stackName = (stage: string): string => `credex-${stage}`;
+
+export const OUTPUTS = {
+  tableName: 'TableName',
+  intakeQueueUrl: 'IntakeQueueUrl',
+  intakeDlqUrl: 'IntakeDlqUrl',
+  laneQueueUrl: (destination: DestinationId) => `LaneQueueUrl${destination[0]!.toUpperCase()}${destination.slice(1)}`,
+  laneDlqUrl: (destination: DestinationId) => `LaneDlqUrl${destination[0]!.toUpperCase()}${destination.slice(1)}`,
+  ingestApiUrl: 'IngestApiUrl',
+  alarmTopicArn: 'AlarmTopicArn',
+  dashboardName: 'DashboardName',
+} as const;
