@@ -7,10 +7,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { table } from '../cli/render.js';
+import { DEFAULT_LOCAL_DATA_DIR, localTargetFile } from '../cli/target.js';
 import { DESTINATION_IDS } from '../infra/topology.js';
 import { generateDemoDataset, type DemoDataset } from './demo/dataset.js';
 import { settle, type Reconciliation } from './runtime/reconcile.js';
-import { PortInUseError, startRuntime, type Runtime } from './runtime/runtime.js';
+import { PortInUseError, startRuntime, targetOf, type Runtime } from './runtime/runtime.js';
 import { submitAll } from './runtime/submit.js';
 
 interface StartOptions {
@@ -52,11 +54,6 @@ const number = (name: string, min: number, max: number) => (value: string) => {
 
 /** Mild endpoint faults for the demo: some 5xx and 429s, so retries and backoff show. */
 const DEMO_FAULTS = { errorRate: 0.05, tooManyRequests: { rate: 0.02, retryAfterSeconds: 1 }, latencyMs: [5, 40] as [number, number] };
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
-}
 
 export function formatReconciliation(result: Reconciliation, dataset?: DemoDataset): string {
   const lines: string[] = [];
@@ -163,6 +160,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
 
+  // the operator CLI finds this runtime through this file (`npx credex status --local`)
+  const targetDir = resolve(options.dataDir);
+  mkdirSync(targetDir, { recursive: true });
+  const targetFile = localTargetFile(targetDir);
+  writeFileSync(targetFile, `${JSON.stringify(targetOf(runtime), null, 2)}\n`);
+
   try {
     const row = (label: string, value: string) => console.log(`  ${label.padEnd(22)}${value}`);
     console.log('credit exchange running locally');
@@ -171,6 +174,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     row('SQS', `${runtime.endpoints.sqs}   intake queue ${runtime.queues.intake.url}`);
     for (const d of DESTINATION_IDS) row(`${d} endpoint`, `${runtime.endpoints.simulators[d]}   (simulator: GET /_sim/records)`);
     row('state', `${dataDir ?? 'in memory'}   time scale ${options.timeScale}`);
+    row('operator CLI', `npx credex status --local${targetDir === resolve(DEFAULT_LOCAL_DATA_DIR) ? '' : ` ${targetDir}`}   (npx credex --help)`);
     console.log('');
 
     const seed = marker?.seed ?? options.seed;
@@ -208,6 +212,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } finally {
     process.stdout.write('stopping… ');
+    rmSync(targetFile, { force: true });
     await runtime.stop();
     process.stdout.write('stopped\n');
   }

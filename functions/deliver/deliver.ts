@@ -31,7 +31,7 @@ import {
   type HistoryEvent,
   type StateStore,
 } from '../shared/state/repository.js';
-import { maskResidentId } from '../shared/records/identifiers.js';
+import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { AdapterConfigurationError, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
@@ -457,16 +457,11 @@ function receiveCount(message: SQSRecord): number {
 
 const shortBody = (body: string): string => body.slice(0, 200);
 
-/** An identity-card number anywhere in a text an endpoint sent back. */
-const ID_NUMBER = /(?<![\dA-Za-z])[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx](?![\dA-Za-z])/g;
-
 /**
  * Endpoint reasons are stored and logged: mask any identity number an endpoint echoed back
  * (personal data never reaches logs or the state, whoever wrote it).
  */
-export function scrubReason(reason: string): string {
-  return reason.replace(ID_NUMBER, (id) => maskResidentId(id));
-}
+export const scrubReason = maskIdNumbersIn;
 
 function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

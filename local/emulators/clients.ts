@@ -14,8 +14,11 @@ export interface LocalAwsConfig {
 }
 
 /** Config for `new DynamoDBClient(...)` / `new SQSClient(...)` pointing at a local server (dummy credentials). */
+/** The region the local servers are addressed in (any would do; queue URLs and ARNs carry it). */
+export const LOCAL_REGION = 'us-east-1';
+
 export function localAwsConfig(endpoint: string): LocalAwsConfig {
-  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  return { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
 /**

@@ -26,7 +26,8 @@ import { planExchange } from '../../infra/plan.js';
 import { destinationSecretName, feedSecretName } from '../../infra/stages.js';
 import { DESTINATION_IDS, topology as defaultTopology, type DestinationId, type Topology } from '../../infra/topology.js';
 import { resolveUpstreams, upstreams, type UpstreamId } from '../../infra/upstreams.js';
-import { localAwsConfig } from '../emulators/clients.js';
+import { LOCAL_REGION, localAwsConfig } from '../emulators/clients.js';
+import { LOCAL_STAGE, type ExchangeTarget } from '../../cli/target.js';
 import { startDynamoDbLocal } from '../emulators/dynamodb-local.js';
 import { startDynalite } from '../emulators/dynalite.js';
 import { startSqs } from '../emulators/sqs.js';
@@ -107,6 +108,20 @@ class UnpublishedMetrics extends Metrics {
     this.clearMetrics();
     return this;
   }
+}
+
+/** Where this runtime's table and queues are, as the operator CLI reads it (`credex --local`, `--target`). */
+export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoints'>): ExchangeTarget {
+  const pair = (q: { url: string; dlqUrl: string }) => ({ queueUrl: q.url, dlqUrl: q.dlqUrl });
+  return {
+    stage: LOCAL_STAGE,
+    origin: `local runtime (DynamoDB ${runtime.endpoints.dynamodb}, SQS ${runtime.endpoints.sqs})`,
+    region: LOCAL_REGION,
+    tableName: runtime.tableName,
+    intake: pair(runtime.queues.intake),
+    lanes: Object.fromEntries(DESTINATION_IDS.map((d) => [d, pair(runtime.queues.lanes[d])])) as ExchangeTarget['lanes'],
+    endpoints: { dynamodb: runtime.endpoints.dynamodb, sqs: runtime.endpoints.sqs },
+  };
 }
 
 /** A port another process holds: named, with what to do. */

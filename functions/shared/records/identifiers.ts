@@ -177,3 +177,11 @@ export function maskResidentId(id: string): string {
   if (id.length <= 10) return '*'.repeat(id.length);
   return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
 }
+
+/** An identity-card number anywhere in a text (not inside a longer run of digits or letters). */
+const ID_NUMBER_IN_TEXT = /(?<![\dA-Za-z])[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx](?![\dA-Za-z])/g;
+
+/** `text` with every identity-card number in it masked (maskResidentId): for logs, state and operator output. */
+export function maskIdNumbersIn(text: string): string {
+  return text.replace(ID_NUMBER_IN_TEXT, (id) => maskResidentId(id));
+}
