@@ -2,6 +2,7 @@
 // The CLI is TypeScript compiled to dist/ by `npm run build` (run by `prepare` on `npm ci`).
 import { existsSync } from 'node:fs';
 import { URL } from 'node:url';
+/* global AbortController */
 
 const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(main)) {

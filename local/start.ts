@@ -6,7 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integer, number } from '../cli/options.js';
 import { table } from '../cli/render.js';
 import { DEFAULT_LOCAL_DATA_DIR, localTargetFile } from '../cli/target.js';
 import { DESTINATION_IDS } from '../infra/topology.js';
@@ -40,17 +41,6 @@ interface LoadedMarker {
   submissions: number;
   loadedAt: string;
 }
-
-const integer = (name: string, min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-  return n;
-};
-const number = (name: string, min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!(n >= min && n <= max)) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
-  return n;
-};
 
 /** Mild endpoint faults for the demo: some 5xx and 429s, so retries and backoff show. */
 const DEMO_FAULTS = { errorRate: 0.05, tooManyRequests: { rate: 0.02, retryAfterSeconds: 1 }, latencyMs: [5, 40] as [number, number] };

@@ -249,7 +249,7 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
 }
 
 /** Where the breach a repair repairs was routed (nothing when the breach is not known here). */
-async function breachDestinations(store: StateStore, record: CreditRecord): Promise<DestinationId[]> {
+export async function breachDestinations(store: StateStore, record: CreditRecord): Promise<DestinationId[]> {
   if (record.recordType !== 'repair') return [];
   const breachSource = typeof record.data['breachSource'] === 'string' ? record.data['breachSource'] : record.source;
   const meta = await getMeta(store, { recordType: 'breach', source: breachSource, recordId: String(record.data['breachRecordId']) });

@@ -190,6 +190,11 @@ export class SqsEventSource {
     this.#queue = queueIdentity(options.queueUrl);
   }
 
+  /** The function this source invokes (`credex-local-deliver-municipal`…). */
+  get functionName(): string {
+    return this.#options.functionName;
+  }
+
   /** Starts the pollers; a no-op while running. */
   start(): void {
     if (this.#stopping) throw new Error(`${this.#options.functionName}: start() while stop() is in progress`);

@@ -564,6 +564,65 @@ export async function listQuarantine(store: StateStore, day: string, options: { 
   });
 }
 
+// Operator release (`credex quarantine show | release`): find one entry by its key, mark it released.
+
+/** What `markQuarantineReleased` records on the entry. */
+export interface QuarantineRelease {
+  releasedAt: string;
+  /** The operator's identity (as in the audit entry). */
+  releasedBy: string;
+  /** The intake message the release sent. */
+  releasedMessageId: string;
+  auditId: string;
+}
+
+/**
+ * The entries of `day` whose key (`<sentAt>#<messageId>`) starts with `keyPrefix`, consistent, at
+ * most `limit`. Keys sort as strings, so an entry whose key is exactly `keyPrefix` comes first.
+ */
+export async function findQuarantined(store: StateStore, day: string, keyPrefix: string, limit = 5): Promise<Array<QuarantinedItem & Partial<QuarantineRelease>>> {
+  const items = await queryAll(
+    store,
+    { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': quarantinePk(day), ':prefix': keyPrefix }, ConsistentRead: true },
+    limit,
+  );
+  return items.map((item) => {
+    const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
+    const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
+    return { ...(rest as unknown as QuarantinedItem & Partial<QuarantineRelease>), body };
+  });
+}
+
+/**
+ * Marks an entry released, only while it is still open (`force`: whatever its status, to record a
+ * second release). False when the condition failed: another release marked it first.
+ */
+export async function markQuarantineReleased(store: StateStore, entry: Pick<QuarantineEntry, 'sentAt' | 'messageId'>, release: QuarantineRelease, options: { force?: boolean } = {}): Promise<boolean> {
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: quarantinePk(entry.sentAt), sk: `${entry.sentAt}#${entry.messageId}` },
+        UpdateExpression: 'SET #status = :released, releasedAt = :at, releasedBy = :by, releasedMessageId = :message, auditId = :audit',
+        ConditionExpression: options.force ? 'attribute_exists(pk)' : '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':released': 'released',
+          ':at': release.releasedAt,
+          ':by': release.releasedBy,
+          ':message': release.releasedMessageId,
+          ':audit': release.auditId,
+          ...(!options.force && { ':open': 'open' }),
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
 // ---------------------------------------------------------------- pull cursors
 
 export interface Cursor {

@@ -1,0 +1,259 @@
+/**
+ * Replay: moves messages from a lane's DLQ back to the lane's queue, so the deliver function
+ * tries them again (after an endpoint outage, expired credentials, a repair that waited too long
+ * for its breach).
+ *
+ * Each message is SENT to the queue first and DELETED from the DLQ only once the send succeeded:
+ * a crash in between leaves it in both — delivered once all the same (the deliver function skips a
+ * revision already delivered, and the endpoint dedupes by idempotency key) — and never in neither.
+ * Messages the filter does not match are left in the DLQ untouched: they are held invisible while
+ * the scan runs (so the scan sees each message once) and made visible again at the end; if the
+ * process dies first, they reappear on their own when the hold ends.
+ */
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { sendBatch } from '../../functions/shared/queue/send-batch.js';
+import { laneMessageRef, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
+import { appendEvents, getDestinationState, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
+import type { DestinationId } from '../../infra/topology.js';
+import { UsageError } from '../context.js';
+import type { QueuePair } from '../target.js';
+
+/** What a replay moves; every given condition must hold. */
+export interface ReplayFilter {
+  /** Record types (any of). */
+  recordType?: string[];
+  source?: string[];
+  recordId?: string[];
+  action?: string[];
+  /** Text in the destination state's last error (case-insensitive): "HTTP 503", "authentication". */
+  error?: string;
+  /** Sent to the lane at or after this time (ISO), before `until`. */
+  since?: string;
+  until?: string;
+}
+
+const FILTER_KEYS = ['recordType', 'source', 'recordId', 'action', 'error', 'since', 'until'] as const;
+
+/**
+ * `recordType=breach,error=HTTP 503,since=2026-11-28T08:00Z`. A key given twice, or values
+ * separated by `|`, means any of them (`recordType=breach|repair`).
+ */
+export function parseFilter(text: string | undefined): ReplayFilter {
+  const filter: ReplayFilter = {};
+  if (!text) return filter;
+  for (const part of text.split(',')) {
+    const at = part.indexOf('=');
+    const key = part.slice(0, at).trim();
+    const value = part.slice(at + 1).trim();
+    if (at < 1 || !value) throw new UsageError(`filter part ${JSON.stringify(part)} is not key=value (keys: ${FILTER_KEYS.join(', ')})`);
+    if (!(FILTER_KEYS as readonly string[]).includes(key)) throw new UsageError(`unknown filter key ${JSON.stringify(key)} (keys: ${FILTER_KEYS.join(', ')})`);
+    if (key === 'since' || key === 'until') {
+      if (Number.isNaN(Date.parse(value))) throw new UsageError(`filter ${key}=${value} is not a date or time (ISO 8601, e.g. 2026-11-28 or 2026-11-28T08:00:00Z)`);
+      filter[key] = new Date(Date.parse(value)).toISOString();
+    } else if (key === 'error') {
+      filter.error = value;
+    } else {
+      const list = (filter[key as 'recordType'] ??= []);
+      list.push(...value.split('|').map((v) => v.trim()).filter(Boolean));
+    }
+  }
+  return filter;
+}
+
+export const isEmptyFilter = (filter: ReplayFilter): boolean => Object.keys(filter).length === 0;
+
+/** The filter as the audit entry and --json show it. */
+export function describeFilter(filter: ReplayFilter): string {
+  return Object.entries(filter)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`)
+    .join(',');
+}
+
+export interface ReplayOptions {
+  lane: DestinationId;
+  filter: ReplayFilter;
+  /** Move (or, dry, count) at most this many. */
+  limit?: number;
+  /** Messages per second sent to the queue (default: as fast as SQS takes them). */
+  ratePerSecond?: number;
+  /** Count and list what would move; change nothing. */
+  dryRun?: boolean;
+  /** Seconds a received message stays invisible while the scan runs (default 300). */
+  holdSeconds?: number;
+  /** Who asked and under which audit entry: written into each record's history. */
+  requestedBy: string;
+  auditId?: string;
+  signal?: AbortSignal;
+  onProgress?: (event: 'matched' | 'moved' | 'kept', n: number) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+export interface ReplayedMessage {
+  messageId: string;
+  recordType?: string;
+  source?: string;
+  recordId?: string;
+  revision?: number;
+  action?: string;
+}
+
+export interface ReplayResult {
+  lane: DestinationId;
+  dryRun: boolean;
+  /** Distinct DLQ messages looked at. */
+  scanned: number;
+  matched: number;
+  moved: number;
+  /** Left in the DLQ: not matching the filter, or beyond the limit. */
+  kept: number;
+  /** Bodies that are not lane messages (kept unless no filter is given). */
+  unreadable: number;
+  /** Messages that could not be moved, or were sent but not deleted (they may be moved twice: harmless). */
+  failures: Array<{ messageId: string; reason: string }>;
+  interrupted: boolean;
+  /** The matched messages (the first 1,000). */
+  messages: ReplayedMessage[];
+}
+
+const MAX_LISTED = 1000;
+
+export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? (() => new Date());
+  const result: ReplayResult = { lane: options.lane, dryRun: options.dryRun === true, scanned: 0, matched: 0, moved: 0, kept: 0, unreadable: 0, failures: [], interrupted: false, messages: [] };
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  /** Messages held invisible that must be made visible again at the end: id → latest receipt handle. */
+  const held = new Map<string, string>();
+  const seen = new Set<string>();
+  const events: HistoryEvent[] = [];
+  let lastBatchAt = 0;
+
+  try {
+    for (let staleRounds = 0; staleRounds < 2; ) {
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
+      if (result.matched >= limit) break;
+      const { Messages = [] } = await deps.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queues.dlqUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: options.holdSeconds ?? 300,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['SentTimestamp'],
+        }),
+      );
+      const fresh = Messages.filter((m) => !seen.has(m.MessageId!));
+      // a message seen before came back: its hold ran out during a long scan; hold it again
+      for (const m of Messages) if (held.has(m.MessageId!)) held.set(m.MessageId!, m.ReceiptHandle!);
+      staleRounds = fresh.length === 0 ? staleRounds + 1 : 0;
+
+      const toMove: Array<{ message: Message; lane?: LaneMessage }> = [];
+      for (const message of fresh) {
+        seen.add(message.MessageId!);
+        result.scanned++;
+        const lane = parseLaneMessage(message.Body);
+        if (!lane) result.unreadable++;
+        const matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.store, options.lane) : isEmptyFilter(options.filter));
+        if (!matches || options.dryRun) {
+          held.set(message.MessageId!, message.ReceiptHandle!);
+          if (!matches) {
+            result.kept++;
+            options.onProgress?.('kept', 1);
+            continue;
+          }
+        }
+        result.matched++;
+        if (result.messages.length < MAX_LISTED) result.messages.push(describe(message, lane));
+        options.onProgress?.('matched', 1);
+        if (!options.dryRun) toMove.push({ message, ...(lane && { lane }) });
+      }
+      if (toMove.length === 0) continue;
+
+      if (options.ratePerSecond) {
+        const wait = lastBatchAt + (1000 * toMove.length) / options.ratePerSecond - Date.now();
+        if (wait > 0) await sleep(wait);
+        lastBatchAt = Date.now();
+      }
+      await move(deps.sqs, queues, toMove, options, result);
+      for (const { message, lane } of toMove) {
+        if (lane && !result.failures.some((f) => f.messageId === message.MessageId)) {
+          events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId, revision: lane.revision, detail: { destination: options.lane, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
+        }
+      }
+    }
+  } finally {
+    await release(deps.sqs, queues.dlqUrl, held);
+    // history is the trail, not the move: a failure here leaves the messages moved
+    await appendEvents(deps.store, events).catch(() => undefined);
+  }
+  return result;
+}
+
+function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
+  try {
+    const parsed = JSON.parse(body ?? '') as Partial<LaneMessage>;
+    return typeof parsed.recordType === 'string' && typeof parsed.recordId === 'string' && typeof parsed.source === 'string' && typeof parsed.revision === 'number' ? (parsed as LaneMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, store: StateStore, destination: DestinationId): Promise<boolean> {
+  const anyOf = (values: string[] | undefined, value: string) => values === undefined || values.includes(value);
+  if (!anyOf(filter.recordType, lane.recordType) || !anyOf(filter.source, lane.source) || !anyOf(filter.recordId, lane.recordId) || !anyOf(filter.action, lane.action)) return false;
+  const sent = Number(message.Attributes?.SentTimestamp);
+  if (filter.since && !(sent >= Date.parse(filter.since))) return false;
+  if (filter.until && !(sent < Date.parse(filter.until))) return false;
+  if (filter.error !== undefined) {
+    // the error lives in the record's state at this destination, not in the message
+    const state = await getDestinationState(store, laneMessageRef(lane), destination);
+    if (!state?.lastError?.toLowerCase().includes(filter.error.toLowerCase())) return false;
+  }
+  return true;
+}
+
+function describe(message: Message, lane: LaneMessage | undefined): ReplayedMessage {
+  return { messageId: message.MessageId!, ...(lane && { recordType: lane.recordType, source: lane.source, recordId: lane.recordId, revision: lane.revision, action: lane.action }) };
+}
+
+/** Send, then delete what was sent. */
+async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ message: Message; lane?: LaneMessage }>, options: ReplayOptions, result: ReplayResult): Promise<void> {
+  const attributesOf = (m: Message): Record<string, string> => {
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) if (value.DataType === 'String' && value.StringValue !== undefined) attributes[name] = value.StringValue;
+    if (options.auditId) attributes['replayAuditId'] = options.auditId;
+    return attributes;
+  };
+  const { failed } = await sendBatch(
+    sqs,
+    queues.queueUrl,
+    batch.map(({ message }) => ({ key: message.MessageId!, body: message.Body ?? '', attributes: attributesOf(message) })),
+  );
+  for (const [messageId, reason] of failed) result.failures.push({ messageId, reason: `not sent (still in the DLQ): ${reason}` });
+  const sent = batch.filter(({ message }) => !failed.has(message.MessageId!));
+  if (sent.length === 0) return;
+  const deleted = await sqs.send(
+    new DeleteMessageBatchCommand({ QueueUrl: queues.dlqUrl, Entries: sent.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }),
+  );
+  for (const f of deleted.Failed ?? []) {
+    const message = sent[Number(f.Id)]!.message;
+    result.failures.push({ messageId: message.MessageId!, reason: `sent, but not deleted from the DLQ (${f.Code ?? 'error'}: ${f.Message ?? ''}): a later replay may move it again, which is harmless` });
+  }
+  const moved = sent.length - (deleted.Failed?.length ?? 0);
+  result.moved += moved;
+  options.onProgress?.('moved', moved);
+}
+
+/** Makes held messages visible again (best effort: a hold that is not released ends on its own). */
+async function release(sqs: SQSClient, dlqUrl: string, held: ReadonlyMap<string, string>): Promise<void> {
+  const handles = [...held.values()];
+  for (let i = 0; i < handles.length; i += 10) {
+    await sqs
+      .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })) }))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The exchange at a glance: per destination, how many records are delivered, rejected and
+ * failing (counted on the operators' index), what waits in the lane's queue and DLQ (with the
+ * DLQ's oldest message), the intake backlog and the open quarantine. It reads counts, never
+ * records, so it is cheap enough to run from a cron job (`--check` sets the exit status).
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { destinationStatusKey, quarantinePk } from '../../functions/shared/state/keys.js';
+import type { StateStore } from '../../functions/shared/state/repository.js';
+import { STATUS_INDEX, STATUS_INDEX_PK } from '../../functions/shared/state/table.js';
+import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import type { ExchangeTarget } from '../target.js';
+import { oldestSentAt, queueDepth } from './queues.js';
+
+export interface DlqStatus {
+  depth: number;
+  /** When the oldest message seen was first sent, and its age. */
+  oldestSentAt?: string;
+  oldestAgeSeconds?: number;
+  /** The DLQ holds more messages than were looked at: the oldest is the oldest of a sample. */
+  sampled: boolean;
+}
+
+export interface LaneStatus {
+  destination: DestinationId;
+  /** Records whose latest outcome here is delivered / rejected by the endpoint / a transient failure (retrying or in the DLQ). */
+  delivered: number;
+  rejected: number;
+  failing: number;
+  /** Lane messages waiting, and being delivered right now. */
+  queued: number;
+  inFlight: number;
+  dlq: DlqStatus;
+}
+
+export interface StatusReport {
+  generatedAt: string;
+  target: string;
+  intake: { queued: number; inFlight: number; dlq: DlqStatus };
+  /** Open (not released) quarantine entries, today and over the last `days` days (UTC). */
+  quarantine: { today: number; lastDays: number; days: number };
+  lanes: LaneStatus[];
+  /** Nothing waits in any DLQ. */
+  healthy: boolean;
+  /** What needs an operator, in words (empty when healthy). */
+  attention: string[];
+}
+
+async function countIndex(store: StateStore, destination: DestinationId, status: string): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: `${STATUS_INDEX_PK} = :key`,
+        ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+async function countOpenQuarantine(store: StateStore, day: string): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': quarantinePk(day), ':open': 'open' },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+async function dlqStatus(sqs: SQSClient, dlqUrl: string, now: Date): Promise<DlqStatus> {
+  const depth = await queueDepth(sqs, dlqUrl);
+  const total = depth.visible + depth.inFlight;
+  if (total === 0) return { depth: 0, sampled: false };
+  const oldest = await oldestSentAt(sqs, dlqUrl);
+  return {
+    depth: total,
+    ...(oldest.sentAt && { oldestSentAt: oldest.sentAt, oldestAgeSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(oldest.sentAt)) / 1000)) }),
+    sampled: oldest.seen < total,
+  };
+}
+
+export async function readStatus(deps: { sqs: SQSClient; store: StateStore }, target: ExchangeTarget, options: { days?: number; now?: Date } = {}): Promise<StatusReport> {
+  const now = options.now ?? new Date();
+  const days = options.days ?? 7;
+  const dayList = Array.from({ length: days }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+  const [lanes, intakeDepth, intakeDlq, quarantineByDay] = await Promise.all([
+    Promise.all(
+      DESTINATION_IDS.map(async (destination): Promise<LaneStatus> => {
+        const queues = target.lanes[destination];
+        const [delivered, rejected, failing, depth, dlq] = await Promise.all([
+          countIndex(deps.store, destination, 'delivered'),
+          countIndex(deps.store, destination, 'rejected'),
+          countIndex(deps.store, destination, 'failed'),
+          queueDepth(deps.sqs, queues.queueUrl),
+          dlqStatus(deps.sqs, queues.dlqUrl, now),
+        ]);
+        return { destination, delivered, rejected, failing, queued: depth.visible + depth.delayed, inFlight: depth.inFlight, dlq };
+      }),
+    ),
+    queueDepth(deps.sqs, target.intake.queueUrl),
+    dlqStatus(deps.sqs, target.intake.dlqUrl, now),
+    Promise.all(dayList.map((day) => countOpenQuarantine(deps.store, day))),
+  ]);
+  const attention: string[] = [];
+  if (intakeDlq.depth) attention.push(`${intakeDlq.depth} message(s) in the intake DLQ: intake could not process them (see docs/runbook.md, "DLQ growing")`);
+  for (const lane of lanes) {
+    if (lane.dlq.depth) attention.push(`${lane.dlq.depth} message(s) in the ${lane.destination} DLQ: credex replay --lane ${lane.destination} --dry-run`);
+  }
+  return {
+    generatedAt: now.toISOString(),
+    target: target.origin,
+    intake: { queued: intakeDepth.visible + intakeDepth.delayed, inFlight: intakeDepth.inFlight, dlq: intakeDlq },
+    quarantine: { today: quarantineByDay[0] ?? 0, lastDays: quarantineByDay.reduce((a, b) => a + b, 0), days },
+    lanes,
+    healthy: attention.length === 0,
+    attention,
+  };
+}
