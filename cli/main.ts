@@ -48,6 +48,7 @@ Examples:
   $ credex status --stage prod                              how every lane is doing
   $ credex inspect breach HXSJ-CF-2026-000036 --stage prod  one record: revisions, destinations, history
   $ credex replay --lane municipal --dry-run --stage prod   what a replay of the DLQ would move
+  $ credex stats --stage prod                               commitments kept and breached, breaches by tier
   $ credex validate records.ndjson                          check records before sending them
 
 Every command works on a deployed stage (--stage <name>) or on the local runtime (--local).

@@ -1,12 +1,18 @@
 /** Option parsers shared by the commands (and `npm start`): a bad value is a usage error naming the option. */
 import { InvalidArgumentError } from 'commander';
+import { isDateTime, parseDate } from '../functions/shared/records/dates.js';
 import { DESTINATION_IDS, type DestinationId } from '../infra/topology.js';
 
-export const integer = (name: string, min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-  return n;
-};
+/** A whole number from `min` (to `max`); commander reports the message as a usage error. */
+export const integer =
+  (name: string, min: number, max = Number.POSITIVE_INFINITY) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name}: expected a whole number ${Number.isFinite(max) ? `from ${min} to ${max}` : `≥ ${min}`}; found ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
 
 export const number = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -19,9 +25,18 @@ export const destination = (value: string): DestinationId => {
   return value as DestinationId;
 };
 
-/** A date (YYYY-MM-DD, UTC midnight) or an ISO time, as an ISO string. */
+/** A day (its UTC midnight) or an ISO time with its zone, as the UTC ISO time keys sort by; undefined otherwise. */
+export function parseInstant(value: string): string | undefined {
+  if (parseDate(value) !== undefined) return `${value}T00:00:00.000Z`;
+  if (isDateTime(value)) return new Date(value).toISOString();
+  return undefined;
+}
+
+export const INSTANT_FORMS = 'a day YYYY-MM-DD (UTC) or an ISO time with its zone (2026-05-01T08:00:00+08:00)';
+
+/** `--since`-like options: strict (no 2026-02-30, no zone-less local times). */
 export const time = (name: string) => (value: string) => {
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) throw new InvalidArgumentError(`${name} must be a date or time (ISO 8601, e.g. 2026-11-28 or 2026-11-28T08:00:00Z)`);
-  return new Date(at).toISOString();
+  const at = parseInstant(value);
+  if (at === undefined) throw new InvalidArgumentError(`${name}: expected ${INSTANT_FORMS}; found ${JSON.stringify(value)}`);
+  return at;
 };

@@ -3,8 +3,8 @@
  * newest first — who, when, what was asked, what it did. An entry still `running` long after it
  * started is an action that crashed or was killed: it is flagged, since its effect is partial.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isDateTime, parseDate } from '../../functions/shared/records/dates.js';
+import { Option, type Command } from 'commander';
+import { integer, time } from '../options.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
 import { ExitCode } from '../io.js';
 import { listAudit, type AuditAction, type AuditEntry } from '../operations/audit.js';
@@ -60,7 +60,7 @@ export function registerAuditCommand(program: Command, context: CommandContext):
       .command('audit')
       .description('operator actions (replay, resync, redeliver, quarantine release), newest first')
       .addOption(new Option('--since <when>', 'from this UTC day (YYYY-MM-DD) or time (ISO, with its zone) on (default: 90 days ago)').argParser(parseSince))
-      .addOption(new Option('--limit <n>', 'at most n entries (default: 100)').argParser(parseLimit))
+      .addOption(new Option('--limit <n>', 'at most n entries (default: 100)').argParser(integer('--limit', 1)))
       .addOption(new Option('--action <action>', 'only this action').choices(Object.keys(ACTIONS)))
       .option('--json', 'the entries as stored (a JSON array)'),
   )
@@ -70,17 +70,9 @@ export function registerAuditCommand(program: Command, context: CommandContext):
     });
 }
 
-/** A day (its UTC midnight) or a zoned ISO time, as the UTC ISO time audit keys sort by. */
-export function parseSince(value: string): string {
-  if (parseDate(value) !== undefined) return `${value}T00:00:00.000Z`;
-  if (isDateTime(value)) return new Date(value).toISOString();
-  throw new InvalidArgumentError(`expected a day YYYY-MM-DD (UTC) or an ISO time with its zone (2026-05-01T08:00:00+08:00); found ${JSON.stringify(value)}`);
-}
+/** `--since`: a day or a zoned time (cli/options.ts). */
+export const parseSince = time('--since');
 
-export function parseLimit(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a whole number of at least 1; found ${JSON.stringify(value)}`);
-  return Number(value);
-}
 
 async function listAuditEntries(context: CommandContext, exchange: Exchange, options: AuditOptions): Promise<number> {
   const now = new Date();

@@ -10,6 +10,7 @@ import { parseDate } from '../../functions/shared/records/dates.js';
 import { maskIdNumbersIn } from '../../functions/shared/records/identifiers.js';
 import type { ValidationIssue } from '../../functions/shared/records/validate.js';
 import { onExchange, TARGET_HELP, UsageError, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
+import { integer } from '../options.js';
 import { ExitCode, isInteractive, readAll, type CliIo } from '../io.js';
 import {
   QUARANTINE_REASONS,
@@ -127,12 +128,12 @@ export function registerQuarantineCommand(program: Command, context: CommandCont
   withTargetOptions(quarantine.command('list'))
     .description('quarantined entries of a UTC day (default today), newest first, with a summary')
     .addOption(new Option('--day <YYYY-MM-DD>', 'one UTC day').argParser(parseDayOption).conflicts('days'))
-    .addOption(new Option('--days <n>', `the last n UTC days, today included (at most ${MAX_DAYS})`).argParser(countParser(MAX_DAYS)))
+    .addOption(new Option('--days <n>', `the last n UTC days, today included (at most ${MAX_DAYS})`).argParser(integer('--days', 1, MAX_DAYS)))
     .option('--source <source>', 'only entries of this source system')
     .addOption(new Option('--reason <reason>', 'only entries quarantined for this reason').choices(Object.keys(QUARANTINE_REASONS)))
     .option('--rule <rule>', 'only entries with an error of this rule (or rule keyword)')
     .addOption(new Option('--status <status>', 'entries with this status').choices(STATUS_FILTERS).default('open'))
-    .addOption(new Option('--limit <n>', 'show at most n entries (the summary counts all)').argParser(countParser(MAX_LIMIT)).default(DEFAULT_LIMIT))
+    .addOption(new Option('--limit <n>', 'show at most n entries (the summary counts all)').argParser(integer('--limit', 1, MAX_LIMIT)).default(DEFAULT_LIMIT))
     .option('--json', 'a JSON array of entries instead of the table')
     .addHelpText('after', LIST_EXAMPLES + TARGET_HELP)
     .action((options: ListOptions) => onExchange(context, options, (exchange) => listCommand(exchange, options, context.io)));
@@ -170,14 +171,6 @@ export function parseDayOption(value: string): string {
   const day = parseDate(value);
   if (day === undefined) throw new InvalidArgumentError(`expected a day as YYYY-MM-DD; found ${JSON.stringify(value)}`);
   return day;
-}
-
-export function countParser(max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}; found ${JSON.stringify(value)}`);
-    return n;
-  };
 }
 
 /** The filter the list options name. */

@@ -3,10 +3,11 @@
  * direction, first-offence exemptions, credit repairs, subjects — from the latest accepted
  * revision of every record in the sync-state table. Read-only; one Scan of the table.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { sources } from '../../infra/topology.js';
 import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/rules.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
+import { integer } from '../options.js';
 import { ExitCode } from '../io.js';
 import {
   aggregateStats,
@@ -86,11 +87,7 @@ export function registerStatsCommand(program: Command, context: CommandContext):
     });
 }
 
-export function parseSegments(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_SEGMENTS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_SEGMENTS}, found ${JSON.stringify(value)}`);
-  return n;
-}
+export const parseSegments = integer('--segments', 1, MAX_SEGMENTS);
 
 async function statsCommand(exchange: Exchange, options: StatsOptions, context: CommandContext): Promise<number> {
   const { io } = context;

@@ -71,6 +71,7 @@ export async function listAudit(store: StateStore, options: { since?: string; li
   const since = options.since ?? new Date(until.getTime() - 90 * 86_400_000).toISOString();
   const limit = options.limit ?? 100;
   const entries: AuditEntry[] = [];
+  if (limit <= 0) return entries;
   for (const month of monthsBetween(since, until.toISOString())) {
     let startKey: Record<string, unknown> | undefined;
     do {

@@ -16,6 +16,7 @@ import { laneMessageRef, type LaneMessage } from '../../functions/shared/queue/l
 import { appendEvents, getDestinationState, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
 import type { DestinationId } from '../../infra/topology.js';
 import { UsageError } from '../context.js';
+import { INSTANT_FORMS, parseInstant } from '../options.js';
 import type { QueuePair } from '../target.js';
 
 /** What a replay moves; every given condition must hold. */
@@ -48,8 +49,9 @@ export function parseFilter(text: string | undefined): ReplayFilter {
     if (at < 1 || !value) throw new UsageError(`filter part ${JSON.stringify(part)} is not key=value (keys: ${FILTER_KEYS.join(', ')})`);
     if (!(FILTER_KEYS as readonly string[]).includes(key)) throw new UsageError(`unknown filter key ${JSON.stringify(key)} (keys: ${FILTER_KEYS.join(', ')})`);
     if (key === 'since' || key === 'until') {
-      if (Number.isNaN(Date.parse(value))) throw new UsageError(`filter ${key}=${value} is not a date or time (ISO 8601, e.g. 2026-11-28 or 2026-11-28T08:00:00Z)`);
-      filter[key] = new Date(Date.parse(value)).toISOString();
+      const at = parseInstant(value);
+      if (at === undefined) throw new UsageError(`filter ${key}=${value}: expected ${INSTANT_FORMS}`);
+      filter[key] = at;
     } else if (key === 'error') {
       filter.error = value;
     } else {
@@ -131,11 +133,8 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
 
   try {
     for (let staleRounds = 0; staleRounds < 2; ) {
-      if (options.signal?.aborted) {
-        result.interrupted = true;
-        break;
-      }
-      if (result.matched >= limit) break;
+      if (options.signal?.aborted) result.interrupted = true;
+      if (result.interrupted || result.matched >= limit) break;
       const { Messages = [] } = await deps.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queues.dlqUrl,
@@ -171,17 +170,30 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
         options.onProgress?.('matched', 1);
         if (!options.dryRun) toMove.push({ message, ...(lane && { lane }) });
       }
-      if (toMove.length === 0) continue;
-
-      if (options.ratePerSecond) {
-        const wait = lastBatchAt + (1000 * toMove.length) / options.ratePerSecond - Date.now();
-        if (wait > 0) await sleep(wait);
-        lastBatchAt = Date.now();
-      }
-      await move(deps.sqs, queues, toMove, options, result);
-      for (const { message, lane } of toMove) {
-        if (lane && !result.failures.some((f) => f.messageId === message.MessageId)) {
-          events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId, revision: lane.revision, detail: { destination: options.lane, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
+      // paced in chunks no larger than a second's worth, so --rate 1 moves one message a second
+      const size = options.ratePerSecond ? Math.min(10, Math.max(1, Math.floor(options.ratePerSecond))) : 10;
+      for (let i = 0; i < toMove.length; i += size) {
+        const chunk = toMove.slice(i, i + size);
+        if (options.signal?.aborted) {
+          // Ctrl-C between two sends: what was not sent stays in the DLQ, visible again at the end
+          for (const { message } of toMove.slice(i)) held.set(message.MessageId!, message.ReceiptHandle!);
+          result.interrupted = true;
+          break;
+        }
+        if (options.ratePerSecond) {
+          const wait = lastBatchAt + (1000 * chunk.length) / options.ratePerSecond - Date.now();
+          if (wait > 0) await sleep(wait);
+          lastBatchAt = Date.now();
+        }
+        const failedBefore = result.failures.length;
+        await move(deps.sqs, queues, chunk, options, result);
+        const failed = new Set(result.failures.slice(failedBefore).map((f) => f.messageId));
+        for (const { message, lane } of chunk) {
+          // a message that failed is still in the DLQ: visible again at the end, like the unmatched
+          if (failed.has(message.MessageId!)) held.set(message.MessageId!, message.ReceiptHandle!);
+          else if (lane) {
+            events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId, revision: lane.revision, detail: { destination: options.lane, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
+          }
         }
       }
     }

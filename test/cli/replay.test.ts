@@ -2,6 +2,10 @@
  * credex status, replay, resync and redeliver against the real local runtime: the municipal
  * endpoint goes down, its records fill the lane's DLQ, and the operator puts it right.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +19,8 @@ import { breach, commitment } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
 jest.setTimeout(180_000);
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const commitments = [1, 2, 3].map((n) =>
   commitment({ recordId: `CLI-CN-2026-00000${n}` }, { commitmentCode: `2301092026030200010${n}`, publicationType: '不可公开' }),
@@ -197,5 +203,37 @@ describe('credex resync and redeliver', () => {
 
     expect((await h.credex(['redeliver', 'breach', 'NO-SUCH-RECORD'])).code).toBe(3);
     expect((await h.credex(['redeliver', 'nonsense', 'X'])).code).toBe(2);
+  });
+});
+
+describe('Ctrl-C', () => {
+  test('the credex process stops between two messages, exits 130, and the rest stays in the DLQ', async () => {
+    if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` before this test');
+    const more = [3, 4, 5, 6].map((n) => breach({ recordId: `CLI-SX-2026-00000${n}` }, { decisionNumber: `哈新市监罚〔2026〕10${n}号` }));
+    municipal().setFaults({ outage: true });
+    await h.submit(more);
+    await waitFor('the new breaches in the DLQ', async () => ((await h.depth(dlqUrl())) === more.length ? true : undefined), 90_000);
+    municipal().setFaults({});
+
+    // the real binary, one message a second; interrupted once the first one left the DLQ
+    const child = spawn(process.execPath, [join(root, 'bin/credex.js'), 'replay', '--lane', 'municipal', '--rate', '1', '--json', '--target', h.targetFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor('the first message moved', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size < more.length || (await h.depth(dlqUrl())) < more.length ? true : undefined), 30_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+
+    const result = JSON.parse(stdout) as { moved: number; interrupted: boolean; auditId: string };
+    expect(result.interrupted).toBe(true);
+    expect(result.moved).toBeGreaterThanOrEqual(1);
+    expect(result.moved).toBeLessThan(more.length);
+    // nothing lost: what did not move is back in the DLQ, visible at once
+    expect((await peek(h.runtime.clients.sqs, dlqUrl())).size).toBe(more.length - result.moved);
+    expect((await listAudit(store, { action: 'replay' }))[0]).toMatchObject({ id: result.auditId, status: 'interrupted', counts: { moved: result.moved } });
+
+    // running it again finishes the job
+    expect((await h.credex(['replay', '--lane', 'municipal'])).code).toBe(0);
+    await waitFor('every new breach delivered', () => allDelivered(more, 'municipal'));
   });
 });

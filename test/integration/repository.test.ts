@@ -21,6 +21,19 @@ beforeEach(async () => {
   store = { ddb: DynamoDBDocumentClient.from(testServers().ddb), tableName: await freshTable('repository') };
 });
 
+describe("an operator's redeliver reopens a final outcome of the same revision, never of a newer one", () => {
+  const t = (second: number) => `2026-03-02T02:00:${String(second).padStart(2, '0')}.000Z`;
+
+  it('without reopen a final outcome stays; with it the same revision is recorded again; an older one never', async () => {
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'rejected', now: t(0), error: 'bad code table' })).toBe(true);
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(1) })).toBe(false);
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(2), reopen: true, receipt: 'R-2' })).toBe(true);
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 1, status: 'delivered', now: t(3), reopen: true })).toBe(false);
+    const [dest] = (await readRecordState(store, ref)).destinations;
+    expect(dest).toMatchObject({ revision: 2, status: 'delivered', receipt: 'R-2', gsi1pk: 'DEST#municipal#delivered' });
+  });
+});
+
 describe('send claims: one revision in flight per record and destination, and never an older after a newer', () => {
   const t = (second: number) => `2026-03-02T01:00:${String(second).padStart(2, '0')}.000Z`;
   // each revision's sender holds its own token unless a test says otherwise

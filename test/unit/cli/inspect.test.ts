@@ -2,7 +2,8 @@
  * The pure parts of `credex inspect` and `credex audit`: table items shaped into the inspect view,
  * personal data masked, and both views formatted for people. No table, no network.
  */
-import { auditStatus, formatAuditEntries, parseLimit, parseSince } from '../../../cli/commands/audit.js';
+import { auditStatus, formatAuditEntries, parseSince } from '../../../cli/commands/audit.js';
+import { integer } from '../../../cli/options.js';
 import { destinationRevision, destinationStatus, formatFacts, formatInspection } from '../../../cli/commands/inspect.js';
 import type { AuditEntry } from '../../../cli/operations/audit.js';
 import { canonicalRecordOf, maskPersonalData, maskRecord, shapeInspection, summariseDestination, type StateItem } from '../../../cli/operations/inspect.js';
@@ -278,8 +279,9 @@ describe('audit options', () => {
   });
 
   it('reads --limit as a whole number of at least 1', () => {
+    const parseLimit = integer('--limit', 1);
     expect(parseLimit('20')).toBe(20);
-    expect(() => parseLimit('0')).toThrow(/at least 1/);
+    expect(() => parseLimit('0')).toThrow(/≥ 1/);
     expect(() => parseLimit('2.5')).toThrow(/whole number/);
   });
 });

@@ -1,10 +1,10 @@
+import { integer } from '../../../cli/options.js';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import {
-  countParser,
   describeBodyHeldIn,
   filterOf,
   formatFirstError,
@@ -149,8 +149,8 @@ describe('list filters', () => {
   test('--day takes real days only; counts are whole numbers in range', () => {
     expect(parseDayOption('2024-02-29')).toBe('2024-02-29');
     expect(() => parseDayOption('2026-02-29')).toThrow(/YYYY-MM-DD/);
-    expect(countParser(366)('7')).toBe(7);
-    for (const bad of ['0', '-1', '1.5', 'x', '367']) expect(() => countParser(366)(bad)).toThrow(/1 to 366/);
+    expect(integer('--days', 1, 366)('7')).toBe(7);
+    for (const bad of ['0', '-1', '1.5', 'x', '367']) expect(() => integer('--days', 1, 366)(bad)).toThrow(/1 to 366/);
   });
 });
 
