@@ -17,4 +17,6 @@ export const OUTPUTS = {
   ingestApiUrl: 'IngestApiUrl',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
+  /** For platform engineers (docs/deploy.md, "Operators"); the CLI does not need it. */
+  operatorPolicyArn: 'OperatorPolicyArn',
 } as const;

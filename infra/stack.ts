@@ -9,7 +9,9 @@
  *
  * Secure by default: one customer-managed KMS key (rotated) encrypts queues, table, secrets and the
  * alarm topic; queues refuse plain HTTP; every function's role holds only what is granted here
- * (infra/access.ts lists the table actions each one's code issues).
+ * (infra/access.ts lists the table actions each one's code issues). Operators get the managed
+ * policy `credex-<stage>-operator`: what the `credex` CLI needs, on this stack's resources only
+ * (infra/operator-access.ts).
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -25,11 +27,13 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { STATUS_INDEX } from '../functions/shared/state/table.js';
 import { tableAccess, type ExchangeFunctionRole } from './access.js';
 import { DurableQueue } from './constructs/durable-queue.js';
 import { ExchangeFunction } from './constructs/exchange-function.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { SyncStateTable } from './constructs/sync-state-table.js';
+import { OPERATOR_KEY_ACTIONS, operatorGrants, type OperatorResource } from './operator-access.js';
 import { OUTPUTS } from './outputs.js';
 import { planExchange, type ConsumerPlan, type ExchangePlan } from './plan.js';
 import { destinationSecretName, feedSecretName, secretPrefixOf, type StageConfig } from './stages.js';
@@ -55,6 +59,8 @@ export class CreditExchangeStack extends Stack {
   readonly functions = new Map<string, ExchangeFunction>();
   readonly monitoring: Monitoring;
   readonly api: apigw.HttpApi;
+  /** For the operators' role or permission set: what the `credex` CLI needs (infra/operator-access.ts). */
+  readonly operatorPolicy: iam.ManagedPolicy;
 
   private readonly stage: StageConfig;
   private readonly namePrefix: string;
@@ -143,6 +149,7 @@ export class CreditExchangeStack extends Stack {
     this.api = this.ingestApi(secretPrefix);
     this.pullSchedule(secretPrefix);
     this.alarmsAndDashboard();
+    this.operatorPolicy = this.operatorManagedPolicy();
 
     new CfnOutput(this, OUTPUTS.tableName, { value: this.table.table.tableName, description: 'Sync-state table' });
     new CfnOutput(this, OUTPUTS.intakeQueueUrl, { value: this.intakeQueue.queue.queueUrl, description: 'Intake queue: upstreams with AWS access may send records here' });
@@ -150,6 +157,38 @@ export class CreditExchangeStack extends Stack {
     new CfnOutput(this, OUTPUTS.ingestApiUrl, { value: this.api.apiEndpoint, description: 'Ingest API for upstream systems (docs/api/openapi.yaml)' });
     new CfnOutput(this, OUTPUTS.alarmTopicArn, { value: this.monitoring.topic.topicArn, description: 'Alarm notifications' });
     new CfnOutput(this, OUTPUTS.dashboardName, { value: `${this.namePrefix}`, description: 'CloudWatch dashboard' });
+    new CfnOutput(this, OUTPUTS.operatorPolicyArn, { value: this.operatorPolicy.managedPolicyArn, description: 'Managed policy for operators of the credex CLI: attach it to their role or permission set' });
+  }
+
+  /**
+   * The operators' managed policy: per resource of this stack, the actions the `credex` commands
+   * need (infra/operator-access.ts), and the key for the table's and queues' data keys. Attached to
+   * nothing here: platform engineers attach it to the operators' role or permission set by name.
+   * Its name and description are immutable in CloudFormation: changing either replaces the policy,
+   * which a fixed name does not allow — keep both as they are (the statements update in place).
+   */
+  private operatorManagedPolicy(): iam.ManagedPolicy {
+    const lanes = [...this.lanes.values()];
+    const tableArn = this.table.table.tableArn;
+    const resources: Record<OperatorResource, string[]> = {
+      // the stack's own ARN (AWS::StackId), so no other stack's outputs
+      stack: [this.stackId],
+      table: [tableArn],
+      statusIndex: [`${tableArn}/index/${STATUS_INDEX}`],
+      intakeQueue: [this.intakeQueue.queue.queueArn],
+      intakeDlq: [this.intakeQueue.deadLetterQueue.queueArn],
+      laneQueues: lanes.map((lane) => lane.queue.queue.queueArn),
+      laneDlqs: lanes.map((lane) => lane.queue.deadLetterQueue.queueArn),
+    };
+    const statements = Object.entries(operatorGrants())
+      .filter(([, actions]) => actions.length > 0)
+      .map(([resource, actions]) => new iam.PolicyStatement({ actions, resources: resources[resource as OperatorResource] }));
+    statements.push(new iam.PolicyStatement({ actions: [...OPERATOR_KEY_ACTIONS], resources: [this.key.keyArn] }));
+    return new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      managedPolicyName: `${this.namePrefix}-operator`,
+      description: `Operators of the credit exchange (${this.stage.name}): what the credex CLI needs on stack ${this.stackName}, nothing else`,
+      statements,
+    });
   }
 
   /** A function with the stack's environment and its table access (infra/access.ts). */
