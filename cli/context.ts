@@ -86,7 +86,7 @@ export function describeFailure(err: unknown, target: ExchangeTarget): string {
   const code = e.code ?? e.cause?.code;
   if (code === 'ECONNREFUSED') return `${target.origin}: nothing answers at ${target.endpoints ? `${target.endpoints.dynamodb} / ${target.endpoints.sqs}` : 'the AWS endpoint'} (is the local runtime still running?)`;
   if (e.name === 'ResourceNotFoundException') return `${target.origin}: table ${target.tableName} not found (${e.message})`;
-  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return `${target.origin}: access denied: ${e.message} (docs/runbook.md lists the permissions credex needs)`;
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return `${target.origin}: access denied: ${e.message} (attach the stack's operator policy: docs/deploy.md, "Operators")`;
   if (e.name === 'CredentialsProviderError') return `no AWS credentials: ${e.message} (use --profile, or aws sso login)`;
   return `${target.origin}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
 }
