@@ -7,12 +7,11 @@
  * history details are meant to be free of identity numbers, but an echo from an endpoint must not
  * reach a terminal or a script's log either.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PERSONAL_PATHS } from '../../functions/deliver/adapters/wire-fields.js';
 import { maskIdNumbersIn, maskResidentId } from '../../functions/shared/records/identifiers.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { META, recordPk, revisionSk, type RecordRef } from '../../functions/shared/state/keys.js';
-import type { DestinationStatus, StateStore } from '../../functions/shared/state/repository.js';
+import { queryAll, type DestinationStatus, type StateStore } from '../../functions/shared/state/repository.js';
 
 /** One item of a record's partition, as the document client returns it. */
 export type StateItem = Record<string, unknown> & { sk: string };
@@ -93,22 +92,7 @@ export interface HistoryEntry {
 
 /** Every item of a record's partition, page after page (a consistent read: inspect follows writes). */
 export async function readRecordItems(store: StateStore, ref: RecordRef): Promise<StateItem[]> {
-  const items: StateItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': recordPk(ref) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as StateItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return (await queryAll(store, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': recordPk(ref) }, ConsistentRead: true })) as StateItem[];
 }
 
 /** The view of a record's items; undefined without a META item (nothing accepted). */

@@ -9,13 +9,12 @@
  * The action (upsert or withdraw) is planned again by the routing rules, from the latest revision
  * and where the record went before — a commitment no longer public is withdrawn, not re-published.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { breachDestinations } from '../../functions/intake/intake.js';
 import { planRoutes } from '../../functions/intake/routing.js';
 import { outgoingLaneMessage, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
 import { sendBatch, type OutgoingMessage } from '../../functions/shared/queue/send-batch.js';
 import { destinationStatusKey, type RecordRef } from '../../functions/shared/state/keys.js';
-import { appendEvents, getMeta, getRevision, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
+import { appendEvents, getMeta, getRevision, queryPages, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
 import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../functions/shared/state/table.js';
 import { sources as registeredSources, type DestinationId } from '../../infra/topology.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -36,23 +35,17 @@ export interface Candidate {
  * index (`DEST#<destination>#<status>`, sorted by `<updatedAt>#<pk>`), updated at or after `since`.
  */
 export async function* candidatesByStatus(store: StateStore, destination: DestinationId, status: ResyncStatus, since?: string): AsyncGenerator<Candidate> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: STATUS_INDEX,
-        KeyConditionExpression: `${STATUS_INDEX_PK} = :key${since ? ` AND ${STATUS_INDEX_SK} >= :since` : ''}`,
-        ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status), ...(since && { ':since': since }) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = queryPages(store, {
+    IndexName: STATUS_INDEX,
+    KeyConditionExpression: `${STATUS_INDEX_PK} = :key${since ? ` AND ${STATUS_INDEX_SK} >= :since` : ''}`,
+    ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status), ...(since && { ':since': since }) },
+  });
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const ref = refOfPk(String(item['pk']));
       if (ref) yield { ref, destination, status, stateRevision: Number(item['revision']) };
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 }
 
 /** `REC#<type>#<source>#<recordId>` → its ref (record ids may contain `#`). */

@@ -4,10 +4,9 @@
  * DLQ's oldest message), the intake backlog and the open quarantine. It reads counts, never
  * records, so it is cheap enough to run from a cron job (`--check` sets the exit status).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { destinationStatusKey, quarantinePk } from '../../functions/shared/state/keys.js';
-import type { StateStore } from '../../functions/shared/state/repository.js';
+import { queryCount, type StateStore } from '../../functions/shared/state/repository.js';
 import { STATUS_INDEX, STATUS_INDEX_PK } from '../../functions/shared/state/table.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import type { ExchangeTarget } from '../target.js';
@@ -47,46 +46,11 @@ export interface StatusReport {
   attention: string[];
 }
 
-async function countIndex(store: StateStore, destination: DestinationId, status: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: STATUS_INDEX,
-        KeyConditionExpression: `${STATUS_INDEX_PK} = :key`,
-        ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-}
+const countIndex = (store: StateStore, destination: DestinationId, status: string): Promise<number> =>
+  queryCount(store, { IndexName: STATUS_INDEX, KeyConditionExpression: `${STATUS_INDEX_PK} = :key`, ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) } });
 
-async function countOpenQuarantine(store: StateStore, day: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': quarantinePk(day), ':open': 'open' },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-}
+const countOpenQuarantine = (store: StateStore, day: string): Promise<number> =>
+  queryCount(store, { KeyConditionExpression: 'pk = :pk', FilterExpression: '#status = :open', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pk': quarantinePk(day), ':open': 'open' } });
 
 async function dlqStatus(sqs: SQSClient, dlqUrl: string, now: Date): Promise<DlqStatus> {
   const depth = await queueDepth(sqs, dlqUrl);

@@ -9,7 +9,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { CreditRecord } from '../records/types.js';
 import type { ValidationIssue } from '../records/validate.js';
 import { CURSOR, META, cursorPk, destinationSk, destinationStatusKey, eventSk, quarantinePk, recordPk, revisionSk, type RecordRef } from './keys.js';
@@ -684,8 +684,27 @@ export async function readRecordState(store: StateStore, ref: RecordRef): Promis
   return state;
 }
 
+type QueryInput = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
+
+/** Every page a Query returns, following LastEvaluatedKey. */
+export async function* queryPages(store: StateStore, input: QueryInput): AsyncGenerator<QueryCommandOutput> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: startKey }));
+    yield page;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** How many items a Query matches (Select COUNT: no items are returned, every matched one is read). */
+export async function queryCount(store: StateStore, input: Omit<QueryInput, 'Select'>): Promise<number> {
+  let count = 0;
+  for await (const page of queryPages(store, { ...input, Select: 'COUNT' })) count += page.Count ?? 0;
+  return count;
+}
+
 /** Every item a Query matches, page after page (at most `limit`). */
-async function queryAll(store: StateStore, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit?: number): Promise<Array<Record<string, unknown>>> {
+export async function queryAll(store: StateStore, input: Omit<QueryInput, 'Limit'>, limit?: number): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   let startKey: Record<string, unknown> | undefined;
   do {
