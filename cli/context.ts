@@ -52,7 +52,7 @@ export async function onExchange(context: CommandContext, options: TargetOptions
     target = await resolveTarget(options, context.io.env ?? process.env);
   } catch (err) {
     context.io.stderr.write(`credex: ${(err as Error).message}\n`);
-    context.setExitCode(ExitCode.unavailable);
+    context.setExitCode(err instanceof TargetError && err.usage ? ExitCode.unreadable : ExitCode.unavailable);
     return;
   }
   const clients = clientsFor(target, options.profile);
@@ -67,8 +67,10 @@ export async function onExchange(context: CommandContext, options: TargetOptions
   try {
     context.setExitCode(await action(exchange));
   } catch (err) {
+    // anything else is a bug in credex: bin/credex.js reports it with its stack (exit 70)
+    if (!(err instanceof UsageError || err instanceof TargetError || isServiceOrNetworkError(err))) throw err;
     context.io.stderr.write(`credex: ${describeFailure(err, target)}\n`);
-    context.setExitCode(err instanceof UsageError ? ExitCode.unreadable : ExitCode.unavailable);
+    context.setExitCode(err instanceof UsageError || (err instanceof TargetError && err.usage) ? ExitCode.unreadable : ExitCode.unavailable);
   } finally {
     clients.destroy();
   }
@@ -77,6 +79,14 @@ export async function onExchange(context: CommandContext, options: TargetOptions
 /** A wrong invocation found only once the exchange is known (an unknown destination, a bad filter). */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** An error an AWS service answered (the SDK attaches $metadata) or a network failure. */
+function isServiceOrNetworkError(err: unknown): boolean {
+  const e = err as { $metadata?: unknown; code?: string; cause?: { code?: string }; name?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = e.code ?? e.cause?.code;
+  return e.$metadata !== undefined || e.name === 'CredentialsProviderError' || e.name === 'TimeoutError' || (typeof code === 'string' && /^E[A-Z]+$/.test(code));
 }
 
 /** An AWS or network failure, as an operator can act on it. */

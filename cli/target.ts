@@ -51,16 +51,25 @@ export interface TargetOptions {
   target?: string;
 }
 
-/** The target cannot be resolved: the message says what to do. */
+/** The target cannot be resolved: the message says what to do. `usage`: the invocation is at fault (exit 2), else the exchange is out of reach (exit 4). */
 export class TargetError extends Error {
   override name = 'TargetError';
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
+    super(message);
+  }
 }
 
 export async function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env, describeStack = describeStackOutputs): Promise<ExchangeTarget> {
+  const local = options.local !== undefined && options.local !== false;
+  const named = [options.target && '--target', local && '--local', options.stage && '--stage'].filter(Boolean);
+  if (named.length > 1) throw new TargetError(`give one of ${named.join(', ')}: each names an exchange`, true);
   if (options.target) return readTargetFile(resolve(options.target));
-  const stage = options.local !== undefined && options.local !== false ? LOCAL_STAGE : (options.stage ?? env['CREDEX_STAGE']);
+  const stage = local ? LOCAL_STAGE : (options.stage ?? env['CREDEX_STAGE']);
   if (!stage) {
-    throw new TargetError('which exchange? give --stage <name> for a deployed stack (or set CREDEX_STAGE), --local for the one `npm start` runs, or --target <file>');
+    throw new TargetError('which exchange? give --stage <name> for a deployed stack (or set CREDEX_STAGE), --local for the one `npm start` runs, or --target <file>', true);
   }
   if (stage === LOCAL_STAGE) {
     const dir = typeof options.local === 'string' ? options.local : DEFAULT_LOCAL_DATA_DIR;
@@ -69,7 +78,7 @@ export async function resolveTarget(options: TargetOptions, env: NodeJS.ProcessE
     return readTargetFile(file);
   }
   const region = options.region ?? stages[stage]?.env?.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
-  if (!region) throw new TargetError(`no region for stage ${stage}: give --region (or set AWS_REGION)`);
+  if (!region) throw new TargetError(`no region for stage ${stage}: give --region (or set AWS_REGION)`, true);
   const outputs = await describeStack(stackName(stage), region, options.profile);
   return targetFromOutputs(stage, region, outputs);
 }
@@ -100,14 +109,14 @@ export function readTargetFile(file: string): ExchangeTarget {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new TargetError(`cannot read the target file ${file}: ${(err as Error).message}`);
+    throw new TargetError(`cannot read the target file ${file}: ${(err as Error).message}`, true);
   }
   const t = parsed as Partial<ExchangeTarget>;
   const problems: string[] = [];
   for (const key of ['stage', 'region', 'tableName'] as const) if (typeof t[key] !== 'string') problems.push(key);
   if (typeof t.intake?.queueUrl !== 'string' || typeof t.intake?.dlqUrl !== 'string') problems.push('intake');
   for (const d of DESTINATION_IDS) if (typeof t.lanes?.[d]?.queueUrl !== 'string' || typeof t.lanes?.[d]?.dlqUrl !== 'string') problems.push(`lanes.${d}`);
-  if (problems.length) throw new TargetError(`the target file ${file} lacks ${problems.join(', ')}`);
+  if (problems.length) throw new TargetError(`the target file ${file} lacks ${problems.join(', ')}`, true);
   return { ...(t as ExchangeTarget), origin: t.origin ?? file };
 }
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { withTargetOptions, onExchange, TARGET_HELP, UsageError, type CommandContext, type Exchange } from '../context.js';
 import { ExitCode } from '../io.js';
-import { openAudit } from '../operations/audit.js';
+import { finishAudit, openAudit } from '../operations/audit.js';
 import { nativeRedrive } from '../operations/native-redrive.js';
 import { queueDepth } from '../operations/queues.js';
 import { describeFilter, isEmptyFilter, parseFilter, replayLane, type ReplayResult } from '../operations/replay.js';
@@ -102,17 +102,16 @@ async function replay(exchange: Exchange, options: ReplayCommandOptions, context
     });
   } catch (err) {
     progress.finish();
-    await audit?.finish('failed', {}, (err as Error).message);
+    await finishAudit(audit, 'failed', {}, io, (err as Error).message);
     throw err;
   }
   progress.finish();
-  const counts = { scanned: result.scanned, matched: result.matched, moved: result.moved, kept: result.kept, unreadable: result.unreadable, failed: result.failures.length };
-  await audit?.finish(result.interrupted ? 'interrupted' : 'completed', counts);
-
   if (options.json) writeJson(io, { ...result, ...(audit && { auditId: audit.entry.id }), filter: describeFilter(filter) });
   else io.stdout.write(formatReplay(result, audit?.entry.id));
+  const counts = { scanned: result.scanned, matched: result.matched, moved: result.moved, kept: result.kept, arrivedDuringReplay: result.arrivedDuringReplay, unreadable: result.unreadable, unscanned: result.unscanned, failed: result.failures.length };
+  await finishAudit(audit, result.interrupted ? 'interrupted' : 'completed', counts, io);
   if (result.interrupted) return ExitCode.interrupted;
-  return result.failures.length ? ExitCode.incomplete : ExitCode.ok;
+  return result.failures.length || result.unscanned ? ExitCode.incomplete : ExitCode.ok;
 }
 
 export function formatReplay(result: ReplayResult, auditId?: string): string {
@@ -128,6 +127,8 @@ export function formatReplay(result: ReplayResult, auditId?: string): string {
     lines.push(`moved ${result.moved} of ${result.scanned} messages from the ${result.lane} DLQ back to its queue; ${result.kept} left in the DLQ`);
   }
   if (result.unreadable) lines.push(`${result.unreadable} message(s) are not lane messages (moved only by a replay without --filter)`);
+  if (result.arrivedDuringReplay) lines.push(`${result.arrivedDuringReplay} message(s) reached the DLQ while the replay ran (some may be its own copies, failing again): left for the next run`);
+  if (result.unscanned) lines.push(`${result.unscanned} message(s) could not be reached (more than SQS lets one client hold): run the same command again`);
   for (const f of result.failures) lines.push(`  ${f.messageId}: ${f.reason}`);
   if (result.interrupted) lines.push('interrupted: what moved stays moved; run the same command again to continue');
   if (auditId) lines.push(`audit entry ${auditId} (credex audit)`);

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import type { DestinationId } from '../../infra/topology.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
 import { ExitCode } from '../io.js';
-import { openAudit, type AuditAction } from '../operations/audit.js';
+import { finishAudit, openAudit, type AuditAction } from '../operations/audit.js';
 import { candidatesByStatus, redeliver, RESYNC_STATUSES, type Candidate, type RedeliverResult, type ResyncStatus } from '../operations/redeliver.js';
 import { destination, integer, number, time } from '../options.js';
 import { Progress } from '../progress.js';
@@ -100,14 +100,13 @@ export async function runRedelivery(
     );
   } catch (err) {
     progress.finish();
-    await audit?.finish('failed', {}, (err as Error).message);
+    await finishAudit(audit, 'failed', {}, io, (err as Error).message);
     throw err;
   }
   progress.finish();
-  await audit?.finish(result.interrupted ? 'interrupted' : 'completed', { considered: result.considered, enqueued: result.enqueued, skipped: result.skippedCount, failed: result.failures.length });
-
   if (run.options.json) writeJson(io, { action: run.action, dryRun: run.options.dryRun, ...run.request, ...result, ...(audit && { auditId: audit.entry.id }) });
   else io.stdout.write(formatRedelivery(run.action, run.options.dryRun, result, audit?.entry.id));
+  await finishAudit(audit, result.interrupted ? 'interrupted' : 'completed', { considered: result.considered, enqueued: result.enqueued, skipped: result.skippedCount, failed: result.failures.length }, io);
   if (result.interrupted) return ExitCode.interrupted;
   return result.failures.length ? ExitCode.incomplete : ExitCode.ok;
 }

@@ -112,3 +112,22 @@ export function monthsBetween(since: string, until: string): string[] {
   }
   return months;
 }
+
+/**
+ * Finishes an audit entry after the result was shown: a failure to write it is a warning (the
+ * action happened; the entry stays `running`), never a reason to report the action as failed.
+ */
+export async function finishAudit(
+  audit: OpenAudit | undefined,
+  status: Exclude<AuditStatus, 'running'>,
+  counts: Record<string, number>,
+  io: { stderr: { write(s: string): unknown } },
+  error?: string,
+): Promise<void> {
+  if (!audit) return;
+  try {
+    await audit.finish(status, counts, error);
+  } catch (err) {
+    io.stderr.write(`credex: warning: audit entry ${audit.entry.id} could not be completed (${(err as Error).message}); it stays "running"\n`);
+  }
+}

@@ -1,6 +1,13 @@
 /** SQS reads the operator commands share: a queue's depth, and the oldest message of a DLQ. */
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
+/**
+ * The visibility a released message gets: visible again a second later. Not 0: fauxqs 2.4 with a
+ * data directory (`npm start`) fails ChangeMessageVisibility to 0 and loses track of the message
+ * until a restart (a NOT NULL constraint on approximate_receive_count); on AWS the second is moot.
+ */
+export const RELEASE_VISIBILITY_SECONDS = 1;
+
 export interface QueueDepth {
   /** Messages waiting (ApproximateNumberOfMessages). */
   visible: number;

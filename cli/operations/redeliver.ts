@@ -12,6 +12,7 @@
 import { breachDestinations } from '../../functions/intake/intake.js';
 import { planRoutes } from '../../functions/intake/routing.js';
 import { outgoingLaneMessage, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
+import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { sendBatch, type OutgoingMessage } from '../../functions/shared/queue/send-batch.js';
 import { destinationStatusKey, type RecordRef } from '../../functions/shared/state/keys.js';
 import { appendEvents, getMeta, getRevision, queryPages, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
@@ -57,8 +58,21 @@ export function refOfPk(pk: string): RecordRef | undefined {
 
 export type Planned = { kind: 'enqueue'; message: LaneMessage } | { kind: 'skip'; reason: string };
 
-/** The lane message that redelivers a record's latest revision to `destination`, or why there is none. */
-export async function planRedelivery(store: StateStore, candidate: Candidate, mark: { requestedBy: string; auditId: string; now: string }): Promise<Planned> {
+export interface RedeliveryMark {
+  requestedBy: string;
+  auditId: string;
+  now: string;
+  /** When this run enqueued a breach again at a destination (so its repairs wait for that send). */
+  breachResentAt?: (breach: RecordRef, destination: DestinationId) => string | undefined;
+}
+
+/**
+ * The lane message that redelivers a record's latest revision to `destination`, or why there is
+ * none. A record found failed gets a plain message (nothing was answered: no need to reopen);
+ * any other gets the operator's `redeliver` mark, which lets the deliver function send an
+ * answered revision again.
+ */
+export async function planRedelivery(store: StateStore, candidate: Candidate, mark: RedeliveryMark): Promise<Planned> {
   const { ref, destination } = candidate;
   const meta = await getMeta(store, ref);
   if (!meta) return { kind: 'skip', reason: 'no accepted revision' };
@@ -68,6 +82,8 @@ export async function planRedelivery(store: StateStore, candidate: Candidate, ma
   if (!record) return { kind: 'skip', reason: `revision ${meta.revision} is not stored` };
   const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(store, record) }).find((e) => e.destination === destination);
   if (!entry) return { kind: 'skip', reason: `the routing rules do not send this record to ${destination}` };
+  const breach = breachOf(record);
+  const breachResentAt = breach && mark.breachResentAt?.(breach, destination);
   return {
     kind: 'enqueue',
     message: {
@@ -77,9 +93,16 @@ export async function planRedelivery(store: StateStore, candidate: Candidate, ma
       action: entry.action,
       correlationId: meta.correlationId,
       routedAt: mark.now,
-      redeliver: { requestedBy: mark.requestedBy, auditId: mark.auditId },
+      ...(candidate.status !== 'failed' && { redeliver: { requestedBy: mark.requestedBy, auditId: mark.auditId, ...(breachResentAt && { breachResentAt }) } }),
     },
   };
+}
+
+/** The breach a repair repairs (breachSource is given only when it differs from the repair's own source). */
+function breachOf(record: CreditRecord): RecordRef | undefined {
+  if (record.recordType !== 'repair' || typeof record.data['breachRecordId'] !== 'string') return undefined;
+  const source = typeof record.data['breachSource'] === 'string' ? record.data['breachSource'] : record.source;
+  return { recordType: 'breach', source, recordId: record.data['breachRecordId'] };
 }
 
 export interface RedeliverOptions {
@@ -147,33 +170,50 @@ export async function redeliver(deps: { sqs: SQSClient; store: StateStore; laneQ
     await appendEvents(deps.store, events).catch(() => undefined);
   };
 
-  for await (const candidate of candidates) {
+  // repairs go after every other record, so one whose breach this run resends waits for that send
+  const breachesResent = new Map<string, string>();
+  const key = (ref: RecordRef, destination: string) => `${ref.recordType}/${ref.source}/${ref.recordId}>${destination}`;
+  const repairs: Candidate[] = [];
+  const consider = async (candidate: Candidate): Promise<boolean> => {
     if (options.signal?.aborted) {
       result.interrupted = true;
-      break;
+      return false;
     }
-    if (options.limit !== undefined && result.considered - result.skippedCount >= options.limit) break;
+    if (options.limit !== undefined && result.considered - result.skippedCount >= options.limit) return false;
     // one record, one destination, once per run (a state may move between index pages)
-    const id = `${candidate.ref.recordType}/${candidate.ref.source}/${candidate.ref.recordId}>${candidate.destination}`;
-    if (seen.has(id)) continue;
+    const id = key(candidate.ref, candidate.destination);
+    if (seen.has(id)) return true;
     seen.add(id);
     result.considered++;
-    const planned = await planRedelivery(deps.store, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: now().toISOString() });
+    const at = now().toISOString();
+    const planned = await planRedelivery(deps.store, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: at, breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)) });
     if (planned.kind === 'skip') {
       result.skippedCount++;
       if (result.skipped.length < MAX_LISTED) result.skipped.push({ record: id.split('>')[0]!, destination: candidate.destination, reason: planned.reason });
       options.onProgress?.('skipped', 1);
-      continue;
+      return true;
     }
+    if (candidate.ref.recordType === 'breach') breachesResent.set(id, at);
     const { recordType, source, recordId, revision, destination, action } = planned.message;
     if (result.messages.length < MAX_LISTED) result.messages.push({ recordType, source, recordId, revision, destination, action });
     if (options.dryRun) {
       result.enqueued++;
       options.onProgress?.('enqueued', 1);
-      continue;
+      return true;
     }
     pending.push(planned.message);
     if (pending.length >= SEND_CHUNK) await flush();
+    return true;
+  };
+  let going = true;
+  for await (const candidate of candidates) {
+    if (candidate.ref.recordType === 'repair') repairs.push(candidate);
+    else if (!(going = await consider(candidate))) break;
+  }
+  if (going) {
+    // the breaches' messages leave first
+    if (!options.dryRun) await flush();
+    for (const candidate of repairs) if (!(await consider(candidate))) break;
   }
   if (!options.dryRun) await flush();
   return result;

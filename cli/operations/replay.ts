@@ -16,6 +16,7 @@ import { laneMessageRef, type LaneMessage } from '../../functions/shared/queue/l
 import { appendEvents, getDestinationState, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
 import type { DestinationId } from '../../infra/topology.js';
 import { UsageError } from '../context.js';
+import { queueDepth, RELEASE_VISIBILITY_SECONDS } from './queues.js';
 import { INSTANT_FORMS, parseInstant } from '../options.js';
 import type { QueuePair } from '../target.js';
 
@@ -109,8 +110,15 @@ export interface ReplayResult {
   moved: number;
   /** Left in the DLQ: not matching the filter, or beyond the limit. */
   kept: number;
+  /**
+   * Left in the DLQ because they reached it after the replay started — among them this replay's
+   * own copies that failed again: moving them again would go round in circles.
+   */
+  arrivedDuringReplay: number;
   /** Bodies that are not lane messages (kept unless no filter is given). */
   unreadable: number;
+  /** Messages the DLQ still shows but the scan could not reach (e.g. SQS's in-flight limit): run again. */
+  unscanned: number;
   /** Messages that could not be moved, or were sent but not deleted (they may be moved twice: harmless). */
   failures: Array<{ messageId: string; reason: string }>;
   interrupted: boolean;
@@ -119,91 +127,136 @@ export interface ReplayResult {
 }
 
 const MAX_LISTED = 1000;
+/** Empty receives in a row, with messages still visible, before the scan gives up on them. */
+const MAX_EMPTY_RECEIVES = 10;
 
 export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? abortableSleep(options.signal);
   const now = options.now ?? (() => new Date());
-  const result: ReplayResult = { lane: options.lane, dryRun: options.dryRun === true, scanned: 0, matched: 0, moved: 0, kept: 0, unreadable: 0, failures: [], interrupted: false, messages: [] };
+  const holdSeconds = options.holdSeconds ?? 300;
+  const startedAt = now().getTime();
+  const result: ReplayResult = { lane: options.lane, dryRun: options.dryRun === true, scanned: 0, matched: 0, moved: 0, kept: 0, arrivedDuringReplay: 0, unreadable: 0, unscanned: 0, failures: [], interrupted: false, messages: [] };
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   /** Messages held invisible that must be made visible again at the end: id → latest receipt handle. */
   const held = new Map<string, string>();
+  /** Ids of the copies this replay sent (SQS keeps a message's id when it redrives it to the DLQ). */
+  const ours = new Set<string>();
   const seen = new Set<string>();
   const events: HistoryEvent[] = [];
-  let lastBatchAt = 0;
+  let lastSendAt = 0;
+  let lastRenewal = Date.now();
+  const aborted = () => options.signal?.aborted === true;
 
   try {
-    for (let staleRounds = 0; staleRounds < 2; ) {
-      if (options.signal?.aborted) result.interrupted = true;
+    for (let emptyReceives = 0; ; ) {
+      if (aborted()) result.interrupted = true;
       if (result.interrupted || result.matched >= limit) break;
+      // held messages stay held however long the scan takes: each renewal restarts their hold
+      if (held.size > 0 && Date.now() - lastRenewal > (holdSeconds * 1000) / 3) {
+        await setVisibility(deps.sqs, queues.dlqUrl, held, holdSeconds);
+        lastRenewal = Date.now();
+      }
       const { Messages = [] } = await deps.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queues.dlqUrl,
           MaxNumberOfMessages: 10,
-          VisibilityTimeout: options.holdSeconds ?? 300,
+          VisibilityTimeout: holdSeconds,
           WaitTimeSeconds: 1,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['SentTimestamp'],
         }),
       );
-      const fresh = Messages.filter((m) => !seen.has(m.MessageId!));
-      // a message seen before came back: its hold ran out during a long scan; hold it again
-      for (const m of Messages) if (held.has(m.MessageId!)) held.set(m.MessageId!, m.ReceiptHandle!);
-      staleRounds = fresh.length === 0 ? staleRounds + 1 : 0;
+      if (Messages.length === 0) {
+        // an empty long poll means nothing visible, as far as SQS knows: check before ending
+        emptyReceives++;
+        if (emptyReceives < 2) continue;
+        const visible = (await queueDepth(deps.sqs, queues.dlqUrl)).visible;
+        if (visible === 0) break;
+        if (emptyReceives >= MAX_EMPTY_RECEIVES) {
+          result.unscanned = visible;
+          break;
+        }
+        continue;
+      }
+      emptyReceives = 0;
 
       const toMove: Array<{ message: Message; lane?: LaneMessage }> = [];
-      for (const message of fresh) {
-        seen.add(message.MessageId!);
+      for (const message of Messages) {
+        const id = message.MessageId!;
+        held.set(id, message.ReceiptHandle!);
+        if (seen.has(id)) continue; // came back after a lost hold: counted once
+        seen.add(id);
         result.scanned++;
+        const sent = Number(message.Attributes?.SentTimestamp);
+        if (ours.has(id) || sent >= startedAt) {
+          result.arrivedDuringReplay++;
+          continue;
+        }
         const lane = parseLaneMessage(message.Body);
         if (!lane) result.unreadable++;
-        const matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.store, options.lane) : isEmptyFilter(options.filter));
-        if (!matches || options.dryRun) {
-          held.set(message.MessageId!, message.ReceiptHandle!);
-          if (!matches) {
-            result.kept++;
-            options.onProgress?.('kept', 1);
-            continue;
-          }
+        let matches: boolean;
+        try {
+          matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.store, options.lane) : isEmptyFilter(options.filter));
+        } catch (err) {
+          result.failures.push({ messageId: id, reason: `left in the DLQ: could not read the record's state to apply the filter (${describe(err)})` });
+          continue;
+        }
+        if (!matches) {
+          result.kept++;
+          options.onProgress?.('kept', 1);
+          continue;
         }
         result.matched++;
-        if (result.messages.length < MAX_LISTED) result.messages.push(describe(message, lane));
+        if (result.messages.length < MAX_LISTED) result.messages.push(listed(message, lane));
         options.onProgress?.('matched', 1);
         if (!options.dryRun) toMove.push({ message, ...(lane && { lane }) });
       }
+
       // paced in chunks no larger than a second's worth, so --rate 1 moves one message a second
       const size = options.ratePerSecond ? Math.min(10, Math.max(1, Math.floor(options.ratePerSecond))) : 10;
-      for (let i = 0; i < toMove.length; i += size) {
+      for (let i = 0; i < toMove.length && !result.interrupted; i += size) {
         const chunk = toMove.slice(i, i + size);
-        if (options.signal?.aborted) {
-          // Ctrl-C between two sends: what was not sent stays in the DLQ, visible again at the end
-          for (const { message } of toMove.slice(i)) held.set(message.MessageId!, message.ReceiptHandle!);
+        if (options.ratePerSecond) await sleep(lastSendAt + (1000 * chunk.length) / options.ratePerSecond - Date.now());
+        // Ctrl-C between two sends: what was not sent stays in the DLQ (held, released at the end)
+        if (aborted()) {
           result.interrupted = true;
           break;
         }
-        if (options.ratePerSecond) {
-          const wait = lastBatchAt + (1000 * chunk.length) / options.ratePerSecond - Date.now();
-          if (wait > 0) await sleep(wait);
-          lastBatchAt = Date.now();
-        }
-        const failedBefore = result.failures.length;
-        await move(deps.sqs, queues, chunk, options, result);
-        const failed = new Set(result.failures.slice(failedBefore).map((f) => f.messageId));
-        for (const { message, lane } of chunk) {
-          // a message that failed is still in the DLQ: visible again at the end, like the unmatched
-          if (failed.has(message.MessageId!)) held.set(message.MessageId!, message.ReceiptHandle!);
-          else if (lane) {
-            events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId, revision: lane.revision, detail: { destination: options.lane, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
-          }
+        lastSendAt = Date.now();
+        const moved = await move(deps.sqs, queues, chunk, options, result);
+        for (const [id, copyId] of moved) {
+          held.delete(id);
+          ours.add(copyId);
+          const lane = chunk.find((c) => c.message.MessageId === id)?.lane;
+          if (lane) events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId, revision: lane.revision, detail: { destination: options.lane, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
         }
       }
     }
   } finally {
-    await release(deps.sqs, queues.dlqUrl, held);
+    // everything still held goes back: unmatched, dry-run, unsent and failed messages alike
+    await setVisibility(deps.sqs, queues.dlqUrl, held, RELEASE_VISIBILITY_SECONDS).catch(() => undefined);
     // history is the trail, not the move: a failure here leaves the messages moved
     await appendEvents(deps.store, events).catch(() => undefined);
   }
   return result;
 }
+
+/** A sleep that ends early on Ctrl-C (the caller checks the signal after it). */
+function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  return (ms) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0 || signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
   try {
@@ -228,44 +281,58 @@ async function matchesFilter(message: Message, lane: LaneMessage, filter: Replay
   return true;
 }
 
-function describe(message: Message, lane: LaneMessage | undefined): ReplayedMessage {
+function listed(message: Message, lane: LaneMessage | undefined): ReplayedMessage {
   return { messageId: message.MessageId!, ...(lane && { recordType: lane.recordType, source: lane.source, recordId: lane.recordId, revision: lane.revision, action: lane.action }) };
 }
 
-/** Send, then delete what was sent. */
-async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ message: Message; lane?: LaneMessage }>, options: ReplayOptions, result: ReplayResult): Promise<void> {
+/**
+ * Send, then delete what was sent. Returns the moved messages (DLQ id → the copy's id); a failure
+ * of either step is recorded and leaves the message in the DLQ (a sent, undeleted one may be moved
+ * twice later: harmless).
+ */
+async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ message: Message; lane?: LaneMessage }>, options: ReplayOptions, result: ReplayResult): Promise<Map<string, string>> {
+  const moved = new Map<string, string>();
   const attributesOf = (m: Message): Record<string, string> => {
     const attributes: Record<string, string> = {};
     for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) if (value.DataType === 'String' && value.StringValue !== undefined) attributes[name] = value.StringValue;
     if (options.auditId) attributes['replayAuditId'] = options.auditId;
     return attributes;
   };
-  const { failed } = await sendBatch(
-    sqs,
-    queues.queueUrl,
-    batch.map(({ message }) => ({ key: message.MessageId!, body: message.Body ?? '', attributes: attributesOf(message) })),
-  );
-  for (const [messageId, reason] of failed) result.failures.push({ messageId, reason: `not sent (still in the DLQ): ${reason}` });
-  const sent = batch.filter(({ message }) => !failed.has(message.MessageId!));
-  if (sent.length === 0) return;
-  const deleted = await sqs.send(
-    new DeleteMessageBatchCommand({ QueueUrl: queues.dlqUrl, Entries: sent.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }),
-  );
-  for (const f of deleted.Failed ?? []) {
-    const message = sent[Number(f.Id)]!.message;
+  let sent: Map<string, string>;
+  try {
+    const outcome = await sendBatch(sqs, queues.queueUrl, batch.map(({ message }) => ({ key: message.MessageId!, body: message.Body ?? '', attributes: attributesOf(message) })));
+    for (const [messageId, reason] of outcome.failed) result.failures.push({ messageId, reason: `not sent (still in the DLQ): ${reason}` });
+    sent = outcome.sent;
+  } catch (err) {
+    for (const { message } of batch) result.failures.push({ messageId: message.MessageId!, reason: `not sent (still in the DLQ): ${describe(err)}` });
+    return moved;
+  }
+  const toDelete = batch.filter(({ message }) => sent.has(message.MessageId!));
+  if (toDelete.length === 0) return moved;
+  let failedDeletes: Array<{ Id?: string; Code?: string; Message?: string }>;
+  try {
+    const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queues.dlqUrl, Entries: toDelete.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+    failedDeletes = deleted.Failed ?? [];
+  } catch (err) {
+    failedDeletes = toDelete.map((_, i) => ({ Id: String(i), Code: 'error', Message: describe(err) }));
+  }
+  const notDeleted = new Set(failedDeletes.map((f) => Number(f.Id)));
+  for (const f of failedDeletes) {
+    const message = toDelete[Number(f.Id)]!.message;
     result.failures.push({ messageId: message.MessageId!, reason: `sent, but not deleted from the DLQ (${f.Code ?? 'error'}: ${f.Message ?? ''}): a later replay may move it again, which is harmless` });
   }
-  const moved = sent.length - (deleted.Failed?.length ?? 0);
-  result.moved += moved;
-  options.onProgress?.('moved', moved);
+  toDelete.forEach(({ message }, i) => {
+    if (!notDeleted.has(i)) moved.set(message.MessageId!, sent.get(message.MessageId!)!);
+  });
+  result.moved += moved.size;
+  options.onProgress?.('moved', moved.size);
+  return moved;
 }
 
-/** Makes held messages visible again (best effort: a hold that is not released ends on its own). */
-async function release(sqs: SQSClient, dlqUrl: string, held: ReadonlyMap<string, string>): Promise<void> {
+/** Sets the visibility of held messages: the hold again (renewal), or a release. Best effort per entry. */
+async function setVisibility(sqs: SQSClient, dlqUrl: string, held: ReadonlyMap<string, string>, seconds: number): Promise<void> {
   const handles = [...held.values()];
   for (let i = 0; i < handles.length; i += 10) {
-    await sqs
-      .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 })) }))
-      .catch(() => undefined);
+    await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: seconds })) })).catch(() => undefined);
   }
 }

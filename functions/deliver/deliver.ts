@@ -143,7 +143,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
         else if (gate.kind === 'wait') outcomes.set(p.message.messageId, 'failed');
         else {
           const at = now();
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId, reopen: p.lane.redeliver !== undefined });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
           events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'rejected', detail: { destination: p.lane.destination, reason: gate.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
@@ -210,7 +210,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
+          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
           events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
@@ -266,9 +266,12 @@ async function breachGate(store: StateStore, p: Pending): Promise<BreachGate> {
   const [meta, state] = await Promise.all([getMeta(store, breach), getDestinationState(store, breach, p.lane.destination)]);
   // a breach never routed here (or unknown to the exchange) holds nothing back
   if (!meta?.routedTo.includes(p.lane.destination)) return { kind: 'go' };
-  if (state?.status === 'delivered') return { kind: 'go' };
-  // only the breach's latest revision decides: a newer one may still be on its way
-  if (state?.status === 'rejected' && state.revision >= meta.revision) {
+  // an operator resending both: the breach's earlier delivery does not count, only the one resent
+  const resentAt = p.lane.redeliver?.breachResentAt;
+  if (state?.status === 'delivered' && (resentAt === undefined || state.updatedAt >= resentAt)) return { kind: 'go' };
+  // only the breach's latest revision decides: a newer one may still be on its way; an operator's
+  // redeliver waits instead (the breach may be on its way again)
+  if (state?.status === 'rejected' && state.revision >= meta.revision && !p.lane.redeliver) {
     return { kind: 'reject', reason: `its breach ${breach.source}/${breach.recordId} was rejected by ${p.lane.destination}: the repair cannot follow it` };
   }
   return { kind: 'wait' };

@@ -407,7 +407,8 @@ export class SqsEventSource {
           const { Failed = [] } = await this.#options.sqs.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: this.#options.queueUrl,
-              Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+              // 1, not 0: fauxqs 2.4 with a data directory fails a change to 0 and loses the message until a restart
+              Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 1 })),
             }),
           );
           this.#logFailedEntries('ChangeMessageVisibilityBatch', Failed, 'those messages come back after their visibility timeout');

@@ -88,7 +88,7 @@ describe('credex audit', () => {
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^started\s+action\s+by\s+status\s+request\s+counts$/);
     const dead = lines.find((l) => l.startsWith(written['deadReplay']!.startedAt))!;
-    expect(dead).toMatch(/replay\s+ops@test-host\s+running: did not finish: crashed or killed\? \(started 3 h 0 m ago\)\s+filter\.recordType=breach lane=municipal limit=100$/);
+    expect(dead).toMatch(/replay\s+ops@test-host\s+running: did not finish: crashed or killed\? \(started 3 h \d+ m ago\)\s+filter\.recordType=breach lane=municipal limit=100$/);
     const fresh = lines.find((l) => l.startsWith(written['freshReplay']!.startedAt))!;
     expect(fresh).toMatch(/completed in \d+ s .*moved=3$/);
     expect(lines.find((l) => l.startsWith(written['failedRedeliver']!.startedAt))).toMatch(/failed after \d+ s: record with party/);

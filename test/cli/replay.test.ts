@@ -15,7 +15,8 @@ import type { StatusReport } from '../../cli/operations/status.js';
 import type { LaneMessage } from '../../functions/shared/queue/lane-message.js';
 import { destinationSk, recordPk, type RecordRef } from '../../functions/shared/state/keys.js';
 import type { StateStore } from '../../functions/shared/state/repository.js';
-import { breach, commitment } from '../support/records.js';
+import { observeEndpoints, olderAfterNewer, repairsBeforeBreaches } from '../e2e/support.js';
+import { breach, commitment, repair } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
 jest.setTimeout(180_000);
@@ -96,8 +97,11 @@ describe('credex replay', () => {
     expect(out.moved).toBe(0);
     expect(out.auditId).toBeUndefined();
     expect(out.messages.map((m) => m.recordId).sort()).toEqual(['CLI-SX-2026-000001', 'CLI-SX-2026-000002']);
-    // the same messages, all visible again, none in the lane's queue, no audit entry
-    const after = await peek(h.runtime.clients.sqs, dlqUrl());
+    // the same messages, all visible again (within a second), none in the lane's queue, no audit entry
+    const after = await waitFor('the messages visible again', async () => {
+      const seen = await peek(h.runtime.clients.sqs, dlqUrl());
+      return seen.size === before.size ? seen : undefined;
+    });
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     expect(await h.depth(queueUrl())).toBe(0);
     expect(await listAudit(store)).toEqual([]);
@@ -110,7 +114,14 @@ describe('credex replay', () => {
     expect(out.stdout).toContain('moved 2 of 5 messages');
     await waitFor('the breaches delivered to municipal', () => allDelivered(breaches, 'municipal'));
 
-    const left = [...(await peek(h.runtime.clients.sqs, dlqUrl())).values()];
+    const left = [
+      ...(
+        await waitFor('the unmatched visible again', async () => {
+          const seen = await peek(h.runtime.clients.sqs, dlqUrl());
+          return seen.size === commitments.length ? seen : undefined;
+        })
+      ).values(),
+    ];
     expect(left.map((m) => m.recordId).sort()).toEqual(commitments.map((c) => String(c['recordId'])).sort());
     for (const c of commitments) expect(await destinationState(c, 'municipal')).toMatchObject({ status: 'failed' });
 
@@ -119,23 +130,23 @@ describe('credex replay', () => {
     expect(entry!.by).toMatch(/\(local\)$/);
   });
 
-  test('a crash between sending and deleting loses nothing: the next replay finishes and each record is delivered once', async () => {
-    // the process "dies" at its first delete from the DLQ: the batch was sent, not deleted
-    const crashing = new Proxy(h.runtime.clients.sqs, {
+  test('a failure between sending and deleting loses nothing: the next replay finishes and each record is delivered once', async () => {
+    // every delete from the DLQ fails, as if the process died right after sending
+    const failingDeletes = new Proxy(h.runtime.clients.sqs, {
       get(target, property, receiver) {
         if (property !== 'send') return Reflect.get(target, property, receiver);
         return (command: unknown) => {
-          if (command instanceof DeleteMessageBatchCommand) return Promise.reject(new Error('simulated crash'));
+          if (command instanceof DeleteMessageBatchCommand) return Promise.reject(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
           return target.send(command as never);
         };
       },
     });
-    await expect(
-      replayLane({ sqs: crashing, store }, { queueUrl: queueUrl(), dlqUrl: dlqUrl() }, { lane: 'municipal', filter: {}, holdSeconds: 2, requestedBy: 'test' }),
-    ).rejects.toThrow('simulated crash');
+    const first = await replayLane({ sqs: failingDeletes, store }, { queueUrl: queueUrl(), dlqUrl: dlqUrl() }, { lane: 'municipal', filter: {}, requestedBy: 'test' });
+    expect(first).toMatchObject({ matched: 3, moved: 0 });
+    expect(first.failures.map((f) => f.reason)).toEqual(Array(3).fill(expect.stringMatching(/^sent, but not deleted from the DLQ/)));
     await waitFor('the sent copies delivered', () => allDelivered(commitments, 'municipal'));
-    // the originals are still in the DLQ, visible again once the crashed run's hold ended
-    await waitFor('the originals back in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === 3 ? true : undefined), 20_000);
+    // the originals are still in the DLQ, visible again (released when the replay ended)
+    await waitFor('the originals visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === 3 ? true : undefined), 10_000);
 
     const requestsBefore = municipal().store.requests.length;
     const out = await h.credex(['replay', '--lane', 'municipal']);
@@ -166,18 +177,29 @@ describe('credex resync and redeliver', () => {
   test('resync respects revisions: it sends the latest revision, and an older one never overwrites a newer', async () => {
     const record = commitments[0]!;
     // revision 2 is accepted and routed, but the municipal lane is paused: the endpoint still has revision 1
-    await municipalSource().stop();
+    const applied = observeEndpoints(h.runtime.simulators);
     const second = { ...record, revision: 2, data: { ...(record['data'] as object), content: '本单位承诺已具备食品经营许可的全部条件（第二版）。' } };
-    await h.submit([second]);
-    await waitFor('revision 2 at provincial', () => allDelivered([second], 'provincial', 2));
-    expect(await destinationState(record, 'municipal')).toMatchObject({ status: 'delivered', revision: 1 });
+    await municipalSource().stop();
+    try {
+      await h.submit([second]);
+      await waitFor('revision 2 at provincial', () => allDelivered([second], 'provincial', 2));
+      expect(await destinationState(record, 'municipal')).toMatchObject({ status: 'delivered', revision: 1 });
 
-    // the record is found by its state (delivered, revision 1), but what is enqueued is revision 2
-    const out = await h.credexJson<{ messages: Array<{ recordId: string; revision: number }> }>(['resync', '--destination', 'municipal', '--status', 'delivered', '--dry-run']);
-    expect(out.messages.find((m) => m.recordId === record['recordId'])).toMatchObject({ revision: 2 });
-
-    municipalSource().start();
+      // the record is found by its state (delivered, revision 1), but what is enqueued is revision 2
+      const out = await h.credexJson<{ messages: Array<{ recordId: string; revision: number }> }>(['resync', '--destination', 'municipal', '--status', 'delivered', '--dry-run']);
+      expect(out.messages.find((m) => m.recordId === record['recordId'])).toMatchObject({ revision: 2 });
+      // for real: the lane now holds intake's message and the resync's, both of revision 2
+      expect((await h.credexJson<{ enqueued: number }>(['resync', '--destination', 'municipal', '--status', 'delivered'])).enqueued).toBe(all.length);
+    } finally {
+      // started again whatever happens: the tests after this one need the lane
+      municipalSource().start();
+    }
     await waitFor('revision 2 delivered to municipal', () => allDelivered([second], 'municipal', 2));
+    await waitFor('the lane drained', async () => ((await h.depth(queueUrl())) === 0 ? true : undefined));
+    // the endpoint applied revision 2 once (the second message was a duplicate by idempotency key), never revision 1 again
+    const here = applied.filter((a) => a.destination === 'municipal' && a.key.includes(String(record['recordId'])));
+    expect(here.map((a) => a.revision)).toEqual([2]);
+    expect(olderAfterNewer(applied)).toEqual([]);
     // a stale redeliver of revision 1 (an older credex, a message replayed late) is superseded, not sent
     const requestsBefore = municipal().store.requests.length;
     const stale: LaneMessage = { ...refOf(record), revision: 1, destination: 'municipal', action: 'upsert', correlationId: 'stale', routedAt: new Date().toISOString(), redeliver: { requestedBy: 'test', auditId: 'test' } };
@@ -220,7 +242,8 @@ describe('Ctrl-C', () => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor('the first message moved', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size < more.length || (await h.depth(dlqUrl())) < more.length ? true : undefined), 30_000);
+    // the depth counts held messages too: it drops only when a message is deleted, i.e. moved
+    await waitFor('the first message moved', async () => ((await h.depth(dlqUrl())) < more.length ? true : undefined), 30_000);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
 
@@ -228,12 +251,32 @@ describe('Ctrl-C', () => {
     expect(result.interrupted).toBe(true);
     expect(result.moved).toBeGreaterThanOrEqual(1);
     expect(result.moved).toBeLessThan(more.length);
-    // nothing lost: what did not move is back in the DLQ, visible at once
-    expect((await peek(h.runtime.clients.sqs, dlqUrl())).size).toBe(more.length - result.moved);
+    // nothing lost: what did not move is back in the DLQ, visible again
+    await waitFor('the rest visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === more.length - result.moved ? true : undefined), 10_000);
     expect((await listAudit(store, { action: 'replay' }))[0]).toMatchObject({ id: result.auditId, status: 'interrupted', counts: { moved: result.moved } });
 
     // running it again finishes the job
     expect((await h.credex(['replay', '--lane', 'municipal'])).code).toBe(0);
     await waitFor('every new breach delivered', () => allDelivered(more, 'municipal'));
+  });
+});
+
+describe('a repair follows its breach on a resync too', () => {
+  test('after the endpoint lost its data, resync sends the breach again first and its repair only after it', async () => {
+    const b = breach({ recordId: 'CLI-SX-2026-000009' }, { decisionNumber: '哈新市监罚〔2026〕109号' });
+    const r = repair({ recordId: 'CLI-XF-2026-000009' }, { breachRecordId: 'CLI-SX-2026-000009', breachSource: 'hrbxq-enforcement' });
+    await h.submit([b]);
+    await waitFor('the breach delivered', () => allDelivered([b], 'municipal'));
+    await h.submit([r]);
+    await waitFor('the repair delivered', () => allDelivered([r], 'municipal'));
+
+    municipal().store.clear();
+    const applied = observeEndpoints(h.runtime.simulators);
+    const out = await h.credexJson<{ messages: Array<{ recordType: string }> }>(['resync', '--destination', 'municipal', '--status', 'delivered']);
+    // repairs are enqueued after every other record
+    const types = out.messages.map((m) => m.recordType);
+    expect(types.lastIndexOf('breach')).toBeLessThan(types.indexOf('repair'));
+    await waitFor('both applied again', async () => (applied.some((a) => a.destination === 'municipal' && a.key.includes('CLI-XF-2026-000009')) ? true : undefined));
+    expect(repairsBeforeBreaches(applied, [{ repairId: 'CLI-XF-2026-000009', breachId: 'CLI-SX-2026-000009' }])).toEqual([]);
   });
 });

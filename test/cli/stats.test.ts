@@ -140,12 +140,12 @@ test('a bad --segments is a usage error (exit 2)', async () => {
 
 test('an exchange that cannot be found exits 4, saying why', async () => {
   let stderr = '';
-  const exit = await run(['stats', '--target', '/nonexistent/target.json'], {
+  const exit = await run(['stats', '--local', '/nonexistent'], {
     stdin: Readable.from([]),
     stdout: { write: () => true },
     stderr: { write: (s: string) => (stderr += s) },
     env: {},
   });
   expect(exit).toBe(4);
-  expect(stderr).toContain('cannot read the target file /nonexistent/target.json');
+  expect(stderr).toContain('no local runtime is running (/nonexistent/target.json does not exist)');
 });

@@ -24,11 +24,17 @@ beforeEach(async () => {
 describe("an operator's redeliver reopens a final outcome of the same revision, never of a newer one", () => {
   const t = (second: number) => `2026-03-02T02:00:${String(second).padStart(2, '0')}.000Z`;
 
-  it('without reopen a final outcome stays; with it the same revision is recorded again; an older one never', async () => {
+  it('without reopen a final outcome stays; the claimed send of the same revision records a final outcome again; a failure or an older revision never', async () => {
     expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'rejected', now: t(0), error: 'bad code table' })).toBe(true);
     expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(1) })).toBe(false);
-    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(2), reopen: true, receipt: 'R-2' })).toBe(true);
-    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 1, status: 'delivered', now: t(3), reopen: true })).toBe(false);
+    // only the holder of the send's claim reopens, only with a final outcome
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(2), reopen: true })).toBe(false);
+    expect(await claimSend(store, ref, 'municipal', 2, { now: t(2), leaseUntil: t(30), token: 'operator' })).toEqual({ kind: 'claimed' });
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'failed', now: t(3), reopen: true, claimToken: 'operator' })).toBe(false);
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(4), reopen: true, receipt: 'R-2', claimToken: 'someone-else' })).toBe(false);
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 2, status: 'delivered', now: t(5), reopen: true, receipt: 'R-2', claimToken: 'operator' })).toBe(true);
+    expect(await claimSend(store, ref, 'municipal', 2, { now: t(6), leaseUntil: t(30), token: 'late' })).toEqual({ kind: 'claimed' });
+    expect(await recordDestinationOutcome(store, ref, 'municipal', { revision: 1, status: 'delivered', now: t(7), reopen: true, claimToken: 'late' })).toBe(false);
     const [dest] = (await readRecordState(store, ref)).destinations;
     expect(dest).toMatchObject({ revision: 2, status: 'delivered', receipt: 'R-2', gsi1pk: 'DEST#municipal#delivered' });
   });

@@ -23,7 +23,12 @@ export interface LaneMessage {
    * Set by an operator's resync or redeliver: send this revision again even where the destination
    * already answered it (delivered or rejected). Revisions still only move forward.
    */
-  redeliver?: { requestedBy: string; auditId: string };
+  redeliver?: {
+    requestedBy: string;
+    auditId: string;
+    /** For a repair: when the same operation resent its breach here — the repair waits for that send. */
+    breachResentAt?: string;
+  };
 }
 
 /** Message attributes of a lane message: what operators filter DLQs by without parsing bodies. */

@@ -20,6 +20,8 @@ export interface SendBatchOptions {
 export interface SendBatchResult {
   /** Keys of the messages that could not be sent, with the last reason. */
   failed: Map<string, string>;
+  /** Keys of the messages sent, with the id SQS gave each. */
+  sent: Map<string, string>;
   /** SendMessageBatch requests made. */
   requests: number;
 }
@@ -54,6 +56,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
   const retries = options.retries ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const failed = new Map<string, string>();
+  const sent = new Map<string, string>();
   let requests = 0;
   for (const chunk of requestChunks(messages)) {
     let pending = chunk;
@@ -68,6 +71,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
             Entries: pending.map((m, index) => ({ Id: String(index), MessageBody: m.body, MessageAttributes: toAttributes(m.attributes) })),
           }),
         );
+        for (const ok of result.Successful ?? []) sent.set(pending[Number(ok.Id)]!.key, ok.MessageId ?? '');
         const failedIndexes = new Map((result.Failed ?? []).map((f) => [Number(f.Id), `${f.Code ?? 'Failed'}${f.SenderFault ? ' (sender fault)' : ''}: ${f.Message ?? ''}`]));
         lastReason = new Map([...failedIndexes].map(([index, reason]) => [pending[index]!.key, reason]));
         pending = pending.filter((_m, index) => failedIndexes.has(index));
@@ -81,7 +85,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
       }
     }
   }
-  return { failed, requests };
+  return { failed, sent, requests };
 }
 
 function toAttributes(attributes: Record<string, string> | undefined): Record<string, MessageAttributeValue> | undefined {

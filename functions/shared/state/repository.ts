@@ -287,8 +287,9 @@ export interface DestinationOutcome {
   /** The token of the send claim this outcome ends (claimSend): the claim is released with it. */
   claimToken?: string;
   /**
-   * An operator's redeliver of an answered revision: the outcome may replace a final one of the
-   * same revision (never one of a newer revision).
+   * An operator's redeliver of an answered revision: a final outcome (delivered, rejected) of the
+   * claimed send may replace a final one of the same revision — never one of a newer revision, and
+   * never with a transient failure.
    */
   reopen?: boolean;
 }
@@ -301,11 +302,12 @@ export interface DestinationOutcome {
  */
 export async function recordDestinationOutcome(store: StateStore, ref: RecordRef, destination: string, outcome: DestinationOutcome): Promise<boolean> {
   const rank = STATUS_RANK[outcome.status];
+  const reopen = outcome.reopen === true && outcome.claimToken !== undefined && rank === FINAL_RANK;
   const values: Record<string, unknown> = {
     ':rev': outcome.revision,
     ':status': outcome.status,
     ':rank': rank,
-    ...(!outcome.reopen && { ':final': FINAL_RANK }),
+    ...(!reopen && { ':final': FINAL_RANK }),
     ':now': outcome.now,
     ':gsipk': destinationStatusKey(destination, outcome.status),
     ':gsisk': `${outcome.now}#${recordPk(ref)}`,
@@ -332,7 +334,7 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
         // the outcome of a claimed send ends it: the claim goes with it, if it is still this one's
         UpdateExpression: `SET ${sets.join(', ')}${outcome.claimToken === undefined ? '' : ' REMOVE sendLeaseUntil, sendLeaseRevision, sendLeaseToken'}`,
         // an item claimSend created holds no outcome yet: no revision attribute
-        ConditionExpression: `${outcome.reopen ? '(attribute_not_exists(#rev) OR #rev <= :rev)' : '(attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final))'}${outcome.claimToken === undefined ? '' : ' AND (attribute_not_exists(sendLeaseToken) OR sendLeaseToken = :token)'}`,
+        ConditionExpression: `${reopen ? '(attribute_not_exists(#rev) OR #rev <= :rev)' : '(attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final))'}${outcome.claimToken === undefined ? '' : reopen ? ' AND sendLeaseToken = :token' : ' AND (attribute_not_exists(sendLeaseToken) OR sendLeaseToken = :token)'}`,
         ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
         ExpressionAttributeValues: values,
       }),
