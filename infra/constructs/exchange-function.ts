@@ -1,9 +1,10 @@
 /**
  * One Lambda function of the exchange, with the defaults every one of them needs: Node.js 22 on
- * arm64, bundled by the local esbuild (no Docker) into a minified ESM file with the AWS SDK inside
- * (the versions the tests ran, not whatever the runtime carries), JSON structured logs into its
- * own log group with a set retention, X-Ray tracing, and a role that starts empty — no managed
- * policy — so every permission it has is one the stack granted on purpose.
+ * arm64, bundled by the local esbuild (no Docker) as infra/bundling.ts defines (a minified ESM file
+ * with the AWS SDK inside: the versions the tests ran, not whatever the runtime carries, but for
+ * the credential links Lambda never reaches), JSON structured logs into its own log group with a
+ * set retention, X-Ray tracing, and a role that starts empty — no managed policy — so every
+ * permission it has is one the stack granted on purpose.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTION_NODE_OPTIONS, functionBundling } from '../bundling.js';
 import type { FunctionSize } from '../plan.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -68,22 +70,8 @@ export class ExchangeFunction extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
       ...(props.async && { retryAttempts: props.async.retryAttempts, maxEventAge: props.async.maxEventAge }),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // bundle the AWS SDK too: the versions in the lockfile, the ones the tests ran
-        externalModules: [],
-        // jsonc-parser's "main" is a UMD build esbuild cannot follow; its ESM build is under "module"
-        // (test/infra/bundles.test.ts fails without this)
-        mainFields: ['module', 'main'],
-        // a CommonJS dependency that requires a Node built-in needs a real require() in an ESM
-        // bundle (esbuild's stub throws "Dynamic require is not supported"); none does today
-        banner: "import { createRequire as __credexRequire } from 'node:module'; const require = __credexRequire(import.meta.url);",
-      },
+      environment: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...props.environment },
+      bundling: functionBundling,
     });
   }
 }

@@ -1,14 +1,19 @@
 /**
- * The functions exactly as CDK bundles them (esbuild, minified ESM with the require banner, the
- * AWS SDK inside) load in a fresh Node.js process and run: each handler module imports, exports
- * `handler`, fails without its environment with the ConfigurationError that names what is missing,
- * and with it runs through its clients — so the bundle's code, not just its file, works.
+ * The functions exactly as CDK bundles them (infra/bundling.ts: esbuild, minified ESM with the
+ * require banner, the AWS SDK inside but for the credential links Lambda never reaches) load in a
+ * fresh Node.js process and run: each handler module imports, exports `handler`, fails without
+ * its environment with the ConfigurationError that names what is missing, and with it runs
+ * through its clients — so the bundle's code, not just its file, works. The benchmark's own build
+ * of a bundle (bench/bundles.bench.ts) is the same bytes, and no bundle imports a package
+ * statically (what is left out of it is only ever imported on demand).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { PROJECT_ROOT } from '../../infra/constructs/exchange-function.js';
+import { RUNTIME_PROVIDED_CREDENTIAL_LINKS, esbuildBuildOptions, functionBundling } from '../../infra/bundling.js';
 import { CreditExchangeStack } from '../../infra/stack.js';
 import { stages } from '../../infra/stages.js';
 
@@ -76,6 +81,31 @@ describe('bundled functions', () => {
       expect(existsSync(bundle.file)).toBe(true);
       // minified, source-mapped, the SDK inside: a few hundred KB, not megabytes
       expect(statSync(bundle.file).size).toBeLessThan(1_000_000);
+    }
+  });
+
+  it('imports nothing but Node built-ins statically; the credential links left out only on demand', () => {
+    for (const bundle of bundles) {
+      const code = readFileSync(bundle.file, 'utf8');
+      // `import … from "x"` and `import "x"` statements (minified or not); a dynamic import("x") has a parenthesis
+      const statics = [...code.matchAll(/(?:^|[;}])\s*import\s*(?:[\w$*{},\s]+?\s*from\s*)?["']([@\w.][\w@/:.-]*)["']/gm)].map((m) => m[1]!);
+      expect(statics.filter((specifier) => !specifier.startsWith('node:'))).toEqual([]);
+      const dynamics = new Set([...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!));
+      expect([...dynamics].filter((specifier) => !specifier.startsWith('node:')).sort()).toEqual([...RUNTIME_PROVIDED_CREDENTIAL_LINKS].sort());
+    }
+  });
+
+  it('the benchmark builds the same bytes CDK deployed (infra/bundling.ts esbuildBuildOptions)', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'credex-bench-build-'));
+    try {
+      const options = esbuildBuildOptions(functionBundling, PROJECT_ROOT, 'functions/intake/handler.ts', out);
+      // esbuild's API in a child process (as the benchmark runs it), not inside Jest's module sandbox
+      const script = `import * as esbuild from 'esbuild'; await esbuild.build({ ...JSON.parse(process.argv[1]), logLevel: 'error' });`;
+      execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(options)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      expect(path.basename(options.outfile)).toBe('index.mjs');
+      expect(readFileSync(options.outfile).equals(readFileSync(bundleOf('intake').file))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 
