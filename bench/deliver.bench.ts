@@ -22,8 +22,15 @@
  * received, and the rate limiter's waits. Then the time of deliver's own stages (mapping with SM4
  * field encryption, signing, reading the stored record).
  *
+ * Ours against the common way: provincial and municipal, mixed types, at batch sizes 10 and 100,
+ * each run beside a baseline (bench/baseline/deliver.ts: Powertools BatchProcessor, the record read
+ * from the message body — bench/baseline/intake.ts sends it whole —, one signed request a record
+ * with the same adapter, a PutItem of the state a record) in the same interleaved rounds, on fakes
+ * of its own; a last pair of tables gives ours / baseline.
+ *
  *   node_modules/.bin/tsx bench/deliver.bench.ts           full run (about 30 s), writes bench/results/deliver-<date>.json, appends deliver.md
  *   node_modules/.bin/tsx bench/deliver.bench.ts --quick   short rounds, prints only
+ *   … --only <text>      only the scenarios whose name contains the text; --no-baseline   ours only (both print only)
  */
 import { drift, environment, localDate, recordResults } from './environment.js';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -43,6 +50,9 @@ import { signRequest } from '../functions/shared/signing/sign.js';
 import { recordDestinationOutcome } from '../functions/shared/state/repository.js';
 import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../functions/shared/state/table.js';
 import { destinations, type DestinationId } from '../infra/topology.js';
+import { createBaselineDeliver } from './baseline/deliver.js';
+import { createBaselineIntake } from './baseline/intake.js';
+import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
 import { FakeEndpoint, emptyEndpointStats, type EndpointAnswer, type EndpointStats } from './fake-endpoints.js';
 import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats, type TableSnapshot } from './fakes.js';
 import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
@@ -52,6 +62,8 @@ import { fmt, toMarkdown, toText, type Table } from './report.js';
 const quick = process.argv.includes('--quick');
 /** `--only <text>`: run only the scenarios whose name contains the text (for profiling); prints only. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+/** `--no-baseline`: only ours (for a profiler); prints only. */
+const withBaseline = !process.argv.includes('--no-baseline');
 const ROUNDS = quick ? { warmupMs: 200, roundMs: 150, rounds: 2 } : { warmupMs: 600, roundMs: 400, rounds: 7 };
 const STAGE_ROUNDS = quick ? { warmupMs: 50, roundMs: 50, rounds: 2 } : { warmupMs: 150, roundMs: 150, rounds: 5 };
 /** Records through intake per scenario (each gives one lane message per lane). */
@@ -120,17 +132,27 @@ interface Scenario {
   answer: EndpointAnswer;
   /** The messages come back a second time (receive count 2) after a 503 recorded them failed. */
   retry?: boolean;
+  /** Messages a batch, when not the lane's event-source batch size. */
+  batchSize?: number;
+  /** Run beside the baseline (bench/baseline/deliver.ts) in the same rounds. */
+  compare?: boolean;
 }
 
 const batchSizeOf = (lane: Lane): number => destinations[lane].lane.batchSize;
 
+const sizeOf = (s: Scenario): number => s.batchSize ?? batchSizeOf(s.lane);
+
 const SCENARIOS: readonly Scenario[] = [
   { name: `provincial ×${batchSizeOf('provincial')}, commitments only, 200`, lane: 'provincial', records: 'commitments', answer: 'ok' },
-  { name: `provincial ×${batchSizeOf('provincial')}, mixed types, 200`, lane: 'provincial', records: 'mixed', answer: 'ok' },
+  { name: `provincial ×${batchSizeOf('provincial')}, mixed types, 200`, lane: 'provincial', records: 'mixed', answer: 'ok', compare: true },
   { name: `municipal ×${batchSizeOf('municipal')}, mixed types, 201`, lane: 'municipal', records: 'mixed', answer: 'ok' },
   { name: `provincial ×${batchSizeOf('provincial')}, mixed types, all 503`, lane: 'provincial', records: 'mixed', answer: 'unavailable' },
   { name: `municipal ×${batchSizeOf('municipal')}, mixed types, all 503`, lane: 'municipal', records: 'mixed', answer: 'unavailable' },
   { name: `provincial ×${batchSizeOf('provincial')}, mixed types, 200 after a 503`, lane: 'provincial', records: 'mixed', answer: 'ok', retry: true },
+  // ours against the baseline, at batch sizes 10 and 100 (the provincial lane's own, 100, is above)
+  { name: 'provincial ×10, mixed types, 200', lane: 'provincial', records: 'mixed', answer: 'ok', batchSize: 10, compare: true },
+  { name: 'municipal ×10, mixed types, 201', lane: 'municipal', records: 'mixed', answer: 'ok', batchSize: 10, compare: true },
+  { name: 'municipal ×100, mixed types, 201', lane: 'municipal', records: 'mixed', answer: 'ok', batchSize: 100, compare: true },
 ];
 
 interface Counters {
@@ -152,12 +174,18 @@ interface RoundResult {
   fakeMs: number;
 }
 
+/** `ours`: processDeliverBatch; `baseline`: bench/baseline/deliver.ts, the common way. */
+type Impl = 'ours' | 'baseline';
+
 interface Case {
+  name: string;
   scenario: Scenario;
+  impl: Impl;
   ddb: FakeDynamo;
   sqs: FakeSqs;
   endpoint: FakeEndpoint;
-  deps: DeliverDeps;
+  /** One batch through the implementation. */
+  process: (batch: SQSRecord[]) => Promise<{ outcomes: Map<string, string>; failures: number }>;
   seeded: TableSnapshot;
   batches: SQSRecord[][];
   /** HTTP requests one pass makes, from the batches' record types and the breaker. */
@@ -175,17 +203,21 @@ interface Case {
 const noopLogger = { info: () => {}, warn: () => {}, error: () => {} };
 const expectedOutcome = (s: Scenario): DeliverOutcome => (s.answer === 'ok' ? 'delivered' : 'failed');
 
-async function makeCase(scenario: Scenario): Promise<Case> {
+async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
   const lane = scenario.lane;
+  const name = `${scenario.name}${impl === 'baseline' ? ', baseline' : ''}`;
   // deliver reads META, DEST and REV items back: only history events and quarantine are kept as keys
   const ddb = new FakeDynamo(TABLE, new Set(['EVT', 'QUAR']), { index: { pk: STATUS_INDEX_PK, sk: STATUS_INDEX_SK } });
   const sqs = new FakeSqs();
   const intake: IntakeDeps = { ddb: ddb as unknown as DynamoDBDocumentClient, sqs: sqs as unknown as SQSClient, config: { tableName: TABLE, laneQueueUrls: LANE_URLS }, logger: noopLogger };
+  // the baseline's lane messages come from the baseline's intake (the whole record in the body)
+  const baselineIntake = createBaselineIntake(intake);
   const runIntake = async (bodies: string[]): Promise<void> => {
     for (let i = 0; i < bodies.length; i += 10) {
-      const result = await processIntakeBatch(bodies.slice(i, i + 10).map((b) => sqsRecord(b, 'credex-intake', 1, {})), intake);
+      const batch = bodies.slice(i, i + 10).map((b) => sqsRecord(b, 'credex-intake', 1, {}));
+      const result = impl === 'ours' ? await processIntakeBatch(batch, intake) : (await baselineIntake(batch));
       const notRouted = [...result.outcomes.values()].filter((o) => o !== 'routed');
-      if (notRouted.length) throw new Error(`${scenario.name}: intake did not route everything: ${notRouted.join(', ')}`);
+      if (notRouted.length) throw new Error(`${name}: intake did not route everything: ${notRouted.join(', ')}`);
     }
   };
 
@@ -195,7 +227,7 @@ async function makeCase(scenario: Scenario): Promise<Case> {
   const pattern = scenario.records === 'mixed' ? MIXED : COMMITMENTS_ONLY;
   await runIntake(Array.from({ length: RECORDS }, (_, i) => recordText(pattern[i % pattern.length]!, i)));
   const laneMessages = sqs.sent.filter((m) => m.queueUrl === LANE_URLS[lane]);
-  if (laneMessages.length !== RECORDS) throw new Error(`${scenario.name}: ${laneMessages.length} lane messages for ${RECORDS} records`);
+  if (laneMessages.length !== RECORDS) throw new Error(`${name}: ${laneMessages.length} lane messages for ${RECORDS} records`);
   sqs.clear();
 
   const credentials = { appKey: `credex-${lane}`, secret: randomBytes(24).toString('base64'), fieldKey: randomBytes(16).toString('hex') };
@@ -211,12 +243,13 @@ async function makeCase(scenario: Scenario): Promise<Case> {
       metrics['latency'] = (metrics['latency'] ?? 0) + 1;
     },
   };
+  // a warm Lambda: loaded on the first invocation, cached for 5 minutes
+  const credentialsSource = createCredentialsProvider({ source: memorySecretSource({ [`credex/${lane}`]: credentials }), secretName: `credex/${lane}` });
   const deps: DeliverDeps = {
     ddb: ddb as unknown as DynamoDBDocumentClient,
     sqs: sqs as unknown as SQSClient,
     adapter,
-    // a warm Lambda: loaded on the first invocation, cached for 5 minutes
-    credentials: createCredentialsProvider({ source: memorySecretSource({ [`credex/${lane}`]: credentials }), secretName: `credex/${lane}` }),
+    credentials: credentialsSource,
     config: { tableName: TABLE, destination: lane, endpointUrl: ENDPOINT_URLS[lane], queueUrl: LANE_URLS[lane], lane: destinations[lane].lane, breakerThreshold: BREAKER_THRESHOLD },
     logger: noopLogger,
     metrics: countingMetrics,
@@ -229,14 +262,14 @@ async function makeCase(scenario: Scenario): Promise<Case> {
   };
 
   // a repair goes only once its breach is delivered at the lane: the seeded breaches were, earlier
-  if (scenario.records === 'mixed') {
+  if (scenario.records === 'mixed' && impl === 'ours') {
     for (let k = 0; k < SEED_BREACHES; k++) {
       const ref = { recordType: 'breach' as const, source: String(breachRecord(k)['source']), recordId: seedBreachId(k) };
       await recordDestinationOutcome({ ddb: deps.ddb, tableName: TABLE }, ref, lane, { revision: 1, status: 'delivered', now: new Date().toISOString() });
     }
   }
 
-  const size = batchSizeOf(lane);
+  const size = sizeOf(scenario);
   const toBatches = (receiveCount: number): SQSRecord[][] => {
     const batches: SQSRecord[][] = [];
     for (let i = 0; i < laneMessages.length; i += size) {
@@ -250,7 +283,7 @@ async function makeCase(scenario: Scenario): Promise<Case> {
     endpoint.answer = 'unavailable';
     for (const batch of toBatches(1)) {
       const result = await processDeliverBatch(batch, deps);
-      if (result.batchItemFailures.length !== batch.length) throw new Error(`${scenario.name}: the outage pass did not fail every message`);
+      if (result.batchItemFailures.length !== batch.length) throw new Error(`${name}: the outage pass did not fail every message`);
     }
     endpoint.answer = 'ok';
     sqs.clear();
@@ -259,15 +292,39 @@ async function makeCase(scenario: Scenario): Promise<Case> {
   endpoint.answer = scenario.answer;
 
   const requestsOf = (batch: SQSRecord[]): number => {
+    // the baseline: one request a record
+    if (impl === 'baseline') return batch.length;
     const groups = lane === 'provincial' ? new Set(batch.map((m) => (JSON.parse(m.body) as LaneMessage).recordType)).size : batch.length;
     return scenario.answer === 'ok' ? groups : Math.min(groups, BREAKER_THRESHOLD);
   };
+  let processBatch: Case['process'];
+  if (impl === 'ours') {
+    processBatch = async (batch) => {
+      const result = await processDeliverBatch(batch, deps);
+      return { outcomes: result.outcomes, failures: result.batchItemFailures.length };
+    };
+  } else {
+    const baseline = createBaselineDeliver({
+      ddb: deps.ddb,
+      adapter,
+      credentials: credentialsSource,
+      config: { tableName: TABLE, destination: lane, endpointUrl: ENDPOINT_URLS[lane], sendTimeoutSeconds: destinations[lane].lane.sendTimeoutSeconds },
+      logger: noopLogger,
+      fetch: endpoint.fetch,
+    });
+    processBatch = async (batch) => {
+      const result = await baseline(batch);
+      return { outcomes: result.outcomes, failures: result.response.batchItemFailures.length };
+    };
+  }
   return {
+    name,
     scenario,
+    impl,
     ddb,
     sqs,
     endpoint,
-    deps,
+    process: processBatch,
     seeded: ddb.snapshot(),
     batches,
     expectedRequests: batches.reduce((n, b) => n + requestsOf(b), 0),
@@ -325,12 +382,15 @@ function sumOf(a: Counters, b: Counters): Counters {
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
-/** Checks one pass: outcomes, requests, visibility changes, the state left in the table. */
-function verify(c: Case, results: Array<Map<string, DeliverOutcome>>, failures: number, d: Counters, deep: boolean): void {
+/**
+ * Checks one pass: outcomes, requests, visibility changes, the state left in the table — for the
+ * baseline too: every message processed, none failed, one request a record, a state a record.
+ */
+function verify(c: Case, results: Array<Map<string, string>>, failures: number, d: Counters, deep: boolean): void {
   const s = c.scenario;
   const want = expectedOutcome(s);
   const fail = (what: string): never => {
-    throw new Error(`${s.name}: ${what}`);
+    throw new Error(`${c.name}: ${what}`);
   };
   c.batches.forEach((batch, b) => {
     for (const m of batch) {
@@ -342,13 +402,15 @@ function verify(c: Case, results: Array<Map<string, DeliverOutcome>>, failures: 
   if (failures !== (want === 'failed' ? c.records : 0)) fail(`${failures} batch item failures`);
   if (d.http.requests !== c.expectedRequests) fail(`${d.http.requests} HTTP requests, expected ${c.expectedRequests}`);
   if (d.sqs.visibilityChanges !== failures) fail(`${d.sqs.visibilityChanges} visibility changes for ${failures} failures`);
-  const unexpected = Object.keys(d.ddb.requests).filter((op) => !['GetItem', 'UpdateItem', 'BatchWriteItem'].includes(op) && d.ddb.requests[op]);
+  const operations = c.impl === 'ours' ? ['GetItem', 'UpdateItem', 'BatchWriteItem'] : ['PutItem'];
+  const unexpected = Object.keys(d.ddb.requests).filter((op) => !operations.includes(op) && d.ddb.requests[op]);
   if (unexpected.length) fail(`unexpected DynamoDB operations ${unexpected.join(', ')}`);
   if (d.ddb.failedConditions) fail(`${d.ddb.failedConditions} failed conditions`);
   // records an open circuit never sent count as CircuitOpen, not as transient failures
   const unsent = d.metrics['CircuitOpen'] ?? 0;
   const counted = want === 'delivered' ? (d.metrics['Delivered'] ?? 0) : (d.metrics['TransientFailures'] ?? 0) + unsent;
-  if (counted !== c.records) fail(`metrics ${JSON.stringify(d.metrics)}`);
+  if (c.impl === 'ours' && counted !== c.records) fail(`metrics ${JSON.stringify(d.metrics)}`);
+  if (c.impl === 'baseline' && (d.ddb.requests['PutItem'] ?? 0) !== c.records) fail(`${d.ddb.requests['PutItem'] ?? 0} state writes for ${c.records} records`);
   if (!deep) return;
   if (c.endpoint.violations.length) fail(`the endpoint refused requests:\n  ${c.endpoint.violations.slice(0, 5).join('\n  ')}`);
   // every record's destination state, with its receipt or its error
@@ -356,7 +418,7 @@ function verify(c: Case, results: Array<Map<string, DeliverOutcome>>, failures: 
   // the lane's records' recorded outcomes: not the seeded breaches' (delivered before the run), not
   // a send claim's alone (an unsent record was claimed, then released: no outcome)
   const states = [...c.ddb.items]
-    .filter(([key, item]) => key.endsWith(suffix) && !key.includes('BRH-SEED-') && (item as Record<string, unknown>)['statusRank'] !== undefined)
+    .filter(([key, item]) => key.endsWith(suffix) && !key.includes('BRH-SEED-') && (item as Record<string, unknown>)[c.impl === 'ours' ? 'statusRank' : 'status'] !== undefined)
     .map(([, item]) => item);
   const wantStatus = want === 'delivered' ? 'delivered' : 'failed';
   const attempts = s.retry ? 2 : 1;
@@ -377,16 +439,16 @@ async function pass(c: Case, deep = false): Promise<RoundResult & { counters: Co
   c.endpoint.verify = deep;
   c.endpoint.violations.length = 0;
   const before = counters(c);
-  const results: Array<Map<string, DeliverOutcome>> = [];
+  const results: Array<Map<string, string>> = [];
   let failures = 0;
 
   const processCpu = process.cpuUsage();
   const threadCpu = process.threadCpuUsage();
   const start = performance.now();
   for (const batch of c.batches) {
-    const result = await processDeliverBatch(batch, c.deps);
+    const result = await c.process(batch);
     results.push(result.outcomes);
-    failures += result.batchItemFailures.length;
+    failures += result.failures;
   }
   const wallMs = performance.now() - start;
   const threadCpuMs = cpuMs(process.threadCpuUsage(threadCpu));
@@ -426,6 +488,7 @@ async function round(c: Case): Promise<RoundResult> {
 
 interface Figures {
   scenario: string;
+  impl: Impl;
   lane: Lane;
   batchSize: number;
   answer: EndpointAnswer;
@@ -445,8 +508,9 @@ function figures(c: Case): Figures {
   const thread = per((r) => r.threadCpuMs);
   return {
     scenario: c.scenario.name,
+    impl: c.impl,
     lane: c.scenario.lane,
-    batchSize: batchSizeOf(c.scenario.lane),
+    batchSize: sizeOf(c.scenario),
     answer: c.scenario.answer,
     retry: c.scenario.retry ?? false,
     rounds: c.rounds,
@@ -461,6 +525,7 @@ function figures(c: Case): Figures {
 
 interface Units {
   scenario: string;
+  impl: Impl;
   records: number;
   outcomes: Record<string, number>;
   ddbRequests: Record<string, number>;
@@ -486,10 +551,11 @@ interface Units {
 function units(c: Case): Units {
   const u = c.counted;
   const n = c.outcomes[expectedOutcome(c.scenario)] ?? 0;
-  if (n === 0) throw new Error(`${c.scenario.name}: nothing counted`);
+  if (n === 0) throw new Error(`${c.name}: nothing counted`);
   const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
   return {
     scenario: c.scenario.name,
+    impl: c.impl,
     records: n,
     outcomes: c.outcomes,
     ddbRequests: u.ddb.requests,
@@ -643,12 +709,63 @@ function stagesTable(all: Stage[], reference: Throughput): Table {
   };
 }
 
-function sizesNote(all: Units[]): string {
+function sizesNote(all: Units[], baseline: Units[]): string {
   const sizes = (u: Units): string =>
     Object.entries(u.bytesPerItemByKind)
       .map(([k, v]) => `${k} ${fmt.int(v)} B`)
       .join(', ');
-  return `Mean item sizes written: ${all.map((u) => `${u.scenario}: ${sizes(u)}`).join('; ')}.`;
+  const b = baseline[0];
+  return `Mean item sizes written: ${all.map((u) => `${u.scenario}: ${sizes(u)}`).join('; ')}${b ? `; baseline (${b.scenario}): ${sizes(b)}` : ''}.`;
+}
+
+// ---------------------------------------------------------------- ours against the baseline
+
+const BASELINE_NOTE =
+  'The baseline (bench/baseline/deliver.ts) does the same delivery the common way: Powertools BatchProcessor (SQS) + processPartialResponse; per record it reads the record from the message body ' +
+  '(bench/baseline/intake.ts sends the whole record), builds one request for it alone with the same adapter (mapping, SM4 for the province), signs it the same way, sends it with the same timeout ' +
+  'to the same fake endpoint, reads the answer with the same adapter and writes the destination state with one unconditional PutItem (with the same status-index attributes). ' +
+  'It does less than ours: no batching to the provincial endpoint; no reads (ours: the latest revision, the destination state and the stored revision, 3 GetItem a record, +2 for a repair\'s breach) ' +
+  'so it cannot skip superseded or already delivered revisions nor hold a repair back until its breach is delivered; no send claim (ours: one conditional write a record) so two invocations can send two revisions ' +
+  'in either order; no revision guard on the state (a late failure or an older revision overwrites a newer outcome); no history event; no rate limiting, circuit breaker, credential refresh or backoff; no metrics.';
+
+function compare(cases: Case[], reference: Throughput): { tables: Table[]; json: unknown } {
+  const pairs = cases.flatMap((c) => {
+    const twin = c.impl === 'ours' ? cases.find((b) => b.impl === 'baseline' && b.scenario === c.scenario) : undefined;
+    return twin ? [{ ours: c, baseline: twin }] : [];
+  });
+  if (pairs.length === 0) return { tables: [], json: undefined };
+  const cpuRows = pairs.map((p) => ({ scenario: p.ours.scenario.name, cpu: pairCpu(p.ours.rounds, p.baseline.rounds) }));
+  const metricRows: MetricRow[] = pairs.flatMap((p) => {
+    const [o, b] = [units(p.ours), units(p.baseline)];
+    const s = p.ours.scenario.name;
+    return [
+      { scenario: s, metric: 'DynamoDB requests', ours: o.ddbRequestsPerRecord, baseline: b.ddbRequestsPerRecord },
+      { scenario: s, metric: 'RCU', ours: o.rcuPerRecord, baseline: b.rcuPerRecord },
+      { scenario: s, metric: 'WCU (table)', ours: o.wcuPerRecord, baseline: b.wcuPerRecord },
+      { scenario: s, metric: 'WCU (status index)', ours: o.gsiWcuPerRecord, baseline: b.gsiWcuPerRecord },
+      { scenario: s, metric: 'SQS requests', ours: o.sqsRequestsPerRecord, baseline: b.sqsRequestsPerRecord },
+      { scenario: s, metric: 'HTTP requests', ours: o.httpRequestsPerRecord, baseline: b.httpRequestsPerRecord },
+      { scenario: s, metric: 'HTTP bytes sent', ours: o.bodyBytesPerRecord + o.headerBytesPerRecord, baseline: b.bodyBytesPerRecord + b.headerBytesPerRecord, format: fmt.int },
+    ];
+  });
+  const tables = [
+    cpuCompareTable(
+      `Ours ÷ baseline: CPU per record, in the same ${ROUNDS.rounds} interleaved rounds`,
+      [],
+      cpuRows,
+      'CPU = main-thread CPU µs per record, median over rounds; the ratio is the median of the per-round ratios (each round runs ours, then the baseline, over the same number of lane messages of the same scenario), ' +
+        "with their range. net = CPU − time inside the fakes (DynamoDB, SQS and the endpoint's fetch: server-side work, not the Lambda's). " +
+        "Neither includes the AWS SDK's client-side CPU per request (marshalling, SigV4 signing, HTTP: the fakes take the commands as they are), so each side's request count below adds to its Lambda CPU. " +
+        `Machine drift: ±${drift(reference)}. ${BASELINE_NOTE}`,
+    ),
+    metricsTable(
+      'Ours ÷ baseline: requests, capacity and bytes per record (counted by the fakes over every timed round)',
+      metricRows,
+      'RCU, WCU and status-index WCU as in the table above. SQS requests: visibility changes (none: every record is delivered). HTTP bytes sent: request bodies and the headers each sets (signature, content type, idempotency key, Host, Content-Length). ' +
+        "Neither counts the event source's receives and deletes on the lane queue (the same for both at the same batch size).",
+    ),
+  ];
+  return { tables, json: { cpu: cpuRows, units: metricRows.map(({ format: _f, ...r }) => ({ ...r, ratio: r.baseline === 0 ? null : r.ours / r.baseline })) } };
 }
 
 // ---------------------------------------------------------------- main
@@ -662,7 +779,11 @@ async function main(): Promise<void> {
   const scenarios = SCENARIOS.filter((s) => !only || s.name.includes(only));
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${String(only)}`);
   const cases: Case[] = [];
-  for (const s of scenarios) cases.push(await makeCase(s));
+  // a scenario's baseline twin runs right after it in every round
+  for (const s of scenarios) {
+    cases.push(await makeCase(s, 'ours'));
+    if (s.compare && withBaseline) cases.push(await makeCase(s, 'baseline'));
+  }
 
   log('warm-up…');
   for (const c of cases) await warmUp(c);
@@ -682,14 +803,18 @@ async function main(): Promise<void> {
   const referenceThroughput = summarise(refRate, refCpu, refItems);
 
   log('stages…');
-  const stageSource = cases.find((c) => c.scenario.records === 'mixed') ?? cases[0]!;
+  const ours = cases.filter((c) => c.impl === 'ours');
+  const stageSource = ours.find((c) => c.scenario.records === 'mixed') ?? ours[0]!;
   stageSource.ddb.restore(stageSource.seeded);
   const { stages: stageFigures, reference: stageReference } = stages(stageSource);
 
-  const allFigures = cases.map(figures);
-  const allUnits = cases.map(units);
-  const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits), stagesTable(stageFigures, stageReference)];
-  const sizes = sizesNote(allUnits.filter((u) => !u.scenario.includes('after')));
+  const allFigures = ours.map(figures);
+  const allUnits = ours.map(units);
+  const baselineCases = cases.filter((c) => c.impl === 'baseline');
+  const baselineUnits = baselineCases.map(units);
+  const comparison = compare(cases, referenceThroughput);
+  const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits), stagesTable(stageFigures, stageReference), ...comparison.tables];
+  const sizes = sizesNote(allUnits.filter((u) => !u.scenario.includes('after') && SCENARIOS.find((s) => s.name === u.scenario)?.batchSize === undefined), baselineUnits);
   const loadEnd = os.loadavg()[0]!;
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
@@ -699,7 +824,7 @@ async function main(): Promise<void> {
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const composition =
     `Lane messages: ${RECORDS} records per scenario through the real intake (public commitments from registered sources; mixed = per 10 intake messages 6 commitments, 3 breaches, 1 repair), ` +
-    "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (infra/topology.ts). " +
+    "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (infra/topology.ts: provincial 100, municipal 5) or, for the comparison with the baseline, of 10 and 100. " +
     'The fake endpoint answers per docs/endpoints.md: provincial 200 with SUCCESS and a receipt per record, municipal 201 created; "all 503": every request 503 SERVICE_UNAVAILABLE without Retry-After. ' +
     '"200 after a 503": the same messages on their second receive, their destination state left failed by an outage on the first. ' +
     "Every pass starts from the seeded table; the first pass of each scenario also checks every request's signature, path and idempotency key and every destination state left in the table.";
@@ -713,7 +838,7 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
 
-  if (quick || only) return;
+  if (quick || only || !withBaseline) return;
   const now = new Date();
   const date = localDate(now);
   recordResults({
@@ -730,6 +855,8 @@ async function main(): Promise<void> {
       cpu: allFigures,
       units: allUnits,
       stages: stageFigures,
+      baseline: { cpu: baselineCases.map(figures), units: baselineUnits },
+      comparison: comparison.json,
       reference: referenceThroughput,
       benchSeconds: elapsed,
     },

@@ -44,7 +44,7 @@ export function environment(paths: readonly string[]): Record<string, unknown> {
 export const drift = (t: Throughput): string => `${(((t.max - t.min) / t.median) * 50).toFixed(0)} %`;
 
 export interface ResultsEntry {
-  /** `validate`, `intake`, …: the results are `<name>-<date>.json` and `<name>.md` in bench/results/. */
+  /** `validate`, `intake`, …: the results are `<name>-<date>.json` (`<name>-<date>-<HHMM>.json` for a later run that day) and `<name>.md` in bench/results/. */
   name: string;
   /** The markdown file's opening paragraph, written when the file is new. */
   intro: string;
@@ -61,7 +61,9 @@ export function recordResults(entry: ResultsEntry): void {
   const resultsDir = join(repoDir, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const date = localDate(entry.now);
-  const jsonFile = join(resultsDir, `${entry.name}-${date}.json`);
+  // a second run on the same day gets its own file: the earlier sections keep pointing at theirs
+  let jsonFile = join(resultsDir, `${entry.name}-${date}.json`);
+  if (existsSync(jsonFile)) jsonFile = join(resultsDir, `${entry.name}-${date}-${entry.now.toTimeString().slice(0, 5).replace(':', '')}.json`);
   writeFileSync(jsonFile, `${JSON.stringify(entry.json, null, 2)}\n`);
   const mdFile = join(resultsDir, `${entry.name}.md`);
   const header = existsSync(mdFile) ? '' : entry.intro;

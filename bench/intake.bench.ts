@@ -14,8 +14,14 @@
  * (main thread and all threads), wall time, the part spent inside the fakes, DynamoDB requests,
  * write units (WCU) and read units (RCU), SQS requests and lane messages.
  *
+ * Beside every case, in the same interleaved rounds, the same batches go through a baseline doing
+ * the same work the common way (bench/baseline/intake.ts: Powertools BatchProcessor, a PutItem of
+ * the whole record, one SendMessage per destination with the record in the body, a history
+ * PutItem), on fakes of its own; a last pair of tables gives ours / baseline.
+ *
  *   node_modules/.bin/tsx bench/intake.bench.ts            full run (about 45 s), writes bench/results/intake-<date>.json, appends intake.md
  *   node_modules/.bin/tsx bench/intake.bench.ts --quick    short rounds, prints only
+ *   … --only <text>      only the cases whose name contains the text; --no-baseline   ours only (both print only)
  */
 import { drift, environment, localDate, recordResults } from './environment.js';
 import { randomUUID } from 'node:crypto';
@@ -30,15 +36,19 @@ import type { SQSRecord } from 'aws-lambda';
 import { processIntakeBatch, type IntakeDeps, type IntakeOutcome, type LaneMessage } from '../functions/intake/intake.js';
 import { validateRecord } from '../functions/shared/records/validate.js';
 import type { DestinationId } from '../infra/topology.js';
+import { createBaselineIntake, type BaselineIntakeOutcome, type BaselineLaneMessage } from './baseline/intake.js';
 import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats } from './fakes.js';
 import { median, referenceCase, summarise, type Throughput } from './harness.js';
 import { BREACH_SOURCES, COMMITMENT_SOURCES, breachRecord, commitmentRecord, invalidBreach, invalidCommitment, repairRecord, seedBreachId, type Json } from './records.js';
+import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
 import type { StructuredLogger } from '../functions/shared/logger.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only <text>`: run only the cases whose name contains the text (for profiling); prints only. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+/** `--no-baseline`: only ours (for a profiler); prints only. */
+const withBaseline = !process.argv.includes('--no-baseline');
 const ROUNDS = quick ? { warmupMs: 300, roundMs: 200, rounds: 2 } : { warmupMs: 800, roundMs: 700, rounds: 7 };
 const POOL_SIZE = 300;
 /** Breaches routed before each round, for the repairs to refer to. */
@@ -237,13 +247,23 @@ function powertoolsLogger(sink: { bytes: number }): Logger {
 
 // ---------------------------------------------------------------- cases and rounds
 
+/** `ours`: processIntakeBatch; `baseline`: bench/baseline/intake.ts, the common way. */
+type Impl = 'ours' | 'baseline';
+
+interface BatchRun {
+  outcomes: Map<string, string>;
+  failures: number;
+}
+
 interface BenchCase {
   name: string;
   scenario: Scenario;
   loggerName: 'no-op' | 'Powertools';
+  impl: Impl;
   ddb: FakeDynamo;
   sqs: FakeSqs;
-  deps: IntakeDeps;
+  /** One batch through the implementation. */
+  process: (batch: SQSRecord[]) => Promise<BatchRun>;
   /** Bytes the logger wrote. */
   logged: { bytes: number };
   /** Records per second of processing (wall), from the warm-up: sizes the rounds. */
@@ -261,9 +281,10 @@ interface RoundResult {
   logBytes: number;
 }
 
-function makeCase(scenario: Scenario, loggerName: BenchCase['loggerName']): BenchCase {
+function makeCase(scenario: Scenario, loggerName: BenchCase['loggerName'], impl: Impl): BenchCase {
   // intake never reads back revisions, history events or quarantine: the fake keeps only their keys
-  const ddb = new FakeDynamo(TABLE, new Set(['REV', 'EVT', 'QUAR']));
+  // (the baseline reads its record item — the revision guard — and nothing else)
+  const ddb = new FakeDynamo(TABLE, new Set(impl === 'ours' ? ['REV', 'EVT', 'QUAR'] : ['EVT', 'QUAR']));
   const sqs = new FakeSqs();
   const logged = { bytes: 0 };
   const deps: IntakeDeps = {
@@ -272,13 +293,27 @@ function makeCase(scenario: Scenario, loggerName: BenchCase['loggerName']): Benc
     config: { tableName: TABLE, laneQueueUrls: LANE_URLS },
     logger: loggerName === 'no-op' ? noopLogger : powertoolsLogger(logged),
   };
+  let processBatch: BenchCase['process'];
+  if (impl === 'ours') {
+    processBatch = async (batch) => {
+      const result = await processIntakeBatch(batch, deps);
+      return { outcomes: result.outcomes, failures: result.batchItemFailures.length };
+    };
+  } else {
+    const baseline = createBaselineIntake(deps);
+    processBatch = async (batch) => {
+      const result = await baseline(batch);
+      return { outcomes: result.outcomes, failures: result.response.batchItemFailures.length };
+    };
+  }
   return {
-    name: `${scenario.name}, ${loggerName} logger`,
+    name: `${scenario.name}, ${loggerName} logger${impl === 'baseline' ? ', baseline' : ''}`,
     scenario,
     loggerName,
+    impl,
     ddb,
     sqs,
-    deps,
+    process: processBatch,
     logged,
     rate: 0,
     rounds: [],
@@ -291,9 +326,9 @@ async function prepare(c: BenchCase, pools: Pools, seeds: SQSRecord[]): Promise<
   c.ddb.clear();
   const first = [...pools.seedBreaches.map(sqsRecord), ...seeds];
   for (let i = 0; i < first.length; i += 100) {
-    const result = await processIntakeBatch(first.slice(i, i + 100), c.deps);
+    const result = await c.process(first.slice(i, i + 100));
     const notRouted = [...result.outcomes.values()].filter((o) => o !== 'routed');
-    if (notRouted.length) throw new Error(`${c.name}: seeding did not route everything: ${notRouted.join(', ')}`);
+    if (notRouted.length || result.failures) throw new Error(`${c.name}: seeding did not route everything: ${notRouted.join(', ')}`);
   }
   c.sqs.clear();
 }
@@ -312,25 +347,50 @@ function combine<T extends DynamoStats | SqsStats>(a: T, b: T, sign: 1 | -1): T 
   return out as unknown as T;
 }
 
-/** Checks every outcome and lane message against what the batch's slots call for. */
-function verify(c: BenchCase, built: Batches, results: Array<{ outcomes: Map<string, IntakeOutcome>; failures: number }>): void {
+/**
+ * The baseline's outcomes: it cannot tell a duplicate from an older revision (both fail its
+ * revision guard and are acked).
+ */
+const BASELINE_OUTCOME: Record<Slot, BaselineIntakeOutcome> = {
+  commitment: 'routed',
+  breach: 'routed',
+  repair: 'routed',
+  invalid: 'quarantined',
+  duplicate: 'skipped',
+  older: 'skipped',
+};
+
+/**
+ * Checks every outcome and lane message against what the batch's slots call for — for the
+ * baseline too: every message processed, none failed, every routed record's lane messages sent,
+ * each with the record itself in the body.
+ */
+function verify(c: BenchCase, built: Batches, results: BatchRun[]): void {
   const expectedLanes: Record<string, number> = {};
+  const expected: Record<Slot, string> = c.impl === 'ours' ? EXPECTED_OUTCOME : BASELINE_OUTCOME;
+  const routedIds = new Set<string>();
   built.batches.forEach((batch, b) => {
     const { outcomes, failures } = results[b]!;
     if (failures) throw new Error(`${c.name}: ${failures} batch item failures`);
     batch.forEach((m, i) => {
       const slot = built.slots[b]![i]!;
       const got = outcomes.get(m.messageId);
-      if (got !== EXPECTED_OUTCOME[slot]) throw new Error(`${c.name}: a ${slot} message ended ${String(got)}, expected ${EXPECTED_OUTCOME[slot]}`);
+      if (got !== expected[slot]) throw new Error(`${c.name}: a ${slot} message ended ${String(got)}, expected ${expected[slot]}`);
       c.units.outcomes[got] = (c.units.outcomes[got] ?? 0) + 1;
-      if (slot === 'commitment' || slot === 'breach' || slot === 'repair') for (const lane of LANES_OF[slot]) expectedLanes[lane] = (expectedLanes[lane] ?? 0) + 1;
+      if (slot === 'commitment' || slot === 'breach' || slot === 'repair') {
+        for (const lane of LANES_OF[slot]) expectedLanes[lane] = (expectedLanes[lane] ?? 0) + 1;
+        routedIds.add((JSON.parse(m.body) as { recordId: string }).recordId);
+      }
     });
   });
   const lanes: Record<string, number> = {};
   for (const m of c.sqs.sent) {
     const lane = URL_LANE.get(m.queueUrl) ?? 'unknown';
-    const body = JSON.parse(m.body) as LaneMessage;
-    if (body.destination !== lane || body.action !== 'upsert') throw new Error(`${c.name}: lane message ${m.body} on queue ${m.queueUrl}`);
+    const body = JSON.parse(m.body) as LaneMessage | BaselineLaneMessage;
+    const recordId = 'record' in body ? body.record.recordId : body.recordId;
+    if (body.destination !== lane || body.action !== 'upsert' || !routedIds.has(recordId) || (c.impl === 'baseline') !== ('record' in body)) {
+      throw new Error(`${c.name}: lane message ${m.body.slice(0, 300)} on queue ${m.queueUrl}`);
+    }
     lanes[lane] = (lanes[lane] ?? 0) + 1;
   }
   if (JSON.stringify(Object.entries(lanes).sort()) !== JSON.stringify(Object.entries(expectedLanes).sort())) {
@@ -347,16 +407,13 @@ async function timedRun(c: BenchCase, pools: Pools, batchCount: number, count: b
   await prepare(c, pools, built.seeds);
   const ddbBefore = structuredClone(c.ddb.stats);
   const sqsBefore = structuredClone(c.sqs.stats);
-  const results: Array<{ outcomes: Map<string, IntakeOutcome>; failures: number }> = [];
+  const results: BatchRun[] = [];
 
   const loggedBefore = c.logged.bytes;
   const processCpu = process.cpuUsage();
   const threadCpu = process.threadCpuUsage();
   const start = performance.now();
-  for (const batch of built.batches) {
-    const result = await processIntakeBatch(batch, c.deps);
-    results.push({ outcomes: result.outcomes, failures: result.batchItemFailures.length });
-  }
+  for (const batch of built.batches) results.push(await c.process(batch));
   const wallMs = performance.now() - start;
   const threadCpuMs = cpuMs(process.threadCpuUsage(threadCpu));
   const processCpuMs = cpuMs(process.cpuUsage(processCpu));
@@ -397,6 +454,7 @@ interface Figures {
   scenario: string;
   batchSize: number;
   logger: string;
+  impl: Impl;
   rounds: RoundResult[];
   /** Median over rounds, µs per record. */
   threadCpuUs: number;
@@ -416,6 +474,7 @@ function figures(c: BenchCase): Figures {
     scenario: c.scenario.name,
     batchSize: c.scenario.batchSize,
     logger: c.loggerName,
+    impl: c.impl,
     rounds: c.rounds,
     threadCpuUs: median(thread),
     threadCpuUsMin: Math.min(...thread),
@@ -429,6 +488,7 @@ function figures(c: BenchCase): Figures {
 
 interface Units {
   scenario: string;
+  impl: Impl;
   batchSize: number;
   records: number;
   outcomes: Record<string, number>;
@@ -445,6 +505,8 @@ interface Units {
   laneMessagesPerRecord: number;
   laneMessages: Record<string, number>;
   laneMessageBytes: number;
+  /** Bytes of message bodies and attributes sent to the lanes, per record. */
+  laneBytesPerRecord: number;
 }
 
 function units(c: BenchCase): Units {
@@ -454,6 +516,7 @@ function units(c: BenchCase): Units {
   const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
   return {
     scenario: c.scenario.name,
+    impl: c.impl,
     batchSize: c.scenario.batchSize,
     records: n,
     outcomes: u.outcomes,
@@ -470,6 +533,7 @@ function units(c: BenchCase): Units {
     laneMessagesPerRecord: u.sqs.messages / n,
     laneMessages: u.laneMessages,
     laneMessageBytes: u.sqs.payloadBytes / Math.max(1, u.sqs.messages),
+    laneBytesPerRecord: u.sqs.payloadBytes / n,
   };
 }
 
@@ -534,12 +598,73 @@ function unitsTable(all: Units[]): Table {
   };
 }
 
-function sizesNote(all: Units[]): string {
+function sizesNote(all: Units[], baseline: Units[]): string {
+  const sizes = (u: Units): string =>
+    Object.entries(u.bytesPerItemByKind)
+      .map(([k, v]) => `${k} ${fmt.int(v)} B`)
+      .join(', ');
   const u = all[0]!;
-  const sizes = Object.entries(u.bytesPerItemByKind)
-    .map(([k, v]) => `${k} ${fmt.int(v)} B`)
-    .join(', ');
-  return `Mean item sizes written (${u.scenario}): ${sizes}; lane message ${fmt.int(u.laneMessageBytes)} B (body + attributes).`;
+  const b = baseline.find((x) => x.scenario === u.scenario);
+  return (
+    `Mean item sizes written (${u.scenario}): ${sizes(u)}; lane message ${fmt.int(u.laneMessageBytes)} B (body + attributes)` +
+    (b ? `. Baseline: ${sizes(b)}; lane message ${fmt.int(b.laneMessageBytes)} B.` : '.')
+  );
+}
+
+// ---------------------------------------------------------------- ours against the baseline
+
+const BASELINE_NOTE =
+  'The baseline (bench/baseline/intake.ts) is the same work done the common way: Powertools BatchProcessor (SQS) + processPartialResponse; per record the same validateRecordText ' +
+  '(JSON.parse and the same precompiled validators), the same source registry and routes, a PutItem of the whole record guarded by `attribute_not_exists(pk) OR revision < :rev`, ' +
+  'one SendMessage per destination carrying the whole record, one history PutItem; invalid records one quarantine PutItem. Same batches, same fakes, same logger. ' +
+  'It does less than ours: no routing claim and no routed mark (a crash between its PutItem and its sends loses the lane messages: the redelivery fails the guard and is acked), ' +
+  'no content hash (a changed record under the same revision is acked, not quarantined as a conflict), no lookup of where a repair\'s breach went, ' +
+  'no immutable revision item, one history event a record instead of two (accepted, routed), and its lane messages carry personal data.';
+
+function compare(cases: BenchCase[], reference: Throughput): { tables: Table[]; json: unknown } {
+  const pairs = cases.flatMap((c) => {
+    const twin = c.impl === 'ours' ? cases.find((b) => b.impl === 'baseline' && b.scenario === c.scenario && b.loggerName === c.loggerName) : undefined;
+    return twin ? [{ ours: c, baseline: twin }] : [];
+  });
+  if (pairs.length === 0) return { tables: [], json: undefined };
+  const logged = (c: BenchCase): string => fmt.int(figures(c).logBytesPerRecord);
+  const cpuRows = pairs.map((p) => ({
+    scenario: p.ours.scenario.name,
+    labels: [p.ours.loggerName === 'no-op' ? 'no-op' : `Powertools (${logged(p.ours)} / ${logged(p.baseline)} B/rec)`],
+    cpu: pairCpu(p.ours.rounds, p.baseline.rounds),
+  }));
+  const metricRows: MetricRow[] = pairs
+    .filter((p) => p.ours.loggerName === 'no-op' || only)
+    .flatMap((p) => {
+      const [o, b] = [units(p.ours), units(p.baseline)];
+      const s = p.ours.scenario.name;
+      return [
+        { scenario: s, metric: 'DynamoDB requests', ours: o.ddbRequestsPerRecord, baseline: b.ddbRequestsPerRecord },
+        { scenario: s, metric: 'WCU', ours: o.wcuPerRecord, baseline: b.wcuPerRecord },
+        { scenario: s, metric: 'RCU', ours: o.rcuPerRecord, baseline: b.rcuPerRecord },
+        { scenario: s, metric: 'SQS requests', ours: o.sqsRequestsPerRecord, baseline: b.sqsRequestsPerRecord },
+        { scenario: s, metric: 'SQS bytes sent', ours: o.laneBytesPerRecord, baseline: b.laneBytesPerRecord, format: fmt.int },
+      ];
+    });
+  const tables = [
+    cpuCompareTable(
+      `Ours ÷ baseline: CPU per record, in the same ${ROUNDS.rounds} interleaved rounds`,
+      ['logger'],
+      cpuRows,
+      'CPU = main-thread CPU µs per record, median over rounds; the ratio is the median of the per-round ratios (each round runs ours, then the baseline, on fresh batches of the same scenario), ' +
+        'with their range (Powertools: the log each writes per record, ours / baseline). net = CPU − time inside the fakes (server-side work DynamoDB and SQS would do, not the Lambda\'s). ' +
+        "Neither includes the AWS SDK's client-side CPU per request (marshalling, SigV4 signing, HTTP: the fakes take the commands as they are), so each side's request count below adds to its Lambda CPU. " +
+        `Machine drift: ±${drift(reference)}. ${BASELINE_NOTE}`,
+    ),
+    metricsTable(
+      'Ours ÷ baseline: AWS requests and capacity per record (no-op logger; counted by the fakes over every timed round)',
+      metricRows,
+      'WCU and RCU as in the table above (failed conditions charged: the baseline\'s duplicate and older revision fail its guard, ours\' fail acceptRevision\'s). ' +
+        'SQS requests: intake\'s sends (SendMessageBatch for ours, SendMessage for the baseline); bytes sent: message bodies and attributes. ' +
+        'Neither counts the event source\'s receives and deletes on the intake queue (the same for both).',
+    ),
+  ];
+  return { tables, json: { cpu: cpuRows, units: metricRows.map(({ format: _f, ...r }) => ({ ...r, ratio: r.baseline === 0 ? null : r.ours / r.baseline })) } };
 }
 
 // ---------------------------------------------------------------- main
@@ -552,7 +677,9 @@ async function main(): Promise<void> {
   log('building record pools…');
   const pools = buildPools();
 
-  const cases = SCENARIOS.flatMap((s) => [makeCase(s, 'no-op'), makeCase(s, 'Powertools')]).filter((c) => !only || c.name.includes(only));
+  // each case of ours and its baseline twin run one after the other in every round
+  const loggers = ['no-op', 'Powertools'] as const;
+  const cases = SCENARIOS.flatMap((s) => loggers.flatMap((l) => [makeCase(s, l, 'ours'), ...(withBaseline ? [makeCase(s, l, 'baseline')] : [])])).filter((c) => !only || c.name.includes(only));
   if (cases.length === 0) throw new Error(`no case matches --only ${String(only)}`);
   log('warm-up…');
   for (const c of cases) await warmUp(c, pools);
@@ -575,12 +702,14 @@ async function main(): Promise<void> {
   }
   const referenceThroughput = summarise(refRate, refCpu, refItems);
 
-  const allFigures = cases.map(figures);
-  const allUnits = cases.filter((c) => c.loggerName === 'no-op' || only).map(units);
-  // the logger must not change what intake does
+  const ours = cases.filter((c) => c.impl === 'ours');
+  const allFigures = ours.map(figures);
+  const allUnits = ours.filter((c) => c.loggerName === 'no-op' || only).map(units);
+  const baselineUnits = cases.filter((c) => c.impl === 'baseline' && (c.loggerName === 'no-op' || only)).map(units);
+  // the logger must not change what intake does (nor what the baseline does)
   for (const c of cases.filter((x) => x.loggerName === 'Powertools')) {
     const twin = units(c);
-    const base = allUnits.find((u) => u.scenario === c.scenario.name);
+    const base = [...allUnits, ...baselineUnits].find((u) => u.scenario === c.scenario.name && u.impl === c.impl);
     if (!base || only) continue;
     // (WCU may differ a little: each case draws other records from the pools)
     if (Math.abs(twin.ddbRequestsPerRecord - base.ddbRequestsPerRecord) > 1e-9 || Math.abs(twin.laneMessagesPerRecord - base.laneMessagesPerRecord) > 1e-9) {
@@ -588,8 +717,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits)];
-  const sizes = sizesNote(allUnits);
+  const comparison = compare(cases, referenceThroughput);
+  const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits), ...comparison.tables];
+  const sizes = sizesNote(allUnits, baselineUnits);
   const loadEnd = os.loadavg()[0]!;
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
@@ -611,7 +741,7 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
 
-  if (quick || only) return;
+  if (quick || only || !withBaseline) return;
   const now = new Date();
   const date = localDate(now);
   recordResults({
@@ -627,6 +757,8 @@ async function main(): Promise<void> {
       loadAverage1m: { start: loadStart, end: loadEnd },
       cpu: allFigures,
       units: allUnits,
+      baseline: { cpu: cases.filter((c) => c.impl === 'baseline').map(figures), units: baselineUnits },
+      comparison: comparison.json,
       reference: referenceThroughput,
       benchSeconds: elapsed,
     },
