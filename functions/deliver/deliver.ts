@@ -140,8 +140,13 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
       try {
         const gate = await breachGate(store, p);
         if (gate.kind === 'go') ready.push(p);
-        else if (gate.kind === 'wait') outcomes.set(p.message.messageId, 'failed');
-        else {
+        else if (gate.kind === 'wait') {
+          // the state says why the repair is not sent (credex status counts it failing, inspect shows the reason)
+          const at = now();
+          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
+          if (recorded && p.attempts === 1) events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'failed', detail: { destination: p.lane.destination, reason: gate.reason, attempt: p.attempts } });
+          outcomes.set(p.message.messageId, 'failed');
+        } else {
           const at = now();
           await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
           events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'rejected', detail: { destination: p.lane.destination, reason: gate.reason } });
@@ -249,7 +254,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   return { batchItemFailures: failed.map((m) => ({ itemIdentifier: m.messageId })), outcomes };
 }
 
-type BreachGate = { kind: 'go' } | { kind: 'wait' } | { kind: 'reject'; reason: string };
+type BreachGate = { kind: 'go' } | { kind: 'wait'; reason: string } | { kind: 'reject'; reason: string };
 
 /**
  * A repair sent to a destination before its breach would withdraw from disclosure something the
@@ -274,7 +279,7 @@ async function breachGate(store: StateStore, p: Pending): Promise<BreachGate> {
   if (state?.status === 'rejected' && state.revision >= meta.revision && !p.lane.redeliver) {
     return { kind: 'reject', reason: `its breach ${breach.source}/${breach.recordId} was rejected by ${p.lane.destination}: the repair cannot follow it` };
   }
-  return { kind: 'wait' };
+  return { kind: 'wait', reason: `waiting for its breach ${breach.source}/${breach.recordId} to be delivered to ${p.lane.destination} first` };
 }
 
 type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };

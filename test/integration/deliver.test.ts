@@ -318,7 +318,8 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(early.batchItemFailures).toEqual([{ itemIdentifier: repairMessage.messageId }]);
       expect(early.outcomes.get(repairMessage.messageId)).toBe('failed');
       expect(sims.simulators.municipal.store.requests).toEqual([]);
-      expect(await stateAt(repairRef('OR-1'), 'municipal')).toBeUndefined();
+      // the state says why: a transient failure, waiting for the breach
+      expect(await stateAt(repairRef('OR-1'), 'municipal')).toMatchObject({ status: 'failed', lastError: 'waiting for its breach hrbxq-enforcement/OB-1 to be delivered to municipal first' });
 
       // the breach goes, then the repair's retry goes too
       const breachDelivery = await processDeliverBatch([breachMessage], deps('municipal'));
