@@ -34,7 +34,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { FUNCTION_NODE_OPTIONS, esbuildBuildOptions, functionBundling } from '../infra/bundling.js';
+import { SOURCE_MAP_NODE_OPTIONS, esbuildBuildOptions, functionBundling } from '../infra/bundling.js';
 import { environment, localDate, recordResults } from './environment.js';
 import { median } from './harness.js';
 import { toMarkdown, toText, type Table } from './report.js';
@@ -126,10 +126,10 @@ interface Variant {
 }
 
 const VARIANTS: Variant[] = [
-  { id: 'deployed', title: 'as deployed: the SDK bundled but for the credential links after fromEnv', bundling: functionBundling, nodeOptions: FUNCTION_NODE_OPTIONS },
-  { id: 'sdkAllBundled', title: 'the whole SDK bundled, credential chain included (deployed until 2026-11-28)', bundling: { ...functionBundling, externalModules: [] }, nodeOptions: FUNCTION_NODE_OPTIONS },
-  { id: 'sdkExternal', title: "the SDK from the runtime (externalModules ['@aws-sdk/*'], CDK's default)", bundling: { ...functionBundling, externalModules: ['@aws-sdk/*'] }, nodeOptions: FUNCTION_NODE_OPTIONS },
-  { id: 'noSourceMaps', title: 'as deployed, run without NODE_OPTIONS=--enable-source-maps', bundling: functionBundling, nodeOptions: '' },
+  { id: 'deployed', title: 'as deployed with source-mapped stack traces (dev): the SDK bundled but for the credential links after fromEnv', bundling: functionBundling, nodeOptions: SOURCE_MAP_NODE_OPTIONS },
+  { id: 'sdkAllBundled', title: 'the whole SDK bundled, credential chain included (deployed until 2026-11-28)', bundling: { ...functionBundling, externalModules: [] }, nodeOptions: SOURCE_MAP_NODE_OPTIONS },
+  { id: 'sdkExternal', title: "the SDK from the runtime (externalModules ['@aws-sdk/*'], CDK's default)", bundling: { ...functionBundling, externalModules: ['@aws-sdk/*'] }, nodeOptions: SOURCE_MAP_NODE_OPTIONS },
+  { id: 'noSourceMaps', title: 'as deployed in production: without NODE_OPTIONS=--enable-source-maps (StageConfig sourceMappedStackTraces: false)', bundling: functionBundling, nodeOptions: '' },
 ];
 
 /** Parts of intake's bundle alone, built as deployed, run without a first call. */
@@ -329,11 +329,11 @@ async function main(): Promise<void> {
     if (!only || only === 'intake') for (const p of PARTS) parts.set(p.id, await build(p.entry, functionBundling, join(outRoot, 'parts', p.id)));
 
     log('cold init (fresh processes)…');
-    const jobs: Job[] = [{ key: 'baseline', file: baseline.file, env: { ...LAMBDA_ENV, NODE_OPTIONS: FUNCTION_NODE_OPTIONS }, event: {} }];
+    const jobs: Job[] = [{ key: 'baseline', file: baseline.file, env: { ...LAMBDA_ENV, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }, event: {} }];
     for (const f of functions) {
       for (const v of VARIANTS) jobs.push({ key: `${f.name}/${v.id}`, file: bundleOf(f, v).file, env: { ...LAMBDA_ENV, ...f.env, NODE_OPTIONS: v.nodeOptions }, event: f.event });
     }
-    for (const [id, b] of parts) jobs.push({ key: `part/${id}`, file: b.file, env: { ...LAMBDA_ENV, NODE_OPTIONS: FUNCTION_NODE_OPTIONS } });
+    for (const [id, b] of parts) jobs.push({ key: `part/${id}`, file: b.file, env: { ...LAMBDA_ENV, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS } });
     const timing = measure(jobs, RUNS);
     const base = timing.get('baseline')!;
 
@@ -400,9 +400,10 @@ async function main(): Promise<void> {
       );
     });
 
-    const deployedRows = functions.map((f) => ({ f, b: bundleOf(f, VARIANTS[0]!), s: timing.get(`${f.name}/deployed`)! }));
+    // the aims apply to production, which runs without --enable-source-maps (the same bundle)
+    const deployedRows = functions.map((f) => ({ f, b: bundleOf(f, VARIANTS[0]!), s: timing.get(`${f.name}/noSourceMaps`)! }));
     const verdict =
-      `Aims ≤ ${AIM_KB} KB and ≤ ${AIM_INIT_MS} ms init (minus Node's start) per function as deployed: ` +
+      `Aims ≤ ${AIM_KB} KB and ≤ ${AIM_INIT_MS} ms init (minus Node's start) per function as deployed in production: ` +
       deployedRows.map(({ f, b, s }) => `${f.name} ${kb(b.bytes)} KB ${b.bytes <= AIM_KB * 1024 ? 'met' : 'NOT met'}, ${ms(s.readyMs - base.readyMs)} ms ${s.readyMs - base.readyMs <= AIM_INIT_MS ? 'met' : 'NOT met'}`).join('; ') +
       '.';
     const loadEnd = os.loadavg()[0]!;

@@ -54,11 +54,11 @@ export const functionBundling: nodejs.BundlingOptions = {
 };
 
 /**
- * NODE_OPTIONS of every function: stack traces in the logs through the source map. Node reads and
- * parses the bundle's map when it loads the bundle — part of the cold start bench/bundles.bench.ts
- * measures.
+ * NODE_OPTIONS of a function whose stage maps stack traces to the sources (StageConfig
+ * `sourceMappedStackTraces`): Node reads and parses the bundle's map when it loads the bundle —
+ * part of the cold start bench/bundles.bench.ts measures.
  */
-export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
+export const SOURCE_MAP_NODE_OPTIONS = '--enable-source-maps';
 
 /** The esbuild build options (the subset CDK sets) for one entry: `esbuild.build(esbuildBuildOptions(…))`. */
 export interface EsbuildBuildOptions {

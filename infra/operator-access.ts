@@ -61,13 +61,23 @@ export const operatorAccess: Readonly<Record<OperatorCommand, OperatorAccess>> =
     table: ['dynamodb:GetItem', 'dynamodb:Query', ...AUDITED],
     intakeQueue: ['sqs:SendMessage'],
   },
-  // receive from the lane's DLQ (held invisible while scanning), send to the lane's queue, delete
-  // what was sent, make the rest visible again; --filter error= reads the destination state;
+  // receive from a lane's DLQ or the intake DLQ (held invisible while scanning), send to its queue,
+  // delete what was sent, make the rest visible again; --filter error= reads the destination state;
   // history events in batches. --native: both queues' ARNs (GetQueueAttributes) and SQS's move task
   // from the DLQ to the queue, which SQS authorises as receive + delete there and send here
   replay: {
     ...STAGE,
     table: ['dynamodb:GetItem', ...AUDITED, 'dynamodb:BatchWriteItem'],
+    intakeQueue: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
+    intakeDlq: [
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:StartMessageMoveTask',
+      'sqs:ListMessageMoveTasks',
+      'sqs:CancelMessageMoveTask',
+    ],
     laneQueues: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
     laneDlqs: [
       'sqs:GetQueueAttributes',

@@ -192,11 +192,12 @@ export class CreditExchangeStack extends Stack {
   }
 
   /** A function with the stack's environment and its table access (infra/access.ts). */
-  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'logRemovalPolicy' | 'environment'> & { environment: Record<string, string> }): ExchangeFunction {
+  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'logRemovalPolicy' | 'environment' | 'sourceMappedStackTraces'> & { environment: Record<string, string> }): ExchangeFunction {
     const fn = new ExchangeFunction(this, id, {
       ...props,
       logRetentionDays: this.stage.logRetentionDays,
       logRemovalPolicy: this.removalPolicy,
+      sourceMappedStackTraces: this.stage.sourceMappedStackTraces,
       environment: {
         TABLE_NAME: this.table.table.tableName,
         POWERTOOLS_METRICS_NAMESPACE: this.namespace,

@@ -37,6 +37,13 @@ export interface StageConfig {
   ingest: { rateLimitPerSecond: number; burstLimit: number };
   /** Days CloudWatch keeps the functions' and the API's logs. */
   logRetentionDays: number;
+  /**
+   * Stack traces in the logs mapped to the TypeScript sources (NODE_OPTIONS=--enable-source-maps).
+   * Node then reads and parses each bundle's source map at every cold start: 14–48 ms, which puts
+   * every function's init over 100 ms (bench/results/bundles.md). Off, traces point into the
+   * minified bundle; its .map ships in the same asset, to decode a trace by hand.
+   */
+  sourceMappedStackTraces: boolean;
 }
 
 export const stages: Record<string, StageConfig> = {
@@ -55,6 +62,7 @@ export const stages: Record<string, StageConfig> = {
     alarms: { emails: [], oldestMessageAgeMinutes: 60, quarantineRatePercent: 20 },
     ingest: { rateLimitPerSecond: 10, burstLimit: 20 },
     logRetentionDays: 14,
+    sourceMappedStackTraces: true,
   },
   prod: {
     name: 'prod',
@@ -70,6 +78,8 @@ export const stages: Record<string, StageConfig> = {
     alarms: { emails: ['credex-oncall@example.com'], oldestMessageAgeMinutes: 30, quarantineRatePercent: 5 },
     ingest: { rateLimitPerSecond: 50, burstLimit: 100 },
     logRetentionDays: 365,
+    // cold starts under 100 ms in production; dev keeps readable traces
+    sourceMappedStackTraces: false,
   },
 };
 

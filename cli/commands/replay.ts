@@ -3,21 +3,22 @@
  * (cli/operations/replay.ts), with a filter, a limit, a rate, a dry run, progress, Ctrl-C and an
  * audit entry; `--native` hands an unfiltered move to SQS's own redrive on AWS.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { withTargetOptions, onExchange, TARGET_HELP, UsageError, type CommandContext, type Exchange } from '../context.js';
 import { ExitCode } from '../io.js';
 import { finishAudit, openAudit } from '../operations/audit.js';
 import { nativeRedrive } from '../operations/native-redrive.js';
 import { queueDepth } from '../operations/queues.js';
-import { describeFilter, isEmptyFilter, parseFilter, replayLane, type ReplayResult } from '../operations/replay.js';
+import { describeFilter, isEmptyFilter, parseFilter, replayLane, type ReplayQueue, type ReplayResult } from '../operations/replay.js';
 import { destination, integer, number } from '../options.js';
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
-import type { TargetOptions } from '../target.js';
+import type { QueuePair, TargetOptions } from '../target.js';
 import type { DestinationId } from '../../infra/topology.js';
 
 interface ReplayCommandOptions extends TargetOptions {
-  lane: DestinationId;
+  lane?: DestinationId;
+  intake: boolean;
   filter?: string;
   limit?: number;
   rate?: number;
@@ -36,6 +37,7 @@ Filter (all given conditions must hold; | separates alternatives):
   recordType=commitment|breach|repair   source=<source system>   recordId=<id>
   action=upsert|withdraw                error=<text in the last error, e.g. "HTTP 503">
   since=<ISO time>  until=<ISO time>    (when the message was first sent to the lane)
+With --intake the DLQ holds records: recordType, source, recordId, since and until apply.
 
 Examples:
   $ credex replay --lane municipal --dry-run --stage prod            what would move
@@ -44,6 +46,7 @@ Examples:
   $ credex replay --lane provincial --filter recordType=repair --limit 50 --rate 5 --stage prod
   $ credex replay --lane municipal --native --stage prod             SQS's own redrive (AWS, no filter)
   $ credex replay --lane district --local                            the local runtime
+  $ credex replay --intake --dry-run --stage prod                    records intake failed to process
 
 Exit status: 0 done · 5 some messages could not be moved (listed; run again) · 130 stopped by
 Ctrl-C (what moved stays moved; run again to continue) · 2 bad usage · 4 exchange unreachable
@@ -53,8 +56,9 @@ export function registerReplayCommand(program: Command, context: CommandContext)
   withTargetOptions(
     program
       .command('replay')
-      .description("move messages from a lane's DLQ back to its queue, to be delivered again")
-      .requiredOption('--lane <destination>', 'the lane (provincial, municipal, publicColumn, district)', destination)
+      .description("move messages from a lane's DLQ (or the intake DLQ) back to its queue, to be processed again")
+      .addOption(new Option('--lane <destination>', 'the lane (provincial, municipal, publicColumn, district)').argParser(destination).conflicts('intake'))
+      .option('--intake', "the intake DLQ: records intake failed to process (not the bodies kept there for quarantine entries)", false)
       .option('--filter <conditions>', 'only messages matching key=value[,key=value…] (see below)')
       .option('--limit <n>', 'move at most n messages', integer('--limit', 1))
       .option('--rate <per-second>', 'messages per second sent back (spare a recovering endpoint)', number('--rate', 0.1, 3000))
@@ -67,11 +71,13 @@ export function registerReplayCommand(program: Command, context: CommandContext)
     .action((options: ReplayCommandOptions) => onExchange(context, options, (exchange) => replay(exchange, options, context)));
 }
 
-async function replay(exchange: Exchange, options: ReplayCommandOptions, context: CommandContext): Promise<number> {
+async function replay(exchange: Exchange, commandOptions: ReplayCommandOptions, context: CommandContext): Promise<number> {
   const { io } = context;
+  if (!commandOptions.lane && !commandOptions.intake) throw new UsageError('which DLQ? give --lane <destination> or --intake');
+  const options = { ...commandOptions, lane: commandOptions.lane ?? ('intake' as const) };
   const filter = parseFilter(options.filter);
-  const queues = exchange.target.lanes[options.lane];
-  if (options.native) return replayNative(exchange, options, context, isEmptyFilter(filter));
+  const queues = options.lane === 'intake' ? exchange.target.intake : exchange.target.lanes[options.lane];
+  if (options.native) return replayNative(exchange, options, queues, context, isEmptyFilter(filter));
 
   const depth = await queueDepth(exchange.clients.sqs, queues.dlqUrl);
   const by = await exchange.identity();
@@ -124,9 +130,10 @@ export function formatReplay(result: ReplayResult, auditId?: string): string {
       if (result.matched > shown.length) lines.push(`… and ${result.matched - shown.length} more (--json lists up to 1,000)`);
     }
   } else {
-    lines.push(`moved ${result.moved} of ${result.scanned} messages from the ${result.lane} DLQ back to its queue; ${result.kept} left in the DLQ`);
+    lines.push(`moved ${result.moved} of ${result.scanned} messages from the ${result.lane} DLQ back to its queue; ${result.kept + result.parked} left in the DLQ`);
   }
   if (result.unreadable) lines.push(`${result.unreadable} message(s) are not lane messages (moved only by a replay without --filter)`);
+  if (result.parked) lines.push(`${result.parked} body(ies) kept for quarantine entries (too large for the table) left in place: credex quarantine show / release`);
   if (result.arrivedDuringReplay) lines.push(`${result.arrivedDuringReplay} message(s) reached the DLQ while the replay ran (some may be its own copies, failing again): left for the next run`);
   if (result.unscanned) lines.push(`${result.unscanned} message(s) could not be reached (more than SQS lets one client hold): run the same command again`);
   for (const f of result.failures) lines.push(`  ${f.messageId}: ${f.reason}`);
@@ -135,14 +142,14 @@ export function formatReplay(result: ReplayResult, auditId?: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function replayNative(exchange: Exchange, options: ReplayCommandOptions, context: CommandContext, unfiltered: boolean): Promise<number> {
+async function replayNative(exchange: Exchange, options: Omit<ReplayCommandOptions, 'lane'> & { lane: ReplayQueue }, queues: QueuePair, context: CommandContext, unfiltered: boolean): Promise<number> {
   if (!unfiltered || options.limit || options.dryRun) throw new UsageError('--native moves the whole DLQ: it takes no --filter, --limit or --dry-run');
   if (exchange.target.endpoints) throw new UsageError('--native needs SQS on AWS: the local SQS server has no StartMessageMoveTask (replay without --native)');
   const audit = await openAudit(exchange.store, { action: 'replay', by: await exchange.identity(), target: exchange.target.origin, request: { lane: options.lane, native: true, ...(options.rate && { rate: options.rate }) } });
   const progress = new Progress(context.io.stderr, `replay ${options.lane} (SQS move task)`, { unit: 'moved', interactive: exchange.interactive });
   let moved = 0;
   try {
-    const result = await nativeRedrive(exchange.clients.sqs, exchange.target.lanes[options.lane], {
+    const result = await nativeRedrive(exchange.clients.sqs, queues, {
       ...(options.rate && { ratePerSecond: options.rate }),
       ...(context.io.signal && { signal: context.io.signal }),
       onProgress: (n) => {

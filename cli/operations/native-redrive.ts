@@ -34,7 +34,8 @@ export async function nativeRedrive(
   let cancelled = false;
   for (;;) {
     const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 }));
-    const task = Results.find((t) => t.TaskHandle === TaskHandle) ?? Results[0];
+    // only this task: another operator's move task on the same DLQ is none of this command's business
+    const task = Results.find((t) => t.TaskHandle === TaskHandle);
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
     options.onProgress?.(moved, task?.ApproximateNumberOfMessagesToMove);
     if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {

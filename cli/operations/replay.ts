@@ -72,8 +72,11 @@ export function describeFilter(filter: ReplayFilter): string {
     .join(',');
 }
 
+/** What a replay empties: a lane's DLQ into the lane, or the intake DLQ into the intake queue. */
+export type ReplayQueue = DestinationId | 'intake';
+
 export interface ReplayOptions {
-  lane: DestinationId;
+  lane: ReplayQueue;
   filter: ReplayFilter;
   /** Move (or, dry, count) at most this many. */
   limit?: number;
@@ -102,7 +105,7 @@ export interface ReplayedMessage {
 }
 
 export interface ReplayResult {
-  lane: DestinationId;
+  lane: ReplayQueue;
   dryRun: boolean;
   /** Distinct DLQ messages looked at. */
   scanned: number;
@@ -115,8 +118,13 @@ export interface ReplayResult {
    * own copies that failed again: moving them again would go round in circles.
    */
   arrivedDuringReplay: number;
-  /** Bodies that are not lane messages (kept unless no filter is given). */
+  /** Bodies that are not lane messages or records (kept unless no filter is given). */
   unreadable: number;
+  /**
+   * Intake DLQ only: bodies parked there for a quarantine entry (too large for the table): they are
+   * the entry's evidence, not failures — never moved (credex quarantine release re-submits them).
+   */
+  parked: number;
   /** Messages the DLQ still shows but the scan could not reach (e.g. SQS's in-flight limit): run again. */
   unscanned: number;
   /** Messages that could not be moved, or were sent but not deleted (they may be moved twice: harmless). */
@@ -131,11 +139,14 @@ const MAX_LISTED = 1000;
 const MAX_EMPTY_RECEIVES = 10;
 
 export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
+  if (options.lane === 'intake' && (options.filter.error !== undefined || options.filter.action !== undefined)) {
+    throw new UsageError('the intake DLQ holds records, not lane messages: filter by recordType, source, recordId, since or until (error= and action= apply to lanes)');
+  }
   const sleep = options.sleep ?? abortableSleep(options.signal);
   const now = options.now ?? (() => new Date());
   const holdSeconds = options.holdSeconds ?? 300;
   const startedAt = now().getTime();
-  const result: ReplayResult = { lane: options.lane, dryRun: options.dryRun === true, scanned: 0, matched: 0, moved: 0, kept: 0, arrivedDuringReplay: 0, unreadable: 0, unscanned: 0, failures: [], interrupted: false, messages: [] };
+  const result: ReplayResult = { lane: options.lane, dryRun: options.dryRun === true, scanned: 0, matched: 0, moved: 0, kept: 0, arrivedDuringReplay: 0, unreadable: 0, parked: 0, unscanned: 0, failures: [], interrupted: false, messages: [] };
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   /** Messages held invisible that must be made visible again at the end: id → latest receipt handle. */
   const held = new Map<string, string>();
@@ -192,6 +203,10 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
           result.arrivedDuringReplay++;
           continue;
         }
+        if (message.MessageAttributes?.['quarantineReason']) {
+          result.parked++;
+          continue;
+        }
         const lane = parseLaneMessage(message.Body);
         if (!lane) result.unreadable++;
         let matches: boolean;
@@ -228,7 +243,8 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
           held.delete(id);
           ours.add(copyId);
           const lane = chunk.find((c) => c.message.MessageId === id)?.lane;
-          if (lane) events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId, revision: lane.revision, detail: { destination: options.lane, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
+          const where = options.lane === 'intake' ? { queue: 'intake' } : { destination: options.lane };
+          if (lane) events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId ?? 'replay', revision: lane.revision, detail: { ...where, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
         }
       }
     }
@@ -267,13 +283,17 @@ function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
   }
 }
 
-async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, store: StateStore, destination: DestinationId): Promise<boolean> {
+/**
+ * Whether a message matches. A lane message and a record (an intake DLQ body) share the fields the
+ * filter names; `action` and `error` exist for lane messages only.
+ */
+async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, store: StateStore, destination: ReplayQueue): Promise<boolean> {
   const anyOf = (values: string[] | undefined, value: string) => values === undefined || values.includes(value);
   if (!anyOf(filter.recordType, lane.recordType) || !anyOf(filter.source, lane.source) || !anyOf(filter.recordId, lane.recordId) || !anyOf(filter.action, lane.action)) return false;
   const sent = Number(message.Attributes?.SentTimestamp);
   if (filter.since && !(sent >= Date.parse(filter.since))) return false;
   if (filter.until && !(sent < Date.parse(filter.until))) return false;
-  if (filter.error !== undefined) {
+  if (filter.error !== undefined && destination !== 'intake') {
     // the error lives in the record's state at this destination, not in the message
     const state = await getDestinationState(store, laneMessageRef(lane), destination);
     if (!state?.lastError?.toLowerCase().includes(filter.error.toLowerCase())) return false;

@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTION_NODE_OPTIONS, functionBundling } from '../bundling.js';
+import { SOURCE_MAP_NODE_OPTIONS, functionBundling } from '../bundling.js';
 import type { FunctionSize } from '../plan.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +30,8 @@ export interface ExchangeFunctionProps {
   /** The log group's fate when the stack is deleted (a fixed name must not outlive a dev stack). */
   logRemovalPolicy: RemovalPolicy;
   description: string;
+  /** Stack traces mapped to the sources (--enable-source-maps): the stage decides (StageConfig). */
+  sourceMappedStackTraces: boolean;
   /** Asynchronous invocations (the schedule): Lambda's own retries, and how old an event may be. */
   async?: { retryAttempts: number; maxEventAge: Duration };
 }
@@ -70,7 +72,7 @@ export class ExchangeFunction extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
       ...(props.async && { retryAttempts: props.async.retryAttempts, maxEventAge: props.async.maxEventAge }),
-      environment: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...props.environment },
+      environment: { ...(props.sourceMappedStackTraces && { NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }), ...props.environment },
       bundling: functionBundling,
     });
   }

@@ -59,8 +59,19 @@ const dlqUrl = () => h.runtime.queues.lanes.municipal.dlqUrl;
 const queueUrl = () => h.runtime.queues.lanes.municipal.url;
 const municipalSource = () => h.runtime.eventSources.find((s) => s.functionName.endsWith('deliver-municipal'))!;
 
+/** While set, the intake function fails every batch (its table unreachable, say). */
+let intakeDown = false;
+
 beforeAll(async () => {
-  h = await startCliHarness();
+  h = await startCliHarness({
+    wrapHandler: (name, handler) =>
+      name.endsWith('-intake')
+        ? async (event, context) => {
+            if (intakeDown) throw new Error('the table is unreachable (test)');
+            return handler(event, context);
+          }
+        : handler,
+  });
   store = { ddb: h.runtime.clients.doc, tableName: h.runtime.tableName };
   municipal().setFaults({ outage: true });
   await h.submit(all);
@@ -278,5 +289,30 @@ describe('a repair follows its breach on a resync too', () => {
     expect(types.lastIndexOf('breach')).toBeLessThan(types.indexOf('repair'));
     await waitFor('both applied again', async () => (applied.some((a) => a.destination === 'municipal' && a.key.includes('CLI-XF-2026-000009')) ? true : undefined));
     expect(repairsBeforeBreaches(applied, [{ repairId: 'CLI-XF-2026-000009', breachId: 'CLI-SX-2026-000009' }])).toEqual([]);
+  });
+});
+
+describe('replay --intake', () => {
+  test('moves the records intake could not process back through intake; the filter applies to records', async () => {
+    const records = [7, 8].map((n) => breach({ recordId: `CLI-SX-2026-00000${n}` }, { decisionNumber: `哈新市监罚〔2026〕10${n}号` }));
+    const intakeDlq = h.runtime.queues.intake.dlqUrl;
+    intakeDown = true;
+    try {
+      await h.submit(records);
+      await waitFor('both records in the intake DLQ', async () => ((await h.depth(intakeDlq)) === 2 ? true : undefined), 60_000);
+    } finally {
+      intakeDown = false;
+    }
+    const status = await h.credexJson<StatusReport>(['status']);
+    expect(status.intake.dlq.depth).toBe(2);
+    expect((await h.credex(['replay', '--intake', '--filter', 'error=HTTP 503'])).code).toBe(2);
+    expect((await h.credex(['replay', '--lane', 'municipal', '--intake'])).code).toBe(2);
+
+    const dry = await h.credexJson<{ matched: number; messages: Array<{ recordId: string }> }>(['replay', '--intake', '--filter', 'recordId=CLI-SX-2026-000007', '--dry-run']);
+    expect(dry.messages.map((m) => m.recordId)).toEqual(['CLI-SX-2026-000007']);
+    const out = await h.credexJson<{ moved: number; kept: number }>(['replay', '--intake']);
+    expect(out).toMatchObject({ moved: 2, kept: 0 });
+    await waitFor('both delivered to provincial and municipal', async () => ((await allDelivered(records, 'provincial')) && (await allDelivered(records, 'municipal'))) || undefined);
+    expect(await h.depth(intakeDlq)).toBe(0);
   });
 });

@@ -2,8 +2,8 @@
  * The operator CLI against a real local runtime: the same servers, handlers and simulators as
  * `npm start`, and `credex` run in-process on the target file the runtime is described by.
  *
- * The lanes redrive after 2 receives and the clock runs at 1/100, so a message whose endpoint is
- * down reaches its lane's DLQ within seconds.
+ * Intake and the lanes redrive after 2 receives and the clock runs at 1/100, so a message whose
+ * endpoint is down reaches its lane's DLQ within seconds.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,12 +35,12 @@ export interface CliHarness {
   stop(): Promise<void>;
 }
 
-/** Lanes that give up after 2 receives: an endpoint outage fills the DLQ in seconds. */
+/** Intake and lanes that give up after 2 receives: an endpoint outage fills the DLQ in seconds. */
 export function quickRedriveTopology(maxReceiveCount = 2): Topology {
   const destinations = Object.fromEntries(
     Object.entries(topology.destinations).map(([id, d]) => [id, { ...d, lane: { ...d.lane, maxReceiveCount, rateLimitPerSecond: d.lane.rateLimitPerSecond * 10 } }]),
   ) as Topology['destinations'];
-  return { ...topology, destinations };
+  return { ...topology, intake: { ...topology.intake, maxReceiveCount }, destinations };
 }
 
 export async function startCliHarness(options: RuntimeOptions = {}): Promise<CliHarness> {

@@ -118,7 +118,7 @@ describe('the operator policy', () => {
 
   it('lets SQS redrive a DLQ it may start a move task on: receive, delete and attributes there, send to its source queue', () => {
     const moveSources = grants.filter((g) => g.startsWith('sqs:StartMessageMoveTask on ')).map((g) => g.slice('sqs:StartMessageMoveTask on '.length));
-    expect(moveSources.sort()).toEqual([...laneDlqs].sort());
+    expect(moveSources.sort()).toEqual([intakeDlq, ...laneDlqs].sort());
     for (const dlq of moveSources) {
       for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask']) expect(grants).toContain(`${action} on ${dlq}`);
       // the destination is the queue whose redrive policy names this DLQ

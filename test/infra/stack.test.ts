@@ -107,6 +107,12 @@ describe('functions', () => {
     }
   });
 
+  it('maps stack traces to the sources in dev only: production starts without reading source maps', () => {
+    const nodeOptions = (template: typeof dev.template) => Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties['Environment'].Variables['NODE_OPTIONS']);
+    expect(new Set(nodeOptions(dev.template))).toEqual(new Set(['--enable-source-maps']));
+    expect(new Set(nodeOptions(prod.template))).toEqual(new Set([undefined]));
+  });
+
   it('leaves a failed pull to the next scheduled run instead of retrying it', () => {
     const [pullId] = Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === 'credex-dev-pull')!;
     const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));

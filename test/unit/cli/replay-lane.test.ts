@@ -11,6 +11,7 @@ import type { StateStore } from '../../../functions/shared/state/repository.js';
 interface Stored {
   id: string;
   body: string;
+  attributes?: Record<string, string>;
   sent: number;
   visibleAt: number;
   receipt?: string;
@@ -25,8 +26,8 @@ class FakeSqs {
   failAgain = false;
   inFlightLimit = Number.POSITIVE_INFINITY;
 
-  put(url: string, body: string, id: string = randomUUID(), sent = Date.now() - 60_000): string {
-    this.queues.get(url)!.push({ id, body, sent, visibleAt: 0 });
+  put(url: string, body: string, id: string = randomUUID(), sent = Date.now() - 60_000, attributes?: Record<string, string>): string {
+    this.queues.get(url)!.push({ id, body, sent, visibleAt: 0, ...(attributes && { attributes }) });
     return id;
   }
 
@@ -40,7 +41,8 @@ class FakeSqs {
       const Messages: Message[] = taken.map((m) => {
         m.visibleAt = now + (command.input.VisibilityTimeout ?? 30) * 1000;
         m.receipt = randomUUID();
-        return { MessageId: m.id, ReceiptHandle: m.receipt, Body: m.body, Attributes: { SentTimestamp: String(m.sent) } };
+        const MessageAttributes = m.attributes && Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+        return { MessageId: m.id, ReceiptHandle: m.receipt, Body: m.body, Attributes: { SentTimestamp: String(m.sent) }, ...(MessageAttributes && { MessageAttributes }) };
       });
       return { Messages };
     }
@@ -132,4 +134,15 @@ test('a dry run holds nothing back and moves nothing', async () => {
   expect(result.messages.map((m) => m.recordType)).toEqual(Array(5).fill('repair'));
   expect(sqs.queues.get(LANE)).toHaveLength(0);
   expect(sqs.queues.get(DLQ)!.every((m) => m.visibleAt <= Date.now() + 1000)).toBe(true);
+});
+
+test('the intake DLQ: records move back, the bodies kept for quarantine entries stay', async () => {
+  const sqs = new FakeSqs();
+  const record = (n: number) => JSON.stringify({ schemaVersion: '1.0', recordType: 'breach', recordId: `R-${n}`, revision: 1, operation: 'upsert', source: 'hrbxq-enforcement', data: {} });
+  for (let i = 0; i < 3; i++) sqs.put(DLQ, record(i));
+  sqs.put(DLQ, 'x'.repeat(1000), undefined, undefined, { quarantineReason: 'tooLarge', correlationId: 'c' });
+  const result = await replay(sqs, { lane: 'intake' });
+  expect(result).toMatchObject({ scanned: 4, matched: 3, moved: 3, parked: 1, unreadable: 0 });
+  expect(sqs.queues.get(DLQ)!.map((m) => m.attributes?.['quarantineReason'])).toEqual(['tooLarge']);
+  await expect(replay(sqs, { lane: 'intake', filter: { error: 'HTTP 503' } })).rejects.toThrow(/error= and action= apply to lanes/);
 });

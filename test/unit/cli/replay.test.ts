@@ -28,7 +28,7 @@ describe('replay filters', () => {
 });
 
 describe('replay report', () => {
-  const result: ReplayResult = { lane: 'municipal', dryRun: true, scanned: 5, matched: 2, moved: 0, kept: 3, arrivedDuringReplay: 0, unreadable: 1, unscanned: 0, failures: [], interrupted: false, messages: [{ messageId: 'm1', recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'SX-1', revision: 2, action: 'upsert' }, { messageId: 'm2' }] };
+  const result: ReplayResult = { lane: 'municipal', dryRun: true, scanned: 5, matched: 2, moved: 0, kept: 3, arrivedDuringReplay: 0, unreadable: 1, parked: 0, unscanned: 0, failures: [], interrupted: false, messages: [{ messageId: 'm1', recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'SX-1', revision: 2, action: 'upsert' }, { messageId: 'm2' }] };
   it('a dry run says nothing changed and lists what would move', () => {
     const text = formatReplay(result);
     expect(text).toContain('dry run: 2 of 5 messages in the municipal DLQ would move; nothing was changed');
