@@ -40,6 +40,17 @@ const STAGE: OperatorAccess = { stack: ['cloudformation:DescribeStacks'] };
 /** Opening an audit entry (PutItem) and recording its outcome (UpdateItem): every command that changes something. */
 const AUDITED = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
+/** A DLQ credex replay empties: held while scanning, deleted once sent; --native: SQS's move task. */
+const REPLAYED_DLQ = [
+  'sqs:GetQueueAttributes',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:StartMessageMoveTask',
+  'sqs:ListMessageMoveTasks',
+  'sqs:CancelMessageMoveTask',
+];
+
 export const operatorAccess: Readonly<Record<OperatorCommand, OperatorAccess>> = {
   // lane counts by state (the index), open quarantine per day (the table); every queue's depth,
   // and the oldest message of each DLQ, received with visibility 0 so it stays where it is
@@ -69,25 +80,9 @@ export const operatorAccess: Readonly<Record<OperatorCommand, OperatorAccess>> =
     ...STAGE,
     table: ['dynamodb:GetItem', ...AUDITED, 'dynamodb:BatchWriteItem'],
     intakeQueue: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
-    intakeDlq: [
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:ChangeMessageVisibility',
-      'sqs:StartMessageMoveTask',
-      'sqs:ListMessageMoveTasks',
-      'sqs:CancelMessageMoveTask',
-    ],
+    intakeDlq: REPLAYED_DLQ,
     laneQueues: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
-    laneDlqs: [
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:ChangeMessageVisibility',
-      'sqs:StartMessageMoveTask',
-      'sqs:ListMessageMoveTasks',
-      'sqs:CancelMessageMoveTask',
-    ],
+    laneDlqs: REPLAYED_DLQ,
   },
   // candidates by destination and state (the index); each one's META and revision, re-routed,
   // sent to the lanes; history events in batches
