@@ -21,13 +21,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareStack } from '@smithy/types';
 import { planRoutes } from '../functions/intake/routing.js';
 import type { CreditRecord } from '../functions/shared/records/types.js';
 import { destinationStatusKey } from '../functions/shared/state/keys.js';
+import { queryCount } from '../functions/shared/state/repository.js';
 import { STATUS_INDEX, STATUS_INDEX_PK } from '../functions/shared/state/table.js';
 import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../infra/topology.js';
+import { localAwsConfig } from '../local/emulators/clients.js';
 import { startRuntime, type Runtime } from '../local/runtime/runtime.js';
 import { environment, recordResults } from './environment.js';
 import { breachRecord, commitmentRecord, type Json } from './records.js';
@@ -134,18 +137,8 @@ function pipelineRecords(): { records: Json[]; expected: Record<DestinationId, n
   return { records, expected };
 }
 
-async function countDelivered(doc: DynamoDBDocumentClient, tableName: string, destination: DestinationId): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({ TableName: tableName, IndexName: STATUS_INDEX, KeyConditionExpression: `${STATUS_INDEX_PK} = :k`, ExpressionAttributeValues: { ':k': destinationStatusKey(destination, 'delivered') }, Select: 'COUNT', ExclusiveStartKey: start }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
+const countDelivered = (doc: DynamoDBDocumentClient, tableName: string, destination: DestinationId): Promise<number> =>
+  queryCount({ ddb: doc, tableName }, { IndexName: STATUS_INDEX, KeyConditionExpression: `${STATUS_INDEX_PK} = :k`, ExpressionAttributeValues: { ':k': destinationStatusKey(destination, 'delivered') } });
 
 async function pipeline(runtime: Runtime, counters: { sqs: RequestCounter; ddb: RequestCounter }, monitor: DynamoDBDocumentClient) {
   const { records, expected } = pipelineRecords();
@@ -185,9 +178,6 @@ async function main(): Promise<void> {
   counters.sqs.attach(runtime.clients.sqs as never);
   counters.ddb.attach(runtime.clients.ddb as never);
   // a client of its own for watching progress, so its queries are not counted as the pipeline's
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
-  const { localAwsConfig } = await import('../local/emulators/clients.js');
   const monitorClient = new DynamoDBClient(localAwsConfig(runtime.endpoints.dynamodb));
   const monitor = DynamoDBDocumentClient.from(monitorClient);
   try {

@@ -1,4 +1,5 @@
 /** Tables for the console (aligned plain text) and for bench/results/validate.md (Markdown). */
+import { displayWidth } from '../cli/render.js';
 
 export type Row = readonly string[];
 
@@ -11,21 +12,14 @@ export interface Table {
   note?: string;
 }
 
-/** Display width: CJK characters take two columns in a terminal. */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
-  return w;
-}
-
 function padTo(text: string, w: number, right: boolean): string {
-  const fill = ' '.repeat(Math.max(0, w - width(text)));
+  const fill = ' '.repeat(Math.max(0, w - displayWidth(text)));
   return right ? fill + text : text + fill;
 }
 
 export function toText(table: Table): string {
   const all = [table.head, ...table.rows];
-  const widths = table.head.map((_, c) => Math.max(...all.map((r) => width(r[c] ?? ''))));
+  const widths = table.head.map((_, c) => Math.max(...all.map((r) => displayWidth(r[c] ?? ''))));
   const line = (r: Row): string => r.map((cell, c) => padTo(cell, widths[c]!, table.right?.includes(c) ?? false)).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [table.title, line(table.head), rule, ...table.rows.map(line), ...(table.note ? [table.note] : [])].join('\n');

@@ -8,6 +8,7 @@
  * `list` shows the shortest such prefix (`shortIds`).
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { describeError } from '../../functions/shared/errors.js';
 import { parseDate } from '../../functions/shared/records/dates.js';
 import { maskIdNumbersIn } from '../../functions/shared/records/identifiers.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
@@ -378,6 +379,3 @@ async function sendToIntake(sqs: SQSClient, queueUrl: string, record: CreditReco
   return sent.MessageId;
 }
 
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

@@ -11,6 +11,7 @@
  * process dies first, they reappear on their own when the hold ends.
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { describeError } from '../../functions/shared/errors.js';
 import { sendBatch } from '../../functions/shared/queue/send-batch.js';
 import { laneMessageRef, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
 import { appendEvents, getDestinationState, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
@@ -213,7 +214,7 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
         try {
           matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.store, options.lane) : isEmptyFilter(options.filter));
         } catch (err) {
-          result.failures.push({ messageId: id, reason: `left in the DLQ: could not read the record's state to apply the filter (${describe(err)})` });
+          result.failures.push({ messageId: id, reason: `left in the DLQ: could not read the record's state to apply the filter (${describeError(err)})` });
           continue;
         }
         if (!matches) {
@@ -272,8 +273,6 @@ function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promis
     });
 }
 
-const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-
 function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
   try {
     const parsed = JSON.parse(body ?? '') as Partial<LaneMessage>;
@@ -324,7 +323,7 @@ async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ me
     for (const [messageId, reason] of outcome.failed) result.failures.push({ messageId, reason: `not sent (still in the DLQ): ${reason}` });
     sent = outcome.sent;
   } catch (err) {
-    for (const { message } of batch) result.failures.push({ messageId: message.MessageId!, reason: `not sent (still in the DLQ): ${describe(err)}` });
+    for (const { message } of batch) result.failures.push({ messageId: message.MessageId!, reason: `not sent (still in the DLQ): ${describeError(err)}` });
     return moved;
   }
   const toDelete = batch.filter(({ message }) => sent.has(message.MessageId!));
@@ -334,7 +333,7 @@ async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ me
     const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queues.dlqUrl, Entries: toDelete.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
     failedDeletes = deleted.Failed ?? [];
   } catch (err) {
-    failedDeletes = toDelete.map((_, i) => ({ Id: String(i), Code: 'error', Message: describe(err) }));
+    failedDeletes = toDelete.map((_, i) => ({ Id: String(i), Code: 'error', Message: describeError(err) }));
   }
   const notDeleted = new Set(failedDeletes.map((f) => Number(f.Id)));
   for (const f of failedDeletes) {

@@ -13,6 +13,7 @@ import { queryCount, type StateStore } from '../../functions/shared/state/reposi
 import { STATUS_INDEX, STATUS_INDEX_PK } from '../../functions/shared/state/table.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import type { ExchangeTarget } from '../target.js';
+import { daysToRead } from './quarantine.js';
 import { oldestSentAt, queueDepth } from './queues.js';
 
 export interface DlqStatus {
@@ -70,7 +71,7 @@ async function dlqStatus(sqs: SQSClient, dlqUrl: string, now: Date): Promise<Dlq
 export async function readStatus(deps: { sqs: SQSClient; store: StateStore }, target: ExchangeTarget, options: { days?: number; now?: Date } = {}): Promise<StatusReport> {
   const now = options.now ?? new Date();
   const days = options.days ?? 7;
-  const dayList = Array.from({ length: days }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+  const dayList = daysToRead({ days }, now);
   const [lanes, intakeDepth, intakeDlq, quarantineByDay] = await Promise.all([
     Promise.all(
       DESTINATION_IDS.map(async (destination): Promise<LaneStatus> => {

@@ -31,6 +31,7 @@ import {
   type HistoryEvent,
   type StateStore,
 } from '../shared/state/repository.js';
+import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
@@ -471,6 +472,3 @@ const shortBody = (body: string): string => body.slice(0, 200);
  */
 export const scrubReason = maskIdNumbersIn;
 
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

@@ -17,6 +17,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sources as defaultSources, type DestinationId, type Direction, type Route, type Source } from '../../infra/topology.js';
+import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { CreditRecord } from '../shared/records/types.js';
@@ -319,7 +320,3 @@ function identityFacts(record: Partial<CreditRecord> | undefined): Partial<Quara
   };
 }
 
-/** An AWS error's name and message: they carry request facts, never record content. */
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

@@ -38,6 +38,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { describeError } from '../../functions/shared/errors.js';
 import type { ConsumerPlan } from '../../infra/plan.js';
 import { queueIdentity, toSqsRecord } from './sqs-event.js';
 
@@ -135,7 +136,6 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 
 const recordsLeft = (count: number): string => `${count === 1 ? 'its record is' : `its ${count} records are`} left on the queue`;
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 function validate(options: EventSourceOptions): void {
   const { batchSize, maxBatchingWindowSeconds: window, maxConcurrency, timeoutSeconds } = options.consumer;
@@ -344,7 +344,7 @@ export class SqsEventSource {
       this.#log(`${functionName} ${requestId}: ${error}; ${recordsLeft(records.length)}`);
     } else if (outcome.kind === 'threw') {
       failed = 'all';
-      error = describe(outcome.error);
+      error = describeError(outcome.error);
       this.#log(`${functionName} ${requestId}: the handler failed (${errorName(outcome.error)}); ${recordsLeft(records.length)}`);
     } else {
       const result = failedItems(outcome.value, new Set(received.map((m) => m.messageId)));
@@ -425,7 +425,7 @@ export class SqsEventSource {
 
   /** Logs an SQS error the first time it is seen (by operation and message); repeats stay quiet. */
   #logOnce(operation: string, error: unknown, consequence: string): void {
-    const key = `${operation}: ${describe(error)}`;
+    const key = `${operation}: ${describeError(error)}`;
     if (this.#loggedErrors.has(key)) return;
     if (this.#loggedErrors.size >= LOGGED_ERRORS_LIMIT) this.#loggedErrors.clear();
     this.#loggedErrors.add(key);

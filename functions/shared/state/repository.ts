@@ -559,11 +559,14 @@ export interface QuarantinedItem extends QuarantineEntry {
 /** One UTC day's quarantine, oldest first. `day` is YYYY-MM-DD. */
 export async function listQuarantine(store: StateStore, day: string, options: { limit?: number } = {}): Promise<QuarantinedItem[]> {
   const items = await queryAll(store, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': quarantinePk(day) } }, options.limit);
-  return items.map((item) => {
-    const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
-    const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
-    return { ...(rest as unknown as QuarantinedItem), body };
-  });
+  return items.map((item) => quarantinedItemOf<QuarantinedItem>(item));
+}
+
+/** A quarantine item as stored → as read: keys dropped, a gzip-compressed body inflated. */
+function quarantinedItemOf<T extends QuarantinedItem>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
+  const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
+  return { ...(rest as unknown as T), body };
 }
 
 // Operator release (`credex quarantine show | release`): find one entry by its key, mark it released.
@@ -588,11 +591,7 @@ export async function findQuarantined(store: StateStore, day: string, keyPrefix:
     { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': quarantinePk(day), ':prefix': keyPrefix }, ConsistentRead: true },
     limit,
   );
-  return items.map((item) => {
-    const { pk: _pk, sk: _sk, bodyGzip, ...rest } = item;
-    const body = bodyGzip ? gunzipSync(bodyGzip as Uint8Array).toString('utf8') : (rest['body'] as string);
-    return { ...(rest as unknown as QuarantinedItem & Partial<QuarantineRelease>), body };
-  });
+  return items.map((item) => quarantinedItemOf<QuarantinedItem & Partial<QuarantineRelease>>(item));
 }
 
 /**
