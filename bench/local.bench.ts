@@ -25,6 +25,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareStack } from '@smithy/types';
 import { planRoutes } from '../functions/intake/routing.js';
+import { beijingDate } from '../functions/shared/records/dates.js';
 import type { CreditRecord } from '../functions/shared/records/types.js';
 import { destinationStatusKey } from '../functions/shared/state/keys.js';
 import { queryCount } from '../functions/shared/state/repository.js';
@@ -132,7 +133,7 @@ function pipelineRecords(): { records: Json[]; expected: Record<DestinationId, n
   const expected = Object.fromEntries(DESTINATION_IDS.map((d) => [d, 0])) as Record<DestinationId, number>;
   for (const r of records) {
     const direction = topology.sources[String(r['source'])]!.direction;
-    for (const entry of planRoutes(r as unknown as CreditRecord, { direction, routedBefore: [] })) expected[entry.destination]++;
+    for (const entry of planRoutes(r as unknown as CreditRecord, { direction, routedBefore: [], today: beijingDate(new Date()) })) expected[entry.destination]++;
   }
   return { records, expected };
 }

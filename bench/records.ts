@@ -108,7 +108,7 @@ const authorityName = (d: Division, unit: string): string => `${d.city}${d.distr
 function envelope(type: 'commitment' | 'breach', i: number, r: () => number, data: Json): Json {
   const occurred = randomDate(r, '2026-01-05', 60);
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '2.0',
     recordType: type,
     recordId: `${type === 'commitment' ? 'CMT' : 'BRH'}-${occurred.slice(0, 4)}-${pad(i + 1, 6)}`,
     revision: 1 + (i % 3),
@@ -253,7 +253,7 @@ export function repairRecord(i: number, seedBreaches: number, recordId: string):
   const applied = addDays(minEnd, 3 + Math.floor(r() * 20));
   const repaired = addDays(applied, 5 + Math.floor(r() * 10));
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '2.0',
     recordType: 'repair',
     recordId,
     revision: 1,

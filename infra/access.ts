@@ -5,13 +5,16 @@
  * an action nobody issues is not granted. Queue and secret access is granted per resource in
  * infra/stack.ts.
  */
-export type ExchangeFunctionRole = 'intake' | 'deliver' | 'ingest' | 'pull';
+export type ExchangeFunctionRole = 'intake' | 'deliver' | 'ingest' | 'pull' | 'sweep';
 
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
 
 export const tableAccess: Readonly<Record<ExchangeFunctionRole, readonly TableAction[]>> = {
-  intake: ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
-  deliver: ['GetItem', 'UpdateItem', 'BatchWriteItem'],
+  // the subject's enforcement history is read with a Query (the first-offence check)
+  intake: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
+  // a repair waiting for its breach: registered (Put), read when the breach is delivered (Query), forgotten (Delete)
+  deliver: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'],
   ingest: ['PutItem', 'UpdateItem', 'Query'],
   pull: ['GetItem', 'PutItem'],
+  sweep: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'],
 };

@@ -32,11 +32,11 @@ export const SUPPRESSIONS: readonly Suppression[] = [
     reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the statement CDK adds for Tracing.ACTIVE must name "*".',
     appliesTo: isFunctionPolicy,
   },
-  {
-    id: 'AwsSolutions-IAM5[Resource::<PullFunction7147C971.Arn>:*]',
-    reason: 'The scheduler role may invoke the pull function and its versions (ARN:*): CDK\'s LambdaInvoke target grants exactly that, and nothing else.',
-    appliesTo: (c) => c instanceof iam.Policy && c.node.scope?.node.id.startsWith('SchedulerRoleForTarget') === true,
-  },
+  ...['PullFunction7147C971', 'SweepFunctionA7728703'].map((fn) => ({
+    id: `AwsSolutions-IAM5[Resource::<${fn}.Arn>:*]`,
+    reason: 'The scheduler role may invoke the scheduled function (the pull, the expiry sweep) and its versions (ARN:*): CDK\'s LambdaInvoke target grants exactly that, and nothing else.',
+    appliesTo: (c: IConstruct) => c instanceof iam.Policy && c.node.scope?.node.id.startsWith('SchedulerRoleForTarget') === true,
+  })),
   {
     id: 'AwsSolutions-SMG4',
     reason: 'These credentials are issued by, or shared with, external government platforms: a rotation Lambda cannot change them on the other side. They are rotated by a coordinated manual procedure (docs/deploy.md, "Rotating secrets"); the deliver function reloads credentials on a 401 and the pull and ingest cache them for minutes only.',

@@ -57,6 +57,8 @@ export interface ExchangePlan {
   ingest: FunctionSize;
   /** One run pages through the feed; the schedule must not fire again before it ends. */
   pull: FunctionSize;
+  /** The expiry sweep: one run ends at most the topology's maxRecordsPerRun publications. */
+  sweep: FunctionSize;
 }
 
 /** Per destination: a different rate limit than the topology's (a stage's endpoint may allow less). */
@@ -66,6 +68,7 @@ const INTAKE_FUNCTION: FunctionSize = { timeoutSeconds: 30, memoryMb: 512 };
 const DELIVER_MEMORY_MB = 256;
 export const INGEST_FUNCTION: FunctionSize = { timeoutSeconds: 25, memoryMb: 512 };
 export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256 };
+export const SWEEP_FUNCTION: FunctionSize = { timeoutSeconds: 300, memoryMb: 256 };
 
 /** A topology whose derived settings break a rule above. */
 export class PlanError extends Error {
@@ -135,5 +138,6 @@ export function planExchange(topology: Topology = defaultTopology, overrides: La
     lanes,
     ingest: INGEST_FUNCTION,
     pull: PULL_FUNCTION,
+    sweep: SWEEP_FUNCTION,
   };
 }

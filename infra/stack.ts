@@ -4,7 +4,8 @@
  *
  *   ingest API ─┐
  *   pull (schedule) ─┴─▶ intake queue ─▶ intake fn ─▶ lane queue per destination ─▶ deliver fn ─▶ endpoint
- *                              (+DLQ)                       (+DLQ each)
+ *                              (+DLQ)                       (+DLQ each)   ▲
+ *   expiry sweep (schedule) ──────────────────────────────────────────────┘ (ends of publication)
  *   every function ─▶ sync-state table;  alarms ─▶ SNS topic;  one dashboard
  *
  * Secure by default: one customer-managed KMS key (rotated) encrypts queues, table, secrets and the
@@ -125,6 +126,8 @@ export class CreditExchangeStack extends Stack {
         },
       });
       this.consume(deliver, queue, lanePlan.consumer);
+      // a repair that waited for its breach is sent on, on its own lane, once the breach is delivered
+      this.grantSend(deliver, queue.queue);
       secret.grantRead(deliver.role);
       this.lanes.set(destination, { queue, deliver, secret });
       new CfnOutput(this, OUTPUTS.laneQueueUrl(destination), { value: queue.queue.queueUrl, description: `Lane ${destination}` });
@@ -148,6 +151,7 @@ export class CreditExchangeStack extends Stack {
 
     this.api = this.ingestApi(secretPrefix);
     this.pullSchedule(secretPrefix);
+    this.expirySweep(props.topology ?? defaultTopology);
     this.alarmsAndDashboard();
     this.operatorPolicy = this.operatorManagedPolicy();
 
@@ -323,6 +327,32 @@ export class CreditExchangeStack extends Stack {
     });
   }
 
+  /**
+   * Publication ends by itself (NDRC Order 2025 No. 36): the sweep runs on a schedule and sends the
+   * end of every publication past its last day where it was published (functions/sweep).
+   */
+  private expirySweep(topology: Topology): void {
+    const sweep = this.exchangeFunction('Sweep', 'sweep', {
+      functionName: `${this.namePrefix}-sweep`,
+      entry: 'functions/sweep/handler.ts',
+      size: this.plan.sweep,
+      description: 'Ends publications past their last day where they were published',
+      environment: {
+        LANE_QUEUE_URLS: JSON.stringify(Object.fromEntries([...this.lanes].map(([d, lane]) => [d, lane.queue.queue.queueUrl]))),
+        MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun),
+      },
+      // a failed run is not retried: the next scheduled one reads on from its cursor (the sweep is idempotent)
+      async: { retryAttempts: 0, maxEventAge: Duration.minutes(5) },
+    });
+    for (const lane of this.lanes.values()) this.grantSend(sweep, lane.queue.queue);
+    new scheduler.Schedule(this, 'SweepSchedule', {
+      scheduleName: `${this.namePrefix}-sweep`,
+      description: 'End publications past their last day',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(topology.expirySweep.everyMinutes)),
+      target: new targets.LambdaInvoke(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+    });
+  }
+
   private alarmsAndDashboard(): void {
     const m = this.monitoring;
     const intakeService = { service: 'credex-intake' };
@@ -346,6 +376,8 @@ export class CreditExchangeStack extends Stack {
       `Over ${this.stage.alarms.quarantineRatePercent}% of the records intake received in 15 minutes were quarantined as invalid: an upstream is sending bad data. See which (credex quarantine list), tell its owner, release corrected records (credex quarantine release).`);
     m.alarm('FeedErrors', 'pull-feed-errors', m.exchangeMetric('FeedErrors', { service: 'credex-pull' }, 'Sum', window), 1,
       'The provincial breach feed failed (network, 5xx, 401, or an unreadable page): inbound breaches are not arriving. The cursor did not move; the next run retries. Check the pull logs and the feed credentials.');
+    m.alarm('ExpiryErrors', 'sweep-expiry-errors', m.exchangeMetric('ExpiryErrors', { service: 'credex-sweep' }, 'Sum', Duration.hours(1)), 1,
+      'The expiry sweep could not end some publications past their last day (it could not read their state or enqueue the end): records may stay published longer than the law allows. The next run retries; check the sweep logs, and credex inspect the records it names.');
 
     m.addAlarmStatus();
     m.addRow('Intake', [
@@ -363,6 +395,9 @@ export class CreditExchangeStack extends Stack {
       new cloudwatch.GraphWidget({ title: 'ingest: requests', width: 10, left: [apiMetric('Count').with({ label: 'requests' }), apiMetric('4xx').with({ label: '4xx' }), apiMetric('5xx').with({ label: '5xx' })] }),
       new cloudwatch.GraphWidget({ title: 'ingest: latency (ms)', width: 6, left: [apiMetric('Latency', 'p90').with({ label: 'p90' })] }),
       new cloudwatch.GraphWidget({ title: 'pull: feed', width: 8, left: ['FeedRecords', 'FeedPages', 'FeedErrors'].map((name) => m.exchangeMetric(name, { service: 'credex-pull' }).with({ label: name })) }),
+    ]);
+    m.addRow('Expiry sweep', [
+      new cloudwatch.GraphWidget({ title: 'sweep: publications', width: 24, left: ['PublicationsExpired', 'ExpiryEntriesOpen', 'ExpiryErrors'].map((name) => m.exchangeMetric(name, { service: 'credex-sweep' }).with({ label: name })) }),
     ]);
   }
 }

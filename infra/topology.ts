@@ -4,6 +4,7 @@
  * into AWS resources; the local runtime into emulator queues and pollers; intake routes by it.
  * docs/routing.md explains the rules.
  */
+import type { SeverityTier } from '../functions/shared/records/publication.js';
 import type { RecordType } from '../functions/shared/records/types.js';
 
 /** outbound: district → province, city, public column; inbound: province → district. */
@@ -37,9 +38,20 @@ export interface Source {
 
 export interface Route {
   destination: DestinationId;
+  /** The record types shared with this destination. */
   recordTypes: readonly RecordType[];
-  /** Commitments only: the publication types (公开类型) this destination may receive. */
-  publicationTypes?: readonly string[];
+  /**
+   * The record types this destination publishes on a public website, as each record's publication
+   * decision says (functions/shared/records/publication.ts): their sends state whether the record
+   * is published and until when, and the expiry sweep ends their publication here. Sharing and
+   * publishing are separate decisions: a type shared but not listed here is never published here.
+   */
+  publishes?: readonly RecordType[];
+  /**
+   * The destination holds published records only (a public column): a record goes here only while
+   * its publication runs, and is taken down when it stops.
+   */
+  publishedOnly?: boolean;
 }
 
 /**
@@ -102,16 +114,60 @@ export const sources: Readonly<Record<string, Source>> = {
 /**
  * Which destinations a record goes to, by direction. On top of these rules (docs/routing.md):
  * a withdraw, or an upsert a rule no longer matches, goes as a withdrawal everywhere the record
- * went before; a repair also goes everywhere its breach went.
+ * went before; a repair also goes everywhere its breach went. A non-penalty decision (nonPenalty)
+ * is named by no route: kept by the exchange, shared and published nowhere (docs/domain.md).
+ * The sharing platforms publish the breaches they are told to on their credit websites (信用黑龙江,
+ * 信用哈尔滨); commitments are published by the public column only.
  */
 export const routes: Readonly<Record<Direction, readonly Route[]>> = {
   outbound: [
-    { destination: 'provincial', recordTypes: ['commitment', 'breach', 'repair'] },
-    { destination: 'municipal', recordTypes: ['commitment', 'breach', 'repair'] },
-    { destination: 'publicColumn', recordTypes: ['commitment'], publicationTypes: ['可向社会公开'] },
+    { destination: 'provincial', recordTypes: ['commitment', 'breach', 'repair'], publishes: ['breach'] },
+    { destination: 'municipal', recordTypes: ['commitment', 'breach', 'repair'], publishes: ['breach'] },
+    { destination: 'publicColumn', recordTypes: ['commitment'], publishes: ['commitment'], publishedOnly: true },
   ],
   inbound: [{ destination: 'district', recordTypes: ['breach', 'repair'] }],
 };
+
+/** How a destination treats the publication of a record type (the routes above, read per destination). */
+export interface PublicationRole {
+  /** The destination publishes this record type: sends state the publication; the sweep ends it. */
+  publishes: boolean;
+  /** The destination holds published records only. */
+  publishedOnly: boolean;
+}
+
+export function publicationRole(destination: DestinationId, recordType: RecordType, table: Readonly<Record<Direction, readonly Route[]>> = routes): PublicationRole {
+  const named = Object.values(table).flat().filter((r) => r.destination === destination);
+  return {
+    publishes: named.some((r) => r.publishes?.includes(recordType) === true),
+    publishedOnly: named.some((r) => r.publishedOnly === true && r.recordTypes.includes(recordType)),
+  };
+}
+
+/**
+ * The district's red/black points scheme (红黑榜积分制) assigns black points to breaches: a breach
+ * that arrives without them — every breach from the province, whose platforms run no such scheme —
+ * gets its tier's points on receipt. The points are the district's own: they go to the district
+ * platform and are never shared with the provincial or municipal platform. The numbers below are
+ * illustrative defaults, not the district's policy: the district sets its own here.
+ */
+export interface BlackPointsPolicy {
+  bySeverity: Readonly<Record<SeverityTier, number>>;
+}
+
+export const blackPoints: BlackPointsPolicy = { bySeverity: { 轻微: 1, 一般: 5, 严重: 20 } };
+
+/**
+ * The expiry sweep (functions/sweep): how often it looks for publications past their end and
+ * sends the end of publication where they were published, and how many records one run handles
+ * at most (a run that leaves some for later says so; the next one continues).
+ */
+export interface ExpirySweepSettings {
+  everyMinutes: number;
+  maxRecordsPerRun: number;
+}
+
+export const expirySweep: ExpirySweepSettings = { everyMinutes: 60, maxRecordsPerRun: 500 };
 
 /** The whole topology, as the stack and the local runtime take it (tests pass variants). */
 export interface Topology {
@@ -119,6 +175,8 @@ export interface Topology {
   intake: LaneSettings;
   sources: Readonly<Record<string, Source>>;
   routes: Readonly<Record<Direction, readonly Route[]>>;
+  blackPoints: BlackPointsPolicy;
+  expirySweep: ExpirySweepSettings;
 }
 
-export const topology: Topology = { destinations, intake, sources, routes };
+export const topology: Topology = { destinations, intake, sources, routes, blackPoints, expirySweep };

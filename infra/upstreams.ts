@@ -41,7 +41,7 @@ export const upstreams = {
     title: '哈尔滨新区综合行政执法系统',
     appKey: 'hrbxq-enforcement',
     sources: ['hrbxq-enforcement'],
-    recordTypes: ['breach'],
+    recordTypes: ['breach', 'nonPenalty'],
     rateLimitPerMinute: 600,
   },
   'hrb-credit-repair-window': {

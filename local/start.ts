@@ -10,8 +10,11 @@ import { Command } from 'commander';
 import { integer, number } from '../cli/options.js';
 import { table } from '../cli/render.js';
 import { DEFAULT_LOCAL_DATA_DIR, localTargetFile } from '../cli/target.js';
-import { DESTINATION_IDS } from '../infra/topology.js';
-import { generateDemoDataset, type DemoDataset } from './demo/dataset.js';
+import { summaryLines } from '../cli/commands/stats.js';
+import { aggregateStats, readLatestRecords, type StatsFigures } from '../cli/operations/stats.js';
+import { DESTINATION_IDS, sources } from '../infra/topology.js';
+import { generateDemoDataset } from './demo/dataset.js';
+import { LocalCalendar } from './runtime/calendar.js';
 import { settle, type Reconciliation } from './runtime/reconcile.js';
 import { PortInUseError, startRuntime, targetOf, type Runtime } from './runtime/runtime.js';
 import { submitAll } from './runtime/submit.js';
@@ -40,12 +43,14 @@ interface LoadedMarker {
   scale: number;
   submissions: number;
   loadedAt: string;
+  /** The local calendar's day (the dataset's "today", then the day after). */
+  day: string;
 }
 
 /** Mild endpoint faults for the demo: some 5xx and 429s, so retries and backoff show. */
 const DEMO_FAULTS = { errorRate: 0.05, tooManyRequests: { rate: 0.02, retryAfterSeconds: 1 }, latencyMs: [5, 40] as [number, number] };
 
-export function formatReconciliation(result: Reconciliation, dataset?: DemoDataset): string {
+export function formatReconciliation(result: Reconciliation, figures?: StatsFigures): string {
   const lines: string[] = [];
   const s = result.submissions;
   if (s) {
@@ -54,19 +59,15 @@ export function formatReconciliation(result: Reconciliation, dataset?: DemoDatas
         (s.unaccounted.length ? ` + UNACCOUNTED ${s.unaccounted.length}` : ''),
     );
   }
-  const rows = [['destination', 'revisions', 'delivered', 'superseded', 'rejected', 'in DLQ', 'pending']];
-  for (const [d, t] of Object.entries(result.destinations)) rows.push([d, ...[t.revisions, t.delivered, t.superseded, t.rejected, t.inDlq, t.pending].map(String)]);
-  lines.push('', table(rows));
-  if (dataset) {
-    const f = dataset.facts;
-    lines.push(
-      '',
-      `demo data: ${f.enterprises} enterprises, ${f.commitments} commitments on ${f.licensingItems} licensing items of ${f.departments} departments; ` +
-        `${f.breaches} breached (轻微 ${f.breachesBySeverity['轻微']}, 一般 ${f.breachesBySeverity['一般']}, 严重 ${f.breachesBySeverity['严重']}), ` +
-        `${f.firstOffenceExemptions} first-offence exemption(s), ${f.repairs} repairs, ${f.inboundBreaches} inbound breaches`,
-      `commitment-keeping rate: ${(f.commitmentKeepingRate * 100).toFixed(1)}%`,
-    );
+  const rows = [['destination', 'revisions', 'delivered', 'superseded', 'rejected', 'in DLQ', 'pending', 'publication ended']];
+  for (const [d, t] of Object.entries(result.destinations)) {
+    const ended = t.publicationsEnding > 0 ? `${t.publicationsEnded} (+${t.publicationsEnding} pending)` : String(t.publicationsEnded);
+    rows.push([d, ...[t.revisions, t.delivered, t.superseded, t.rejected, t.inDlq, t.pending].map(String), ended]);
   }
+  lines.push('', table(rows));
+  const notShared = Object.entries(result.notShared).map(([type, n]) => `${n} ${type}`);
+  if (notShared.length > 0) lines.push(`kept and shared nowhere: ${notShared.join(', ')} (decisions not to punish are not dishonesty information)`);
+  if (figures) lines.push('', ...summaryLines(figures));
   lines.push('', result.complete ? 'every record is accounted for' : 'NOT every record is accounted for: see pending / UNACCOUNTED above');
   return lines.join('\n');
 }
@@ -119,6 +120,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const markerPath = dataDir && join(dataDir, 'demo.json');
   const marker = markerPath && existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, 'utf8')) as LoadedMarker) : undefined;
+  const dataset = generateDemoDataset({ seed: marker?.seed ?? options.seed, scale: marker?.scale ?? options.scale });
+  // the exchange decides publication on the local calendar's day: the dataset's, then the next
+  const calendar = new LocalCalendar(marker?.day ?? dataset.today);
 
   const interrupted = new AbortController();
   const stopping = new Promise<void>((resolveStop) => {
@@ -140,6 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       seed: options.seed,
       ...(options.faults && { faults: DEMO_FAULTS }),
       logLevel: options.verbose ? 'INFO' : 'ERROR',
+      calendar,
     });
   } catch (error) {
     if (error instanceof PortInUseError) {
@@ -163,13 +168,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     row('DynamoDB', `${runtime.endpoints.dynamodb}   table ${runtime.tableName}`);
     row('SQS', `${runtime.endpoints.sqs}   intake queue ${runtime.queues.intake.url}`);
     for (const d of DESTINATION_IDS) row(`${d} endpoint`, `${runtime.endpoints.simulators[d]}   (simulator: GET /_sim/records)`);
-    row('state', `${dataDir ?? 'in memory'}   time scale ${options.timeScale}`);
+    row('state', `${dataDir ?? 'in memory'}   time scale ${options.timeScale}   calendar ${calendar.today()}`);
     row('operator CLI', `npx credex status --local${targetDir === resolve(DEFAULT_LOCAL_DATA_DIR) ? '' : ` ${targetDir}`}   (npx credex --help)`);
     console.log('');
 
-    const seed = marker?.seed ?? options.seed;
-    const scale = marker?.scale ?? options.scale;
-    const dataset = generateDemoDataset({ seed, scale });
+    const { seed, scale } = dataset;
+    const saveMarker = (submissions: number, loadedAt: string) => {
+      if (markerPath) writeFileSync(markerPath, JSON.stringify({ seed, scale, submissions, loadedAt, day: calendar.today() } satisfies LoadedMarker, null, 2));
+    };
     if (marker) {
       console.log(`state kept from ${marker.loadedAt}: the demo dataset (seed ${seed}, scale ${scale}, ${marker.submissions} submissions) is already loaded`);
       // the feed lives in the provincial simulator's memory, the pull's cursor (an offset) in the
@@ -185,15 +191,30 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
       if (interrupted.signal.aborted) return 130;
       write(`submitted ${dataset.submissions.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
-      if (markerPath) writeFileSync(markerPath, JSON.stringify({ seed, scale, submissions: dataset.submissions.length, loadedAt: new Date().toISOString() } satisfies LoadedMarker, null, 2));
+      saveMarker(dataset.submissions.length, new Date().toISOString());
     }
 
-    const started = Date.now();
-    const result = await settle(() => runtime.reconcile(dataset.submissions), { settleSeconds: options.settleSeconds, signal: interrupted.signal, onChange: (r) => write(progressLine(r)) });
-    if (interrupted.signal.aborted) return 130;
-    write(`settled in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
+    const watch = async (): Promise<Reconciliation | undefined> => {
+      const started = Date.now();
+      const result = await settle(() => runtime.reconcile(dataset.submissions), { settleSeconds: options.settleSeconds, signal: interrupted.signal, onChange: (r) => write(progressLine(r)) });
+      if (interrupted.signal.aborted) return undefined;
+      write(`settled in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
+      return result;
+    };
+    let result = await watch();
+    if (!result) return 130;
+    if (!marker) {
+      // the next day: publications whose last day was today end by themselves (the expiry sweep)
+      const day = calendar.advance();
+      saveMarker(dataset.submissions.length, new Date().toISOString());
+      const swept = await runtime.sweepNow();
+      console.log(`the local calendar moves on to ${day}: the expiry sweep ends ${swept.publications} publication(s) past their last day, where they were published (${swept.enqueued} sends)`);
+      result = await watch();
+      if (!result) return 130;
+    }
+    const latest = await readLatestRecords({ ddb: runtime.clients.doc, tableName: runtime.tableName });
     console.log('');
-    console.log(formatReconciliation(result, dataset));
+    console.log(formatReconciliation(result, aggregateStats(latest.records, sources, calendar.today())));
     if (options.once) return result.complete ? 0 : 1;
 
     console.log('');

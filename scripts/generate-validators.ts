@@ -12,8 +12,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, _ } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
+import { decimalPlaces } from '../functions/shared/records/decimals.js';
 import { formats } from '../functions/shared/records/formats.js';
-import { fieldMappingDoc, type FieldMapping } from './field-mapping-doc.js';
+import { fieldMappingDoc } from './field-mapping-doc.js';
+import { fieldMapping } from '../functions/shared/records/field-mapping.js';
 import type { FieldInfo, NormaliseKind, RuleRef, SchemaIndex } from '../functions/shared/records/schema-index-types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +24,12 @@ export const GENERATED_DIR = join(root, 'functions/shared/records/generated');
 
 /** Annotation keywords of this contract (not validation): see docs/contract.md. */
 export const ANNOTATION_KEYWORDS = ['x-normalise', 'x-rules', 'x-personal'] as const;
+
+/**
+ * `x-maxDecimals: n`: a number has at most n decimals, counted on its decimal text
+ * (functions/shared/records/decimals.ts) — the exact check `multipleOf` cannot make in binary.
+ */
+export const MAX_DECIMALS_KEYWORD = 'x-maxDecimals';
 
 type Schema = Record<string, unknown>;
 
@@ -33,7 +41,7 @@ export function loadSchemas(): Schema[] {
 }
 
 export function schemaId(name: string): string {
-  return `https://schemas.credit-exchange.invalid/1.0/${name}.schema.json`;
+  return `https://schemas.credit-exchange.invalid/2.0/${name}.schema.json`;
 }
 
 /** The ajv instance both the generator and the schema tests use: strict, all errors, our formats. */
@@ -42,7 +50,6 @@ export function createAjv(schemas: Schema[] = loadSchemas()): Ajv2020 {
     allErrors: true,
     strict: true,
     strictRequired: false, // if/then branches name properties declared on the parent
-    multipleOfPrecision: 9,
     inlineRefs: true,
     code: {
       source: true,
@@ -53,6 +60,16 @@ export function createAjv(schemas: Schema[] = loadSchemas()): Ajv2020 {
     },
   });
   ajv.addVocabulary([...ANNOTATION_KEYWORDS]);
+  ajv.addKeyword({
+    keyword: MAX_DECIMALS_KEYWORD,
+    type: 'number',
+    schemaType: 'number',
+    error: { message: ({ schema }) => _`"must have at most " + ${schema} + " decimals"`, params: ({ schema }) => _`{limit: ${schema}}` },
+    code(cxt) {
+      const places = cxt.gen.scopeValue('func', { ref: decimalPlaces, code: _`require("../decimals.js").decimalPlaces` });
+      cxt.fail(_`${places}(${cxt.data}) > ${cxt.schema}`);
+    },
+  });
   for (const [name, fmt] of Object.entries(formats)) ajv.addFormat(name, fmt);
   for (const schema of schemas) ajv.addSchema(withoutAnnotations(schema) as Schema);
   return ajv;
@@ -82,6 +99,7 @@ export function withoutAnnotations(node: unknown, isSchemaMap = false): unknown 
 const ESM_REPLACEMENTS: Record<string, { from: string; name: string }> = {
   'require("../formats.js").formats': { from: '../formats.js', name: 'formats' },
   'require("ajv/dist/runtime/ucs2length").default': { from: '../ucs2length.js', name: 'ucs2length' },
+  'require("../decimals.js").decimalPlaces': { from: '../decimals.js', name: 'decimalPlaces' },
 };
 
 /**
@@ -167,6 +185,7 @@ export function buildSchemaIndex(schemas: Schema[] = loadSchemas()): SchemaIndex
           ...(typeof s['description'] === 'string' && { description: s['description'] }),
           ...(s['x-normalise'] !== undefined && { normalise: s['x-normalise'] as NormaliseKind }),
           ...(s['x-personal'] === true && { personal: true }),
+          ...(Array.isArray(s['enum']) && { enum: s['enum'] as string[] }),
           leaf: properties === undefined,
         });
       }
@@ -214,17 +233,13 @@ export function generateSchemaIndexSource(schemas: Schema[] = loadSchemas()): st
   ].join('\n');
 }
 
-export function loadFieldMapping(): FieldMapping {
-  return JSON.parse(readFileSync(join(SCHEMA_DIR, 'field-mapping.json'), 'utf8')) as FieldMapping;
-}
-
 /** Every file derived from schemas/, by path. */
 export function generatedFiles(): Record<string, string> {
   const schemas = loadSchemas();
   return {
     [join(GENERATED_DIR, 'validators.ts')]: generateValidatorsSource(schemas),
     [join(GENERATED_DIR, 'schema-index.ts')]: generateSchemaIndexSource(schemas),
-    [join(root, 'docs/field-mapping.md')]: fieldMappingDoc(buildSchemaIndex(schemas), loadFieldMapping(), recordTypes(schemas)),
+    [join(root, 'docs/field-mapping.md')]: fieldMappingDoc(buildSchemaIndex(schemas), fieldMapping, recordTypes(schemas)),
   };
 }
 

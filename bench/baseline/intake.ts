@@ -32,6 +32,8 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { planRoutes } from '../../functions/intake/routing.js';
 import type { StructuredLogger } from '../../functions/shared/logger.js';
+import type { LaneAction } from '../../functions/shared/queue/lane-message.js';
+import { beijingDate } from '../../functions/shared/records/dates.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { validateRecordText } from '../../functions/shared/records/validate.js';
 import { eventSk, quarantinePk, recordPk } from '../../functions/shared/state/keys.js';
@@ -54,7 +56,7 @@ export type BaselineIntakeOutcome = 'routed' | 'quarantined' | 'skipped';
 /** A lane message of the common way: the record itself, and where it goes. */
 export interface BaselineLaneMessage {
   destination: DestinationId;
-  action: 'upsert' | 'withdraw';
+  action: LaneAction;
   correlationId: string;
   record: CreditRecord;
 }
@@ -114,7 +116,7 @@ export function createBaselineIntake(deps: BaselineIntakeDeps): (messages: SQSRe
       return;
     }
 
-    const plan = planRoutes(record, { direction: source.direction, routedBefore: [] });
+    const plan = planRoutes(record, { direction: source.direction, routedBefore: [], today: beijingDate(new Date()) });
     await Promise.all(
       plan.map((entry) => {
         const url = deps.config.laneQueueUrls[entry.destination];

@@ -46,9 +46,11 @@ record's own, with --record only.
                  acceptedAt, correlationId, routedTo, routedRevision, routedAt,
                  routingClaim: {revision, until, expired} | null}
   revisions     [{revision, acceptedAt, contentHash}], oldest first
-  destinations  [{destination, status, revision, pendingRevision, attempted, attempts, lastError,
-                 receipt, updatedAt, sentRevision, sendClaim: {revision, until, expired} | null}],
-                 by destination id; absent values are null
+  destinations  [{destination, status (pending, waiting, failed, rejected, delivered), revision,
+                 pendingRevision, attempted, attempts, lastError, receipt, updatedAt, sentRevision,
+                 sendClaim: {revision, until, expired} | null,
+                 publication: {published, until, endedAt, endError} | null (a destination that
+                 publishes the record type)}], by destination id; absent values are null
   history       [{at, type, revision, destination, detail, correlationId}], oldest first
 --record prints the canonical record of the latest revision instead (with or without --json).
 
@@ -172,6 +174,13 @@ function destinationNotes(d: DestinationSummary): string[] {
   // a delivered outcome keeps the error of an earlier failed attempt
   if (d.lastError !== null) notes.push(`${d.destination}: ${d.status === 'delivered' ? 'earlier error' : 'last error'}: ${d.lastError}`);
   if (d.sendClaim) notes.push(`${d.destination}: send of ${formatLease(d.sendClaim)}`);
+  const p = d.publication;
+  if (p) {
+    if (p.endedAt !== null) notes.push(`${d.destination}: publication ended ${p.endedAt} (the record stays shared)`);
+    else if (p.published) notes.push(`${d.destination}: published${p.until === null ? '' : ` until ${p.until}`}`);
+    else notes.push(`${d.destination}: shared, not published`);
+    if (p.endError !== null) notes.push(`${d.destination}: end of publication not delivered yet: ${p.endError}`);
+  }
   return notes;
 }
 

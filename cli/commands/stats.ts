@@ -1,17 +1,19 @@
 /**
- * `credex stats`: the reform's own figures — commitments kept and breached, breaches by tier and
- * direction, first-offence exemptions, credit repairs, subjects — from the latest accepted
- * revision of every record in the sync-state table. Read-only; one Scan of the table.
+ * `credex stats`: the reform's own figures — licensing commitments kept, broken and unverified,
+ * breaches by tier, direction and publication, non-penalty decisions, credit repairs, subjects —
+ * from the latest accepted revision of every record in the sync-state table. Read-only; one Scan.
  */
 import type { Command } from 'commander';
 import { sources } from '../../infra/topology.js';
-import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/rules.js';
+import { beijingDate } from '../../functions/shared/records/dates.js';
+import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
 import { integer } from '../options.js';
 import { ExitCode } from '../io.js';
 import {
   aggregateStats,
   COMMITMENT_TYPES,
+  NON_PENALTY_GROUNDS,
   PUBLICATION_TYPES,
   readLatestRecords,
   REPAIR_METHODS,
@@ -19,6 +21,7 @@ import {
   SEVERITIES,
   statsReport,
   type LatestRecords,
+  type StatsFigures,
   type StatsReport,
   type SubjectCounts,
 } from '../operations/stats.js';
@@ -36,12 +39,20 @@ Examples:
   $ credex stats --stage prod --segments 8        a big table: 8 segments scanned in parallel
   $ credex stats --local --json | jq .commitments.keepingRate
 
-What is counted: the latest accepted revision of every record. Withdrawn records are counted
-apart ("withdrawn"), never in the figures. A commitment is breached when a counted breach names
-its code (brokenCommitmentCode); kept = total − breached; keeping rate = kept / total. A
-commitment counts for its licensing item's department, or its accepting unit when it has no
-item. Subjects are distinct parties: organisations and individual businesses by USCC, natural
-persons by their identity document (counted only: identity numbers are never printed).
+What is counted: the latest accepted revision of every record. Withdrawn (retracted) records are
+counted apart ("withdrawn"), never in the figures.
+  Commitments: the reform's are the licensing commitments (made for a licensing item); credit-repair
+  commitments (信用修复型) and others are counted apart. Of the licensing ones, kept = fulfilment
+  determined 全部履行, broken = 部分履行 or 全部未履行, unverified = no determination yet; keeping
+  rate = kept / (kept + broken) — verified ones only. penalised: a breach names it as broken;
+  exempted: a non-penalty decision names it (never counted as broken for that). A licensing
+  commitment counts for its licensing item's department.
+  Breaches: administrative penalties (失信信息). Publication on the day counted (Beijing date):
+  published, not published (轻微 without the department's request), publication over.
+  Non-penalty decisions (不予处罚, 首违不罚 …): kept, never shared nor published; notFirstViolation
+  counts 首违不罚 decisions of subjects with an earlier violation.
+  Subjects are distinct parties: organisations and individual businesses by USCC, natural persons
+  by their identity document (counted only: identity numbers are never printed).
 
 Cost: stats scans the whole sync-state table once. A Scan is charged for every item it reads
 (history, delivery states and quarantine too: the REV filter applies after the read), ≈ 0.5 read
@@ -53,16 +64,21 @@ may not be counted.
 JSON (--json), keys always present, counts as numbers:
   { generatedAt, target: {stage, origin, tableName},
     scan: {segments, items, revisions, records, readUnits (null when not reported)},
-    commitments: {total, kept, breached, keepingRate (0–1, 4 decimals; null with no commitments),
-                  withdrawn, byDepartment: [{department, total, breached}] (most first),
+    day (YYYY-MM-DD: publication counted on it),
+    commitments: {total, licensing, creditRepair, other, kept, broken, unverified,
+                  keepingRate (0–1, 4 decimals; null with nothing verified), penalised, exempted,
+                  withdrawn, byDepartment: [{department, total, kept, broken, unverified}] (most first),
+                  licensingItems, published,
                   byType: {${COMMITMENT_TYPES.join(', ')}},
                   byPublicationType: {${PUBLICATION_TYPES.join(', ')}}},
-    breaches: {total, withdrawn, bySeverity: {${SEVERITIES.join(', ')}}, firstOffenceExemptions,
-               byDirection: {outbound, inbound, unregistered}, brokenCommitmentNotFound},
+    breaches: {total, withdrawn, bySeverity: {${SEVERITIES.join(', ')}},
+               byDirection: {outbound, inbound, unregistered}, brokenCommitmentNotFound,
+               publication: {published, notPublished, ended} (outbound breaches)},
+    nonPenalties: {total, withdrawn, byGround: {${NON_PENALTY_GROUNDS.join(', ')}}, notFirstViolation},
     repairs: {total, withdrawn, byOutcome: {${REPAIR_OUTCOMES.join(', ')}}, byMethod: {${REPAIR_METHODS.join(', ')}},
               bySeverity: {${SEVERITIES.join(', ')}}},
-    subjects: {committing, breaching: {marketEntities, organisations, individualBusinesses,
-               naturalPersons}} }
+    subjects: {committing (licensing commitments), breaching: {marketEntities, organisations,
+               individualBusinesses, naturalPersons}} }
   A value outside the schema's list, should one be stored, is added after the listed keys.
 
 Exit status: 0 ok · 2 bad usage · 4 exchange unreachable · 130 interrupted (nothing changed)
@@ -77,7 +93,7 @@ export function registerStatsCommand(program: Command, context: CommandContext):
   withTargetOptions(
     program
       .command('stats')
-      .description("the reform's figures: commitments kept and breached, breaches by tier, exemptions, repairs, subjects (scans the table)")
+      .description("the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects (scans the table)")
       .option('--json', 'one JSON document (shape below) instead of tables')
       .option('--segments <n>', `scan in n parallel segments, 1–${MAX_SEGMENTS} (default 1): faster on a big table, same cost`, parseSegments),
   )
@@ -103,7 +119,8 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
     progress.finish();
   }
   const { target } = exchange;
-  const report = statsReport(aggregateStats(latest.records, sources), latest.scan, { stage: target.stage, origin: target.origin, tableName: target.tableName }, new Date().toISOString());
+  const now = new Date();
+  const report = statsReport(aggregateStats(latest.records, sources, beijingDate(now)), latest.scan, { stage: target.stage, origin: target.origin, tableName: target.tableName }, now.toISOString());
   if (options.json) writeJson(io, report);
   else io.stdout.write(formatStats(report));
   return ExitCode.ok;
@@ -111,36 +128,59 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
 
 /** The report for people: one section per record type, aligned tables. */
 export function formatStats(report: StatsReport): string {
-  const { commitments: c, breaches: b, repairs: r, subjects: s, scan } = report;
-  const sections = [
-    [
-      `Figures of ${report.target.origin} at ${report.generatedAt}`,
-      `${count(scan.records)} records at their latest accepted revision (${count(scan.items)} items read in ${scan.segments} segment${scan.segments === 1 ? '' : 's'}` +
-        `${scan.readUnits === null ? '' : `, ${scan.readUnits} read units`})`,
-    ].join('\n'),
+  const { scan } = report;
+  const header = [
+    `Figures of ${report.target.origin} at ${report.generatedAt} (publication as of ${report.day})`,
+    `${count(scan.records)} records at their latest accepted revision (${count(scan.items)} items read in ${scan.segments} segment${scan.segments === 1 ? '' : 's'}` +
+      `${scan.readUnits === null ? '' : `, ${scan.readUnits} read units`})`,
+  ].join('\n');
+  return `${[header, ...statsSections(report)].join('\n\n')}\n`;
+}
+
+/** The figures as sections of aligned tables: `credex stats` prints them all, `npm start` too. */
+export function statsSections(figures: StatsFigures): string[] {
+  const { commitments: c, breaches: b, nonPenalties: n, repairs: r, subjects: s } = figures;
+  return [
     section('Commitments (信用承诺)', [
       table([
-        ['total', count(c.total)],
-        ['kept', count(c.kept)],
-        ['breached', count(c.breached)],
-        ['keeping rate', c.keepingRate === null ? '–' : `${(c.keepingRate * 100).toFixed(2)} %`],
+        ['licensing commitments (the reform\'s)', count(c.licensing)],
+        ['  kept (全部履行)', count(c.kept)],
+        ['  broken (部分履行, 全部未履行)', count(c.broken)],
+        ['  not verified yet', count(c.unverified)],
+        ['  keeping rate (kept / verified)', c.keepingRate === null ? '–' : `${(c.keepingRate * 100).toFixed(2)} %`],
+        ['  penalised (a breach names it)', count(c.penalised)],
+        ['  exempted (a non-penalty decision names it)', count(c.exempted)],
+        ['  licensing items', count(c.licensingItems)],
+        ['credit-repair commitments (信用修复型)', count(c.creditRepair)],
+        ['other commitments', count(c.other)],
+        ['published in the commitment column', count(c.published)],
         ['withdrawn (not counted)', count(c.withdrawn)],
       ]),
-      table([['department', 'commitments', 'breached'], ...c.byDepartment.map((d) => [d.department, count(d.total), count(d.breached)])]),
+      table([['department', 'licensing', 'kept', 'broken', 'unverified'], ...c.byDepartment.map((d) => [d.department, count(d.total), count(d.kept), count(d.broken), count(d.unverified)])]),
       table([['commitment type', 'commitments'], ...countRows(c.byType)]),
       table([['publication type', 'commitments'], ...countRows(c.byPublicationType)]),
     ]),
-    section('Breaches (失信信息)', [
+    section('Breaches (失信信息: administrative penalties)', [
       table([
         ['total', count(b.total)],
         ['outbound (district → province, city)', count(b.byDirection.outbound)],
+        ['  published', count(b.publication.published)],
+        ['  shared, not published (轻微)', count(b.publication.notPublished)],
+        ['  publication over', count(b.publication.ended)],
         ['inbound (province → district)', count(b.byDirection.inbound)],
         ...(b.byDirection.unregistered > 0 ? [['from a source no longer registered', count(b.byDirection.unregistered)]] : []),
-        ['first-offence exemptions (首违免罚)', count(b.firstOffenceExemptions)],
         ['breaking a commitment not counted here', count(b.brokenCommitmentNotFound)],
         ['withdrawn (not counted)', count(b.withdrawn)],
       ]),
       table([['severity', 'breaches'], ...severityRows(b.bySeverity)]),
+    ]),
+    section('Non-penalty decisions (不予行政处罚: kept, never shared)', [
+      table([
+        ['total', count(n.total)],
+        ...countRows(n.byGround).map((row) => [`  ${row[0]!}`, row[1]!]),
+        ['首违不罚 of subjects with an earlier violation', count(n.notFirstViolation)],
+        ['withdrawn (not counted)', count(n.withdrawn)],
+      ]),
     ]),
     section('Credit repairs (信用修复)', [
       table([
@@ -153,7 +193,28 @@ export function formatStats(report: StatsReport): string {
     ]),
     section('Subjects (主体)', [table([['distinct parties', 'committing', 'in breaches'], ...subjectRows(s.committing, s.breaching)])]),
   ];
-  return `${sections.join('\n\n')}\n`;
+}
+
+/**
+ * The headline figures in a few lines (`npm start`'s summary): the same figures object as
+ * `credex stats`, so the two always agree.
+ */
+export function summaryLines(f: StatsFigures): string[] {
+  const c = f.commitments;
+  const b = f.breaches;
+  const tiers = SEVERITIES.map((t) => `${t} ${b.bySeverity[t] ?? 0}`).join(', ');
+  const grounds = Object.entries(f.nonPenalties.byGround).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`).join(', ');
+  return [
+    `the reform: ${count(c.licensing)} licensing commitments on ${count(c.licensingItems)} licensing items of ${count(c.byDepartment.length)} departments, ` +
+      `by ${count(f.subjects.committing.marketEntities)} market entities and ${count(f.subjects.committing.naturalPersons)} natural persons`,
+    `  verified ${count(c.kept + c.broken)}: kept ${count(c.kept)}, broken ${count(c.broken)} (penalised ${count(c.penalised)}), ` +
+      `keeping rate ${c.keepingRate === null ? '–' : `${(c.keepingRate * 100).toFixed(1)} %`}; not verified yet ${count(c.unverified)}; ` +
+      `${count(c.creditRepair)} credit-repair commitments apart`,
+    `breaches: ${count(b.total)} (${tiers}); outbound: published ${count(b.publication.published)}, shared not published ${count(b.publication.notPublished)}, ` +
+      `publication over ${count(b.publication.ended)}; inbound from the province ${count(b.byDirection.inbound)}`,
+    `non-penalty decisions (kept, never shared): ${count(f.nonPenalties.total)}${grounds ? ` (${grounds})` : ''}; ` +
+      `credit repairs: ${count(f.repairs.total)} (${REPAIR_OUTCOMES.map((o) => `${o} ${f.repairs.byOutcome[o] ?? 0}`).join(', ')})`,
+  ];
 }
 
 function section(title: string, blocks: readonly string[]): string {

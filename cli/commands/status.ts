@@ -1,4 +1,4 @@
-/** `credex status`: per destination delivered / failing / rejected / queued / DLQ, the intake backlog and the quarantine. */
+/** `credex status`: per destination delivered / rejected / failing / waiting / queued / DLQ, the intake backlog and the quarantine. */
 import type { Command } from 'commander';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext } from '../context.js';
 import { ExitCode } from '../io.js';
@@ -15,7 +15,8 @@ interface StatusCommandOptions extends TargetOptions {
 
 const STATUS_HELP = `
 Columns: delivered, rejected (by the endpoint, with a reason: credex inspect), failing (the last
-attempt failed; retried, or in the DLQ), queued and in flight (lane messages), DLQ depth and the
+attempt failed; retried, or in the DLQ), waiting (repairs held back until their breach is delivered
+there: credex inspect names the breach), queued and in flight (lane messages), DLQ depth and the
 age of its oldest message (of a sample of 100 on a deeper DLQ).
 
 Examples:
@@ -32,7 +33,7 @@ export function registerStatusCommand(program: Command, context: CommandContext)
   withTargetOptions(
     program
       .command('status')
-      .description('how every lane is doing: delivered, rejected, failing, queued, DLQ; intake backlog; quarantine')
+      .description('how every lane is doing: delivered, rejected, failing, waiting, queued, DLQ; intake backlog; quarantine')
       .option('--json', 'the report as JSON', false)
       .option('--check', 'exit 1 when any DLQ holds messages (for cron jobs and scripts)', false)
       .option('--days <n>', 'quarantine counted over the last n days', integer('--days', 1), 7),
@@ -51,8 +52,8 @@ export function registerStatusCommand(program: Command, context: CommandContext)
 const dlqCell = (dlq: DlqStatus): string => (dlq.depth === 0 ? '0' : `${dlq.depth}${dlq.oldestAgeSeconds !== undefined ? ` (oldest ${dlq.sampled ? '≥ ' : ''}${formatDuration(dlq.oldestAgeSeconds)})` : ''}`);
 
 export function formatStatus(report: StatusReport): string {
-  const rows = [['destination', 'delivered', 'rejected', 'failing', 'queued', 'in flight', 'DLQ']];
-  for (const lane of report.lanes) rows.push([lane.destination, String(lane.delivered), String(lane.rejected), String(lane.failing), String(lane.queued), String(lane.inFlight), dlqCell(lane.dlq)]);
+  const rows = [['destination', 'delivered', 'rejected', 'failing', 'waiting', 'queued', 'in flight', 'DLQ']];
+  for (const lane of report.lanes) rows.push([lane.destination, String(lane.delivered), String(lane.rejected), String(lane.failing), String(lane.waiting), String(lane.queued), String(lane.inFlight), dlqCell(lane.dlq)]);
   const lines = [
     `${report.target} at ${report.generatedAt}`,
     '',

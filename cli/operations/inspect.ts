@@ -78,6 +78,11 @@ export interface DestinationSummary {
   sentRevision: number | null;
   /** A send in flight (or one whose invocation died: `expired`). */
   sendClaim: Lease | null;
+  /**
+   * Where the destination publishes the record type: what the delivered revision stated (published,
+   * until when), and the end of publication the expiry sweep sent (when it ended, or why not yet).
+   */
+  publication: { published: boolean; until: string | null; endedAt: string | null; endError: string | null } | null;
 }
 
 export interface HistoryEntry {
@@ -168,6 +173,10 @@ export function summariseDestination(destination: string, item: StateItem | unde
     updatedAt: stringOrNull(item?.['updatedAt']),
     sentRevision: numberOrNull(item?.['sentRevision']),
     sendClaim: leaseRevision !== null && leaseUntil !== null ? lease(leaseRevision, leaseUntil, now) : null,
+    publication:
+      typeof item?.['published'] === 'boolean'
+        ? { published: item['published'], until: stringOrNull(item['publishedUntil']), endedAt: stringOrNull(item['publicationEndedAt']), endError: stringOrNull(item['unpublishError']) }
+        : null,
   };
 }
 
@@ -191,7 +200,7 @@ function lease(revision: number, until: string, now: Date): Lease {
  * Where a record's events stand in its life. Intake writes `accepted` and `routed` with the same
  * time; events of one millisecond are shown in this order, not in the random order of their ids.
  */
-const LIFECYCLE: readonly string[] = ['invalid', 'accepted', 'duplicate', 'conflict', 'superseded', 'routed', 'replayed', 'failed', 'rejected', 'delivered'];
+const LIFECYCLE: readonly string[] = ['invalid', 'accepted', 'duplicate', 'conflict', 'superseded', 'routed', 'replayed', 'waiting', 'failed', 'rejected', 'delivered', 'publicationExpired'];
 
 function byTimeThenLifecycle(a: StateItem, b: StateItem): number {
   return byCodeUnits(eventTime(a), eventTime(b)) || lifecycleRank(a) - lifecycleRank(b) || byCodeUnits(a.sk, b.sk);

@@ -10,9 +10,10 @@
  * and where the record went before — a commitment no longer public is withdrawn, not re-published.
  */
 import { breachDestinations } from '../../functions/intake/intake.js';
+import { breachRefOf } from '../../functions/shared/records/cross-record.js';
 import { planRoutes } from '../../functions/intake/routing.js';
 import { outgoingLaneMessage, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
-import type { CreditRecord } from '../../functions/shared/records/types.js';
+import { beijingDate } from '../../functions/shared/records/dates.js';
 import { sendBatch, type OutgoingMessage } from '../../functions/shared/queue/send-batch.js';
 import { destinationStatusKey, type RecordRef } from '../../functions/shared/state/keys.js';
 import { appendEvents, getMeta, getRevision, queryPages, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
@@ -80,9 +81,10 @@ export async function planRedelivery(store: StateStore, candidate: Candidate, ma
   if (!source) return { kind: 'skip', reason: `source ${ref.source} is no longer registered` };
   const record = await getRevision(store, ref, meta.revision);
   if (!record) return { kind: 'skip', reason: `revision ${meta.revision} is not stored` };
-  const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(store, record) }).find((e) => e.destination === destination);
+  const today = beijingDate(new Date(mark.now));
+  const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(store, record), today }).find((e) => e.destination === destination);
   if (!entry) return { kind: 'skip', reason: `the routing rules do not send this record to ${destination}` };
-  const breach = breachOf(record);
+  const breach = record.recordType === 'repair' ? breachRefOf(record) : undefined;
   const breachResentAt = breach && mark.breachResentAt?.(breach, destination);
   return {
     kind: 'enqueue',
@@ -96,13 +98,6 @@ export async function planRedelivery(store: StateStore, candidate: Candidate, ma
       ...(candidate.status !== 'failed' && { redeliver: { requestedBy: mark.requestedBy, auditId: mark.auditId, ...(breachResentAt && { breachResentAt }) } }),
     },
   };
-}
-
-/** The breach a repair repairs (breachSource is given only when it differs from the repair's own source). */
-function breachOf(record: CreditRecord): RecordRef | undefined {
-  if (record.recordType !== 'repair' || typeof record.data['breachRecordId'] !== 'string') return undefined;
-  const source = typeof record.data['breachSource'] === 'string' ? record.data['breachSource'] : record.source;
-  return { recordType: 'breach', source, recordId: record.data['breachRecordId'] };
 }
 
 export interface RedeliverOptions {

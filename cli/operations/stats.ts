@@ -1,23 +1,37 @@
 /**
- * The reform's own figures (`credex stats`), from the latest accepted revision of every record:
- * commitments kept and breached, breaches by tier and direction, first-offence exemptions, credit
- * repairs, and the subjects involved. Reading (one table Scan) and counting (a pure function) are
- * apart, so the counting is tested on hand-built records.
+ * The reform's own figures (`credex stats`, and `npm start`'s summary), from the latest accepted
+ * revision of every record: licensing commitments kept, broken and not yet verified, and the
+ * keeping rate over verified ones; credit-repair commitments apart; breaches by tier, direction
+ * and publication; non-penalty decisions (首违不罚 …) apart from breaches; credit repairs; the
+ * subjects involved. Reading (one table Scan) and counting (a pure function) are apart, so the
+ * counting is tested on hand-built records and every caller counts the same way.
  */
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { USCC_PLACEHOLDER } from '../../functions/shared/records/identifiers.js';
-import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/rules.js';
-import type { CreditRecord } from '../../functions/shared/records/types.js';
+import { notAFirstViolation } from '../../functions/shared/records/cross-record.js';
+import { schemaIndex } from '../../functions/shared/records/generated/schema-index.js';
+import { publicationOf, publishedOn, SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
+import { subjectOf, type SubjectCategory } from '../../functions/shared/records/subject.js';
+import type { CreditRecord, RecordType } from '../../functions/shared/records/types.js';
 import type { StateStore } from '../../functions/shared/state/repository.js';
 import type { Direction, Source } from '../../infra/topology.js';
 
-// The schemas' enums the figures break down by, so every value has its key even at 0 (scripts can
-// rely on the keys). test/unit/cli/stats.test.ts fails when one of these drifts from schemas/.
-export const COMMITMENT_TYPES = ['审批替代型', '容缺受理型', '证明事项型', '信用修复型', '行业自律型', '主动型', '其他'] as const;
-export const PUBLICATION_TYPES = ['可向社会公开', '特定范围内公开', '不可公开'] as const;
-export const REPAIR_OUTCOMES = ['同意', '不同意', '不予受理'] as const;
-export const REPAIR_METHODS = ['终止公示', '移出名单'] as const;
+/** The values a field's schema enumerates (every one has its key in the figures, at 0 when absent). */
+function enumOf(type: RecordType, path: string): readonly string[] {
+  const values = schemaIndex.fields[type]?.find((f) => f.path === path)?.enum;
+  if (!values) throw new Error(`the ${type} schema enumerates no values at ${path}`);
+  return values;
+}
+
+export const COMMITMENT_TYPES = enumOf('commitment', '/data/commitmentType');
+export const PUBLICATION_TYPES = enumOf('commitment', '/data/publicationType');
+export const FULFILMENT_STATUSES = enumOf('commitment', '/data/fulfilmentStatus');
+export const REPAIR_OUTCOMES = enumOf('repair', '/data/outcome');
+export const REPAIR_METHODS = enumOf('repair', '/data/method');
+export const NON_PENALTY_GROUNDS = enumOf('nonPenalty', '/data/ground');
 export const SEVERITIES = Object.keys(SEVERITY_TIERS) as SeverityTier[];
+
+/** The commitment type made to obtain a credit repair: counted apart from the reform's licensing commitments. */
+export const CREDIT_REPAIR_TYPE = '信用修复型';
 
 /** Distinct subjects by party category. Market entities are organisations and individual businesses (the reform's "enterprises"). */
 export interface SubjectCounts {
@@ -28,34 +42,64 @@ export interface SubjectCounts {
 }
 
 export interface DepartmentFigures {
-  /** The licensing item's department, or the accepting unit of a commitment without one. */
+  /** The licensing item's department. */
   department: string;
   total: number;
-  breached: number;
+  kept: number;
+  broken: number;
+  unverified: number;
 }
 
 export interface StatsFigures {
+  /** The day publication was counted on (YYYY-MM-DD). */
+  day: string;
   commitments: {
+    /** Every counted commitment: licensing + creditRepair + other. */
     total: number;
+    /** Made for a licensing item (licensingItem given): the reform's commitments, counted below. */
+    licensing: number;
+    /** 信用修复型: made to obtain a credit repair. */
+    creditRepair: number;
+    /** Neither (行业自律型, 主动型 … without a licensing item). */
+    other: number;
+    /** Licensing commitments whose fulfilment was determined 全部履行. */
     kept: number;
-    breached: number;
-    /** kept / total, 4 decimals; null when there are no commitments. */
+    /** Licensing commitments determined 部分履行 or 全部未履行. */
+    broken: number;
+    /** Licensing commitments without a fulfilment determination yet. */
+    unverified: number;
+    /** kept / (kept + broken), 4 decimals; null when none was verified. */
     keepingRate: number | null;
+    /** Licensing commitments a counted breach names as broken (penalised). */
+    penalised: number;
+    /** Licensing commitments a counted non-penalty decision names (never counted as broken for it). */
+    exempted: number;
     withdrawn: number;
-    /** Most commitments first. */
+    /** Licensing commitments by department, most first. */
     byDepartment: DepartmentFigures[];
+    licensingItems: number;
     byType: Record<string, number>;
     byPublicationType: Record<string, number>;
+    /** Published in the public column on `day`. */
+    published: number;
   };
   breaches: {
     total: number;
     withdrawn: number;
     bySeverity: Record<string, number>;
-    firstOffenceExemptions: number;
     /** By the direction of the breach's source; `unregistered`: a source no longer in infra/topology.ts. */
     byDirection: Record<Direction | 'unregistered', number>;
     /** Breaches naming a commitment code no counted commitment has (one made elsewhere, or withdrawn). */
     brokenCommitmentNotFound: number;
+    /** Outbound breaches: published on `day`, shared but never published (轻微 without a request), publication over. */
+    publication: { published: number; notPublished: number; ended: number };
+  };
+  nonPenalties: {
+    total: number;
+    withdrawn: number;
+    byGround: Record<string, number>;
+    /** 首违不罚 decisions of subjects with an earlier violation (a penalty, or one not punished): not a first one. */
+    notFirstViolation: number;
   };
   repairs: {
     total: number;
@@ -66,7 +110,7 @@ export interface StatsFigures {
     bySeverity: Record<string, number>;
   };
   subjects: {
-    /** Parties of counted commitments. */
+    /** Parties of counted licensing commitments. */
     committing: SubjectCounts;
     /** Parties of counted breaches. */
     breaching: SubjectCounts;
@@ -102,37 +146,64 @@ export function statsReport(figures: StatsFigures, scan: ScanFacts, target: Stat
 
 type Data = Record<string, unknown>;
 
-/** The figures of the latest revisions of records; withdrawn ones are only counted as withdrawn. */
-export function aggregateStats(records: readonly CreditRecord[], sources: Readonly<Record<string, Pick<Source, 'direction'>>>): StatsFigures {
+/**
+ * The figures of the latest revisions of records, publication counted on `day`; withdrawn
+ * (retracted) records are only counted as withdrawn.
+ */
+export function aggregateStats(records: readonly CreditRecord[], sources: Readonly<Record<string, Pick<Source, 'direction'>>>, day: string): StatsFigures {
   const counted = records.filter((r) => r.operation !== 'withdraw');
-  const withdrawn = (type: CreditRecord['recordType']): number => records.filter((r) => r.recordType === type && r.operation === 'withdraw').length;
-  const commitments = counted.filter((r) => r.recordType === 'commitment');
-  const breaches = counted.filter((r) => r.recordType === 'breach');
-  const repairs = counted.filter((r) => r.recordType === 'repair');
+  const withdrawn = (type: RecordType): number => records.filter((r) => r.recordType === type && r.operation === 'withdraw').length;
+  const ofType = (type: RecordType) => counted.filter((r) => r.recordType === type);
+  const commitments = ofType('commitment');
+  const breaches = ofType('breach');
+  const nonPenalties = ofType('nonPenalty');
+  const repairs = ofType('repair');
 
-  const brokenCodes = new Set(breaches.map((b) => text(b.data['brokenCommitmentCode'])).filter((code) => code !== undefined));
-  const isBreached = (c: CreditRecord): boolean => brokenCodes.has(text(c.data['commitmentCode']) ?? '');
-  const breached = commitments.filter(isBreached).length;
+  const licensing = commitments.filter((c) => c.data['licensingItem'] !== undefined && c.data['commitmentType'] !== CREDIT_REPAIR_TYPE);
+  const creditRepair = commitments.filter((c) => c.data['commitmentType'] === CREDIT_REPAIR_TYPE);
+  const fulfilment = (c: CreditRecord): 'kept' | 'broken' | 'unverified' => {
+    const status = c.data['fulfilmentStatus'];
+    return status === '全部履行' ? 'kept' : status === undefined ? 'unverified' : 'broken';
+  };
+  const tallyFulfilment = (list: readonly CreditRecord[]) => ({
+    kept: list.filter((c) => fulfilment(c) === 'kept').length,
+    broken: list.filter((c) => fulfilment(c) === 'broken').length,
+    unverified: list.filter((c) => fulfilment(c) === 'unverified').length,
+  });
+  const { kept, broken, unverified } = tallyFulfilment(licensing);
+  const codesNamedBy = (list: readonly CreditRecord[], field: string) => new Set(list.map((r) => text(r.data[field])).filter((code) => code !== undefined));
+  const penalisedCodes = codesNamedBy(breaches, 'brokenCommitmentCode');
+  const exemptedCodes = codesNamedBy(nonPenalties, 'relatedCommitmentCode');
   const commitmentCodes = new Set(commitments.map((c) => text(c.data['commitmentCode'])));
+  const outbound = breaches.filter((b) => sources[b.source]?.direction === 'outbound');
+  const publications = outbound.map((b) => publicationOf(b));
 
   return {
+    day,
     commitments: {
       total: commitments.length,
-      kept: commitments.length - breached,
-      breached,
-      keepingRate: commitments.length === 0 ? null : round4((commitments.length - breached) / commitments.length),
+      licensing: licensing.length,
+      creditRepair: creditRepair.length,
+      other: commitments.length - licensing.length - creditRepair.length,
+      kept,
+      broken,
+      unverified,
+      keepingRate: kept + broken === 0 ? null : round4(kept / (kept + broken)),
+      penalised: licensing.filter((c) => penalisedCodes.has(text(c.data['commitmentCode']) ?? '')).length,
+      exempted: licensing.filter((c) => exemptedCodes.has(text(c.data['commitmentCode']) ?? '')).length,
       withdrawn: withdrawn('commitment'),
-      byDepartment: departmentFigures(commitments, isBreached),
+      byDepartment: departmentFigures(licensing, tallyFulfilment),
+      licensingItems: new Set(licensing.map((c) => text((c.data['licensingItem'] as Data | undefined)?.['itemCode']))).size,
       byType: tally(commitments.map((c) => text(c.data['commitmentType'])), COMMITMENT_TYPES),
       byPublicationType: tally(commitments.map((c) => text(c.data['publicationType'])), PUBLICATION_TYPES),
+      published: commitments.filter((c) => publishedOn(publicationOf(c), day)).length,
     },
     breaches: {
       total: breaches.length,
       withdrawn: withdrawn('breach'),
       bySeverity: tally(breaches.map((b) => text(b.data['severity'])), SEVERITIES),
-      firstOffenceExemptions: breaches.filter((b) => b.data['firstOffenceExemption'] === true).length,
       byDirection: {
-        outbound: breaches.filter((b) => sources[b.source]?.direction === 'outbound').length,
+        outbound: outbound.length,
         inbound: breaches.filter((b) => sources[b.source]?.direction === 'inbound').length,
         unregistered: breaches.filter((b) => sources[b.source] === undefined).length,
       },
@@ -140,6 +211,17 @@ export function aggregateStats(records: readonly CreditRecord[], sources: Readon
         const code = text(b.data['brokenCommitmentCode']);
         return code !== undefined && !commitmentCodes.has(code);
       }).length,
+      publication: {
+        published: publications.filter((p) => publishedOn(p, day)).length,
+        notPublished: publications.filter((p) => !p.publish).length,
+        ended: publications.filter((p) => p.publish && !publishedOn(p, day)).length,
+      },
+    },
+    nonPenalties: {
+      total: nonPenalties.length,
+      withdrawn: withdrawn('nonPenalty'),
+      byGround: tally(nonPenalties.map((n) => text(n.data['ground'])), NON_PENALTY_GROUNDS),
+      notFirstViolation: notFirstViolations(counted),
     },
     repairs: {
       total: repairs.length,
@@ -149,29 +231,48 @@ export function aggregateStats(records: readonly CreditRecord[], sources: Readon
       bySeverity: tally(repairs.map((r) => text(r.data['severity'])), SEVERITIES),
     },
     subjects: {
-      committing: countSubjects(commitments),
+      committing: countSubjects(licensing),
       breaching: countSubjects(breaches),
     },
   };
 }
 
-/** The department a commitment counts for: the licensing item's, else (no item: not a licensing commitment) the accepting unit. */
-function departmentOf(commitment: CreditRecord): string {
-  const item = commitment.data['licensingItem'] as Data | undefined;
-  return text(item?.['department']) ?? text(commitment.data['acceptingUnit']) ?? '(none)';
+/** 首违不罚 decisions whose subject had an earlier violation (the same check intake warns with). */
+function notFirstViolations(records: readonly CreditRecord[]): number {
+  const bySubject = new Map<string, CreditRecord[]>();
+  for (const r of records) {
+    if (r.recordType !== 'breach' && r.recordType !== 'nonPenalty') continue;
+    const subject = subjectOf(r.data['party']);
+    if (subject) bySubject.set(subject.key, [...(bySubject.get(subject.key) ?? []), r]);
+  }
+  const decision = (r: CreditRecord) => ({
+    record: `${r.recordType}/${r.source}/${r.recordId}`,
+    recordType: r.recordType,
+    operation: r.operation,
+    decisionNumber: String(r.data['decisionNumber']),
+    decisionDate: String(r.data['decisionDate']),
+    ...(typeof r.data['ground'] === 'string' && { ground: r.data['ground'] }),
+  });
+  let count = 0;
+  for (const list of bySubject.values()) {
+    const history = list.map(decision);
+    for (const r of list) if (r.recordType === 'nonPenalty' && r.data['ground'] === '首违不罚' && notAFirstViolation(decision(r), history).length > 0) count++;
+  }
+  return count;
 }
 
-function departmentFigures(commitments: readonly CreditRecord[], isBreached: (c: CreditRecord) => boolean): DepartmentFigures[] {
-  const byName = new Map<string, DepartmentFigures>();
-  for (const c of commitments) {
-    const department = departmentOf(c);
-    const figures = byName.get(department) ?? { department, total: 0, breached: 0 };
-    figures.total++;
-    if (isBreached(c)) figures.breached++;
-    byName.set(department, figures);
+function departmentFigures(licensing: readonly CreditRecord[], tallyFulfilment: (list: readonly CreditRecord[]) => { kept: number; broken: number; unverified: number }): DepartmentFigures[] {
+  const byName = new Map<string, CreditRecord[]>();
+  for (const c of licensing) {
+    const department = text((c.data['licensingItem'] as Data)['department']) ?? '(none)';
+    byName.set(department, [...(byName.get(department) ?? []), c]);
   }
-  // most commitments first; ties by name in code-point order, the same on every machine
-  return [...byName.values()].sort((a, b) => b.total - a.total || (a.department < b.department ? -1 : a.department > b.department ? 1 : 0));
+  return (
+    [...byName]
+      .map(([department, list]) => ({ department, total: list.length, ...tallyFulfilment(list) }))
+      // most commitments first; ties by name in code-point order, the same on every machine
+      .sort((a, b) => b.total - a.total || (a.department < b.department ? -1 : a.department > b.department ? 1 : 0))
+  );
 }
 
 /** Occurrences of each value: every known value first (0 when absent), then any other value found. */
@@ -179,30 +280,6 @@ function tally(values: ReadonlyArray<string | undefined>, known: readonly string
   const counts: Record<string, number> = Object.fromEntries(known.map((k) => [k, 0]));
   for (const value of values) if (value !== undefined) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
-}
-
-type SubjectCategory = Exclude<keyof SubjectCounts, 'marketEntities'>;
-
-/**
- * Who a party is: organisations and individual businesses by USCC (an individual business with
- * the placeholder code by its registration number), natural persons by their identity document.
- * The key holds identity numbers: it is only compared, never printed.
- */
-function subjectOf(party: unknown): { category: SubjectCategory; key: string } | undefined {
-  if (party === null || typeof party !== 'object') return undefined;
-  const p = party as Data;
-  switch (p['category']) {
-    case '自然人':
-      return { category: 'naturalPersons', key: `person:${text(p['idType'])}:${text(p['idNumber'])}` };
-    case '个体工商户': {
-      const code = text(p['uscc']);
-      return { category: 'individualBusinesses', key: code === USCC_PLACEHOLDER || code === undefined ? `registration:${text(p['registrationNumber'])}` : `uscc:${code}` };
-    }
-    case '法人及非法人组织':
-      return { category: 'organisations', key: `uscc:${text(p['uscc'])}` };
-    default:
-      return undefined;
-  }
 }
 
 function countSubjects(records: readonly CreditRecord[]): SubjectCounts {

@@ -31,6 +31,8 @@ export interface LaneStatus {
   delivered: number;
   rejected: number;
   failing: number;
+  /** Repairs held back until their breach is delivered here (credex inspect says which breach). */
+  waiting: number;
   /** Lane messages waiting, and being delivered right now. */
   queued: number;
   inFlight: number;
@@ -76,14 +78,15 @@ export async function readStatus(deps: { sqs: SQSClient; store: StateStore }, ta
     Promise.all(
       DESTINATION_IDS.map(async (destination): Promise<LaneStatus> => {
         const queues = target.lanes[destination];
-        const [delivered, rejected, failing, depth, dlq] = await Promise.all([
+        const [delivered, rejected, failing, waiting, depth, dlq] = await Promise.all([
           countIndex(deps.store, destination, 'delivered'),
           countIndex(deps.store, destination, 'rejected'),
           countIndex(deps.store, destination, 'failed'),
+          countIndex(deps.store, destination, 'waiting'),
           queueDepth(deps.sqs, queues.queueUrl),
           dlqStatus(deps.sqs, queues.dlqUrl, now),
         ]);
-        return { destination, delivered, rejected, failing, queued: depth.visible + depth.delayed, inFlight: depth.inFlight, dlq };
+        return { destination, delivered, rejected, failing, waiting, queued: depth.visible + depth.delayed, inFlight: depth.inFlight, dlq };
       }),
     ),
     queueDepth(deps.sqs, target.intake.queueUrl),

@@ -12,22 +12,37 @@
  *     visibility timeout (exponential backoff with jitter, or the endpoint's Retry-After) and are
  *     reported as batch item failures — after maxReceiveCount they land in the lane's DLQ, with
  *     the last error kept in the state.
+ *
+ * A repair waits until its breach is delivered at this destination (it is held, visible as
+ * `waiting`, and sent on the moment the breach's delivery is recorded here). A send to a
+ * destination that publishes the record type states the publication on the day it is sent; the
+ * expiry sweep's `unpublish` ends it there, the record staying shared.
  */
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DestinationId, LaneSettings } from '../../infra/topology.js';
-import type { LaneMessage } from '../shared/queue/lane-message.js';
+import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type LaneSettings, type Route } from '../../infra/topology.js';
+import { outgoingLaneMessage, type LaneMessage } from '../shared/queue/lane-message.js';
+import { sendBatch } from '../shared/queue/send-batch.js';
+import { breachRefOf, repairMismatches } from '../shared/records/cross-record.js';
+import { beijingDate } from '../shared/records/dates.js';
+import { publicationOf, publishedOn } from '../shared/records/publication.js';
+import type { CreditRecord } from '../shared/records/types.js';
 import type { RecordRef } from '../shared/state/keys.js';
 import {
   appendEvents,
   getDestinationState,
   claimSend,
+  getLatestRecord,
   getMeta,
+  listRepairWaits,
   releaseSend,
   getRevision,
   recordDestinationOutcome,
+  recordUnpublishOutcome,
+  registerRepairWait,
+  removeRepairWaits,
   type HistoryEvent,
   type StateStore,
 } from '../shared/state/repository.js';
@@ -41,6 +56,14 @@ import type { StructuredLogger } from '../shared/logger.js';
 /** Backoff of transient failures unless configured: 10 s doubling per receive, at most 15 minutes. */
 export const DEFAULT_BACKOFF = { baseSeconds: 10, maxSeconds: 900 } as const;
 
+/**
+ * How long a repair waiting for its breach stays invisible before it looks again, unless
+ * configured: an hour. It is sent on at once when the breach is delivered; after the lane's
+ * maxReceiveCount looks (about 5 hours at 6) without the breach it lands in the lane's DLQ, with
+ * the reason in its state (docs/routing.md).
+ */
+export const DEFAULT_REPAIR_WAIT_SECONDS = 3600;
+
 export interface DeliverConfig {
   tableName: string;
   destination: DestinationId;
@@ -53,6 +76,10 @@ export interface DeliverConfig {
   breakerThreshold?: number;
   /** Backoff of transient failures: base and cap in seconds (default 10 s, 900 s). */
   backoff?: { baseSeconds: number; maxSeconds: number };
+  /** Seconds a repair waiting for its breach stays invisible between looks (default 3600). */
+  repairWaitSeconds?: number;
+  /** The routing rules: which record types this destination publishes (default the topology's). */
+  routes?: Readonly<Record<Direction, readonly Route[]>>;
 }
 
 export interface CredentialsSource {
@@ -62,7 +89,7 @@ export interface CredentialsSource {
 
 /** What the lane counts: delivered, rejected, transient failures, auth failures, request latency. */
 export interface DeliverMetrics {
-  count(name: 'Delivered' | 'Rejected' | 'TransientFailures' | 'AuthFailures' | 'Superseded' | 'Duplicates' | 'CircuitOpen', value: number): void;
+  count(name: 'Delivered' | 'Rejected' | 'TransientFailures' | 'AuthFailures' | 'Superseded' | 'Duplicates' | 'CircuitOpen' | 'RepairsWaiting' | 'PublicationsEnded', value: number): void;
   latency(milliseconds: number): void;
 }
 
@@ -81,6 +108,8 @@ export interface DeliverDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Milliseconds the invocation has left (Lambda's context): how long a send claim holds. */
   remainingMs?: () => number;
+  /** The calendar day publication is stated for (YYYY-MM-DD): default the Beijing date of `now`. */
+  today?: () => string;
 }
 
 /** A send claim's lease without an invocation deadline: every request of a batch timing out. */
@@ -136,17 +165,20 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
 
   // 2. a repair follows its breach: it waits until the breach is delivered here
   const ready: Pending[] = [];
+  const waitSeconds = deps.config.repairWaitSeconds ?? DEFAULT_REPAIR_WAIT_SECONDS;
   await Promise.all(
     pending.map(async (p) => {
       try {
-        const gate = await breachGate(store, p);
+        const gate = await breachGate(store, p, now());
         if (gate.kind === 'go') ready.push(p);
         else if (gate.kind === 'wait') {
-          // the state says why the repair is not sent (credex status counts it failing, inspect shows the reason)
+          // the state says why the repair is not sent (credex status counts it waiting, inspect shows the reason)
           const at = now();
-          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
-          if (recorded && p.attempts === 1) events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'failed', detail: { destination: p.lane.destination, reason: gate.reason, attempt: p.attempts } });
+          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'waiting', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
+          if (recorded && p.attempts === 1) events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'waiting', detail: { destination: p.lane.destination, reason: gate.reason } });
           outcomes.set(p.message.messageId, 'failed');
+          retryAfter.set(p.message.messageId, waitSeconds);
+          metrics.count('RepairsWaiting', 1);
         } else {
           const at = now();
           await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
@@ -191,19 +223,25 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   const results = await send(claimed, deps, metrics, leaseEnds);
 
   // 5. record
+  const woken: Pending[] = [];
   await Promise.all(
     claimed.map(async (p) => {
       const result = results.get(p.delivery.idempotencyKey) ?? { key: p.delivery.idempotencyKey, outcome: 'transient' as const, reason: 'no result for this record' };
       const at = now();
       const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
       try {
-        if (result.outcome === 'delivered') {
-          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined, ...(result.receipt && { receipt: result.receipt }) });
+        if (p.delivery.action === 'unpublish') {
+          await recordUnpublish(store, p, result, at, token, events, metrics);
+          outcomes.set(p.message.messageId, result.outcome === 'transient' ? 'failed' : result.outcome);
+          if (result.outcome === 'transient') retryAfter.set(p.message.messageId, result.retryAfterSeconds);
+        } else if (result.outcome === 'delivered') {
+          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined, ...(result.receipt && { receipt: result.receipt }), ...(p.delivery.publication && { publication: p.delivery.publication }) });
           outcomes.set(p.message.messageId, 'delivered');
           // false: a newer revision's outcome is already recorded — this one is history only as it happened
           if (!recorded) return;
-          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.lane.action, ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }), ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }) } });
+          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.delivery.action, ...(p.delivery.publication && { published: p.delivery.publication.published }), ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }), ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }) } });
           metrics.count('Delivered', 1);
+          if (p.lane.recordType === 'breach' && p.delivery.action === 'upsert') woken.push(p);
         } else if (result.outcome === 'rejected') {
           await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
           events.push({ ...base, type: 'rejected', detail: { destination: p.lane.destination, reason: result.reason } });
@@ -228,6 +266,9 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
       }
     }),
   );
+
+  // 6. repairs that waited here for a breach just delivered go now
+  await wakeRepairs(store, woken, deps, now());
 
   try {
     await appendEvents(store, events);
@@ -258,29 +299,84 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
 type BreachGate = { kind: 'go' } | { kind: 'wait'; reason: string } | { kind: 'reject'; reason: string };
 
 /**
- * A repair sent to a destination before its breach would withdraw from disclosure something the
- * destination does not hold yet (invariant 4). A repair goes once its breach is delivered at this
- * destination; while the breach is on its way it waits (retried with backoff); if this destination
- * rejected the breach, the repair cannot follow and is rejected too, with the reason.
+ * A repair sent to a destination before its breach would take down something the destination
+ * does not hold — and the breach, arriving after, would stay published as if never repaired
+ * (invariant 4). So a repair goes only once its breach is delivered at this destination:
+ * - breach unknown to the exchange, not yet sent here, or failing here: wait (registered under the
+ *   breach, so the breach's delivery sends the repair on at once; otherwise it looks again later);
+ * - breach about another party or decided by another authority than the repair says: rejected
+ *   here, with the reason (intake quarantines it when the breach is already known);
+ * - breach never shared with this destination, withdrawn, or rejected by it: rejected here.
  */
-async function breachGate(store: StateStore, p: Pending): Promise<BreachGate> {
+async function breachGate(store: StateStore, p: Pending, now: string): Promise<BreachGate> {
   if (p.lane.recordType !== 'repair' || p.lane.action !== 'upsert') return { kind: 'go' };
-  const data = p.delivery.record.data as { breachRecordId?: string; breachSource?: string };
-  if (!data.breachRecordId) return { kind: 'go' };
-  // breachSource is given only when it differs from the repair's own source (as intake routes it)
-  const breach: RecordRef = { recordType: 'breach', source: data.breachSource ?? p.delivery.record.source, recordId: data.breachRecordId };
-  const [meta, state] = await Promise.all([getMeta(store, breach), getDestinationState(store, breach, p.lane.destination)]);
-  // a breach never routed here (or unknown to the exchange) holds nothing back
-  if (!meta?.routedTo.includes(p.lane.destination)) return { kind: 'go' };
-  // an operator resending both: the breach's earlier delivery does not count, only the one resent
-  const resentAt = p.lane.redeliver?.breachResentAt;
-  if (state?.status === 'delivered' && (resentAt === undefined || state.updatedAt >= resentAt)) return { kind: 'go' };
-  // only the breach's latest revision decides: a newer one may still be on its way; an operator's
-  // redeliver waits instead (the breach may be on its way again)
-  if (state?.status === 'rejected' && state.revision >= meta.revision && !p.lane.redeliver) {
-    return { kind: 'reject', reason: `its breach ${breach.source}/${breach.recordId} was rejected by ${p.lane.destination}: the repair cannot follow it` };
+  const repair = p.delivery.record;
+  if (typeof repair.data['breachRecordId'] !== 'string') return { kind: 'go' };
+  const breach = breachRefOf(repair);
+  const destination = p.lane.destination;
+  const look = async (): Promise<BreachGate> => {
+    const [latest, state] = await Promise.all([getLatestRecord(store, breach), getDestinationState(store, breach, destination)]);
+    const name = `${breach.source}/${breach.recordId}`;
+    if (!latest) return { kind: 'wait', reason: `waiting for its breach ${name}: the exchange has not received it yet` };
+    const mismatches = repairMismatches(repair, latest.record);
+    if (mismatches.length > 0) return { kind: 'reject', reason: mismatches.map((m) => m.message).join('; ') };
+    if (!latest.meta.routedTo.includes(destination)) return { kind: 'reject', reason: `its breach ${name} is not shared with ${destination}: there is nothing to repair there` };
+    // an operator resending both: the breach's earlier delivery does not count, only the one resent
+    const resentAt = p.lane.redeliver?.breachResentAt;
+    if (state?.status === 'delivered' && (resentAt === undefined || state.updatedAt >= resentAt)) return { kind: 'go' };
+    // only the breach's latest revision decides: a newer one may still be on its way; an operator's
+    // redeliver waits instead (the breach may be on its way again)
+    if (state?.status === 'rejected' && state.revision >= latest.meta.revision && !p.lane.redeliver) {
+      return { kind: 'reject', reason: `its breach ${name} was rejected by ${destination}: the repair cannot follow it` };
+    }
+    return { kind: 'wait', reason: `waiting for its breach ${name} to be delivered to ${destination} first (${state ? `${state.status} there` : 'not sent there yet'})` };
+  };
+  const first = await look();
+  if (first.kind !== 'wait') return first;
+  // registered, then looked at again: a breach delivered in between is seen here or wakes the repair
+  await registerRepairWait(store, breach, destination, { repair: p.ref, revision: p.lane.revision, since: now });
+  return look();
+}
+
+/** Sends on the repairs waiting here for these breaches (their deliveries were just recorded). */
+async function wakeRepairs(store: StateStore, breaches: readonly Pending[], deps: DeliverDeps, routedAt: string): Promise<void> {
+  await Promise.all(
+    breaches.map(async (p) => {
+      try {
+        const waits = await listRepairWaits(store, p.ref, p.lane.destination);
+        if (waits.length === 0) return;
+        const messages = waits.map((w) =>
+          outgoingLaneMessage(`${w.repair.source}/${w.repair.recordId}`, { ...w.repair, revision: w.revision, destination: p.lane.destination, action: 'upsert', correlationId: p.lane.correlationId, routedAt }),
+        );
+        const { failed } = await sendBatch(deps.sqs, deps.config.queueUrl, messages);
+        await removeRepairWaits(store, p.ref, p.lane.destination, waits.filter((w) => !failed.has(`${w.repair.source}/${w.repair.recordId}`)));
+        deps.logger.info('repairs waiting for a breach sent on', { ...p.ref, destination: p.lane.destination, repairs: waits.length - failed.size });
+      } catch (err) {
+        // the waiting repairs look again when their visibility ends: later, never lost
+        deps.logger.warn('could not send on the repairs waiting for a breach', { ...p.ref, destination: p.lane.destination, error: describeError(err) });
+      }
+    }),
+  );
+}
+
+/** Records the outcome of an end of publication; its history event; the metric. */
+async function recordUnpublish(store: StateStore, p: Pending, result: RecordOutcome, at: string, token: string, events: HistoryEvent[], metrics: DeliverMetrics): Promise<void> {
+  const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
+  const destination = p.lane.destination;
+  if (result.outcome === 'delivered') {
+    if (await recordUnpublishOutcome(store, p.ref, destination, { revision: p.lane.revision, status: 'delivered', now: at, claimToken: token, ...(result.receipt && { receipt: result.receipt }) })) {
+      events.push({ ...base, type: 'delivered', detail: { destination, action: 'unpublish', ...(result.duplicate && { duplicate: true }) } });
+      metrics.count('PublicationsEnded', 1);
+    }
+    return;
   }
-  return { kind: 'wait', reason: `waiting for its breach ${breach.source}/${breach.recordId} to be delivered to ${p.lane.destination} first` };
+  if (result.outcome === 'transient' && result.unsent) {
+    await releaseSend(store, p.ref, destination, token);
+    return;
+  }
+  await recordUnpublishOutcome(store, p.ref, destination, { revision: p.lane.revision, status: result.outcome === 'rejected' ? 'rejected' : 'failed', now: at, claimToken: token, error: result.reason });
+  events.push({ ...base, type: result.outcome === 'rejected' ? 'rejected' : 'failed', detail: { destination, action: 'unpublish', reason: result.reason, ...(result.outcome === 'transient' && { attempt: p.attempts }) } });
+  metrics.count(result.outcome === 'rejected' ? 'Rejected' : 'TransientFailures', 1);
 }
 
 type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
@@ -296,13 +392,35 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
     return { kind: 'skip', outcome: 'superseded' };
   }
   if (state && state.revision > lane.revision) return { kind: 'skip', outcome: 'superseded' };
-  // an operator's redeliver (credex resync / redeliver) sends an answered revision again
-  if (state && state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected') && !lane.redeliver) {
+  if (lane.action === 'unpublish') {
+    // an end of publication is owed only where this revision was delivered as published and not ended
+    // since; a revision not delivered yet states its publication (over by now) when it is sent
+    if (!(state && state.revision === lane.revision && state.status === 'delivered' && state.published === true && state.publicationEndedAt === undefined)) return { kind: 'skip', outcome: 'duplicate' };
+  } else if (state && state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected') && !lane.redeliver) {
+    // an operator's redeliver (credex resync / redeliver) sends an answered revision again
     return { kind: 'skip', outcome: 'duplicate' };
   }
   const record = await getRevision(store, ref, lane.revision);
   if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
-  return { kind: 'deliver', pending: { message, lane, ref, delivery: { record, action: lane.action, idempotencyKey: idempotencyKey(lane) }, attempts: receiveCount(message) } };
+  const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
+  const delivery = deliveryOf(record, lane.destination, lane.action, idempotencyKey(lane), today, deps.config.routes ?? defaultRoutes);
+  return { kind: 'deliver', pending: { message, lane, ref, delivery, attempts: receiveCount(message) } };
+}
+
+/**
+ * The delivery of a revision to a destination on `today`: an upsert to a destination that publishes
+ * the record type states whether it is published and until when; a destination that holds
+ * published records only (the public column) takes down, instead, what is no longer published.
+ */
+export function deliveryOf(record: CreditRecord, destination: DestinationId, action: Delivery['action'], key: string, today: string, routes: Readonly<Record<Direction, readonly Route[]>> = defaultRoutes): Delivery {
+  const delivery: Delivery = { record, action, idempotencyKey: key };
+  const role = publicationRole(destination, record.recordType, routes);
+  if (action !== 'upsert' || !role.publishes) return delivery;
+  const publication = publicationOf(record);
+  const published = publishedOn(publication, today);
+  delivery.publication = { published, ...(published && publication.until !== undefined && { until: publication.until }) };
+  if (role.publishedOnly && !published) delivery.action = 'withdraw';
+  return delivery;
 }
 
 /** Sends every request the adapter builds; returns each record's outcome by idempotency key. */

@@ -14,6 +14,11 @@ export class ConfigurationError extends Error {
 export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
   const tableName = env['TABLE_NAME'];
   if (!tableName) throw new ConfigurationError('TABLE_NAME is not set: the sync-state table name');
+  return { tableName, laneQueueUrls: laneQueueUrlsFromEnv(env), ...(env['INTAKE_DLQ_URL'] && { intakeDlqUrl: env['INTAKE_DLQ_URL'] }) };
+}
+
+/** LANE_QUEUE_URLS — JSON object: destination id → lane queue URL, one per destination of the topology. */
+export function laneQueueUrlsFromEnv(env: NodeJS.ProcessEnv): Record<DestinationId, string> {
   let lanes: unknown;
   try {
     lanes = JSON.parse(env['LANE_QUEUE_URLS'] ?? '');
@@ -26,5 +31,5 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     if (typeof url !== 'string' || url === '') throw new ConfigurationError(`LANE_QUEUE_URLS has no queue URL for destination ${destination}`);
     laneQueueUrls[destination] = url;
   }
-  return { tableName, laneQueueUrls, ...(env['INTAKE_DLQ_URL'] && { intakeDlqUrl: env['INTAKE_DLQ_URL'] }) };
+  return laneQueueUrls as Record<DestinationId, string>;
 }

@@ -16,9 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sources as defaultSources, type DestinationId, type Direction, type Route, type Source } from '../../infra/topology.js';
+import { blackPoints as defaultBlackPoints, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../infra/topology.js';
 import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
+import { breachRefOf, notAFirstViolation, repairMismatches } from '../shared/records/cross-record.js';
+import { beijingDate } from '../shared/records/dates.js';
+import { isSeverityTier, publicationOf } from '../shared/records/publication.js';
+import { subjectDigest, subjectOf } from '../shared/records/subject.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { CreditRecord } from '../shared/records/types.js';
 import { validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
@@ -32,11 +36,15 @@ import {
   acceptRevision,
   appendEvents,
   claimRouting,
+  getLatestRecord,
   getMeta,
+  listEnforcement,
   markRouted,
   quarantine,
   refOf,
+  registerEnforcement,
   releaseRouting,
+  scheduleExpiry,
   type HistoryEvent,
   type QuarantineEntry,
   type QuarantineReason,
@@ -66,6 +74,8 @@ export interface IntakeConfig {
    * intake queue's visibility timeout, so a crashed claim has expired when its message returns.
    */
   routingLeaseSeconds?: number;
+  /** Black points a breach without them gets (default: the topology's policy). */
+  blackPoints?: BlackPointsPolicy;
 }
 
 export interface IntakeDeps {
@@ -74,6 +84,11 @@ export interface IntakeDeps {
   config: IntakeConfig;
   logger: StructuredLogger;
   now?: () => Date;
+  /**
+   * The calendar day publication is decided on (YYYY-MM-DD): default the Beijing date of `now`.
+   * The local runtime runs its own calendar.
+   */
+  today?: () => string;
 }
 
 /** What became of one message. */
@@ -95,6 +110,8 @@ interface Admitted {
   claimToken: string;
   /** false when this message re-routes a revision accepted earlier. */
   firstAcceptance: boolean;
+  /** What the exchange added or noticed on acceptance (assigned black points, warnings), for the history. */
+  facts: Record<string, unknown>;
 }
 
 type Admission = { kind: 'done'; outcome: IntakeOutcome } | { kind: 'route'; admitted: Admitted };
@@ -138,7 +155,7 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
         const at = now();
         // false: a newer revision was accepted after the claim; it saw these destinations and routes itself
         const latest = await markRouted(store, a.ref, a.record.revision, at);
-        if (a.firstAcceptance) events.push({ ref: a.ref, type: 'accepted', at, correlationId: a.correlationId, revision: a.record.revision });
+        if (a.firstAcceptance) events.push({ ref: a.ref, type: 'accepted', at, correlationId: a.correlationId, revision: a.record.revision, ...(Object.keys(a.facts).length > 0 && { detail: a.facts }) });
         events.push({ ref: a.ref, type: 'routed', at, correlationId: a.correlationId, revision: a.record.revision, detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) } });
         outcomes.set(id, 'routed');
         deps.logger.info('record routed', { messageId: id, correlationId: a.correlationId, ...a.ref, revision: a.record.revision, lanes: a.plan.map((p) => `${p.destination}:${p.action}`) });
@@ -202,17 +219,26 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
     return keep('unknownSource', [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system` }], record, ref);
   }
 
-  const routing = {
-    direction: source.direction,
-    breachRoutedTo: await breachDestinations(store, record),
-    ...(deps.config.routes && { routes: deps.config.routes }),
-  };
+  // a repair must be about the breach it names and decided by its authority: checked now if the
+  // breach is here (a repair that comes first waits for it at each destination, checked there)
+  const breach = record.recordType === 'repair' ? await getLatestRecord(store, breachRefOf(record)) : undefined;
+  if (breach) {
+    const mismatches = repairMismatches(record, breach.record);
+    if (mismatches.length > 0) return keep('invalid', mismatches, record, ref);
+  }
+
+  const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
+  const routes = deps.config.routes ?? defaultRoutes;
+  const routing = { direction: source.direction, breachRoutedTo: (breach?.meta.routedTo ?? []) as DestinationId[], routes, today };
   const leaseUntil = new Date(Date.parse(receivedAt) + 1000 * (deps.config.routingLeaseSeconds ?? DEFAULT_ROUTING_LEASE_SECONDS)).toISOString();
   const token = randomUUID();
   // a new revision is claimed for routing in the accept write itself: the destinations its routes
   // name are known now (withdrawals go only where it went before, already in routedTo)
   const named = planRoutes(record, { ...routing, routedBefore: [] }).map((p) => p.destination);
-  const outcome = await acceptRevision(store, record, { contentHash: contentHash(record), now: receivedAt, correlationId, claim: { destinations: named, leaseUntil, token } });
+  // the content hash is the source's record; what the exchange adds (black points) is not content
+  const hash = contentHash(record);
+  const { canonical, assigned } = withDistrictBlackPoints(record, deps.config.blackPoints ?? defaultBlackPoints);
+  const outcome = await acceptRevision(store, canonical, { contentHash: hash, now: receivedAt, correlationId, claim: { destinations: named, leaseUntil, token } });
   switch (outcome.kind) {
     case 'superseded':
       events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: outcome.storedRevision } });
@@ -232,10 +258,16 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
     case 'accepted':
     case 'unrouted': {
       const plan = planRoutes(record, { ...routing, routedBefore: outcome.routedTo as DestinationId[] });
+      // what the exchange must remember before routing (a crash retries it, idempotently): the end
+      // of a publication to send later, and the subject's enforcement history
+      await scheduleExpiryIfPublished(store, canonical, plan, routes, today);
+      const warnings = await recordEnforcement(store, canonical);
+      if (warnings.length > 0) deps.logger.warn('record accepted with warnings', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, warnings });
       // a redelivered, accepted-but-unrouted revision needs its claim now; a new one got it on acceptance
       const claim = outcome.kind === 'accepted' ? ({ kind: 'claimed' } as const) : await claimRouting(store, ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
       if (claim.kind === 'claimed') {
-        return { kind: 'route', admitted: { message, correlationId, record, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted' } };
+        const facts = { ...(assigned !== undefined && { assignedBlackPoints: assigned }), ...(warnings.length > 0 && { warnings }) };
+        return { kind: 'route', admitted: { message, correlationId, record: canonical, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted', facts } };
       }
       if (claim.kind === 'superseded') {
         events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: claim.storedRevision } });
@@ -249,12 +281,66 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
   }
 }
 
-/** Where the breach a repair repairs was routed (nothing when the breach is not known here). */
+/** Where the breach a repair repairs was routed (nothing when the breach is not known here, or the record is no repair). */
 export async function breachDestinations(store: StateStore, record: CreditRecord): Promise<DestinationId[]> {
   if (record.recordType !== 'repair') return [];
-  const breachSource = typeof record.data['breachSource'] === 'string' ? record.data['breachSource'] : record.source;
-  const meta = await getMeta(store, { recordType: 'breach', source: breachSource, recordId: String(record.data['breachRecordId']) });
+  const meta = await getMeta(store, breachRefOf(record));
   return (meta?.routedTo ?? []) as DestinationId[];
+}
+
+/**
+ * The district's black points (infra/topology.ts `blackPoints`) on a breach that arrives without
+ * them — every breach from the province: its tier's points, assigned on receipt. Returns the
+ * record the exchange keeps and the points it assigned (undefined when the source gave them).
+ */
+export function withDistrictBlackPoints(record: CreditRecord, policy: BlackPointsPolicy): { canonical: CreditRecord; assigned?: number } {
+  if (record.recordType !== 'breach' || record.data['blackPoints'] !== undefined || !isSeverityTier(record.data['severity'])) return { canonical: record };
+  const assigned = policy.bySeverity[record.data['severity']];
+  return { canonical: { ...record, data: { ...record.data, blackPoints: assigned } }, assigned };
+}
+
+/**
+ * Schedules the end of publication of a revision that a destination it goes to publishes, and
+ * whose publication has an end still to come: the expiry sweep sends it there after that day.
+ */
+async function scheduleExpiryIfPublished(store: StateStore, record: CreditRecord, plan: readonly RoutePlanEntry[], routes: Readonly<Record<Direction, readonly Route[]>>, today: string): Promise<void> {
+  const publication = publicationOf(record);
+  if (!publication.publish || publication.until === undefined || publication.until < today) return;
+  if (!plan.some((p) => p.action === 'upsert' && publicationRole(p.destination, record.recordType, routes).publishes)) return;
+  await scheduleExpiry(store, refOf(record), record.revision, publication.until);
+}
+
+/**
+ * Keeps a breach or non-penalty decision in its subject's enforcement history, and says why a
+ * first-offence exemption (首违不罚) is not a first violation, if it is not. The exemption is the
+ * authority's decision: the exchange keeps it and warns (history, log), it does not refuse it.
+ */
+async function recordEnforcement(store: StateStore, record: CreditRecord): Promise<string[]> {
+  if (record.recordType !== 'breach' && record.recordType !== 'nonPenalty') return [];
+  const subject = subjectOf(record.data['party']);
+  if (!subject) return [];
+  const digest = subjectDigest(subject);
+  const ref = refOf(record);
+  const decisionDate = String(record.data['decisionDate']);
+  const ground = typeof record.data['ground'] === 'string' ? record.data['ground'] : undefined;
+  let warnings: string[] = [];
+  if (record.recordType === 'nonPenalty' && ground === '首违不罚' && record.operation === 'upsert') {
+    const history = await listEnforcement(store, digest);
+    warnings = notAFirstViolation(
+      { record: `${ref.recordType}/${ref.source}/${ref.recordId}`, decisionDate },
+      history.map((e) => ({ record: `${e.ref.recordType}/${e.ref.source}/${e.ref.recordId}`, recordType: e.ref.recordType, operation: e.operation, decisionNumber: e.decisionNumber, decisionDate: e.decisionDate, ...(e.ground !== undefined && { ground: e.ground }) })),
+    );
+  }
+  await registerEnforcement(store, digest, {
+    ref,
+    revision: record.revision,
+    operation: record.operation,
+    decisionNumber: String(record.data['decisionNumber']),
+    decisionDate,
+    ...(ground !== undefined && { ground }),
+    ...(typeof record.data['severity'] === 'string' && { severity: record.data['severity'] }),
+  });
+  return warnings;
 }
 
 /** Sends every admitted record's lane messages, per lane; returns the messages (by id) not fully sent. */

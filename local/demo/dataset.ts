@@ -1,15 +1,20 @@
 /**
  * The demo dataset the local runtime pushes through the pipeline: a seeded, reproducible model of
- * Harbin New Area's notify-and-commit reform (../../../shared/DOMAIN.md). At scale 1:
+ * Harbin New Area's notify-and-commit reform (docs/domain.md). At scale 1:
  *
  *  - 108 enterprises (a few 个体工商户 among them) and a couple of natural persons make commitments
- *    for items of the 59-item catalogue (catalogue.ts); ~40 % of kept commitments later get a
- *    revision stating their fulfilment, and a couple are withdrawn;
- *  - about 2 % of commitments are broken (at least one per severity tier, one first-offence
- *    exemption); each breach is preceded by a revision of its commitment stating what was not
- *    performed;
- *  - most non-exempt breaches get a credit-repair decision (approved ones with their public
- *    credit-repair commitment), inbound breaches arrive on the provincial feed;
+ *    for items of the 59-item catalogue (catalogue.ts); most commitments old enough are verified (a
+ *    revision stating their fulfilment); a couple of licences are cancelled at the holder's request
+ *    (a status change: an upsert), and one commitment entered in error is withdrawn (retracted);
+ *  - about 2 % of commitments are broken and penalised (at least one per severity tier); each such
+ *    breach is preceded by a revision of its commitment stating what was not performed;
+ *  - one violation found at verification is not punished: a first-offence exemption (首违不罚), a
+ *    nonPenalty record kept and shared nowhere, the commitment corrected and kept;
+ *  - other penalties of the district, mostly 轻微 (shared, not published), one of them published
+ *    at the department's request and ending today — the next day the expiry sweep ends it;
+ *  - most breaches get a credit-repair decision by their deciding authority (approved ones with
+ *    their public credit-repair commitment), applied for through Credit China; inbound breaches
+ *    arrive on the provincial feed without black points (the district assigns them);
  *  - the pipeline's awkward cases: invalid submissions (one per reason), exact duplicates and older
  *    revisions arriving after newer ones.
  *
@@ -18,7 +23,8 @@
  * identity numbers (personal data).
  */
 import { upstreams } from '../../infra/upstreams.js';
-import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/rules.js';
+import { publicationOf, SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
+import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { addDays, addMonths, beijingTime, chineseDate, daysBetween, isDate, maxDate, minDate } from './calendar.js';
 import { DEPARTMENTS, LICENSING_ITEMS, PROVINCIAL_AUTHORITIES, UNITS, departmentOf, type LicensingItem } from './catalogue.js';
 import { Rng, breakUsccCheck, entityName, marketEntityUscc, personName, residentId } from './random.js';
@@ -63,9 +69,18 @@ export interface DemoFacts {
   enterprises: number;
   /** Commitments made for licensing items (the reform's commitments); credit-repair commitments are counted apart. */
   commitments: number;
-  /** Broken commitments (district breaches, source hrbxq-enforcement), first-offence exemptions included. */
+  /** Broken and penalised commitments (a breach names each). */
+  brokenCommitments: number;
+  /** Penalties the district shares (source hrbxq-enforcement): broken commitments and other violations. */
   breaches: number;
   breachesBySeverity: Record<Severity, number>;
+  /** 轻微 breaches the department decided to publish (the others are shared, not published). */
+  publishedMinorBreaches: number;
+  /** Publications whose last day is the dataset's today: the next day the expiry sweep ends them. */
+  publicationsEndingToday: number;
+  /** Non-penalty decisions (不予行政处罚): kept, never shared. */
+  nonPenalties: number;
+  /** Of them, first-offence exemptions (首违不罚). */
   firstOffenceExemptions: number;
   repairs: number;
   inboundBreaches: number;
@@ -73,7 +88,9 @@ export interface DemoFacts {
   duplicates: number;
   /** Older revisions submitted after a newer one of the same record (expect 'superseded'). */
   outOfOrder: number;
-  /** Share of commitments not breached, 0..1. */
+  /** Commitments whose fulfilment was determined (verified): kept or broken. */
+  verified: number;
+  /** Kept ÷ verified, 0..1 (the reform reported 98 %). */
   commitmentKeepingRate: number;
   /** Beyond the brief's list: */
   individualBusinesses: number;
@@ -82,9 +99,12 @@ export interface DemoFacts {
   repairCommitments: number;
   /** Commitments that got a revision stating their fulfilment (kept or not). */
   fulfilmentUpdates: number;
+  /** Licences cancelled at the holder's request: a status change (an upsert), off the public column. */
+  cancellations: number;
+  /** Commitments retracted as entered in error (operation withdraw). */
   withdrawals: number;
   submissions: number;
-  /** breaches / commitments (above 2 % at small scale, where each tier still appears once). */
+  /** brokenCommitments / commitments (above 2 % at small scale, where each tier still appears once). */
   breachRate: number;
 }
 
@@ -111,16 +131,23 @@ const PLAN = {
   naturalPersons: 2,
   /** Enterprises that made a second commitment (another item). */
   secondCommitmentShare: 0.2,
-  /** DOMAIN.md: 98 % of commitments kept. */
+  /** The reform reported 98 % of commitments kept. */
   breachRate: 0.02,
   tierShares: { 严重: 0.2, 一般: 0.4 }, // the rest 轻微
-  firstOffenceShare: 0.1, // of breaches, at least one
-  repairShare: 0.6, // of non-exempt breaches, rounded up
+  /** Violations found at verification and not punished (首违不罚), of commitments, at least one. */
+  firstOffenceShare: 0.008,
+  /** Other penalties of the district (not about a commitment), mostly 轻微 — dishonesty is mostly minor. */
+  otherPenalties: 6,
+  otherTierShares: { 一般: 0.34 }, // the rest 轻微
+  /** 轻微 penalties the department decided to publish: one at scale 1, its publication ending today. */
+  publishedMinorShare: 0.25,
+  repairShare: 0.6, // of breaches, rounded up
   refusedRepairShare: 0.2, // of repairs past their minimum period: 不同意
   inboundBreaches: 4,
   invalid: 5, // one of each reason at scale 1, never fewer
-  fulfilmentShare: 0.4, // of kept commitments
-  withdrawals: 2,
+  fulfilmentShare: 0.95, // of kept commitments old enough to be verified
+  cancellations: 2,
+  withdrawals: 1,
   duplicateShare: 0.07, // of first submissions
   outOfOrderShare: 0.07,
   /** Commitment types other than 审批替代型, as shares of enterprise commitments. */
@@ -165,13 +192,16 @@ interface Commitment {
   /** Revisions in order (records). */
   revisions: Json[];
   breach?: Breach;
+  /** A violation found at verification and not punished (首违不罚): the nonPenalty record. */
+  exemption?: Json;
+  cancelled?: boolean;
   withdrawn?: boolean;
 }
 
 interface Breach {
-  commitment: Commitment;
+  /** The commitment it breaks, when it is a broken commitment. */
+  commitment?: Commitment;
   severity: Severity;
-  exempt: boolean;
   decisionDate: string;
   decisionNumber: string;
   record: Json;
@@ -206,6 +236,22 @@ export function generateDemoDataset(options: DemoOptions): DemoDataset {
   return new Generator(options.seed, scale, today).run();
 }
 
+/** What a verification finds, by tier. */
+const FINDINGS: Readonly<Record<Severity, string>> = {
+  轻微: '经营场所公示信息、管理制度等非核心条件未按承诺落实，已于核查当日改正',
+  一般: '从业人员资质、设施设备等条件未在承诺期限内达到许可要求',
+  严重: '申请时提交的场所使用证明材料与实际不符，实际不具备许可条件',
+};
+
+/** Violations of the district's other penalties (not about a commitment). */
+const OTHER_VIOLATIONS = [
+  { type: '未按规定公示营业执照', facts: '当事人未在经营场所醒目位置悬挂营业执照。', basis: '《中华人民共和国市场主体登记管理条例》第三十六条、第四十八条' },
+  { type: '明码标价违法行为', facts: '当事人销售商品未按规定明码标价。', basis: '《明码标价和禁止价格欺诈规定》第五条、第二十一条' },
+  { type: '占道经营', facts: '当事人擅自占用城市道路摆摊经营。', basis: '《城市市容和环境卫生管理条例》第十四条、第三十六条' },
+  { type: '未按规定进行食品进货查验', facts: '当事人采购食品未查验供货者的许可证和食品出厂检验合格证。', basis: '《中华人民共和国食品安全法》第五十三条、第一百二十六条' },
+  { type: '未按规定设置安全警示标志', facts: '当事人未在有较大危险因素的生产经营场所设置明显的安全警示标志。', basis: '《中华人民共和国安全生产法》第三十五条、第九十九条' },
+] as const;
+
 const round = (x: number): number => Math.round(x);
 const pad = (n: number, width = 6): string => String(n).padStart(width, '0');
 const yuan = (tenThousands: number): number => Math.round(tenThousands * 10_000);
@@ -230,11 +276,16 @@ class Generator {
   run(): DemoDataset {
     const entities = this.entities();
     const commitments = this.commitments(entities);
-    const breaches = this.breaches(commitments);
-    const fulfilmentUpdates = this.fulfilmentUpdates(commitments) + breaches.length;
+    const broken = this.breaches(commitments);
+    const exemptions = this.exemptions(commitments);
+    const fulfilmentUpdates = this.fulfilmentUpdates(commitments) + broken.length + exemptions.length;
+    const cancellations = this.cancellations(commitments);
     const withdrawals = this.withdrawals(commitments);
     for (const c of commitments) c.revisions.forEach((record, i) => this.add(record, i === c.revisions.length - 1));
-    for (const b of breaches) this.add(b.record, true);
+    for (const b of broken) this.add(b.record, true);
+    for (const e of exemptions) this.add(e, true);
+    const others = this.otherPenalties(entities);
+    const breaches = [...broken, ...others];
     const { repairs, repairCommitments } = this.repairs(breaches);
     const inbound = this.inbound(entities);
     const invalid = this.invalid(entities);
@@ -243,6 +294,12 @@ class Generator {
     const bySeverity: Record<Severity, number> = { 轻微: 0, 一般: 0, 严重: 0 };
     for (const b of breaches) bySeverity[b.severity]++;
     const count = (kind: Entity['kind']): number => entities.filter((e) => e.kind === kind).length;
+    const latest = commitments.map((c) => c.revisions.at(-1)!).filter((r) => r['operation'] !== 'withdraw');
+    const status = (r: Json) => (r['data'] as Json)['fulfilmentStatus'];
+    const verified = latest.filter((r) => status(r) !== undefined);
+    const kept = verified.filter((r) => status(r) === '全部履行').length;
+    // what the sweep ends the next day: outbound publications whose last day is today
+    const endingToday = [...latest, ...breaches.map((b) => b.record)].filter((r) => publicationOf(r as unknown as CreditRecord).until === this.today).length;
     return {
       seed: this.seed,
       scale: this.scale,
@@ -253,22 +310,28 @@ class Generator {
         departments: DEPARTMENTS.length,
         enterprises: count('enterprise') + count('individual'),
         commitments: commitments.length,
+        brokenCommitments: broken.length,
         breaches: breaches.length,
         breachesBySeverity: bySeverity,
-        firstOffenceExemptions: breaches.filter((b) => b.exempt).length,
+        publishedMinorBreaches: others.filter((b) => (b.record['data'] as Json)['publicationRequested'] === true).length,
+        publicationsEndingToday: endingToday,
+        nonPenalties: exemptions.length,
+        firstOffenceExemptions: exemptions.length,
         repairs,
         inboundBreaches: inbound,
         invalid,
         duplicates,
         outOfOrder,
-        commitmentKeepingRate: (commitments.length - breaches.length) / commitments.length,
+        verified: verified.length,
+        commitmentKeepingRate: verified.length === 0 ? 1 : kept / verified.length,
         individualBusinesses: count('individual'),
         naturalPersons: count('person'),
         repairCommitments,
         fulfilmentUpdates,
+        cancellations,
         withdrawals,
         submissions: submissions.length,
-        breachRate: breaches.length / commitments.length,
+        breachRate: broken.length / commitments.length,
       },
     };
   }
@@ -424,100 +487,112 @@ class Generator {
     c.revisions.push(this.envelope('commitment', SOURCES.approval, c.recordId, c.revisions.length + 1, this.afternoon(date), data, operation));
   }
 
-  /** Kept commitments whose fulfilment was determined: revision 2 with 全部履行. */
+  /** Kept commitments whose fulfilment was determined (verified): revision 2 with 全部履行. */
   private fulfilmentUpdates(commitments: Commitment[]): number {
-    const kept = commitments.filter((c) => !c.breach && daysBetween(c.date, this.today) > 30);
-    const chosen = this.rng.sample(kept, round(PLAN.fulfilmentShare * (commitments.length - commitments.filter((c) => c.breach).length)));
+    const kept = commitments.filter((c) => !c.breach && !c.exemption && daysBetween(c.date, this.today) > 30);
+    const chosen = this.rng.sample(kept, round(PLAN.fulfilmentShare * kept.length));
     for (const c of chosen) {
       const determined = addDays(c.date, this.rng.int(30, Math.min(180, daysBetween(c.date, this.today) - 1)));
+      const unit = departmentOf(c.item);
       this.revise(c, determined, {
         fulfilmentStatus: '全部履行',
         fulfilmentDeterminationDate: determined,
-        fulfilmentDeterminationUnit: departmentOf(c.item).unit,
+        fulfilmentDeterminationUnit: unit.unit,
+        fulfilmentDeterminationUnitUscc: unit.uscc,
       });
     }
     return chosen.length;
   }
 
-  /** A few licences cancelled at the holder's request: the commitment is withdrawn from publication. */
-  private withdrawals(commitments: Commitment[]): number {
-    const candidates = commitments.filter((c) => !c.breach);
-    const chosen = this.rng.sample(candidates, round(PLAN.withdrawals * this.scale));
+  /** Commitments whose licence the holder cancelled: a change of status (an upsert), off the public column, still shared. */
+  private cancellations(commitments: Commitment[]): number {
+    const chosen = this.rng.sample(this.untouched(commitments), round(PLAN.cancellations * this.scale));
     for (const c of chosen) {
-      const last = (c.revisions.at(-1)!['occurredAt'] as string).slice(0, 10);
-      const date = addDays(last, this.rng.int(1, Math.max(1, daysBetween(last, this.today))));
-      const licence = { ...((c.revisions.at(-1)!['data'] as Json)['licence'] as Json), status: '无效' };
-      this.revise(c, date, { licence, remarks: `被许可人于${chineseDate(date)}申请注销许可，承诺信息撤回公示。` }, 'withdraw');
+      const date = this.dayAfterLastRevision(c);
+      const licence = { ...((c.revisions.at(-1)!['data'] as Json)['licence'] as Json), status: '注销' };
+      this.revise(c, date, { licence, remarks: `被许可人于${chineseDate(date)}申请注销许可，许可注销；承诺信息停止公示。` });
+      c.cancelled = true;
+    }
+    return chosen.length;
+  }
+
+  /** A commitment entered in error (a wrong commitment code, the wrong company): retracted everywhere. */
+  private withdrawals(commitments: Commitment[]): number {
+    const chosen = this.rng.sample(this.untouched(commitments), round(PLAN.withdrawals * this.scale));
+    for (const c of chosen) {
+      const date = this.dayAfterLastRevision(c);
+      this.revise(c, date, { remarks: `承诺信息录入有误，于${chineseDate(date)}撤回。` }, 'withdraw');
       c.withdrawn = true;
     }
     return chosen.length;
   }
 
+  /** Commitments neither broken, exempted, cancelled nor withdrawn. */
+  private untouched(commitments: Commitment[]): Commitment[] {
+    return commitments.filter((c) => !c.breach && !c.exemption && !c.cancelled && !c.withdrawn);
+  }
+
+  private dayAfterLastRevision(c: Commitment): string {
+    const last = (c.revisions.at(-1)!['occurredAt'] as string).slice(0, 10);
+    return addDays(last, this.rng.int(1, Math.max(1, daysBetween(last, this.today))));
+  }
+
   // ---- breaches ------------------------------------------------------------------------------
 
+  /** Broken commitments, penalised: at least one per tier. */
   private breaches(commitments: Commitment[]): Breach[] {
     const total = Math.max(3, round(PLAN.breachRate * commitments.length));
     const serious = Math.max(1, round(PLAN.tierShares.严重 * total));
     const general = Math.max(1, round(PLAN.tierShares.一般 * total));
     const minor = total - serious - general;
-    const exempt = Math.min(minor, Math.max(1, round(PLAN.firstOffenceShare * total)));
-    // an inspection needs time after the commitment; a serious breach early enough that its
-    // one-year minimum period can have passed today, so that some serious repairs can be granted
-    const inspectable = this.rng.shuffle(commitments.filter((c) => daysBetween(c.date, this.today) >= 60));
-    const take = (minAge: number): Commitment => {
-      const i = inspectable.findIndex((c) => daysBetween(c.date, this.today) >= minAge);
-      const [c] = inspectable.splice(i >= 0 ? i : 0, 1);
-      if (!c) throw new Error('not enough commitments to breach');
-      return c;
-    };
+    const tiers: Severity[] = [...Array<Severity>(serious).fill('严重'), ...Array<Severity>(general).fill('一般'), ...Array<Severity>(minor).fill('轻微')];
     const out: Breach[] = [];
-    const tiers: Array<[Severity, boolean]> = [
-      ...Array.from({ length: serious }, (): [Severity, boolean] => ['严重', false]),
-      ...Array.from({ length: general }, (): [Severity, boolean] => ['一般', false]),
-      ...Array.from({ length: minor }, (_, i): [Severity, boolean] => ['轻微', i < exempt]),
-    ];
-    for (const [severity, isExempt] of tiers) {
-      const c = take(severity === '严重' ? 430 : 60);
+    for (const severity of tiers) {
+      // an inspection needs time after the commitment; a serious breach early enough that its
+      // one-year minimum period can have passed today, so that some serious repairs can be granted
+      const c = this.inspectable(commitments, severity === '严重' ? 430 : 60);
       const latest = Math.min(200, daysBetween(c.date, this.today) - 7);
       const decisionDate = addDays(c.date, this.rng.int(30, latest));
-      out.push(this.breach(c, severity, isExempt, decisionDate));
+      out.push(this.breach(c, severity, decisionDate));
     }
     return out;
   }
 
-  private breach(c: Commitment, severity: Severity, exempt: boolean, decisionDate: string): Breach {
+  /** A commitment not yet broken or exempted, at least `minAge` days old (the oldest available otherwise). */
+  private inspectable(commitments: Commitment[], minAge: number): Commitment {
+    const free = this.rng.shuffle(commitments.filter((c) => !c.breach && !c.exemption && daysBetween(c.date, this.today) >= 60));
+    const c = free.find((x) => daysBetween(x.date, this.today) >= minAge) ?? free[0];
+    if (!c) throw new Error('not enough commitments to inspect');
+    return c;
+  }
+
+  private breach(c: Commitment, severity: Severity, decisionDate: string): Breach {
     const year = decisionDate.slice(0, 4);
     const department = departmentOf(c.item);
-    const decisionNumber = exempt ? `哈新综执不罚〔${year}〕${this.serial(`noPenalty:${year}`, 1, 3)}号` : `哈新综执罚〔${year}〕${this.serial(`penalty:${year}`, 1, 4)}号`;
-    const finding = {
-      轻微: '经营场所公示信息、管理制度等非核心条件未按承诺落实，已于核查当日改正',
-      一般: '从业人员资质、设施设备等条件未在承诺期限内达到许可要求',
-      严重: '申请时提交的场所使用证明材料与实际不符，实际不具备许可条件',
-    }[severity];
+    const decisionNumber = `哈新综执罚〔${year}〕${this.serial(`penalty:${year}`, 1, 4)}号`;
+    const finding = FINDINGS[severity];
     const licence = c.data['licence'] as Json;
-    const penalty = this.penalty(severity, exempt, `${String(licence['certificateName'] ?? licence['documentName'])}（${String(licence['certificateNumber'] ?? licence['documentNumber'])}）`);
+    const penalty = this.penalty(severity, `${String(licence['certificateName'] ?? licence['documentName'])}（${String(licence['certificateNumber'] ?? licence['documentNumber'])}）`);
     const data: Json = {
       party: c.entity.party,
       decisionNumber,
       violationType: '违反告知承诺制承诺（承诺内容与实际情况不符）',
       facts: `当事人于${chineseDate(c.date)}以告知承诺方式申请${c.item.name}，承诺已具备许可条件。经${department.unit}事后核查，${finding}。`,
-      legalBasis: `《中华人民共和国行政许可法》第七十九条；${c.item.regulation}${exempt ? '；《中华人民共和国行政处罚法》第三十三条第一款' : ''}`,
+      legalBasis: `《中华人民共和国行政许可法》第七十九条；${c.item.regulation}`,
       ...penalty.fields,
       decisionDate,
-      disclosureEndDate: exempt ? decisionDate : addMonths(decisionDate, SEVERITY_TIERS[severity].maxMonths),
       authority: UNITS.enforcement.unit,
       authorityUscc: UNITS.enforcement.uscc,
       dataSource: UNITS.enforcement.unit,
       dataSourceUscc: UNITS.enforcement.uscc,
       brokenCommitmentCode: c.code,
       severity,
+      // the reform's red/black points scheme: the enforcement bureau scores broken commitments itself
       blackPoints: penalty.blackPoints,
-      firstOffenceExemption: exempt,
-      ...(exempt && { remarks: '列入哈尔滨新区轻微违法行为不予处罚清单（首违不罚）。' }),
     };
     const serial = this.serial('breach', 1, 9);
     const record = this.envelope('breach', SOURCES.enforcement, `HXZF-SX-${year}-${pad(serial)}`, 1, this.afternoon(decisionDate, 60), data);
-    const b: Breach = { commitment: c, severity, exempt, decisionDate, decisionNumber, record };
+    const b: Breach = { commitment: c, severity, decisionDate, decisionNumber, record };
     c.breach = b;
 
     // the commitment's own record says what was not performed, determined shortly before the decision
@@ -525,26 +600,115 @@ class Generator {
     this.revise(c, determined, {
       fulfilmentStatus: severity === '严重' ? '全部未履行' : '部分履行',
       unperformedContent: `未按承诺具备${c.item.name}条件：${finding}。`,
-      liabilityPursued: exempt ? `首违不罚：依法不予行政处罚，责令改正（${decisionNumber}）。` : `已依法作出行政处罚（${decisionNumber}），并记入信用记录。`,
+      liabilityPursued: `已依法作出行政处罚（${decisionNumber}），并记入信用记录。`,
       fulfilmentDeterminationDate: determined,
       fulfilmentDeterminationUnit: department.unit,
-      ...(severity === '严重' && { licence: { ...licence, status: '无效' } }),
+      fulfilmentDeterminationUnitUscc: department.uscc,
+      ...(severity === '严重' && { licence: { ...licence, status: '吊销' } }),
     });
     return b;
   }
 
-  /** Penalty fields by tier; fines in 10,000 yuan (CF_NR_FK: a 2,000-yuan fine is 0.2). */
-  private penalty(severity: Severity, exempt: boolean, licenceName: string): { fields: Json; blackPoints: number } {
-    if (exempt) {
-      return { fields: { penaltyCategories: ['其他'], penaltyContent: '首违不罚：依法不予行政处罚，对当事人进行批评教育并责令改正。' }, blackPoints: 0 };
+  /**
+   * Violations found at verification and not punished: a first minor violation corrected on the
+   * spot (首违不罚, Administrative Penalty Law art. 33). A nonPenalty record — kept, shared nowhere,
+   * no black points — and the commitment, corrected, determined kept.
+   */
+  private exemptions(commitments: Commitment[]): Json[] {
+    const total = Math.max(1, round(PLAN.firstOffenceShare * commitments.length));
+    const out: Json[] = [];
+    for (let i = 0; i < total; i++) {
+      const c = this.inspectable(commitments, 60);
+      const department = departmentOf(c.item);
+      const found = addDays(c.date, this.rng.int(30, Math.min(200, daysBetween(c.date, this.today) - 7)));
+      const decisionDate = addDays(found, this.rng.int(1, 5));
+      const year = decisionDate.slice(0, 4);
+      const decisionNumber = `哈新综执不罚〔${year}〕${this.serial(`noPenalty:${year}`, 1, 3)}号`;
+      const data: Json = {
+        party: c.entity.party,
+        decisionNumber,
+        ground: '首违不罚',
+        violationType: '违反告知承诺制承诺（承诺内容与实际情况不符）',
+        facts: `当事人于${chineseDate(c.date)}以告知承诺方式申请${c.item.name}。经${department.unit}事后核查，${FINDINGS['轻微']}，系初次违法且危害后果轻微。`,
+        legalBasis: `《中华人民共和国行政处罚法》第三十三条第一款；${c.item.regulation}`,
+        correction: '当事人已于核查当日改正；执法人员对其进行了批评教育。',
+        decisionDate,
+        authority: UNITS.enforcement.unit,
+        authorityUscc: UNITS.enforcement.uscc,
+        dataSource: UNITS.enforcement.unit,
+        dataSourceUscc: UNITS.enforcement.uscc,
+        relatedCommitmentCode: c.code,
+        remarks: '列入哈尔滨新区轻微违法行为不予处罚清单（首违不罚）。',
+      };
+      const record = this.envelope('nonPenalty', SOURCES.enforcement, `HXZF-BC-${year}-${pad(this.serial('nonPenalty', 1, 9))}`, 1, this.afternoon(decisionDate, 60), data);
+      c.exemption = record;
+      // corrected on the spot: the commitment is determined kept
+      this.revise(c, found, {
+        fulfilmentStatus: '全部履行',
+        fulfilmentDeterminationDate: found,
+        fulfilmentDeterminationUnit: department.unit,
+        fulfilmentDeterminationUnitUscc: department.uscc,
+        remarks: `核查发现的问题已当场改正，依法不予行政处罚（${decisionNumber}）。`,
+      });
+      out.push(record);
     }
+    return out;
+  }
+
+  /**
+   * The district's other penalties — not about a commitment, mostly minor (轻微: shared with the
+   * platforms, not published). One 轻微 penalty is published at the department's request, its
+   * publication ending today: the next day it stops by itself (the expiry sweep). No black points:
+   * the district assigns them on receipt.
+   */
+  private otherPenalties(entities: Entity[]): Breach[] {
+    const total = Math.max(2, round(PLAN.otherPenalties * this.scale));
+    const general = Math.max(1, round(PLAN.otherTierShares.一般 * total));
+    const minor = total - general;
+    const published = Math.min(minor, Math.max(1, round(PLAN.publishedMinorShare * minor)));
+    const market = entities.filter((e) => e.kind !== 'person');
+    const out: Breach[] = [];
+    for (let i = 0; i < total; i++) {
+      const severity: Severity = i < minor ? '轻微' : '一般';
+      const publish = i < published;
+      // the first published one ends today; the others were decided within the last ten months
+      const decisionDate = publish && i === 0 ? addDays(this.today, -this.rng.int(40, 80)) : addDays(this.today, -this.rng.int(10, 300));
+      const year = decisionDate.slice(0, 4);
+      const violation = this.rng.pick(OTHER_VIOLATIONS);
+      const penalty = this.penalty(severity, '');
+      const data: Json = {
+        party: this.rng.pick(market).party,
+        decisionNumber: `哈新综执罚〔${year}〕${this.serial(`penalty:${year}`, 1, 4)}号`,
+        violationType: violation.type,
+        facts: violation.facts,
+        legalBasis: violation.basis,
+        ...penalty.fields,
+        decisionDate,
+        ...(publish && { publicationRequested: true, publicationEndDate: i === 0 ? this.today : addMonths(decisionDate, this.rng.int(1, 3)) }),
+        authority: UNITS.enforcement.unit,
+        authorityUscc: UNITS.enforcement.uscc,
+        dataSource: UNITS.enforcement.unit,
+        dataSourceUscc: UNITS.enforcement.uscc,
+        severity,
+        ...(publish && { remarks: '经执法部门认定确有必要公示。' }),
+      };
+      const record = this.envelope('breach', SOURCES.enforcement, `HXZF-SX-${year}-${pad(this.serial('breach', 1, 9))}`, 1, this.afternoon(decisionDate, 60), data);
+      this.add(record, true);
+      out.push({ severity, decisionDate, decisionNumber: String(data['decisionNumber']), record });
+    }
+    return out;
+  }
+
+  /** Penalty fields by tier; fines in 10,000 yuan (CF_NR_FK: a 2,000-yuan fine is 0.2). */
+  private penalty(severity: Severity, licenceName: string): { fields: Json; blackPoints: number } {
     if (severity === '轻微') {
       if (this.rng.chance(0.5)) return { fields: { penaltyCategories: ['警告'], penaltyContent: '警告。' }, blackPoints: 2 };
-      const fine = this.rng.pick([0.1, 0.2, 0.3]);
+      // amounts to the yuan, as decisions state them: 1,360 yuan is 0.136
+      const fine = this.rng.pick([0.1, 0.136, 0.2, 0.3]);
       return { fields: { penaltyCategories: ['警告', '罚款'], penaltyContent: `警告，并处罚款人民币${yuan(fine)}元。`, fineAmount: fine }, blackPoints: 2 };
     }
     if (severity === '一般') {
-      const fine = this.rng.pick([0.5, 1, 1.5, 2, 3, 5]);
+      const fine = this.rng.pick([0.5, 0.839, 1, 1.5, 2, 3.06, 5]);
       return { fields: { penaltyCategories: ['警告', '罚款'], penaltyContent: `警告，并处罚款人民币${yuan(fine)}元。`, fineAmount: fine }, blackPoints: this.rng.int(6, 10) };
     }
     const fine = this.rng.pick([5, 8, 10, 15, 20]);
@@ -562,8 +726,7 @@ class Generator {
    * application is not accepted (不予受理) — which is what the timing of a young breach gives.
    */
   private repairs(breaches: Breach[]): { repairs: number; repairCommitments: number } {
-    const eligible = breaches.filter((b) => !b.exempt);
-    const chosen = this.rng.sample(eligible, Math.ceil(PLAN.repairShare * eligible.length));
+    const chosen = this.rng.sample(breaches, Math.ceil(PLAN.repairShare * breaches.length));
     let repairCommitments = 0;
     for (const b of chosen) {
       const tier = SEVERITY_TIERS[b.severity];
@@ -589,7 +752,8 @@ class Generator {
       if (outcome === '同意') {
         const code = this.repairCommitment(b, party, maxDate(addDays(b.decisionDate, 1), addDays(applicationDate, -this.rng.int(0, 3))));
         repairCommitments++;
-        Object.assign(outcomeFields, { method: b.severity === '严重' ? '移出名单' : '终止公示', repairCommitmentCode: code });
+        // a penalty is repaired by ending its publication (and its sharing and use): Order 36
+        Object.assign(outcomeFields, { method: '终止公示', repairCommitmentCode: code });
       } else {
         outcomeFields['outcomeReason'] =
           outcome === '不同意' ? '当事人未全额履行行政处罚决定规定的罚款缴纳义务，不符合信用修复条件。' : `申请时未满最短公示期限（${chineseDate(minEnd)}届满），不符合信用修复条件。`;
@@ -604,12 +768,14 @@ class Generator {
         minDisclosureEndDate: minEnd,
         maxDisclosureEndDate: maxEnd,
         applicationDate,
-        handlingUnit: UNITS.creditRepair.unit,
-        handlingUnitUscc: UNITS.creditRepair.uscc,
+        // the party applies through Credit China; the authority that decided the breach decides (谁认定、谁修复)
+        applicationChannel: '信用中国',
+        handlingUnit: breachData['authority'],
+        handlingUnitUscc: breachData['authorityUscc'],
         outcome,
         ...outcomeFields,
         decisionDate,
-        decisionNumber: `哈新信修〔${year}〕${this.serial(`repair:${year}`, 1, 3)}号`,
+        decisionNumber: `哈新综执信修〔${year}〕${this.serial(`repair:${year}`, 1, 3)}号`,
       };
       this.add(this.envelope('repair', SOURCES.repair, `HXXF-${year}-${pad(this.serial('repairId', 1, 4))}`, 1, this.afternoon(decisionDate, 30), data), true);
     }
@@ -663,14 +829,12 @@ class Generator {
         penaltyContent: fine === undefined ? '警告。' : `罚款人民币${yuan(fine)}元${severity === '严重' ? '，责令停产停业整顿' : ''}。`,
         ...(fine !== undefined && { fineAmount: fine }),
         decisionDate,
-        disclosureEndDate: addMonths(decisionDate, SEVERITY_TIERS[severity].maxMonths),
         authority: authority.unit,
         authorityUscc: authority.uscc,
         dataSource: authority.unit,
         dataSourceUscc: authority.uscc,
+        // no black points: the province runs no such scheme; the district assigns its own on receipt
         severity,
-        blackPoints: severity === '严重' ? this.rng.int(20, 40) : severity === '一般' ? this.rng.int(6, 10) : 2,
-        firstOffenceExemption: false,
       };
       const id = `HLJ-SX-${year}-${pad(this.serial('inbound', 11, 97))}`;
       this.add(this.envelope('breach', FEED_SOURCE, id, 1, this.afternoon(decisionDate, 120), data), true);
@@ -702,7 +866,7 @@ class Generator {
           break;
         case 'missing-field': {
           // a breach whose tier the enforcement system left out
-          const breach = this.breach(c, '一般', false, addDays(date, 40));
+          const breach = this.breach(c, '一般', addDays(date, 40));
           delete (breach.record['data'] as Json)['severity'];
           this.add(breach.record, false, { expect: 'invalid', reason });
           break;
@@ -796,7 +960,7 @@ class Generator {
   }
 
   private envelope(recordType: string, source: string, recordId: string, revision: number, occurredAt: string, data: Json, operation: 'upsert' | 'withdraw' = 'upsert'): Json {
-    return { schemaVersion: '1.0', recordType, recordId, revision, operation, source, occurredAt, data };
+    return { schemaVersion: '2.0', recordType, recordId, revision, operation, source, occurredAt, data };
   }
 
   /** Morning office hours (first revisions), afternoon (later ones): a same-day update still follows its record. */

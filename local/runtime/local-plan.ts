@@ -4,12 +4,12 @@
  * On AWS a crashed deliver invocation's messages come back after a visibility timeout of minutes
  * and a transient failure backs off up to 15 minutes — right for production, far too slow to watch
  * a demo or run a chaos test. `timeScale` shrinks every duration (function timeouts, the send
- * timeout, the routing lease, the deliver backoff) and the queue visibility is derived again by
+ * timeout, the routing lease, the deliver backoff, a repair's wait for its breach) and the queue visibility is derived again by
  * the same rule as on AWS (6 × timeout + batching window), so every relationship the plan
  * guarantees still holds; batch sizes, windows, concurrency, rate limits and maxReceiveCount are
  * the stack's own.
  */
-import { DEFAULT_BACKOFF } from '../../functions/deliver/deliver.js';
+import { DEFAULT_BACKOFF, DEFAULT_REPAIR_WAIT_SECONDS } from '../../functions/deliver/deliver.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
 import { visibilityTimeoutFor, type ConsumerPlan, type ExchangePlan, type QueuePlan } from '../../infra/plan.js';
 
@@ -18,6 +18,8 @@ export interface LocalTiming {
   routingLeaseSeconds: number;
   /** The deliver functions' backoff of transient failures. */
   backoff: { baseSeconds: number; maxSeconds: number };
+  /** Seconds a repair waiting for its breach stays invisible between looks. */
+  repairWaitSeconds: number;
 }
 
 export interface LocalPlan extends ExchangePlan {
@@ -50,10 +52,12 @@ export function localPlan(plan: ExchangePlan, timeScale: number): LocalPlan {
     lanes,
     ingest: { ...plan.ingest, timeoutSeconds: scaled(plan.ingest.timeoutSeconds, timeScale, 2) },
     pull: { ...plan.pull, timeoutSeconds: scaled(plan.pull.timeoutSeconds, timeScale, 2) },
+    sweep: { ...plan.sweep, timeoutSeconds: scaled(plan.sweep.timeoutSeconds, timeScale, 2) },
     timeScale,
     timing: {
       routingLeaseSeconds: lease,
       backoff: { baseSeconds: scaled(DEFAULT_BACKOFF.baseSeconds, timeScale, 1), maxSeconds: scaled(DEFAULT_BACKOFF.maxSeconds, timeScale, 2) },
+      repairWaitSeconds: scaled(DEFAULT_REPAIR_WAIT_SECONDS, timeScale, 1),
     },
   };
 }

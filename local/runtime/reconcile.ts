@@ -10,7 +10,10 @@
  *    which is a failure;
  *  - per destination, each accepted revision routed there is delivered, superseded (an older
  *    revision of a record whose latest went on), rejected by the endpoint, waiting in the lane's
- *    DLQ, or still pending.
+ *    DLQ, or still pending (a repair waiting for its breach is pending);
+ *  - per destination that publishes, each publication past its last day has ended there (the
+ *    expiry sweep's end delivered) or is still pending;
+ *  - records accepted and shared nowhere (non-penalty decisions: kept, never sent) are counted apart.
  *
  * It scans the whole table: made for the local runtime and tests, not for a production table
  * (the operator CLI reads the status index there).
@@ -28,6 +31,10 @@ export interface DestinationTally {
   rejected: number;
   inDlq: number;
   pending: number;
+  /** Records delivered as published here whose publication the expiry sweep has ended. */
+  publicationsEnded: number;
+  /** Records delivered as published here, past their last day, whose end is not delivered yet (on its way or in the DLQ). */
+  publicationsEnding: number;
 }
 
 export interface SubmissionTally {
@@ -44,6 +51,8 @@ export interface SubmissionTally {
 export interface Reconciliation {
   submissions?: SubmissionTally;
   destinations: Record<string, DestinationTally>;
+  /** Records accepted that no route sends anywhere (non-penalty decisions), by record type. */
+  notShared: Record<string, number>;
   /** Quarantine entries in the table (all time). */
   quarantine: number;
   /** Nothing unaccounted for and nothing pending: every record reached its end state. */
@@ -56,13 +65,17 @@ export interface ReconcileSources {
   tableName: string;
   intakeDlqUrl: string;
   laneDlqUrls: Readonly<Record<DestinationId, string>>;
+  /** The calendar day: a publication past its last day must have ended. */
+  today: string;
 }
 
 interface RecordView {
   latest: number;
   revisions: Set<number>;
   routedTo: string[];
-  destinations: Map<string, { revision: number; status: string }>;
+  /** Routed (accepted and its routing done): a record routed nowhere was shared nowhere. */
+  routed: boolean;
+  destinations: Map<string, { revision: number; status: string; published?: boolean; publishedUntil?: string; publicationEndedAt?: string }>;
   /** Intake's history of this record: how many messages of each revision it acked as a duplicate or superseded. */
   intakeEvents: Map<string, number>;
 }
@@ -103,7 +116,7 @@ function recordsOf(items: readonly Item[]): { records: Map<string, RecordView>; 
   const quarantine: Item[] = [];
   const view = (pk: string): RecordView => {
     let v = records.get(pk);
-    if (!v) records.set(pk, (v = { latest: 0, revisions: new Set(), routedTo: [], destinations: new Map(), intakeEvents: new Map() }));
+    if (!v) records.set(pk, (v = { latest: 0, revisions: new Set(), routedTo: [], routed: false, destinations: new Map(), intakeEvents: new Map() }));
     return v;
   };
   for (const item of items) {
@@ -117,8 +130,17 @@ function recordsOf(items: readonly Item[]): { records: Map<string, RecordView>; 
       v.latest = Number(item['revision']);
       const routed = item['routedTo'];
       v.routedTo = routed instanceof Set ? [...(routed as Set<string>)] : Array.isArray(routed) ? (routed as string[]) : [];
+      v.routed = Number(item['routedRevision'] ?? 0) >= v.latest;
     } else if (sk.startsWith('REV#')) view(key).revisions.add(Number(item['revision']));
-    else if (sk.startsWith('DEST#')) view(key).destinations.set(sk.slice('DEST#'.length), { revision: Number(item['revision']), status: String(item['status']) });
+    else if (sk.startsWith('DEST#')) {
+      view(key).destinations.set(sk.slice('DEST#'.length), {
+        revision: Number(item['revision']),
+        status: String(item['status']),
+        ...(typeof item['published'] === 'boolean' && { published: item['published'] }),
+        ...(typeof item['publishedUntil'] === 'string' && { publishedUntil: item['publishedUntil'] }),
+        ...(typeof item['publicationEndedAt'] === 'string' && { publicationEndedAt: item['publicationEndedAt'] }),
+      });
+    }
     else if (sk.startsWith('EVT#') && (item['type'] === 'duplicate' || item['type'] === 'superseded') && (item['detail'] as { destination?: string } | undefined)?.destination === undefined) {
       // intake's events (a deliver function's name a destination)
       const events = view(key).intakeEvents;
@@ -144,18 +166,23 @@ export async function reconcile(sources: ReconcileSources, submissions?: readonl
         // not a lane message: counted by nobody, so it shows as pending below
       }
     }
-    const tally: DestinationTally = { revisions: 0, delivered: 0, superseded: 0, rejected: 0, inDlq: 0, pending: 0 };
+    const tally: DestinationTally = { revisions: 0, delivered: 0, superseded: 0, rejected: 0, inDlq: 0, pending: 0, publicationsEnded: 0, publicationsEnding: 0 };
     for (const [key, record] of records) {
       if (!record.routedTo.includes(destination)) continue;
       tally.revisions += record.revisions.size;
       tally.superseded += [...record.revisions].filter((r) => r < record.latest).length;
       const state = record.destinations.get(destination);
-      if (state && state.revision >= record.latest && state.status === 'delivered') tally.delivered++;
-      else if (state && state.revision >= record.latest && state.status === 'rejected') tally.rejected++;
-      else if (inDlq.has(`${key}@${record.latest}`)) tally.inDlq++;
+      const inItsDlq = inDlq.has(`${key}@${record.latest}`);
+      if (state && state.revision >= record.latest && state.status === 'delivered') {
+        tally.delivered++;
+        // a publication past its last day has ended here, or its end is on the way (or in the DLQ)
+        if (state.publicationEndedAt !== undefined) tally.publicationsEnded++;
+        else if (state.published === true && state.publishedUntil !== undefined && state.publishedUntil < sources.today) tally.publicationsEnding++;
+      } else if (state && state.revision >= record.latest && state.status === 'rejected') tally.rejected++;
+      else if (inItsDlq) tally.inDlq++;
       else tally.pending++;
     }
-    pending += tally.pending;
+    pending += tally.pending + tally.publicationsEnding;
     destinations[destination] = tally;
   }
 
@@ -164,9 +191,17 @@ export async function reconcile(sources: ReconcileSources, submissions?: readonl
     const intakeDlq = await peekBodies(sources.sqs, sources.intakeDlqUrl);
     submissionTally = classifySubmissions(submissions, records, quarantine, intakeDlq);
   }
+  const notShared: Record<string, number> = {};
+  for (const [key, record] of records) {
+    if (record.routed && record.routedTo.length === 0 && record.latest > 0) {
+      const type = key.split('#')[0]!;
+      notShared[type] = (notShared[type] ?? 0) + 1;
+    }
+  }
   return {
     ...(submissionTally && { submissions: submissionTally }),
     destinations,
+    notShared,
     quarantine: quarantine.length,
     complete: pending === 0 && (submissionTally?.unaccounted.length ?? 0) === 0,
   };

@@ -21,6 +21,8 @@ import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-s
 import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createPullHandler } from '../../functions/pull/handler.js';
 import type { PullResult } from '../../functions/pull/pull.js';
+import { createSweepHandler } from '../../functions/sweep/handler.js';
+import type { SweepResult } from '../../functions/sweep/sweep.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
 import { planExchange } from '../../infra/plan.js';
 import { destinationSecretName, feedSecretName } from '../../infra/stages.js';
@@ -36,6 +38,7 @@ import { provisionExchange, type ProvisionedExchange } from '../provision.js';
 import { startSimulators, type Faults, type Simulators, type SimulatorsOptions } from '../simulators/index.js';
 import { SqsEventSource, type InvocationReport, type SqsHandler } from './event-source.js';
 import { localPlan, type LocalPlan } from './local-plan.js';
+import { beijingCalendar, type Calendar } from './calendar.js';
 import { reconcile, type Reconciliation } from './reconcile.js';
 import type { DemoSubmission } from '../demo/dataset.js';
 
@@ -63,6 +66,10 @@ export interface RuntimeOptions {
   topology?: Topology;
   /** Seconds between pulls of the provincial breach feed (0: only pullNow()); default 5. */
   pullIntervalSeconds?: number;
+  /** Seconds between runs of the expiry sweep (0: only sweepNow()); default 5. */
+  sweepIntervalSeconds?: number;
+  /** The day publication is decided on (default the Beijing date of the clock): the demo runs its own. */
+  calendar?: Calendar;
   /** Faults of the endpoint simulators, for all or per destination, and their PRNG seed. */
   faults?: Faults | Partial<Record<DestinationId, Faults>>;
   seed?: number;
@@ -93,6 +100,9 @@ export interface Runtime {
   eventSources: SqsEventSource[];
   /** Runs the pull once now (as the schedule does). */
   pullNow(): Promise<PullResult>;
+  /** Runs the expiry sweep once now (as the schedule does). */
+  sweepNow(): Promise<SweepResult>;
+  calendar: Calendar;
   /** Where every record and submission ended (local/runtime/reconcile.ts). */
   reconcile(submissions?: readonly DemoSubmission[]): Promise<Reconciliation>;
   /** Stops pollers (waiting for in-flight invocations), the pull, the ingest API, the simulators it started, the servers. */
@@ -197,7 +207,10 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     sqs.destroy();
   });
 
-  const plan = localPlan(planExchange(options.topology ?? defaultTopology), options.timeScale ?? 0.1);
+  const topology = options.topology ?? defaultTopology;
+  const plan = localPlan(planExchange(topology), options.timeScale ?? 0.1);
+  const calendar = options.calendar ?? beijingCalendar;
+  const today = () => calendar.today();
   const queues = await provisionExchange({ ddb, sqs }, plan, NAME_PREFIX);
   const { tableName } = queues;
   const credentials = localCredentials();
@@ -239,10 +252,12 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
       laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].url])),
       intakeDlqUrl: queues.intake.dlqUrl,
       routingLeaseSeconds: plan.timing.routingLeaseSeconds,
+      blackPoints: topology.blackPoints,
       ...(options.topology && { sources: options.topology.sources, routes: options.topology.routes }),
     },
     logger: logger('credex-intake'),
     powertoolsMetrics: metrics('credex-intake'),
+    today,
   });
   poll(`${NAME_PREFIX}-intake`, queues.intake.url, plan.intake.consumer, intake);
 
@@ -260,10 +275,13 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
         queueUrl: queues.lanes[lane.destination].url,
         lane: lane.lane,
         backoff: plan.timing.backoff,
+        repairWaitSeconds: plan.timing.repairWaitSeconds,
+        ...(options.topology && { routes: options.topology.routes }),
       },
       logger: logger('credex-deliver', { lane: lane.destination }),
       powertoolsMetrics,
       metrics: powertoolsDeliverMetrics(powertoolsMetrics),
+      today,
     });
     poll(`${NAME_PREFIX}-deliver-${lane.destination}`, queues.lanes[lane.destination].url, lane.consumer, deliver);
   }
@@ -305,6 +323,35 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     });
   }
 
+  const sweepMetrics = metrics('credex-sweep');
+  const sweep = createSweepHandler({
+    ddb: doc,
+    sqs,
+    config: {
+      tableName,
+      laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].url])),
+      maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun,
+      ...(options.topology && { routes: options.topology.routes }),
+    },
+    logger: logger('credex-sweep'),
+    powertoolsMetrics: sweepMetrics,
+    metrics: { count: () => undefined },
+    today,
+  });
+  let sweeping: Promise<SweepResult> | undefined;
+  const sweepNow = (): Promise<SweepResult> =>
+    (sweeping ??= sweep(undefined, { ...LAMBDA_CONTEXT_DEFAULTS, functionName: `${NAME_PREFIX}-sweep`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => plan.sweep.timeoutSeconds * 1000 } as Context).finally(() => {
+      sweeping = undefined;
+    }));
+  const sweepInterval = options.sweepIntervalSeconds ?? 5;
+  if (sweepInterval > 0) {
+    const timer = setInterval(() => void sweepNow().catch(() => undefined), sweepInterval * 1000);
+    cleanups.push(async () => {
+      clearInterval(timer);
+      await sweeping?.catch(() => undefined);
+    });
+  }
+
   for (const source of eventSources) source.start();
   cleanups.push(async () => {
     await Promise.all(eventSources.map((s) => s.stop()));
@@ -321,6 +368,8 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     simulators,
     eventSources,
     pullNow,
+    sweepNow,
+    calendar,
     reconcile: (submissions) =>
       reconcile(
         {
@@ -329,6 +378,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
           tableName,
           intakeDlqUrl: queues.intake.dlqUrl,
           laneDlqUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].dlqUrl])) as Record<DestinationId, string>,
+          today: calendar.today(),
         },
         submissions,
       ),

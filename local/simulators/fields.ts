@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDate } from '../../functions/shared/records/dates.js';
+import { decimalPlaces } from '../../functions/shared/records/decimals.js';
+import { fieldMapping } from '../../functions/shared/records/field-mapping.js';
 import { RECORD_TYPES } from '../../functions/shared/records/generated/schema-index.js';
 import type { RecordType } from '../../functions/shared/records/types.js';
 import { sm4DecryptField } from '../../functions/shared/signing/sm4.js';
@@ -32,7 +34,7 @@ export type FieldKind =
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'date' }
   | { kind: 'list'; values: readonly string[] | undefined }
-  | { kind: 'number' }
+  | { kind: 'number'; maxDecimals?: number }
   | { kind: 'integer' }
   | { kind: 'boolean' }
   /** An identity-document number; `idTypeCode` holds its document type (身份证 → 18 characters). */
@@ -85,19 +87,21 @@ function readJson(name: string): Json {
 }
 
 function buildCatalogues(): Map<RecordType, TypeCatalogue> {
-  const mapping = readJson('field-mapping.json');
   const files = new Map<string, Json>([['defs.schema.json', readJson('defs.schema.json')]]);
   const result = new Map<RecordType, TypeCatalogue>();
   for (const type of RECORD_TYPES) {
+    // a record type never sent (a non-penalty decision) has no wire fields: no catalogue
+    const typeMapping = fieldMapping.fields[type];
+    if (typeMapping === undefined) continue;
     const file = `${type}.schema.json`;
     files.set(file, readJson(file));
-    const typeMapping = mapping[type];
-    if (!isObject(typeMapping)) throw new Error(`schemas/field-mapping.json has no ${type} section`);
     const codeOf = new Map<string, string>();
     for (const [pointer, code] of Object.entries(typeMapping)) if (typeof code === 'string') codeOf.set(pointer, code);
     const builder = new CatalogueBuilder(files, codeOf);
     const [data, dataFile] = builder.resolve({ $ref: `#/$defs/${type}` }, file);
     builder.walkObject(data, dataFile, '/data', []);
+    // the codes the exchange derives (the publication it states)
+    for (const [code, derived] of Object.entries(fieldMapping.derived[type] ?? {})) builder.codes.set(code, { kind: derived.kind });
     result.set(type, { type, codes: builder.codes, requirements: builder.requirements });
   }
   return result;
@@ -263,9 +267,12 @@ function leafKind(prop: Json, refName: string | undefined, pointer: string, code
     const items = isObject(prop.items) ? prop.items : {};
     return { kind: 'list', values: Array.isArray(items.enum) ? (items.enum as string[]) : undefined };
   }
-  if (prop.type === 'number') return { kind: 'number' };
+  if (prop.type === 'number') return typeof prop['x-maxDecimals'] === 'number' ? { kind: 'number', maxDecimals: prop['x-maxDecimals'] } : { kind: 'number' };
   if (prop.type === 'integer') return { kind: 'integer' };
   if (prop.type === 'boolean') return { kind: 'boolean' };
+  // a value sent as a code (schemas/field-mapping.json codeLists): the codes are what arrives
+  const list = codeOf(pointer) === undefined ? undefined : fieldMapping.codeLists[codeOf(pointer)!];
+  if (list !== undefined) return { kind: 'enum', values: [...new Set(Object.values(list))] };
   if (Array.isArray(prop.enum)) return { kind: 'enum', values: prop.enum as string[] };
   return { kind: 'string' };
 }
@@ -343,8 +350,9 @@ export function decodeFields(catalogue: TypeCatalogue, fields: Json, options: De
         break;
       }
       case 'number':
-        if (typeof value === 'number' && Number.isFinite(value) && value >= 0) values.set(code, value);
-        else invalid(code, 'must be a non-negative JSON number (amounts in 10,000 yuan)');
+        if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) invalid(code, 'must be a non-negative JSON number (amounts in 10,000 yuan)');
+        else if (kind.maxDecimals !== undefined && decimalPlaces(value) > kind.maxDecimals) invalid(code, `has more than ${kind.maxDecimals} decimals (amounts in 10,000 yuan, to the fen)`);
+        else values.set(code, value);
         break;
       case 'integer':
         if (typeof value === 'number' && Number.isInteger(value)) values.set(code, value);

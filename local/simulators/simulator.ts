@@ -10,7 +10,8 @@
  *   5. the contract's handler; a slow-response fault then delays the body after the headers.
  *
  * Test/admin endpoints, unsigned and loopback only, never faulted nor recorded:
- *   GET /_sim/records, GET /_sim/requests, GET|POST /_sim/faults, POST /_sim/reset,
+ *   GET /_sim/records, GET /_sim/published (what the public website shows), GET /_sim/requests,
+ *   GET|POST /_sim/faults, POST /_sim/reset,
  *   GET|POST /_sim/feed (contracts that serve a feed).
  *
  * Nothing is logged; secrets and field keys never leave the credentials object.
@@ -245,6 +246,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     switch (route) {
       case 'GET /_sim/records':
         return send(res, 200, { records: store.list() });
+      case 'GET /_sim/published':
+        return send(res, 200, { records: store.published() });
       case 'GET /_sim/requests':
         return send(res, 200, { requests: store.requests });
       case 'GET /_sim/faults':

@@ -20,6 +20,15 @@ export interface StoredRecord {
   hash: string;
   /** ISO time of acceptance. */
   acceptedAt: string;
+  /**
+   * Whether the destination publishes the record on its public website now (the platforms publish
+   * the breaches they are told to; the public column publishes everything it holds). Absent: not published.
+   */
+  published?: boolean;
+  /** When an end of publication (UNPUBLISH) took it off the website; it stays shared. */
+  unpublishedAt?: string;
+  /** A breach: when an approved repair of it arrived (终止公示, 停止共享和使用: off the website, no longer shared). */
+  repairedAt?: string;
 }
 
 export interface RequestEntry {
@@ -65,6 +74,36 @@ export class RecordStore {
 
   list(): StoredRecord[] {
     return [...this.records.values()];
+  }
+
+  /** What the destination's public website shows now: the latest upsert of each record, where published and not repaired. */
+  published(): StoredRecord[] {
+    return [...this.latest.values()].map((key) => this.records.get(key)!).filter((r) => r.operation === 'upsert' && r.published === true && r.repairedAt === undefined);
+  }
+
+  /**
+   * The breach a repair names, held and not withdrawn: by its decision number and the party's code
+   * (XF_YCFWSH; XF_TYSHXYDM or XF_ZJHM against CF_WSH; CF_XDR_SHXYM or CF_XDR_ZJHM).
+   */
+  heldBreach(repair: ReadonlyMap<string, unknown>): StoredRecord | undefined {
+    const number = repair.get('XF_YCFWSH');
+    const uscc = repair.get('XF_TYSHXYDM');
+    const id = repair.get('XF_ZJHM');
+    return [...this.latest.values()]
+      .map((key) => this.records.get(key)!)
+      .find((r) => {
+        if (r.operation !== 'upsert' || (r.type !== 'CF' && r.type !== 'breach')) return false;
+        const c = r.content as Record<string, unknown>;
+        return c['CF_WSH'] === number && (uscc !== undefined ? c['CF_XDR_SHXYM'] === uscc : id !== undefined && c['CF_XDR_ZJHM'] === id);
+      });
+  }
+
+  /**
+   * An approved repair takes its breach off the website and out of sharing (NDRC Order 2025 No. 36
+   * art. 3): the breach's own entry is marked, which is no send of the breach (nothing is put).
+   */
+  markRepaired(breach: StoredRecord, at: string): void {
+    breach.repairedAt = at;
   }
 
   /** Increasing number for receipts and ids. */

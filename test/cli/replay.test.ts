@@ -92,7 +92,7 @@ describe('credex status', () => {
     expect(report.attention.join('\n')).toContain('credex replay --lane municipal');
     // the JSON shape scripts rely on
     expect(Object.keys(report)).toEqual(['generatedAt', 'target', 'intake', 'quarantine', 'lanes', 'healthy', 'attention']);
-    expect(Object.keys(lane('municipal'))).toEqual(['destination', 'delivered', 'rejected', 'failing', 'queued', 'inFlight', 'dlq']);
+    expect(Object.keys(lane('municipal'))).toEqual(['destination', 'delivered', 'rejected', 'failing', 'waiting', 'queued', 'inFlight', 'dlq']);
 
     const human = await h.credex(['status', '--check']);
     expect(human.code).toBe(1);
@@ -275,7 +275,7 @@ describe('Ctrl-C', () => {
 describe('a repair follows its breach on a resync too', () => {
   test('after the endpoint lost its data, resync sends the breach again first and its repair only after it', async () => {
     const b = breach({ recordId: 'CLI-SX-2026-000009' }, { decisionNumber: '哈新市监罚〔2026〕109号' });
-    const r = repair({ recordId: 'CLI-XF-2026-000009' }, { breachRecordId: 'CLI-SX-2026-000009', breachSource: 'hrbxq-enforcement' });
+    const r = repair({ recordId: 'CLI-XF-2026-000009' }, { breachRecordId: 'CLI-SX-2026-000009', breachSource: 'hrbxq-enforcement', breachDecisionNumber: '哈新市监罚〔2026〕109号' });
     await h.submit([b]);
     await waitFor('the breach delivered', () => allDelivered([b], 'municipal'));
     await h.submit([r]);

@@ -5,39 +5,44 @@
 import { Readable } from 'node:stream';
 import { run } from '../../cli/main.js';
 import type { StatsReport } from '../../cli/operations/stats.js';
-import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
+import { beijingDate } from '../../functions/shared/records/dates.js';
+import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
 const code = (serial: number): string => `23010920260302${String(serial).padStart(6, '0')}`;
 const item = (department: string) => ({ licensingItem: { itemCode: '230109001', itemName: '食品经营许可', department } });
 const MARKET = '哈尔滨新区市场监督管理局';
 const HEALTH = '哈尔滨新区卫生健康局';
-/** The builder's accepting unit: a commitment without a licensing item counts for it. */
-const APPROVAL = '哈尔滨新区管理委员会行政审批局';
+const determined = { fulfilmentDeterminationDate: '2026-06-01', fulfilmentDeterminationUnit: MARKET, fulfilmentDeterminationUnitUscc: uscc('11230109MB012345') };
+const KEPT = { fulfilmentStatus: '全部履行', ...determined };
+const BROKEN = { fulfilmentStatus: '部分履行', unperformedContent: '未按期具备条件', liabilityPursued: '已依法处罚', ...determined };
 
 const OTHER_COMPANY = { name: '哈尔滨新区松北建筑工程有限公司', category: '法人及非法人组织', uscc: uscc('91230109MA1BCDF2') };
 const INDIVIDUAL_BUSINESS = { name: '松北区张记小吃店', category: '个体工商户', uscc: uscc('92230109MA1BCDG3') };
 const NATURAL_PERSON = { name: '张伟', category: '自然人', idType: '身份证', idNumber: residentId('230109', '19850612', '031') };
 
-/** 4 commitments of 3 departments (one withdrawn besides), 3 breaches (2 break a commitment, 1 inbound), 1 repair. */
+/**
+ * 4 licensing commitments of 2 departments (one withdrawn besides) and one credit-repair
+ * commitment; 3 breaches (2 outbound: a 一般 one breaking commitment 1, published, and a 轻微 one,
+ * shared but not published; 1 inbound); a first-offence exemption; 1 repair.
+ */
 const RECORDS = [
-  commitment({ recordId: 'CMT-STATS-1' }, { commitmentCode: code(1), ...item(MARKET) }),
-  commitment({ recordId: 'CMT-STATS-2' }, { commitmentCode: code(2), ...item(MARKET), party: OTHER_COMPANY }),
-  commitment({ recordId: 'CMT-STATS-3' }, { commitmentCode: code(3), ...item(HEALTH), party: INDIVIDUAL_BUSINESS, publicationType: '特定范围内公开' }),
-  commitment({ recordId: 'CMT-STATS-4' }, { commitmentCode: code(4), party: NATURAL_PERSON, commitmentType: '容缺受理型' }),
+  commitment({ recordId: 'CMT-STATS-1' }, { commitmentCode: code(1), ...item(MARKET), ...BROKEN }),
+  commitment({ recordId: 'CMT-STATS-2' }, { commitmentCode: code(2), ...item(MARKET), party: OTHER_COMPANY, ...KEPT }),
+  commitment({ recordId: 'CMT-STATS-3' }, { commitmentCode: code(3), ...item(HEALTH), party: INDIVIDUAL_BUSINESS, publicationType: '特定范围内公开', ...KEPT }),
+  commitment({ recordId: 'CMT-STATS-4' }, { commitmentCode: code(4), ...item(HEALTH), party: NATURAL_PERSON, commitmentType: '容缺受理型' }),
   commitment({ recordId: 'CMT-STATS-5' }, { commitmentCode: code(5), ...item(HEALTH) }),
   commitment({ recordId: 'CMT-STATS-5', revision: 2, operation: 'withdraw' }, { commitmentCode: code(5), ...item(HEALTH) }),
+  commitment({ recordId: 'CMT-STATS-6', source: 'hrb-credit-repair' }, { commitmentCode: code(6), commitmentType: '信用修复型' }),
   // the builder's breach (一般) breaks commitment 1, and the builder's repair repairs it
   breach({}, { brokenCommitmentCode: code(1) }),
-  breach(
-    { recordId: 'BR-STATS-2' },
-    { brokenCommitmentCode: code(2), party: OTHER_COMPANY, severity: '轻微', firstOffenceExemption: true, penaltyCategories: ['警告'], fineAmount: undefined, blackPoints: 0, disclosureEndDate: '2026-09-09' },
-  ),
+  breach({ recordId: 'BR-STATS-2' }, { party: OTHER_COMPANY, severity: '轻微', decisionNumber: '哈新市监罚〔2026〕52号', brokenCommitmentCode: undefined }),
   // from the provincial platform, about a commitment made elsewhere
-  breach({ recordId: 'BR-STATS-3', source: 'hlj-credit-platform' }, { brokenCommitmentCode: code(99), severity: '严重', disclosureEndDate: '2028-06-09' }),
+  breach({ recordId: 'BR-STATS-3', source: 'hlj-credit-platform' }, { brokenCommitmentCode: code(99), severity: '严重', decisionNumber: '黑市监处罚〔2026〕7号', blackPoints: undefined }),
+  nonPenalty({}, { relatedCommitmentCode: code(2), party: OTHER_COMPANY }),
   repair(),
 ];
-const RECORD_COUNT = 9;
+const RECORD_COUNT = 11;
 
 let harness: CliHarness;
 let report: StatsReport;
@@ -59,32 +64,41 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-test('commitments: kept and breached by commitment code, the withdrawn one apart', () => {
+test('commitments: licensing ones kept, broken and unverified; the keeping rate over verified ones; credit-repair ones apart', () => {
   expect(report.commitments).toEqual({
-    total: 4,
+    total: 5,
+    licensing: 4,
+    creditRepair: 1,
+    other: 0,
     kept: 2,
-    breached: 2,
-    keepingRate: 0.5,
+    broken: 1,
+    unverified: 1,
+    keepingRate: 0.6667,
+    penalised: 1,
+    exempted: 1,
     withdrawn: 1,
     byDepartment: [
-      { department: MARKET, total: 2, breached: 2 },
-      { department: HEALTH, total: 1, breached: 0 },
-      { department: APPROVAL, total: 1, breached: 0 },
+      { department: HEALTH, total: 2, kept: 1, broken: 0, unverified: 1 },
+      { department: MARKET, total: 2, kept: 1, broken: 1, unverified: 0 },
     ],
-    byType: { 审批替代型: 3, 容缺受理型: 1, 证明事项型: 0, 信用修复型: 0, 行业自律型: 0, 主动型: 0, 其他: 0 },
-    byPublicationType: { 可向社会公开: 3, 特定范围内公开: 1, 不可公开: 0 },
+    licensingItems: 1,
+    byType: { 审批替代型: 3, 容缺受理型: 1, 证明事项型: 0, 信用修复型: 1, 行业自律型: 0, 主动型: 0, 其他: 0 },
+    byPublicationType: { 可向社会公开: 4, 特定范围内公开: 1, 不可公开: 0 },
+    published: 4,
   });
 });
 
-test('breaches by tier and direction, the first-offence exemption, and repairs', () => {
+test('breaches by tier, direction and publication; the exemption apart; repairs', () => {
+  expect(report.day).toBe(beijingDate(new Date()));
   expect(report.breaches).toEqual({
     total: 3,
     withdrawn: 0,
     bySeverity: { 轻微: 1, 一般: 1, 严重: 1 },
-    firstOffenceExemptions: 1,
     byDirection: { outbound: 2, inbound: 1, unregistered: 0 },
     brokenCommitmentNotFound: 1,
+    publication: { published: 1, notPublished: 1, ended: 0 },
   });
+  expect(report.nonPenalties).toEqual({ total: 1, withdrawn: 0, byGround: { 首违不罚: 1, 轻微不罚: 0, 无过错不罚: 0, 其他: 0 }, notFirstViolation: 0 });
   expect(report.repairs).toEqual({
     total: 1,
     withdrawn: 0,
@@ -117,9 +131,9 @@ test('a parallel scan counts the same', async () => {
 test('for people: the same figures in aligned sections, no identity number', async () => {
   const out = await harness.credex(['stats']);
   expect(out.code).toBe(0);
-  expect(out.stdout).toMatch(/^ {2}keeping rate +50\.00 %$/m);
-  expect(out.stdout).toMatch(/^ {2}first-offence exemptions \(首违免罚\) +1$/m);
-  expect(out.stdout).toMatch(new RegExp(`^ {2}${MARKET} +2 +2$`, 'm'));
+  expect(out.stdout).toMatch(/^ {4}keeping rate \(kept \/ verified\) +66\.67 %$/m);
+  expect(out.stdout).toMatch(/^ {4}首违不罚 +1$/m);
+  expect(out.stdout).toMatch(new RegExp(`^ {2}${MARKET} +2 +1 +1 +0$`, 'm'));
   expect(out.stdout).not.toContain(NATURAL_PERSON.idNumber);
 });
 

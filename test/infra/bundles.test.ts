@@ -60,6 +60,7 @@ const PROBES: Record<string, { event: unknown; env: Record<string, string> }> = 
     env: { INTAKE_QUEUE_URL: 'q' },
   },
   pull: { event: {}, env: { INTAKE_QUEUE_URL: 'q', FEED_URL: LOCAL_ENDPOINT, CREDENTIALS_SECRET: 'credex/dev/feeds/provincial-breaches' } },
+  sweep: { event: {}, env: { LANE_QUEUE_URLS: JSON.stringify({ provincial: 'q', municipal: 'q', publicColumn: 'q', district: 'q' }) } },
 };
 
 function probe(file: string, event: unknown, env: Record<string, string>) {
@@ -75,7 +76,7 @@ const bundleOf = (name: string) => bundles.find((b) => b.functionName === `crede
 describe('bundled functions', () => {
   it('bundles every function', () => {
     expect(bundles.map((b) => b.functionName).sort()).toEqual(
-      ['intake', 'ingest', 'pull', 'deliver-provincial', 'deliver-municipal', 'deliver-publicColumn', 'deliver-district'].map((n) => `credex-dev-${n}`).sort(),
+      ['intake', 'ingest', 'pull', 'sweep', 'deliver-provincial', 'deliver-municipal', 'deliver-publicColumn', 'deliver-district'].map((n) => `credex-dev-${n}`).sort(),
     );
     for (const bundle of bundles) {
       expect(existsSync(bundle.file)).toBe(true);
@@ -109,7 +110,7 @@ describe('bundled functions', () => {
     }
   });
 
-  it.each(['intake', 'deliver-provincial', 'ingest', 'pull'])('%s without its environment fails with the ConfigurationError naming what is missing', (name) => {
+  it.each(['intake', 'deliver-provincial', 'ingest', 'pull', 'sweep'])('%s without its environment fails with the ConfigurationError naming what is missing', (name) => {
     const { event } = PROBES[name.split('-')[0]!]!;
     const outcome = probe(bundleOf(name).file, event, {});
     expect(outcome).toMatchObject({ loaded: true, threw: true, name: 'ConfigurationError' });
@@ -129,9 +130,9 @@ describe('bundled functions', () => {
     expect(outcome).toMatchObject({ loaded: true, threw: false, result: { statusCode: 401 } });
   });
 
-  it('pull, configured, reaches the AWS SDK and fails on the closed endpoint, not on the bundle', () => {
-    const { event, env } = PROBES['pull']!;
-    const outcome = probe(bundleOf('pull').file, event, { TABLE_NAME: 't', AWS_ENDPOINT_URL: LOCAL_ENDPOINT, ...env });
+  it.each(['pull', 'sweep'])('%s, configured, reaches the AWS SDK and fails on the closed endpoint, not on the bundle', (name) => {
+    const { event, env } = PROBES[name]!;
+    const outcome = probe(bundleOf(name).file, event, { TABLE_NAME: 't', AWS_ENDPOINT_URL: LOCAL_ENDPOINT, ...env });
     expect(outcome.loaded).toBe(true);
     expect(`${outcome.name}: ${outcome.message}`).toMatch(/ECONNREFUSED|connect/i);
   });

@@ -78,10 +78,10 @@ function accessOf(functionName: string) {
 const XRAY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 
 describe('each function may touch only its own resources', () => {
-  it.each(DESTINATION_IDS)('deliver %s: consumes its lane, reads its credentials, sends nowhere', (destination) => {
+  it.each(DESTINATION_IDS)('deliver %s: consumes its lane, reads its credentials, sends only to its own lane (repairs waiting for a breach)', (destination) => {
     const access = accessOf(`credex-dev-deliver-${destination}`);
     expect([...access.consume]).toEqual([`credex-dev-lane-${destination}`]);
-    expect([...access.send]).toEqual([]);
+    expect([...access.send]).toEqual([`credex-dev-lane-${destination}`]);
     expect([...access.secrets]).toEqual([`credex/dev/destinations/${destination}`]);
     expect([...access.table].sort()).toEqual([...tableAccess.deliver].sort());
     expect(access.wildcard).toEqual(XRAY);
@@ -104,6 +104,16 @@ describe('each function may touch only its own resources', () => {
     expect([...access.send]).toEqual(['credex-dev-intake']);
     expect([...access.secrets].sort()).toEqual(Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`).sort());
     expect([...access.table].sort()).toEqual([...tableAccess.ingest].sort());
+    expect(access.wildcard).toEqual(XRAY);
+    expect(access.kms).toEqual(KMS_ACTIONS);
+  });
+
+  it('sweep: sends to the lanes only (ends of publication), reads no secret', () => {
+    const access = accessOf('credex-dev-sweep');
+    expect([...access.consume]).toEqual([]);
+    expect([...access.send].sort()).toEqual(DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`).sort());
+    expect([...access.secrets]).toEqual([]);
+    expect([...access.table].sort()).toEqual([...tableAccess.sweep].sort());
     expect(access.wildcard).toEqual(XRAY);
     expect(access.kms).toEqual(KMS_ACTIONS);
   });

@@ -1,10 +1,10 @@
 /**
  * The synthesized stack: durable encrypted queues with DLQs, event sources that report partial
  * batch failures with the plan's settings, the table's protection per stage, alarms per lane, the
- * dashboard, the ingest API's stage, the pull schedule, and a snapshot of the whole template.
+ * dashboard, the ingest API's stage, the pull and expiry-sweep schedules, and a snapshot of the whole template.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { DESTINATION_IDS, destinations } from '../../infra/topology.js';
+import { DESTINATION_IDS, destinations, topology } from '../../infra/topology.js';
 import { planExchange } from '../../infra/plan.js';
 import { stages } from '../../infra/stages.js';
 import { upstreams } from '../../infra/upstreams.js';
@@ -98,7 +98,8 @@ describe('event sources', () => {
 describe('functions', () => {
   it('run Node.js 22 on arm64 with tracing, JSON logs into a log group with retention', () => {
     const logGroups = resourcesOf(dev.template, 'AWS::Logs::LogGroup');
-    expect(Object.keys(functions)).toHaveLength(4 + DESTINATION_IDS.length - 1);
+    // intake, ingest, pull, the expiry sweep and a deliver function per destination
+    expect(Object.keys(functions)).toHaveLength(4 + DESTINATION_IDS.length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
       const logGroup = logGroups[refId(fn.Properties['LoggingConfig'].LogGroup)!];
@@ -113,10 +114,12 @@ describe('functions', () => {
     expect(new Set(nodeOptions(prod.template))).toEqual(new Set([undefined]));
   });
 
-  it('leaves a failed pull to the next scheduled run instead of retrying it', () => {
-    const [pullId] = Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === 'credex-dev-pull')!;
+  it('leaves a failed pull or sweep to the next scheduled run instead of retrying it', () => {
+    const idOf = (name: string) => Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === name)![0];
     const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
-    expect(configs).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ FunctionName: { Ref: pullId }, MaximumRetryAttempts: 0 }) })]);
+    expect(configs).toEqual(
+      ['credex-dev-pull', 'credex-dev-sweep'].map((name) => expect.objectContaining({ Properties: expect.objectContaining({ FunctionName: { Ref: idOf(name) }, MaximumRetryAttempts: 0 }) })),
+    );
   });
 
   it('keeps log groups in production and deletes them with a dev stack', () => {
@@ -236,6 +239,13 @@ describe('ingest API and pull schedule', () => {
 
   it('pulls the feed on the stage schedule', () => {
     dev.template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: stages['dev']!.feed.schedule, State: 'ENABLED' });
+  });
+
+  it('sweeps expired publications on the topology\'s schedule, alarming when it cannot end one', () => {
+    dev.template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'credex-dev-sweep', ScheduleExpression: topology.expirySweep.everyMinutes === 60 ? 'rate(1 hour)' : `rate(${topology.expirySweep.everyMinutes} minutes)`, State: 'ENABLED' });
+    const sweep = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-sweep')!;
+    expect(sweep.Properties['Environment'].Variables).toMatchObject({ MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun), LANE_QUEUE_URLS: expect.anything() });
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-sweep-expiry-errors', Threshold: 1 });
   });
 });
 

@@ -4,7 +4,7 @@
  * destination simulators, which verify signatures and enforce the contracts, with faults.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
@@ -25,6 +25,8 @@ import { freshQueue, freshTable, testServers } from './servers.js';
 import { destinationCredentials } from '../support/destination-credentials.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
+/** A valid USCC of another unit than the breach factory's authority. */
+const OTHER_UNIT_USCC = '11230100MB0C55141N';
 const credentials = destinationCredentials('credex');
 
 let sims: Simulators;
@@ -318,14 +320,17 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(early.batchItemFailures).toEqual([{ itemIdentifier: repairMessage.messageId }]);
       expect(early.outcomes.get(repairMessage.messageId)).toBe('failed');
       expect(sims.simulators.municipal.store.requests).toEqual([]);
-      // the state says why: a transient failure, waiting for the breach
-      expect(await stateAt(repairRef('OR-1'), 'municipal')).toMatchObject({ status: 'failed', lastError: 'waiting for its breach hrbxq-enforcement/OB-1 to be delivered to municipal first' });
+      // the state says why: waiting for the breach, and the history says so once
+      expect(await stateAt(repairRef('OR-1'), 'municipal')).toMatchObject({ status: 'waiting', lastError: 'waiting for its breach hrbxq-enforcement/OB-1 to be delivered to municipal first (not sent there yet)' });
+      expect((await readRecordState(store, repairRef('OR-1'))).events.filter((e) => e.type === 'waiting')).toHaveLength(1);
 
-      // the breach goes, then the repair's retry goes too
+      // the breach goes; its delivery sends the waiting repair on at once (a fresh lane message)
       const breachDelivery = await processDeliverBatch([breachMessage], deps('municipal'));
       expect([...breachDelivery.outcomes.values()]).toEqual(['delivered']);
       expect(await stateAt(breachRef('OB-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'delivered' }));
-      const retried = await processDeliverBatch([repairMessage], deps('municipal'));
+      const woken = [...(await laneMessages('municipal')).values()].filter((m) => m.messageId !== repairMessage.messageId && m.messageId !== breachMessage.messageId);
+      expect(woken.map((m) => JSON.parse(m.body) as { recordType: string; recordId: string; action: string })).toEqual([expect.objectContaining({ recordType: 'repair', recordId: 'OR-1', action: 'upsert' })]);
+      const retried = await processDeliverBatch([woken[0]!], deps('municipal'));
       expect(retried.batchItemFailures).toEqual([]);
       expect([...retried.outcomes.values()]).toEqual(['delivered']);
       expect(await stateAt(repairRef('OR-1'), 'municipal')).toEqual(expect.objectContaining({ revision: 1, status: 'delivered' }));
@@ -336,6 +341,37 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(municipal.requests.map((r) => r.keys)).toEqual([[`breach:${BREACH_SOURCE}:OB-1:1:municipal`], [`repair:${REPAIR_SOURCE}:OR-1:1:municipal`]]);
       const [appliedBreach, appliedRepair] = municipal.list();
       expect(appliedBreach!.receipt < appliedRepair!.receipt).toBe(true);
+      // the original message, when it comes back, is a duplicate
+      const late = await processDeliverBatch([repairMessage], deps('municipal'));
+      expect([...late.outcomes.values()]).toEqual(['duplicate']);
+    });
+
+    it('holds a repair whose breach the exchange has not received yet, and sends it on once the breach arrives and is delivered', async () => {
+      await submit(repair({ recordId: 'ER-1' }, { breachRecordId: 'EB-1', breachSource: BREACH_SOURCE }));
+      const early = await deliverOnce('provincial');
+      expect([...early.result.outcomes.values()]).toEqual(['failed']);
+      expect(sentKeys('provincial')).toEqual([]);
+      expect(await stateAt(repairRef('ER-1'), 'provincial')).toMatchObject({ status: 'waiting', lastError: expect.stringContaining('the exchange has not received it yet') });
+
+      await submit(breach({ recordId: 'EB-1' }));
+      const breachDelivery = await deliverOnce('provincial');
+      expect(breachDelivery.records.map((r) => (JSON.parse(r.body) as { recordType: string }).recordType)).toEqual(['breach']);
+      // the breach's delivery sent the repair on: the next batch delivers it
+      const repairDelivery = await deliverOnce('provincial');
+      expect(repairDelivery.records.map((r) => (JSON.parse(r.body) as { recordType: string }).recordType)).toEqual(['repair']);
+      expect([...repairDelivery.result.outcomes.values()]).toEqual(['delivered']);
+      expect(sentKeys('provincial')).toEqual([`breach:${BREACH_SOURCE}:EB-1:1:provincial`, `repair:${REPAIR_SOURCE}:ER-1:1:provincial`]);
+    });
+
+    it('rejects at each destination a repair not decided by its breach\'s authority, when the breach comes after it', async () => {
+      await submit(repair({ recordId: 'AR-1' }, { breachRecordId: 'AB-1', breachSource: BREACH_SOURCE, handlingUnit: '哈尔滨市发展和改革委员会', handlingUnitUscc: OTHER_UNIT_USCC }));
+      await deliverOnce('provincial'); // waits: the breach is unknown
+      await submit(breach({ recordId: 'AB-1' }));
+      await deliverOnce('provincial'); // the breach, which wakes the repair
+      const { result } = await deliverOnce('provincial');
+      expect([...result.outcomes.values()]).toEqual(['rejected']);
+      expect(await stateAt(repairRef('AR-1'), 'provincial')).toMatchObject({ status: 'rejected', lastError: expect.stringContaining('谁认定、谁修复') });
+      expect(sentKeys('provincial')).not.toContain(`repair:${REPAIR_SOURCE}:AR-1:1:provincial`);
     });
 
     it('holds back a repair from its breach’s own source too (no breachSource: the repair’s source)', async () => {
@@ -374,7 +410,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(await receiveRecords(sqs, lanes.provincial)).toEqual([]); // acked: gone from the lane
     });
 
-    it('delivers at once a repair whose breach was never routed to the destination', async () => {
+    it('rejects, never sends, a repair at a destination its breach was never shared with: nothing to repair there', async () => {
       // the breach went to the provincial platform only
       const provincialOnly = { ...intake, config: { ...intake.config, routes: { outbound: [{ destination: 'provincial' as const, recordTypes: ['breach' as const] }], inbound: [] } } };
       const routed = await processIntakeBatch([{ messageId: randomUUID(), body: JSON.stringify(breach({ recordId: 'NB-1' })), messageAttributes: {} } as unknown as SQSRecord], provincialOnly);
@@ -385,10 +421,9 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       const { records, result } = await deliverOnce('municipal');
       expect(records.map((r) => (JSON.parse(r.body) as { recordType: string }).recordType)).toEqual(['repair']);
       expect(result.batchItemFailures).toEqual([]);
-      expect([...result.outcomes.values()]).toEqual(['delivered']);
-      expect(sims.simulators.municipal.store.list().map((r) => r.type)).toEqual(['repair']);
-      expect(await stateAt(repairRef('NR-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'delivered' }));
-      expect(await stateAt(breachRef('NB-1'), 'municipal')).toBeUndefined(); // the breach is nowhere near delivered here
+      expect([...result.outcomes.values()]).toEqual(['rejected']);
+      expect(sims.simulators.municipal.store.requests).toEqual([]);
+      expect(await stateAt(repairRef('NR-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('is not shared with municipal') }));
     });
 
     it('never sends an older revision once a newer revision\'s send has started (claim, not just the stored revision)', async () => {
@@ -449,4 +484,44 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(sentKeys('municipal')).toEqual(['commitment:hrbxq-approval:LEASE-1:2:municipal']);
     }, 15_000);
   });
+
+  describe('publication: stated on every send to a destination that publishes, ended where it was published', () => {
+    const breachRef = (recordId: string) => ({ recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId });
+
+    it('shares a 轻微 breach without publishing it; publishes a 一般 one until its last day', async () => {
+      await submit(breach({ recordId: 'PM-1' }, { severity: '轻微', decisionNumber: '哈新市监罚〔2026〕71号' }), breach({ recordId: 'PG-1' }));
+      await deliverOnce('provincial');
+      const states = await Promise.all(['PM-1', 'PG-1'].map((id) => destinationState(id, 'provincial', 'breach')));
+      expect(states).toEqual([expect.objectContaining({ status: 'delivered', published: false }), expect.objectContaining({ status: 'delivered', published: true, publishedUntil: '2027-06-10' })]);
+      const provincial = sims.simulators.provincial.store;
+      expect(provincial.list()).toHaveLength(2); // both shared
+      expect(provincial.published().map((r) => (r.content as Record<string, unknown>)['CF_WSH'])).toEqual(['哈新市监罚〔2026〕45号']); // one published
+    });
+
+    it('ends a publication where it was published: UNPUBLISH once, the record still shared; a second end is a duplicate', async () => {
+      await submit(breach({ recordId: 'PE-1' }));
+      await deliverOnce('municipal');
+      expect(sims.simulators.municipal.store.published()).toHaveLength(1);
+      const end = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'PE-1', revision: 1, destination: 'municipal', action: 'unpublish', correlationId: 'expiry-sweep:2027-06-11', routedAt: new Date().toISOString() };
+      for (let i = 0; i < 2; i++) await sqs.send(new SendMessageCommand({ QueueUrl: lanes.municipal, MessageBody: JSON.stringify(end) }));
+
+      const after = { today: () => '2027-06-11' };
+      // two copies in one batch (SQS delivers at least once): the platform takes the first, answers the second 404
+      const first = await deliverOnce('municipal', after);
+      expect([...first.result.outcomes.values()]).toEqual(['delivered', 'delivered']);
+      expect(await destinationState('PE-1', 'municipal', 'breach')).toEqual(expect.objectContaining({ status: 'delivered', published: false, publicationEndedAt: expect.any(String) }));
+      const municipal = sims.simulators.municipal.store;
+      expect(municipal.published()).toEqual([]);
+      expect(municipal.current('breach:hrbxq-enforcement:PE-1:municipal')).toMatchObject({ operation: 'upsert', unpublishedAt: expect.any(String) }); // still shared
+      expect(municipal.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 201', 'DELETE 200', 'DELETE 404']);
+      const history = (await readRecordState(store, breachRef('PE-1'))).events.filter((e) => e.type === 'delivered');
+      expect(history.map((e) => (e['detail'] as { action: string }).action)).toEqual(['upsert', 'unpublish']);
+      // a later copy finds the publication ended: nothing is sent
+      await sqs.send(new SendMessageCommand({ QueueUrl: lanes.municipal, MessageBody: JSON.stringify(end) }));
+      const later = await deliverOnce('municipal', after);
+      expect([...later.result.outcomes.values()]).toEqual(['duplicate']);
+      expect(municipal.requests).toHaveLength(3);
+    });
+  });
 });
+

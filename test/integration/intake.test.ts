@@ -12,12 +12,12 @@ import { createIntakeHandler, intakeMetricsFromEnv } from '../../functions/intak
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
-import { acceptRevision, claimRouting, getRevision, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { acceptRevision, claimRouting, getRevision, listExpired, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
+import { DESTINATION_IDS, topology, type DestinationId } from '../../infra/topology.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';
-import { breach, commitment, repair, residentId, uscc } from '../support/records.js';
+import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../support/records.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 let ddb: DynamoDBDocumentClient;
@@ -299,5 +299,61 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect(output).toContain('record quarantined');
     expect(output).not.toContain(id.slice(6, 14));
     expect(output).not.toContain(id.slice(10, 17));
+  });
+});
+
+describe('what a record legally is', () => {
+  it('keeps a non-penalty decision and sends it nowhere: never shared, never published', async () => {
+    const result = await processIntakeBatch([asMessage(nonPenalty({ recordId: 'NP-1' }))], deps);
+    expect([...result.outcomes.values()]).toEqual(['routed']);
+    expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
+    const state = await readRecordState(store, { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'NP-1' });
+    expect(state.meta).toMatchObject({ revision: 1, routedRevision: 1, routedTo: [] });
+    expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed']);
+  });
+
+  it('warns when a first-offence exemption is not a first violation: the subject was penalised before', async () => {
+    await processIntakeBatch([asMessage(breach({ recordId: 'FB-1' }, { decisionDate: '2026-02-10', publicationEndDate: '2026-05-10' }))], deps);
+    await processIntakeBatch([asMessage(nonPenalty({ recordId: 'FN-1' }))], deps);
+    const accepted = (await readRecordState(store, { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-1' })).events.find((e) => e.type === 'accepted');
+    expect(accepted?.['detail']).toEqual({ warnings: ['not a first violation: the subject was penalised before (哈新市监罚〔2026〕45号, 2026-02-10)'] });
+    // another subject's first exemption carries no warning
+    const other = nonPenalty({ recordId: 'FN-2' }, { party: { name: '哈尔滨新区松北建筑工程有限公司', category: '法人及非法人组织', uscc: uscc('91230109MA1BCDF2') } });
+    await processIntakeBatch([asMessage(other)], deps);
+    const clean = (await readRecordState(store, { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-2' })).events.find((e) => e.type === 'accepted');
+    expect(clean?.['detail']).toBeUndefined();
+  });
+
+  it('assigns the district\'s black points to a breach that arrives without them (every breach from the province), and says so', async () => {
+    const inbound = breach({ recordId: 'IB-1', source: 'hlj-credit-platform' }, { blackPoints: undefined, brokenCommitmentCode: undefined, severity: '严重', publicationEndDate: undefined });
+    await processIntakeBatch([asMessage(inbound)], deps);
+    const ref = { recordType: 'breach' as const, source: 'hlj-credit-platform', recordId: 'IB-1' };
+    expect((await getRevision(store, ref, 1))?.data['blackPoints']).toBe(topology.blackPoints.bySeverity['严重']);
+    const accepted = (await readRecordState(store, ref)).events.find((e) => e.type === 'accepted');
+    expect(accepted?.['detail']).toEqual({ assignedBlackPoints: topology.blackPoints.bySeverity['严重'] });
+    // the same record sent again is a duplicate: the points are not content
+    const again = await processIntakeBatch([asMessage(inbound)], deps);
+    expect([...again.outcomes.values()]).toEqual(['duplicate']);
+  });
+
+  it('quarantines a repair that is not about its breach, or not decided by the breach\'s authority (谁认定、谁修复)', async () => {
+    await processIntakeBatch([asMessage(breach({ recordId: 'RB-1' }))], deps);
+    const wrongUnit = repair({ recordId: 'RX-1' }, { breachRecordId: 'RB-1', handlingUnit: '哈尔滨市发展和改革委员会', handlingUnitUscc: '11230100MB0C55141N' });
+    const wrongTier = repair({ recordId: 'RX-2' }, { breachRecordId: 'RB-1', severity: '轻微', minDisclosureEndDate: '2026-06-10', maxDisclosureEndDate: '2026-09-10', decisionDate: '2026-07-01', applicationDate: '2026-06-20' });
+    const result = await processIntakeBatch([asMessage(wrongUnit), asMessage(wrongTier)], deps);
+    expect([...result.outcomes.values()]).toEqual(['quarantined', 'quarantined']);
+    const entries = await listQuarantine(store, today());
+    const rules = entries.map((e) => e.errors.map((x) => `${x.path} ${x.rule}`));
+    expect(rules).toEqual(expect.arrayContaining([['/data/handlingUnitUscc repairMatchesBreach'], ['/data/severity repairMatchesBreach']]));
+    expect(JSON.stringify(entries)).toContain('谁认定、谁修复');
+  });
+
+  it('schedules the end of a publication where the record goes to a destination that publishes it', async () => {
+    await processIntakeBatch([asMessage(breach({ recordId: 'EX-1' })), asMessage(breach({ recordId: 'EX-2' }, { severity: '轻微', decisionNumber: '哈新市监罚〔2026〕46号' }))], deps);
+    const month = await listExpired(store, '2027-06', '2099-12-31', 10);
+    expect(month.map((e) => [e.ref.recordId, e.until])).toEqual([['EX-1', '2027-06-10']]);
+    // the 轻微 one is not published at all: nothing to end
+    const minor = await listExpired(store, '2026-09', '2099-12-31', 10);
+    expect(minor).toEqual([]);
   });
 });

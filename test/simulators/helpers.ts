@@ -79,7 +79,11 @@ export function provincialCommitment(serial = 123): Record<string, unknown> {
   };
 }
 
-/** A breach of a natural person, as the provincial (encrypted) or district (clear) platform's fields. */
+/**
+ * A breach of a natural person, as the provincial (encrypted) or district (clear) platform's
+ * fields, published (SX_SFGS) until CF_GSJZQ — a 一般 record decided 2026-06-10 may be published
+ * until 2027-06-10 at most.
+ */
 export function breachFields(idNumber: string, decisionNumber = '哈新综执罚〔2026〕12号'): Record<string, unknown> {
   return {
     CF_XDR_MC: '张三',
@@ -100,8 +104,7 @@ export function breachFields(idNumber: string, decisionNumber = '哈新综执罚
     CF_SJLY: '哈尔滨新区综合行政执法局',
     CF_SJLYDM: '11230100MB7654321Y',
     SX_YZCD: '一般',
-    SX_HMDJF: 5,
-    SX_SWMF: '否',
+    SX_SFGS: '是',
   };
 }
 
@@ -112,7 +115,7 @@ export function municipalBreach(): Record<string, unknown> {
     CF_CFLB: ['警告', '罚款'],
     CF_JDRQ: '2026-06-10',
     CF_GSJZQ: '2027-06-10',
-    SX_SWMF: false,
+    SX_SFGS: true,
   };
 }
 

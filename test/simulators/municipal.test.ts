@@ -48,9 +48,9 @@ describe('municipal platform', () => {
   });
 
   it('422 with field errors: provincial-style values, unknown codes, missing fields, bad revision', async () => {
-    const provincialStyle = await put(key(1), { ...municipalBreach(), CF_JDRQ: '2026/06/10', CF_CFLB: '警告;罚款', SX_SWMF: '否' });
+    const provincialStyle = await put(key(1), { ...municipalBreach(), CF_JDRQ: '2026/06/10', CF_CFLB: '警告;罚款', SX_SFGS: '是' });
     expect(provincialStyle.status).toBe(422);
-    expect(provincialStyle.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['data.CF_CFLB', 'data.CF_JDRQ', 'data.SX_SWMF']);
+    expect(provincialStyle.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['data.CF_CFLB', 'data.CF_JDRQ', 'data.SX_SFGS']);
     const { CF_WSH: _w, ...noNumber } = municipalBreach();
     const missing = await put(key(1), { ...noNumber, CN_CNBM: '1' });
     expect(missing.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['data.CF_WSH', 'data.CN_CNBM']);

@@ -24,7 +24,7 @@ export const COMPANY_NAME = '哈尔滨新区松北餐饮管理有限公司';
 
 export function commitment(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '2.0',
     recordType: 'commitment',
     recordId: 'HRBNA-CN-2026-000123',
     revision: 1,
@@ -52,7 +52,7 @@ export function commitment(overrides: Record<string, unknown> = {}, data: Record
 
 export function breach(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '2.0',
     recordType: 'breach',
     recordId: 'HRBNA-SX-2026-000045',
     revision: 1,
@@ -69,7 +69,6 @@ export function breach(overrides: Record<string, unknown> = {}, data: Record<str
       penaltyContent: '警告，罚款人民币贰仟元整。',
       fineAmount: 0.2,
       decisionDate: '2026-06-10',
-      disclosureEndDate: '2027-06-09',
       authority: '哈尔滨新区市场监督管理局',
       authorityUscc: ACCEPTING_UNIT_USCC,
       dataSource: '哈尔滨新区市场监督管理局',
@@ -77,7 +76,6 @@ export function breach(overrides: Record<string, unknown> = {}, data: Record<str
       brokenCommitmentCode: '23010920260302000123',
       severity: '一般',
       blackPoints: 5,
-      firstOffenceExemption: false,
       ...data,
     },
     ...overrides,
@@ -86,7 +84,7 @@ export function breach(overrides: Record<string, unknown> = {}, data: Record<str
 
 export function repair(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '2.0',
     recordType: 'repair',
     recordId: 'HRBNA-XF-2026-000007',
     revision: 1,
@@ -103,13 +101,42 @@ export function repair(overrides: Record<string, unknown> = {}, data: Record<str
       minDisclosureEndDate: '2026-09-10',
       maxDisclosureEndDate: '2027-06-10',
       applicationDate: '2026-09-20',
-      handlingUnit: '哈尔滨新区发展和改革局',
+      applicationChannel: '信用中国',
+      // 谁认定、谁修复: the breach's authority decides its repair
+      handlingUnit: '哈尔滨新区市场监督管理局',
       handlingUnitUscc: ACCEPTING_UNIT_USCC,
       outcome: '同意',
       decisionDate: '2026-10-12',
       decisionNumber: '哈新信修〔2026〕7号',
       method: '终止公示',
       repairCommitmentCode: '23010920260915000031',
+      ...data,
+    },
+    ...overrides,
+  };
+}
+
+export function nonPenalty(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: '2.0',
+    recordType: 'nonPenalty',
+    recordId: 'HRBNA-BC-2026-000003',
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrbxq-enforcement',
+    occurredAt: '2026-05-20T15:00:00+08:00',
+    data: {
+      party: { name: COMPANY_NAME, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
+      decisionNumber: '哈新市监不罚〔2026〕3号',
+      ground: '首违不罚',
+      violationType: '未按规定公示营业执照',
+      facts: '当事人未在经营场所醒目位置悬挂营业执照，系初次违法，危害后果轻微，已当场改正。',
+      legalBasis: '《中华人民共和国行政处罚法》第三十三条第一款',
+      correction: '当场改正；执法人员进行了批评教育。',
+      decisionDate: '2026-05-20',
+      authority: '哈尔滨新区市场监督管理局',
+      authorityUscc: ACCEPTING_UNIT_USCC,
+      relatedCommitmentCode: '23010920260302000123',
       ...data,
     },
     ...overrides,

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { buildSchemaIndex, createAjv, generatedFiles, loadFieldMapping, recordTypes } from '../../scripts/generate-validators.js';
+import { buildSchemaIndex, createAjv, generatedFiles, recordTypes } from '../../scripts/generate-validators.js';
+import { fieldMapping as mapping } from '../../functions/shared/records/field-mapping.js';
+import type { RecordType } from '../../functions/shared/records/types.js';
 import { canonicalFields } from '../../scripts/field-mapping-doc.js';
 import { rules } from '../../functions/shared/records/rules.js';
 
@@ -20,7 +22,7 @@ describe('generated code', () => {
 describe('the schemas', () => {
   it('compile under ajv strict mode', () => {
     const ajv = createAjv();
-    for (const type of types) expect(ajv.getSchema(`https://schemas.credit-exchange.invalid/1.0/${type}.schema.json`)).toBeDefined();
+    for (const type of types) expect(ajv.getSchema(`https://schemas.credit-exchange.invalid/2.0/${type}.schema.json`)).toBeDefined();
   });
 
   it.each(types)('%s: every field has a Chinese title', (type) => {
@@ -42,22 +44,43 @@ describe('the schemas', () => {
 });
 
 describe('field mapping (schemas/field-mapping.json)', () => {
-  const mapping = loadFieldMapping();
+  const sent = (types as RecordType[]).filter((type) => mapping.notSent[type] === undefined);
 
-  it.each(types)('%s: every canonical field is mapped to a code or explicitly unmapped, and nothing else is', (type) => {
+  it('names every record type once: mapped field by field, or never sent with the reason', () => {
+    expect([...Object.keys(mapping.fields), ...Object.keys(mapping.notSent)].sort()).toEqual([...types].sort());
+    expect(Object.keys(mapping.notSent)).toEqual(['nonPenalty']);
+  });
+
+  it.each(sent)('%s: every canonical field is mapped to a code or explicitly unmapped, and nothing else is', (type) => {
     const fields = canonicalFields(index, type).map((f) => f.path).sort();
-    expect(Object.keys(mapping[type] ?? {}).sort()).toEqual(fields);
-    for (const target of Object.values(mapping[type]!)) {
+    expect(Object.keys(mapping.fields[type] ?? {}).sort()).toEqual(fields);
+    for (const target of Object.values(mapping.fields[type]!)) {
       if (typeof target === 'string') expect(target).toMatch(/^(XK|CF|CN|SX|XF)_[A-Z_]+$|^BZ$/);
       else expect(target.unmapped.length).toBeGreaterThan(10);
     }
   });
 
   it('gives each code to one field per record type, except the committer code shared by USCC and identity number', () => {
-    for (const type of types) {
-      const codes = Object.values(mapping[type]!).filter((t): t is string => typeof t === 'string');
-      const repeated = codes.filter((c, i) => codes.indexOf(c) !== i);
+    for (const type of sent) {
+      const codes = Object.values(mapping.fields[type]!).filter((t): t is string => typeof t === 'string');
+      const derived = Object.keys(mapping.derived[type] ?? {});
+      const repeated = [...codes, ...derived].filter((c, i, all) => all.indexOf(c) !== i);
       expect(repeated).toEqual(type === 'commitment' ? ['CN_CNZTDM'] : []);
     }
+  });
+
+  it('lists codes for values of enumerated fields only, every value once', () => {
+    for (const [code, list] of Object.entries(mapping.codeLists)) {
+      const field = sent.flatMap((type) => Object.entries(mapping.fields[type]!).filter(([, target]) => target === code).map(([path]) => ({ type, path })))[0];
+      expect(field).toBeDefined();
+      const schemaField = index.fields[field!.type]!.find((f) => f.path === field!.path);
+      expect(schemaField?.leaf).toBe(true);
+      expect(Object.values(list).every((wire) => /^[0-9A-Z]{1,8}$/.test(wire))).toBe(true);
+    }
+  });
+
+  it('keeps the district-only codes to codes that exist', () => {
+    const all = new Set(sent.flatMap((type) => Object.values(mapping.fields[type]!).filter((t): t is string => typeof t === 'string')));
+    for (const code of mapping.districtOnly) expect(all.has(code)).toBe(true);
   });
 });

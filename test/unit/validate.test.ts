@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { normaliseRecord, normaliseString } from '../../functions/shared/records/normalise.js';
 import { MAX_RECORD_BYTES, validateRecord, validateRecordText } from '../../functions/shared/records/validate.js';
-import { COMPANY_USCC, breach, commitment, repair, residentId, uscc } from '../support/records.js';
+import { COMPANY_USCC, breach, commitment, nonPenalty, repair, residentId, uscc } from '../support/records.js';
 
 const pathsAndRules = (result: ReturnType<typeof validateRecord>) => result.errors.map((e) => `${e.path} ${e.rule}`);
 
@@ -10,6 +10,7 @@ describe('validateRecord', () => {
     ['commitment', commitment()],
     ['breach', breach()],
     ['repair', repair()],
+    ['nonPenalty', nonPenalty()],
   ])('accepts a valid %s', (_type, record) => {
     const result = validateRecord(record);
     expect(result.errors).toEqual([]);
@@ -170,22 +171,35 @@ describe('cross-field rules', () => {
     ['轻微', '2026-06-10', '2026-09-10', '2026-09-11'],
     ['一般', '2026-09-10', '2027-06-10', '2026-09-09'],
     ['严重', '2027-06-10', '2029-06-10', '2029-06-11'],
-  ])('keeps the %s disclosure end between its bounds', (severity, earliest, latest, outside) => {
-    const ok = (end: string) => validateRecord(breach({}, { severity, disclosureEndDate: end }));
+  ])('keeps a %s publication end the department sets between the tier bounds', (severity, earliest, latest, outside) => {
+    const request = severity === '轻微' ? { publicationRequested: true } : {};
+    const ok = (end: string) => validateRecord(breach({}, { severity, ...request, publicationEndDate: end }));
     expect(ok(earliest).errors).toEqual([]);
     expect(ok(latest).errors).toEqual([]);
-    expect(ok(outside).errors).toEqual([expect.objectContaining({ path: '/data/disclosureEndDate', rule: 'disclosurePeriod', message: expect.stringContaining(`between ${earliest}`) })]);
+    expect(ok(outside).errors).toEqual([expect.objectContaining({ path: '/data/publicationEndDate', rule: 'publicationPeriod', message: expect.stringContaining(`between ${earliest}`) })]);
   });
 
-  it('allows a first-offence exemption only for a minor breach without fine or points', () => {
-    const exempt = { firstOffenceExemption: true, severity: '轻微', penaltyCategories: ['其他'], fineAmount: undefined, blackPoints: 0, disclosureEndDate: '2026-09-10' };
-    expect(validateRecord(breach({}, exempt)).errors).toEqual([]);
-    const wrong = validateRecord(breach({}, { ...exempt, severity: '一般', blackPoints: 3, penaltyCategories: ['罚款'], fineAmount: 0.2 }));
-    expect(pathsAndRules(wrong).sort()).toEqual([
-      '/data/blackPoints firstOffenceExemption',
-      '/data/penaltyCategories firstOffenceExemption',
-      '/data/severity firstOffenceExemption',
-    ]);
+  it('publishes a 轻微 record only at the department\'s request; never lets a department skip publishing a 一般 one', () => {
+    expect(validateRecord(breach({}, { severity: '轻微' })).errors).toEqual([]);
+    expect(pathsAndRules(validateRecord(breach({}, { severity: '轻微', publicationEndDate: '2026-08-10' })))).toEqual(['/data/publicationEndDate publicationPeriod']);
+    expect(validateRecord(breach({}, { severity: '轻微', publicationRequested: true, publicationEndDate: '2026-08-10' })).errors).toEqual([]);
+    expect(pathsAndRules(validateRecord(breach({}, { severity: '一般', publicationRequested: false })))).toEqual(['/data/publicationRequested publicationPeriod']);
+  });
+
+  it('refuses a decision not to punish sent as a breach, and takes it as a nonPenalty record', () => {
+    const asBreach = validateRecord(breach({}, { decisionNumber: '哈新市监不罚〔2026〕3号', penaltyCategories: ['其他'], fineAmount: undefined, penaltyContent: '首违不罚：依法不予行政处罚。' }));
+    expect(pathsAndRules(asBreach).sort()).toEqual(['/data/decisionNumber notANonPenalty', '/data/penaltyContent notANonPenalty']);
+    expect(asBreach.errors[0]!.message).toContain('send it as a nonPenalty record');
+    expect(pathsAndRules(validateRecord(breach({}, { firstOffenceExemption: true })))).toEqual(['/data/firstOffenceExemption additionalProperties']);
+    expect(validateRecord(nonPenalty()).errors).toEqual([]);
+    // never a penalty, never published, no points
+    for (const field of ['penaltyCategories', 'fineAmount', 'blackPoints', 'severity', 'publicationRequested']) {
+      expect(pathsAndRules(validateRecord(nonPenalty({}, { [field]: field === 'penaltyCategories' ? ['其他'] : 1 })))).toEqual([`/data/${field} additionalProperties`]);
+    }
+  });
+
+  it('repairs a penalty by ending its publication, never by removal from a list', () => {
+    expect(pathsAndRules(validateRecord(repair({}, { method: '移出名单' })))).toEqual(['/data/method repairMethod']);
   });
 
   it('grants a repair only after the tier minimum, with the bounds the tier implies', () => {
@@ -195,6 +209,36 @@ describe('cross-field rules', () => {
     expect(validateRecord(repair({}, { outcome: '不同意', outcomeReason: '未满最短公示期', decisionDate: '2026-09-09', applicationDate: '2026-09-01', method: undefined, repairCommitmentCode: undefined })).errors).toEqual([]);
   });
 
+});
+
+describe('amounts in 10,000 yuan', () => {
+  /** A breach's JSON text with the fine written exactly as `amount` (decimal text, never computed in binary). */
+  const withFine = (amount: string) => JSON.stringify(breach()).replace('"fineAmount":0.2', `"fineAmount":${amount}`);
+  /** `cents` yuan-cents as 10,000 yuan, in decimal text: 8,390,000 cents (83,900 yuan) → "8.39". */
+  const tenThousandYuan = (cents: bigint): string => {
+    const whole = cents / 1_000_000n;
+    const fraction = (cents % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+    return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
+  };
+
+  it.each(['8.39', '66.67', '100.01', '0.05', '0.000001', '0.123456', '9999999.99'])('accepts a fine of %s (the decimal text decides, not binary floating point)', (amount) => {
+    expect(validateRecordText(withFine(amount)).errors).toEqual([]);
+  });
+
+  it('accepts every two-decimal yuan amount up to 10^10 yuan', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 1_000_000_000_000n }), (cents) => {
+        const result = validateRecordText(withFine(tenThousandYuan(cents)));
+        return result.valid;
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each(['0.0000001', '1.2345678', '0.30000000000000004'])('refuses %s, naming the field and the decimals found', (amount) => {
+    const result = validateRecordText(withFine(amount));
+    expect(result.errors).toEqual([expect.objectContaining({ path: '/data/fineAmount', rule: 'maxDecimals', title: '罚款金额（万元）', message: expect.stringMatching(/at most 6 decimals .*found \d+ in /) })]);
+  });
 });
 
 describe('validateRecordText', () => {

@@ -24,7 +24,9 @@ function notice(delivery: Delivery): Notice {
   if (kind !== 'breach' && kind !== 'repair') {
     throw new Error(`district takes breach and repair notices only; got a ${String(kind)} (${idempotencyKey}): intake never routes one here`);
   }
-  const fields = action === 'withdraw' ? wireFields(record, { ...PROVINCIAL_CONVENTIONS, codes: keyFieldCodes(record) }) : wireFields(record, PROVINCIAL_CONVENTIONS);
+  if (action === 'unpublish') throw new Error(`district does not publish: no end of publication to send (${idempotencyKey})`);
+  // the district's own black points go to the district platform, and nowhere else
+  const fields = action === 'withdraw' ? wireFields(record, { ...PROVINCIAL_CONVENTIONS, codes: keyFieldCodes(record) }) : wireFields(record, { ...PROVINCIAL_CONVENTIONS, district: true });
   return { noticeId: idempotencyKey, kind, action, fields };
 }
 
@@ -51,6 +53,9 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
     switch (result['status']) {
       case 'ACCEPTED':
         return { key, outcome: 'delivered' };
+      case 'BREACH_UNKNOWN':
+        // a repair whose breach the district does not hold (yet): the breach may be on its way
+        return { key, outcome: 'transient', reason: typeof result['reason'] === 'string' ? result['reason'] : 'BREACH_UNKNOWN' };
       case 'DUPLICATE':
         return { key, outcome: 'delivered', duplicate: true };
       case 'INVALID':

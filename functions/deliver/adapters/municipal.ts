@@ -1,13 +1,16 @@
 /**
  * 哈尔滨市公共信用信息共享平台 (docs/endpoints.md, "Municipal platform"): one record per request,
- * `PUT`/`DELETE /openapi/v2/credit/{type}/{recordKey}`, ISO dates, arrays as arrays, no field
- * encryption.
+ * `PUT`/`DELETE /openapi/v2/credit/{type}/{recordKey}`, and `DELETE …/{recordKey}/publication` to
+ * end a publication; ISO dates, arrays as arrays, no field encryption. A breach states its
+ * publication (SX_SFGS, CF_GSJZQ): the platform publishes it on 信用哈尔滨 only while it says so.
  */
-import { allTransient, commonOutcomes, isObject, parseBody } from './common.js';
+import { allTransient, commonOutcomes, errorText, isObject, parseBody } from './common.js';
 import type { Adapter, AdapterContext, Delivery, EndpointResponse, RecordOutcome, WireRequest } from './types.js';
 import { ISO_CONVENTIONS, wireFields } from './wire-fields.js';
 
 const TYPES = new Set(['commitment', 'breach', 'repair']);
+/** The sub-resource whose DELETE ends a record's publication (the record stays shared). */
+export const PUBLICATION_SUFFIX = '/publication';
 
 /** The resource path of one delivery: the idempotency key URL-encoded as the last segment. */
 export function municipalPath(delivery: Delivery): string {
@@ -21,7 +24,9 @@ function buildRequests(deliveries: readonly Delivery[], _context: AdapterContext
     const path = municipalPath(delivery);
     const keys = [delivery.idempotencyKey];
     if (delivery.action === 'withdraw') return { method: 'DELETE', path, keys };
-    const body = { operation: 'upsert', revision: delivery.record.revision, data: wireFields(delivery.record, ISO_CONVENTIONS) };
+    if (delivery.action === 'unpublish') return { method: 'DELETE', path: `${path}${PUBLICATION_SUFFIX}`, keys };
+    const data = wireFields(delivery.record, { ...ISO_CONVENTIONS, ...(delivery.publication && { publication: delivery.publication }) });
+    const body = { operation: 'upsert', revision: delivery.record.revision, data };
     return { method: 'PUT', path, body: JSON.stringify(body), keys };
   });
 }
@@ -35,9 +40,9 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
     request.keys.map((key) => ({ key, outcome: 'delivered', ...(id === undefined ? {} : { receipt: id }), ...(duplicate ? { duplicate } : {}) }));
 
   if (request.method === 'DELETE') {
-    // The contract documents no body for a successful DELETE: any 2xx withdrew it.
+    // The contract documents no body for a successful DELETE: any 2xx withdrew it (or ended its publication).
     if (status >= 200 && status <= 299) return delivered(false);
-    // Nothing to withdraw: the record was never there (or is gone already).
+    // Nothing to withdraw or unpublish: the record was never there (or is gone already).
     if (status === 404) return delivered(true);
   } else if (status >= 200 && status <= 299) {
     const result = isObject(body) ? body['result'] : undefined;
@@ -47,6 +52,8 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
   }
   // A newer revision of the record is there already: superseded, nothing to do.
   if (status === 409 && code === 'STALE_REVISION') return delivered(true);
+  // A repair whose breach the platform does not hold (yet): the breach may be on its way.
+  if (status === 409 && code === 'BREACH_NOT_FOUND') return allTransient(request, errorText(response, 'BREACH_NOT_FOUND'));
   if (status === 422) {
     const errors = isObject(body) && Array.isArray(body['errors']) ? body['errors'] : [];
     const reasons = errors.map((e) => (isObject(e) ? [e['field'], e['message']].filter((p) => typeof p === 'string' && p !== '').join(': ') : String(e))).filter((r) => r !== '');

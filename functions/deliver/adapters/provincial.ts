@@ -1,7 +1,9 @@
 /**
  * 黑龙江省公共信用信息共享平台 (docs/endpoints.md, "Provincial platform"): batch upload, one
  * dataType (CN/CF/XF) per request, at most 100 records and 5 MB a batch, identity numbers
- * SM4-encrypted, a withdrawal sent as DELETE with the record's key fields only.
+ * SM4-encrypted; a withdrawal sent as DELETE and an end of publication as UNPUBLISH, each with the
+ * record's key fields only. A breach states its publication (SX_SFGS, CF_GSJZQ): the platform
+ * publishes it on 信用黑龙江 only while it says so.
  */
 import type { RecordType } from '../../shared/records/types.js';
 import { allTransient, chunk, commonOutcomes, isObject, jsonBytes, parseBody, perKey } from './common.js';
@@ -15,11 +17,13 @@ export const PROVINCIAL_MAX_RECORDS = 100;
 export const PROVINCIAL_MAX_BODY_BYTES = 5 * 1024 * 1024;
 const ENVELOPE_BYTES = 256;
 
-export const DATA_TYPES: Readonly<Record<RecordType, 'CN' | 'CF' | 'XF'>> = { commitment: 'CN', breach: 'CF', repair: 'XF' };
+export const DATA_TYPES: Readonly<Partial<Record<RecordType, 'CN' | 'CF' | 'XF'>>> = { commitment: 'CN', breach: 'CF', repair: 'XF' };
+
+const OPERATIONS = { upsert: 'UPSERT', withdraw: 'DELETE', unpublish: 'UNPUBLISH' } as const;
 
 interface BatchRecord {
   recordKey: string;
-  operation: 'UPSERT' | 'DELETE';
+  operation: (typeof OPERATIONS)[keyof typeof OPERATIONS];
   fields: WireFields;
 }
 
@@ -39,10 +43,10 @@ function buildRequests(deliveries: readonly Delivery[], context: AdapterContext)
     if (dataType === undefined) throw new Error(`provincial: no dataType for record type ${String(record.recordType)}`);
     const encrypt = { paths: PERSONAL_PATHS[record.recordType], field };
     const fields =
-      action === 'withdraw'
-        ? wireFields(record, { ...PROVINCIAL_CONVENTIONS, encrypt, codes: keyFieldCodes(record) })
-        : wireFields(record, { ...PROVINCIAL_CONVENTIONS, encrypt });
-    const entry: BatchRecord = { recordKey: idempotencyKey, operation: action === 'withdraw' ? 'DELETE' : 'UPSERT', fields };
+      action === 'upsert'
+        ? wireFields(record, { ...PROVINCIAL_CONVENTIONS, encrypt, ...(delivery.publication && { publication: delivery.publication }) })
+        : wireFields(record, { ...PROVINCIAL_CONVENTIONS, encrypt, codes: keyFieldCodes(record) });
+    const entry: BatchRecord = { recordKey: idempotencyKey, operation: OPERATIONS[action], fields };
     return { dataType, entry, bytes: jsonBytes(entry) + 1 };
   });
   const batches = chunk(entries, PROVINCIAL_MAX_RECORDS, {
@@ -76,10 +80,11 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
       case 'FAILED': {
         const errorCode = String(result['errorCode'] ?? 'FAILED');
         const reason = `${errorCode} ${String(result['message'] ?? '')}`.trim();
-        // E104: nothing to delete — the withdrawal's goal already holds
+        // E104: nothing to delete or unpublish — the withdrawal's goal already holds
         if (errorCode === 'E104') return { key, outcome: 'delivered', duplicate: true };
         // E105: our field key is stale — retry once the credentials are rotated, never reject the record
-        if (errorCode === 'E105') return { key, outcome: 'transient', reason };
+        // E106: a repair whose breach the platform does not hold (yet) — the breach may be on its way
+        if (errorCode === 'E105' || errorCode === 'E106') return { key, outcome: 'transient', reason };
         return { key, outcome: 'rejected', reason };
       }
       default:

@@ -1,7 +1,7 @@
 /**
  * 信用黑龙江 市场主体承诺专栏 (docs/endpoints.md, "Public commitment column"): commitments whose
- * 公开类型 is 可向社会公开 only, at most 50 items a request, published with the column's own item
- * names. Public data: identity numbers masked (first 6 and last 4 characters kept), and no other
+ * 公开类型 is 可向社会公开 only, while their publication runs, at most 50 items a request, published
+ * with the column's own item names; a withdrawal or an end of publication is a revoke with its reason. Public data: identity numbers masked (first 6 and last 4 characters kept), and no other
  * personal data — an item is built from an explicit list of fields, never from the whole record.
  */
 import { maskResidentId } from '../../shared/records/identifiers.js';
@@ -13,7 +13,13 @@ export const PUBLISH_PATH = '/commitment-column/api/v1/publish';
 export const REVOKE_PATH = '/commitment-column/api/v1/revoke';
 export const PUBLIC_COLUMN_MAX_ITEMS = 50;
 export const PUBLIC_PUBLICATION_TYPE = '可向社会公开';
-export const REVOKE_REASON = '承诺撤回';
+/** Why a commitment leaves the column: retracted, its publication stopped (licence no longer in force), or its period over. */
+export const REVOKE_REASONS = { retracted: '承诺撤回', stopped: '停止公示', expired: '公示期届满' } as const;
+
+function revokeReason(delivery: Delivery): string {
+  if (delivery.action === 'unpublish') return REVOKE_REASONS.expired;
+  return delivery.record.operation === 'withdraw' ? REVOKE_REASONS.retracted : REVOKE_REASONS.stopped;
+}
 
 /** Item name → canonical path, for the fields copied as they are (ztdm, cnrq and yxq are derived). */
 const COPIED: readonly (readonly [string, string])[] = [
@@ -79,14 +85,17 @@ function check(delivery: Delivery): void {
   if (delivery.action === 'upsert' && readPointer(record, '/data/publicationType') !== PUBLIC_PUBLICATION_TYPE) {
     throw new Error(`publicColumn publishes only commitments whose 公开类型 is ${PUBLIC_PUBLICATION_TYPE} (${delivery.idempotencyKey}): intake never routes others here`);
   }
+  if (delivery.action === 'upsert' && delivery.publication?.published === false) {
+    throw new Error(`publicColumn holds published commitments only, and ${delivery.idempotencyKey} is not published today: the deliver function revokes it instead`);
+  }
 }
 
 function buildRequests(deliveries: readonly Delivery[], _context: AdapterContext): WireRequest[] {
   deliveries.forEach(check);
-  const chunks = chunk(deliveries, PUBLIC_COLUMN_MAX_ITEMS, { groupOf: (d) => d.action, idOf: commitmentCode });
+  const chunks = chunk(deliveries, PUBLIC_COLUMN_MAX_ITEMS, { groupOf: (d) => (d.action === 'upsert' ? 'publish' : 'revoke'), idOf: commitmentCode });
   return chunks.map((batch): WireRequest => {
-    const revoke = batch[0]!.action === 'withdraw';
-    const items = batch.map((d) => (revoke ? { cnbm: commitmentCode(d), reason: REVOKE_REASON } : publishItem(d)));
+    const revoke = batch[0]!.action !== 'upsert';
+    const items = batch.map((d) => (revoke ? { cnbm: commitmentCode(d), reason: revokeReason(d) } : publishItem(d)));
     return { method: 'POST', path: revoke ? REVOKE_PATH : PUBLISH_PATH, body: JSON.stringify({ items }), keys: batch.map((d) => d.idempotencyKey) };
   });
 }

@@ -9,12 +9,28 @@ import type { CreditRecord } from '../../shared/records/types.js';
 
 export type SignatureAlgorithm = 'HMAC-SM3' | 'HMAC-SHA256';
 
+/**
+ * What a delivery does at the destination: share (and, where it publishes, publish) the revision;
+ * take the record down everywhere (a retraction); or end its publication while it stays shared
+ * (the expiry sweep, docs/domain.md).
+ */
+export type DeliveryAction = 'upsert' | 'withdraw' | 'unpublish';
+
+/** The publication a send states, on the day it is sent (functions/shared/records/publication.ts). */
+export interface DeliveryPublication {
+  published: boolean;
+  /** The last day of publication, when published. */
+  until?: string;
+}
+
 /** One record to deliver: the revision the lane message points to, and what to do with it. */
 export interface Delivery {
   record: CreditRecord;
-  action: 'upsert' | 'withdraw';
+  action: DeliveryAction;
   /** `recordType:source:recordId:revision:destination` */
   idempotencyKey: string;
+  /** Where this destination publishes the record type: what the send states about publication. */
+  publication?: DeliveryPublication;
 }
 
 export interface AdapterContext {

@@ -2,17 +2,17 @@
  * Canonical record `data` → `{ fieldCode: value }`, by schemas/field-mapping.json (the table in
  * docs/field-mapping.md), with the wire conventions each contract in docs/endpoints.md names: date
  * format, arrays joined with ';' or kept, booleans as 是/否 or true/false, identity numbers
- * encrypted or not. Fields marked `{ unmapped }` and fields the record does not have are omitted.
- *
- * The mapping is imported as a JSON module: tsc (resolveJsonModule) type-checks it and copies it
- * into dist/ next to the compiled code, Node 22 and ts-jest load it natively, and a bundler inlines
- * it. No file is read at run time.
+ * encrypted or not, enumerated values sent as their codes (codeLists). Fields marked `{ unmapped }`
+ * and fields the record does not have are omitted; the district-only codes (the district's black
+ * points) go to the district platform only; the derived codes (the publication the exchange
+ * decides) are added where the delivery carries a publication.
  */
-import mapping from '../../../schemas/field-mapping.json' with { type: 'json' };
+import { fieldMapping } from '../../shared/records/field-mapping.js';
 import { RECORD_TYPES, schemaIndex } from '../../shared/records/generated/schema-index.js';
 import { readPointer } from '../../shared/records/rules.js';
 import type { CreditRecord, RecordType } from '../../shared/records/types.js';
 import type { FieldEncryptor } from './field-encryption.js';
+import type { DeliveryPublication } from './types.js';
 
 export type WireValue = string | number | boolean | string[];
 export type WireFields = Record<string, WireValue>;
@@ -28,6 +28,10 @@ export interface WireFieldOptions {
   encrypt?: { paths: ReadonlySet<string>; field: FieldEncryptor };
   /** Only the fields with these codes (a withdrawal's key fields); default all mapped fields. */
   codes?: ReadonlySet<string>;
+  /** The district-only codes are sent (the district platform); default: left out. */
+  district?: boolean;
+  /** The publication to state (SX_SFGS, CF_GSJZQ) where this destination publishes the record type. */
+  publication?: DeliveryPublication;
 }
 
 /** The provincial platform's conventions (the district platform takes the same, in clear). */
@@ -50,7 +54,7 @@ export const DATE_PATHS: Readonly<Record<RecordType, ReadonlySet<string>>> = {
     '/data/licence/validFrom',
     '/data/licence/validTo',
   ]),
-  breach: new Set(['/data/decisionDate', '/data/penaltyValidUntil', '/data/disclosureEndDate']),
+  breach: new Set(['/data/decisionDate', '/data/penaltyValidUntil', '/data/publicationEndDate']),
   repair: new Set([
     '/data/breachDecisionDate',
     '/data/minDisclosureEndDate',
@@ -58,6 +62,7 @@ export const DATE_PATHS: Readonly<Record<RecordType, ReadonlySet<string>>> = {
     '/data/applicationDate',
     '/data/decisionDate',
   ]),
+  nonPenalty: new Set(['/data/decisionDate']),
 };
 
 function byType<T>(make: (type: RecordType) => T): Record<RecordType, T> {
@@ -79,12 +84,10 @@ interface CodeSource {
   paths: string[];
 }
 
-type MappingTable = Record<string, string | { unmapped: string }>;
-
-/** Per record type, every mapped code and the canonical paths it is read from. */
+/** Per record type, every mapped code and the canonical paths it is read from (none for a type never sent). */
 export const CODE_SOURCES: Readonly<Record<RecordType, readonly CodeSource[]>> = byType((type) => {
   const byCode = new Map<string, CodeSource>();
-  for (const [path, target] of Object.entries((mapping as Record<RecordType, MappingTable>)[type])) {
+  for (const [path, target] of Object.entries(fieldMapping.fields[type] ?? {})) {
     if (typeof target !== 'string') continue; // { unmapped: reason }
     const source = byCode.get(target);
     if (source) source.paths.push(path);
@@ -95,9 +98,15 @@ export const CODE_SOURCES: Readonly<Record<RecordType, readonly CodeSource[]>> =
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function wireValue(value: unknown, path: string, type: RecordType, options: WireFieldOptions): WireValue | undefined {
+function wireValue(value: unknown, path: string, code: string, type: RecordType, options: WireFieldOptions): WireValue | undefined {
   if (value === undefined || value === null) return undefined;
   if (options.encrypt?.paths.has(path)) return options.encrypt.field(String(value));
+  const list = fieldMapping.codeLists[code];
+  if (list !== undefined) {
+    const wire = list[String(value)];
+    if (wire === undefined) throw new Error(`${type} ${path}: ${JSON.stringify(value)} has no ${code} code (schemas/field-mapping.json codeLists)`);
+    return wire;
+  }
   if (typeof value === 'string') {
     // A canonical date is always YYYY-MM-DD; anything else is passed on for the platform to judge.
     if (options.dateFormat === 'YYYY/MM/DD' && DATE_PATHS[type].has(path) && ISO_DATE.test(value)) return value.replaceAll('-', '/');
@@ -112,20 +121,37 @@ function wireValue(value: unknown, path: string, type: RecordType, options: Wire
   throw new Error(`${type} ${path}: a mapped field must hold a value, not an object`);
 }
 
-/** The record's mapped fields as `{ code: value }`, in mapping order. */
+/** The record's mapped fields as `{ code: value }`, in mapping order, then the derived ones. */
 export function wireFields(record: CreditRecord, options: WireFieldOptions): WireFields {
   const type = record.recordType;
+  const notSent = fieldMapping.notSent[type];
+  if (notSent !== undefined) throw new Error(`a ${type} record is never sent: ${notSent}`);
   const sources = CODE_SOURCES[type];
   if (sources === undefined) throw new Error(`no field mapping for record type ${String(type)}`);
   const fields: WireFields = {};
   for (const { code, paths } of sources) {
     if (options.codes && !options.codes.has(code)) continue;
+    if (!options.district && fieldMapping.districtOnly.has(code)) continue;
     for (const path of paths) {
-      const value = wireValue(readPointer(record, path), path, type, options);
+      const value = wireValue(readPointer(record, path), path, code, type, options);
       if (value === undefined) continue;
       fields[code] = value;
       break;
     }
+  }
+  if (options.publication && !options.codes) Object.assign(fields, publicationFields(type, options.publication, options));
+  return fields;
+}
+
+/**
+ * The derived publication codes of a record type (schemas/field-mapping.json `derived`): whether
+ * the record is published (SX_SFGS) and, when it is, its last day (CF_GSJZQ).
+ */
+export function publicationFields(type: RecordType, publication: DeliveryPublication, options: Pick<WireFieldOptions, 'dateFormat' | 'booleans'>): WireFields {
+  const fields: WireFields = {};
+  for (const [code, derived] of Object.entries(fieldMapping.derived[type] ?? {})) {
+    if (derived.kind === 'boolean') fields[code] = options.booleans === 'chinese' ? (publication.published ? '是' : '否') : publication.published;
+    else if (publication.published && publication.until !== undefined) fields[code] = options.dateFormat === 'YYYY/MM/DD' ? publication.until.replaceAll('-', '/') : publication.until;
   }
   return fields;
 }

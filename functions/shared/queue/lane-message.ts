@@ -8,7 +8,13 @@ import type { DestinationId } from '../../../infra/topology.js';
 import type { RecordRef } from '../state/keys.js';
 import type { OutgoingMessage } from './send-batch.js';
 
-export type LaneAction = 'upsert' | 'withdraw';
+/**
+ * upsert: share (and publish, where the destination publishes it) the revision; withdraw: take the
+ * record down (a retraction, or a public column whose record's publication stopped); unpublish:
+ * end the revision's publication where it was published, the record staying shared (the expiry
+ * sweep).
+ */
+export type LaneAction = 'upsert' | 'withdraw' | 'unpublish';
 
 export interface LaneMessage {
   recordType: string;

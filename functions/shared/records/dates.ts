@@ -63,3 +63,16 @@ export function isDateTime(value: string): boolean {
   const offsetMinute = digits(value, i + 4, 2);
   return offsetHour >= 0 && offsetHour <= 23 && offsetMinute >= 0 && offsetMinute <= 59;
 }
+
+/** Beijing time is UTC+8 all year (no daylight saving): the calendar day the platforms count in. */
+const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The calendar day, YYYY-MM-DD, that `at` falls on in Beijing. */
+export function beijingDate(at: Date): string {
+  return new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The day after `date` (YYYY-MM-DD). */
+export function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}

@@ -8,6 +8,7 @@
  */
 import { addMonths, parseDate } from './dates.js';
 import { USCC_PLACEHOLDER, isUscc } from './identifiers.js';
+import { SEVERITY_TIERS, isSeverityTier, tierBounds, type SeverityTier } from './publication.js';
 import type { RuleRef } from './schema-index-types.js';
 
 export interface RuleIssue {
@@ -23,16 +24,10 @@ type Data = Record<string, unknown>;
 const NONE: RuleIssue[] = [];
 export type Rule = (data: Data, args: RuleRef) => RuleIssue[];
 
-/** Disclosure periods by severity tier, counted from the decision date (NDRC Order 2025 No. 36). */
-export const SEVERITY_TIERS = {
-  轻微: { english: 'minor', minMonths: 0, maxMonths: 3 },
-  一般: { english: 'general', minMonths: 3, maxMonths: 12 },
-  严重: { english: 'serious', minMonths: 12, maxMonths: 36 },
-} as const;
-export type SeverityTier = keyof typeof SEVERITY_TIERS;
+export { SEVERITY_TIERS, type SeverityTier } from './publication.js';
 
 function tierOf(value: unknown): (typeof SEVERITY_TIERS)[SeverityTier] | undefined {
-  return typeof value === 'string' && Object.hasOwn(SEVERITY_TIERS, value) ? SEVERITY_TIERS[value as SeverityTier] : undefined;
+  return isSeverityTier(value) ? SEVERITY_TIERS[value] : undefined;
 }
 
 function describeTier(tier: string): string {
@@ -64,6 +59,12 @@ export function readPointer(data: unknown, pointer: string): unknown {
 }
 
 const name = (pointer: string): string => pointer.slice(1).replaceAll('/', '.');
+
+/**
+ * Words that mark a decision not to punish: 不予(行政)处罚, 免予/免于处罚, 首违不罚/免罚, a
+ * 不罚〔…〕 document number. Shared with the simulators, which refuse such a record as a penalty.
+ */
+export const NON_PENALTY_MARKER = /不予(?:行政)?处罚|免[予于](?:行政)?处罚|首违[不免]罚|不罚〔|免罚/;
 
 export const rules: Readonly<Record<string, Rule>> = {
   /** `later` is on or after `earlier` (both optional). */
@@ -127,42 +128,67 @@ export const rules: Readonly<Record<string, Rule>> = {
     return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: 'a USCC starting 92 belongs to an individual business: category should be 个体工商户, not 法人及非法人组织' }];
   },
 
-  /** The breach's disclosure end date lies within its tier's bounds from the decision date. */
-  disclosurePeriod(data) {
-    const tier = tierOf(data['severity']);
+  /**
+   * A breach's publication follows its tier (NDRC Order 2025 No. 36): publicationRequested is the
+   * department's decision to publish a 轻微 record (一般 and 严重 are always published); an end set
+   * by the department lies between the tier's minimum and maximum, counted from the decision date.
+   */
+  publicationPeriod(data) {
+    const severity = data['severity'];
+    const tier = tierOf(severity);
     const decided = parseDate(data['decisionDate']);
-    const end = parseDate(data['disclosureEndDate']);
-    if (!tier || decided === undefined || end === undefined) return NONE;
-    const earliest = addMonths(decided, tier.minMonths);
-    const latest = addMonths(decided, tier.maxMonths);
-    if (end >= earliest && end <= latest) return NONE;
-    return [
-      {
-        path: '/disclosureEndDate',
-        rule: 'disclosurePeriod',
-        message:
-          `disclosure end ${end} is outside the bounds for tier ${describeTier(String(data['severity']))}: ` +
-          `between ${earliest} (${monthsText(tier.minMonths)}${tier.minMonths ? ' after decision' : ''}) and ${latest} ` +
-          `(${monthsText(tier.maxMonths)} after decision ${decided}), NDRC Order 2025 No. 36`,
-      },
-    ];
-  },
-
-  /** A first-offence exemption (首违免罚) is for minor breaches only, with no fine and no black points. */
-  firstOffenceExemption(data) {
-    if (data['firstOffenceExemption'] !== true) return NONE;
+    if (!tier || decided === undefined) return NONE;
     const issues: RuleIssue[] = [];
-    if (data['severity'] !== undefined && data['severity'] !== '轻微') {
-      issues.push({ path: '/severity', rule: 'firstOffenceExemption', message: `a first-offence exemption (首违免罚) applies only to tier 轻微 (minor), found ${String(data['severity'])}` });
+    const requested = data['publicationRequested'];
+    if (requested !== undefined && severity !== '轻微') {
+      issues.push({
+        path: '/publicationRequested',
+        rule: 'publicationPeriod',
+        message: `applies to tier 轻微 (minor) only: a ${describeTier(String(severity))} record is always published (NDRC Order 2025 No. 36), found ${String(requested)}`,
+      });
     }
-    const categories = data['penaltyCategories'];
-    if (Array.isArray(categories) && categories.includes('罚款')) {
-      issues.push({ path: '/penaltyCategories', rule: 'firstOffenceExemption', message: 'a first-offence exemption (首违免罚) waives the penalty: 罚款 (fine) must not be among the categories' });
+    const end = parseDate(data['publicationEndDate']);
+    if (end === undefined) return issues.length ? issues : NONE;
+    if (severity === '轻微' && requested !== true) {
+      issues.push({
+        path: '/publicationEndDate',
+        rule: 'publicationPeriod',
+        message: 'a 轻微 (minor) record is in principle not published (NDRC Order 2025 No. 36): a publication end needs publicationRequested true, the department\'s decision that publishing it is necessary',
+      });
+      return issues;
     }
-    if (typeof data['blackPoints'] === 'number' && data['blackPoints'] !== 0) {
-      issues.push({ path: '/blackPoints', rule: 'firstOffenceExemption', message: `a first-offence exemption (首违免罚) carries no black points, found ${data['blackPoints']}` });
+    const { minEnd, maxEnd } = tierBounds(severity as SeverityTier, decided);
+    if (end < minEnd || end > maxEnd) {
+      issues.push({
+        path: '/publicationEndDate',
+        rule: 'publicationPeriod',
+        message:
+          `publication end ${end} is outside the bounds for tier ${describeTier(String(severity))}: ` +
+          `between ${minEnd} (${monthsText(tier.minMonths)}${tier.minMonths ? ' after decision' : ''}) and ${maxEnd} ` +
+          `(${monthsText(tier.maxMonths)} after decision ${decided}), NDRC Order 2025 No. 36`,
+      });
     }
     return issues;
+  },
+
+  /**
+   * A breach is an administrative penalty. A decision not to punish (不予行政处罚, 首违不罚) that
+   * arrives as a breach would be shared as a penalty and brand the company dishonest: refused,
+   * with where to send it instead.
+   */
+  notANonPenalty(data) {
+    const issues: RuleIssue[] = [];
+    for (const field of ['decisionNumber', 'penaltyContent'] as const) {
+      const value = data[field];
+      const marker = typeof value === 'string' ? NON_PENALTY_MARKER.exec(value)?.[0] : undefined;
+      if (marker === undefined) continue;
+      issues.push({
+        path: `/${field}`,
+        rule: 'notANonPenalty',
+        message: `reads as a decision not to punish ("${marker}"): that is not an administrative penalty nor dishonesty information (NDRC Order 2025 No. 36, art. 4) — send it as a nonPenalty record, which is kept but never shared as a penalty`,
+      });
+    }
+    return issues.length ? issues : NONE;
   },
 
   /** The repair's disclosure bounds are the breach decision date plus the tier's minimum and maximum. */
@@ -202,6 +228,22 @@ export const rules: Readonly<Record<string, Rule>> = {
         path: '/decisionDate',
         rule: 'repairAfterMinimum',
         message: `a repair of tier ${describeTier(String(data['severity']))} can be granted from ${earliest} (minimum period of ${tier.minMonths} months after ${decided}), found ${repaired}`,
+      },
+    ];
+  },
+
+  /**
+   * A breach is an administrative penalty: it is repaired by 终止公示 (which stops its sharing and
+   * use too, Order 36 art. 3). 移出名单 repairs an entry of a 严重失信主体名单, which this contract
+   * does not carry.
+   */
+  repairMethod(data) {
+    if (data['method'] !== '移出名单') return NONE;
+    return [
+      {
+        path: '/method',
+        rule: 'repairMethod',
+        message: '移出名单 (removal from a list) repairs an entry of a 严重失信主体名单 (serious dishonesty list), which this contract does not carry; a breach (an administrative penalty) is repaired by 终止公示',
       },
     ];
   },

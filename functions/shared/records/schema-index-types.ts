@@ -12,6 +12,8 @@ export interface FieldInfo {
   normalise?: NormaliseKind;
   /** Personal data (identity numbers): never logged, masked for public destinations. */
   personal?: boolean;
+  /** The values the field may take, when the schema enumerates them (an array field: its items'). */
+  enum?: readonly string[];
   /** true for fields that hold a value, false for objects of further fields. */
   leaf: boolean;
 }

@@ -10,6 +10,7 @@ import type { ErrorObject } from 'ajv';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import * as compiled from './generated/validators.js';
 import { RECORD_TYPES, schemaIndex } from './generated/schema-index.js';
+import { decimalPlaces, plainDecimal } from './decimals.js';
 import { explainResidentId, explainUscc } from './identifiers.js';
 import { normaliseRecord, type NormalisationChange } from './normalise.js';
 import { applyRules, readPointer } from './rules.js';
@@ -249,8 +250,10 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return { path: e.instancePath, rule: e.keyword, message: `must be ${String(p['comparison'])} ${String(p['limit'])}, found ${String(value)}` };
-    case 'multipleOf':
-      return { path: e.instancePath, rule: 'multipleOf', message: `must be a multiple of ${String(p['multipleOf'])} (at most 6 decimals in 10,000 yuan: one fen), found ${String(value)}` };
+    case 'x-maxDecimals': {
+      const found = typeof value === 'number' ? `${decimalPlaces(value)} in ${plainDecimal(value)}` : String(value);
+      return { path: e.instancePath, rule: 'maxDecimals', message: `must have at most ${String(p['limit'])} decimals (amounts are in 10,000 yuan, to the fen), found ${found}` };
+    }
     case 'minItems':
     case 'maxItems':
       return { path: e.instancePath, rule: e.keyword, message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p['limit'])} item(s)` };

@@ -33,3 +33,25 @@ export const destinationStatusKey = (destination: string, status: string): strin
 
 /** Operator actions (credex replay, resync, redeliver, quarantine release), by UTC month. */
 export const auditPk = (at: string): string => `AUDIT#${at.slice(0, 7)}`;
+
+/**
+ * Publications that end in one month (UTC month of their last day), sorted by that day: what the
+ * expiry sweep reads, a month partition at a time. Sort key `<until>#<recordPk>`.
+ */
+export const expiryPk = (until: string): string => `EXPIRY#${until.slice(0, 7)}`;
+export const expirySk = (until: string, ref: RecordRef): string => `${until}#${recordPk(ref)}`;
+
+/**
+ * A subject's enforcement history (breaches and non-penalty decisions), under a digest of the
+ * subject's identity — never the identity number itself in a key. One item per record: `ENF#<recordPk>`.
+ */
+export const subjectPk = (subjectDigest: string): string => `SUBJ#${subjectDigest}`;
+export const ENFORCEMENT_PREFIX = 'ENF#';
+export const enforcementSk = (ref: RecordRef): string => `${ENFORCEMENT_PREFIX}${recordPk(ref)}`;
+
+/** A repair waiting for its breach at a destination, kept under the breach's partition: `WAIT#<destination>#<repair pk>`. */
+export const waitPrefix = (destination: string): string => `WAIT#${destination}#`;
+export const waitSk = (destination: string, repair: RecordRef): string => `${waitPrefix(destination)}${recordPk(repair)}`;
+
+/** The expiry sweep's cursor: the first month that may still hold open entries. */
+export const EXPIRY_SWEEP_CURSOR = 'expiry-sweep';

@@ -9,10 +9,28 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { CreditRecord } from '../records/types.js';
 import type { ValidationIssue } from '../records/validate.js';
-import { CURSOR, META, cursorPk, destinationSk, destinationStatusKey, eventSk, quarantinePk, recordPk, revisionSk, type RecordRef } from './keys.js';
+import {
+  CURSOR,
+  ENFORCEMENT_PREFIX,
+  META,
+  cursorPk,
+  destinationSk,
+  destinationStatusKey,
+  enforcementSk,
+  eventSk,
+  expiryPk,
+  expirySk,
+  quarantinePk,
+  recordPk,
+  revisionSk,
+  subjectPk,
+  waitPrefix,
+  waitSk,
+  type RecordRef,
+} from './keys.js';
 import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from './table.js';
 
 export interface StateStore {
@@ -267,10 +285,11 @@ function setToList(value: unknown): string[] {
 
 // ---------------------------------------------------------------- destinations
 
-export type DestinationStatus = 'pending' | 'failed' | 'rejected' | 'delivered';
+/** `waiting`: a repair held back until its breach is delivered at this destination (with the reason). */
+export type DestinationStatus = 'pending' | 'waiting' | 'failed' | 'rejected' | 'delivered';
 
 /** Within one revision an outcome only moves up; delivered and rejected are final. */
-const STATUS_RANK: Readonly<Record<DestinationStatus, number>> = { pending: 0, failed: 1, rejected: 2, delivered: 2 };
+const STATUS_RANK: Readonly<Record<DestinationStatus, number>> = { pending: 0, waiting: 1, failed: 1, rejected: 2, delivered: 2 };
 const FINAL_RANK = 2;
 
 export interface DestinationOutcome {
@@ -292,6 +311,11 @@ export interface DestinationOutcome {
    * never with a transient failure.
    */
   reopen?: boolean;
+  /**
+   * Delivered to a destination that publishes the record type: whether the send stated the record
+   * published, and until when. A new delivered send clears an earlier end of publication.
+   */
+  publication?: { published: boolean; until?: string };
 }
 
 /**
@@ -320,19 +344,26 @@ export async function recordDestinationOutcome(store: StateStore, ref: RecordRef
     ['receipt', outcome.receipt],
     ['correlationId', outcome.correlationId],
     ['attempts', outcome.attempts],
+    ['published', outcome.publication?.published],
+    ['publishedUntil', outcome.publication?.until],
   ] as const) {
     if (value !== undefined) {
       sets.push(`${name} = :${name}`);
       values[`:${name}`] = value;
     }
   }
+  const removes = [
+    ...(outcome.claimToken === undefined ? [] : ['sendLeaseUntil', 'sendLeaseRevision', 'sendLeaseToken']),
+    // a new publication state replaces the old one whole
+    ...(outcome.publication ? ['publicationEndedAt', 'unpublishError', ...(outcome.publication.until === undefined ? ['publishedUntil'] : [])] : []),
+  ];
   try {
     await store.ddb.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: { pk: recordPk(ref), sk: destinationSk(destination) },
         // the outcome of a claimed send ends it: the claim goes with it, if it is still this one's
-        UpdateExpression: `SET ${sets.join(', ')}${outcome.claimToken === undefined ? '' : ' REMOVE sendLeaseUntil, sendLeaseRevision, sendLeaseToken'}`,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         // an item claimSend created holds no outcome yet: no revision attribute
         ConditionExpression: `${reopen ? '(attribute_not_exists(#rev) OR #rev <= :rev)' : '(attribute_not_exists(#rev) OR #rev < :rev OR (#rev = :rev AND statusRank <= :rank AND statusRank < :final))'}${outcome.claimToken === undefined ? '' : reopen ? ' AND sendLeaseToken = :token' : ' AND (attribute_not_exists(sendLeaseToken) OR sendLeaseToken = :token)'}`,
         ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
@@ -402,6 +433,49 @@ export async function releaseSend(store: StateStore, ref: RecordRef, destination
   }
 }
 
+export interface UnpublishOutcome {
+  revision: number;
+  status: 'delivered' | 'rejected' | 'failed';
+  now: string;
+  error?: string;
+  receipt?: string;
+  /** The claim of the unpublish send (claimSend): only its holder records the outcome. */
+  claimToken: string;
+}
+
+/**
+ * Records the outcome of an end of publication (the sweep's `unpublish`) at one destination: the
+ * revision stays delivered (still shared); `publicationEndedAt` says when its publication ended,
+ * or `unpublishError` why it has not. Only the claim's holder writes, and only on that revision.
+ * Returns false when the condition failed (a newer revision's send, or another claim).
+ */
+export async function recordUnpublishOutcome(store: StateStore, ref: RecordRef, destination: string, outcome: UnpublishOutcome): Promise<boolean> {
+  const ended = outcome.status === 'delivered';
+  try {
+    await store.ddb.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: recordPk(ref), sk: destinationSk(destination) },
+        UpdateExpression: ended
+          ? `SET publicationEndedAt = :now, published = :false, updatedAt = :now${outcome.receipt ? ', unpublishReceipt = :receipt' : ''} REMOVE unpublishError, sendLeaseUntil, sendLeaseRevision, sendLeaseToken`
+          : 'SET unpublishError = :error, updatedAt = :now REMOVE sendLeaseUntil, sendLeaseRevision, sendLeaseToken',
+        ConditionExpression: '#rev = :rev AND sendLeaseToken = :token',
+        ExpressionAttributeNames: { '#rev': 'revision' },
+        ExpressionAttributeValues: {
+          ':rev': outcome.revision,
+          ':token': outcome.claimToken,
+          ':now': outcome.now,
+          ...(ended ? { ':false': false, ...(outcome.receipt && { ':receipt': outcome.receipt }) } : { ':error': `${outcome.status}: ${outcome.error ?? 'no reason given'}` }),
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
 export interface DestinationState {
   destination: string;
   revision: number;
@@ -410,6 +484,12 @@ export interface DestinationState {
   lastError?: string;
   receipt?: string;
   updatedAt: string;
+  /** Destinations that publish the record type: whether the delivered revision was stated published, until when. */
+  published?: boolean;
+  publishedUntil?: string;
+  /** When the expiry sweep's end of publication was delivered here. */
+  publicationEndedAt?: string;
+  unpublishError?: string;
 }
 
 /** A record's delivery state at one destination (consistent read). */
@@ -445,7 +525,21 @@ export async function listByDestinationStatus(
  * message (accepted, invalid, duplicate, superseded, conflict) records its arrival, time and
  * correlation id, at half the writes.
  */
-export type EventType = 'invalid' | 'accepted' | 'duplicate' | 'superseded' | 'conflict' | 'routed' | 'delivered' | 'rejected' | 'failed' | 'replayed';
+export type EventType =
+  | 'invalid'
+  | 'accepted'
+  | 'duplicate'
+  | 'superseded'
+  | 'conflict'
+  | 'routed'
+  | 'delivered'
+  | 'rejected'
+  | 'failed'
+  | 'replayed'
+  /** A repair held back at a destination until its breach is delivered there (with the reason). */
+  | 'waiting'
+  /** The expiry sweep found the publication over and sent its end where it was published. */
+  | 'publicationExpired';
 
 export interface HistoryEvent {
   ref: RecordRef;
@@ -622,6 +716,183 @@ export async function markQuarantineReleased(store: StateStore, entry: Pick<Quar
     if (isConditionalCheckFailed(err)) return false;
     throw err;
   }
+}
+
+// ---------------------------------------------------------------- latest record
+
+/** The latest accepted revision of a record, canonical, with its META (undefined when unknown). */
+export async function getLatestRecord(store: StateStore, ref: RecordRef): Promise<{ meta: RecordMeta; record: CreditRecord } | undefined> {
+  const meta = await getMeta(store, ref);
+  if (!meta) return undefined;
+  const record = await getRevision(store, ref, meta.revision);
+  return record ? { meta, record } : undefined;
+}
+
+// ---------------------------------------------------------------- repairs waiting for their breach
+
+export interface RepairWait {
+  repair: RecordRef;
+  revision: number;
+  since: string;
+}
+
+/**
+ * Registers a repair that waits at `destination` for its breach, under the breach's partition (the
+ * breach need not be known yet): the deliver function that delivers the breach there sends the
+ * repair on at once. Written before the breach's state is read, so a breach delivered in between
+ * is seen by one side or the other.
+ */
+export async function registerRepairWait(store: StateStore, breach: RecordRef, destination: string, wait: RepairWait): Promise<void> {
+  await store.ddb.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { pk: recordPk(breach), sk: waitSk(destination, wait.repair), ...wait.repair, revision: wait.revision, since: wait.since },
+    }),
+  );
+}
+
+/** The repairs waiting at `destination` for this breach. */
+export async function listRepairWaits(store: StateStore, breach: RecordRef, destination: string): Promise<RepairWait[]> {
+  const items = await queryAll(store, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': recordPk(breach), ':prefix': waitPrefix(destination) }, ConsistentRead: true });
+  return items.map((item) => ({
+    repair: { recordType: item['recordType'] as RecordRef['recordType'], source: String(item['source']), recordId: String(item['recordId']) },
+    revision: Number(item['revision']),
+    since: String(item['since']),
+  }));
+}
+
+/** Forgets waits once their repairs were sent on (a wait of a newer revision, registered since, stays). */
+export async function removeRepairWaits(store: StateStore, breach: RecordRef, destination: string, waits: readonly RepairWait[]): Promise<void> {
+  await Promise.all(
+    waits.map(async (wait) => {
+      try {
+        await store.ddb.send(
+          new DeleteCommand({
+            TableName: store.tableName,
+            Key: { pk: recordPk(breach), sk: waitSk(destination, wait.repair) },
+            ConditionExpression: 'revision <= :rev',
+            ExpressionAttributeValues: { ':rev': wait.revision },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- publication expiry schedule
+
+export interface ExpiryEntry {
+  ref: RecordRef;
+  /** The revision whose publication was scheduled to end. */
+  revision: number;
+  /** Its last day of publication. */
+  until: string;
+  /** Destinations the sweep already sent the end of publication to. */
+  enqueued: string[];
+}
+
+/**
+ * Schedules the end of a revision's publication: the expiry sweep reads it after `until`. One item
+ * per (until, record): a newer revision with another end adds its own; the sweep drops entries
+ * whose record's latest revision no longer ends then.
+ */
+export async function scheduleExpiry(store: StateStore, ref: RecordRef, revision: number, until: string): Promise<void> {
+  await store.ddb.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { pk: expiryPk(until), sk: expirySk(until, ref), ...ref, revision, until },
+    }),
+  );
+}
+
+/** Entries of the month `month` (YYYY-MM) whose publication ended before `day`, oldest first, at most `limit`. */
+export async function listExpired(store: StateStore, month: string, day: string, limit: number): Promise<ExpiryEntry[]> {
+  const items = await queryAll(
+    store,
+    { KeyConditionExpression: 'pk = :pk AND sk < :day', ExpressionAttributeValues: { ':pk': `EXPIRY#${month}`, ':day': day }, ConsistentRead: true },
+    limit,
+  );
+  return items.map((item) => ({
+    ref: { recordType: item['recordType'] as RecordRef['recordType'], source: String(item['source']), recordId: String(item['recordId']) },
+    revision: Number(item['revision']),
+    until: String(item['until']),
+    enqueued: setToList(item['enqueued']),
+  }));
+}
+
+/** Notes the destinations an entry's end of publication was sent to (so a later run does not send it again). */
+export async function markExpiryEnqueued(store: StateStore, entry: Pick<ExpiryEntry, 'ref' | 'until'>, destinations: readonly string[], now: string): Promise<void> {
+  if (destinations.length === 0) return;
+  await store.ddb.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: { pk: expiryPk(entry.until), sk: expirySk(entry.until, entry.ref) },
+      UpdateExpression: 'ADD enqueued :dests SET sweptAt = :now',
+      ExpressionAttributeValues: { ':dests': new Set(destinations), ':now': now },
+    }),
+  );
+}
+
+/** Removes an entry whose publication has ended everywhere (or no longer ends then). */
+export async function removeExpiry(store: StateStore, entry: Pick<ExpiryEntry, 'ref' | 'until'>): Promise<void> {
+  await store.ddb.send(new DeleteCommand({ TableName: store.tableName, Key: { pk: expiryPk(entry.until), sk: expirySk(entry.until, entry.ref) } }));
+}
+
+/** The destination states of a record (one Query of its DEST# items). */
+export async function listDestinationStates(store: StateStore, ref: RecordRef): Promise<DestinationState[]> {
+  const items = await queryAll(store, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dest)', ExpressionAttributeValues: { ':pk': recordPk(ref), ':dest': 'DEST#' }, ConsistentRead: true });
+  return items.map((item) => ({ ...(item as unknown as DestinationState), destination: String(item['sk']).slice('DEST#'.length) }));
+}
+
+// ---------------------------------------------------------------- a subject's enforcement history
+
+/** One enforcement decision about a subject: a breach (a penalty) or a non-penalty decision. */
+export interface EnforcementEntry {
+  ref: RecordRef;
+  revision: number;
+  operation: string;
+  decisionNumber: string;
+  decisionDate: string;
+  /** nonPenalty: its ground (首违不罚 …). */
+  ground?: string;
+  /** breach: its tier. */
+  severity?: string;
+}
+
+/**
+ * Records a decision in its subject's history (keyed by a digest of the subject, never its
+ * identity number). An older revision never replaces a newer one's entry.
+ */
+export async function registerEnforcement(store: StateStore, subjectDigest: string, entry: EnforcementEntry): Promise<void> {
+  const { ref, ...facts } = entry;
+  try {
+    await store.ddb.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { pk: subjectPk(subjectDigest), sk: enforcementSk(ref), ...ref, ...facts },
+        ConditionExpression: 'attribute_not_exists(pk) OR revision <= :rev',
+        ExpressionAttributeValues: { ':rev': entry.revision },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+/** A subject's enforcement history. */
+export async function listEnforcement(store: StateStore, subjectDigest: string): Promise<EnforcementEntry[]> {
+  const items = await queryAll(store, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': subjectPk(subjectDigest), ':prefix': ENFORCEMENT_PREFIX }, ConsistentRead: true });
+  return items.map((item) => ({
+    ref: { recordType: item['recordType'] as RecordRef['recordType'], source: String(item['source']), recordId: String(item['recordId']) },
+    revision: Number(item['revision']),
+    operation: String(item['operation']),
+    decisionNumber: String(item['decisionNumber']),
+    decisionDate: String(item['decisionDate']),
+    ...(typeof item['ground'] === 'string' && { ground: item['ground'] }),
+    ...(typeof item['severity'] === 'string' && { severity: item['severity'] }),
+  }));
 }
 
 // ---------------------------------------------------------------- pull cursors

@@ -4,8 +4,12 @@
  * 是/否) but identity numbers in clear; at most 20 notices a request.
  *
  *   POST /api/integration/v1/breach-notices   { notices: [{ noticeId, kind, action, fields }] }
- *   → 200 { results: [{ noticeId, status: ACCEPTED | DUPLICATE | INVALID, reason? }] }
+ *   → 200 { results: [{ noticeId, status: ACCEPTED | DUPLICATE | INVALID | BREACH_UNKNOWN, reason? }] }
+ *
+ * The district keeps its own black points (SX_HMDJF), refused by the provincial and municipal
+ * platforms; a repair of a breach it does not hold is BREACH_UNKNOWN (the sender retries).
  */
+import { breachProblems } from '../domain-rules.js';
 import { checkUpsert, decodeFields, DISTRICT_PROFILE, fieldCatalogue, summariseIssues } from '../fields.js';
 import { hashContent } from '../store.js';
 import type { Contract, ContractContext, ContractRequest, ContractResponse } from './types.js';
@@ -18,7 +22,7 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Fields a withdraw must carry to name its record (as a provincial DELETE). */
 const WITHDRAW_KEYS = { breach: { all: ['CF_WSH'], oneOf: ['CF_XDR_SHXYM', 'CF_XDR_ZJHM'] }, repair: { all: ['XF_JDWH'], oneOf: [] } } as const;
 
-type NoticeResult = { noticeId: string; status: 'ACCEPTED' | 'DUPLICATE' } | { noticeId: string; status: 'INVALID'; reason: string };
+type NoticeResult = { noticeId: string; status: 'ACCEPTED' | 'DUPLICATE' } | { noticeId: string; status: 'INVALID' | 'BREACH_UNKNOWN'; reason: string };
 
 function receive(notice: unknown, context: ContractContext): NoticeResult {
   const noticeId = isObject(notice) && typeof notice.noticeId === 'string' ? notice.noticeId : '';
@@ -36,6 +40,7 @@ function receive(notice: unknown, context: ContractContext): NoticeResult {
 
   const catalogue = fieldCatalogue(kind);
   const checked = action === 'upsert' ? checkUpsert(catalogue, fields, { profile: DISTRICT_PROFILE }) : decodeFields(catalogue, fields, { profile: DISTRICT_PROFILE });
+  if (action === 'upsert' && kind === 'breach') checked.issues.push(...breachProblems(checked.values, new Set(Object.keys(fields)), { publishes: false, district: true }));
   if (action === 'withdraw') {
     const keys = WITHDRAW_KEYS[kind];
     for (const code of keys.all) if (fields[code] === undefined) checked.issues.push({ errorCode: 'E101', field: code, message: `${code} required to name the record withdrawn` });
@@ -51,6 +56,9 @@ function receive(notice: unknown, context: ContractContext): NoticeResult {
   const store = context.store;
   const previous = store.get(noticeId);
   if (previous !== undefined && previous.hash === hash) return { noticeId, status: 'DUPLICATE' };
+  if (kind === 'repair' && action === 'upsert' && store.heldBreach(checked.values) === undefined) {
+    return { noticeId, status: 'BREACH_UNKNOWN', reason: 'no breach notice with XF_YCFWSH and this party is held here: a repair follows its breach' };
+  }
   const current = store.current(parts.identity);
   // An older revision arriving after a newer one is acknowledged but does not replace it.
   if (current === undefined || (current.revision ?? 0) <= parts.revision) {

@@ -4,11 +4,15 @@
  *
  *   PUT    /openapi/v2/credit/{type}/{recordKey}   { operation: "upsert", revision, data }
  *   DELETE /openapi/v2/credit/{type}/{recordKey}
+ *   DELETE /openapi/v2/credit/{type}/{recordKey}/publication   (ends a publication; stays shared)
  *
+ * It publishes (on 信用哈尔滨) the breaches that say so, refuses what the platforms refuse for its
+ * meaning (../domain-rules.ts), and answers 409 BREACH_NOT_FOUND to a repair of a breach it does not hold.
  * A record is the key without its revision (`type:source:recordId:destination`); a request whose
  * revision is below the record's latest answers 409 STALE_REVISION.
  */
 import type { RecordType } from '../../../functions/shared/records/types.js';
+import { breachProblems } from '../domain-rules.js';
 import { checkUpsert, fieldCatalogue, MUNICIPAL_PROFILE } from '../fields.js';
 import { hashContent } from '../store.js';
 import type { Contract, ContractContext, ContractRequest, ContractResponse } from './types.js';
@@ -32,7 +36,14 @@ function put(type: RecordType, key: string, request: ContractRequest, context: C
   if (errors.length > 0) return unprocessable(errors, key);
   const data = body.data as Record<string, unknown>;
   const { values, issues } = checkUpsert(fieldCatalogue(type), data, { profile: MUNICIPAL_PROFILE });
+  if (type === 'breach') issues.push(...breachProblems(values, new Set(Object.keys(data)), { publishes: true, district: false }));
   if (issues.length > 0) return unprocessable(issues.map(({ field, message }) => ({ field: `data.${field}`, message })), key);
+  const at = new Date(context.now()).toISOString();
+  if (type === 'repair') {
+    const held = context.store.heldBreach(values);
+    if (held === undefined) return { ...error(409, 'BREACH_NOT_FOUND', 'no breach with data.XF_YCFWSH and this party is held here: a repair follows its breach'), keys: [key] };
+    if (values.get('XF_JG') === '同意') context.store.markRepaired(held, at);
+  }
 
   const store = context.store;
   const revision = parts.revision;
@@ -47,7 +58,7 @@ function put(type: RecordType, key: string, request: ContractRequest, context: C
   }
   const live = current !== undefined && current.operation === 'upsert';
   const id = current?.receipt ?? `HRB-${String(store.nextSequence()).padStart(8, '0')}`;
-  store.put({ key, identity: parts.identity, type, operation: 'upsert', revision, content, receipt: id, hash, acceptedAt: new Date(context.now()).toISOString() });
+  store.put({ key, identity: parts.identity, type, operation: 'upsert', revision, content, receipt: id, hash, acceptedAt: at, ...(type === 'breach' && { published: values.get('SX_SFGS') === true }) });
   return live ? { status: 200, body: { id, result: 'updated' }, keys: [key] } : { status: 201, body: { id, result: 'created' }, keys: [key] };
 }
 
@@ -79,6 +90,19 @@ function remove(type: RecordType, key: string, request: ContractRequest, context
   return { status: 200, body: { id: current.receipt, result: 'deleted' }, keys: [key] };
 }
 
+/** DELETE …/{recordKey}/publication: the record's publication ends; it stays shared. */
+function unpublish(key: string, request: ContractRequest, context: ContractContext): ContractResponse {
+  if (request.body !== undefined) return badRequest('DELETE has no body', [key]);
+  const parts = parseIdempotencyKey(key)!;
+  const current = context.store.current(parts.identity);
+  if (current === undefined || current.operation !== 'upsert' || current.published !== true) {
+    return { ...error(404, 'NOT_FOUND', 'no published record to stop publishing'), keys: [key] };
+  }
+  if ((current.revision ?? 0) > parts.revision) return { ...error(409, 'STALE_REVISION', `revision ${current.revision} of this record is already here`), keys: [key] };
+  context.store.put({ ...current, key, published: false, unpublishedAt: new Date(context.now()).toISOString() });
+  return { status: 200, body: { id: current.receipt, result: 'unpublished' }, keys: [key] };
+}
+
 export const municipalContract: Contract = {
   destination: 'municipal',
   title: '哈尔滨市公共信用信息共享平台',
@@ -88,7 +112,8 @@ export const municipalContract: Contract = {
     const { method, pathname } = request;
     if (!pathname.startsWith(MUNICIPAL_PREFIX)) return notFound(method, pathname);
     const rest = pathname.slice(MUNICIPAL_PREFIX.length).split('/');
-    if (rest.length !== 2 || !TYPES.includes(rest[0] as RecordType)) return notFound(method, pathname);
+    const publication = rest.length === 3 && rest[2] === 'publication';
+    if ((rest.length !== 2 && !publication) || !TYPES.includes(rest[0] as RecordType)) return notFound(method, pathname);
     const type = rest[0] as RecordType;
     let key: string;
     try {
@@ -100,6 +125,7 @@ export const municipalContract: Contract = {
     if (parts === undefined) return badRequest('recordKey must be recordType:source:recordId:revision:destination', [key]);
     if (parts.recordType !== type) return badRequest(`recordKey is a ${parts.recordType} key on the ${type} path`, [key]);
     if (parts.destination !== 'municipal') return badRequest(`recordKey names destination ${parts.destination}, not municipal`, [key]);
+    if (publication) return method === 'DELETE' ? unpublish(key, request, context) : { ...error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${pathname}`), keys: [key] };
     if (method === 'PUT') return put(type, key, request, context);
     if (method === 'DELETE') return remove(type, key, request, context);
     return { ...error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${pathname}`), keys: [key] };

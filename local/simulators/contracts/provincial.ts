@@ -2,10 +2,16 @@
  * Provincial platform (docs/endpoints.md, "Provincial platform"): batch upload signed HMAC-SM3,
  * identity numbers SM4-encrypted, per-record results; and the breach feed the pull function reads.
  *
- *   POST /gateway/credit/v1/records:batchUpload
+ *   POST /gateway/credit/v1/records:batchUpload   (operations UPSERT, DELETE, UNPUBLISH)
  *   GET  /gateway/credit/v1/breach-feed?cursor=<opaque>&limit=<n>
+ *
+ * It publishes (on 信用黑龙江) the breaches that say so, until an UNPUBLISH or a DELETE, and
+ * refuses what the platforms refuse for its meaning (../domain-rules.ts): a decision not to punish
+ * sent as a penalty, the district's black points, a publication against the tier, and a repair of
+ * a breach it does not hold (E106).
  */
 import type { RecordType } from '../../../functions/shared/records/types.js';
+import { breachProblems } from '../domain-rules.js';
 import { checkUpsert, decodeFields, fieldCatalogue, PROVINCIAL_PROFILE, summariseIssues, type FieldIssue } from '../fields.js';
 import { hashContent } from '../store.js';
 import type { Contract, ContractContext, ContractRequest, ContractResponse } from './types.js';
@@ -56,9 +62,12 @@ function missingKeyFields(dataType: DataType, fields: Record<string, unknown>): 
   return missing;
 }
 
+type Operation = 'UPSERT' | 'DELETE' | 'UNPUBLISH';
+const OPERATIONS = new Set<unknown>(['UPSERT', 'DELETE', 'UNPUBLISH']);
+
 function uploadOne(
   dataType: DataType,
-  item: { recordKey: string; operation: 'UPSERT' | 'DELETE'; fields: Record<string, unknown> },
+  item: { recordKey: string; operation: Operation; fields: Record<string, unknown> },
   fieldKey: string | undefined,
   context: ContractContext,
 ): RecordResult {
@@ -70,13 +79,14 @@ function uploadOne(
   let issues: FieldIssue[];
   if (operation === 'UPSERT') {
     ({ values, issues } = checkUpsert(catalogue, fields, options));
+    if (dataType === 'CF') issues.push(...breachProblems(values, new Set(Object.keys(fields)), { publishes: true, district: false }));
   } else {
     ({ values, issues } = decodeFields(catalogue, fields, options));
     const allowed = new Set([...KEY_FIELDS[dataType].all, ...(KEY_FIELDS[dataType].oneOf ?? [])]);
-    for (const code of missingKeyFields(dataType, fields)) issues.push({ errorCode: 'E101', field: code, message: `${code} 必填字段缺失 (a DELETE carries the record's key fields)` });
+    for (const code of missingKeyFields(dataType, fields)) issues.push({ errorCode: 'E101', field: code, message: `${code} 必填字段缺失 (a ${operation} carries the record's key fields)` });
     for (const code of Object.keys(fields)) {
       if (catalogue.codes.has(code) && !allowed.has(code)) {
-        issues.push({ errorCode: 'E102', field: code, message: `${code} not allowed in a DELETE: it carries only the key fields ${[...allowed].join(', ')}` });
+        issues.push({ errorCode: 'E102', field: code, message: `${code} not allowed in a ${operation}: it carries only the key fields ${[...allowed].join(', ')}` });
       }
     }
   }
@@ -86,15 +96,29 @@ function uploadOne(
   const identity = identityOf(dataType, values);
   if (identity === undefined) return failed('E101', `key fields missing: ${missingKeyFields(dataType, fields).join(', ')}`);
   const content = Object.fromEntries(Object.keys(fields).map((code) => [code, values.get(code)]));
+  const store = context.store;
+  const at = new Date(context.now()).toISOString();
+  const previous = store.get(recordKey);
+  const current = store.current(identity);
+  if (operation === 'UNPUBLISH') {
+    const hash = hashContent('unpublish', content);
+    if (previous !== undefined && previous.hash === hash) return { recordKey, status: 'DUPLICATE', receipt: previous.receipt };
+    if (current === undefined || current.operation !== 'upsert') return failed('E104', '记录不存在: no record with these key fields to stop publishing');
+    // the record stays shared: only its publication ends
+    store.put({ ...current, key: recordKey, hash, published: false, unpublishedAt: at });
+    return { recordKey, status: 'SUCCESS', receipt: current.receipt };
+  }
   const op = operation === 'UPSERT' ? 'upsert' : 'withdraw';
   const hash = hashContent(op, content);
-  const store = context.store;
-  const previous = store.get(recordKey);
   if (previous !== undefined && previous.hash === hash) return { recordKey, status: 'DUPLICATE', receipt: previous.receipt };
-  const current = store.current(identity);
   if (operation === 'DELETE' && current === undefined) return failed('E104', '记录不存在: no record with these key fields to delete');
+  if (operation === 'UPSERT' && dataType === 'XF') {
+    const held = store.heldBreach(values);
+    if (held === undefined) return failed('E106', '原失信记录不存在: no breach (CF) with XF_YCFWSH and this party is held here; a repair follows its breach');
+    if (values.get('XF_JG') === '同意') store.markRepaired(held, at);
+  }
   const receipt = previous?.receipt ?? `HLJ-${dataType}-${String(store.nextSequence()).padStart(6, '0')}`;
-  store.put({ key: recordKey, identity, type: dataType, operation: op, content, receipt, hash, acceptedAt: new Date(context.now()).toISOString() });
+  store.put({ key: recordKey, identity, type: dataType, operation: op, content, receipt, hash, acceptedAt: at, ...(op === 'upsert' && dataType === 'CF' && { published: values.get('SX_SFGS') === true }) });
   return { recordKey, status: 'SUCCESS', receipt };
 }
 
@@ -109,13 +133,13 @@ function batchUpload(request: ContractRequest, context: ContractContext): Contra
   if (records.length > PROVINCIAL_MAX_RECORDS) {
     return { ...error(413, 'BATCH_TOO_LARGE', `at most ${PROVINCIAL_MAX_RECORDS} records a batch (got ${records.length})`), keys };
   }
-  const items: Array<{ recordKey: string; operation: 'UPSERT' | 'DELETE'; fields: Record<string, unknown> }> = [];
+  const items: Array<{ recordKey: string; operation: Operation; fields: Record<string, unknown> }> = [];
   for (const [i, r] of records.entries()) {
     if (!isObject(r)) return badRequest(`records[${i}] must be an object`, keys);
     if (typeof r.recordKey !== 'string' || r.recordKey.length === 0 || r.recordKey.length > 512) return badRequest(`records[${i}].recordKey must be a non-empty string`, keys);
-    if (r.operation !== 'UPSERT' && r.operation !== 'DELETE') return badRequest(`records[${i}].operation must be UPSERT or DELETE`, keys);
+    if (!OPERATIONS.has(r.operation)) return badRequest(`records[${i}].operation must be UPSERT, DELETE or UNPUBLISH`, keys);
     if (!isObject(r.fields)) return badRequest(`records[${i}].fields must be an object of field code → value`, keys);
-    items.push({ recordKey: r.recordKey, operation: r.operation, fields: r.fields });
+    items.push({ recordKey: r.recordKey, operation: r.operation as Operation, fields: r.fields });
   }
   const results = items.map((item) => uploadOne(dataType as DataType, item, request.credentials.fieldKey, context));
   const failed = results.filter((r) => r.status === 'FAILED').length;

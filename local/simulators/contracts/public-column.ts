@@ -109,7 +109,7 @@ function publish(request: ContractRequest, context: ContractContext): ContractRe
     const current = context.store.current(cnbm);
     if (!(current !== undefined && current.operation === 'upsert' && current.hash === hash)) {
       const receipt = current?.receipt ?? `COL-${String(context.store.nextSequence()).padStart(6, '0')}`;
-      context.store.put({ key: cnbm, identity: cnbm, type: 'commitment', operation: 'upsert', content: item, receipt, hash, acceptedAt: new Date(context.now()).toISOString() });
+      context.store.put({ key: cnbm, identity: cnbm, type: 'commitment', operation: 'upsert', content: item, receipt, hash, acceptedAt: new Date(context.now()).toISOString(), published: true });
     }
     accepted.push(cnbm);
   }

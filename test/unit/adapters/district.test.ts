@@ -53,9 +53,16 @@ describe('district: golden files', () => {
     ]);
   });
 
-  test('provincial field conventions: YYYY/MM/DD, categories joined, 是/否', () => {
+  test('provincial field conventions: YYYY/MM/DD, categories joined; the district\'s black points; no publication (the district publishes nothing)', () => {
     const [request] = district.buildRequests([delivery(exampleByPrefix('breach', '04', fromProvince), 'district')], testContext());
-    expect(notices(request!)[0]!.fields).toMatchObject({ CF_JDRQ: '2026/07/08', CF_CFLB: '其他', SX_SWMF: '是' });
+    const { fields } = notices(request!)[0]!;
+    expect(fields).toMatchObject({ CF_JDRQ: '2026/05/20', CF_CFLB: '警告;罚款', CF_NR_FK: 0.123456, SX_HMDJF: 2 });
+    expect(fields).not.toHaveProperty('SX_SFGS');
+    expect(fields).not.toHaveProperty('CF_GSJZQ');
+  });
+
+  test('never sends an end of publication: the district publishes nothing', () => {
+    expect(() => district.buildRequests([delivery(exampleByPrefix('breach', '02', fromProvince), 'district', 'unpublish')], testContext())).toThrow(/does not publish/);
   });
 });
 

@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationId } from '../../../infra/topology.js';
 import type { AdapterContext, Delivery, WireRequest } from '../../../functions/deliver/adapters/types.js';
+import { deliveryOf } from '../../../functions/deliver/deliver.js';
 import type { CreditRecord, RecordType } from '../../../functions/shared/records/types.js';
 import { validateRecord } from '../../../functions/shared/records/validate.js';
 
@@ -65,9 +66,16 @@ export const allExamples = (type: RecordType): CreditRecord[] => exampleFiles(ty
 export const idempotencyKey = (record: CreditRecord, destination: DestinationId): string =>
   `${record.recordType}:${record.source}:${record.recordId}:${record.revision}:${destination}`;
 
-/** A delivery of `record` to `destination`; the action defaults to the record's operation. */
-export function delivery(record: CreditRecord, destination: DestinationId, action: Delivery['action'] = record.operation): Delivery {
-  return { record, action, idempotencyKey: idempotencyKey(record, destination) };
+/** The day the golden files' publications are stated for. */
+export const TODAY = '2026-11-28';
+
+/**
+ * A delivery of `record` to `destination` as the deliver function builds it on TODAY (the
+ * publication stated where the destination publishes the type); the action defaults to the
+ * record's operation.
+ */
+export function delivery(record: CreditRecord, destination: DestinationId, action: Delivery['action'] = record.operation, today = TODAY): Delivery {
+  return deliveryOf(record, destination, action, idempotencyKey(record, destination), today);
 }
 
 /** `count` distinct copies of `record` (recordId suffixed with a serial). */

@@ -66,8 +66,16 @@ describe('municipal: golden files', () => {
       CF_YXQ: '2025-11-12',
       CF_CFLB: ['没收违法所得', '没收非法财物', '罚款', '责令停产停业'],
       CF_NR_FK: 35.6,
-      SX_SWMF: false,
+      SX_SFGS: true,
+      CF_GSJZQ: '2028-08-12',
     });
+    expect(body(request!).data).not.toHaveProperty('SX_HMDJF'); // the district's own points: never shared
+  });
+
+  test('an end of publication is a DELETE of the record\'s publication sub-resource', () => {
+    const record = exampleByPrefix('breach', '07');
+    const [request] = municipal.buildRequests([delivery(record, 'municipal', 'unpublish')], testContext());
+    expect(request).toEqual({ method: 'DELETE', path: `/openapi/v2/credit/breach/${encodeURIComponent(delivery(record, 'municipal').idempotencyKey)}/publication`, keys: [delivery(record, 'municipal').idempotencyKey] });
   });
 
   test('a key with characters that need encoding is encoded in the path', () => {

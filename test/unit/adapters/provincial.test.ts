@@ -73,6 +73,27 @@ describe('provincial: golden files', () => {
   });
 });
 
+describe('provincial: publication', () => {
+  test('a breach states its publication: SX_SFGS and, when published, CF_GSJZQ; a 轻微 one is shared, not published', () => {
+    const requests = provincial.buildRequests([delivery(exampleByPrefix('breach', '01'), 'provincial'), delivery(exampleByPrefix('breach', '02'), 'provincial')], testContext());
+    const [minor, general] = body(requests[0]!).records.map((r) => r.fields);
+    expect(minor).toMatchObject({ SX_YZCD: '轻微', SX_SFGS: '否' });
+    expect(minor).not.toHaveProperty('CF_GSJZQ');
+    expect(general).toMatchObject({ SX_YZCD: '一般', SX_SFGS: '是', CF_GSJZQ: '2027/03/18' });
+  });
+
+  test('past its last day a breach is sent as not published', () => {
+    const [request] = provincial.buildRequests([delivery(exampleByPrefix('breach', '02'), 'provincial', 'upsert', '2027-03-19')], testContext());
+    expect(body(request!).records[0]!.fields).toMatchObject({ SX_SFGS: '否' });
+    expect(body(request!).records[0]!.fields).not.toHaveProperty('CF_GSJZQ');
+  });
+
+  test('an end of publication is UNPUBLISH with the key fields only: the record stays shared', () => {
+    const [request] = provincial.buildRequests([delivery(exampleByPrefix('breach', '02'), 'provincial', 'unpublish')], testContext());
+    expect(body(request!).records).toEqual([{ recordKey: expect.any(String), operation: 'UNPUBLISH', fields: { CF_XDR_SHXYM: '91230109MA1BX3K20E', CF_WSH: '哈新市监罚〔2026〕36号' } }]);
+  });
+});
+
 describe('provincial: identity numbers', () => {
   test('a natural-person commitment: CN_CNZTDM encrypted, decrypts back, the raw number nowhere in the body', () => {
     const record = exampleByPrefix('commitment', '03');
@@ -200,6 +221,11 @@ describe('provincial: interpret', () => {
       { key: keys[4], outcome: 'delivered', duplicate: true }, // E104: nothing to delete, the withdrawal holds
       { key: keys[5], outcome: 'transient', reason: expect.stringContaining('without a result') },
     ]);
+  });
+
+  test('E106 (a repair whose breach the platform does not hold yet) is transient, never a rejection', () => {
+    const outcomes = provincial.interpret(request!, answer(200, { code: '0000', results: [{ recordKey: keys[0], status: 'FAILED', errorCode: 'E106', message: '原失信记录不存在' }] }));
+    expect(outcomes[0]).toEqual({ key: keys[0], outcome: 'transient', reason: 'E106 原失信记录不存在' });
   });
 
   test('E103 unknown field is rejected too; a DUPLICATE keeps its receipt', () => {

@@ -2,16 +2,16 @@
 import { PUBLISH_PATH, publicColumn, REVOKE_PATH } from '../../../functions/deliver/adapters/public-column.js';
 import type { WireRequest } from '../../../functions/deliver/adapters/types.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
-import { allExamples, answer, copies, delivery, exampleByPrefix, expectGolden, parsedBody, testContext } from './helpers.js';
+import { publicationOf, publishedOn } from '../../../functions/shared/records/publication.js';
+import { allExamples, answer, copies, delivery, exampleByPrefix, expectGolden, idempotencyKey, parsedBody, testContext, TODAY } from './helpers.js';
 
 const items = (request: WireRequest) => (parsedBody(request) as { items: Record<string, string>[] }).items;
 
 /** The documented item fields: nothing else may be sent. */
 const ITEM_FIELDS = ['cnbm', 'ztmc', 'ztlb', 'ztdm', 'cnlx', 'cnsy', 'cnnr', 'wnzr', 'cnrq', 'yxq', 'sldw', 'sxmc', 'lyzt'];
 
-/** What intake routes here: upserts of commitments that may be made public. */
-const publishable = (): CreditRecord[] =>
-  allExamples('commitment').filter((r) => r.operation === 'upsert' && r.data['publicationType'] === '可向社会公开');
+/** What intake routes here today: upserts of commitments whose publication runs (可向社会公开, in force). */
+const publishable = (): CreditRecord[] => allExamples('commitment').filter((r) => r.operation === 'upsert' && publishedOn(publicationOf(r), TODAY));
 
 /** Example 03 (a natural person, 特定范围内公开) made public: the masking case. */
 const naturalPerson = () => exampleByPrefix('commitment', '03', (raw) => ((raw['data'] as Record<string, unknown>)['publicationType'] = '可向社会公开'));
@@ -27,7 +27,7 @@ function forbiddenValues(record: CreditRecord): string[] {
 describe('publicColumn: golden files', () => {
   test('publish: the public commitment examples', () => {
     const records = publishable();
-    expect(records.length).toBeGreaterThanOrEqual(6);
+    expect(records.length).toBeGreaterThanOrEqual(5);
     const requests = publicColumn.buildRequests(
       records.map((r) => delivery(r, 'publicColumn')),
       testContext(),
@@ -59,10 +59,10 @@ describe('publicColumn: golden files', () => {
     for (const value of forbiddenValues(record)) expect(requests[0]!.body).not.toContain(value);
   });
 
-  test('revoke: withdrawals, cnbm and the reason only', () => {
+  test('revoke: cnbm and the reason only — retracted, publication stopped, or its period over', () => {
     const records = [exampleByPrefix('commitment', '09'), exampleByPrefix('commitment', '01'), naturalPerson()];
     const requests = publicColumn.buildRequests(
-      records.map((r) => delivery(r, 'publicColumn', 'withdraw')),
+      [delivery(records[0]!, 'publicColumn', 'withdraw'), delivery(records[1]!, 'publicColumn', 'withdraw'), delivery(records[2]!, 'publicColumn', 'unpublish')],
       testContext(),
     );
     expectGolden('publicColumn', 'revoke', requests);
@@ -75,10 +75,20 @@ describe('publicColumn: golden files', () => {
       },
     ]);
     expect(items(requests[0]!)).toEqual([
+      // a record withdrawn (retracted as wrong)
       { cnbm: '23010920260708000524', reason: '承诺撤回' },
-      { cnbm: '23010920260112000158', reason: '承诺撤回' },
-      { cnbm: '23010020260210000036', reason: '承诺撤回' },
+      // a record still valid whose publication stopped (its licence cancelled, its publication type changed)
+      { cnbm: '23010920260112000158', reason: '停止公示' },
+      // the expiry sweep's end of publication
+      { cnbm: '23010020260210000036', reason: '公示期届满' },
     ]);
+  });
+
+  test('a commitment whose licence was cancelled is taken off the column (a status change, not a retraction)', () => {
+    const cancelled = exampleByPrefix('commitment', '11');
+    const [request] = publicColumn.buildRequests([delivery(cancelled, 'publicColumn')], testContext());
+    expect(request!.path).toBe(REVOKE_PATH);
+    expect(items(request!)).toEqual([{ cnbm: cancelled.data['commitmentCode'], reason: '停止公示' }]);
   });
 
   test('a non-public commitment may still be revoked (its publication type changed)', () => {
@@ -93,8 +103,10 @@ describe('publicColumn: what it refuses to build', () => {
     expect(() => publicColumn.buildRequests([delivery(exampleByPrefix('repair', '01'), 'publicColumn', 'withdraw')], testContext())).toThrow(/commitments only/);
   });
 
-  test('publishing a commitment that may not be made public', () => {
-    expect(() => publicColumn.buildRequests([delivery(exampleByPrefix('commitment', '03'), 'publicColumn')], testContext())).toThrow(/可向社会公开/);
+  test('publishing a commitment that may not be made public, or whose publication is over', () => {
+    const raw = (record: CreditRecord, published?: boolean) => ({ record, action: 'upsert' as const, idempotencyKey: idempotencyKey(record, 'publicColumn'), ...(published !== undefined && { publication: { published } }) });
+    expect(() => publicColumn.buildRequests([raw(exampleByPrefix('commitment', '03'))], testContext())).toThrow(/可向社会公开/);
+    expect(() => publicColumn.buildRequests([raw(exampleByPrefix('commitment', '01'), false)], testContext())).toThrow(/not published today/);
   });
 });
 

@@ -109,7 +109,15 @@ describe('the inspect view of a record', () => {
       updatedAt: null,
       sentRevision: null,
       sendClaim: null,
+      publication: null,
     });
+  });
+
+  it('shows what a destination that publishes was told, and when the expiry sweep ended the publication', () => {
+    const published = summariseDestination('provincial', destination('provincial', { revision: 1, status: 'delivered', statusRank: 2, published: true, publishedUntil: '2027-06-10' }), 1, NOW);
+    expect(published.publication).toEqual({ published: true, until: '2027-06-10', endedAt: null, endError: null });
+    const ended = summariseDestination('provincial', destination('provincial', { revision: 1, status: 'delivered', statusRank: 2, published: false, publicationEndedAt: '2027-06-11T01:00:00.000Z' }), 1, NOW);
+    expect(ended.publication).toEqual({ published: false, until: null, endedAt: '2027-06-11T01:00:00.000Z', endError: null });
   });
 
   it('reads an item holding only a send claim as pending, with the send in flight', () => {

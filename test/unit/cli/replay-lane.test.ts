@@ -138,7 +138,7 @@ test('a dry run holds nothing back and moves nothing', async () => {
 
 test('the intake DLQ: records move back, the bodies kept for quarantine entries stay', async () => {
   const sqs = new FakeSqs();
-  const record = (n: number) => JSON.stringify({ schemaVersion: '1.0', recordType: 'breach', recordId: `R-${n}`, revision: 1, operation: 'upsert', source: 'hrbxq-enforcement', data: {} });
+  const record = (n: number) => JSON.stringify({ schemaVersion: '2.0', recordType: 'breach', recordId: `R-${n}`, revision: 1, operation: 'upsert', source: 'hrbxq-enforcement', data: {} });
   for (let i = 0; i < 3; i++) sqs.put(DLQ, record(i));
   sqs.put(DLQ, 'x'.repeat(1000), undefined, undefined, { quarantineReason: 'tooLarge', correlationId: 'c' });
   const result = await replay(sqs, { lane: 'intake' });

@@ -6,14 +6,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import breachSchema from '../../../schemas/breach.schema.json' with { type: 'json' };
 import commitmentSchema from '../../../schemas/commitment.schema.json' with { type: 'json' };
 import defsSchema from '../../../schemas/defs.schema.json' with { type: 'json' };
+import nonPenaltySchema from '../../../schemas/nonPenalty.schema.json' with { type: 'json' };
 import repairSchema from '../../../schemas/repair.schema.json' with { type: 'json' };
-import { formatStats, parseSegments } from '../../../cli/commands/stats.js';
+import { formatStats, parseSegments, summaryLines } from '../../../cli/commands/stats.js';
 import {
   aggregateStats,
   COMMITMENT_TYPES,
+  NON_PENALTY_GROUNDS,
   PUBLICATION_TYPES,
   readLatestRecords,
   REPAIR_METHODS,
@@ -26,17 +27,20 @@ import { displayWidth } from '../../../cli/render.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { sources } from '../../../infra/topology.js';
 import { generateDemoDataset } from '../../../local/demo/dataset.js';
-import { breach, commitment, repair, residentId, uscc } from '../../support/records.js';
+import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../../support/records.js';
 
+const DAY = '2026-11-28';
 const asRecord = (r: Record<string, unknown>): CreditRecord => r as unknown as CreditRecord;
-/** A commitment with its own id and code (commitment date 2026-03-02, as the builder's). */
+const ITEM = (department = '哈尔滨新区市场监督管理局') => ({ licensingItem: { itemCode: '230109001', itemName: '食品经营许可', department } });
+/** A licensing commitment with its own id and code (commitment date 2026-03-02, as the builder's). */
 const commitmentNo = (serial: number, data: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): CreditRecord =>
-  asRecord(commitment({ recordId: `CMT-${serial}`, ...overrides }, { commitmentCode: codeNo(serial), ...data }));
+  asRecord(commitment({ recordId: `CMT-${serial}`, ...overrides }, { commitmentCode: codeNo(serial), ...ITEM(), ...data }));
 const codeNo = (serial: number): string => `23010920260302${String(serial).padStart(6, '0')}`;
+const determined = { fulfilmentDeterminationDate: '2026-06-01', fulfilmentDeterminationUnit: '哈尔滨新区市场监督管理局', fulfilmentDeterminationUnitUscc: uscc('11230109MB012345') };
+const KEPT = { fulfilmentStatus: '全部履行', ...determined };
+const BROKEN = { fulfilmentStatus: '部分履行', unperformedContent: '未按期具备条件', liabilityPursued: '已依法处罚', ...determined };
 const breachOf = (serial: number, commitmentSerial: number | undefined, data: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): CreditRecord =>
-  asRecord(breach({ recordId: `BR-${serial}`, ...overrides }, { brokenCommitmentCode: commitmentSerial === undefined ? undefined : codeNo(commitmentSerial), ...data }));
-/** A first-offence exemption as the schema allows it: tier 轻微, no fine, no black points. */
-const exemption = { severity: '轻微', firstOffenceExemption: true, penaltyCategories: ['警告'], fineAmount: undefined, blackPoints: 0, disclosureEndDate: '2026-09-09' };
+  asRecord(breach({ recordId: `BR-${serial}`, ...overrides }, { decisionNumber: `哈新市监罚〔2026〕${serial}号`, brokenCommitmentCode: commitmentSerial === undefined ? undefined : codeNo(commitmentSerial), ...data }));
 const withdrawn = { operation: 'withdraw', revision: 2 };
 
 const NATURAL_PERSON = { name: '张伟', category: '自然人', idType: '身份证', idNumber: residentId('230109', '19850612', '031') };
@@ -44,103 +48,110 @@ const OTHER_COMPANY = { name: '哈尔滨新区松北建筑工程有限公司', c
 const INDIVIDUAL_BUSINESS = { name: '松北区张记小吃店', category: '个体工商户', uscc: uscc('92230109MA1BCDG3') };
 const PLACEHOLDER_BUSINESS = (registrationNumber: string) => ({ name: '松北区李记面馆', category: '个体工商户', uscc: '00000000000000000X', registrationNumber });
 
-describe('aggregateStats: commitments kept and breached', () => {
-  test('a commitment is breached when a breach names its code; kept = total − breached', () => {
-    const figures = aggregateStats([commitmentNo(1), commitmentNo(2), commitmentNo(3), commitmentNo(4), breachOf(1, 2)], sources);
-    expect(figures.commitments).toMatchObject({ total: 4, kept: 3, breached: 1, keepingRate: 0.75 });
+describe('aggregateStats: licensing commitments kept, broken and unverified', () => {
+  test('kept and broken are the fulfilment determinations; the keeping rate counts verified commitments only', () => {
+    const figures = aggregateStats([commitmentNo(1, KEPT), commitmentNo(2, KEPT), commitmentNo(3, KEPT), commitmentNo(4, BROKEN), commitmentNo(5), commitmentNo(6)], sources, DAY);
+    expect(figures.commitments).toMatchObject({ total: 6, licensing: 6, kept: 3, broken: 1, unverified: 2, keepingRate: 0.75 });
   });
 
-  test('two breaches of one commitment break it once; a breach without a code breaks none', () => {
-    const figures = aggregateStats([commitmentNo(1), commitmentNo(2), breachOf(1, 1), breachOf(2, 1), breachOf(3, undefined)], sources);
-    expect(figures.commitments).toMatchObject({ total: 2, kept: 1, breached: 1 });
-    expect(figures.breaches).toMatchObject({ total: 3, brokenCommitmentNotFound: 0 });
+  test('an unverified commitment is never counted as kept (the 1.0 figures did: kept = total − breached)', () => {
+    const figures = aggregateStats([commitmentNo(1), commitmentNo(2), breachOf(1, 2)], sources, DAY);
+    expect(figures.commitments).toMatchObject({ kept: 0, broken: 0, unverified: 2, keepingRate: null, penalised: 1 });
   });
 
-  test('a withdrawn breach breaks nothing, and a withdrawn commitment is counted apart, not in the figures', () => {
-    const figures = aggregateStats([commitmentNo(1), commitmentNo(2), commitmentNo(3, {}, withdrawn), breachOf(1, 1, {}, withdrawn)], sources);
-    expect(figures.commitments).toMatchObject({ total: 2, kept: 2, breached: 0, keepingRate: 1, withdrawn: 1 });
-    expect(figures.breaches).toMatchObject({ total: 0, withdrawn: 1 });
+  test('credit-repair commitments (信用修复型) and commitments without a licensing item are counted apart', () => {
+    const repairCommitment = asRecord(commitment({ recordId: 'CR-1' }, { commitmentCode: codeNo(90), commitmentType: '信用修复型' }));
+    const voluntary = asRecord(commitment({ recordId: 'V-1' }, { commitmentCode: codeNo(91), commitmentType: '主动型', ...KEPT }));
+    const figures = aggregateStats([commitmentNo(1, KEPT), repairCommitment, voluntary], sources, DAY);
+    expect(figures.commitments).toMatchObject({ total: 3, licensing: 1, creditRepair: 1, other: 1, kept: 1, keepingRate: 1 });
+    expect(figures.commitments.byDepartment).toEqual([{ department: '哈尔滨新区市场监督管理局', total: 1, kept: 1, broken: 0, unverified: 0 }]);
   });
 
-  test('a breach of a commitment not counted here (withdrawn, or made elsewhere) is counted as such', () => {
-    const figures = aggregateStats([commitmentNo(1, {}, withdrawn), breachOf(1, 1), breachOf(2, 99), breachOf(3, undefined)], sources);
-    expect(figures.commitments).toMatchObject({ total: 0, breached: 0, withdrawn: 1 });
-    expect(figures.breaches.brokenCommitmentNotFound).toBe(2);
+  test('a commitment a non-penalty decision names is exempted, never broken for it', () => {
+    const figures = aggregateStats([commitmentNo(1, KEPT), asRecord(nonPenalty({}, { relatedCommitmentCode: codeNo(1) }))], sources, DAY);
+    expect(figures.commitments).toMatchObject({ kept: 1, broken: 0, penalised: 0, exempted: 1 });
+    expect(figures.breaches.total).toBe(0);
   });
 
-  test('the keeping rate is a number from 0 to 1 with at most 4 decimals, null without commitments', () => {
-    const three = [commitmentNo(1), commitmentNo(2), commitmentNo(3)];
-    expect(aggregateStats([...three, breachOf(1, 1)], sources).commitments.keepingRate).toBe(0.6667);
-    expect(aggregateStats([...three, breachOf(1, 1), breachOf(2, 2), breachOf(3, 3)], sources).commitments.keepingRate).toBe(0);
-    expect(aggregateStats([], sources).commitments.keepingRate).toBeNull();
+  test('a withdrawn (retracted) record is counted apart, not in the figures; a breach of a commitment not counted here is counted as such', () => {
+    const figures = aggregateStats([commitmentNo(1, {}, withdrawn), commitmentNo(2, KEPT), breachOf(1, 1), breachOf(2, 99), breachOf(3, undefined), breachOf(4, 2, {}, withdrawn)], sources, DAY);
+    expect(figures.commitments).toMatchObject({ total: 1, kept: 1, penalised: 0, withdrawn: 1 });
+    expect(figures.breaches).toMatchObject({ total: 3, withdrawn: 1, brokenCommitmentNotFound: 2 });
   });
 
-  test('departments: the licensing item’s department, else the accepting unit; most commitments first', () => {
-    const item = (department: string) => ({ licensingItem: { itemCode: '230109001', itemName: '食品经营许可', department } });
+  test('the keeping rate is a number from 0 to 1 with at most 4 decimals', () => {
+    expect(aggregateStats([commitmentNo(1, KEPT), commitmentNo(2, KEPT), commitmentNo(3, BROKEN)], sources, DAY).commitments.keepingRate).toBe(0.6667);
+    expect(aggregateStats([commitmentNo(1, BROKEN)], sources, DAY).commitments.keepingRate).toBe(0);
+  });
+
+  test('departments: the licensing item’s, most commitments first; items counted once each', () => {
     const figures = aggregateStats(
-      [
-        commitmentNo(1, item('哈尔滨新区市场监督管理局')),
-        commitmentNo(2, item('哈尔滨新区卫生健康局')),
-        commitmentNo(3, item('哈尔滨新区市场监督管理局')),
-        commitmentNo(4, { acceptingUnit: '哈尔滨新区发展和改革局' }),
-        breachOf(1, 3),
-      ],
+      [commitmentNo(1, { ...ITEM('哈尔滨新区市场监督管理局'), ...KEPT }), commitmentNo(2, ITEM('哈尔滨新区卫生健康局')), commitmentNo(3, { ...ITEM('哈尔滨新区市场监督管理局'), ...BROKEN })],
       sources,
+      DAY,
     );
     expect(figures.commitments.byDepartment).toEqual([
-      { department: '哈尔滨新区市场监督管理局', total: 2, breached: 1 },
-      { department: '哈尔滨新区卫生健康局', total: 1, breached: 0 },
-      { department: '哈尔滨新区发展和改革局', total: 1, breached: 0 },
+      { department: '哈尔滨新区市场监督管理局', total: 2, kept: 1, broken: 1, unverified: 0 },
+      { department: '哈尔滨新区卫生健康局', total: 1, kept: 0, broken: 0, unverified: 1 },
     ]);
+    expect(figures.commitments.licensingItems).toBe(1);
   });
 
-  test('by commitment type and publication type, every listed value present', () => {
-    const figures = aggregateStats([commitmentNo(1), commitmentNo(2, { commitmentType: '容缺受理型', publicationType: '不可公开' })], sources);
-    expect(figures.commitments.byType).toEqual({ 审批替代型: 1, 容缺受理型: 1, 证明事项型: 0, 信用修复型: 0, 行业自律型: 0, 主动型: 0, 其他: 0 });
-    expect(figures.commitments.byPublicationType).toEqual({ 可向社会公开: 1, 特定范围内公开: 0, 不可公开: 1 });
+  test('by commitment type and publication type, every listed value present; published in the column on the day', () => {
+    const figures = aggregateStats([commitmentNo(1), commitmentNo(2, { commitmentType: '容缺受理型', publicationType: '不可公开' }), commitmentNo(3, { validTo: '2026-11-27' })], sources, DAY);
+    expect(figures.commitments.byType).toEqual({ 审批替代型: 2, 容缺受理型: 1, 证明事项型: 0, 信用修复型: 0, 行业自律型: 0, 主动型: 0, 其他: 0 });
+    expect(figures.commitments.byPublicationType).toEqual({ 可向社会公开: 2, 特定范围内公开: 0, 不可公开: 1 });
+    expect(figures.commitments.published).toBe(1);
   });
 });
 
-describe('aggregateStats: breaches, repairs, subjects', () => {
-  test('breaches by tier, first-offence exemptions, and direction of their source', () => {
+describe('aggregateStats: breaches, non-penalty decisions, repairs, subjects', () => {
+  test('breaches by tier and direction; outbound publication on the day', () => {
     const figures = aggregateStats(
       [
         breachOf(1, undefined),
-        breachOf(2, undefined, exemption),
-        breachOf(3, undefined, { severity: '严重', disclosureEndDate: '2028-06-09' }, { source: 'hlj-credit-platform' }),
-        breachOf(4, undefined, {}, { source: 'retired-system' }),
+        breachOf(2, undefined, { severity: '轻微' }),
+        breachOf(3, undefined, { severity: '轻微', publicationRequested: true, publicationEndDate: '2026-07-10' }),
+        breachOf(4, undefined, { severity: '严重' }, { source: 'hlj-credit-platform' }),
+        breachOf(5, undefined, {}, { source: 'retired-system' }),
       ],
       sources,
+      DAY,
     );
     expect(figures.breaches).toMatchObject({
-      total: 4,
-      bySeverity: { 轻微: 1, 一般: 2, 严重: 1 },
-      firstOffenceExemptions: 1,
-      byDirection: { outbound: 2, inbound: 1, unregistered: 1 },
+      total: 5,
+      bySeverity: { 轻微: 2, 一般: 2, 严重: 1 },
+      byDirection: { outbound: 3, inbound: 1, unregistered: 1 },
+      publication: { published: 1, notPublished: 1, ended: 1 },
     });
+  });
+
+  test('non-penalty decisions by ground; a first-offence exemption of a subject penalised before is counted', () => {
+    const earlier = breachOf(1, undefined, { decisionDate: '2026-02-10' });
+    const first = asRecord(nonPenalty({ recordId: 'NP-1' }));
+    const other = asRecord(nonPenalty({ recordId: 'NP-2' }, { ground: '轻微不罚', party: OTHER_COMPANY }));
+    const figures = aggregateStats([earlier, first, other, asRecord(nonPenalty({ recordId: 'NP-3', ...withdrawn }))], sources, DAY);
+    expect(figures.nonPenalties).toEqual({ total: 2, withdrawn: 1, byGround: { 首违不罚: 1, 轻微不罚: 1, 无过错不罚: 0, 其他: 0 }, notFirstViolation: 1 });
+    expect(aggregateStats([first, other], sources, DAY).nonPenalties.notFirstViolation).toBe(0);
   });
 
   test('repairs by outcome, method (approved ones) and tier; a withdrawn repair apart', () => {
     const refused = { outcome: '不同意', outcomeReason: '未履行法定义务', method: undefined, repairCommitmentCode: undefined };
     const figures = aggregateStats(
-      [
-        asRecord(repair({ recordId: 'XF-1' })),
-        asRecord(repair({ recordId: 'XF-2' }, { method: '移出名单', severity: '严重' })),
-        asRecord(repair({ recordId: 'XF-3' }, refused)),
-        asRecord(repair({ recordId: 'XF-4', ...withdrawn })),
-      ],
+      [asRecord(repair({ recordId: 'XF-1' })), asRecord(repair({ recordId: 'XF-2' }, { severity: '严重' })), asRecord(repair({ recordId: 'XF-3' }, refused)), asRecord(repair({ recordId: 'XF-4', ...withdrawn }))],
       sources,
+      DAY,
     );
     expect(figures.repairs).toEqual({
       total: 3,
       withdrawn: 1,
       byOutcome: { 同意: 2, 不同意: 1, 不予受理: 0 },
-      byMethod: { 终止公示: 1, 移出名单: 1 },
+      byMethod: { 终止公示: 2, 移出名单: 0 },
       bySeverity: { 轻微: 0, 一般: 2, 严重: 1 },
     });
   });
 
-  test('subjects are distinct parties: by USCC, by registration number behind the placeholder code, natural persons apart', () => {
+  test('subjects are distinct parties of licensing commitments: by USCC, by registration number behind the placeholder code, natural persons apart', () => {
     const figures = aggregateStats(
       [
         commitmentNo(1),
@@ -156,6 +167,7 @@ describe('aggregateStats: breaches, repairs, subjects', () => {
         breachOf(2, 2),
       ],
       sources,
+      DAY,
     );
     expect(figures.subjects).toEqual({
       committing: { marketEntities: 5, organisations: 2, individualBusinesses: 3, naturalPersons: 1 },
@@ -164,7 +176,7 @@ describe('aggregateStats: breaches, repairs, subjects', () => {
   });
 
   test('an unlisted value (a record from another schema version) is counted after the listed keys', () => {
-    const figures = aggregateStats([commitmentNo(1, { commitmentType: '信用承诺型' })], sources);
+    const figures = aggregateStats([commitmentNo(1, { commitmentType: '信用承诺型' })], sources, DAY);
     expect(Object.entries(figures.commitments.byType).at(-1)).toEqual(['信用承诺型', 1]);
   });
 });
@@ -174,7 +186,7 @@ describe('the JSON document', () => {
   const target = { stage: 'prod', origin: 'stack credex-prod in cn-north-1', tableName: 'credex-prod-state' };
 
   test('an empty exchange has every key, every count 0 and no rate', () => {
-    const report = statsReport(aggregateStats([], sources), scan, target, '2026-11-28T09:00:00.000Z');
+    const report = statsReport(aggregateStats([], sources, DAY), scan, target, '2026-11-28T09:00:00.000Z');
     const zeros = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, 0]));
     const noSubjects = { marketEntities: 0, organisations: 0, individualBusinesses: 0, naturalPersons: 0 };
     // toStrictEqual and the key order: scripts (and people reading --json) rely on both
@@ -182,13 +194,17 @@ describe('the JSON document', () => {
       generatedAt: '2026-11-28T09:00:00.000Z',
       target,
       scan,
-      commitments: { total: 0, kept: 0, breached: 0, keepingRate: null, withdrawn: 0, byDepartment: [], byType: zeros(COMMITMENT_TYPES), byPublicationType: zeros(PUBLICATION_TYPES) },
-      breaches: { total: 0, withdrawn: 0, bySeverity: zeros(SEVERITIES), firstOffenceExemptions: 0, byDirection: { outbound: 0, inbound: 0, unregistered: 0 }, brokenCommitmentNotFound: 0 },
+      day: DAY,
+      commitments: {
+        total: 0, licensing: 0, creditRepair: 0, other: 0, kept: 0, broken: 0, unverified: 0, keepingRate: null, penalised: 0, exempted: 0, withdrawn: 0,
+        byDepartment: [], licensingItems: 0, byType: zeros(COMMITMENT_TYPES), byPublicationType: zeros(PUBLICATION_TYPES), published: 0,
+      },
+      breaches: { total: 0, withdrawn: 0, bySeverity: zeros(SEVERITIES), byDirection: { outbound: 0, inbound: 0, unregistered: 0 }, brokenCommitmentNotFound: 0, publication: { published: 0, notPublished: 0, ended: 0 } },
+      nonPenalties: { total: 0, withdrawn: 0, byGround: zeros(NON_PENALTY_GROUNDS), notFirstViolation: 0 },
       repairs: { total: 0, withdrawn: 0, byOutcome: zeros(REPAIR_OUTCOMES), byMethod: zeros(REPAIR_METHODS), bySeverity: zeros(SEVERITIES) },
       subjects: { committing: noSubjects, breaching: noSubjects },
     });
-    expect(Object.keys(report)).toEqual(['generatedAt', 'target', 'scan', 'commitments', 'breaches', 'repairs', 'subjects']);
-    expect(Object.keys(report.commitments)).toEqual(['total', 'kept', 'breached', 'keepingRate', 'withdrawn', 'byDepartment', 'byType', 'byPublicationType']);
+    expect(Object.keys(report)).toEqual(['generatedAt', 'target', 'scan', 'day', 'commitments', 'breaches', 'nonPenalties', 'repairs', 'subjects']);
   });
 
   test('the listed values are the schemas’ enums', () => {
@@ -196,8 +212,8 @@ describe('the JSON document', () => {
     expect(PUBLICATION_TYPES).toEqual(commitmentSchema.$defs.commitment.properties.publicationType.enum);
     expect(REPAIR_OUTCOMES).toEqual(repairSchema.$defs.repair.properties.outcome.enum);
     expect(REPAIR_METHODS).toEqual(repairSchema.$defs.repair.properties.method.enum);
+    expect(NON_PENALTY_GROUNDS).toEqual(nonPenaltySchema.$defs.nonPenalty.properties.ground.enum);
     expect(SEVERITIES).toEqual(defsSchema.$defs.severity.enum);
-    expect(breachSchema.$defs.breach.properties.severity.$ref).toBe('defs.schema.json#/$defs/severity');
   });
 
   test('the demo dataset’s figures agree with the facts it was generated with', () => {
@@ -210,12 +226,18 @@ describe('the JSON document', () => {
       if ((latest.get(key)?.revision ?? 0) < record.revision) latest.set(key, record);
     }
     const { facts } = demo;
-    const figures = aggregateStats([...latest.values()], sources);
-    // the demo counts its licensing commitments with the withdrawn ones, and its credit-repair commitments apart
-    const counted = facts.commitments + facts.repairCommitments - facts.withdrawals;
-    expect(figures.commitments).toMatchObject({ total: counted, breached: facts.breaches, withdrawn: facts.withdrawals, keepingRate: Math.round(((counted - facts.breaches) / counted) * 10_000) / 10_000 });
-    expect(figures.commitments.byType['信用修复型']).toBe(facts.repairCommitments);
-    expect(figures.breaches).toMatchObject({ firstOffenceExemptions: facts.firstOffenceExemptions, byDirection: { outbound: facts.breaches, inbound: facts.inboundBreaches, unregistered: 0 } });
+    const figures = aggregateStats([...latest.values()], sources, demo.today);
+    expect(figures.commitments).toMatchObject({
+      licensing: facts.commitments - facts.withdrawals,
+      creditRepair: facts.repairCommitments,
+      kept: Math.round(facts.commitmentKeepingRate * facts.verified),
+      broken: facts.verified - Math.round(facts.commitmentKeepingRate * facts.verified),
+      penalised: facts.brokenCommitments,
+      exempted: facts.firstOffenceExemptions,
+      withdrawn: facts.withdrawals,
+    });
+    expect(figures.breaches).toMatchObject({ total: facts.breaches + facts.inboundBreaches, byDirection: { outbound: facts.breaches, inbound: facts.inboundBreaches, unregistered: 0 } });
+    expect(figures.nonPenalties.byGround['首违不罚']).toBe(facts.firstOffenceExemptions);
     expect(figures.repairs.total).toBe(facts.repairs);
     // parties whose only commitment was withdrawn are not counted
     expect(figures.subjects.committing.marketEntities).toBeLessThanOrEqual(facts.enterprises);
@@ -225,24 +247,27 @@ describe('the JSON document', () => {
 });
 
 describe('formatStats: the figures for people', () => {
-  const records = [
-    commitmentNo(1, { licensingItem: { itemCode: '230109001', itemName: '食品经营许可', department: '哈尔滨新区市场监督管理局' } }),
-    commitmentNo(2, { party: NATURAL_PERSON }),
-    breachOf(1, 1),
-  ];
-  const report = statsReport(aggregateStats(records, sources), { segments: 2, items: 40, revisions: 5, records: 3, readUnits: 1.5 }, { stage: 'prod', origin: 'stack credex-prod in cn-north-1', tableName: 't' }, '2026-11-28T09:00:00.000Z');
+  const records = [commitmentNo(1, KEPT), commitmentNo(2, { ...ITEM('哈尔滨新区卫生健康局'), ...BROKEN, party: NATURAL_PERSON }), breachOf(1, 2), asRecord(nonPenalty())];
+  const report = statsReport(aggregateStats(records, sources, DAY), { segments: 2, items: 40, revisions: 5, records: 4, readUnits: 1.5 }, { stage: 'prod', origin: 'stack credex-prod in cn-north-1', tableName: 't' }, '2026-11-28T09:00:00.000Z');
   const text = formatStats(report);
 
   test('one section per record type, with the rate as a percentage', () => {
-    for (const title of ['Commitments (信用承诺)', 'Breaches (失信信息)', 'Credit repairs (信用修复)', 'Subjects (主体)']) expect(text).toContain(`\n${title}\n`);
-    expect(text).toMatch(/^ {2}keeping rate +50\.00 %$/m);
-    expect(text).toContain('3 records at their latest accepted revision (40 items read in 2 segments, 1.5 read units)');
+    for (const title of ['Commitments (信用承诺)', 'Breaches (失信信息: administrative penalties)', 'Non-penalty decisions (不予行政处罚: kept, never shared)', 'Credit repairs (信用修复)', 'Subjects (主体)']) expect(text).toContain(`\n${title}\n`);
+    expect(text).toMatch(/^ {4}keeping rate \(kept \/ verified\) +50\.00 %$/m);
+    expect(text).toContain('4 records at their latest accepted revision (40 items read in 2 segments, 1.5 read units)');
   });
 
   test('table columns line up in terminal cells, CJK department names included', () => {
     const rows = text.split('\n').filter((line) => /^ {2}(department|哈尔滨新区)/.test(line));
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((line) => displayWidth(line))).size).toBe(1);
+  });
+
+  test('the summary npm start prints shows the same figures', () => {
+    const summary = summaryLines(report).join('\n');
+    expect(summary).toContain('2 licensing commitments on 1 licensing items of 2 departments');
+    expect(summary).toContain('verified 2: kept 1, broken 1 (penalised 1), keeping rate 50.0 %');
+    expect(summary).toContain('non-penalty decisions (kept, never shared): 1 (首违不罚 1)');
   });
 
   test('never prints an identity number', () => {
