@@ -96,7 +96,7 @@ describe('credex status', () => {
 
     const human = await h.credex(['status', '--check']);
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/municipal\s+0\s+0\s+5\s+0\s+0\s+5 \(oldest/);
+    expect(human.stdout).toMatch(/municipal\s+0\s+0\s+5\s+0\s+0\s+0\s+5 \(oldest/);
   });
 });
 
