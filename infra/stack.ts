@@ -363,7 +363,11 @@ export class CreditExchangeStack extends Stack {
       m.alarm(`${destination}AuthFailures`, `lane-${destination}-auth-failures`, m.exchangeMetric('AuthFailures', { service: 'credex-deliver', lane: destination }), 1,
         `${destination} refused the exchange's credentials (401/403) even after reloading them: the credentials in ${lane.secret.secretName} are wrong or expired. Put the platform's current ones (docs/deploy.md, "Rotating secrets"); failed records retry, then wait in the DLQ for credex replay.`);
     }
-    for (const [name, fn] of this.functions) m.watchFunction(name.slice(this.namePrefix.length + 1), fn.function);
+    const scheduled = new Set(['pull', 'sweep']);
+    for (const [fullName, fn] of this.functions) {
+      const name = fullName.slice(this.namePrefix.length + 1);
+      m.watchFunction(name, fn.function, name === 'ingest' ? 'api' : scheduled.has(name) ? 'schedule' : 'queue');
+    }
     const window = Duration.minutes(15);
     m.alarm('QuarantineRate', 'quarantine-rate',
       new cloudwatch.MathExpression({
@@ -377,7 +381,7 @@ export class CreditExchangeStack extends Stack {
     m.alarm('FeedErrors', 'pull-feed-errors', m.exchangeMetric('FeedErrors', { service: 'credex-pull' }, 'Sum', window), 1,
       'The provincial breach feed failed (network, 5xx, 401, or an unreadable page): inbound breaches are not arriving. The cursor did not move; the next run retries. Check the pull logs and the feed credentials.');
     m.alarm('ExpiryErrors', 'sweep-expiry-errors', m.exchangeMetric('ExpiryErrors', { service: 'credex-sweep' }, 'Sum', Duration.hours(1)), 1,
-      'The expiry sweep could not end some publications past their last day (it could not read their state or enqueue the end): records may stay published longer than the law allows. The next run retries; check the sweep logs, and credex inspect the records it names.');
+      'Publications past their last day are not ended (the sweep could not read or enqueue them, a destination refused the end, or the end is undelivered two days on): records may stay published longer than the law allows. Read the sweep logs (record, destination), credex inspect it; replay the lane DLQ, or credex redeliver the record (docs/deploy.md, Alarms).');
 
     m.addAlarmStatus();
     m.addRow('Intake', [

@@ -28,7 +28,7 @@ import { sendBatch } from '../shared/queue/send-batch.js';
 import { breachRefOf, repairMismatches } from '../shared/records/cross-record.js';
 import { beijingDate } from '../shared/records/dates.js';
 import { publicationOf, publishedOn } from '../shared/records/publication.js';
-import type { CreditRecord } from '../shared/records/types.js';
+import { CONTRACT_VERSION, type CreditRecord } from '../shared/records/types.js';
 import type { RecordRef } from '../shared/state/keys.js';
 import {
   appendEvents,
@@ -50,7 +50,7 @@ import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
-import { AdapterConfigurationError, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
+import { AdapterConfigurationError, UNPUBLISH_KEY_SUFFIX, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
 /** Backoff of transient failures unless configured: 10 s doubling per receive, at most 15 minutes. */
@@ -59,7 +59,7 @@ export const DEFAULT_BACKOFF = { baseSeconds: 10, maxSeconds: 900 } as const;
 /**
  * How long a repair waiting for its breach stays invisible before it looks again, unless
  * configured: an hour. It is sent on at once when the breach is delivered; after the lane's
- * maxReceiveCount looks (about 5 hours at 6) without the breach it lands in the lane's DLQ, with
+ * maxReceiveCount looks (about 6 hours at 6) without the breach it lands in the lane's DLQ, with
  * the reason in its state (docs/routing.md).
  */
 export const DEFAULT_REPAIR_WAIT_SECONDS = 3600;
@@ -134,8 +134,10 @@ interface Pending {
 
 const noMetrics: DeliverMetrics = { count: () => {}, latency: () => {} };
 
-export function idempotencyKey(lane: Pick<LaneMessage, 'recordType' | 'source' | 'recordId' | 'revision' | 'destination'>): string {
-  return `${lane.recordType}:${lane.source}:${lane.recordId}:${lane.revision}:${lane.destination}`;
+/** The idempotency key of a send: the revision's, and for an end of publication its own (UNPUBLISH_KEY_SUFFIX). */
+export function idempotencyKey(lane: Pick<LaneMessage, 'recordType' | 'source' | 'recordId' | 'revision' | 'destination'> & { action?: LaneMessage['action'] }): string {
+  const key = `${lane.recordType}:${lane.source}:${lane.recordId}:${lane.revision}:${lane.destination}`;
+  return lane.action === 'unpublish' ? `${key}${UNPUBLISH_KEY_SUFFIX}` : key;
 }
 
 export async function processDeliverBatch(messages: readonly SQSRecord[], deps: DeliverDeps): Promise<DeliverResult> {
@@ -331,11 +333,18 @@ async function breachGate(store: StateStore, p: Pending, now: string): Promise<B
     }
     return { kind: 'wait', reason: `waiting for its breach ${name} to be delivered to ${destination} first (${state ? `${state.status} there` : 'not sent there yet'})` };
   };
+  const wait = { repair: p.ref, revision: p.lane.revision, since: now };
   const first = await look();
-  if (first.kind !== 'wait') return first;
+  if (first.kind !== 'wait') {
+    // a repair that waited before (an earlier receive registered it) no longer does
+    if (p.attempts > 1) await removeRepairWaits(store, breach, destination, [wait]);
+    return first;
+  }
   // registered, then looked at again: a breach delivered in between is seen here or wakes the repair
-  await registerRepairWait(store, breach, destination, { repair: p.ref, revision: p.lane.revision, since: now });
-  return look();
+  await registerRepairWait(store, breach, destination, wait);
+  const second = await look();
+  if (second.kind !== 'wait') await removeRepairWaits(store, breach, destination, [wait]);
+  return second;
 }
 
 /** Sends on the repairs waiting here for these breaches (their deliveries were just recorded). */
@@ -410,12 +419,15 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
 /**
  * The delivery of a revision to a destination on `today`: an upsert to a destination that publishes
  * the record type states whether it is published and until when; a destination that holds
- * published records only (the public column) takes down, instead, what is no longer published.
+ * published records only (the public column) takes down, instead, what is no longer published; a
+ * withdrawal is not published.
  */
 export function deliveryOf(record: CreditRecord, destination: DestinationId, action: Delivery['action'], key: string, today: string, routes: Readonly<Record<Direction, readonly Route[]>> = defaultRoutes): Delivery {
   const delivery: Delivery = { record, action, idempotencyKey: key };
   const role = publicationRole(destination, record.recordType, routes);
-  if (action !== 'upsert' || !role.publishes) return delivery;
+  if (action === 'unpublish' || !role.publishes) return delivery;
+  // a withdrawn record is published nowhere: its state says so (adapters send its key fields only)
+  if (action === 'withdraw') return { ...delivery, publication: { published: false } };
   const publication = publicationOf(record);
   const published = publishedOn(publication, today);
   delivery.publication = { published, ...(published && publication.until !== undefined && { until: publication.until }) };
@@ -497,8 +509,13 @@ async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: 
  * up the others: on an error they are built one by one, and those it refuses are rejected with the
  * reason (retrying would not change them). A configuration error is thrown on: it concerns all.
  */
-function buildRequests(pending: readonly Pending[], credentials: Credentials, deps: DeliverDeps, results: Map<string, RecordOutcome>): WireRequest[] {
+function buildRequests(all: readonly Pending[], credentials: Credentials, deps: DeliverDeps, results: Map<string, RecordOutcome>): WireRequest[] {
   const context = { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes };
+  const pending = all.filter((p) => {
+    const refusal = outdatedContract(p.delivery);
+    if (refusal !== undefined) results.set(p.delivery.idempotencyKey, { key: p.delivery.idempotencyKey, outcome: 'rejected', reason: refusal });
+    return refusal === undefined;
+  });
   try {
     return deps.adapter.buildRequests(
       pending.map((p) => p.delivery),
@@ -518,6 +535,17 @@ function buildRequests(pending: readonly Pending[], credentials: Credentials, de
     }
   }
   return requests;
+}
+
+/**
+ * A stored revision written against an older contract is never sent as content: its meaning may
+ * have changed (a 1.0 breach could be a first-offence exemption, which 2.0 never shares, and had no
+ * publication decision). Its source sends it again under the current contract. A withdrawal or an
+ * end of publication carries only key fields, and goes.
+ */
+function outdatedContract(delivery: Delivery): string | undefined {
+  if (delivery.action !== 'upsert' || delivery.record.schemaVersion === CONTRACT_VERSION) return undefined;
+  return `stored under record contract ${String(delivery.record.schemaVersion)}: it is not sent as ${CONTRACT_VERSION} content; its source must send it again under contract ${CONTRACT_VERSION} (docs/contract.md, "What changed in 2.0")`;
 }
 
 /** One signed request with a timeout; a network error or timeout comes back as `{ error }`. */

@@ -359,6 +359,10 @@ async function readRecord(recordType: string, recordId: string, request: IngestR
           ...(typeof d['attempts'] === 'number' && { attempts: d['attempts'] }),
           ...(typeof d['lastError'] === 'string' && { lastError: d['lastError'] }),
           ...(typeof d['updatedAt'] === 'string' && { updatedAt: d['updatedAt'] }),
+          // where the destination publishes the record type: what the delivered send stated, and its end
+          ...(typeof d['published'] === 'boolean' && { published: d['published'] }),
+          ...(typeof d['publishedUntil'] === 'string' && { publishedUntil: d['publishedUntil'] }),
+          ...(typeof d['publicationEndedAt'] === 'string' && { publicationEndedAt: d['publicationEndedAt'] }),
         }))
         .sort((a, b) => a.destination.localeCompare(b.destination)),
     },

@@ -220,9 +220,10 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
   }
 
   // a repair must be about the breach it names and decided by its authority: checked now if the
-  // breach is here (a repair that comes first waits for it at each destination, checked there)
+  // breach is here (a repair that comes first waits for it at each destination, checked there). A
+  // withdrawal is never refused for it: a repair sent by mistake must be retractable.
   const breach = record.recordType === 'repair' ? await getLatestRecord(store, breachRefOf(record)) : undefined;
-  if (breach) {
+  if (breach && record.operation === 'upsert') {
     const mismatches = repairMismatches(record, breach.record);
     if (mismatches.length > 0) return keep('invalid', mismatches, record, ref);
   }

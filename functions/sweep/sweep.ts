@@ -6,11 +6,15 @@
  * the entries whose day has passed and sends the end of publication (`unpublish`) to every such
  * destination where the revision was delivered as published. The record stays shared there.
  *
- * Idempotent and resumable: an entry stays until its publication has ended at every destination
- * that published it (or its record moved on to a newer revision, which carries its own), each
+ * Idempotent and resumable: an entry stays until every destination that published the revision has
+ * answered its end (or its record moved on to a newer revision, which carries its own), each
  * destination is sent the end once (the entry remembers where), and a cursor keeps the first month
  * that may still hold open entries. One run handles at most `maxRecordsPerRun` entries; it says when
  * it left some for the next run.
+ *
+ * Never silent: a destination that refused the end (rejected), and an entry still open
+ * STUCK_AFTER_DAYS after its last day (an end in a DLQ, a revision never delivered), count as
+ * `ExpiryErrors` — the alarm — and are logged with the record, so an operator acts (docs/runbook.md).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -19,7 +23,7 @@ import { describeError } from '../shared/errors.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { outgoingLaneMessage, type LaneMessage } from '../shared/queue/lane-message.js';
 import { sendBatch } from '../shared/queue/send-batch.js';
-import { addMonths, beijingDate } from '../shared/records/dates.js';
+import { addDays, addMonths, beijingDate } from '../shared/records/dates.js';
 import { publicationEndedBy, publicationOf } from '../shared/records/publication.js';
 import { EXPIRY_SWEEP_CURSOR } from '../shared/state/keys.js';
 import {
@@ -40,6 +44,8 @@ import {
 const FIRST_RUN_LOOKBACK_MONTHS = 37;
 /** Entries read per entry a run may handle, so the not-yet-sent ones can be taken first. */
 const LOOKAHEAD = 5;
+/** Days after its last day an entry may stay open before it counts as an error (an end on its way takes minutes). */
+export const STUCK_AFTER_DAYS = 2;
 
 export interface SweepConfig {
   tableName: string;
@@ -87,6 +93,9 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
   const stored = await getCursor(store, EXPIRY_SWEEP_CURSOR);
   const thisMonth = today.slice(0, 7);
+  // an intake that read the calendar just before midnight may write an entry of yesterday's month
+  // just after a run moved on: the cursor never passes yesterday's month
+  const cursorLimit = addDays(today, -1).slice(0, 7);
   let month = stored?.value ?? addMonths(today, -FIRST_RUN_LOOKBACK_MONTHS).slice(0, 7);
   const result: SweepResult = { today, examined: 0, publications: 0, enqueued: 0, closed: 0, open: 0, more: false, cursor: month };
   let firstOpenMonth: string | undefined;
@@ -98,9 +107,12 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
       firstOpenMonth ??= month;
       break;
     }
-    // publications not yet sent their end come first: those waiting for a delivery must not starve them
+    // publications not yet sent their end come first, entries stuck for days last: those waiting for
+    // a delivery must not starve the others
     const due = await listExpired(store, month, today, budget * LOOKAHEAD + 1);
-    const entries = [...due.filter((e) => e.enqueued.length === 0), ...due.filter((e) => e.enqueued.length > 0)];
+    const stuckBefore = addDays(today, -STUCK_AFTER_DAYS);
+    const rank = (e: ExpiryEntry): number => (e.until < stuckBefore ? 2 : e.enqueued.length > 0 ? 1 : 0);
+    const entries = [...due].sort((a, b) => rank(a) - rank(b));
     if (entries.length > budget) result.more = true;
     const events: HistoryEvent[] = [];
     let monthOpen = result.more;
@@ -126,10 +138,10 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
       deps.logger.error('history events could not be written', { count: events.length, error: describeError(err) });
     }
     // entries of this month not yet due (until ≥ today) stay for later runs too
-    if (monthOpen || month === thisMonth) firstOpenMonth ??= month;
+    if (monthOpen || month >= cursorLimit) firstOpenMonth ??= month;
     if (result.more) break;
   }
-  result.cursor = firstOpenMonth ?? thisMonth;
+  result.cursor = firstOpenMonth ?? cursorLimit;
   if (result.cursor !== stored?.value) await saveCursor(store, EXPIRY_SWEEP_CURSOR, result.cursor, stored?.version ?? 0, now());
   deps.metrics?.count('PublicationsExpired', result.enqueued);
   deps.metrics?.count('ExpiryEntriesOpen', result.open);
@@ -151,18 +163,25 @@ async function sweepEntry(store: StateStore, entry: ExpiryEntry, deps: SweepDeps
   const publishing = latest.meta.routedTo.filter((d) => publicationRole(d as DestinationId, entry.ref.recordType, routes).publishes) as DestinationId[];
   const states = new Map((await listDestinationStates(store, entry.ref)).map((s) => [s.destination, s]));
   const toSend: DestinationId[] = [];
-  let waiting = false;
+  const waitingFor: DestinationId[] = [];
+  const refused: Array<{ destination: DestinationId; error: string }> = [];
   for (const destination of publishing) {
     const state = states.get(destination);
     const answered = state !== undefined && state.revision === entry.revision && (state.status === 'delivered' || state.status === 'rejected');
     if (!answered) {
       // not delivered yet: its send will state the publication as over — unless one is in flight
-      waiting = true;
+      waitingFor.push(destination);
       continue;
     }
     if (state.status !== 'delivered' || state.published !== true || state.publicationEndedAt !== undefined) continue;
-    if (entry.enqueued.includes(destination)) waiting = true;
-    else toSend.push(destination);
+    if (!entry.enqueued.includes(destination)) toSend.push(destination);
+    // the destination refused to end it: an answer, final — for an operator (the alarm), not for the sweep
+    else if (state.unpublishError?.startsWith('rejected')) refused.push({ destination, error: state.unpublishError });
+    else waitingFor.push(destination);
+  }
+  for (const { destination, error } of refused) {
+    deps.metrics?.count('ExpiryErrors', 1);
+    deps.logger.error('a destination refused to end a publication past its last day: it may still be published there', { ...entry.ref, revision: entry.revision, until: entry.until, destination, error });
   }
   if (toSend.length > 0) {
     const sends = await Promise.all(
@@ -184,7 +203,13 @@ async function sweepEntry(store: StateStore, entry: ExpiryEntry, deps: SweepDeps
     }
     return 'open';
   }
-  if (waiting) return 'open';
+  if (waitingFor.length > 0) {
+    if (entry.until < addDays(today, -STUCK_AFTER_DAYS)) {
+      deps.metrics?.count('ExpiryErrors', 1);
+      deps.logger.error('a publication past its last day is still not ended', { ...entry.ref, revision: entry.revision, until: entry.until, destinations: waitingFor, reason: 'its revision or its end of publication is not delivered there: in the lane, in its DLQ, or never sent' });
+    }
+    return 'open';
+  }
   await removeExpiry(store, entry);
   return 'closed';
 }

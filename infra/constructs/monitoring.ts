@@ -93,12 +93,20 @@ export class Monitoring extends Construct {
       `A message has waited in ${watched.name} over ${this.props.oldestMessageAgeMinutes} minutes: its consumer is failing, throttled or its endpoint is down. Check the function's errors and the endpoint; messages move to the DLQ after the lane's maxReceiveCount.`);
   }
 
-  /** Errors (a crashed invocation, not a reported record failure) and throttles of a function. */
-  watchFunction(name: string, fn: lambda.IFunction): void {
+  /**
+   * Errors (a crashed invocation, not a reported record failure) and throttles of a function.
+   * `trigger` says what happens to the work of a failed or throttled invocation.
+   */
+  watchFunction(name: string, fn: lambda.IFunction, trigger: 'queue' | 'schedule' | 'api'): void {
+    const retried = {
+      queue: ['their messages come back and are retried', 'Messages wait, nothing is lost'],
+      schedule: ['the run is abandoned and the next scheduled run does its work (its state did not advance)', 'The run waits for the next schedule'],
+      api: ['the upstream was answered 5xx and resends', 'Upstreams were answered 5xx and resend'],
+    }[trigger];
     this.alarm(`${name}Errors`, `${name}-errors`, fn.metricErrors({ period: FIVE_MINUTES }), 1,
-      `${name} invocations failed as a whole (a crash, a timeout or a configuration error): their messages come back and are retried. Read the function's log group for the error.`);
+      `${name} invocations failed as a whole (a crash, a timeout or a configuration error): ${retried[0]}. Read the function's log group for the error.`);
     this.alarm(`${name}Throttles`, `${name}-throttles`, fn.metricThrottles({ period: FIVE_MINUTES }), 1,
-      `${name} was throttled by Lambda: the account's concurrency is exhausted or a reserved concurrency is too low. Messages wait, nothing is lost; raise the limit if it persists.`);
+      `${name} was throttled by Lambda: the account's concurrency is exhausted or a reserved concurrency is too low. ${retried[1]}; raise the limit if it persists.`);
   }
 
   laneRow(destination: string, watched: QueueToWatch): void {

@@ -1,25 +1,17 @@
 /**
  * Day arithmetic on YYYY-MM-DD strings for the demo. Month arithmetic is the validator's own
- * (addMonths, re-exported): the disclosure bounds a repair states must be computed exactly as
+ * (addMonths and addDays, re-exported): the disclosure bounds a repair states must be computed exactly as
  * rules.ts checks them, clamping included.
  */
-import { addMonths, parseDate } from '../../functions/shared/records/dates.js';
+import { addDays, addMonths, parseDate } from '../../functions/shared/records/dates.js';
 
-export { addMonths };
+export { addDays, addMonths };
 
 const DAY_MS = 86_400_000;
 
 function toDay(date: string): number {
   if (parseDate(date) === undefined) throw new Error(`not a date YYYY-MM-DD: ${date}`);
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
-}
-
-function fromDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  return fromDay(toDay(date) + days);
 }
 
 /** Days from `from` to `to` (negative when `to` is earlier). */

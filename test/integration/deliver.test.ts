@@ -13,7 +13,7 @@ import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { claimSend, getMeta, getRevision, readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
+import { claimSend, getMeta, getRevision, listRepairWaits, readRecordState, registerRepairWait, type StateStore } from '../../functions/shared/state/repository.js';
 import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
@@ -346,6 +346,18 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect([...late.outcomes.values()]).toEqual(['duplicate']);
     });
 
+    it('forgets a repair\'s wait once the repair goes on its own (its breach delivered before the wake could see it)', async () => {
+      await submit(breach({ recordId: 'WB-1' }), repair({ recordId: 'WR-1' }, { breachRecordId: 'WB-1', breachSource: BREACH_SOURCE }));
+      const messages = await laneMessages('municipal');
+      await processDeliverBatch([messages.get('breach:WB-1:1')!], deps('municipal'));
+      // a wait an earlier receive of the repair registered, after the breach's wake had looked
+      await registerRepairWait(store, breachRef('WB-1'), 'municipal', { repair: repairRef('WR-1'), revision: 1, since: new Date().toISOString() });
+      const again = messages.get('repair:WR-1:1')!;
+      const result = await processDeliverBatch([{ ...again, attributes: { ...again.attributes, ApproximateReceiveCount: '2' } }], deps('municipal'));
+      expect([...result.outcomes.values()]).toEqual(['delivered']);
+      expect(await listRepairWaits(store, breachRef('WB-1'), 'municipal')).toEqual([]);
+    });
+
     it('holds a repair whose breach the exchange has not received yet, and sends it on once the breach arrives and is delivered', async () => {
       await submit(repair({ recordId: 'ER-1' }, { breachRecordId: 'EB-1', breachSource: BREACH_SOURCE }));
       const early = await deliverOnce('provincial');
@@ -521,6 +533,37 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       const later = await deliverOnce('municipal', after);
       expect([...later.result.outcomes.values()]).toEqual(['duplicate']);
       expect(municipal.requests).toHaveLength(3);
+    });
+
+    it('gives an end of publication its own idempotency key: a platform caching answers by key never answers it with the upsert\'s', async () => {
+      await submit(breach({ recordId: 'PE-2' }));
+      await deliverOnce('provincial');
+      const end = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'PE-2', revision: 1, destination: 'provincial', action: 'unpublish', correlationId: 'expiry-sweep:2027-06-11', routedAt: new Date().toISOString() };
+      await sqs.send(new SendMessageCommand({ QueueUrl: lanes.provincial, MessageBody: JSON.stringify(end) }));
+      expect([...(await deliverOnce('provincial', { today: () => '2027-06-11' })).result.outcomes.values()]).toEqual(['delivered']);
+      const key = 'breach:hrbxq-enforcement:PE-2:1:provincial';
+      expect(sims.simulators.provincial.store.requests.map((r) => r.keys)).toEqual([[key], [`${key}:unpublish`]]);
+      expect(sims.simulators.provincial.store.published()).toEqual([]);
+    });
+  });
+
+  describe('records stored under an older contract', () => {
+    it('never sends a 1.0 revision as content (its meaning changed), says why, and still lets it be withdrawn', async () => {
+      await submit(breach({ recordId: 'V1-1' }));
+      const ref = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'V1-1' };
+      const stored = (await getRevision(store, ref, 1))!;
+      // as contract 1.0 stored it: a first-offence exemption, which 2.0 never shares as a penalty
+      await ddb.send(new PutCommand({ TableName: store.tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, schemaVersion: '1.0', data: { ...stored.data, firstOffenceExemption: true } }) } }));
+
+      const { result } = await deliverOnce('provincial');
+      expect([...result.outcomes.values()]).toEqual(['rejected']);
+      expect(await destinationState('V1-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('stored under record contract 1.0') }));
+      expect(sims.simulators.provincial.store.requests).toEqual([]);
+
+      // its retraction carries key fields only: it goes
+      const withdraw = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'V1-1', revision: 1, destination: 'provincial', action: 'withdraw', correlationId: 'c', routedAt: new Date().toISOString(), redeliver: { requestedBy: 'test', auditId: 'a' } };
+      await sqs.send(new SendMessageCommand({ QueueUrl: lanes.provincial, MessageBody: JSON.stringify(withdraw) }));
+      expect([...(await deliverOnce('provincial')).result.outcomes.values()]).toEqual(['delivered']);
     });
   });
 });

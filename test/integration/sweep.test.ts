@@ -4,6 +4,8 @@
  * was published, and nowhere else; the sweep is idempotent, resumable and bounded per run.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
@@ -50,15 +52,32 @@ beforeEach(async () => {
   intake = { ddb, sqs, logger: silent, config: { tableName, laneQueueUrls: lanes }, today: () => DELIVERED_ON };
 });
 
-const sweepDeps = (today: string, maxRecordsPerRun = 100): SweepDeps => ({ ddb, sqs, logger: silent, config: { tableName: store.tableName, laneQueueUrls: lanes, maxRecordsPerRun }, today: () => today });
+const sweepDeps = (today: string, maxRecordsPerRun = 100, counted: Record<string, number> = {}): SweepDeps => ({
+  ddb,
+  sqs,
+  logger: silent,
+  config: { tableName: store.tableName, laneQueueUrls: lanes, maxRecordsPerRun },
+  today: () => today,
+  metrics: { count: (name, value) => void (counted[name] = (counted[name] ?? 0) + value) },
+});
 
-function deliverDeps(destination: DestinationId, today: string): DeliverDeps {
+/** A platform that refuses every request with 422 (the municipal contract's rejection). */
+async function refusingEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ field: 'publication', message: '该记录不可停止公示' }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function deliverDeps(destination: DestinationId, today: string, endpointUrl = sims.urls[destination]): DeliverDeps {
   return {
     ddb,
     sqs,
     adapter: adapters[destination],
     credentials: createCredentialsProvider({ source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }), secretName: destination }),
-    config: { tableName: store.tableName, destination, endpointUrl: sims.urls[destination], queueUrl: lanes[destination], lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 2, maxConcurrency: 1 } },
+    config: { tableName: store.tableName, destination, endpointUrl, queueUrl: lanes[destination], lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 2, maxConcurrency: 1 } },
     logger: silent,
     today: () => today,
   };
@@ -70,12 +89,12 @@ async function submit(...records: Array<Record<string, unknown>>): Promise<void>
 }
 
 /** Delivers everything in a lane, batch after batch, as the event source would (acking what succeeded). */
-async function deliverLane(destination: DestinationId, today: string): Promise<string[]> {
+async function deliverLane(destination: DestinationId, today: string, endpointUrl?: string): Promise<string[]> {
   const outcomes: string[] = [];
   for (;;) {
     const records = await receiveRecords(sqs, lanes[destination]);
     if (records.length === 0) return outcomes;
-    const result = await processDeliverBatch(records, deliverDeps(destination, today));
+    const result = await processDeliverBatch(records, deliverDeps(destination, today, endpointUrl));
     outcomes.push(...records.map((r) => `${(JSON.parse(r.body) as { action: string }).action}:${result.outcomes.get(r.messageId)}`));
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
     for (const r of records) if (!failed.has(r.messageId)) await sqs.send(new DeleteMessageCommand({ QueueUrl: lanes[destination], ReceiptHandle: r.receiptHandle }));
@@ -108,7 +127,7 @@ describe('the expiry sweep', () => {
     for (const d of ['provincial', 'municipal'] as const) {
       expect(sims.simulators[d].store.published()).toEqual([]);
       // still shared: the record is there, not withdrawn
-      expect(sims.simulators[d].store.list().filter((r) => r.type === 'CF' || r.type === 'breach').map((r) => r.operation)).toEqual(['upsert']);
+      expect([...new Set(sims.simulators[d].store.list().filter((r) => r.type === 'CF' || r.type === 'breach').map((r) => r.operation))]).toEqual(['upsert']);
     }
     const states = (await readRecordState(store, breachRef('SW-1'))).destinations;
     expect(states.filter((s) => s['publicationEndedAt'] !== undefined).map((s) => s.destination).sort()).toEqual(['municipal', 'provincial']);
@@ -136,6 +155,54 @@ describe('the expiry sweep', () => {
     await deliverAll(DELIVERED_ON);
     expect(sims.simulators.provincial.store.published()).toEqual([]);
     expect(await sweepExpiredPublications(sweepDeps('2030-01-01'))).toMatchObject({ examined: 0, enqueued: 0 });
+  });
+
+  it('counts a refused end as an error for the alarm, and closes the entry: the refusal is an answer', async () => {
+    await submit(breach({ recordId: 'SW-R' }));
+    await deliverAll(DELIVERED_ON);
+    expect(await sweepExpiredPublications(sweepDeps(DAY_AFTER))).toMatchObject({ enqueued: 2 });
+    const refusing = await refusingEndpoint();
+    try {
+      expect(await deliverLane('municipal', DAY_AFTER, refusing.url)).toEqual(['unpublish:rejected']);
+    } finally {
+      await refusing.close();
+    }
+    await deliverLane('provincial', DAY_AFTER);
+    const counted: Record<string, number> = {};
+    expect(await sweepExpiredPublications(sweepDeps(DAY_AFTER, 100, counted))).toMatchObject({ examined: 1, enqueued: 0, closed: 1, open: 0 });
+    expect(counted['ExpiryErrors']).toBe(1);
+    const municipal = (await readRecordState(store, breachRef('SW-R'))).destinations.find((d) => d.destination === 'municipal')!;
+    // the state keeps what happened: still published there, and why the end failed
+    expect(municipal).toMatchObject({ status: 'delivered', published: true, unpublishError: expect.stringContaining('rejected') });
+    expect(await listExpired(store, '2027-06', DAY_AFTER, 10)).toEqual([]);
+  });
+
+  it('counts an entry still open days after its last day as an error on every run, and keeps it', async () => {
+    await submit(breach({ recordId: 'SW-S' }));
+    await deliverAll(DELIVERED_ON);
+    await sweepExpiredPublications(sweepDeps(DAY_AFTER));
+    // the ends are never delivered (say, in the lanes' DLQs)
+    const soon: Record<string, number> = {};
+    expect(await sweepExpiredPublications(sweepDeps('2027-06-12', 100, soon))).toMatchObject({ open: 1 });
+    expect(soon['ExpiryErrors'] ?? 0).toBe(0);
+    const late: Record<string, number> = {};
+    expect(await sweepExpiredPublications(sweepDeps('2027-06-13', 100, late))).toMatchObject({ open: 1, enqueued: 0 });
+    expect(late['ExpiryErrors']).toBe(1);
+    expect(await listExpired(store, '2027-06', '2027-06-13', 10)).toHaveLength(1);
+  });
+
+  it('never moves its cursor past yesterday\'s month: an entry written just after midnight on the 1st is still found', async () => {
+    // the first run of July finds nothing in June yet
+    expect(await sweepExpiredPublications(sweepDeps('2027-07-01'))).toMatchObject({ examined: 0 });
+    expect((await getCursor(store, EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-06');
+    // then an intake that read the calendar on June 30 writes an entry ending that day (一般, decided 2026-06-30)
+    await submit(breach({ recordId: 'SW-M' }, { decisionDate: '2026-06-30', decisionNumber: '哈新市监罚〔2026〕330号' }));
+    await deliverAll(DELIVERED_ON);
+    expect(await sweepExpiredPublications(sweepDeps('2027-07-01'))).toMatchObject({ examined: 1, enqueued: 2 });
+    // the day after, June is behind
+    await deliverAll('2027-07-01');
+    await sweepExpiredPublications(sweepDeps('2027-07-02'));
+    expect((await getCursor(store, EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-07');
   });
 
   it('handles at most maxRecordsPerRun entries a run, says it left some, and the next run goes on', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { buildSchemaIndex, createAjv, generatedFiles, recordTypes } from '../../scripts/generate-validators.js';
 import { fieldMapping as mapping } from '../../functions/shared/records/field-mapping.js';
-import type { RecordType } from '../../functions/shared/records/types.js';
+import { CONTRACT_VERSION, type RecordType } from '../../functions/shared/records/types.js';
 import { canonicalFields } from '../../scripts/field-mapping-doc.js';
 import { rules } from '../../functions/shared/records/rules.js';
 
@@ -23,6 +23,12 @@ describe('the schemas', () => {
   it('compile under ajv strict mode', () => {
     const ajv = createAjv();
     for (const type of types) expect(ajv.getSchema(`https://schemas.credit-exchange.invalid/2.0/${type}.schema.json`)).toBeDefined();
+  });
+
+  it('speak the contract version the exchange sends, and only that one, under its $id', () => {
+    for (const type of types) expect(index.fields[type]!.find((f) => f.path === '/schemaVersion')!.enum).toEqual([CONTRACT_VERSION]);
+    const envelope = JSON.parse(readFileSync('schemas/envelope.schema.json', 'utf8')) as { $id: string };
+    expect(envelope.$id).toContain(`/${CONTRACT_VERSION}/`);
   });
 
   it.each(types)('%s: every field has a Chinese title', (type) => {

@@ -123,7 +123,7 @@ describe('party identity', () => {
     const id = residentId('230102', '19850312', '457');
     const result = validateRecord(commitment({}, build(id)));
     const output = JSON.stringify([result.errors, result.warnings, result.normalised]);
-    // masking keeps the division code and the last 4 (DOMAIN.md); no run of 5 digits that reaches
+    // masking keeps the division code and the last 4 (docs/contract.md, "Personal data in messages"); no run of 5 digits that reaches
     // into the birth date and serial may appear anywhere
     for (let i = 2; i + 5 <= 14; i++) expect(output).not.toContain(id.slice(i, i + 5));
   });
@@ -186,6 +186,29 @@ describe('cross-field rules', () => {
     expect(pathsAndRules(validateRecord(breach({}, { severity: '一般', publicationRequested: false })))).toEqual(['/data/publicationRequested publicationPeriod']);
   });
 
+  it.each([
+    ['哈新市监不罚〔2026〕3号'],
+    ['哈新市监不罚[2026]3号'],
+    ['哈新市监不罚（2026）3号'],
+    ['哈新市监不罚(2026)3号'],
+    ['哈新市监不罚【2026】3号'],
+  ])('recognises a non-penalty document number whatever its brackets: %s', (decisionNumber) => {
+    expect(pathsAndRules(validateRecord(breach({}, { decisionNumber })))).toEqual(['/data/decisionNumber notANonPenalty']);
+  });
+
+  it.each([['依法不予行政处罚'], ['决定不予以处罚'], ['不予以行政处罚'], ['免除处罚'], ['免予行政处罚'], ['首违免罚']])('recognises a decision not to punish in the penalty content: %s', (penaltyContent) => {
+    expect(pathsAndRules(validateRecord(breach({}, { penaltyContent })))).toEqual(['/data/penaltyContent notANonPenalty']);
+  });
+
+  it('lets a record shared by mistake be withdrawn: the sharing rules never refuse a withdrawal', () => {
+    const mistaken = { decisionNumber: '哈新市监不罚〔2026〕3号', severity: '轻微', publicationEndDate: '2026-08-10' };
+    expect(pathsAndRules(validateRecord(breach({}, mistaken))).sort()).toEqual(['/data/decisionNumber notANonPenalty', '/data/publicationEndDate publicationPeriod']);
+    expect(validateRecord(breach({ operation: 'withdraw' }, mistaken)).errors).toEqual([]);
+    expect(validateRecord(repair({ operation: 'withdraw' }, { method: '移出名单', decisionDate: '2026-09-09', applicationDate: '2026-09-01' })).errors).toEqual([]);
+    // the record's own form still counts
+    expect(pathsAndRules(validateRecord(breach({ operation: 'withdraw' }, { decisionDate: '2026-13-01' })))).toContain('/data/decisionDate format:date');
+  });
+
   it('refuses a decision not to punish sent as a breach, and takes it as a nonPenalty record', () => {
     const asBreach = validateRecord(breach({}, { decisionNumber: '哈新市监不罚〔2026〕3号', penaltyCategories: ['其他'], fineAmount: undefined, penaltyContent: '首违不罚：依法不予行政处罚。' }));
     expect(pathsAndRules(asBreach).sort()).toEqual(['/data/decisionNumber notANonPenalty', '/data/penaltyContent notANonPenalty']);
@@ -204,6 +227,11 @@ describe('cross-field rules', () => {
 
   it('grants a repair only after the tier minimum, with the bounds the tier implies', () => {
     expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-09', applicationDate: '2026-09-01' })))).toEqual(['/data/decisionDate repairAfterMinimum']);
+    // the minimum period's last day is 2026-09-10 (Civil Code arts. 201–202): "after it ends" is the day after
+    expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-10', applicationDate: '2026-09-01' })))).toEqual(['/data/decisionDate repairAfterMinimum']);
+    expect(validateRecord(repair({}, { decisionDate: '2026-09-11', applicationDate: '2026-09-01' })).errors).toEqual([]);
+    // 轻微 has no minimum period: from the decision date
+    expect(validateRecord(repair({}, { severity: '轻微', minDisclosureEndDate: '2026-06-10', maxDisclosureEndDate: '2026-09-10', decisionDate: '2026-06-10', applicationDate: '2026-06-10' })).errors).toEqual([]);
     expect(pathsAndRules(validateRecord(repair({}, { maxDisclosureEndDate: '2027-06-11' })))).toEqual(['/data/maxDisclosureEndDate repairDisclosureBounds']);
     // a refusal may come at any time
     expect(validateRecord(repair({}, { outcome: '不同意', outcomeReason: '未满最短公示期', decisionDate: '2026-09-09', applicationDate: '2026-09-01', method: undefined, repairCommitmentCode: undefined })).errors).toEqual([]);

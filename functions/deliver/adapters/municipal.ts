@@ -5,7 +5,7 @@
  * publication (SX_SFGS, CF_GSJZQ): the platform publishes it on 信用哈尔滨 only while it says so.
  */
 import { allTransient, commonOutcomes, errorText, isObject, parseBody } from './common.js';
-import type { Adapter, AdapterContext, Delivery, EndpointResponse, RecordOutcome, WireRequest } from './types.js';
+import { revisionKeyOf, type Adapter, type AdapterContext, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './types.js';
 import { ISO_CONVENTIONS, wireFields } from './wire-fields.js';
 
 const TYPES = new Set(['commitment', 'breach', 'repair']);
@@ -16,7 +16,7 @@ export const PUBLICATION_SUFFIX = '/publication';
 export function municipalPath(delivery: Delivery): string {
   const type = delivery.record.recordType;
   if (!TYPES.has(type)) throw new Error(`municipal: no resource type for record type ${String(type)}`);
-  return `/openapi/v2/credit/${type}/${encodeURIComponent(delivery.idempotencyKey)}`;
+  return `/openapi/v2/credit/${type}/${encodeURIComponent(revisionKeyOf(delivery))}`;
 }
 
 function buildRequests(deliveries: readonly Delivery[], _context: AdapterContext): WireRequest[] {

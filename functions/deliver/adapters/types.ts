@@ -27,10 +27,22 @@ export interface DeliveryPublication {
 export interface Delivery {
   record: CreditRecord;
   action: DeliveryAction;
-  /** `recordType:source:recordId:revision:destination` */
+  /**
+   * `recordType:source:recordId:revision:destination`; an end of publication, a second operation on
+   * the revision, has its own: the revision's key + `:unpublish` (UNPUBLISH_KEY_SUFFIX).
+   */
   idempotencyKey: string;
   /** Where this destination publishes the record type: what the send states about publication. */
   publication?: DeliveryPublication;
+}
+
+/** Ends the idempotency key of an end of publication: a platform that caches answers per key must not answer it with the upsert's. */
+export const UNPUBLISH_KEY_SUFFIX = ':unpublish';
+
+/** The key of the revision a delivery concerns (without the end-of-publication suffix): what names the record at a platform. */
+export function revisionKeyOf(delivery: Pick<Delivery, 'idempotencyKey'>): string {
+  const key = delivery.idempotencyKey;
+  return key.endsWith(UNPUBLISH_KEY_SUFFIX) ? key.slice(0, -UNPUBLISH_KEY_SUFFIX.length) : key;
 }
 
 export interface AdapterContext {

@@ -72,7 +72,12 @@ export function beijingDate(at: Date): string {
   return new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** The date `days` days after `date` (YYYY-MM-DD; `days` may be negative). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
 /** The day after `date` (YYYY-MM-DD). */
 export function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  return addDays(date, 1);
 }

@@ -17,7 +17,7 @@
  *
  * Pure: the decision depends on the record only; whether it runs on a given day is publishedOn.
  */
-import { addMonths, parseDate } from './dates.js';
+import { addMonths, nextDay, parseDate } from './dates.js';
 import type { CreditRecord } from './types.js';
 
 /** Publication periods by severity tier, in months from the decision date (Order 36). */
@@ -34,12 +34,8 @@ export const LONG_TERM = '2099-12-31';
 export interface Publication {
   /** Whether the record is to be published at all. */
   publish: boolean;
-  /** First day of publication. */
-  from?: string;
   /** Last day of publication (inclusive); absent: no end follows from the record. */
   until?: string;
-  /** Breaches: the first day a repair may be applied for (the tier's minimum period reached). */
-  repairableFrom?: string;
   /** Why, in a few words (history events, `credex inspect`). */
   basis: string;
 }
@@ -48,10 +44,26 @@ export function isSeverityTier(value: unknown): value is SeverityTier {
   return typeof value === 'string' && Object.hasOwn(SEVERITY_TIERS, value);
 }
 
-/** The earliest and latest end of publication of a tier's record decided on `decisionDate`. */
+/**
+ * The earliest and latest end of publication of a tier's record decided on `decisionDate`: the last
+ * day of the minimum and of the maximum period. Periods follow the Civil Code (民法典) arts. 201–202:
+ * counted from the day after the decision, a period of n months ends on the corresponding day of
+ * the n-th month (its last day when there is none) — which is addMonths. Art. 203 (a last day on a
+ * public holiday moves to the next working day) is not applied: it would lengthen publication.
+ */
 export function tierBounds(severity: SeverityTier, decisionDate: string): { minEnd: string; maxEnd: string } {
   const tier = SEVERITY_TIERS[severity];
   return { minEnd: addMonths(decisionDate, tier.minMonths), maxEnd: addMonths(decisionDate, tier.maxMonths) };
+}
+
+/**
+ * The first day a repair of a tier's record decided on `decisionDate` may be granted: the day after
+ * the minimum period has run its course (Order 36: "最短公示期届满后"; Civil Code art. 1259: 届满
+ * includes the last day itself). 轻微 has no minimum period: from the decision date, once the
+ * obligations are fulfilled.
+ */
+export function earliestRepair(severity: SeverityTier, decisionDate: string): string {
+  return SEVERITY_TIERS[severity].minMonths === 0 ? decisionDate : nextDay(tierBounds(severity, decisionDate).minEnd);
 }
 
 type Data = Record<string, unknown>;
@@ -61,14 +73,14 @@ function breachPublication(data: Data): Publication {
   const severity = data['severity'];
   const decided = parseDate(data['decisionDate']);
   if (!isSeverityTier(severity) || decided === undefined) return NOT_PUBLISHED('no tier or decision date');
-  const { minEnd, maxEnd } = tierBounds(severity, decided);
+  const { maxEnd } = tierBounds(severity, decided);
   const requestedEnd = parseDate(data['publicationEndDate']);
   if (severity === '轻微' && data['publicationRequested'] !== true) {
-    return { publish: false, repairableFrom: minEnd, basis: 'tier 轻微: in principle not published (no publication requested)' };
+    return { publish: false, basis: 'tier 轻微: in principle not published (no publication requested)' };
   }
   const until = requestedEnd !== undefined && requestedEnd < maxEnd ? requestedEnd : maxEnd;
   const why = until === maxEnd ? 'the tier maximum' : 'the end the department set';
-  return { publish: true, from: decided, until, repairableFrom: minEnd, basis: `tier ${severity}: published until ${until} (${why})` };
+  return { publish: true, until, basis: `tier ${severity}: published until ${until} (${why})` };
 }
 
 function commitmentPublication(data: Data): Publication {
@@ -77,11 +89,9 @@ function commitmentPublication(data: Data): Publication {
   const status = licence?.['status'];
   if (status !== undefined && status !== '有效') return NOT_PUBLISHED(`licence ${String(status)}`);
   const validTo = parseDate(data['validTo']);
-  const from = parseDate(data['commitmentDate']);
   const until = validTo === undefined || validTo === LONG_TERM ? undefined : validTo;
   return {
     publish: true,
-    ...(from !== undefined && { from }),
     ...(until !== undefined && { until }),
     basis: until === undefined ? '可向社会公开, in force' : `可向社会公开, in force until ${until}`,
   };

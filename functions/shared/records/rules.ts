@@ -8,7 +8,7 @@
  */
 import { addMonths, parseDate } from './dates.js';
 import { USCC_PLACEHOLDER, isUscc } from './identifiers.js';
-import { SEVERITY_TIERS, isSeverityTier, tierBounds, type SeverityTier } from './publication.js';
+import { SEVERITY_TIERS, earliestRepair, isSeverityTier, tierBounds, type SeverityTier } from './publication.js';
 import type { RuleRef } from './schema-index-types.js';
 
 export interface RuleIssue {
@@ -61,10 +61,11 @@ export function readPointer(data: unknown, pointer: string): unknown {
 const name = (pointer: string): string => pointer.slice(1).replaceAll('/', '.');
 
 /**
- * Words that mark a decision not to punish: 不予(行政)处罚, 免予/免于处罚, 首违不罚/免罚, a
- * 不罚〔…〕 document number. Shared with the simulators, which refuse such a record as a penalty.
+ * Words that mark a decision not to punish: 不予(以)(行政)处罚, 免予/免于/免除(行政)处罚, 首违不罚/免罚,
+ * a 不罚〔…〕 document number with any of its usual brackets (〔 [ （ ( 【). Shared with the simulators,
+ * which refuse such a record as a penalty. Free text is not normalised, so every bracket form counts.
  */
-export const NON_PENALTY_MARKER = /不予(?:行政)?处罚|免[予于](?:行政)?处罚|首违[不免]罚|不罚〔|免罚/;
+export const NON_PENALTY_MARKER = /不予以?(?:行政)?处罚|免[予于除](?:行政)?处罚|首违[不免]罚|不罚[〔[（(【]|免罚/;
 
 export const rules: Readonly<Record<string, Rule>> = {
   /** `later` is on or after `earlier` (both optional). */
@@ -214,20 +215,21 @@ export const rules: Readonly<Record<string, Rule>> = {
     return issues;
   },
 
-  /** A repair is granted only once the tier's minimum disclosure period has passed. */
+  /** A repair is granted only once the tier's minimum disclosure period has run its course (earliestRepair). */
   repairAfterMinimum(data) {
     if (data['outcome'] !== '同意') return NONE;
-    const tier = tierOf(data['severity']);
+    const severity = data['severity'];
+    const tier = tierOf(severity);
     const decided = parseDate(data['breachDecisionDate']);
     const repaired = parseDate(data['decisionDate']);
     if (!tier || decided === undefined || repaired === undefined) return NONE;
-    const earliest = addMonths(decided, tier.minMonths);
+    const earliest = earliestRepair(severity as SeverityTier, decided);
     if (repaired >= earliest) return NONE;
     return [
       {
         path: '/decisionDate',
         rule: 'repairAfterMinimum',
-        message: `a repair of tier ${describeTier(String(data['severity']))} can be granted from ${earliest} (minimum period of ${tier.minMonths} months after ${decided}), found ${repaired}`,
+        message: `a repair of tier ${describeTier(String(severity))} can be granted from ${earliest}, the day after the minimum period of ${tier.minMonths} months from ${decided} ends (NDRC Order 2025 No. 36), found ${repaired}`,
       },
     ];
   },
@@ -249,10 +251,21 @@ export const rules: Readonly<Record<string, Rule>> = {
   },
 };
 
-/** Runs the rules a record type's schema names. Unknown rule names fail loudly (a schema bug). */
-export function applyRules(data: Data, refs: readonly RuleRef[]): RuleIssue[] {
+/**
+ * Rules about whether a record may be shared, published or granted. A withdrawal takes the record
+ * down everywhere, so it is never refused for them: a record shared by mistake — a decision not to
+ * punish sent as a penalty, a publication against its tier — must be retractable.
+ */
+export const SHARING_RULES: ReadonlySet<string> = new Set(['publicationPeriod', 'notANonPenalty', 'repairMethod', 'repairAfterMinimum']);
+
+/**
+ * Runs the rules a record type's schema names (without the sharing rules for a withdrawal). Unknown
+ * rule names fail loudly (a schema bug).
+ */
+export function applyRules(data: Data, refs: readonly RuleRef[], operation?: unknown): RuleIssue[] {
   let issues: RuleIssue[] | undefined;
   for (const ref of refs) {
+    if (operation === 'withdraw' && SHARING_RULES.has(ref.rule)) continue;
     const rule = rules[ref.rule];
     if (!rule) throw new Error(`schema names unknown cross-field rule '${ref.rule}'`);
     const found = rule(data, ref);

@@ -89,7 +89,7 @@ export function validateRecord(input: unknown, options: ValidateOptions = {}): V
   let errors: ValidationIssue[] = [];
   if (!validate(record)) errors = fromAjv(validate.errors ?? [], record, type);
   if (type && record['data'] !== null && typeof record['data'] === 'object') {
-    for (const issue of applyRules(record['data'] as Record<string, unknown>, schemaIndex.rules[type] ?? [])) {
+    for (const issue of applyRules(record['data'] as Record<string, unknown>, schemaIndex.rules[type] ?? [], record['operation'])) {
       errors.push(withTitle({ ...issue, path: `/data${issue.path}` }, type));
     }
   }

@@ -35,7 +35,7 @@ export const destinationStatusKey = (destination: string, status: string): strin
 export const auditPk = (at: string): string => `AUDIT#${at.slice(0, 7)}`;
 
 /**
- * Publications that end in one month (UTC month of their last day), sorted by that day: what the
+ * Publications that end in one month (the month of their last day, a Beijing date), sorted by that day: what the
  * expiry sweep reads, a month partition at a time. Sort key `<until>#<recordPk>`.
  */
 export const expiryPk = (until: string): string => `EXPIRY#${until.slice(0, 7)}`;

@@ -285,8 +285,9 @@ function setToList(value: unknown): string[] {
 
 // ---------------------------------------------------------------- destinations
 
-/** `waiting`: a repair held back until its breach is delivered at this destination (with the reason). */
-export type DestinationStatus = 'pending' | 'waiting' | 'failed' | 'rejected' | 'delivered';
+/** A record's state at one destination: `waiting` is a repair held back until its breach is delivered there. */
+export const DESTINATION_STATUSES = ['pending', 'waiting', 'failed', 'rejected', 'delivered'] as const;
+export type DestinationStatus = (typeof DESTINATION_STATUSES)[number];
 
 /** Within one revision an outcome only moves up; delivered and rejected are final. */
 const STATUS_RANK: Readonly<Record<DestinationStatus, number>> = { pending: 0, waiting: 1, failed: 1, rejected: 2, delivered: 2 };

@@ -101,11 +101,10 @@ function uploadOne(
   const previous = store.get(recordKey);
   const current = store.current(identity);
   if (operation === 'UNPUBLISH') {
-    const hash = hashContent('unpublish', content);
-    if (previous !== undefined && previous.hash === hash) return { recordKey, status: 'DUPLICATE', receipt: previous.receipt };
     if (current === undefined || current.operation !== 'upsert') return failed('E104', '记录不存在: no record with these key fields to stop publishing');
-    // the record stays shared: only its publication ends
-    store.put({ ...current, key: recordKey, hash, published: false, unpublishedAt: at });
+    if (current.unpublishedAt !== undefined) return { recordKey, status: 'DUPLICATE', receipt: current.receipt };
+    // the record stays shared, under its own entry: only its publication ends
+    store.put({ ...current, published: false, unpublishedAt: at });
     return { recordKey, status: 'SUCCESS', receipt: current.receipt };
   }
   const op = operation === 'UPSERT' ? 'upsert' : 'withdraw';
