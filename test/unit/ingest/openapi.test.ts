@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../../functions/ingest/ingest.js';
 import { upstreams } from '../../../infra/upstreams.js';
+import { RECORD_TYPES } from '../../../functions/shared/records/generated/schema-index.js';
+import { DESTINATION_STATUSES } from '../../../functions/shared/state/repository.js';
 import { breach, commitment } from '../../support/records.js';
 import { fakeClients, fakeDeps, openapi, routeOf, signed, undocumented } from './support.js';
 
@@ -55,10 +57,35 @@ describe('docs/api/openapi.yaml', () => {
     expect(Object.keys(openapi.paths['/v1/records/{recordType}/{recordId}']!)).toEqual(['get']);
   });
 
+  it('has no key made of prose (an unquoted comma in a flow mapping splits a description into keys)', () => {
+    const prose: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}/${i}`));
+      else if (node !== null && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (!key.startsWith('/') && /[\s()]/.test(key)) prose.push(`${at}/${key}`);
+          walk(value, `${at}/${key}`);
+        }
+      }
+    };
+    walk(openapi, '');
+    expect(prose).toEqual([]);
+  });
+
   it('lists every error code the implementation uses, and no other', () => {
     const used = new Set([...source.matchAll(/errorResponse\(\d{3}, '([A-Z_]+)'/g)].map((m) => m[1]!));
     for (const code of ['AUTH_FAILED', 'TIMESTAMP_EXPIRED', 'NONCE_REPLAYED']) used.add(code); // from verifyRequest
     expect([...used].sort()).toEqual([...errorSchema].sort());
+  });
+
+  it('names every record type and destination status the exchange has, and no other', () => {
+    const get = openapi.paths['/v1/records/{recordType}/{recordId}']!['get'] as unknown as { parameters: Array<{ name: string; schema?: { enum?: string[] } }> };
+    const status = openapi.components.schemas['RecordStatus'] as unknown as {
+      properties: { recordType: { enum: string[] }; destinations: { items: { properties: { status: { enum: string[] } } } } };
+    };
+    expect(get.parameters.find((p) => p.name === 'recordType')!.schema!.enum).toEqual([...RECORD_TYPES]);
+    expect(status.properties.recordType.enum).toEqual([...RECORD_TYPES]);
+    expect(status.properties.destinations.items.properties.status.enum).toEqual([...DESTINATION_STATUSES]);
   });
 
   it('documents the batch limit the implementation applies', () => {
@@ -71,11 +98,23 @@ describe('docs/api/openapi.yaml', () => {
     const produced = new Map<string, Set<string>>();
     for (const [name, build, adapt] of scenarios) {
       const fake = fakeClients();
-      if (name === 'get found') fake.items = [{ sk: 'META', revision: 1, operation: 'upsert', acceptedAt: '2026-01-01T00:00:00.000Z', routedTo: new Set() }];
+      if (name === 'get found') {
+        // delivered to the column as published (the publication fields must be documented), on its way to the province
+        fake.items = [
+          { sk: 'META', revision: 1, operation: 'upsert', acceptedAt: '2026-01-01T00:00:00.000Z', routedRevision: 1, routedTo: new Set(['provincial', 'publicColumn']) },
+          { sk: 'DEST#publicColumn', revision: 1, status: 'delivered', statusRank: 2, attempts: 1, updatedAt: '2026-01-01T00:00:01.000Z', published: true, publishedUntil: '2031-03-01', sendLeaseToken: 'internal' },
+        ];
+      }
       const base = fakeDeps(fake, { config: { tableName: 't', intakeQueueUrl: 'q', upstreams } });
       const request = build();
       const response = await handleIngestRequest(request, adapt ? adapt(base) : base);
       expect({ name, problems: undocumented(request, response) }).toEqual({ name, problems: [] });
+      if (name === 'get found') {
+        expect(JSON.parse(response.body).destinations).toEqual([
+          { destination: 'provincial', revision: 1, status: 'pending' },
+          { destination: 'publicColumn', revision: 1, status: 'delivered', attempts: 1, updatedAt: '2026-01-01T00:00:01.000Z', published: true, publishedUntil: '2031-03-01' },
+        ]);
+      }
       const template = routeOf(request.path);
       const operation = template && openapi.paths[template]![request.method.toLowerCase()] ? `${request.method.toLowerCase()} ${template}` : 'none';
       produced.set(operation, (produced.get(operation) ?? new Set()).add(String(response.status)));
