@@ -186,7 +186,8 @@ export function validBreach(i: number): Json {
     fineAmount: ((i % 50) + 1) / 10,
     decisionDate: decided,
     penaltyValidUntil: addDays(decided, 30),
-    disclosureEndDate: addDays(decided, 100 + Math.floor(r() * 250)),
+    // the department asks for a publication shorter than the tier's year, within its bounds
+    publicationEndDate: addDays(decided, 100 + Math.floor(r() * 250)),
     authority,
     authorityUscc,
     dataSource: authority,
@@ -194,14 +195,13 @@ export function validBreach(i: number): Json {
     brokenCommitmentCode: `${d.code}${compact(addDays(decided, -200))}${pad(i + 1, 6)}`,
     severity: '一般',
     blackPoints: 5 + (i % 10),
-    firstOffenceExemption: false,
   };
   if (categories.includes('没收违法所得')) data['confiscatedAmount'] = 0.35;
   return envelope('breach', i, r, data);
 }
 
 /** The defect an invalid record carries, each a typical upstream mistake. */
-export type Defect = 'usccCheck' | 'missingRequired' | 'dateOrder' | 'disclosurePeriod';
+export type Defect = 'usccCheck' | 'missingRequired' | 'dateOrder' | 'publicationPeriod';
 
 const clone = (record: Json): Json => structuredClone(record);
 const dataOf = (record: Json): Json => record['data'] as Json;
@@ -219,11 +219,11 @@ export function invalidCommitment(i: number): { record: Json; defect: Defect } {
 export function invalidBreach(i: number): { record: Json; defect: Defect } {
   const record = clone(validBreach(i));
   const data = dataOf(record);
-  const defect: Defect = (['usccCheck', 'missingRequired', 'dateOrder', 'disclosurePeriod'] as const)[i % 4]!;
+  const defect: Defect = (['usccCheck', 'missingRequired', 'dateOrder', 'publicationPeriod'] as const)[i % 4]!;
   if (defect === 'usccCheck') data['authorityUscc'] = breakCheckCharacter(String(data['authorityUscc']));
   else if (defect === 'missingRequired') delete data['facts'];
   else if (defect === 'dateOrder') data['penaltyValidUntil'] = addDays(String(data['decisionDate']), -1);
-  else data['disclosureEndDate'] = addDays(String(data['decisionDate']), 20); // under 3 months for 一般
+  else data['publicationEndDate'] = addDays(String(data['decisionDate']), 20); // under 3 months for 一般
   return { record, defect };
 }
 
@@ -270,8 +270,10 @@ export function repairRecord(i: number, seedBreaches: number, recordId: string):
       minDisclosureEndDate: minEnd,
       maxDisclosureEndDate: addMonths(decided, 12),
       applicationDate: applied,
-      handlingUnit: '哈尔滨新区发展和改革局',
-      handlingUnitUscc: makeUscc(r, '1', '1', '230109'),
+      applicationChannel: '信用中国',
+      // 谁认定、谁修复: the breach's authority decides its repair
+      handlingUnit: b['authority'],
+      handlingUnitUscc: b['authorityUscc'],
       outcome: '同意',
       decisionDate: repaired,
       decisionNumber: `哈新信修〔${repaired.slice(0, 4)}〕${String(i + 1).padStart(4, '0')}号`,

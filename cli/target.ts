@@ -15,6 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { beijingDate, parseDate } from '../functions/shared/records/dates.js';
 import { OUTPUTS, stackName } from '../infra/outputs.js';
 import { stages } from '../infra/stages.js';
 import { DESTINATION_IDS, type DestinationId } from '../infra/topology.js';
@@ -41,6 +42,16 @@ export interface ExchangeTarget {
   lanes: Record<DestinationId, QueuePair>;
   /** Local servers only: the endpoints (and no AWS credentials are needed). */
   endpoints?: { dynamodb: string; sqs: string };
+  /**
+   * A local runtime on its own calendar: the day it decides publication on (YYYY-MM-DD). Commands
+   * that count or plan publication (stats, resync, redeliver) use it instead of the Beijing date.
+   */
+  calendarDay?: string;
+}
+
+/** The day publication is decided on for this exchange: its local calendar's, else the Beijing date of `now`. */
+export function publicationDay(target: Pick<ExchangeTarget, 'calendarDay'>, now: Date): string {
+  return target.calendarDay ?? beijingDate(now);
 }
 
 export interface TargetOptions {
@@ -116,6 +127,7 @@ export function readTargetFile(file: string): ExchangeTarget {
   for (const key of ['stage', 'region', 'tableName'] as const) if (typeof t[key] !== 'string') problems.push(key);
   if (typeof t.intake?.queueUrl !== 'string' || typeof t.intake?.dlqUrl !== 'string') problems.push('intake');
   for (const d of DESTINATION_IDS) if (typeof t.lanes?.[d]?.queueUrl !== 'string' || typeof t.lanes?.[d]?.dlqUrl !== 'string') problems.push(`lanes.${d}`);
+  if (t.calendarDay !== undefined && parseDate(t.calendarDay) === undefined) problems.push('a calendarDay that is a date YYYY-MM-DD');
   if (problems.length) throw new TargetError(`the target file ${file} lacks ${problems.join(', ')}`, true);
   return { ...(t as ExchangeTarget), origin: t.origin ?? file };
 }

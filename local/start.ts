@@ -159,7 +159,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const targetDir = resolve(options.dataDir);
   mkdirSync(targetDir, { recursive: true });
   const targetFile = localTargetFile(targetDir);
-  writeFileSync(targetFile, `${JSON.stringify(targetOf(runtime), null, 2)}\n`);
+  // the operator CLI counts publication on the local calendar's day: rewritten when the day moves on
+  const writeTarget = () => writeFileSync(targetFile, `${JSON.stringify(targetOf(runtime, calendar.today()), null, 2)}\n`);
+  writeTarget();
 
   try {
     const row = (label: string, value: string) => console.log(`  ${label.padEnd(22)}${value}`);
@@ -207,6 +209,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // the next day: publications whose last day was today end by themselves (the expiry sweep)
       const day = calendar.advance();
       saveMarker(dataset.submissions.length, new Date().toISOString());
+      writeTarget();
       const swept = await runtime.sweepNow();
       console.log(`the local calendar moves on to ${day}: the expiry sweep ends ${swept.publications} publication(s) past their last day, where they were published (${swept.enqueued} sends)`);
       result = await watch();

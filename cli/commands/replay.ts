@@ -34,8 +34,8 @@ leaves a copy in both, which is delivered once all the same (revision guard, ide
 Messages the filter does not match stay in the DLQ.
 
 Filter (all given conditions must hold; | separates alternatives):
-  recordType=commitment|breach|repair   source=<source system>   recordId=<id>
-  action=upsert|withdraw                error=<text in the last error, e.g. "HTTP 503">
+  recordType=commitment|breach|repair|nonPenalty   source=<source system>   recordId=<id>
+  action=upsert|withdraw|unpublish      error=<text in the last error, e.g. "HTTP 503">
   since=<ISO time>  until=<ISO time>    (when the message was first sent to the lane)
 With --intake the DLQ holds records: recordType, source, recordId, since and until apply.
 

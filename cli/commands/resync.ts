@@ -91,6 +91,7 @@ export async function runRedelivery(
       {
         requestedBy: by,
         auditId: audit?.entry.id ?? 'dry-run',
+        ...(exchange.target.calendarDay !== undefined && { today: () => exchange.target.calendarDay! }),
         dryRun: run.options.dryRun,
         ...(run.options.limit && { limit: run.options.limit }),
         ...(run.options.rate && { ratePerSecond: run.options.rate }),

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { sources } from '../../infra/topology.js';
-import { beijingDate } from '../../functions/shared/records/dates.js';
 import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
 import { integer } from '../options.js';
@@ -27,7 +26,7 @@ import {
 } from '../operations/stats.js';
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
-import type { TargetOptions } from '../target.js';
+import { publicationDay, type TargetOptions } from '../target.js';
 
 /** DynamoDB's limit is 1,000,000; beyond a few hundred, segments only add requests. */
 const MAX_SEGMENTS = 1000;
@@ -120,7 +119,7 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
   }
   const { target } = exchange;
   const now = new Date();
-  const report = statsReport(aggregateStats(latest.records, sources, beijingDate(now)), latest.scan, { stage: target.stage, origin: target.origin, tableName: target.tableName }, now.toISOString());
+  const report = statsReport(aggregateStats(latest.records, sources, publicationDay(target, now)), latest.scan, { stage: target.stage, origin: target.origin, tableName: target.tableName }, now.toISOString());
   if (options.json) writeJson(io, report);
   else io.stdout.write(formatStats(report));
   return ExitCode.ok;
@@ -209,7 +208,7 @@ export function summaryLines(f: StatsFigures): string[] {
       `by ${count(f.subjects.committing.marketEntities)} market entities and ${count(f.subjects.committing.naturalPersons)} natural persons`,
     `  verified ${count(c.kept + c.broken)}: kept ${count(c.kept)}, broken ${count(c.broken)} (penalised ${count(c.penalised)}), ` +
       `keeping rate ${c.keepingRate === null ? '–' : `${(c.keepingRate * 100).toFixed(1)} %`}; not verified yet ${count(c.unverified)}; ` +
-      `${count(c.creditRepair)} credit-repair commitments apart`,
+      `credit-repair commitments apart: ${count(c.creditRepair)}`,
     `breaches: ${count(b.total)} (${tiers}); outbound: published ${count(b.publication.published)}, shared not published ${count(b.publication.notPublished)}, ` +
       `publication over ${count(b.publication.ended)}; inbound from the province ${count(b.byDirection.inbound)}`,
     `non-penalty decisions (kept, never shared): ${count(f.nonPenalties.total)}${grounds ? ` (${grounds})` : ''}; ` +

@@ -63,6 +63,8 @@ export interface RedeliveryMark {
   requestedBy: string;
   auditId: string;
   now: string;
+  /** The day routing decides publication on (default: the Beijing date of `now`). */
+  today?: string;
   /** When this run enqueued a breach again at a destination (so its repairs wait for that send). */
   breachResentAt?: (breach: RecordRef, destination: DestinationId) => string | undefined;
 }
@@ -81,7 +83,7 @@ export async function planRedelivery(store: StateStore, candidate: Candidate, ma
   if (!source) return { kind: 'skip', reason: `source ${ref.source} is no longer registered` };
   const record = await getRevision(store, ref, meta.revision);
   if (!record) return { kind: 'skip', reason: `revision ${meta.revision} is not stored` };
-  const today = beijingDate(new Date(mark.now));
+  const today = mark.today ?? beijingDate(new Date(mark.now));
   const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(store, record), today }).find((e) => e.destination === destination);
   if (!entry) return { kind: 'skip', reason: `the routing rules do not send this record to ${destination}` };
   const breach = record.recordType === 'repair' ? breachRefOf(record) : undefined;
@@ -109,6 +111,8 @@ export interface RedeliverOptions {
   signal?: AbortSignal;
   onProgress?: (event: 'enqueued' | 'skipped', n: number) => void;
   now?: () => Date;
+  /** The day routing decides publication on (a local runtime's calendar; default the Beijing date). */
+  today?: () => string;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -181,7 +185,7 @@ export async function redeliver(deps: { sqs: SQSClient; store: StateStore; laneQ
     seen.add(id);
     result.considered++;
     const at = now().toISOString();
-    const planned = await planRedelivery(deps.store, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: at, breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)) });
+    const planned = await planRedelivery(deps.store, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: at, ...(options.today && { today: options.today() }), breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)) });
     if (planned.kind === 'skip') {
       result.skippedCount++;
       if (result.skipped.length < MAX_LISTED) result.skipped.push({ record: id.split('>')[0]!, destination: candidate.destination, reason: planned.reason });

@@ -1,6 +1,6 @@
 /**
  * The demo's fixed catalogue: the 59 licensing items of 14 departments that Harbin New Area grants
- * under the notify-and-commit system (../../../shared/DOMAIN.md, "The reform the pipeline serves"),
+ * under the notify-and-commit system (docs/domain.md, "The reform the pipeline serves"),
  * and the government units that accept commitments, punish breaches and handle credit repair.
  *
  * The item names are the usual Chinese names of these licences (◐: modelled on public item lists of

@@ -1,7 +1,7 @@
 /**
  * The reconciliation: where every submission and every record ended, read from the state the
- * pipeline keeps (the sync-state table) and from the DLQs — the first invariant of
- * ARCHITECTURE.md ("nothing is lost") as numbers that must add up.
+ * pipeline keeps (the sync-state table) and from the DLQs — the first invariant of the design
+ * (docs/architecture.md, "nothing is lost") as numbers that must add up.
  *
  *  - each submission ended accepted (its revision is stored), a duplicate (the same revision was
  *    accepted from an earlier submission, and intake recorded acking this one), superseded (a newer

@@ -70,6 +70,8 @@ export interface RuntimeOptions {
   sweepIntervalSeconds?: number;
   /** The day publication is decided on (default the Beijing date of the clock): the demo runs its own. */
   calendar?: Calendar;
+  /** Seconds a repair waiting for its breach stays invisible between looks (default: the plan's, scaled). */
+  repairWaitSeconds?: number;
   /** Faults of the endpoint simulators, for all or per destination, and their PRNG seed. */
   faults?: Faults | Partial<Record<DestinationId, Faults>>;
   seed?: number;
@@ -121,7 +123,7 @@ class UnpublishedMetrics extends Metrics {
 }
 
 /** Where this runtime's table and queues are, as the operator CLI reads it (`credex --local`, `--target`). */
-export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoints'>): ExchangeTarget {
+export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoints'>, calendarDay?: string): ExchangeTarget {
   const pair = (q: { url: string; dlqUrl: string }) => ({ queueUrl: q.url, dlqUrl: q.dlqUrl });
   return {
     stage: LOCAL_STAGE,
@@ -131,6 +133,7 @@ export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoi
     intake: pair(runtime.queues.intake),
     lanes: Object.fromEntries(DESTINATION_IDS.map((d) => [d, pair(runtime.queues.lanes[d])])) as ExchangeTarget['lanes'],
     endpoints: { dynamodb: runtime.endpoints.dynamodb, sqs: runtime.endpoints.sqs },
+    ...(calendarDay !== undefined && { calendarDay }),
   };
 }
 
@@ -275,7 +278,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
         queueUrl: queues.lanes[lane.destination].url,
         lane: lane.lane,
         backoff: plan.timing.backoff,
-        repairWaitSeconds: plan.timing.repairWaitSeconds,
+        repairWaitSeconds: options.repairWaitSeconds ?? plan.timing.repairWaitSeconds,
         ...(options.topology && { routes: options.topology.routes }),
       },
       logger: logger('credex-deliver', { lane: lane.destination }),
@@ -309,19 +312,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     powertoolsMetrics: pullMetrics,
     metrics: { count: () => undefined },
   });
-  let pulling: Promise<PullResult> | undefined;
-  const pullNow = (): Promise<PullResult> =>
-    (pulling ??= pull(undefined, { ...LAMBDA_CONTEXT_DEFAULTS, functionName: `${NAME_PREFIX}-pull`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => plan.pull.timeoutSeconds * 1000 } as Context).finally(() => {
-      pulling = undefined;
-    }));
-  const pullInterval = options.pullIntervalSeconds ?? 5;
-  if (pullInterval > 0) {
-    const timer = setInterval(() => void pullNow().catch(() => undefined), pullInterval * 1000);
-    cleanups.push(async () => {
-      clearInterval(timer);
-      await pulling?.catch(() => undefined);
-    });
-  }
+  const pullNow = scheduled('pull', (context) => pull(undefined, context), plan.pull.timeoutSeconds, options.pullIntervalSeconds ?? 5, cleanups);
 
   const sweepMetrics = metrics('credex-sweep');
   const sweep = createSweepHandler({
@@ -338,19 +329,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     metrics: { count: () => undefined },
     today,
   });
-  let sweeping: Promise<SweepResult> | undefined;
-  const sweepNow = (): Promise<SweepResult> =>
-    (sweeping ??= sweep(undefined, { ...LAMBDA_CONTEXT_DEFAULTS, functionName: `${NAME_PREFIX}-sweep`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => plan.sweep.timeoutSeconds * 1000 } as Context).finally(() => {
-      sweeping = undefined;
-    }));
-  const sweepInterval = options.sweepIntervalSeconds ?? 5;
-  if (sweepInterval > 0) {
-    const timer = setInterval(() => void sweepNow().catch(() => undefined), sweepInterval * 1000);
-    cleanups.push(async () => {
-      clearInterval(timer);
-      await sweeping?.catch(() => undefined);
-    });
-  }
+  const sweepNow = scheduled('sweep', (context) => sweep(undefined, context), plan.sweep.timeoutSeconds, options.sweepIntervalSeconds ?? 5, cleanups);
 
   for (const source of eventSources) source.start();
   cleanups.push(async () => {
@@ -384,4 +363,24 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
       ),
     stop: () => (stopping ??= stopAll()),
   };
+}
+
+/**
+ * A scheduled function as EventBridge Scheduler runs it: every `intervalSeconds` (0: never by
+ * itself), one run at a time — a run asked for while one is going joins it. Returns "run now".
+ */
+function scheduled<T>(name: string, run: (context: Context) => Promise<T>, timeoutSeconds: number, intervalSeconds: number, cleanups: Array<() => Promise<void>>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  const now = (): Promise<T> =>
+    (running ??= run({ ...LAMBDA_CONTEXT_DEFAULTS, functionName: `${NAME_PREFIX}-${name}`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => timeoutSeconds * 1000 } as Context).finally(() => {
+      running = undefined;
+    }));
+  if (intervalSeconds > 0) {
+    const timer = setInterval(() => void now().catch(() => undefined), intervalSeconds * 1000);
+    cleanups.push(async () => {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    });
+  }
+  return now;
 }

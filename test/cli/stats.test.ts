@@ -2,10 +2,14 @@
  * `credex stats` on the real local runtime: records go through the intake queue, and the figures
  * are read back from the sync-state table the intake wrote.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { run } from '../../cli/main.js';
 import type { StatsReport } from '../../cli/operations/stats.js';
 import { beijingDate } from '../../functions/shared/records/dates.js';
+import { targetOf } from '../../local/runtime/runtime.js';
 import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
@@ -162,4 +166,22 @@ test('an exchange that cannot be found exits 4, saying why', async () => {
   });
   expect(exit).toBe(4);
   expect(stderr).toContain('no local runtime is running (/nonexistent/target.json does not exist)');
+});
+
+test('counts publication on a local runtime\'s own calendar day, as npm start does', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'credex-stats-'));
+  const file = join(dir, 'target.json');
+  // years on: the 一般 breach's publication (a year at most) is over
+  await writeFile(file, JSON.stringify(targetOf(harness.runtime, '2031-01-01')));
+  let stdout = '';
+  const exit = await run(['stats', '--json', '--target', file], { stdin: Readable.from([]), stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, env: {} });
+  expect(exit).toBe(0);
+  const later = JSON.parse(stdout) as StatsReport;
+  expect(later.day).toBe('2031-01-01');
+  expect(later.breaches.publication).toEqual({ published: 0, notPublished: 1, ended: 1 });
+
+  await writeFile(file, JSON.stringify({ ...targetOf(harness.runtime), calendarDay: '2031-02-30' }));
+  let stderr = '';
+  expect(await run(['stats', '--target', file], { stdin: Readable.from([]), stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: {} })).toBe(2);
+  expect(stderr).toContain('calendarDay');
 });

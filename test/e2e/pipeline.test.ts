@@ -2,7 +2,8 @@
  * End to end over the local runtime (the servers, pollers, handlers and simulators `npm start`
  * runs): the demo dataset goes in through the ingest API, the intake queue and the provincial feed;
  * every record must end where its routing rules send it, in each destination's format, and the
- * reconciliation must add up. Then a restart mid-run loses nothing.
+ * reconciliation must add up — through the next day too, when the expiry sweep ends the
+ * publications whose last day was the dataset's. Then a restart mid-run loses nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,27 +12,27 @@ import { captureOutput } from '../support/capture-output.js';
 import { generateDemoDataset, type DemoSubmission } from '../../local/demo/dataset.js';
 import { settle } from '../../local/runtime/reconcile.js';
 import { startLocalSimulators, startRuntime, type Runtime } from '../../local/runtime/runtime.js';
+import { LocalCalendar } from '../../local/runtime/calendar.js';
+import { publicationOf, publishedOn } from '../../functions/shared/records/publication.js';
+import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { submitAll } from '../../local/runtime/submit.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
-import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
+import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, liveAt, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const SEED = Number(process.env['CREDEX_E2E_SEED'] ?? 20261128);
 const TEST_TIMEOUT_MS = 240_000;
 const fast = fasterTopology(10);
 
-/** The destinations the routing rules name for a record's latest accepted revision (docs/routing.md). */
-function expectedDestinations(record: Record<string, unknown>): DestinationId[] {
+/**
+ * Where a record's latest accepted revision is live at the end, by the routing rules
+ * (docs/routing.md): a non-penalty decision nowhere; the province's records at the district; a
+ * commitment in the public column only while its publication runs.
+ */
+function expectedDestinations(record: Record<string, unknown>, today: string): DestinationId[] {
+  if (record['recordType'] === 'nonPenalty') return [];
   if (record['source'] === 'hlj-credit-platform') return ['district'];
-  const data = record['data'] as Record<string, unknown>;
-  if (record['recordType'] === 'commitment' && data['publicationType'] === '可向社会公开') return ['provincial', 'municipal', 'publicColumn'];
+  if (record['recordType'] === 'commitment' && publishedOn(publicationOf(record as unknown as CreditRecord), today)) return ['provincial', 'municipal', 'publicColumn'];
   return ['provincial', 'municipal'];
-}
-
-/** Where a record was applied: keys carry the record id; the public column keys by commitment code. */
-function appliedAt(applied: readonly Applied[], record: Record<string, unknown>): DestinationId[] {
-  const id = String(record['recordId']);
-  const code = (record['data'] as Record<string, unknown>)['commitmentCode'];
-  return DESTINATION_IDS.filter((d) => applied.some((a) => a.destination === d && (a.key.includes(`:${id}:`) || (d === 'publicColumn' && a.identity === code))));
 }
 
 /** The latest accepted revision of every record, from the submissions the reconciliation accepted. */
@@ -51,16 +52,22 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
     'delivers every record exactly where its rules send it, in the destinations’ formats, and accounts for every submission',
     async () => {
       const dataset = generateDemoDataset({ seed: SEED, scale: 1 });
+      const calendar = new LocalCalendar(dataset.today);
       let runtime: Runtime | undefined;
       let applied: Applied[] = [];
       let result: Awaited<ReturnType<Runtime['reconcile']>> | undefined;
+      let nextDay: Awaited<ReturnType<Runtime['reconcile']>> | undefined;
       const output = await captureOutput(async () => {
-        runtime = await startRuntime({ logLevel: 'INFO', pullIntervalSeconds: 1, seed: SEED });
+        runtime = await startRuntime({ logLevel: 'INFO', pullIntervalSeconds: 1, seed: SEED, calendar });
         try {
           applied = observeEndpoints(runtime.simulators);
           await submitAll(targetOf(runtime), dataset.submissions);
           const rt = runtime;
           result = await settle(() => rt.reconcile(dataset.submissions), { settleSeconds: 60 });
+          // the next day: what was published until the dataset's day ends by itself
+          calendar.advance();
+          await rt.sweepNow();
+          nextDay = await settle(() => rt.reconcile(dataset.submissions), { settleSeconds: 60 });
         } finally {
           await runtime.stop();
         }
@@ -76,12 +83,22 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
 
       const wrong: string[] = [];
       for (const record of latestRecords(dataset.submissions).values()) {
-        if (record['operation'] === 'withdraw') continue;
-        const want = expectedDestinations(record).sort();
-        const got = appliedAt(applied, record).sort();
-        if (JSON.stringify(want) !== JSON.stringify(got)) wrong.push(`${record['recordType']} ${record['recordId']}: expected ${want.join(',')}, applied at ${got.join(',')}`);
+        const want = record['operation'] === 'withdraw' ? [] : expectedDestinations(record, dataset.today).sort();
+        const got = liveAt(applied, record).sort();
+        if (JSON.stringify(want) !== JSON.stringify(got)) wrong.push(`${record['recordType']} ${record['recordId']}: expected live at ${want.join(',')}, live at ${got.join(',')}`);
       }
       expect(wrong).toEqual([]);
+      // a non-penalty decision is kept and shared nowhere
+      expect(result!.notShared).toEqual({ nonPenalty: dataset.facts.nonPenalties });
+
+      // the next day the sweep ended the publications whose last day was the dataset's, at both platforms that publish them
+      expect(nextDay?.complete).toBe(true);
+      for (const d of ['provincial', 'municipal'] as const) {
+        expect(nextDay!.destinations[d]).toMatchObject({ publicationsEnding: 0 });
+        expect(nextDay!.destinations[d]!.publicationsEnded).toBeGreaterThanOrEqual(1);
+      }
+      const ended = applied.filter((a) => a.unpublish).map((a) => a.destination);
+      expect(new Set(ended)).toEqual(new Set(['provincial', 'municipal']));
 
       expect(olderAfterNewer(applied)).toEqual([]);
       expect(keysAppliedTwice(applied)).toEqual([]);
@@ -101,7 +118,8 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'credex-restart-'));
       // the endpoints outlive the pipeline's restart, as the real platforms would
       const simulators = await startLocalSimulators({ seed: SEED });
-      const first = await startRuntime({ dataDir, simulators, topology: fast, pullIntervalSeconds: 1, logLevel: 'SILENT' });
+      const calendar = new LocalCalendar(dataset.today);
+      const first = await startRuntime({ dataDir, simulators, topology: fast, pullIntervalSeconds: 1, logLevel: 'SILENT', calendar });
       const applied = observeEndpoints(simulators);
       const half = Math.floor(dataset.submissions.length / 2);
       let second: Runtime | undefined;
@@ -113,7 +131,7 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
         expect(midway.complete).toBe(false);
         await first.stop();
 
-        second = await startRuntime({ dataDir, simulators, topology: fast, pullIntervalSeconds: 1, logLevel: 'SILENT' });
+        second = await startRuntime({ dataDir, simulators, topology: fast, pullIntervalSeconds: 1, logLevel: 'SILENT', calendar });
         await submitAll(targetOf(second), dataset.submissions.slice(half));
         const rt = second;
         const result = await settle(() => rt.reconcile(dataset.submissions), { settleSeconds: 60 });

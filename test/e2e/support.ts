@@ -1,6 +1,6 @@
 /**
  * End-to-end helpers over the local runtime: what each endpoint applied (in order), and the
- * invariants of ARCHITECTURE.md checked against it and against the sync-state table.
+ * invariants of docs/architecture.md checked against it and against the sync-state table.
  */
 import type { DemoSubmission } from '../../local/demo/dataset.js';
 import type { Runtime } from '../../local/runtime/runtime.js';
@@ -14,6 +14,8 @@ export interface Applied {
   key: string;
   identity: string;
   operation: 'upsert' | 'withdraw';
+  /** An end of publication (the record stays shared), not a send of the revision. */
+  unpublish: boolean;
   /** From the record or its idempotency key (`type:source:recordId:revision:destination`); undefined where the wire has none. */
   revision?: number;
   content: unknown;
@@ -37,7 +39,8 @@ export function observeEndpoints(simulators: Simulators): Applied[] {
     const put = store.put.bind(store);
     store.put = (record: StoredRecord) => {
       const revision = record.revision ?? revisionOfKey(record.key);
-      applied.push({ destination, key: record.key, identity: record.identity, operation: record.operation, ...(revision !== undefined && { revision }), content: record.content, order: applied.length });
+      const unpublish = record.unpublishedAt !== undefined && record.operation === 'upsert';
+      applied.push({ destination, key: record.key, identity: record.identity, operation: record.operation, unpublish, ...(revision !== undefined && { revision }), content: record.content, order: applied.length });
       put(record);
     };
   }
@@ -58,11 +61,28 @@ export function olderAfterNewer(applied: readonly Applied[]): string[] {
   return problems;
 }
 
-/** Invariant 3: an idempotency key (one revision of one record at one destination) is applied once. */
+/**
+ * Invariant 3: an idempotency key (one revision of one record at one destination) is applied once —
+ * its send once, and its end of publication (the expiry sweep's) at most once.
+ */
 export function keysAppliedTwice(applied: readonly Applied[]): string[] {
   const seen = new Map<string, number>();
-  for (const a of applied) if (revisionOfKey(a.key) !== undefined) seen.set(a.key, (seen.get(a.key) ?? 0) + 1);
+  for (const a of applied) {
+    if (revisionOfKey(a.key) === undefined) continue;
+    const send = a.unpublish ? `${a.key} (end of publication)` : a.key;
+    seen.set(send, (seen.get(send) ?? 0) + 1);
+  }
   return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} applied ${n} times`);
+}
+
+/** Where a record is live at the end: each destination whose last application of it is an upsert. */
+export function liveAt(applied: readonly Applied[], record: Record<string, unknown>): DestinationId[] {
+  const id = String(record['recordId']);
+  const code = (record['data'] as Record<string, unknown>)['commitmentCode'];
+  return DESTINATION_IDS.filter((d) => {
+    const mine = applied.filter((a) => a.destination === d && (a.key.includes(`:${id}:`) || (d === 'publicColumn' && a.identity === code)));
+    return mine.length > 0 && mine.at(-1)!.operation === 'upsert';
+  });
 }
 
 /** Invariant 4: at every destination, a repair's breach was applied before the repair. */
