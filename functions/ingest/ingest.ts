@@ -4,9 +4,9 @@
  * Gateway events.
  *
  * POST /v1/records, checks in this order, each answering before the next runs:
- *   route (404/405) → size (413) → content type (415) → decode UTF-8 or GB18030/GBK (400) →
- *   signature, timestamp (401) → nonce claimed in the shared store (401 NONCE_REPLAYED) →
- *   per-upstream throttle (429) → JSON (400) → per record: validate and authorise →
+ *   route (404/405) → size (413) → signature, timestamp (401) → nonce claimed in the shared store
+ *   (401 NONCE_REPLAYED) → per-upstream throttle (429) → content type (415) → decode UTF-8 or
+ *   GB18030/GBK (400) → JSON (400) → per record: validate and authorise →
  *   accepted ones to the intake queue, rejected ones to quarantine → 200 (all accepted) or 207.
  * Nothing is written before authentication succeeds.
  */

@@ -1,0 +1,14 @@
+/** docs/routing.md lists the ingest API's upstreams: the table a client reads must be the registry. */
+import { readFileSync } from 'node:fs';
+import { upstreams } from '../../../infra/upstreams.js';
+
+test('the upstream table of docs/routing.md is infra/upstreams.ts', () => {
+  const doc = readFileSync(new URL('../../../docs/routing.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Upstreams of the ingest API'));
+  const rows = section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', '')));
+  const registry = Object.entries(upstreams).map(([id, u]) => [id, u.appKey, u.sources.join(', '), u.recordTypes.join(', '), String(u.rateLimitPerMinute)]);
+  expect(rows).toEqual(registry);
+});
