@@ -1,13 +1,46 @@
-/** Jest runs the TypeScript sources as ES modules (ts-jest, transpile only: `tsc` type-checks). */
-export default {
+/**
+ * Jest runs the TypeScript sources as ES modules (ts-jest, transpile only: `tsc` type-checks).
+ *
+ * Three tiers, one jest project each (`--selectProjects <name>`):
+ * - `unit`: pure functions, adapters, simulators over loopback HTTP, the synthesized stack — no
+ *   servers, no Java;
+ * - `integration`: the handlers against one DynamoDB Local and one fauxqs, started once for the
+ *   tier by its global setup (endpoints reach the workers through process.env:
+ *   CREDEX_TEST_DYNAMODB_ENDPOINT, CREDEX_TEST_SQS_ENDPOINT — see test/integration/servers.ts);
+ * - `e2e`: the whole local runtime (`test/e2e`, `test/cli`), each file starting its own; run one
+ *   file at a time (`npm run test:e2e` passes --runInBand) so runtimes never starve each other.
+ *
+ * Timeouts are per tier (test/support/timeout-*.ts): a deadline for a stuck test, never a wait.
+ */
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
+
+export default {
   watchman: false,
-  // One DynamoDB Local and one fauxqs for the whole run; their endpoints reach the workers via
-  // process.env (CREDEX_TEST_DYNAMODB_ENDPOINT, CREDEX_TEST_SQS_ENDPOINT) — see test/integration/servers.ts.
-  globalSetup: '<rootDir>/test/integration/global-setup.ts',
-  globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/{unit,contract,simulators,infra}/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-unit.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-integration.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/{e2e,cli}/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
+    },
+  ],
 };

@@ -43,7 +43,7 @@ beforeAll(async () => {
     const opened = await openAudit(store, { action: planned.action, by: 'ops@test-host', target: 'local runtime', request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 } }, () => started);
     written[planned.name] = planned.end ? await opened.finish(planned.end.status, planned.end.counts, planned.end.error) : opened.entry;
   }
-}, 30_000);
+});
 
 afterAll(async () => {
   await harness?.stop();

@@ -23,7 +23,7 @@ beforeAll(async () => {
   harness = await startCliHarness();
   await harness.submit([commitment({ recordId: RECORD_ID, revision: 1 }, { party })]);
   // revision 2 goes once revision 1 is stored: sent together, 1 could arrive second and be superseded unstored
-  await waitFor('revision 1 accepted', async () => ((await inspect()).code === 0 ? true : undefined), 20_000);
+  await waitFor('revision 1 accepted', async () => ((await inspect()).code === 0 ? true : undefined), 60_000);
   await harness.submit([commitment({ recordId: RECORD_ID, revision: 2, occurredAt: '2026-03-03T09:30:00+08:00' }, { party, content: '本单位承诺在两个月内接受现场核查。' })]);
   view = await waitFor(
     'revision 2 delivered everywhere',
@@ -33,7 +33,7 @@ beforeAll(async () => {
     },
     25_000,
   );
-}, 60_000);
+});
 
 afterAll(async () => {
   await harness?.stop();
@@ -109,12 +109,12 @@ describe('credex inspect', () => {
     const id = 'HRBNA-CN-2026-900002';
     await harness.submit([commitment({ recordId: id }), commitment({ recordId: id, source: 'hrbxq-market' })]);
     for (const source of ['hrbxq-approval', 'hrbxq-market']) {
-      await waitFor(`${id} from ${source}`, async () => ((await harness.credex(['inspect', 'commitment', id, '--source', source, '--json'])).code === 0 ? true : undefined), 15_000);
+      await waitFor(`${id} from ${source}`, async () => ((await harness.credex(['inspect', 'commitment', id, '--source', source, '--json'])).code === 0 ? true : undefined), 45_000);
     }
     const ambiguous = await harness.credex(['inspect', 'commitment', id]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toContain(`commitment ${id} exists in several sources (hrbxq-approval, hrbxq-market): add --source <source>`);
-  }, 20_000);
+  });
 
   it('exits 3 for a record the exchange does not hold, and 2 for an unknown record type', async () => {
     const missing = await harness.credex(['inspect', 'breach', 'NO-SUCH-RECORD']);

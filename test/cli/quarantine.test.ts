@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   const find = (match: (e: QuarantineEntryJson) => boolean) => all.find(match)!;
   entries = { uscc: find((e) => e.recordId === 'QUAR-USCC-1'), malformed: find((e) => e.reason === 'malformed'), unknownSource: find((e) => e.reason === 'unknownSource') };
-}, 60_000);
+});
 
 afterAll(async () => {
   await harness?.stop();
@@ -160,16 +160,16 @@ describe('credex quarantine release', () => {
     expect(Object.keys(report.json)).toEqual(['id', 'outcome', 'record', 'correlationId', 'errors', 'warnings', 'messageId', 'auditId']);
     expect(report.json).toMatchObject({ id: entries.uscc.id, outcome: 'released', record: { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'QUAR-USCC-1', revision: 1 }, correlationId: entries.uscc.correlationId, errors: [], warnings: [] });
 
-    const meta = await waitFor('the corrected record accepted', () => getMeta(store, usccRef), 30_000);
+    const meta = await waitFor('the corrected record accepted', () => getMeta(store, usccRef), 90_000);
     expect(meta.correlationId).toBe(entries.uscc.correlationId);
-    await waitFor('the corrected record delivered to the provincial platform', async () => ((await getDestinationState(store, usccRef, 'provincial'))?.status === 'delivered' ? true : undefined), 30_000);
+    await waitFor('the corrected record delivered to the provincial platform', async () => ((await getDestinationState(store, usccRef, 'provincial'))?.status === 'delivered' ? true : undefined), 90_000);
 
     const [entry] = await list(['--reason', 'invalid', '--status', 'all']);
     expect(entry).toMatchObject({ status: 'released', released: { messageId: report.json.messageId, auditId: report.json.auditId, by: expect.stringContaining('(local)') } });
     const [audit] = await listAudit(store, { action: 'quarantine-release' });
     expect(audit).toMatchObject({ id: report.json.auditId, status: 'completed', request: { id: entries.uscc.id, file: '-' }, counts: { sent: 1, released: 1 } });
     expect(await list(['--reason', 'invalid'])).toEqual([]);
-  }, 45_000);
+  });
 
   test('a second release is refused with a clear message and exit 1', async () => {
     const out = await harness.credex(['quarantine', 'release', entries.uscc.id, '--file', '-'], { stdin: JSON.stringify(corrected) });

@@ -19,7 +19,7 @@ import { observeEndpoints, olderAfterNewer, repairsBeforeBreaches } from '../e2e
 import { breach, commitment, repair } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -75,7 +75,7 @@ beforeAll(async () => {
   store = { ddb: h.runtime.clients.doc, tableName: h.runtime.tableName };
   municipal().setFaults({ outage: true });
   await h.submit(all);
-  await waitFor('the municipal DLQ to hold every record', async () => ((await h.depth(dlqUrl())) === all.length ? true : undefined), 90_000);
+  await waitFor('the municipal DLQ to hold every record', async () => ((await h.depth(dlqUrl())) === all.length ? true : undefined), 270_000);
   await waitFor('provincial deliveries', () => allDelivered(all, 'provincial'));
 });
 
@@ -157,7 +157,7 @@ describe('credex replay', () => {
     expect(first.failures.map((f) => f.reason)).toEqual(Array(3).fill(expect.stringMatching(/^sent, but not deleted from the DLQ/)));
     await waitFor('the sent copies delivered', () => allDelivered(commitments, 'municipal'));
     // the originals are still in the DLQ, visible again (released when the replay ended)
-    await waitFor('the originals visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === 3 ? true : undefined), 10_000);
+    await waitFor('the originals visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === 3 ? true : undefined), 30_000);
 
     const requestsBefore = municipal().store.requests.length;
     const out = await h.credex(['replay', '--lane', 'municipal']);
@@ -245,7 +245,7 @@ describe('Ctrl-C', () => {
     const more = [3, 4, 5, 6].map((n) => breach({ recordId: `CLI-SX-2026-00000${n}` }, { decisionNumber: `哈新市监罚〔2026〕10${n}号` }));
     municipal().setFaults({ outage: true });
     await h.submit(more);
-    await waitFor('the new breaches in the DLQ', async () => ((await h.depth(dlqUrl())) === more.length ? true : undefined), 90_000);
+    await waitFor('the new breaches in the DLQ', async () => ((await h.depth(dlqUrl())) === more.length ? true : undefined), 270_000);
     municipal().setFaults({});
 
     // the real binary, one message a second; interrupted once the first one left the DLQ
@@ -254,7 +254,7 @@ describe('Ctrl-C', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // the depth counts held messages too: it drops only when a message is deleted, i.e. moved
-    await waitFor('the first message moved', async () => ((await h.depth(dlqUrl())) < more.length ? true : undefined), 30_000);
+    await waitFor('the first message moved', async () => ((await h.depth(dlqUrl())) < more.length ? true : undefined), 90_000);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
 
@@ -263,7 +263,7 @@ describe('Ctrl-C', () => {
     expect(result.moved).toBeGreaterThanOrEqual(1);
     expect(result.moved).toBeLessThan(more.length);
     // nothing lost: what did not move is back in the DLQ, visible again
-    await waitFor('the rest visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === more.length - result.moved ? true : undefined), 10_000);
+    await waitFor('the rest visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === more.length - result.moved ? true : undefined), 30_000);
     expect((await listAudit(store, { action: 'replay' }))[0]).toMatchObject({ id: result.auditId, status: 'interrupted', counts: { moved: result.moved } });
 
     // running it again finishes the job
@@ -299,7 +299,7 @@ describe('replay --intake', () => {
     intakeDown = true;
     try {
       await h.submit(records);
-      await waitFor('both records in the intake DLQ', async () => ((await h.depth(intakeDlq)) === 2 ? true : undefined), 60_000);
+      await waitFor('both records in the intake DLQ', async () => ((await h.depth(intakeDlq)) === 2 ? true : undefined), 180_000);
     } finally {
       intakeDown = false;
     }

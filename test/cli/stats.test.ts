@@ -62,7 +62,7 @@ beforeAll(async () => {
     },
     20_000,
   );
-}, 40_000);
+});
 
 afterAll(async () => {
   await harness?.stop();

@@ -20,7 +20,7 @@ import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, liveAt, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const SEED = Number(process.env['CREDEX_E2E_SEED'] ?? 20261128);
-const TEST_TIMEOUT_MS = 240_000;
+const TEST_TIMEOUT_MS = 600_000;
 const fast = fasterTopology(10);
 
 /**

@@ -149,7 +149,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const second = await deliverOnce('provincial');
     expect([...second.result.outcomes.values()]).toEqual(['delivered']);
     expect(await destinationState('T-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'delivered', attempts: 2 }));
-  }, 15_000);
+  });
 
   it('lands a message that keeps failing in the lane DLQ, with the last error kept in the state', async () => {
     await submit(breach({ recordId: 'DLQ-1' }));
@@ -162,7 +162,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqs.municipal, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => (JSON.parse(m.Body!) as { recordId: string }).recordId)).toEqual(['DLQ-1']);
     expect(await destinationState('DLQ-1', 'municipal', 'breach')).toEqual(expect.objectContaining({ status: 'failed', attempts: 3, lastError: expect.stringContaining('HTTP 500') }));
-  }, 20_000);
+  });
 
   it('honours Retry-After from a 429', async () => {
     await submit(breach({ recordId: 'RA-1' }));
@@ -174,7 +174,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     await sleep(1_200);
     const { result } = await deliverOnce('municipal');
     expect([...result.outcomes.values()]).toEqual(['delivered']);
-  }, 15_000);
+  });
 
   it('keeps a record the destination refuses as rejected, terminal, with its reason', async () => {
     await submit(breach({ recordId: 'REJ-1' }));
@@ -494,7 +494,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(records.map((r) => r.messageId)).toEqual([revision2.messageId]);
       expect([...later.outcomes.values()]).toEqual(['delivered']);
       expect(sentKeys('municipal')).toEqual(['commitment:hrbxq-approval:LEASE-1:2:municipal']);
-    }, 15_000);
+    });
   });
 
   describe('publication: stated on every send to a destination that publishes, ended where it was published', () => {

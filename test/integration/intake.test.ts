@@ -219,7 +219,7 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect(lanes.publicColumn).toEqual(['PUB@1:upsert']);
     // provincial and municipal got PUB twice (first attempt and retry): harmless, delivery is idempotent
     expect(lanes.provincial.sort()).toEqual(['BR@1:upsert', 'PUB@1:upsert', 'PUB@1:upsert']);
-  }, 20_000);
+  });
 
   it('sends inbound breaches to the district, and a repair everywhere its breach went', async () => {
     const inbound = breach({ recordId: 'PROV-1', source: 'hlj-credit-platform' });

@@ -57,7 +57,7 @@ describe('intake under AWS errors', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     const routedMarks = ddbMock.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.UpdateExpression).startsWith('SET routedRevision'));
     expect(routedMarks.map((c) => c.args[0].input.Key)).toEqual([{ pk: 'REC#commitment#hrbxq-approval#FINE', sk: 'META' }]);
-  }, 10_000);
+  });
 
   it('fails a record whose quarantine write fails, so invalid input is never acked unsaved', async () => {
     ddbMock.on(PutCommand).rejects(awsError('InternalServerError'));
