@@ -15,11 +15,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Upstream, UpstreamRegistration } from '../../infra/upstreams.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { RecordType } from '../shared/records/types.js';
-import { describeJsonError, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
+import { describeJsonError, duplicateKeyIssue, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
+import { duplicateKeys } from '../shared/records/duplicate-keys.js';
+import { isTransientAwsError } from '../shared/aws-errors.js';
 import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import { createCredentialsProvider, type CredentialsProvider, type SecretSource } from '../shared/signing/credentials.js';
 import { HEADER, verifyRequest, type VerifyFailureCode } from '../shared/signing/sign.js';
-import { QuarantineBodyTooLargeError, quarantine, readRecordState, type QuarantineReason, type RecordState, type StateStore } from '../shared/state/repository.js';
+import { QuarantineBodyTooLargeError, quarantine, readRecordState, reasonOfInvalid, type QuarantineReason, type RecordState, type StateStore } from '../shared/state/repository.js';
 import { passThroughNonces, type AsyncNonceStore, type Throttle } from './nonce-store.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
@@ -249,17 +251,11 @@ export async function handleIngestRequest(request: IngestRequest, deps: IngestDe
     return await handle(request, deps);
   } catch (err) {
     deps.logger.error('ingest request failed', { requestId: request.requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    const transient = isTransient(err);
+    const transient = err instanceof EnqueueError || isTransientAwsError(err);
     return transient
       ? errorResponse(503, 'SERVICE_UNAVAILABLE', 'a backing service is unavailable; retry the request later (records already accepted are deduplicated by revision)', request.requestId, { 'retry-after': '5' })
       : errorResponse(500, 'INTERNAL_ERROR', 'internal error; the request id identifies it in the logs', request.requestId);
   }
-}
-
-/** AWS SDK errors (network, throttling, 5xx) are transient; our own bugs are not. */
-function isTransient(err: unknown): boolean {
-  const e = err as { $metadata?: unknown; $fault?: string; name?: string } | null;
-  return Boolean(e && (e.$metadata !== undefined || e.$fault !== undefined || e.name === 'CredentialsError' || e.name === 'EnqueueError'));
 }
 
 class EnqueueError extends Error {
@@ -417,6 +413,16 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
   const body = recordsOf(parsed);
   if ('error' in body) return errorResponse(400, 'INVALID_REQUEST', body.error, requestId);
   if (body.records.length > maxRecords) return errorResponse(413, 'TOO_MANY_RECORDS', `the batch has ${body.records.length} records; the limit is ${maxRecords} per request`, requestId);
+  // a batch element is validated as its own JSON text, re-serialised: a property named twice is found here
+  const repeated = new Map<number, ValidationIssue[]>();
+  if (body.batch) {
+    for (const path of duplicateKeys(text, parsed)) {
+      const element = /^\/records\/(\d+)(\/.*)$/.exec(path);
+      if (!element) return errorResponse(400, 'INVALID_REQUEST', `the property ${path} is named more than once; JSON readers disagree on which value counts`, requestId);
+      const index = Number(element[1]);
+      repeated.set(index, [...(repeated.get(index) ?? []), duplicateKeyIssue(element[2]!)]);
+    }
+  }
 
   const results: RecordResult[] = new Array<RecordResult>(body.records.length);
   const accepted: Array<OutgoingMessage & { index: number; recordId: string }> = [];
@@ -425,9 +431,13 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
   body.records.forEach((record, index) => {
     // a single record is kept as sent; a batch element as its own JSON text
     const recordText = body.batch ? JSON.stringify(record) : text;
+    if (repeated.has(index)) {
+      rejected.push({ index, body: recordText, record, reason: 'invalid', errors: repeated.get(index)! });
+      return;
+    }
     const result = validateRecordText(recordText, config.validate);
     if (!result.valid) {
-      rejected.push({ index, body: recordText, record, reason: 'invalid', errors: result.errors });
+      rejected.push({ index, body: recordText, record, reason: reasonOfInvalid(result.errors), errors: result.errors });
       return;
     }
     const source = stringField(result.record, 'source')!;
@@ -449,13 +459,23 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
   const at = now.toISOString();
   await Promise.all(rejected.map((r) => keepRejected(store, r, request, upstreamId, at)));
 
+  let enqueued = accepted;
   if (accepted.length > 0) {
-    const { failed } = await sendBatch(deps.sqs, config.intakeQueueUrl, accepted, deps.sleep ? { sleep: deps.sleep } : {});
-    if (failed.size > 0) {
-      deps.logger.error('records could not be enqueued', { requestId, failed: Object.fromEntries(failed) });
-      throw new EnqueueError(`${failed.size} of ${accepted.length} records could not be enqueued`);
+    const { failed, refused } = await sendBatch(deps.sqs, config.intakeQueueUrl, accepted, deps.sleep ? { sleep: deps.sleep } : {});
+    // refused by the queue itself (InvalidMessageContents): the same record fails the same way on
+    // every resend, so it is rejected like an invalid one, never answered with "retry later"
+    const refusedNow = accepted.filter((a) => refused.has(a.key));
+    for (const a of refusedNow) {
+      const r: Rejected = { index: a.index, body: a.body, record: body.records[a.index], reason: 'invalid', errors: [{ path: '', rule: 'queueRefused', message: `the intake queue refused the record: ${refused.get(a.key)}` }] };
+      rejected.push(r);
+      await keepRejected(store, r, request, upstreamId, at);
     }
-    for (const a of accepted) results[a.index] = { index: a.index, recordId: a.recordId, status: 'accepted', trackingId: `${requestId}:${a.index}` };
+    if (failed.size > refused.size) {
+      deps.logger.error('records could not be enqueued', { requestId, failed: Object.fromEntries([...failed].filter(([key]) => !refused.has(key))) });
+      throw new EnqueueError(`${failed.size - refused.size} of ${accepted.length} records could not be enqueued`);
+    }
+    enqueued = accepted.filter((a) => !refused.has(a.key));
+    for (const a of enqueued) results[a.index] = { index: a.index, recordId: a.recordId, status: 'accepted', trackingId: `${requestId}:${a.index}` };
   }
 
   for (const r of rejected) {
@@ -463,8 +483,8 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
     results[r.index] = { index: r.index, ...(recordId !== undefined && { recordId }), status: 'rejected', errors: r.errors };
   }
 
-  deps.logger.info('records received', { requestId, upstream: upstreamId, accepted: accepted.length, rejected: rejected.length });
-  return respond(rejected.length === 0 ? 200 : 207, { requestId, accepted: accepted.length, rejected: rejected.length, results }, requestId);
+  deps.logger.info('records received', { requestId, upstream: upstreamId, accepted: enqueued.length, rejected: rejected.length });
+  return respond(rejected.length === 0 ? 200 : 207, { requestId, accepted: enqueued.length, rejected: rejected.length, results }, requestId);
 }
 
 const TRUNCATED_BODY_CHARS = 64 * 1024;

@@ -33,6 +33,7 @@ export type { LaneMessage } from '../shared/queue/lane-message.js';
 import type { RecordRef } from '../shared/state/keys.js';
 import {
   QuarantineBodyTooLargeError,
+  reasonOfInvalid,
   acceptRevision,
   appendEvents,
   claimRouting,
@@ -208,9 +209,7 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
   const result = validateRecordText(message.body, deps.config.validate);
   const parsed = isObject(result.record) ? (result.record as Partial<CreditRecord>) : undefined;
   if (!result.valid) {
-    const rule = result.errors[0]?.rule;
-    const reason: QuarantineReason = rule === 'json' ? 'malformed' : rule === 'maxRecordBytes' ? 'tooLarge' : 'invalid';
-    return keep(reason, result.errors, parsed, identityOf(parsed, result.errors));
+    return keep(reasonOfInvalid(result.errors), result.errors, parsed, identityOf(parsed, result.errors));
   }
   const record = result.record as CreditRecord;
   const ref = refOf(record);

@@ -16,7 +16,9 @@ import { readRecordState } from '../../functions/shared/state/repository.js';
 import type { RecordType } from '../../functions/shared/records/types.js';
 import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
 import { waitFor } from '../cli/runtime-harness.js';
-import { breach, nonPenalty, repair } from '../support/records.js';
+import { signRequest } from '../../functions/shared/signing/sign.js';
+import { encodeGbk } from '../support/gbk.js';
+import { breach, commitment, COMPANY_USCC, nonPenalty, repair } from '../support/records.js';
 import { fasterTopology, observeEndpoints, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const DAY = '2026-11-28';
@@ -77,6 +79,38 @@ describe('what a record legally is, over the running local runtime', () => {
       expect(result.submissions?.quarantined).toBe(1);
       for (const d of DESTINATION_IDS) expect({ destination: d, held: [...held(d, '不罚〔2026〕91号'), ...held(d, '不罚〔2026〕92号')] }).toEqual({ destination: d, held: [] });
       expect(runtime.simulators.simulators.provincial.store.requests.filter((r) => r.method !== 'GET')).toEqual([]); // the feed's pulls aside
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'carries supplementary-plane names (𠮷, 𠀀), pushed as GB18030 four-byte sequences, byte for byte to every destination',
+    async () => {
+      const name = '𠮷𠀀\u{2A6D6}餐饮管理有限公司';
+      const records = [
+        commitment({ recordId: 'E2E-CJK-C1' }, { party: { name, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王𠮷' } }),
+        breach({ recordId: 'E2E-CJK-B1' }, { decisionNumber: '哈新市监罚〔2026〕931号', brokenCommitmentCode: undefined, party: { name, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王𠮷' } }),
+      ];
+      // the district takes inbound records only: a breach on the provincial feed, pulled
+      await push(breach({ recordId: 'E2E-CJK-F1', source: 'hlj-credit-platform' }, { decisionNumber: '黑市监处罚〔2026〕931号', brokenCommitmentCode: undefined, blackPoints: undefined, party: { name, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王𠮷' } }));
+      for (const record of records) {
+        const credentials = targetOf(runtime).upstreamCredentials[channelFor(String(record['recordType']), String(record['source'])).upstreamId!]!;
+        const body = encodeGbk(JSON.stringify(record));
+        expect(body.includes(Buffer.from([0x95, 0x32, 0x82, 0x36]))).toBe(true); // 𠀀 in GB18030's four bytes
+        const headers = signRequest({ method: 'POST', path: '/v1/records', body, credentials, algorithm: 'HMAC-SHA256' });
+        const response = await fetch(`${targetOf(runtime).ingestUrl}/v1/records`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json; charset=gb18030' }, body });
+        expect([response.status, await response.text()]).toEqual([200, expect.stringContaining('"accepted":1')]);
+        submitted.push({ seq: submitted.length + 1, channel: 'ingest', body: JSON.stringify(record), record, expect: 'accepted' });
+      }
+      await settled();
+      const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
+      const namesAt = (destination: DestinationId) =>
+        runtime.simulators.simulators[destination].store
+          .list()
+          .flatMap((r) => Object.values((r.content ?? {}) as Record<string, unknown>))
+          .filter((value): value is string => typeof value === 'string' && value.includes('餐饮管理有限公司') && /[\u{20000}-\u{2FFFF}]/u.test(value))
+          .map(hex);
+      for (const d of DESTINATION_IDS) expect({ destination: d, names: [...new Set(namesAt(d))] }).toEqual({ destination: d, names: [hex(name)] });
     },
     TEST_TIMEOUT_MS,
   );

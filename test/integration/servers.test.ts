@@ -1,6 +1,6 @@
 /** Smoke test: the servers started by the global setup are real DynamoDB and SQS implementations. */
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { STATUS_INDEX } from '../../functions/shared/state/table.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 
@@ -31,6 +31,33 @@ describe('test servers', () => {
       }),
     );
     expect(Items?.map((item) => item.pk?.S)).toEqual(['REC#1']);
+  });
+
+  test('SQS carries what AWS SQS carries: every character beyond U+FFFF, byte for byte; refuses U+FFFE and lone surrogates', async () => {
+    const QueueUrl = await freshQueue('chars');
+    const names = ['𠮷野家', '𠀀', '\u{2A6D6}\u{30000}\u{10FFFD}'];
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ name: names[0] }) }));
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: JSON.stringify({ name: names[1] }) },
+          { Id: 'b', MessageBody: JSON.stringify({ name: names[2] }) },
+          { Id: 'nonchar', MessageBody: 'x\uFFFE' },
+          { Id: 'lone', MessageBody: 'x\udfff' },
+        ],
+      }),
+    );
+    expect((batch.Failed ?? []).map((f) => [f.Id, f.Code, f.SenderFault]).sort()).toEqual([
+      ['lone', 'InvalidMessageContents', true],
+      ['nonchar', 'InvalidMessageContents', true],
+    ]);
+    const bodies: string[] = [];
+    for (let polls = 0; bodies.length < 3 && polls < 30; polls++) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      bodies.push(...Messages.map((m) => m.Body!));
+    }
+    expect(bodies.map((b) => Buffer.from((JSON.parse(b) as { name: string }).name, 'utf8').toString('hex')).sort()).toEqual(names.map((n) => Buffer.from(n, 'utf8').toString('hex')).sort());
   });
 
   test('SQS: redrive to the DLQ after maxReceiveCount receives', async () => {

@@ -1,8 +1,11 @@
 /**
  * SendMessageBatch in chunks of 10 messages and 256 KiB, retrying only the entries SQS reports as
- * failed — a batch request can succeed while some of its entries do not.
+ * failed for a transient reason — a batch request can succeed while some of its entries do not, and
+ * an entry SQS refuses as the sender's fault (`InvalidMessageContents`) fails the same way every time.
  */
 import { SendMessageBatchCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { describeError } from '../errors.js';
+import { isPermanentQueueRefusal, isTransientAwsError } from '../aws-errors.js';
 
 export interface OutgoingMessage {
   /** The caller's id for the message, reported back when it could not be sent. */
@@ -20,6 +23,8 @@ export interface SendBatchOptions {
 export interface SendBatchResult {
   /** Keys of the messages that could not be sent, with the last reason. */
   failed: Map<string, string>;
+  /** Of `failed`, those SQS refused as the sender's fault: not retried, they would fail the same way again. */
+  refused: Map<string, string>;
   /** Keys of the messages sent, with the id SQS gave each. */
   sent: Map<string, string>;
   /** SendMessageBatch requests made. */
@@ -56,6 +61,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
   const retries = options.retries ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const failed = new Map<string, string>();
+  const refused = new Map<string, string>();
   const sent = new Map<string, string>();
   let requests = 0;
   for (const chunk of requestChunks(messages)) {
@@ -72,12 +78,24 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
           }),
         );
         for (const ok of result.Successful ?? []) sent.set(pending[Number(ok.Id)]!.key, ok.MessageId ?? '');
-        const failedIndexes = new Map((result.Failed ?? []).map((f) => [Number(f.Id), `${f.Code ?? 'Failed'}${f.SenderFault ? ' (sender fault)' : ''}: ${f.Message ?? ''}`]));
+        const failedIndexes = new Map<number, string>();
+        for (const f of result.Failed ?? []) {
+          const reason = `${f.Code ?? 'Failed'}${f.SenderFault ? ' (sender fault)' : ''}: ${f.Message ?? ''}`;
+          if (isPermanentQueueRefusal(f.Code, f.SenderFault)) {
+            refused.set(pending[Number(f.Id)]!.key, reason);
+            failed.set(pending[Number(f.Id)]!.key, reason);
+          } else failedIndexes.set(Number(f.Id), reason);
+        }
         lastReason = new Map([...failedIndexes].map(([index, reason]) => [pending[index]!.key, reason]));
         pending = pending.filter((_m, index) => failedIndexes.has(index));
       } catch (err) {
-        // the whole request failed (throttled, network): every entry is retried
-        lastReason = new Map(pending.map((m) => [m.key, err instanceof Error ? `${err.name}: ${err.message}` : String(err)]));
+        // the whole request failed: throttled or network, every entry is retried; otherwise (a
+        // missing queue, access denied) retrying cannot help
+        lastReason = new Map(pending.map((m) => [m.key, describeError(err)]));
+        if (!isTransientAwsError(err)) {
+          for (const m of pending) failed.set(m.key, lastReason.get(m.key)!);
+          break;
+        }
       }
       if (attempt >= retries) {
         for (const m of pending) failed.set(m.key, lastReason.get(m.key) ?? 'not sent');
@@ -85,7 +103,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
       }
     }
   }
-  return { failed, sent, requests };
+  return { failed, refused, sent, requests };
 }
 
 function toAttributes(attributes: Record<string, string> | undefined): Record<string, MessageAttributeValue> | undefined {

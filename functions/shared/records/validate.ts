@@ -11,10 +11,12 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import * as compiled from './generated/validators.js';
 import { RECORD_TYPES, schemaIndex } from './generated/schema-index.js';
 import { decimalPlaces, plainDecimal } from './decimals.js';
+import { duplicateKeys } from './duplicate-keys.js';
 import { explainResidentId, explainUscc } from './identifiers.js';
 import { normaliseRecord, type NormalisationChange } from './normalise.js';
 import { applyRules, readPointer } from './rules.js';
 import type { FieldInfo } from './schema-index-types.js';
+import { unsupportedText } from './text.js';
 import type { RecordType } from './types.js';
 
 /**
@@ -86,8 +88,9 @@ export function validateRecord(input: unknown, options: ValidateOptions = {}): V
   const { record, changes } = normaliseRecord(input as Record<string, unknown>);
   const type = isRecordType(record['recordType']) ? record['recordType'] : undefined;
   const validate = validators[type ?? 'envelope'];
-  let errors: ValidationIssue[] = [];
-  if (!validate(record)) errors = fromAjv(validate.errors ?? [], record, type);
+  // characters no destination can carry first: the same record would fail the same way at every hop
+  let errors: ValidationIssue[] = unsupportedText(record).map((issue) => withTitle(issue, type));
+  if (!validate(record)) errors.push(...fromAjv(validate.errors ?? [], record, type));
   if (type && record['data'] !== null && typeof record['data'] === 'object') {
     for (const issue of applyRules(record['data'] as Record<string, unknown>, schemaIndex.rules[type] ?? [], record['operation'])) {
       errors.push(withTitle({ ...issue, path: `/data${issue.path}` }, type));
@@ -112,7 +115,7 @@ export interface TextOptions extends ValidateOptions {
 
 /**
  * Validates one record given as JSON text (a message body, a request body, a line of NDJSON):
- * size limit, JSON syntax (with line and column), then validateRecord.
+ * size limit, JSON syntax (with line and column), no property named twice, then validateRecord.
  */
 export function validateRecordText(input: string, options: TextOptions = {}): ValidationResult {
   // a byte-order mark is an encoding artefact some Windows tools write, not content
@@ -128,7 +131,14 @@ export function validateRecordText(input: string, options: TextOptions = {}): Va
   } catch (err) {
     return rejected(undefined, { path: '', rule: 'json', message: describeJsonError(text, err, options.firstLine) });
   }
+  const duplicates = duplicateKeys(text, parsed);
+  if (duplicates.length > 0) return { ...rejected(parsed, duplicateKeyIssue(duplicates[0]!)), errors: duplicates.map(duplicateKeyIssue) };
   return validateRecord(parsed, options);
+}
+
+/** A property named twice (rule `duplicateKey`): JSON readers disagree on which value counts, so none does. */
+export function duplicateKeyIssue(path: string): ValidationIssue {
+  return { path, rule: 'duplicateKey', message: 'this property is named more than once in its object; JSON readers disagree on which value counts, so the record is refused' };
 }
 
 const JSON_PROBLEMS: Record<string, string> = {

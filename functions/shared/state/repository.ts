@@ -8,7 +8,7 @@
  * Only operations that dynalite and DynamoDB Local both support are used (no transactions).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { CreditRecord } from '../records/types.js';
 import type { ValidationIssue } from '../records/validate.js';
@@ -587,6 +587,12 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Why input was quarantined; `unauthorised`: a registered upstream pushed a source or type it is not registered for. */
 export type QuarantineReason = 'malformed' | 'encoding' | 'tooLarge' | 'invalid' | 'unknownSource' | 'unauthorised' | 'conflict';
 
+/** The reason a record refused by validation is kept under: its first error's rule decides. */
+export function reasonOfInvalid(errors: readonly ValidationIssue[]): QuarantineReason {
+  const rule = errors[0]?.rule;
+  return rule === 'json' ? 'malformed' : rule === 'maxRecordBytes' ? 'tooLarge' : 'invalid';
+}
+
 export interface QuarantineEntry {
   receivedAt: string;
   /**
@@ -611,8 +617,42 @@ export interface QuarantineEntry {
 
 /** Bodies above this are stored gzip-compressed (a DynamoDB item holds 400 KB at most). */
 const INLINE_BODY_BYTES = 64 * 1024;
-/** Compressed bodies above this do not fit an item: the caller keeps them elsewhere (the DLQ). */
-export const MAX_STORED_BODY_BYTES = 350 * 1024;
+/**
+ * Compressed bodies above this do not fit an item: the caller keeps them elsewhere (the DLQ). The
+ * rest of the 400 KB item is left to the facts and errors, which `fitted` bounds (about 60 KB).
+ */
+export const MAX_STORED_BODY_BYTES = 320 * 1024;
+/** An identity fact (source, recordId, …) comes from the input: longer ones are cut, their length and hash kept. */
+const MAX_FACT_CHARS = 256;
+/** Each error's path and message, at most this many characters; at most MAX_ERRORS_KEPT errors. */
+const MAX_ERROR_TEXT_CHARS = 400;
+const MAX_ERRORS_KEPT = 40;
+
+/** What was cut from a quarantined entry's facts to fit one item: each field's full length and SHA-256. */
+export type CutFields = Record<string, { chars: number; sha256: string }>;
+
+function cutText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/**
+ * The entry's facts bounded so the item always fits, whatever the input held (a 600 KB `source`, a
+ * property name of a megabyte quoted in an error path): long facts cut, with their length and hash.
+ */
+function fitted(facts: Omit<QuarantineEntry, 'body'>): Omit<QuarantineEntry, 'body'> & { cutFields?: CutFields } {
+  const cutFields: CutFields = {};
+  const out: Record<string, unknown> = { ...facts };
+  for (const name of ['source', 'recordType', 'recordId', 'correlationId', 'messageId', 'upstream'] as const) {
+    const value = out[name];
+    if (typeof value !== 'string' || value.length <= MAX_FACT_CHARS) continue;
+    cutFields[name] = { chars: value.length, sha256: createHash('sha256').update(value).digest('hex') };
+    out[name] = cutText(value, MAX_FACT_CHARS);
+  }
+  const errors = facts.errors.slice(0, MAX_ERRORS_KEPT).map((e) => ({ ...e, path: cutText(e.path, MAX_ERROR_TEXT_CHARS), message: cutText(e.message, MAX_ERROR_TEXT_CHARS) }));
+  if (facts.errors.length > MAX_ERRORS_KEPT) errors.push({ path: '', rule: 'maxErrors', message: `${facts.errors.length - MAX_ERRORS_KEPT} more errors not kept` });
+  out['errors'] = errors;
+  return { ...(out as Omit<QuarantineEntry, 'body'>), ...(Object.keys(cutFields).length > 0 && { cutFields }) };
+}
 
 export class QuarantineBodyTooLargeError extends Error {
   constructor(readonly compressedBytes: number) {
@@ -630,8 +670,9 @@ export async function quarantine(store: StateStore, entry: QuarantineEntry): Pro
     if (compressed.length > MAX_STORED_BODY_BYTES) throw new QuarantineBodyTooLargeError(compressed.length);
     body = { bodyGzip: compressed };
   }
-  const key = { pk: quarantinePk(entry.sentAt), sk: `${entry.sentAt}#${entry.messageId}` };
-  const { body: _raw, ...facts } = entry;
+  const { body: _raw, ...raw } = entry;
+  const facts = fitted(raw);
+  const key = { pk: quarantinePk(entry.sentAt), sk: `${entry.sentAt}#${facts.messageId}` };
   try {
     await store.ddb.send(
       new PutCommand({

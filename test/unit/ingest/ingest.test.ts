@@ -194,6 +194,86 @@ describe('POST /v1/records', () => {
   });
 });
 
+describe('input that would fail the same way again: a 4xx or a quarantine entry, never "retry later"', () => {
+  const named = (recordId: string, name: string) => commitment({ recordId }, { party: { ...(commitment().data as { party: Record<string, unknown> }).party, name } });
+  const resultsOf = (r: { json: Record<string, unknown> }) => r.json['results'] as Array<{ status: string; errors?: Array<{ path: string; rule: string; message: string }> }>;
+
+  it.each([
+    ['U+FFFE', 'a\uFFFEb', 'U+FFFE, a noncharacter'],
+    ['a lone surrogate', '\udfff公司', 'U+DFFF, a lone surrogate'],
+    ['a control character', '公司\u0007', 'U+0007, a control character'],
+    ['U+10FFFF', '公司\u{10FFFF}', 'U+10FFFF, a noncharacter'],
+  ])('%s in a name: that record rejected with its path (207), the rest accepted, nothing sent twice', async (_name, name, message) => {
+    const r = await call(signed({ records: [commitment({ recordId: 'T-ok' }), named('T-bad', name)] }));
+    expect(r.status).toBe(207);
+    expect(resultsOf(r).map((x) => x.status)).toEqual(['accepted', 'rejected']);
+    expect(resultsOf(r)[1]!.errors).toEqual([expect.objectContaining({ path: '/data/party/name', rule: 'text', message: expect.stringContaining(message) })]);
+    expect(fake.sent).toHaveLength(1);
+    expect(fake.puts.map((p) => [p['recordId'], p['reason']])).toEqual([['T-bad', 'invalid']]);
+  });
+
+  it('carries supplementary-plane CJK (𠮷, 𠀀) and GB18030 four-byte characters as they are', async () => {
+    const record = named('T-cjk', '𠮷𠀀有限公司');
+    expect([...encodeGbk('𠀀')]).toEqual([0x95, 0x32, 0x82, 0x36]); // GB 18030's four bytes, known independently
+    const r = await call(signed(encodeGbk(JSON.stringify(record)), { contentType: 'application/json; charset=gb18030' }));
+    expect(r.status).toBe(200);
+    expect(JSON.parse(fake.sent[0]!)).toEqual(record);
+  });
+
+  it('a property named twice: the record refused (rule duplicateKey), in a single body and in a batch element', async () => {
+    const single = JSON.stringify(commitment({ recordId: 'D-1' })).replace('"source":', '"source":"hrbdl-approval","source":');
+    const r1 = await call(signed(single));
+    expect(r1.status).toBe(207);
+    expect(resultsOf(r1)[0]!.errors).toEqual([expect.objectContaining({ path: '/source', rule: 'duplicateKey' })]);
+    const batch = `{"records":[${JSON.stringify(commitment({ recordId: 'D-2' }))},${single}]}`;
+    const r2 = await call(signed(batch));
+    expect(r2.status).toBe(207);
+    expect(resultsOf(r2).map((x) => x.status)).toEqual(['accepted', 'rejected']);
+    expect(resultsOf(r2)[1]!.errors).toEqual([expect.objectContaining({ path: '/source', rule: 'duplicateKey' })]);
+    expect(fake.sent.map((b) => (JSON.parse(b) as { recordId: string }).recordId)).toEqual(['D-2']);
+  });
+
+  it('"records" named twice: 400, nothing sent or kept', async () => {
+    const r = await call(signed(`{"records":[${JSON.stringify(commitment())}],"records":[]}`));
+    expect([r.status, codeOf(r)]).toEqual([400, 'INVALID_REQUEST']);
+    expect(fake.sent).toEqual([]);
+  });
+
+  it('a 600 KB source: rejected (207), kept in an entry that fits one item, with the cut field\'s length and hash', async () => {
+    const source = 'x'.repeat(600_000);
+    const r = await call(signed({ records: [{ ...commitment(), source, recordId: 'y'.repeat(300_000) }] }));
+    expect(r.status).toBe(207);
+    const item = fake.puts[0]!;
+    expect(item['source']).toHaveLength(257);
+    expect(item['cutFields']).toEqual({ source: { chars: 600_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, recordId: { chars: 300_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const itemBytes = Buffer.byteLength(JSON.stringify({ ...item, bodyGzip: undefined })) + ((item['bodyGzip'] as Uint8Array | undefined)?.length ?? 0);
+    expect(itemBytes).toBeLessThan(400 * 1024);
+  });
+
+  it('a record over 240 KiB is kept as tooLarge, the runbook\'s reason for it', async () => {
+    const r = await call(signed(named('T-big', '公'.repeat(90_000))));
+    expect(resultsOf(r)[0]!.errors).toEqual([expect.objectContaining({ rule: 'maxRecordBytes' })]);
+    expect(fake.puts.map((p) => p['reason'])).toEqual(['tooLarge']);
+  });
+
+  it('a record the queue refuses (InvalidMessageContents): rejected with rule queueRefused and kept, the others accepted (207, not 503)', async () => {
+    fake.refuseBody = (body) => body.includes('T-refused');
+    const r = await call(signed({ records: [commitment({ recordId: 'T-refused' }), commitment({ recordId: 'T-fine' })] }));
+    expect(r.status).toBe(207);
+    expect(r.json).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(resultsOf(r)[0]!.errors).toEqual([expect.objectContaining({ rule: 'queueRefused', message: expect.stringContaining('InvalidMessageContents') })]);
+    expect(fake.puts.map((p) => p['recordId'])).toEqual(['T-refused']);
+  });
+
+  it('a DynamoDB client fault (ValidationException) is not answered 503: it would fail again', async () => {
+    fake.failPut = Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const r = await call(signed(commitment({ recordId: 'U-bad', revision: 0 })));
+    expect([r.status, codeOf(r)]).toEqual([500, 'INTERNAL_ERROR']);
+    fake.failPut = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    expect((await call(signed(commitment({ recordId: 'U-bad', revision: 0 })))).status).toBe(503);
+  });
+});
+
 describe('GET /v1/records/{recordType}/{recordId}', () => {
   const get = (recordType: string, recordId: string, query: string | undefined, appKey = 'hrbxq-approval') =>
     signed('', { method: 'GET', path: `/v1/records/${recordType}/${encodeURIComponent(recordId)}`, ...(query !== undefined && { rawQuery: query }), appKey });

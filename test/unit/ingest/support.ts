@@ -126,6 +126,10 @@ export interface FakeClients {
   /** Items the Query of readRecordState answers with. */
   items: Array<Record<string, unknown>>;
   failSqs: boolean;
+  /** Bodies SQS refuses entry by entry as the sender's fault (InvalidMessageContents). */
+  refuseBody?: (body: string) => boolean;
+  /** An error every PutCommand throws. */
+  failPut?: Error;
 }
 
 export function fakeClients(): FakeClients {
@@ -140,6 +144,7 @@ export function fakeClients(): FakeClients {
   fake.ddb = {
     async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
       if (command instanceof PutCommand) {
+        if (fake.failPut) throw fake.failPut;
         fake.puts.push(command.input.Item as Record<string, unknown>);
         return {};
       }
@@ -152,8 +157,13 @@ export function fakeClients(): FakeClients {
       if (!(command instanceof SendMessageBatchCommand)) throw new Error('unexpected SQS command');
       if (fake.failSqs) throw Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $metadata: {} });
       const entries = command.input.Entries ?? [];
-      fake.sent.push(...entries.map((e) => e.MessageBody!));
-      return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })), Failed: [] };
+      const refused = entries.filter((e) => fake.refuseBody?.(e.MessageBody!));
+      const taken = entries.filter((e) => !refused.includes(e));
+      fake.sent.push(...taken.map((e) => e.MessageBody!));
+      return {
+        Successful: taken.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
+        Failed: refused.map((e) => ({ Id: e.Id, Code: 'InvalidMessageContents', SenderFault: true, Message: 'Invalid characters found' })),
+      };
     },
   } as unknown as SQSClient;
   return fake;

@@ -35,6 +35,23 @@ describe('sendBatch', () => {
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
   });
 
+  it('does not retry an entry SQS refuses as the sender\'s fault: reported failed and refused at once', async () => {
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'InvalidMessageContents', SenderFault: true, Message: 'Invalid characters found' }] });
+    const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    expect([...result.refused.keys()]).toEqual(['m1']);
+    expect(result.failed.get('m1')).toContain('InvalidMessageContents');
+    expect([...result.sent.keys()]).toEqual(['m0']);
+  });
+
+  it('does not retry a whole request that cannot succeed (a missing queue)', async () => {
+    sqsMock.on(SendMessageBatchCommand).rejects(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    expect([...result.failed.keys()]).toEqual(['m0', 'm1']);
+    expect(result.refused.size).toBe(0);
+  });
+
   it('reports the messages still failing after its retries, with the reason', async () => {
     // the entry with body n:1 fails wherever it sits in the request
     sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string; MessageBody: string }> }) => ({
