@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 
 /** AWS SQS's rule for message bodies: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. */
+// eslint-disable-next-line no-control-regex -- the rule is about control characters
 export const AWS_INVALID_MESSAGE_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 let carried: Promise<void> | undefined;
