@@ -3,9 +3,11 @@
  * turns each request into handleIngestRequest's request (functions/ingest/ingest.ts) — the same
  * code the Lambda runs behind API Gateway (functions/ingest/handler.ts) — and writes its response.
  *
- * The one thing done here rather than in handleIngestRequest is the body size limit: the body is
- * buffered in memory, so a body over `config.maxBodyBytes` (by Content-Length, or counted while
- * reading) is answered 413 at once, in the API's error shape, without reading the rest of it.
+ * Done here rather than in handleIngestRequest: the body size limit — the body is buffered in
+ * memory, so the bytes of a body over `config.maxBodyBytes` (by Content-Length, or counted while
+ * reading) are read and thrown away, up to twice the limit, and then answered 413 in the API's
+ * error shape (a client still sending when the server closes sees a reset, not the answer) — and
+ * the answers to requests Node's parser refuses (431 for headers over 16 KiB, 400), in that shape too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -30,6 +32,8 @@ export interface IngestServer {
 
 /** How long an oversized request's connection stays open after the 413 so the client can read it. */
 const OVERSIZE_CLOSE_GRACE_MS = 200;
+/** An oversized body is read and discarded up to this many times the limit; beyond, the 413 goes at once and the connection closes. */
+const DRAIN_CAP_FACTOR = 2;
 
 /** Header values as handleIngestRequest takes them (Node lower-cases names; repeats are joined as API Gateway does). */
 function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
@@ -44,7 +48,7 @@ function send(res: ServerResponse, response: IngestResponse, extraHeaders: Recor
   res.end(body);
 }
 
-/** Answers 413 with the body left unread: the connection is closed shortly after the answer is written. */
+/** Answers 413 and closes the connection shortly after the answer is written (the rest of the body is not read). */
 function refuseOversize(req: IncomingMessage, res: ServerResponse, requestId: string, limit: number, size: string): void {
   if (res.headersSent) return;
   send(res, errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${size} bytes; the limit is ${limit}`, requestId), { connection: 'close' });
@@ -57,35 +61,38 @@ function refuseOversize(req: IncomingMessage, res: ServerResponse, requestId: st
 
 export async function startIngestServer({ port = 0, host = '127.0.0.1', deps }: IngestServerOptions): Promise<IngestServer> {
   const maxBodyBytes = deps.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const drainCapBytes = DRAIN_CAP_FACTOR * maxBodyBytes;
 
   const server = createServer((req, res) => {
     const requestId = randomUUID();
     const declared = req.headers['content-length'];
-    if (declared !== undefined && /^[0-9]+$/.test(declared) && Number(declared) > maxBodyBytes) {
-      refuseOversize(req, res, requestId, maxBodyBytes, declared);
+    const declaredBytes = declared !== undefined && /^[0-9]+$/.test(declared) ? Number(declared) : undefined;
+    if (declaredBytes !== undefined && declaredBytes > drainCapBytes) {
+      refuseOversize(req, res, requestId, maxBodyBytes, declared!);
       return;
     }
 
     const chunks: Buffer[] = [];
     let received = 0;
-    let oversize = false;
+    // over the limit: the bytes are counted and dropped until the body ends, then 413
+    let oversize = declaredBytes !== undefined && declaredBytes > maxBodyBytes;
     req.on('data', (chunk: Buffer) => {
-      if (oversize) return;
       received += chunk.length;
-      if (received > maxBodyBytes) {
+      if (!oversize && received > maxBodyBytes) {
         oversize = true;
         chunks.length = 0;
-        req.pause();
-        refuseOversize(req, res, requestId, maxBodyBytes, `more than ${maxBodyBytes}`);
-        return;
       }
-      chunks.push(chunk);
+      if (!oversize) chunks.push(chunk);
+      else if (received > drainCapBytes) refuseOversize(req, res, requestId, maxBodyBytes, `more than ${drainCapBytes}`);
     });
     req.on('error', () => {
       // the client went away: nothing to answer
     });
     req.on('end', () => {
-      if (oversize) return;
+      if (oversize) {
+        if (!res.headersSent) send(res, errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${declared ?? received} bytes; the limit is ${maxBodyBytes}`, requestId), { connection: 'close' });
+        return;
+      }
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const request: IngestRequest = {
@@ -107,6 +114,22 @@ export async function startIngestServer({ port = 0, host = '127.0.0.1', deps }: 
         },
       );
     });
+  });
+
+  // what Node's HTTP parser refuses before a request exists: answered in the API's error shape
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (err as { bytesParsed?: number }).bytesParsed === undefined) {
+      socket.destroy();
+      return;
+    }
+    const requestId = randomUUID();
+    const response =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? errorResponse(431, 'HEADERS_TOO_LARGE', 'the request headers are over 16 KiB', requestId)
+        : errorResponse(400, 'INVALID_REQUEST', 'the request is not valid HTTP/1.1', requestId);
+    const body = Buffer.from(response.body, 'utf8');
+    const head = [`HTTP/1.1 ${response.status} ${response.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`, ...Object.entries({ ...response.headers, 'content-length': String(body.length), connection: 'close' }).map(([k, v]) => `${k}: ${v}`)];
+    socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
   });
 
   await new Promise<void>((resolve, reject) => {

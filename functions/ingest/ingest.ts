@@ -82,6 +82,7 @@ export interface IngestDeps {
 export type ErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
+  | 'HEADERS_TOO_LARGE'
   | 'PAYLOAD_TOO_LARGE'
   | 'TOO_MANY_RECORDS'
   | 'UNSUPPORTED_MEDIA_TYPE'

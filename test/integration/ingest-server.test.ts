@@ -19,6 +19,7 @@ let ddb: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let queueUrl: string;
 let server: IngestServer;
+let deps: IngestDeps;
 
 beforeAll(() => {
   const servers = testServers();
@@ -29,7 +30,7 @@ beforeAll(() => {
 beforeEach(async () => {
   const tableName = await freshTable('ingest-server');
   queueUrl = await freshQueue('intake');
-  const deps: IngestDeps = {
+  deps = {
     ddb,
     sqs,
     config: { tableName, intakeQueueUrl: queueUrl, upstreams, maxBodyBytes: MAX_BODY_BYTES },
@@ -125,5 +126,39 @@ describe('local ingest server', () => {
     expect([response.status, json.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect(pulled).toBeLessThan(total / 2);
     expect(await receiveAll()).toEqual([]);
+  });
+
+  it('answers 413 every time to a 5 MiB + 1 body and a chunked 6 MiB one (read and discarded, then answered)', async () => {
+    const full = await startIngestServer({ deps: { ...deps, config: { ...deps.config, maxBodyBytes: undefined } } });
+    try {
+      const sized = Buffer.alloc(5 * 1024 * 1024 + 1, 0x20);
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const chunked = () => {
+        let sent = 0;
+        return new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent >= 6 * 1024 * 1024) return controller.close();
+            sent += chunk.length;
+            controller.enqueue(new Uint8Array(chunk));
+          },
+        });
+      };
+      for (let i = 0; i < 5; i++) {
+        for (const body of [sized, chunked()]) {
+          const response = await fetch(`${full.url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit & { duplex: 'half' });
+          const json = (await response.json()) as { error: { code: string; requestId: string } };
+          expect([response.status, json.error.code, json.error.requestId]).toEqual([413, 'PAYLOAD_TOO_LARGE', response.headers.get('x-request-id')]);
+        }
+      }
+    } finally {
+      await full.stop();
+    }
+  });
+
+  it('answers headers over 16 KiB with 431 in the documented error shape', async () => {
+    const response = await fetch(`${server.url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20 * 1024) }, body: '{}' });
+    const text = await response.text();
+    expect(response.status).toBe(431);
+    expect(JSON.parse(text)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), requestId: response.headers.get('x-request-id') } });
   });
 });

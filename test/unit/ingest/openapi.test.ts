@@ -12,6 +12,7 @@ import { breach, commitment } from '../../support/records.js';
 import { fakeClients, fakeDeps, openapi, routeOf, signed, undocumented } from './support.js';
 
 const source = readFileSync(new URL('../../../functions/ingest/ingest.ts', import.meta.url), 'utf8');
+const serverSource = readFileSync(new URL('../../../local/ingest-server.ts', import.meta.url), 'utf8');
 const errorSchema = (openapi.components.schemas['ErrorResponse'] as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error.properties.code.enum;
 
 type Scenario = [name: string, build: () => IngestRequest, deps?: (d: IngestDeps) => IngestDeps];
@@ -73,7 +74,7 @@ describe('docs/api/openapi.yaml', () => {
   });
 
   it('lists every error code the implementation uses, and no other', () => {
-    const used = new Set([...source.matchAll(/errorResponse\(\d{3}, '([A-Z_]+)'/g)].map((m) => m[1]!));
+    const used = new Set([...`${source}${serverSource}`.matchAll(/errorResponse\(\d{3}, '([A-Z_]+)'/g)].map((m) => m[1]!));
     for (const code of ['AUTH_FAILED', 'TIMESTAMP_EXPIRED', 'NONCE_REPLAYED']) used.add(code); // from verifyRequest
     expect([...used].sort()).toEqual([...errorSchema].sort());
   });
@@ -126,6 +127,6 @@ describe('docs/api/openapi.yaml', () => {
     }
     // unknown routes and methods: the shared NotFound and MethodNotAllowed responses
     expect([...produced.get('none')!].sort()).toEqual(['404', '405']);
-    expect(Object.keys(openapi.components.responses)).toEqual(expect.arrayContaining(['NotFound', 'MethodNotAllowed']));
+    expect(Object.keys(openapi.components.responses)).toEqual(expect.arrayContaining(['NotFound', 'MethodNotAllowed', 'HeadersTooLarge']));
   });
 });
