@@ -25,6 +25,7 @@ import {
   type StateStore,
 } from '../../functions/shared/state/repository.js';
 import { sources as registeredSources, type Source } from '../../infra/topology.js';
+import { upstreams as registeredUpstreams, type UpstreamRegistration } from '../../infra/upstreams.js';
 import { UsageError } from '../context.js';
 import { openAudit } from './audit.js';
 
@@ -232,9 +233,15 @@ export type ReleaseCheck = { valid: true; record: CreditRecord } | { valid: fals
 /**
  * The checks intake makes before it accepts a record, in its order: no replacement characters
  * (intake's `encoding` check), the record contract (the same validateRecordText), a registered
- * source — so a release that passes them is not quarantined again for the same reasons.
+ * source — so a release that passes them is not quarantined again for the same reasons. An entry
+ * the ingest API kept (`upstream` set) is also checked as the API checks it: a release cannot send a
+ * record of a source or type its upstream may not push.
  */
-export function checkRelease(text: string, sources: Readonly<Record<string, Source>> = registeredSources): ReleaseCheck {
+export function checkRelease(
+  text: string,
+  options: { upstream?: string | undefined; sources?: Readonly<Record<string, Source>>; upstreams?: Readonly<Record<string, UpstreamRegistration>> } = {},
+): ReleaseCheck {
+  const sources = options.sources ?? registeredSources;
   if (text.includes('\uFFFD')) {
     return { valid: false, errors: [{ path: '', rule: 'encoding', message: 'the record contains U+FFFD replacement characters (it was not valid UTF-8 when first sent): give the corrected text with --file' }] };
   }
@@ -243,6 +250,17 @@ export function checkRelease(text: string, sources: Readonly<Record<string, Sour
   const record = result.record as CreditRecord;
   if (sources[record.source] === undefined) {
     return { valid: false, errors: [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system (infra/topology.ts): register it and deploy first` }] };
+  }
+  if (options.upstream !== undefined) {
+    const upstream = (options.upstreams ?? (registeredUpstreams as Readonly<Record<string, UpstreamRegistration>>))[options.upstream];
+    const errors: ValidationIssue[] = [];
+    const fix = 'register it in infra/upstreams.ts and deploy first';
+    if (!upstream) errors.push({ path: '', rule: 'notAuthorised', message: `the upstream ${JSON.stringify(options.upstream)} that pushed it is no longer registered: ${fix}` });
+    else {
+      if (!upstream.sources.includes(record.source)) errors.push({ path: '/source', rule: 'notAuthorised', message: `the upstream ${options.upstream} that pushed it may not push records of source ${JSON.stringify(record.source)}: ${fix}` });
+      if (!upstream.recordTypes.includes(record.recordType)) errors.push({ path: '/recordType', rule: 'notAuthorised', message: `the upstream ${options.upstream} that pushed it may not push ${record.recordType} records: ${fix}` });
+    }
+    if (errors.length > 0) return { valid: false, errors };
   }
   return { valid: true, record };
 }
@@ -327,7 +345,7 @@ export async function releaseQuarantined(deps: ReleaseDeps, request: ReleaseRequ
   if (item.status === 'released' && !request.force) return report('alreadyReleased');
   const text = request.correction?.text ?? (item.bodyHeldIn === undefined ? item.body : undefined);
   if (text === undefined) return report('bodyNotHeld');
-  const check = checkRelease(text);
+  const check = checkRelease(text, { upstream: item.upstream });
   if (!check.valid) return report('invalid', { errors: check.errors });
   const { record } = check;
   const facts = { recordType: record.recordType, source: record.source, recordId: record.recordId, revision: record.revision };

@@ -246,6 +246,16 @@ describe('checking a release as intake checks it', () => {
     expect(check).toEqual({ valid: false, errors: [expect.objectContaining({ path: '/source', rule: 'registeredSource' })] });
   });
 
+  test('an entry the ingest API kept is released only if its upstream may push that source and type now', () => {
+    const text = JSON.stringify(validRecord());
+    expect(checkRelease(text, { upstream: 'hrbxq-approval-system' }).valid).toBe(true);
+    expect(checkRelease(text, { upstream: 'hrbxq-enforcement-system' })).toEqual({
+      valid: false,
+      errors: [expect.objectContaining({ path: '/source', rule: 'notAuthorised' }), expect.objectContaining({ path: '/recordType', rule: 'notAuthorised' })],
+    });
+    expect(checkRelease(text, { upstream: 'retired-system' })).toEqual({ valid: false, errors: [expect.objectContaining({ rule: 'notAuthorised', message: expect.stringContaining('no longer registered') })] });
+  });
+
   test('replacement characters fail: intake quarantines them as an encoding error', () => {
     const record = commitment({}, { content: 'garbled \uFFFD text' });
     expect(checkRelease(JSON.stringify(record))).toEqual({ valid: false, errors: [expect.objectContaining({ rule: 'encoding' })] });
