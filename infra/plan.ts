@@ -14,6 +14,7 @@ import { adapters } from '../functions/deliver/adapters/index.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../functions/intake/intake.js';
 import { RECORD_TYPES } from '../functions/shared/records/generated/schema-index.js';
 import { concurrencyFor, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from './topology.js';
+import { registeredRequestsPerSecond } from './upstreams.js';
 
 /** Lambda's ceiling for a function timeout. */
 const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
@@ -48,6 +49,8 @@ export interface LanePlan {
 export interface FunctionSize {
   timeoutSeconds: number;
   memoryMb: number;
+  /** Reserved concurrency: both a guarantee and a ceiling (functions an event source bounds have none). */
+  reservedConcurrency?: number;
 }
 
 export interface ExchangePlan {
@@ -66,9 +69,35 @@ export type LaneOverrides = Partial<Record<DestinationId, { rateLimitPerSecond?:
 
 const INTAKE_FUNCTION: FunctionSize = { timeoutSeconds: 30, memoryMb: 512 };
 const DELIVER_MEMORY_MB = 256;
+/**
+ * Seconds an ingest request is allowed on average when sizing its reserved concurrency: a request
+ * takes tens of milliseconds warm (bench/results/ingest.md); 0.5 s leaves room for cold starts
+ * and a slow table.
+ */
+const INGEST_SECONDS_PER_REQUEST = 0.5;
+/** Lambda keeps at least this much of an account's concurrency unreserved. */
+export const UNRESERVED_MINIMUM = 100;
+
 export const INGEST_FUNCTION: FunctionSize = { timeoutSeconds: 25, memoryMb: 512 };
-export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256 };
-export const SWEEP_FUNCTION: FunctionSize = { timeoutSeconds: 300, memoryMb: 256 };
+/** One run at a time: a second run would only race the first for the cursor. */
+export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256, reservedConcurrency: 1 };
+export const SWEEP_FUNCTION: FunctionSize = { timeoutSeconds: 300, memoryMb: 256, reservedConcurrency: 1 };
+
+/** The ingest function's size for upstreams pushing at most `requestsPerSecond` together. */
+export function ingestSize(requestsPerSecond: number): FunctionSize {
+  return { ...INGEST_FUNCTION, reservedConcurrency: Math.max(2, Math.ceil(requestsPerSecond * INGEST_SECONDS_PER_REQUEST)) };
+}
+
+/**
+ * The most concurrent executions the exchange can use: the reserved functions plus each event
+ * source's maximum concurrency. It must fit the account's limit with Lambda's unreserved minimum
+ * left over (docs/deploy.md, "Concurrency").
+ */
+export function concurrencyDemand(plan: ExchangePlan): { reserved: number; eventSources: number; total: number } {
+  const reserved = [plan.ingest, plan.pull, plan.sweep].reduce((n, size) => n + (size.reservedConcurrency ?? 0), 0);
+  const eventSources = plan.intake.consumer.maxConcurrency + plan.lanes.reduce((n, lane) => n + lane.consumer.maxConcurrency, 0);
+  return { reserved, eventSources, total: reserved + eventSources };
+}
 
 /** A topology whose derived settings break a rule above. */
 export class PlanError extends Error {
@@ -116,7 +145,7 @@ function queueOf(name: string, lane: LaneSettings, consumer: ConsumerPlan): Queu
   return { name, visibilityTimeoutSeconds: visibilityTimeoutFor(consumer), maxReceiveCount: lane.maxReceiveCount, retentionDays: RETENTION_DAYS };
 }
 
-export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}): ExchangePlan {
+export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}, ingestRequestsPerSecond = registeredRequestsPerSecond()): ExchangePlan {
   const intakeConsumer = consumerOf(topology.intake, INTAKE_FUNCTION);
   const intakeQueue = queueOf('intake', topology.intake, intakeConsumer);
   // a routing claim must outlive the invocation that took it, and expire before its message returns
@@ -136,7 +165,7 @@ export function planExchange(topology: Topology = defaultTopology, overrides: La
   return {
     intake: { consumer: intakeConsumer, queue: intakeQueue },
     lanes,
-    ingest: INGEST_FUNCTION,
+    ingest: ingestSize(ingestRequestsPerSecond),
     pull: PULL_FUNCTION,
     sweep: SWEEP_FUNCTION,
   };

@@ -21,12 +21,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STATUS_INDEX } from '../functions/shared/state/table.js';
 import { tableAccess, type ExchangeFunctionRole } from './access.js';
@@ -36,8 +37,8 @@ import { Monitoring } from './constructs/monitoring.js';
 import { SyncStateTable } from './constructs/sync-state-table.js';
 import { OPERATOR_KEY_ACTIONS, operatorGrants, type OperatorResource } from './operator-access.js';
 import { OUTPUTS } from './outputs.js';
-import { planExchange, type ConsumerPlan, type ExchangePlan } from './plan.js';
-import { destinationSecretName, feedSecretName, secretPrefixOf, type StageConfig } from './stages.js';
+import { concurrencyDemand, planExchange, UNRESERVED_MINIMUM, type ConsumerPlan, type ExchangePlan } from './plan.js';
+import { DEFAULT_LAMBDA_CONCURRENCY_LIMIT, destinationSecretName, feedSecretName, secretPrefixOf, StageConfigError, type StageConfig } from './stages.js';
 import { topology as defaultTopology, type DestinationId, type Topology } from './topology.js';
 import { upstreamSecretName, upstreams } from './upstreams.js';
 
@@ -95,6 +96,24 @@ export class CreditExchangeStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
+
+    // CloudWatch Logs encrypts the functions' and the API's log groups with the same key, for log
+    // groups of this account and region only
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.${this.urlSuffix}`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+      }),
+    );
+    const demand = concurrencyDemand(this.plan);
+    const concurrencyLimit = stage.lambdaConcurrencyLimit ?? DEFAULT_LAMBDA_CONCURRENCY_LIMIT;
+    if (demand.total > concurrencyLimit - UNRESERVED_MINIMUM) {
+      throw new StageConfigError(stage.name, [
+        `lambdaConcurrencyLimit: the exchange may run ${demand.total} executions at once (${demand.reserved} reserved + ${demand.eventSources} event-source maximum), over the account's ${concurrencyLimit} less the ${UNRESERVED_MINIMUM} Lambda keeps unreserved; raise the account's limit (a quota request) and this setting, or lower the lanes' concurrency`,
+      ]);
+    }
 
     this.table = new SyncStateTable(this, 'SyncState', { tableName: `${this.namePrefix}-sync-state`, key: this.key, production: stage.production });
     this.intakeQueue = new DurableQueue(this, 'IntakeQueue', { namePrefix: this.namePrefix, plan: this.plan.intake.queue, key: this.key, removalPolicy: this.removalPolicy });
@@ -196,11 +215,12 @@ export class CreditExchangeStack extends Stack {
   }
 
   /** A function with the stack's environment and its table access (infra/access.ts). */
-  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'logRemovalPolicy' | 'environment' | 'sourceMappedStackTraces'> & { environment: Record<string, string> }): ExchangeFunction {
+  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'logRemovalPolicy' | 'logKey' | 'environment' | 'sourceMappedStackTraces'> & { environment: Record<string, string> }): ExchangeFunction {
     const fn = new ExchangeFunction(this, id, {
       ...props,
       logRetentionDays: this.stage.logRetentionDays,
       logRemovalPolicy: this.removalPolicy,
+      logKey: this.key,
       sourceMappedStackTraces: this.stage.sourceMappedStackTraces,
       environment: {
         TABLE_NAME: this.table.table.tableName,
@@ -259,18 +279,22 @@ export class CreditExchangeStack extends Stack {
       this.credentialsSecret(`Upstream-${upstreamId}`, upstreamSecretName(secretPrefix, upstreamId), `Signing credentials of upstream ${upstreamId} (${upstream.title})`, upstream.appKey).grantRead(ingest.role);
     }
 
+    const integration = new HttpLambdaIntegration('Ingest', ingest.function);
     const api = new apigw.HttpApi(this, 'IngestApi', {
       apiName: `${this.namePrefix}-ingest`,
       description: 'Credit exchange ingest API (signed requests; docs/api/openapi.yaml)',
       createDefaultStage: false,
+      // every other path and method reaches the function too, which answers 404/405 in the
+      // documented error shape (API Gateway's own would be {"message": …})
+      defaultIntegration: integration,
     });
-    const integration = new HttpLambdaIntegration('Ingest', ingest.function);
     api.addRoutes({ path: '/v1/records', methods: [apigw.HttpMethod.POST], integration });
     api.addRoutes({ path: '/v1/records/{recordType}/{recordId}', methods: [apigw.HttpMethod.GET], integration });
     const accessLogs = new logs.LogGroup(this, 'IngestAccessLogs', {
       logGroupName: `/aws/apigateway/${this.namePrefix}-ingest`,
       retention: this.stage.logRetentionDays as logs.RetentionDays,
       removalPolicy: this.removalPolicy,
+      encryptionKey: this.key,
     });
     // upstreams sign the path they call: rawPath must be that path, so the $default stage (a named
     // stage would prefix it), and behind a custom domain an API mapping without a path
@@ -303,6 +327,41 @@ export class CreditExchangeStack extends Stack {
     return api;
   }
 
+  private scheduledFailuresQueue?: sqs.Queue;
+
+  /**
+   * Where a scheduled run that failed is kept (Lambda's on-failure destination, and the schedule's
+   * dead-letter queue for an invocation that never started): the event and the error, for operators.
+   * A message here raises the `scheduled-failures` alarm.
+   */
+  private scheduledFailures(): sqs.Queue {
+    if (this.scheduledFailuresQueue) return this.scheduledFailuresQueue;
+    const queue = new sqs.Queue(this, 'ScheduledFailures', {
+      queueName: `${this.namePrefix}-scheduled-failures`,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: this.removalPolicy,
+    });
+    // EventBridge Scheduler puts what it could not invoke here, encrypted with the stack key
+    queue.grantSendMessages(new iam.ServicePrincipal('scheduler.amazonaws.com'));
+    this.monitoring.alarm('ScheduledFailures', 'scheduled-failures', queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }), 1,
+      `A scheduled run of the pull or the expiry sweep failed, or could not be started: the failed event and its error are in ${queue.queueName}. Read the function's logs at that time; the next run reads on from its cursor. Delete the messages once understood.`);
+    this.scheduledFailuresQueue = queue;
+    return queue;
+  }
+
+  /**
+   * The scheduled-failures queue as an on-failure destination. Not CDK's SqsDestination, whose grant
+   * adds the kms:GenerateDataKey* and kms:ReEncrypt* wildcards: the function gets sqs:SendMessage
+   * (grantSend) and already holds the key's named actions.
+   */
+  private scheduledFailureDestination(): lambda.IDestination {
+    const queue = this.scheduledFailures();
+    return { bind: () => ({ destination: queue.queueArn }) };
+  }
+
   private pullSchedule(secretPrefix: string): void {
     const feedSecret = this.credentialsSecret('FeedCredentials', feedSecretName(secretPrefix), 'Credentials the pull reads the provincial breach feed with: {"appKey","secret"}');
     const pull = this.exchangeFunction('Pull', 'pull', {
@@ -314,16 +373,17 @@ export class CreditExchangeStack extends Stack {
       // a failed run is not retried: the next scheduled one reads on from the cursor. Runs never
       // overlap on schedule (the stage's interval must exceed the timeout); if one ever did, the
       // cursor's conditional save lets only one advance it, and intake acks the repeats as duplicates
-      async: { retryAttempts: 0, maxEventAge: Duration.minutes(5) },
+      async: { retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: this.scheduledFailureDestination() },
     });
     this.grantSend(pull, this.intakeQueue.queue);
+    this.grantSend(pull, this.scheduledFailures());
     feedSecret.grantRead(pull.role);
     new scheduler.Schedule(this, 'PullSchedule', {
       scheduleName: `${this.namePrefix}-pull`,
       description: 'Pull the provincial breach feed',
       schedule: scheduler.ScheduleExpression.expression(this.stage.feed.schedule),
       // a missed run is harmless: the next one reads on from the cursor
-      target: new targets.LambdaInvoke(pull.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+      target: new targets.LambdaInvoke(pull.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures() }),
     });
   }
 
@@ -342,14 +402,15 @@ export class CreditExchangeStack extends Stack {
         MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun),
       },
       // a failed run is not retried: the next scheduled one reads on from its cursor (the sweep is idempotent)
-      async: { retryAttempts: 0, maxEventAge: Duration.minutes(5) },
+      async: { retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: this.scheduledFailureDestination() },
     });
     for (const lane of this.lanes.values()) this.grantSend(sweep, lane.queue.queue);
+    this.grantSend(sweep, this.scheduledFailures());
     new scheduler.Schedule(this, 'SweepSchedule', {
       scheduleName: `${this.namePrefix}-sweep`,
       description: 'End publications past their last day',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(topology.expirySweep.everyMinutes)),
-      target: new targets.LambdaInvoke(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+      target: new targets.LambdaInvoke(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures() }),
     });
   }
 

@@ -8,7 +8,7 @@
  */
 import { DESTINATION_IDS, type DestinationId } from './topology.js';
 import { PULL_FUNCTION } from './plan.js';
-import { SECRET_PREFIX_PATTERN } from './upstreams.js';
+import { registeredRequestsPerSecond, SECRET_PREFIX_PATTERN } from './upstreams.js';
 
 export interface StageConfig {
   /** Lower-case stage name: prefixes every resource name, secret name and metric namespace. */
@@ -33,8 +33,18 @@ export interface StageConfig {
     /** Quarantined / received at intake, over 15 minutes, above this raises an alarm. */
     quarantineRatePercent: number;
   };
-  /** API Gateway throttling of the ingest API, for all upstreams together. */
+  /**
+   * API Gateway throttling of the ingest API, for all upstreams together: at least the registered
+   * upstreams' limits summed (infra/upstreams.ts), so what an upstream over its own limit sees is the
+   * function's per-upstream 429 in the documented shape, not API Gateway's.
+   */
   ingest: { rateLimitPerSecond: number; burstLimit: number };
+  /**
+   * The account's Lambda concurrency limit in the stage's region (default 1000, AWS's default; new
+   * accounts may start lower: Service Quotas shows it). The stack refuses to synthesize when the
+   * exchange could use more than this less the 100 Lambda keeps unreserved (docs/deploy.md).
+   */
+  lambdaConcurrencyLimit?: number;
   /** Days CloudWatch keeps the functions' and the API's logs. */
   logRetentionDays: number;
   /**
@@ -60,7 +70,7 @@ export const stages: Record<string, StageConfig> = {
     feed: { url: 'https://provincial.credex-dev.example.com', schedule: 'rate(15 minutes)' },
     rateLimits: { provincial: 5, municipal: 2, publicColumn: 2, district: 2 },
     alarms: { emails: [], oldestMessageAgeMinutes: 60, quarantineRatePercent: 20 },
-    ingest: { rateLimitPerSecond: 10, burstLimit: 20 },
+    ingest: { rateLimitPerSecond: 50, burstLimit: 100 },
     logRetentionDays: 14,
     sourceMappedStackTraces: true,
   },
@@ -82,6 +92,8 @@ export const stages: Record<string, StageConfig> = {
     sourceMappedStackTraces: false,
   },
 };
+
+export const DEFAULT_LAMBDA_CONCURRENCY_LIMIT = 1000;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -168,6 +180,10 @@ export function checkStage(stage: StageConfig): string[] {
   if (!(stage.alarms.quarantineRatePercent > 0 && stage.alarms.quarantineRatePercent <= 100)) problems.push(`alarms.quarantineRatePercent: must be in (0, 100]; got ${stage.alarms.quarantineRatePercent}`);
   if (!(Number.isInteger(stage.ingest.rateLimitPerSecond) && stage.ingest.rateLimitPerSecond > 0)) problems.push(`ingest.rateLimitPerSecond: must be a positive integer; got ${stage.ingest.rateLimitPerSecond}`);
   if (!(Number.isInteger(stage.ingest.burstLimit) && stage.ingest.burstLimit >= stage.ingest.rateLimitPerSecond)) problems.push(`ingest.burstLimit: must be an integer ≥ rateLimitPerSecond (${stage.ingest.rateLimitPerSecond}); got ${stage.ingest.burstLimit}`);
+  if (stage.ingest.rateLimitPerSecond < registeredRequestsPerSecond()) {
+    problems.push(`ingest.rateLimitPerSecond: must be at least ${registeredRequestsPerSecond()}, the registered upstreams' limits summed (infra/upstreams.ts), so an upstream over its own limit gets the function's 429; got ${stage.ingest.rateLimitPerSecond}`);
+  }
+  if (stage.lambdaConcurrencyLimit !== undefined && !(Number.isInteger(stage.lambdaConcurrencyLimit) && stage.lambdaConcurrencyLimit > 100)) problems.push(`lambdaConcurrencyLimit: must be an integer over 100; got ${stage.lambdaConcurrencyLimit}`);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(stage.logRetentionDays)) problems.push(`logRetentionDays: ${stage.logRetentionDays} is not a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')})`);
   return problems;
 }

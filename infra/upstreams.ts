@@ -62,6 +62,11 @@ export const upstreams = {
 
 export type UpstreamId = keyof typeof upstreams;
 
+/** Requests per second every registered upstream together may make (their per-minute limits, summed, rounded up). */
+export function registeredRequestsPerSecond(registry: Readonly<Record<string, UpstreamRegistration>> = upstreams): number {
+  return Math.ceil(Object.values(registry).reduce((n, u) => n + u.rateLimitPerMinute, 0) / 60);
+}
+
 /** A secret prefix: Secrets Manager name parts (letters, digits, _+=.@-) joined by single slashes. */
 export const SECRET_PREFIX_PATTERN = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 

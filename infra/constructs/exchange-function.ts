@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -32,8 +33,10 @@ export interface ExchangeFunctionProps {
   description: string;
   /** Stack traces mapped to the sources (--enable-source-maps): the stage decides (StageConfig). */
   sourceMappedStackTraces: boolean;
-  /** Asynchronous invocations (the schedule): Lambda's own retries, and how old an event may be. */
-  async?: { retryAttempts: number; maxEventAge: Duration };
+  /** Asynchronous invocations (the schedule): Lambda's own retries, how old an event may be, and where a failed one is kept. */
+  async?: { retryAttempts: number; maxEventAge: Duration; onFailure?: lambda.IDestination };
+  /** The key the log group is encrypted with (its policy must let CloudWatch Logs use it). */
+  logKey: kms.IKey;
 }
 
 export class ExchangeFunction extends Construct {
@@ -47,6 +50,7 @@ export class ExchangeFunction extends Construct {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: props.logRemovalPolicy,
+      encryptionKey: props.logKey,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -64,6 +68,7 @@ export class ExchangeFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.size.memoryMb,
+      ...(props.size.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.size.reservedConcurrency }),
       timeout: Duration.seconds(props.size.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
@@ -71,7 +76,7 @@ export class ExchangeFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
-      ...(props.async && { retryAttempts: props.async.retryAttempts, maxEventAge: props.async.maxEventAge }),
+      ...(props.async && { retryAttempts: props.async.retryAttempts, maxEventAge: props.async.maxEventAge, ...(props.async.onFailure && { onFailure: props.async.onFailure }) }),
       environment: { ...(props.sourceMappedStackTraces && { NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }), ...props.environment },
       bundling: functionBundling,
     });

@@ -111,7 +111,8 @@ describe('each function may touch only its own resources', () => {
   it('sweep: sends to the lanes only (ends of publication), reads no secret', () => {
     const access = accessOf('credex-dev-sweep');
     expect([...access.consume]).toEqual([]);
-    expect([...access.send].sort()).toEqual(DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`).sort());
+    // the lanes, and its own failed runs' queue (its on-failure destination)
+    expect([...access.send].sort()).toEqual([...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`), 'credex-dev-scheduled-failures'].sort());
     expect([...access.secrets]).toEqual([]);
     expect([...access.table].sort()).toEqual([...tableAccess.sweep].sort());
     expect(access.wildcard).toEqual(XRAY);
@@ -121,7 +122,7 @@ describe('each function may touch only its own resources', () => {
   it('pull: sends to intake only, reads the feed credentials only', () => {
     const access = accessOf('credex-dev-pull');
     expect([...access.consume]).toEqual([]);
-    expect([...access.send]).toEqual(['credex-dev-intake']);
+    expect([...access.send].sort()).toEqual(['credex-dev-intake', 'credex-dev-scheduled-failures']);
     expect([...access.secrets]).toEqual(['credex/dev/feeds/provincial-breaches']);
     expect([...access.table].sort()).toEqual([...tableAccess.pull].sort());
     expect(access.wildcard).toEqual(XRAY);

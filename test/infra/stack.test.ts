@@ -1,13 +1,14 @@
 /**
  * The synthesized stack: durable encrypted queues with DLQs, event sources that report partial
  * batch failures with the plan's settings, the table's protection per stage, alarms per lane, the
- * dashboard, the ingest API's stage, the pull and expiry-sweep schedules, and a snapshot of the whole template.
+ * dashboard, the ingest API's stage, the pull and expiry-sweep schedules, what an audit checks
+ * (encrypted logs, bounded concurrency, failed runs kept), and a snapshot of the whole template.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { DESTINATION_IDS, destinations, topology } from '../../infra/topology.js';
-import { planExchange } from '../../infra/plan.js';
-import { stages } from '../../infra/stages.js';
-import { upstreams } from '../../infra/upstreams.js';
+import { concurrencyDemand, planExchange } from '../../infra/plan.js';
+import { checkStage, stages } from '../../infra/stages.js';
+import { registeredRequestsPerSecond, upstreams } from '../../infra/upstreams.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
 import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../functions/shared/state/table.js';
 import { refId, resourcesOf, synthesize } from './synth.js';
@@ -22,7 +23,7 @@ const mappings = resourcesOf(dev.template, 'AWS::Lambda::EventSourceMapping');
 const queueByName = (name: string) => Object.entries(queues).find(([, q]) => q.Properties['QueueName'] === name);
 
 describe('queues', () => {
-  const sourceQueues = Object.entries(queues).filter(([, q]) => !String(q.Properties['QueueName']).endsWith('-dlq'));
+  const sourceQueues = Object.entries(queues).filter(([, q]) => !String(q.Properties['QueueName']).endsWith('-dlq') && q.Properties['QueueName'] !== 'credex-dev-scheduled-failures');
   const deadLetterQueues = Object.entries(queues).filter(([, q]) => String(q.Properties['QueueName']).endsWith('-dlq'));
 
   it('has an intake queue and one queue per destination, each with its own DLQ', () => {
@@ -226,9 +227,13 @@ describe('alarms and dashboard', () => {
 
 describe('ingest API and pull schedule', () => {
   it('serves the signed routes on the $default stage with throttling and access logs', () => {
-    dev.template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    dev.template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/records' });
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/records/{recordType}/{recordId}' });
+    // every other path and method reaches the function, which answers 404/405 in the documented shape
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    const routes = Object.values(resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route'));
+    expect(new Set(routes.map((r) => JSON.stringify(r.Properties['Target']))).size).toBe(1);
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
@@ -246,6 +251,46 @@ describe('ingest API and pull schedule', () => {
     const sweep = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-sweep')!;
     expect(sweep.Properties['Environment'].Variables).toMatchObject({ MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun), LANE_QUEUE_URLS: expect.anything() });
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-sweep-expiry-errors', Threshold: 1 });
+  });
+});
+
+describe('holds under audit', () => {
+  const keyId = Object.keys(resourcesOf(dev.template, 'AWS::KMS::Key'))[0];
+
+  it('encrypts every log group with the stack key, which lets CloudWatch Logs of this account and region use it', () => {
+    const groups = Object.values(resourcesOf(dev.template, 'AWS::Logs::LogGroup'));
+    expect(groups.length).toBe(Object.keys(functions).length + 1); // each function's, and the API's access logs
+    for (const group of groups) expect({ group: group.Properties['LogGroupName'], key: refId(group.Properties['KmsKeyId']) }).toEqual({ group: group.Properties['LogGroupName'], key: keyId });
+    const key = Object.values(resourcesOf(dev.template, 'AWS::KMS::Key'))[0]!;
+    const logs = (key.Properties['KeyPolicy'].Statement as Array<Record<string, unknown>>).find((st) => JSON.stringify(st['Principal']).includes('logs.'));
+    expect(logs).toMatchObject({ Effect: 'Allow', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': expect.anything() } } });
+  });
+
+  it('reserves concurrency for ingest (sized from the upstream registry), the pull and the sweep (one run at a time)', () => {
+    const reserved = Object.fromEntries(Object.values(functions).map((f) => [f.Properties['FunctionName'], f.Properties['ReservedConcurrentExecutions']]));
+    expect(reserved['credex-dev-ingest']).toBe(Math.ceil(registeredRequestsPerSecond() * 0.5));
+    expect(reserved['credex-dev-pull']).toBe(1);
+    expect(reserved['credex-dev-sweep']).toBe(1);
+    const demand = concurrencyDemand(dev.stack.plan);
+    expect(demand.total).toBeLessThanOrEqual(1000 - 100);
+  });
+
+  it('refuses to synthesize a stage whose account limit the exchange could exceed', () => {
+    expect(() => synthesize({ stage: { ...stages['dev']!, name: 'small', lambdaConcurrencyLimit: 120 } })).toThrow(/lambdaConcurrencyLimit: the exchange may run \d+ executions at once/);
+  });
+
+  it('keeps a failed scheduled run (pull, sweep) in the scheduled-failures queue, alarmed', () => {
+    const failures = queueByName('credex-dev-scheduled-failures')![0];
+    const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
+    expect(configs).toHaveLength(2);
+    for (const config of configs) expect(refId(config.Properties['DestinationConfig'].OnFailure.Destination)).toBe(failures);
+    for (const schedule of Object.values(resourcesOf(dev.template, 'AWS::Scheduler::Schedule'))) expect(refId(schedule.Properties['Target'].DeadLetterConfig.Arn)).toBe(failures);
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-scheduled-failures', Threshold: 1 });
+  });
+
+  it('throttles the API stage at no less than the registered upstreams\' limits summed', () => {
+    for (const stage of Object.values(stages)) expect(stage.ingest.rateLimitPerSecond).toBeGreaterThanOrEqual(registeredRequestsPerSecond());
+    expect(checkStage({ ...stages['dev']!, ingest: { rateLimitPerSecond: 10, burstLimit: 20 } })).toEqual([expect.stringContaining('ingest.rateLimitPerSecond: must be at least 45')]);
   });
 });
 
