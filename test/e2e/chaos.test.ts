@@ -20,8 +20,8 @@ import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNum
 
 const SEED = Number(process.env['CREDEX_CHAOS_SEED'] ?? 7);
 const SCALE = Number(process.env['CREDEX_CHAOS_SCALE'] ?? 7);
-/** Generous: on a loaded 2-core machine the run has taken 4 to 10 minutes. */
-const TEST_TIMEOUT_MS = Number(process.env['CREDEX_CHAOS_TIMEOUT_MS'] ?? 1_500_000);
+/** Generous: alone on 2 cores the run takes 4 to 6 minutes; with the machine busy it has taken over 20. */
+const TEST_TIMEOUT_MS = Number(process.env['CREDEX_CHAOS_TIMEOUT_MS'] ?? 2_400_000);
 /** Settling stops this long before jest's timeout, so a slow run fails with its tallies, not a bare timeout. */
 const REPORT_MARGIN_MS = 90_000;
 
@@ -85,6 +85,7 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
   it(
     'accounts for every record through endpoint faults, an outage, 429 bursts and crashes mid-batch',
     async () => {
+      const started = performance.now();
       const deadline = AbortSignal.timeout(Math.max(TEST_TIMEOUT_MS - REPORT_MARGIN_MS, TEST_TIMEOUT_MS / 2));
       const dataset = generateDemoDataset({ seed: SEED, scale: SCALE });
       const submissions = withResends(withEarlyRepairs(dataset.submissions, 0.5, SEED), 0.04, SEED);
@@ -146,8 +147,8 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
       }).toEqual({ outages: true, bursts: true, faulted: true, midBatchCrashes: true, crashesAfter: true, resent: true });
 
       expect(result?.submissions?.unaccounted).toEqual([]);
-      // on failure, the tallies say where records are still pending
-      expect({ complete: result?.complete, destinations: result?.destinations }).toMatchObject({ complete: true });
+      // on failure, the tallies say where records are still pending, and how long it ran
+      if (!result?.complete) throw new Error(`not complete after ${Math.round((performance.now() - started) / 1000)} s: ${JSON.stringify({ submissions: result?.submissions, destinations: result?.destinations }, null, 1)}`);
       const s = result!.submissions!;
       expect(s.accepted + s.duplicate + s.superseded + s.quarantined + s.inIntakeDlq).toBe(submissions.length);
       expect(olderAfterNewer(applied)).toEqual([]);

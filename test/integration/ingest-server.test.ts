@@ -3,14 +3,17 @@
  * the same answers as the Lambda's handleIngestRequest, and the body limit enforced while reading.
  */
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { request as httpRequest } from 'node:http';
 import type { IngestDeps } from '../../functions/ingest/ingest.js';
 import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
 import { upstreams } from '../../infra/upstreams.js';
 import { startIngestServer, type IngestServer } from '../../local/ingest-server.js';
 import { encodeGbk } from '../support/gbk.js';
 import { COMPANY_NAME, commitment } from '../support/records.js';
-import { signed, silentLogger, testSecrets, undocumented } from '../unit/ingest/support.js';
+import { openapi, routeOf, signed, silentLogger, testSecrets, undocumented } from '../unit/ingest/support.js';
+import { localAwsConfig } from '../../local/emulators/clients.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -161,4 +164,88 @@ describe('local ingest server', () => {
     expect(response.status).toBe(431);
     expect(JSON.parse(text)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), requestId: response.headers.get('x-request-id') } });
   });
+
+  it('produces every documented answer over HTTP, each body valid against the document, and nothing undocumented', async () => {
+    // each answer from a server set up to give it: real DynamoDB Local and fauxqs behind, but where
+    // a backing service must fail (503) a queue that does not exist, or a table server that is not there
+    const unreachable = DynamoDBDocumentClient.from(new DynamoDBClient({ ...localAwsConfig('http://127.0.0.1:9'), maxAttempts: 1 }));
+    const variants = {
+      plain: deps,
+      throttled: { ...deps, config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 1 } } } },
+      broken: { ...deps, throttle: { take: () => Promise.reject(new TypeError('bug')) } },
+      noQueue: { ...deps, config: { ...deps.config, intakeQueueUrl: `${queueUrl}-missing` } },
+      noTable: { ...deps, ddb: unreachable, nonces: { claim: async () => true }, throttle: { take: async () => ({ allowed: true as const, retryAfterSeconds: 0 }) } },
+    } satisfies Record<string, IngestDeps>;
+    await ddb.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: { pk: 'REC#commitment#hrbxq-approval#H-GET', sk: 'META', recordType: 'commitment', source: 'hrbxq-approval', recordId: 'H-GET', revision: 1, operation: 'upsert', acceptedAt: '2026-01-01T00:00:00.000Z', routedRevision: 1, routedTo: new Set(['provincial']) },
+      }),
+    );
+    const GET = (recordId: string, query?: string, appKey = 'hrbxq-approval', body = '') => signed(body, { method: 'GET', path: `/v1/records/commitment/${recordId}`, ...(query !== undefined && { rawQuery: query }), appKey });
+    const ok = 'source=hrbxq-approval';
+    const scenarios: Array<[keyof typeof variants, () => ReturnType<typeof signed>, number]> = [
+      ['plain', () => signed(commitment({ recordId: 'H-200' })), 200],
+      ['plain', () => signed({ records: [commitment({ recordId: 'H-207' }), commitment({ recordId: 'H-207b', revision: 0 })] }), 207],
+      ['plain', () => signed('{'), 400],
+      ['plain', () => ({ ...signed(commitment()), headers: { 'content-type': 'application/json' } }), 401],
+      ['plain', () => signed(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20)), 413],
+      ['plain', () => signed(commitment(), { contentType: 'text/plain' }), 415],
+      ['throttled', () => signed(commitment({ recordId: 'H-429' })), 429],
+      ['broken', () => signed(commitment()), 500],
+      ['noQueue', () => signed(commitment({ recordId: 'H-503' })), 503],
+      ['plain', () => GET('H-GET', ok), 200],
+      ['plain', () => GET('H-GET'), 400],
+      ['plain', () => ({ ...GET('H-GET', ok), headers: {} }), 401],
+      ['plain', () => GET('H-GET', ok, 'hrbxq-enforcement'), 403],
+      ['plain', () => GET('NONE-1', ok), 404],
+      ['plain', () => GET('H-GET', ok, 'hrbxq-approval', ' '.repeat(MAX_BODY_BYTES + 1)), 413],
+      ['throttled', () => GET('H-GET', ok), 429],
+      ['broken', () => GET('H-GET', ok), 500],
+      ['noTable', () => GET('H-GET', ok), 503],
+      ['plain', () => signed('', { method: 'PUT', path: '/v1/records' }), 405],
+      ['plain', () => signed('', { method: 'GET', path: '/v2/other' }), 404],
+    ];
+    const produced = new Map<string, Set<number>>();
+    for (const [variant, build, expected] of scenarios) {
+      const running = await startIngestServer({ deps: variants[variant] });
+      try {
+        // the throttled upstream may make one request a minute: of three in a row, two share a minute
+        let request = build();
+        let response = await send(running, request);
+        for (let i = 0; variant === 'throttled' && response.status !== 429 && i < 2; i++) response = await send(running, (request = build()));
+        const label = `${variant}: ${request.method} ${request.path}`;
+        expect({ label, status: response.status, problems: undocumented(request, response) }).toEqual({ label, status: expected, problems: [] });
+        const template = routeOf(request.path);
+        const operation = template && openapi.paths[template]![request.method.toLowerCase()] ? `${request.method.toLowerCase()} ${template}` : 'none';
+        produced.set(operation, (produced.get(operation) ?? new Set()).add(response.status));
+      } finally {
+        await running.stop();
+      }
+    }
+    for (const [template, operations] of Object.entries(openapi.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const name = `${method} ${template}`;
+        expect({ name, statuses: [...(produced.get(name) ?? [])].sort() }).toEqual({ name, statuses: Object.keys(operation.responses).map(Number).sort() });
+      }
+    }
+    expect([...produced.get('none')!].sort()).toEqual([404, 405]);
+  });
 });
+
+/** One request over node:http (which, unlike fetch, sends a body with GET too). */
+function send(target: IngestServer, request: ReturnType<typeof signed>): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${target.url}${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`, {
+      method: request.method,
+      headers: { ...Object.fromEntries(Object.entries(request.headers).filter((e): e is [string, string] => e[1] !== undefined)), 'content-length': String(request.body.length) },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(request.body);
+  });
+}
