@@ -35,8 +35,8 @@ export const SUPPRESSIONS: readonly Suppression[] = [
   },
   ...['PullFunction7147C971', 'SweepFunctionA7728703'].map((fn) => ({
     id: `AwsSolutions-IAM5[Resource::<${fn}.Arn>:*]`,
-    reason: 'The scheduler role may invoke the scheduled function (the pull, the expiry sweep) and its versions (ARN:*): CDK\'s LambdaInvoke target grants exactly that, and nothing else.',
-    appliesTo: (c: IConstruct) => c instanceof iam.Policy && c.node.scope?.node.id.startsWith('SchedulerRoleForTarget') === true,
+    reason: 'The scheduler role may invoke the scheduled functions (the pull, the expiry sweep) and their versions (ARN:*): CDK\'s LambdaInvoke target grants exactly that.',
+    appliesTo: (c: IConstruct) => c instanceof iam.Policy && c.node.scope?.node.id === 'SchedulerRole',
   })),
   {
     id: 'AwsSolutions-SMG4',

@@ -69,12 +69,6 @@ export type LaneOverrides = Partial<Record<DestinationId, { rateLimitPerSecond?:
 
 const INTAKE_FUNCTION: FunctionSize = { timeoutSeconds: 30, memoryMb: 512 };
 const DELIVER_MEMORY_MB = 256;
-/**
- * Seconds an ingest request is allowed on average when sizing its reserved concurrency: a request
- * takes tens of milliseconds warm (bench/results/ingest.md); 0.5 s leaves room for cold starts
- * and a slow table.
- */
-const INGEST_SECONDS_PER_REQUEST = 0.5;
 /** Lambda keeps at least this much of an account's concurrency unreserved. */
 export const UNRESERVED_MINIMUM = 100;
 
@@ -83,9 +77,14 @@ export const INGEST_FUNCTION: FunctionSize = { timeoutSeconds: 25, memoryMb: 512
 export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256, reservedConcurrency: 1 };
 export const SWEEP_FUNCTION: FunctionSize = { timeoutSeconds: 300, memoryMb: 256, reservedConcurrency: 1 };
 
-/** The ingest function's size for upstreams pushing at most `requestsPerSecond` together. */
-export function ingestSize(requestsPerSecond: number): FunctionSize {
-  return { ...INGEST_FUNCTION, reservedConcurrency: Math.max(2, Math.ceil(requestsPerSecond * INGEST_SECONDS_PER_REQUEST)) };
+/**
+ * The ingest function's size behind an API stage that lets at most `burstLimit` requests in at once:
+ * as many executions reserved, so the function is never throttled behind the stage (a throttled
+ * integration would reach the upstream as API Gateway's own 5xx, not the documented 429), and a
+ * flood cannot take more of the account.
+ */
+export function ingestSize(burstLimit: number): FunctionSize {
+  return { ...INGEST_FUNCTION, reservedConcurrency: Math.max(2, burstLimit) };
 }
 
 /**
@@ -145,7 +144,7 @@ function queueOf(name: string, lane: LaneSettings, consumer: ConsumerPlan): Queu
   return { name, visibilityTimeoutSeconds: visibilityTimeoutFor(consumer), maxReceiveCount: lane.maxReceiveCount, retentionDays: RETENTION_DAYS };
 }
 
-export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}, ingestRequestsPerSecond = registeredRequestsPerSecond()): ExchangePlan {
+export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}, ingestBurstLimit = 2 * registeredRequestsPerSecond()): ExchangePlan {
   const intakeConsumer = consumerOf(topology.intake, INTAKE_FUNCTION);
   const intakeQueue = queueOf('intake', topology.intake, intakeConsumer);
   // a routing claim must outlive the invocation that took it, and expire before its message returns
@@ -165,7 +164,7 @@ export function planExchange(topology: Topology = defaultTopology, overrides: La
   return {
     intake: { consumer: intakeConsumer, queue: intakeQueue },
     lanes,
-    ingest: ingestSize(ingestRequestsPerSecond),
+    ingest: ingestSize(ingestBurstLimit),
     pull: PULL_FUNCTION,
     sweep: SWEEP_FUNCTION,
   };

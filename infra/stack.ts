@@ -76,7 +76,7 @@ export class CreditExchangeStack extends Stack {
     this.stage = stage;
     this.namePrefix = `credex-${stage.name}`;
     this.namespace = `CreditExchange/${stage.name}`;
-    this.plan = planExchange(props.topology ?? defaultTopology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])));
+    this.plan = planExchange(props.topology ?? defaultTopology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])), stage.ingest.burstLimit);
     this.removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const secretPrefix = secretPrefixOf(stage);
 
@@ -344,12 +344,28 @@ export class CreditExchangeStack extends Stack {
       retentionPeriod: Duration.days(14),
       removalPolicy: this.removalPolicy,
     });
-    // EventBridge Scheduler puts what it could not invoke here, encrypted with the stack key
-    queue.grantSendMessages(new iam.ServicePrincipal('scheduler.amazonaws.com'));
     this.monitoring.alarm('ScheduledFailures', 'scheduled-failures', queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }), 1,
       `A scheduled run of the pull or the expiry sweep failed, or could not be started: the failed event and its error are in ${queue.queueName}. Read the function's logs at that time; the next run reads on from its cursor. Delete the messages once understood.`);
     this.scheduledFailuresQueue = queue;
     return queue;
+  }
+
+  private schedulerRoleOf?: iam.Role;
+
+  /**
+   * The role EventBridge Scheduler invokes the scheduled functions with, and writes to their
+   * dead-letter queue (scheduled-failures) as: the target grants it lambda:InvokeFunction and
+   * sqs:SendMessage; the queue's key needs naming here (the key's data keys, no wildcards).
+   */
+  private schedulerRole(): iam.Role {
+    if (this.schedulerRoleOf) return this.schedulerRoleOf;
+    const role = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: `${this.namePrefix}: EventBridge Scheduler invoking the pull and the expiry sweep`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+    this.schedulerRoleOf = role;
+    return role;
   }
 
   /**
@@ -383,7 +399,7 @@ export class CreditExchangeStack extends Stack {
       description: 'Pull the provincial breach feed',
       schedule: scheduler.ScheduleExpression.expression(this.stage.feed.schedule),
       // a missed run is harmless: the next one reads on from the cursor
-      target: new targets.LambdaInvoke(pull.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures() }),
+      target: new targets.LambdaInvoke(pull.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures(), role: this.schedulerRole() }),
     });
   }
 
@@ -410,7 +426,7 @@ export class CreditExchangeStack extends Stack {
       scheduleName: `${this.namePrefix}-sweep`,
       description: 'End publications past their last day',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(topology.expirySweep.everyMinutes)),
-      target: new targets.LambdaInvoke(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures() }),
+      target: new targets.LambdaInvoke(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures(), role: this.schedulerRole() }),
     });
   }
 

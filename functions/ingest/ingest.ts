@@ -15,7 +15,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Upstream, UpstreamRegistration } from '../../infra/upstreams.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { RecordType } from '../shared/records/types.js';
-import { describeJsonError, duplicateKeyIssue, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
+import { boundErrors, describeJsonError, duplicateKeyIssue, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
 import { duplicateKeys } from '../shared/records/duplicate-keys.js';
 import { isTransientAwsError } from '../shared/aws-errors.js';
 import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
@@ -433,7 +433,7 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
     // a single record is kept as sent; a batch element as its own JSON text
     const recordText = body.batch ? JSON.stringify(record) : text;
     if (repeated.has(index)) {
-      rejected.push({ index, body: recordText, record, reason: 'invalid', errors: repeated.get(index)! });
+      rejected.push({ index, body: recordText, record, reason: 'invalid', errors: boundErrors(repeated.get(index)!, config.validate?.maxErrors) });
       return;
     }
     const result = validateRecordText(recordText, config.validate);
@@ -462,7 +462,7 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
 
   let enqueued = accepted;
   if (accepted.length > 0) {
-    const { failed, refused } = await sendBatch(deps.sqs, config.intakeQueueUrl, accepted, deps.sleep ? { sleep: deps.sleep } : {});
+    const { failed, refused, unsendable } = await sendBatch(deps.sqs, config.intakeQueueUrl, accepted, deps.sleep ? { sleep: deps.sleep } : {});
     // refused by the queue itself (InvalidMessageContents): the same record fails the same way on
     // every resend, so it is rejected like an invalid one, never answered with "retry later"
     const refusedNow = accepted.filter((a) => refused.has(a.key));
@@ -471,9 +471,12 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
       rejected.push(r);
       await keepRejected(store, r, request, upstreamId, at);
     }
-    if (failed.size > refused.size) {
-      deps.logger.error('records could not be enqueued', { requestId, failed: Object.fromEntries([...failed].filter(([key]) => !refused.has(key))) });
-      throw new EnqueueError(`${failed.size - refused.size} of ${accepted.length} records could not be enqueued`);
+    const notSent = [...failed].filter(([key]) => !refused.has(key));
+    if (notSent.length > 0) {
+      deps.logger.error('records could not be enqueued', { requestId, failed: Object.fromEntries(notSent) });
+      // throttled or unreachable: 503, resend; a missing queue or a denied send: 500, retrying cannot mend it
+      if (notSent.some(([key]) => !unsendable.has(key))) throw new EnqueueError(`${notSent.length} of ${accepted.length} records could not be enqueued`);
+      throw new Error(`the intake queue refuses this function's sends: ${notSent[0]![1]}`);
     }
     enqueued = accepted.filter((a) => !refused.has(a.key));
     for (const a of enqueued) results[a.index] = { index: a.index, recordId: a.recordId, status: 'accepted', trackingId: `${requestId}:${a.index}` };

@@ -116,10 +116,26 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
         });
       }),
     );
-    const { failed } = await sendBatch(deps.sqs, config.intakeQueueUrl, enqueue);
-    if (failed.size > 0) {
+    const { failed, refused } = await sendBatch(deps.sqs, config.intakeQueueUrl, enqueue);
+    // refused for its content (InvalidMessageContents): it would be refused on every run, holding the
+    // cursor for ever; it is kept for operators instead, and the pull reads on
+    for (const [key, reason] of refused) {
+      const item = page.items[Number(key)];
+      const correlationId = `pull:${config.source}:${position.slice(0, 80)}:${key}`;
+      await quarantine(store, {
+        receivedAt: at,
+        sentAt: at,
+        messageId: correlationId,
+        reason: 'invalid',
+        errors: [{ path: '', rule: 'queueRefused', message: `the intake queue refused the record: ${reason}` }],
+        body: JSON.stringify(item) ?? 'undefined',
+        correlationId,
+        source: config.source,
+      });
+    }
+    if (failed.size > refused.size) {
       // nothing is lost: the cursor stays, the next run reads this page again
-      throw new Error(`${failed.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed.values()][0]}`);
+      throw new Error(`${failed.size - refused.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed].find(([key]) => !refused.has(key))![1]}`);
     }
     if (page.nextCursor === null) {
       // items without a next cursor (outside the contract): keep the cursor; intake dedupes the re-read

@@ -50,7 +50,13 @@ export function isTransientAwsError(err: unknown): boolean {
   return e.$metadata !== undefined;
 }
 
-/** SendMessage(Batch) entry codes that mean the message itself is refused: sending it again fails again. */
+/**
+ * A SendMessageBatch entry refused for its content: sending the same message again fails the same
+ * way. Only the content codes: a sender-fault KMS refusal (a disabled key, a missing grant) is the
+ * deployment's, not the record's.
+ */
+const CONTENT_REFUSALS = new Set(['InvalidMessageContents']);
+
 export function isPermanentQueueRefusal(code: string | undefined, senderFault: boolean | undefined): boolean {
-  return senderFault === true && !THROTTLING.has(code ?? '');
+  return senderFault === true && CONTENT_REFUSALS.has(code ?? '');
 }

@@ -266,9 +266,9 @@ describe('holds under audit', () => {
     expect(logs).toMatchObject({ Effect: 'Allow', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': expect.anything() } } });
   });
 
-  it('reserves concurrency for ingest (sized from the upstream registry), the pull and the sweep (one run at a time)', () => {
+  it('reserves concurrency for ingest (the stage\'s burst: never throttled behind the API), the pull and the sweep (one run at a time)', () => {
     const reserved = Object.fromEntries(Object.values(functions).map((f) => [f.Properties['FunctionName'], f.Properties['ReservedConcurrentExecutions']]));
-    expect(reserved['credex-dev-ingest']).toBe(Math.ceil(registeredRequestsPerSecond() * 0.5));
+    expect(reserved['credex-dev-ingest']).toBe(stages['dev']!.ingest.burstLimit);
     expect(reserved['credex-dev-pull']).toBe(1);
     expect(reserved['credex-dev-sweep']).toBe(1);
     const demand = concurrencyDemand(dev.stack.plan);
@@ -286,6 +286,9 @@ describe('holds under audit', () => {
     for (const config of configs) expect(refId(config.Properties['DestinationConfig'].OnFailure.Destination)).toBe(failures);
     for (const schedule of Object.values(resourcesOf(dev.template, 'AWS::Scheduler::Schedule'))) expect(refId(schedule.Properties['Target'].DeadLetterConfig.Arn)).toBe(failures);
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-scheduled-failures', Threshold: 1 });
+    // the schedules write their dead letters as their role: it needs the queue's key (named actions)
+    const schedulerPolicy = Object.values(resourcesOf(dev.template, 'AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties['Roles']).includes('SchedulerRole'))!;
+    expect(schedulerPolicy.Properties['PolicyDocument'].Statement).toEqual(expect.arrayContaining([expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] })]));
   });
 
   it('throttles the API stage at no less than the registered upstreams\' limits summed', () => {

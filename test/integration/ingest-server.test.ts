@@ -2,7 +2,7 @@
  * The local ingest server (local/ingest-server.ts) over real HTTP, on DynamoDB Local and fauxqs:
  * the same answers as the Lambda's handleIngestRequest, and the body limit enforced while reading.
  */
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { request as httpRequest } from 'node:http';
@@ -169,11 +169,13 @@ describe('local ingest server', () => {
     // each answer from a server set up to give it: real DynamoDB Local and fauxqs behind, but where
     // a backing service must fail (503) a queue that does not exist, or a table server that is not there
     const unreachable = DynamoDBDocumentClient.from(new DynamoDBClient({ ...localAwsConfig('http://127.0.0.1:9'), maxAttempts: 1 }));
+    const unreachableSqs = new SQSClient({ ...localAwsConfig('http://127.0.0.1:9'), maxAttempts: 1 });
     const variants = {
       plain: deps,
       throttled: { ...deps, config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 1 } } } },
       broken: { ...deps, throttle: { take: () => Promise.reject(new TypeError('bug')) } },
       noQueue: { ...deps, config: { ...deps.config, intakeQueueUrl: `${queueUrl}-missing` } },
+      queueDown: { ...deps, sqs: unreachableSqs },
       noTable: { ...deps, ddb: unreachable, nonces: { claim: async () => true }, throttle: { take: async () => ({ allowed: true as const, retryAfterSeconds: 0 }) } },
     } satisfies Record<string, IngestDeps>;
     await ddb.send(
@@ -193,7 +195,9 @@ describe('local ingest server', () => {
       ['plain', () => signed(commitment(), { contentType: 'text/plain' }), 415],
       ['throttled', () => signed(commitment({ recordId: 'H-429' })), 429],
       ['broken', () => signed(commitment()), 500],
-      ['noQueue', () => signed(commitment({ recordId: 'H-503' })), 503],
+      ['queueDown', () => signed(commitment({ recordId: 'H-503' })), 503],
+      // a queue that does not exist is the deployment's fault: retrying cannot mend it
+      ['noQueue', () => signed(commitment({ recordId: 'H-500' })), 500],
       ['plain', () => GET('H-GET', ok), 200],
       ['plain', () => GET('H-GET'), 400],
       ['plain', () => ({ ...GET('H-GET', ok), headers: {} }), 401],

@@ -74,6 +74,17 @@ describe('provincial breach pull', () => {
     expect(sorted(await drainIntake())).toEqual(['PROV-25', 'PROV-26', 'PROV-27', 'PROV-28']);
   });
 
+  it('keeps a feed record the queue refuses for its content (U+FFFE) and reads on: the cursor is never held by it', async () => {
+    const bad = breach({ recordId: 'PROV-BAD', source: 'hlj-credit-platform' }, { party: { name: '公司\uFFFE', category: '法人及非法人组织', uscc: (breach().data as { party: { uscc: string } }).party.uscc } });
+    sims.simulators.provincial.feed.push(...feedRecords(3), bad, ...feedRecords(2, 3));
+    const result = await pullBreachFeed(deps());
+    expect(result).toEqual(expect.objectContaining({ records: 6, stoppedBecause: 'caughtUp' }));
+    expect(sorted(await drainIntake())).toEqual(feedRecords(5).map((r) => r['recordId']));
+    const kept = await listQuarantine({ ddb, tableName }, new Date().toISOString().slice(0, 10));
+    expect(kept.map((q) => [q.reason, q.errors[0]?.rule, JSON.parse(q.body).recordId])).toEqual([['invalid', 'queueRefused', 'PROV-BAD']]);
+    expect(await getCursor({ ddb, tableName }, 'hlj-credit-platform')).toBeDefined();
+  });
+
   it('repeats only the page a crash interrupted, and skips nothing', async () => {
     sims.simulators.provincial.feed.push(...feedRecords(30));
     // the invocation dies after enqueuing its second page, before moving the cursor past it

@@ -30,6 +30,9 @@ describe('unsupportedCharacter', () => {
       }),
       { numRuns: 20_000 },
     );
+    const noncharacters = [...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i), ...Array.from({ length: 17 }, (_, plane) => [plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff]).flat()];
+    expect(noncharacters).toHaveLength(66);
+    for (const cp of noncharacters) expect([cp, unsupportedCharacter(`a${String.fromCodePoint(cp)}b`)]).toEqual([cp, expect.stringContaining('a noncharacter')]);
     for (const cp of [0x00, 0x09, 0x0a, 0x0b, 0x1f, 0x20, 0x7e, 0x7f, 0x9f, 0xa0, 0xd7ff, 0xd800, 0xdfff, 0xe000, 0xfdcf, 0xfdd0, 0xfdef, 0xfdf0, 0xfffd, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x10fffd, 0x10ffff]) {
       expect([cp, unsupportedCharacter(`a${String.fromCodePoint(cp)}b`) !== undefined]).toEqual([cp, refused(cp)]);
     }

@@ -23,8 +23,10 @@ export interface SendBatchOptions {
 export interface SendBatchResult {
   /** Keys of the messages that could not be sent, with the last reason. */
   failed: Map<string, string>;
-  /** Of `failed`, those SQS refused as the sender's fault: not retried, they would fail the same way again. */
+  /** Of `failed`, those SQS refused for their content (InvalidMessageContents): not retried, they would fail the same way again. */
   refused: Map<string, string>;
+  /** Of `failed`, those whose whole request failed for a reason retrying cannot mend (a missing queue, access denied). */
+  unsendable: Set<string>;
   /** Keys of the messages sent, with the id SQS gave each. */
   sent: Map<string, string>;
   /** SendMessageBatch requests made. */
@@ -62,6 +64,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const failed = new Map<string, string>();
   const refused = new Map<string, string>();
+  const unsendable = new Set<string>();
   const sent = new Map<string, string>();
   let requests = 0;
   for (const chunk of requestChunks(messages)) {
@@ -93,7 +96,10 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
         // missing queue, access denied) retrying cannot help
         lastReason = new Map(pending.map((m) => [m.key, describeError(err)]));
         if (!isTransientAwsError(err)) {
-          for (const m of pending) failed.set(m.key, lastReason.get(m.key)!);
+          for (const m of pending) {
+            failed.set(m.key, lastReason.get(m.key)!);
+            unsendable.add(m.key);
+          }
           break;
         }
       }
@@ -103,7 +109,7 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
       }
     }
   }
-  return { failed, refused, sent, requests };
+  return { failed, refused, unsendable, sent, requests };
 }
 
 function toAttributes(attributes: Record<string, string> | undefined): Record<string, MessageAttributeValue> | undefined {

@@ -4,7 +4,10 @@
  */
 import { visit } from 'jsonc-parser';
 
-const pointer = (path: ReadonlyArray<string | number>) => path.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+/** A JSON pointer's reference token for a property name (RFC 6901: `~` → `~0`, `/` → `~1`). */
+export const pointerToken = (key: string | number): string => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+
+const pointer = (path: ReadonlyArray<string | number>) => path.map((k) => `/${pointerToken(k)}`).join('');
 
 /** How many property names valid JSON text holds: its strings followed by a colon. */
 function propertyTokens(text: string): number {
@@ -35,7 +38,7 @@ function propertiesOf(value: unknown): number {
     for (const item of value) count += propertiesOf(item);
     return count;
   }
-  for (const key in value) count += 1 + propertiesOf((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) count += 1 + propertiesOf((value as Record<string, unknown>)[key]);
   return count;
 }
 

@@ -10,6 +10,7 @@
  * here gives the upstream a 4xx with the path, instead of a message that fails the same way on
  * every retry.
  */
+import { pointerToken } from './duplicate-keys.js';
 import type { ValidationIssue } from './validate.js';
 
 const SUPPLEMENTARY_NONCHARACTERS = Array.from({ length: 16 }, (_, i) => {
@@ -38,7 +39,6 @@ export function unsupportedCharacter(text: string): string | undefined {
   return `${hex(codePoint)}, ${kindOf(codePoint)}, at character ${position}: no destination platform accepts it`;
 }
 
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Every string value and property name of `value` holding a character no destination accepts (rule `text`). */
 export function unsupportedText(value: unknown, path = ''): ValidationIssue[] {
@@ -50,7 +50,7 @@ export function unsupportedText(value: unknown, path = ''): ValidationIssue[] {
   if (Array.isArray(value)) return value.flatMap((item, i) => unsupportedText(item, `${path}/${i}`));
   return Object.entries(value).flatMap(([key, item]) => {
     const problem = unsupportedCharacter(key);
-    const own = problem ? [{ path: `${path}/${escape(key)}`, rule: 'text', message: `the property name holds ${problem}` }] : [];
-    return [...own, ...unsupportedText(item, `${path}/${escape(key)}`)];
+    const own = problem ? [{ path: `${path}/${pointerToken(key)}`, rule: 'text', message: `the property name holds ${problem}` }] : [];
+    return [...own, ...unsupportedText(item, `${path}/${pointerToken(key)}`)];
   });
 }

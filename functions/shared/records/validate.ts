@@ -105,7 +105,7 @@ export function validateRecord(input: unknown, options: ValidateOptions = {}): V
       return false;
     });
   }
-  return { valid: errors.length === 0, record, errors: bound(errors, options.maxErrors ?? DEFAULT_MAX_ERRORS), warnings, normalised: changes };
+  return { valid: errors.length === 0, record, errors: boundErrors(errors, options.maxErrors), warnings, normalised: changes };
 }
 
 export interface TextOptions extends ValidateOptions {
@@ -132,7 +132,7 @@ export function validateRecordText(input: string, options: TextOptions = {}): Va
     return rejected(undefined, { path: '', rule: 'json', message: describeJsonError(text, err, options.firstLine) });
   }
   const duplicates = duplicateKeys(text, parsed);
-  if (duplicates.length > 0) return { ...rejected(parsed, duplicateKeyIssue(duplicates[0]!)), errors: duplicates.map(duplicateKeyIssue) };
+  if (duplicates.length > 0) return { ...rejected(parsed, duplicateKeyIssue(duplicates[0]!)), errors: boundErrors(duplicates.map(duplicateKeyIssue), options.maxErrors) };
   return validateRecord(parsed, options);
 }
 
@@ -176,7 +176,8 @@ export function describeJsonError(text: string, err: unknown, firstLine = 1): st
   return `malformed JSON at line ${line}, column ${column}: ${JSON_PROBLEMS[code] ?? code}`;
 }
 
-function bound(errors: ValidationIssue[], max: number): ValidationIssue[] {
+/** At most `max` errors (default 50), then one `maxErrors` entry counting the rest. */
+export function boundErrors(errors: ValidationIssue[], max = DEFAULT_MAX_ERRORS): ValidationIssue[] {
   if (errors.length <= max) return errors;
   return [...errors.slice(0, max), { path: '', rule: 'maxErrors', message: `${errors.length - max} more errors not shown (at most ${max} are reported)` }];
 }

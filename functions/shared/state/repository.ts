@@ -631,8 +631,13 @@ const MAX_ERRORS_KEPT = 40;
 /** What was cut from a quarantined entry's facts to fit one item: each field's full length and SHA-256. */
 export type CutFields = Record<string, { chars: number; sha256: string }>;
 
+/** The first `max` characters (code points: a surrogate pair is never split) and an ellipsis. */
 function cutText(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  if (text.length <= max) return text;
+  let end = max;
+  const unit = text.charCodeAt(end - 1);
+  if (unit >= 0xd800 && unit <= 0xdbff) end--; // the first half of a pair: leave the pair out
+  return `${text.slice(0, end)}…`;
 }
 
 /**

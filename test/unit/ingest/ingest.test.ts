@@ -234,8 +234,9 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
   });
 
   it('"records" named twice: 400, nothing sent or kept', async () => {
-    const r = await call(signed(`{"records":[${JSON.stringify(commitment())}],"records":[]}`));
+    const r = await call(signed(`{"records":[${JSON.stringify(commitment({ recordId: 'D-first' }))}],"records":[${JSON.stringify(commitment({ recordId: 'D-second' }))}]}`));
     expect([r.status, codeOf(r)]).toEqual([400, 'INVALID_REQUEST']);
+    expect((r.json['error'] as { message: string }).message).toContain('/records is named more than once');
     expect(fake.sent).toEqual([]);
   });
 
