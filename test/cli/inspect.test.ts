@@ -25,13 +25,15 @@ beforeAll(async () => {
   // revision 2 goes once revision 1 is stored: sent together, 1 could arrive second and be superseded unstored
   await waitFor('revision 1 accepted', async () => ((await inspect()).code === 0 ? true : undefined), 60_000);
   await harness.submit([commitment({ recordId: RECORD_ID, revision: 2, occurredAt: '2026-03-03T09:30:00+08:00' }, { party, content: '本单位承诺在两个月内接受现场核查。' })]);
+  // the destination's state and its history entry are separate writes: wait for both
   view = await waitFor(
-    'revision 2 delivered everywhere',
+    'revision 2 delivered everywhere, in the state and in the history',
     async () => {
       const current = await inspectJson();
-      return current.destinations.length === PUBLIC_DESTINATIONS.length && current.destinations.every(deliveredAt(2)) ? current : undefined;
+      const delivered = new Set(current.history.filter((e) => e.type === 'delivered' && e.revision === 2).map((e) => e.destination));
+      return current.destinations.length === PUBLIC_DESTINATIONS.length && current.destinations.every(deliveredAt(2)) && PUBLIC_DESTINATIONS.every((d) => delivered.has(d)) ? current : undefined;
     },
-    25_000,
+    90_000,
   );
 });
 
