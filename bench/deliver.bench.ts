@@ -5,7 +5,7 @@
  *
  * The table is seeded by the real intake (processIntakeBatch on the same fakes), and the lane
  * messages are the ones intake sent to the lane's queue, batched as the lane's event source does
- * (infra/topology.ts: provincial 10, municipal 5). Every pass starts from that seeded table
+ * (topology/topology.ts: provincial 10, municipal 5). Every pass starts from that seeded table
  * (FakeDynamo snapshot), so every pass delivers the same revisions for the first time.
  *
  * Scenarios:
@@ -49,7 +49,7 @@ import { createCredentialsProvider, memorySecretSource } from '../functions/shar
 import { signRequest } from '../functions/shared/signing/sign.js';
 import { recordDestinationOutcome } from '../functions/shared/state/repository.js';
 import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../functions/shared/state/table.js';
-import { destinations, type DestinationId } from '../infra/topology.js';
+import { destinations, type DestinationId } from '../topology/topology.js';
 import { createBaselineDeliver } from './baseline/deliver.js';
 import { createBaselineIntake } from './baseline/intake.js';
 import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
@@ -773,7 +773,7 @@ function compare(cases: Case[], reference: Throughput): { tables: Table[]; json:
 async function main(): Promise<void> {
   const started = performance.now();
   const loadStart = os.loadavg()[0]!;
-  const env = environment(['functions', 'infra/topology.ts', 'schemas']);
+  const env = environment(['functions', 'topology/topology.ts', 'schemas']);
   log(`deliver benchmark${quick ? ' (quick: short rounds, nothing written)' : ''} on ${String(env['cpu'])}, ${String(env['node'])}`);
   log('seeding the tables through intake…');
   const scenarios = SCENARIOS.filter((s) => !only || s.name.includes(only));
@@ -819,12 +819,12 @@ async function main(): Promise<void> {
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
     `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
-    (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, infra/topology.ts or schemas/' : '') +
+    (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, topology/topology.ts or schemas/' : '') +
     `; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (1 min); reference workload ${fmt.rate(referenceThroughput.median)} passes/s ` +
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const composition =
     `Lane messages: ${RECORDS} records per scenario through the real intake (public commitments from registered sources; mixed = per 10 intake messages 6 commitments, 3 breaches, 1 repair), ` +
-    "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (infra/topology.ts: provincial 100, municipal 5) or, for the comparison with the baseline, of 10 and 100. " +
+    "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (topology/topology.ts: provincial 100, municipal 5) or, for the comparison with the baseline, of 10 and 100. " +
     'The fake endpoint answers per docs/endpoints.md: provincial 200 with SUCCESS and a receipt per record, municipal 201 created; "all 503": every request 503 SERVICE_UNAVAILABLE without Retry-After. ' +
     '"200 after a 503": the same messages on their second receive, their destination state left failed by an outage on the first. ' +
     "Every pass starts from the seeded table; the first pass of each scenario also checks every request's signature, path and idempotency key and every destination state left in the table.";

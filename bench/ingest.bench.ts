@@ -8,7 +8,7 @@
  *   (c) batches of 100 records, one at a time: records/s and latency per request
  *
  * Records: valid commitments (bench/records.ts) of source hrbxq-approval, pushed with the app key of
- * the approval system (infra/upstreams.ts), signed with HMAC-SM3. Every answer must be 200 with all
+ * the approval system (topology/upstreams.ts), signed with HMAC-SM3. Every answer must be 200 with all
  * records accepted, and the intake queue must hold every record at the end.
  *
  *   node_modules/.bin/tsx bench/ingest.bench.ts            full run (under a minute), writes bench/results/ingest-<date>.json, appends ingest.md
@@ -22,7 +22,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IngestDeps, UpstreamSecrets } from '../functions/ingest/ingest.js';
 import { DynamoNonceStore, DynamoThrottle } from '../functions/ingest/nonce-store.js';
 import { signRequest } from '../functions/shared/signing/sign.js';
-import { upstreams, type UpstreamId } from '../infra/upstreams.js';
+import { upstreams, type UpstreamId } from '../topology/upstreams.js';
 import { createSyncStateTable, localAwsConfig } from '../local/emulators/clients.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/emulators/dynamodb-local.js';
 import { startSqs, type LocalSqs } from '../local/emulators/sqs.js';
@@ -172,7 +172,7 @@ function table(all: Figures[]): Table {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadStart = os.loadavg()[0]!;
-  const env = environment(['functions', 'local', 'infra/upstreams.ts']);
+  const env = environment(['functions', 'local', 'topology/upstreams.ts']);
   let dynamo: DynamoDbLocal | undefined;
   let sqsServer: LocalSqs | undefined;
   let server: IngestServer | undefined;
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     const machine =
       `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
       `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
-      (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, local/ or infra/upstreams.ts' : '') +
+      (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, local/ or topology/upstreams.ts' : '') +
       `; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (1 min)`;
     const t = table(measured);
     const check = `Failed or rejected requests: ${failures}. Intake queue: ${fmt.int(queued)} messages (ApproximateNumberOfMessages), ${fmt.int(expectedMessages)} expected (${SCENARIOS.warmup.requests} warm-up requests included).`;

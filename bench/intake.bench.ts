@@ -35,7 +35,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { processIntakeBatch, type IntakeDeps, type IntakeOutcome, type LaneMessage } from '../functions/intake/intake.js';
 import { validateRecord } from '../functions/shared/records/validate.js';
-import type { DestinationId } from '../infra/topology.js';
+import type { DestinationId } from '../topology/topology.js';
 import { createBaselineIntake, type BaselineIntakeOutcome, type BaselineLaneMessage } from './baseline/intake.js';
 import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats } from './fakes.js';
 import { median, referenceCase, summarise, type Throughput } from './harness.js';
@@ -672,7 +672,7 @@ function compare(cases: BenchCase[], reference: Throughput): { tables: Table[]; 
 async function main(): Promise<void> {
   const started = performance.now();
   const loadStart = os.loadavg()[0]!;
-  const env = environment(['functions', 'infra/topology.ts', 'schemas']);
+  const env = environment(['functions', 'topology/topology.ts', 'schemas']);
   log(`intake benchmark${quick ? ' (quick: short rounds, nothing written)' : ''} on ${String(env['cpu'])}, ${String(env['node'])}`);
   log('building record pools…');
   const pools = buildPools();
@@ -724,7 +724,7 @@ async function main(): Promise<void> {
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
     `${String(env['platform'])}, Node ${String(env['node'])} (V8 ${String(env['v8'])}), commit ${String(env['commit'])}` +
-    (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, infra/topology.ts or schemas/' : '') +
+    (env['uncommittedChanges'] ? ' + uncommitted changes in functions/, topology/topology.ts or schemas/' : '') +
     `; load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (1 min); reference workload ${fmt.rate(referenceThroughput.median)} passes/s ` +
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const composition =

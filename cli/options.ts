@@ -1,7 +1,7 @@
 /** Option parsers shared by the commands (and `npm start`): a bad value is a usage error naming the option. */
 import { InvalidArgumentError } from 'commander';
 import { isDateTime, parseDate } from '../functions/shared/records/dates.js';
-import { DESTINATION_IDS, type DestinationId } from '../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../topology/topology.js';
 
 /** A whole number from `min` (to `max`); commander reports the message as a usage error. */
 export const integer =

@@ -18,7 +18,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beijingDate, parseDate } from '../functions/shared/records/dates.js';
 import { OUTPUTS, stackName } from '../infra/outputs.js';
 import { stages } from '../infra/stages.js';
-import { DESTINATION_IDS, type DestinationId } from '../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../topology/topology.js';
 
 /** The local runtime's stage name: `--stage local` is `--local`. */
 export const LOCAL_STAGE = 'local';

@@ -3,7 +3,7 @@
  * (DescribeStacks) to find the table and the queues of a deployed stage. Kept apart from the
  * stack so the CLI does not load aws-cdk-lib.
  */
-import type { DestinationId } from './topology.js';
+import type { DestinationId } from '../topology/topology.js';
 
 /** The CloudFormation stack of a stage. */
 export const stackName = (stage: string): string => `credex-${stage}`;

@@ -13,8 +13,8 @@
 import { adapters } from '../functions/deliver/adapters/index.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../functions/intake/intake.js';
 import { RECORD_TYPES } from '../functions/shared/records/generated/schema-index.js';
-import { concurrencyFor, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from './topology.js';
-import { registeredRequestsPerSecond } from './upstreams.js';
+import { concurrencyFor, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from '../topology/topology.js';
+import { registeredRequestsPerSecond } from '../topology/upstreams.js';
 
 /** Lambda's ceiling for a function timeout. */
 const MAX_FUNCTION_TIMEOUT_SECONDS = 900;

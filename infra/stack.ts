@@ -1,5 +1,5 @@
 /**
- * The credit exchange as one CDK stack per stage, built from the topology (infra/topology.ts) and
+ * The credit exchange as one CDK stack per stage, built from the topology (topology/topology.ts) and
  * the plan derived from it (infra/plan.ts), configured by the stage (infra/stages.ts):
  *
  *   ingest API ─┐
@@ -39,14 +39,14 @@ import { OPERATOR_KEY_ACTIONS, operatorGrants, type OperatorResource } from './o
 import { OUTPUTS } from './outputs.js';
 import { concurrencyDemand, planExchange, UNRESERVED_MINIMUM, type ConsumerPlan, type ExchangePlan } from './plan.js';
 import { DEFAULT_LAMBDA_CONCURRENCY_LIMIT, destinationSecretName, feedSecretName, secretPrefixOf, StageConfigError, type StageConfig } from './stages.js';
-import { topology as defaultTopology, type DestinationId, type Topology } from './topology.js';
-import { upstreamSecretName, upstreams } from './upstreams.js';
+import { topology as defaultTopology, type DestinationId, type Topology } from '../topology/topology.js';
+import { upstreamSecretName, upstreams } from '../topology/upstreams.js';
 
 export { OUTPUTS } from './outputs.js';
 
 export interface CreditExchangeStackProps extends StackProps {
   stage: StageConfig;
-  /** Tests pass variants; the deployed stack uses infra/topology.ts. */
+  /** Tests pass variants; the deployed stack uses topology/topology.ts. */
   topology?: Topology;
 }
 

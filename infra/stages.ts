@@ -6,9 +6,9 @@
  * The URLs and addresses below are placeholders on reserved `example` domains: a team deploying
  * the exchange replaces them with the addresses the platforms issue to it.
  */
-import { DESTINATION_IDS, type DestinationId } from './topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../topology/topology.js';
 import { PULL_FUNCTION } from './plan.js';
-import { registeredRequestsPerSecond, SECRET_PREFIX_PATTERN } from './upstreams.js';
+import { registeredRequestsPerSecond, SECRET_PREFIX_PATTERN } from '../topology/upstreams.js';
 
 export interface StageConfig {
   /** Lower-case stage name: prefixes every resource name, secret name and metric namespace. */
@@ -35,7 +35,7 @@ export interface StageConfig {
   };
   /**
    * API Gateway throttling of the ingest API, for all upstreams together: at least the registered
-   * upstreams' limits summed (infra/upstreams.ts), so what an upstream over its own limit sees is the
+   * upstreams' limits summed (topology/upstreams.ts), so what an upstream over its own limit sees is the
    * function's per-upstream 429 in the documented shape, not API Gateway's.
    */
   ingest: { rateLimitPerSecond: number; burstLimit: number };
@@ -181,7 +181,7 @@ export function checkStage(stage: StageConfig): string[] {
   if (!(Number.isInteger(stage.ingest.rateLimitPerSecond) && stage.ingest.rateLimitPerSecond > 0)) problems.push(`ingest.rateLimitPerSecond: must be a positive integer; got ${stage.ingest.rateLimitPerSecond}`);
   if (!(Number.isInteger(stage.ingest.burstLimit) && stage.ingest.burstLimit >= stage.ingest.rateLimitPerSecond)) problems.push(`ingest.burstLimit: must be an integer ≥ rateLimitPerSecond (${stage.ingest.rateLimitPerSecond}); got ${stage.ingest.burstLimit}`);
   if (stage.ingest.rateLimitPerSecond < registeredRequestsPerSecond()) {
-    problems.push(`ingest.rateLimitPerSecond: must be at least ${registeredRequestsPerSecond()}, the registered upstreams' limits summed (infra/upstreams.ts), so an upstream over its own limit gets the function's 429; got ${stage.ingest.rateLimitPerSecond}`);
+    problems.push(`ingest.rateLimitPerSecond: must be at least ${registeredRequestsPerSecond()}, the registered upstreams' limits summed (topology/upstreams.ts), so an upstream over its own limit gets the function's 429; got ${stage.ingest.rateLimitPerSecond}`);
   }
   if (stage.lambdaConcurrencyLimit !== undefined && !(Number.isInteger(stage.lambdaConcurrencyLimit) && stage.lambdaConcurrencyLimit > 100)) problems.push(`lambdaConcurrencyLimit: must be an integer over 100; got ${stage.lambdaConcurrencyLimit}`);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(stage.logRetentionDays)) problems.push(`logRetentionDays: ${stage.logRetentionDays} is not a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')})`);

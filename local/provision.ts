@@ -7,7 +7,7 @@
 import { UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ExchangePlan, QueuePlan } from '../infra/plan.js';
-import type { DestinationId } from '../infra/topology.js';
+import type { DestinationId } from '../topology/topology.js';
 import { TTL_ATTRIBUTE } from '../functions/shared/state/table.js';
 import { createSyncStateTable } from './emulators/clients.js';
 

@@ -1,12 +1,12 @@
 /**
  * `npm run push -- <file.json> [--url http://127.0.0.1:4580]`: pushes a record to the local
  * runtime's ingest API as its upstream would — signed with that upstream's local credentials
- * (the upstream registered for the record's source and type in infra/upstreams.ts) — prints the
+ * (the upstream registered for the record's source and type in topology/upstreams.ts) — prints the
  * answer, then follows the record's state (GET /v1/records/…) until every destination has an outcome.
  */
 import { readFileSync } from 'node:fs';
 import { signRequest } from '../functions/shared/signing/sign.js';
-import { upstreams } from '../infra/upstreams.js';
+import { upstreams } from '../topology/upstreams.js';
 import { localCredentials } from './runtime/runtime.js';
 
 interface Args {
@@ -45,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const record = JSON.parse(body) as { recordType?: string; source?: string; recordId?: string; revision?: number };
   const entry = Object.entries(upstreams).find(([, u]) => (u.sources as readonly string[]).includes(record.source ?? '') && (u.recordTypes as readonly string[]).includes(record.recordType ?? ''));
   if (!entry) {
-    console.error(`no registered upstream may push a ${record.recordType} of source ${record.source} (infra/upstreams.ts)`);
+    console.error(`no registered upstream may push a ${record.recordType} of source ${record.source} (topology/upstreams.ts)`);
     return 2;
   }
   const [upstreamId] = entry;

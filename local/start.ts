@@ -12,7 +12,7 @@ import { table } from '../cli/render.js';
 import { DEFAULT_LOCAL_DATA_DIR, localTargetFile } from '../cli/target.js';
 import { summaryLines } from '../cli/commands/stats.js';
 import { aggregateStats, readLatestRecords, type StatsFigures } from '../cli/operations/stats.js';
-import { DESTINATION_IDS, sources } from '../infra/topology.js';
+import { DESTINATION_IDS, sources } from '../topology/topology.js';
 import { generateDemoDataset } from './demo/dataset.js';
 import { LocalCalendar } from './runtime/calendar.js';
 import { settle, type Reconciliation } from './runtime/reconcile.js';

@@ -33,7 +33,7 @@ import type { StructuredLogger } from '../../functions/shared/logger.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { destinationSk, destinationStatusKey, recordPk } from '../../functions/shared/state/keys.js';
 import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../functions/shared/state/table.js';
-import type { DestinationId } from '../../infra/topology.js';
+import type { DestinationId } from '../../topology/topology.js';
 import type { BaselineLaneMessage } from './intake.js';
 
 export interface BaselineDeliverDeps {

@@ -38,7 +38,7 @@ import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { validateRecordText } from '../../functions/shared/records/validate.js';
 import { eventSk, quarantinePk, recordPk } from '../../functions/shared/state/keys.js';
 import { isConditionalCheckFailed } from '../../functions/shared/state/repository.js';
-import { sources, type DestinationId } from '../../infra/topology.js';
+import { sources, type DestinationId } from '../../topology/topology.js';
 
 /** The sort key of the one item holding a record's latest revision. */
 export const RECORD_SK = 'RECORD';

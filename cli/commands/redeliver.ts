@@ -3,7 +3,7 @@
  * destination it was routed to or to one (`--destination`).
  */
 import type { Command } from 'commander';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext } from '../context.js';
 import { ExitCode } from '../io.js';
 import { checkRecordType, describeNotFound, findRecord } from '../operations/records.js';

@@ -14,7 +14,7 @@ import { destination, integer, number } from '../options.js';
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
 import type { QueuePair, TargetOptions } from '../target.js';
-import type { DestinationId } from '../../infra/topology.js';
+import type { DestinationId } from '../../topology/topology.js';
 
 interface ReplayCommandOptions extends TargetOptions {
   lane?: DestinationId;

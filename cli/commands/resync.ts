@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { DestinationId } from '../../infra/topology.js';
+import type { DestinationId } from '../../topology/topology.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
 import { ExitCode } from '../io.js';
 import { finishAudit, openAudit, type AuditAction } from '../operations/audit.js';

@@ -4,7 +4,7 @@
  * from the latest accepted revision of every record in the sync-state table. Read-only; one Scan.
  */
 import type { Command } from 'commander';
-import { sources } from '../../infra/topology.js';
+import { sources } from '../../topology/topology.js';
 import { SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
 import { onExchange, TARGET_HELP, withTargetOptions, type CommandContext, type Exchange } from '../context.js';
 import { integer } from '../options.js';

@@ -24,8 +24,8 @@ import {
   type QuarantineRelease,
   type StateStore,
 } from '../../functions/shared/state/repository.js';
-import { sources as registeredSources, type Source } from '../../infra/topology.js';
-import { upstreams as registeredUpstreams, type UpstreamRegistration } from '../../infra/upstreams.js';
+import { sources as registeredSources, type Source } from '../../topology/topology.js';
+import { upstreams as registeredUpstreams, type UpstreamRegistration } from '../../topology/upstreams.js';
 import { UsageError } from '../context.js';
 import { openAudit } from './audit.js';
 
@@ -249,12 +249,12 @@ export function checkRelease(
   if (!result.valid) return { valid: false, errors: result.errors };
   const record = result.record as CreditRecord;
   if (sources[record.source] === undefined) {
-    return { valid: false, errors: [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system (infra/topology.ts): register it and deploy first` }] };
+    return { valid: false, errors: [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system (topology/topology.ts): register it and deploy first` }] };
   }
   if (options.upstream !== undefined) {
     const upstream = (options.upstreams ?? (registeredUpstreams as Readonly<Record<string, UpstreamRegistration>>))[options.upstream];
     const errors: ValidationIssue[] = [];
-    const fix = 'register it in infra/upstreams.ts and deploy first';
+    const fix = 'register it in topology/upstreams.ts and deploy first';
     if (!upstream) errors.push({ path: '', rule: 'notAuthorised', message: `the upstream ${JSON.stringify(options.upstream)} that pushed it is no longer registered: ${fix}` });
     else {
       if (!upstream.sources.includes(record.source)) errors.push({ path: '/source', rule: 'notAuthorised', message: `the upstream ${options.upstream} that pushed it may not push records of source ${JSON.stringify(record.source)}: ${fix}` });

@@ -6,7 +6,7 @@ import { RECORD_TYPES } from '../../functions/shared/records/generated/schema-in
 import type { RecordType } from '../../functions/shared/records/types.js';
 import type { RecordRef } from '../../functions/shared/state/keys.js';
 import { getMeta, type RecordMeta, type StateStore } from '../../functions/shared/state/repository.js';
-import { sources as registeredSources } from '../../infra/topology.js';
+import { sources as registeredSources } from '../../topology/topology.js';
 import { UsageError } from '../context.js';
 
 export type FoundRecord = { kind: 'found'; ref: RecordRef; meta: RecordMeta } | { kind: 'notFound'; tried: string[] } | { kind: 'ambiguous'; sources: string[] };

@@ -18,7 +18,7 @@ import { sendBatch, type OutgoingMessage } from '../../functions/shared/queue/se
 import { destinationStatusKey, type RecordRef } from '../../functions/shared/state/keys.js';
 import { appendEvents, getMeta, getRevision, queryPages, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
 import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../functions/shared/state/table.js';
-import { sources as registeredSources, type DestinationId } from '../../infra/topology.js';
+import { sources as registeredSources, type DestinationId } from '../../topology/topology.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 export const RESYNC_STATUSES = ['failed', 'rejected', 'delivered'] as const;

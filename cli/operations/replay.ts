@@ -15,7 +15,7 @@ import { describeError } from '../../functions/shared/errors.js';
 import { sendBatch } from '../../functions/shared/queue/send-batch.js';
 import { laneMessageRef, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
 import { appendEvents, getDestinationState, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
-import type { DestinationId } from '../../infra/topology.js';
+import type { DestinationId } from '../../topology/topology.js';
 import { UsageError } from '../context.js';
 import { queueDepth, RELEASE_VISIBILITY_SECONDS } from './queues.js';
 import { INSTANT_FORMS, parseInstant } from '../options.js';

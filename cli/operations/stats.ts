@@ -13,7 +13,7 @@ import { publicationOf, publishedOn, SEVERITY_TIERS, type SeverityTier } from '.
 import { subjectOf, type SubjectCategory } from '../../functions/shared/records/subject.js';
 import type { CreditRecord, RecordType } from '../../functions/shared/records/types.js';
 import type { StateStore } from '../../functions/shared/state/repository.js';
-import type { Direction, Source } from '../../infra/topology.js';
+import type { Direction, Source } from '../../topology/topology.js';
 
 /** The values a field's schema enumerates (every one has its key in the figures, at 0 when absent). */
 function enumOf(type: RecordType, path: string): readonly string[] {
@@ -87,7 +87,7 @@ export interface StatsFigures {
     total: number;
     withdrawn: number;
     bySeverity: Record<string, number>;
-    /** By the direction of the breach's source; `unregistered`: a source no longer in infra/topology.ts. */
+    /** By the direction of the breach's source; `unregistered`: a source no longer in topology/topology.ts. */
     byDirection: Record<Direction | 'unregistered', number>;
     /** Breaches naming a commitment code no counted commitment has (one made elsewhere, or withdrawn). */
     brokenCommitmentNotFound: number;

@@ -1,5 +1,5 @@
 /** The deliver function's configuration, from its environment (set by the stack or the local runtime). */
-import { DESTINATION_IDS, destinations, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, destinations, type DestinationId } from '../../topology/topology.js';
 import { ConfigurationError } from '../intake/config.js';
 import type { DeliverConfig } from './deliver.js';
 
@@ -16,7 +16,7 @@ function optionalNumber(env: NodeJS.ProcessEnv, name: string, expected: string, 
  * TABLE_NAME — the sync-state table; DESTINATION — this lane's destination id;
  * ENDPOINT_URL — the destination's base URL; LANE_QUEUE_URL — this lane's queue;
  * CREDENTIALS_SECRET — the Secrets Manager secret (JSON: appKey, secret, fieldKey?).
- * The lane settings come from the topology (infra/topology.ts); a stage may override two of them:
+ * The lane settings come from the topology (topology/topology.ts); a stage may override two of them:
  * RATE_LIMIT_PER_SECOND — optional: requests per second the destination accepts (positive);
  * MAX_CONCURRENCY — optional: concurrent invocations of the lane at most (a positive integer); each
  * invocation paces itself to RATE_LIMIT_PER_SECOND / MAX_CONCURRENCY, so it must be the event

@@ -22,7 +22,7 @@ import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/cl
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type LaneSettings, type Route } from '../../infra/topology.js';
+import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type LaneSettings, type Route } from '../../topology/topology.js';
 import { outgoingLaneMessage, type LaneMessage } from '../shared/queue/lane-message.js';
 import { sendBatch } from '../shared/queue/send-batch.js';
 import { breachRefOf, repairMismatches } from '../shared/records/cross-record.js';

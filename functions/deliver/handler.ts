@@ -13,7 +13,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { DestinationId } from '../../infra/topology.js';
+import type { DestinationId } from '../../topology/topology.js';
 import { metricsNamespace } from '../shared/metrics.js';
 import { createCredentialsProvider, secretsManagerSource } from '../shared/signing/credentials.js';
 import { adapters } from './adapters/index.js';

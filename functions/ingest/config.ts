@@ -1,5 +1,5 @@
 /** The ingest function's configuration, from its environment (set by the stack or the local runtime). */
-import { SECRET_PREFIX_PATTERN, resolveUpstreams, type Upstream } from '../../infra/upstreams.js';
+import { SECRET_PREFIX_PATTERN, resolveUpstreams, type Upstream } from '../../topology/upstreams.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RECORDS_PER_REQUEST, type IngestConfig } from './ingest.js';
 
 export class ConfigurationError extends Error {
@@ -32,7 +32,7 @@ function secretsPrefix(env: NodeJS.ProcessEnv): string {
  * MAX_RECORDS_PER_REQUEST, MAX_BODY_BYTES — optional limits (defaults 100 and 5 MiB);
  * SECRETS_PREFIX — optional: each upstream's secret is `<prefix>/upstreams/<upstreamId>` (default
  * `credex`; the stack sets `credex/<stage>`).
- * Upstreams come from infra/upstreams.ts.
+ * Upstreams come from topology/upstreams.ts.
  */
 export function ingestConfigFromEnv(env: NodeJS.ProcessEnv): IngestConfig & { upstreams: Readonly<Record<string, Upstream>> } {
   const tableName = env['TABLE_NAME'];

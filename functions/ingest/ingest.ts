@@ -12,7 +12,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Upstream, UpstreamRegistration } from '../../infra/upstreams.js';
+import type { Upstream, UpstreamRegistration } from '../../topology/upstreams.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { RecordType } from '../shared/records/types.js';
 import { boundErrors, describeJsonError, duplicateKeyIssue, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';

@@ -1,5 +1,5 @@
 /** The intake function's configuration, from its environment (set by the stack or the local runtime). */
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import type { IntakeConfig } from './intake.js';
 
 export class ConfigurationError extends Error {

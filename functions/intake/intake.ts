@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { blackPoints as defaultBlackPoints, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../infra/topology.js';
+import { blackPoints as defaultBlackPoints, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../topology/topology.js';
 import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
 import { breachRefOf, notAFirstViolation, repairMismatches } from '../shared/records/cross-record.js';
@@ -289,7 +289,7 @@ export async function breachDestinations(store: StateStore, record: CreditRecord
 }
 
 /**
- * The district's black points (infra/topology.ts `blackPoints`) on a breach that arrives without
+ * The district's black points (topology/topology.ts `blackPoints`) on a breach that arrives without
  * them — every breach from the province: its tier's points, assigned on receipt. Returns the
  * record the exchange keeps and the points it assigned (undefined when the source gave them).
  */

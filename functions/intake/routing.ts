@@ -3,7 +3,7 @@
  * every destination consistent with what it was sent before. Pure: the caller supplies what the
  * sync state knows (where the record and, for a repair, its breach went before).
  */
-import { routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../infra/topology.js';
+import { routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../topology/topology.js';
 import { publicationOf, publishedOn } from '../shared/records/publication.js';
 import type { CreditRecord } from '../shared/records/types.js';
 

@@ -14,7 +14,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { expirySweep } from '../../infra/topology.js';
+import { expirySweep } from '../../topology/topology.js';
 import { ConfigurationError, laneQueueUrlsFromEnv } from '../intake/config.js';
 import { metricsNamespace } from '../shared/metrics.js';
 import { sweepExpiredPublications, type SweepDeps, type SweepResult } from './sweep.js';

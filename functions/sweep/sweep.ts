@@ -18,7 +18,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../infra/topology.js';
+import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../topology/topology.js';
 import { describeError } from '../shared/errors.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { outgoingLaneMessage, type LaneMessage } from '../shared/queue/lane-message.js';

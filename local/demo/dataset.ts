@@ -22,7 +22,7 @@
  * dataset (one mulberry32 stream, no clock, no Math.random). Nothing is printed: the records hold
  * identity numbers (personal data).
  */
-import { upstreams } from '../../infra/upstreams.js';
+import { upstreams } from '../../topology/upstreams.js';
 import { publicationOf, SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { addDays, addMonths, beijingTime, chineseDate, daysBetween, isDate, maxDate, minDate } from './calendar.js';
@@ -46,7 +46,7 @@ export interface DemoSubmission {
   seq: number;
   /**
    * How it enters: 'ingest' = signed HTTP push by the upstream in `upstreamId` (allowed for that
-   * source and record type by infra/upstreams.ts); 'queue' = sent straight to the intake queue (a
+   * source and record type by topology/upstreams.ts); 'queue' = sent straight to the intake queue (a
    * department system with AWS access: sources or record types no upstream may push, and malformed
    * text); 'feed' = served by the provincial breach feed and pulled (source hlj-credit-platform).
    */
@@ -166,7 +166,7 @@ const SOURCES = {
   approval: 'hrbxq-approval',
   enforcement: 'hrbxq-enforcement',
   repair: 'hrb-credit-repair',
-  /** Not in infra/topology.ts: the housing bureau's own system, never registered. */
+  /** Not in topology/topology.ts: the housing bureau's own system, never registered. */
   unregistered: 'hrbxq-housing',
 } as const;
 

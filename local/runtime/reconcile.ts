@@ -20,7 +20,7 @@
  */
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DestinationId } from '../../infra/topology.js';
+import type { DestinationId } from '../../topology/topology.js';
 import type { DemoSubmission } from '../demo/dataset.js';
 
 export interface DestinationTally {

@@ -2,7 +2,7 @@
  * The four destination simulators (docs/endpoints.md): `startSimulators` serves each contract on
  * its own localhost port; the local runtime points the deliver and pull functions at their URLs.
  */
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { districtContract } from './contracts/district.js';
 import { municipalContract } from './contracts/municipal.js';
 import { provincialContract } from './contracts/provincial.js';

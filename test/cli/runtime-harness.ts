@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { run } from '../../cli/main.js';
-import { topology, type DestinationId, type Topology } from '../../infra/topology.js';
+import { topology, type DestinationId, type Topology } from '../../topology/topology.js';
 import { startRuntime, targetOf, type Runtime, type RuntimeOptions } from '../../local/runtime/runtime.js';
 import { queueDepth } from '../../cli/operations/queues.js';
 

@@ -14,7 +14,7 @@ import { deliveryOf, idempotencyKey } from '../../functions/deliver/deliver.js';
 import { publicationOf, publishedOn } from '../../functions/shared/records/publication.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { destinationCredentials } from '../support/destination-credentials.js';
 

@@ -15,7 +15,7 @@ import { settle, type Reconciliation } from '../../local/runtime/reconcile.js';
 import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
 import { submitAll } from '../../local/runtime/submit.js';
 import { mulberry32, type Faults } from '../../local/simulators/index.js';
-import { DESTINATION_IDS } from '../../infra/topology.js';
+import { DESTINATION_IDS } from '../../topology/topology.js';
 import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const SEED = Number(process.env['CREDEX_CHAOS_SEED'] ?? 7);

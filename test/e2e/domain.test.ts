@@ -14,7 +14,7 @@ import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
 import { submitAll } from '../../local/runtime/submit.js';
 import { readRecordState } from '../../functions/shared/state/repository.js';
 import type { RecordType } from '../../functions/shared/records/types.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { waitFor } from '../cli/runtime-harness.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { encodeGbk } from '../support/gbk.js';

@@ -16,7 +16,7 @@ import { LocalCalendar } from '../../local/runtime/calendar.js';
 import { publicationOf, publishedOn } from '../../functions/shared/records/publication.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { submitAll } from '../../local/runtime/submit.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, liveAt, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const SEED = Number(process.env['CREDEX_E2E_SEED'] ?? 20261128);

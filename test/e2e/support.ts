@@ -7,7 +7,7 @@ import type { Runtime } from '../../local/runtime/runtime.js';
 import type { SubmitTarget } from '../../local/runtime/submit.js';
 import type { StoredRecord } from '../../local/simulators/store.js';
 import type { Simulators } from '../../local/simulators/index.js';
-import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../../infra/topology.js';
+import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../../topology/topology.js';
 
 export interface Applied {
   destination: DestinationId;

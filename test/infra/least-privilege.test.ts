@@ -5,8 +5,8 @@
  */
 import * as esbuild from 'esbuild';
 import { tableAccess, type ExchangeFunctionRole } from '../../infra/access.js';
-import { DESTINATION_IDS } from '../../infra/topology.js';
-import { upstreams } from '../../infra/upstreams.js';
+import { DESTINATION_IDS } from '../../topology/topology.js';
+import { upstreams } from '../../topology/upstreams.js';
 import { refId, resourcesOf, synthesize } from './synth.js';
 
 const { template } = synthesize();

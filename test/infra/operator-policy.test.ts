@@ -10,7 +10,7 @@ import * as esbuild from 'esbuild';
 import { OPERATOR_KEY_ACTIONS, operatorAccess, operatorGrants, type OperatorCommand, type OperatorResource } from '../../infra/operator-access.js';
 import { OUTPUTS } from '../../infra/outputs.js';
 import { stages } from '../../infra/stages.js';
-import { DESTINATION_IDS } from '../../infra/topology.js';
+import { DESTINATION_IDS } from '../../topology/topology.js';
 import { STATUS_INDEX } from '../../functions/shared/state/table.js';
 import { refId, resourcesOf, synthesize } from './synth.js';
 

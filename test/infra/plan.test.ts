@@ -2,7 +2,7 @@
 import { adapters } from '../../functions/deliver/adapters/index.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
 import { deliverTimeoutSeconds, planExchange, PlanError, worstCaseRequests } from '../../infra/plan.js';
-import { concurrencyFor, topology } from '../../infra/topology.js';
+import { concurrencyFor, topology } from '../../topology/topology.js';
 
 describe('plan', () => {
   const plan = planExchange();

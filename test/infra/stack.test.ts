@@ -5,10 +5,10 @@
  * (encrypted logs, bounded concurrency, failed runs kept), and a snapshot of the whole template.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { DESTINATION_IDS, destinations, topology } from '../../infra/topology.js';
+import { DESTINATION_IDS, destinations, topology } from '../../topology/topology.js';
 import { concurrencyDemand, planExchange } from '../../infra/plan.js';
 import { checkStage, stages } from '../../infra/stages.js';
-import { registeredRequestsPerSecond, upstreams } from '../../infra/upstreams.js';
+import { registeredRequestsPerSecond, upstreams } from '../../topology/upstreams.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
 import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../functions/shared/state/table.js';
 import { refId, resourcesOf, synthesize } from './synth.js';

@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { applySuppressions } from '../../infra/nag-suppressions.js';
 import { CreditExchangeStack } from '../../infra/stack.js';
 import { stages, type StageConfig } from '../../infra/stages.js';
-import type { Topology } from '../../infra/topology.js';
+import type { Topology } from '../../topology/topology.js';
 
 const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context as Record<string, unknown>;
 

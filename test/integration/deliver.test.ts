@@ -15,7 +15,7 @@ import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/inta
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
 import { claimSend, getMeta, getRevision, listRepairWaits, readRecordState, registerRepairWait, type StateStore } from '../../functions/shared/state/repository.js';
 import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';

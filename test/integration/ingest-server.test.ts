@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { request as httpRequest } from 'node:http';
 import type { IngestDeps } from '../../functions/ingest/ingest.js';
 import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
-import { upstreams } from '../../infra/upstreams.js';
+import { upstreams } from '../../topology/upstreams.js';
 import { startIngestServer, type IngestServer } from '../../local/ingest-server.js';
 import { encodeGbk } from '../support/gbk.js';
 import { COMPANY_NAME, commitment } from '../support/records.js';

@@ -11,7 +11,7 @@ import { createIngestHandler } from '../../functions/ingest/handler.js';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../functions/ingest/ingest.js';
 import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
 import { listQuarantine, type StateStore } from '../../functions/shared/state/repository.js';
-import { upstreams } from '../../infra/upstreams.js';
+import { upstreams } from '../../topology/upstreams.js';
 import { encodeGbk } from '../support/gbk.js';
 import { breach, commitment } from '../support/records.js';
 import { silentLogger, signed, testSecrets, undocumented } from '../unit/ingest/support.js';

@@ -13,7 +13,7 @@ import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessag
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { acceptRevision, claimRouting, getRevision, listExpired, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
-import { DESTINATION_IDS, topology, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, topology, type DestinationId } from '../../topology/topology.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';

@@ -6,7 +6,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { planExchange } from '../../infra/plan.js';
 import { stages } from '../../infra/stages.js';
-import { topology, type Topology } from '../../infra/topology.js';
+import { topology, type Topology } from '../../topology/topology.js';
 import { provisionExchange } from '../../local/provision.js';
 import { refId, resourcesOf, synthesize } from '../infra/synth.js';
 import { testServers, uniqueName } from './servers.js';

@@ -16,7 +16,7 @@ import { createCredentialsProvider, memorySecretSource } from '../../functions/s
 import { getCursor, listExpired, readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
 import { EXPIRY_SWEEP_CURSOR } from '../../functions/shared/state/keys.js';
 import { sweepExpiredPublications, type SweepDeps } from '../../functions/sweep/sweep.js';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { breach, commitment } from '../support/records.js';
 import { destinationCredentials } from '../support/destination-credentials.js';

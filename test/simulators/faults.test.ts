@@ -1,4 +1,4 @@
-import { DESTINATION_IDS } from '../../infra/topology.js';
+import { DESTINATION_IDS } from '../../topology/topology.js';
 import { districtContract, BREACH_NOTICES_PATH } from '../../local/simulators/contracts/district.js';
 import { PROVINCIAL_BATCH_PATH } from '../../local/simulators/contracts/provincial.js';
 import { mulberry32, simulatorContracts, startSimulator, startSimulators, type Faults, type Simulator } from '../../local/simulators/index.js';

@@ -1,6 +1,6 @@
 /** Fresh random credentials for every destination, as each destination would issue them. */
 import { randomBytes } from 'node:crypto';
-import { DESTINATION_IDS, type DestinationId } from '../../infra/topology.js';
+import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 
 export type DestinationCredentials = Record<DestinationId, { appKey: string; secret: string; fieldKey: string }>;
 

@@ -1,5 +1,5 @@
-/** Every destination's adapter, by destination id (infra/topology.ts): one entry per lane. */
-import type { DestinationId } from '../../../infra/topology.js';
+/** Every destination's adapter, by destination id (topology/topology.ts): one entry per lane. */
+import type { DestinationId } from '../../../topology/topology.js';
 import { district } from './district.js';
 import { municipal } from './municipal.js';
 import { provincial } from './provincial.js';

@@ -4,7 +4,7 @@
  * destination means one adapter and one topology entry. Adapters are pure: no I/O, no clock, no
  * randomness except through their context.
  */
-import type { DestinationId } from '../../../infra/topology.js';
+import type { DestinationId } from '../../../topology/topology.js';
 import type { CreditRecord } from '../../shared/records/types.js';
 
 export type SignatureAlgorithm = 'HMAC-SM3' | 'HMAC-SHA256';

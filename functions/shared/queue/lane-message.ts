@@ -4,7 +4,7 @@
  * function reads the canonical record from the table, so a message never carries personal data
  * and never goes stale in content.
  */
-import type { DestinationId } from '../../../infra/topology.js';
+import type { DestinationId } from '../../../topology/topology.js';
 import type { RecordRef } from '../state/keys.js';
 import type { OutgoingMessage } from './send-batch.js';
 

@@ -1,7 +1,7 @@
 /** What a destination contract plugs into the generic simulator (../simulator.ts). */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SignatureAlgorithm } from '../../../functions/deliver/adapters/types.js';
-import type { DestinationId } from '../../../infra/topology.js';
+import type { DestinationId } from '../../../topology/topology.js';
 import type { RecordStore } from '../store.js';
 
 export interface SimulatorCredentials {

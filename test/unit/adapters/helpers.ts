@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DestinationId } from '../../../infra/topology.js';
+import type { DestinationId } from '../../../topology/topology.js';
 import type { AdapterContext, Delivery, WireRequest } from '../../../functions/deliver/adapters/types.js';
 import { deliveryOf } from '../../../functions/deliver/deliver.js';
 import type { CreditRecord, RecordType } from '../../../functions/shared/records/types.js';

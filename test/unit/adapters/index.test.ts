@@ -1,5 +1,5 @@
-/** The adapter registry: one adapter per destination of infra/topology.ts, each as its contract says. */
-import { DESTINATION_IDS, destinations } from '../../../infra/topology.js';
+/** The adapter registry: one adapter per destination of topology/topology.ts, each as its contract says. */
+import { DESTINATION_IDS, destinations } from '../../../topology/topology.js';
 import { adapters } from '../../../functions/deliver/adapters/index.js';
 import { provincial } from '../../../functions/deliver/adapters/provincial.js';
 import { publicColumn } from '../../../functions/deliver/adapters/public-column.js';

@@ -25,7 +25,7 @@ import {
 } from '../../../cli/operations/stats.js';
 import { displayWidth } from '../../../cli/render.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
-import { sources } from '../../../infra/topology.js';
+import { sources } from '../../../topology/topology.js';
 import { generateDemoDataset } from '../../../local/demo/dataset.js';
 import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../../support/records.js';
 

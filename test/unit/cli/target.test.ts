@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUTPUTS } from '../../../infra/outputs.js';
-import { DESTINATION_IDS } from '../../../infra/topology.js';
+import { DESTINATION_IDS } from '../../../topology/topology.js';
 import { readTargetFile, resolveTarget, targetFromOutputs, TargetError, TARGET_FILE } from '../../../cli/target.js';
 
 const outputsOf = (stage: string): Record<string, string> => {

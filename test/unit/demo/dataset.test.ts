@@ -11,8 +11,8 @@ import { jest } from '@jest/globals';
 import { contentHash } from '../../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { validateRecord } from '../../../functions/shared/records/validate.js';
-import { sources } from '../../../infra/topology.js';
-import { upstreams } from '../../../infra/upstreams.js';
+import { sources } from '../../../topology/topology.js';
+import { upstreams } from '../../../topology/upstreams.js';
 import { DEPARTMENTS, INVALID_REASONS, LICENSING_ITEMS, generateDemoDataset, type DemoDataset, type DemoSubmission, type Expectation } from '../../../local/demo/dataset.js';
 
 const SEED = 20261128;

@@ -1,7 +1,7 @@
 import { ConfigurationError, DEFAULT_SECRETS_PREFIX, ingestConfigFromEnv } from '../../../functions/ingest/config.js';
 import { createUpstreamSecrets } from '../../../functions/ingest/ingest.js';
 import { memorySecretSource } from '../../../functions/shared/signing/credentials.js';
-import { resolveUpstreams, upstreamSecretName, upstreams } from '../../../infra/upstreams.js';
+import { resolveUpstreams, upstreamSecretName, upstreams } from '../../../topology/upstreams.js';
 
 const env = { TABLE_NAME: 't', INTAKE_QUEUE_URL: 'https://sqs/intake' };
 

@@ -1,7 +1,7 @@
 /** The ingest API's logic over fake clients: the pure parts, the order of checks, every answer documented. */
 import { bodyEncoding, decodeBody, handleIngestRequest, nestingDepth, recordsOf, type IngestDeps, type IngestRequest, type IngestResponse } from '../../../functions/ingest/ingest.js';
-import { sources } from '../../../infra/topology.js';
-import { upstreams } from '../../../infra/upstreams.js';
+import { sources } from '../../../topology/topology.js';
+import { upstreams } from '../../../topology/upstreams.js';
 import { encodeGbk } from '../../support/gbk.js';
 import { breach, commitment, repair } from '../../support/records.js';
 import { fakeClients, fakeDeps, signed, undocumented, type FakeClients } from './support.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../../functions/ingest/ingest.js';
-import { upstreams } from '../../../infra/upstreams.js';
+import { upstreams } from '../../../topology/upstreams.js';
 import { RECORD_TYPES } from '../../../functions/shared/records/generated/schema-index.js';
 import { DESTINATION_STATUSES } from '../../../functions/shared/state/repository.js';
 import { breach, commitment } from '../../support/records.js';

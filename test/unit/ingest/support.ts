@@ -10,7 +10,7 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { IngestDeps, IngestRequest, IngestResponse, UpstreamSecrets } from '../../../functions/ingest/ingest.js';
 import { memoryNonces, memoryThrottle } from '../../../functions/ingest/nonce-store.js';
 import { signRequest, type SignatureAlgorithm } from '../../../functions/shared/signing/sign.js';
-import { upstreams } from '../../../infra/upstreams.js';
+import { upstreams } from '../../../topology/upstreams.js';
 
 export const SECRETS: Readonly<Record<string, string>> = Object.fromEntries(Object.values(upstreams).map((u) => [u.appKey, `secret-of-${u.appKey}`]));
 

@@ -1,8 +1,8 @@
 /** docs/routing.md lists the ingest API's upstreams: the table a client reads must be the registry. */
 import { readFileSync } from 'node:fs';
-import { upstreams } from '../../../infra/upstreams.js';
+import { upstreams } from '../../../topology/upstreams.js';
 
-test('the upstream table of docs/routing.md is infra/upstreams.ts', () => {
+test('the upstream table of docs/routing.md is topology/upstreams.ts', () => {
   const doc = readFileSync(new URL('../../../docs/routing.md', import.meta.url), 'utf8');
   const section = doc.slice(doc.indexOf('## Upstreams of the ingest API'));
   const rows = section

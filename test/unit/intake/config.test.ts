@@ -1,5 +1,5 @@
 import { ConfigurationError, intakeConfigFromEnv } from '../../../functions/intake/config.js';
-import { DESTINATION_IDS } from '../../../infra/topology.js';
+import { DESTINATION_IDS } from '../../../topology/topology.js';
 
 const lanes = Object.fromEntries(DESTINATION_IDS.map((d) => [d, `https://sqs.local/q/${d}`]));
 

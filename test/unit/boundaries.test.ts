@@ -1,0 +1,56 @@
+/**
+ * Which folder may import which: the Lambda code (functions/) depends on the shared facts
+ * (topology/) and never on the CDK app (infra/), the local runtime, the CLI or the tests; topology/
+ * depends on nothing but the record contract's types. Read from the sources' import statements.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SPECIFIER = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+function sources(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(folder, file));
+}
+
+/** `[file, imported file]` for every relative import of the folder's sources, both relative to the root. */
+function importsOf(folder: string): Array<[string, string]> {
+  return sources(folder).flatMap((file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    return [...text.matchAll(SPECIFIER)].map((m): [string, string] => [file, relative(ROOT, resolve(ROOT, dirname(file), (m[1] ?? m[2])!)).replace(/\.js$/, '.ts')]);
+  });
+}
+
+const into = (folders: readonly string[]) => ([, target]: [string, string]) => folders.some((folder) => target.startsWith(`${folder}/`));
+
+describe('import boundaries', () => {
+  it('finds the imports it checks (the scan works)', () => {
+    expect(importsOf('functions').length).toBeGreaterThan(100);
+    expect(importsOf('functions').some(([, target]) => target === 'topology/topology.ts')).toBe(true);
+  });
+
+  it('functions/ imports nothing from infra/, local/, cli/, bench/ or test/', () => {
+    expect(importsOf('functions').filter(into(['infra', 'local', 'cli', 'bench', 'test']))).toEqual([]);
+  });
+
+  it('topology/ imports only the record contract\'s types from functions/, and nothing from infra/, local/ or cli/', () => {
+    const outside = importsOf('topology').filter(([, target]) => !target.startsWith('topology/'));
+    expect(outside.filter(([, target]) => !target.startsWith('functions/shared/records/'))).toEqual([]);
+  });
+
+  it('infra/ imports from functions/ only what is listed here (what is left to move into topology/)', () => {
+    // each is a fact the stack and the functions share: the table's key schema, the adapters' batch
+    // limits, the routing lease, the record types. They belong in topology/ (or a shared module of
+    // facts); the list may shrink, never grow.
+    expect(importsOf('infra').filter(into(['functions'])).map(([file, target]) => `${file} → ${target}`).sort()).toEqual([
+      'infra/constructs/sync-state-table.ts → functions/shared/state/table.ts',
+      'infra/plan.ts → functions/deliver/adapters/index.ts',
+      'infra/plan.ts → functions/intake/intake.ts',
+      'infra/plan.ts → functions/shared/records/generated/schema-index.ts',
+      'infra/stack.ts → functions/shared/state/table.ts',
+    ]);
+  });
+});
