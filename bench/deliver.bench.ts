@@ -48,7 +48,7 @@ import { validateRecord } from '../functions/shared/records/validate.js';
 import { createCredentialsProvider, memorySecretSource } from '../functions/shared/signing/credentials.js';
 import { signRequest } from '../functions/shared/signing/sign.js';
 import { recordDestinationOutcome } from '../functions/shared/state/repository.js';
-import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../functions/shared/state/table.js';
+import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../topology/table.js';
 import { destinations, type DestinationId } from '../topology/topology.js';
 import { createBaselineDeliver } from './baseline/deliver.js';
 import { createBaselineIntake } from './baseline/intake.js';

@@ -29,7 +29,7 @@ import { beijingDate } from '../functions/shared/records/dates.js';
 import type { CreditRecord } from '../functions/shared/records/types.js';
 import { destinationStatusKey } from '../functions/shared/state/keys.js';
 import { queryCount } from '../functions/shared/state/repository.js';
-import { STATUS_INDEX, STATUS_INDEX_PK } from '../functions/shared/state/table.js';
+import { STATUS_INDEX, STATUS_INDEX_PK } from '../topology/table.js';
 import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../topology/topology.js';
 import { localAwsConfig } from '../local/emulators/clients.js';
 import { startRuntime, type Runtime } from '../local/runtime/runtime.js';

@@ -20,7 +20,7 @@ export type OperatorResource =
   /** the CloudFormation stack itself: its outputs name the table and the queues (cli/target.ts) */
   | 'stack'
   | 'table'
-  /** the table's GSI `byDestinationStatus` (functions/shared/state/table.ts) */
+  /** the table's GSI `byDestinationStatus` (topology/table.ts) */
   | 'statusIndex'
   | 'intakeQueue'
   | 'intakeDlq'

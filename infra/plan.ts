@@ -11,9 +11,8 @@
  *  - messages are kept 14 days, and move to the DLQ after the lane's maxReceiveCount receives.
  */
 import { adapters } from '../functions/deliver/adapters/index.js';
-import { DEFAULT_ROUTING_LEASE_SECONDS } from '../functions/intake/intake.js';
 import { RECORD_TYPES } from '../functions/shared/records/generated/schema-index.js';
-import { concurrencyFor, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from '../topology/topology.js';
+import { concurrencyFor, DEFAULT_ROUTING_LEASE_SECONDS, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from '../topology/topology.js';
 import { registeredRequestsPerSecond } from '../topology/upstreams.js';
 
 /** Lambda's ceiling for a function timeout. */

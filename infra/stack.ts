@@ -29,7 +29,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { STATUS_INDEX } from '../functions/shared/state/table.js';
+import { STATUS_INDEX } from '../topology/table.js';
 import { tableAccess, type ExchangeFunctionRole } from './access.js';
 import { DurableQueue } from './constructs/durable-queue.js';
 import { ExchangeFunction } from './constructs/exchange-function.js';

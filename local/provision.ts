@@ -8,7 +8,7 @@ import { UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dy
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ExchangePlan, QueuePlan } from '../infra/plan.js';
 import type { DestinationId } from '../topology/topology.js';
-import { TTL_ATTRIBUTE } from '../functions/shared/state/table.js';
+import { TTL_ATTRIBUTE } from '../topology/table.js';
 import { createSyncStateTable } from './emulators/clients.js';
 
 export interface ProvisionedQueue {

@@ -180,3 +180,10 @@ export interface Topology {
 }
 
 export const topology: Topology = { destinations, intake, sources, routes, blackPoints, expirySweep };
+
+/**
+ * How long a routing claim holds by default: longer than one invocation, shorter than the intake
+ * queue's visibility timeout (infra/plan.ts checks it), so a crashed claim has expired when its
+ * message returns.
+ */
+export const DEFAULT_ROUTING_LEASE_SECONDS = 120;

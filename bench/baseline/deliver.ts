@@ -32,7 +32,7 @@ import { idempotencyKey, type CredentialsSource } from '../../functions/deliver/
 import type { StructuredLogger } from '../../functions/shared/logger.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { destinationSk, destinationStatusKey, recordPk } from '../../functions/shared/state/keys.js';
-import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../functions/shared/state/table.js';
+import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../topology/table.js';
 import type { DestinationId } from '../../topology/topology.js';
 import type { BaselineLaneMessage } from './intake.js';
 

@@ -17,7 +17,7 @@ import { beijingDate } from '../../functions/shared/records/dates.js';
 import { sendBatch, type OutgoingMessage } from '../../functions/shared/queue/send-batch.js';
 import { destinationStatusKey, type RecordRef } from '../../functions/shared/state/keys.js';
 import { appendEvents, getMeta, getRevision, queryPages, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
-import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../functions/shared/state/table.js';
+import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../topology/table.js';
 import { sources as registeredSources, type DestinationId } from '../../topology/topology.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 

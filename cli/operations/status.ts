@@ -10,7 +10,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { destinationStatusKey, quarantinePk } from '../../functions/shared/state/keys.js';
 import { queryCount, type StateStore } from '../../functions/shared/state/repository.js';
-import { STATUS_INDEX, STATUS_INDEX_PK } from '../../functions/shared/state/table.js';
+import { STATUS_INDEX, STATUS_INDEX_PK } from '../../topology/table.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import type { ExchangeTarget } from '../target.js';
 import { daysToRead } from './quarantine.js';

@@ -10,7 +10,7 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryNonceStore, type NonceStore } from '../shared/signing/sign.js';
 import { isConditionalCheckFailed } from '../shared/state/repository.js';
-import { TTL_ATTRIBUTE } from '../shared/state/table.js';
+import { TTL_ATTRIBUTE } from '../../topology/table.js';
 
 /** A nonce store whose check may be asynchronous. */
 export interface AsyncNonceStore {

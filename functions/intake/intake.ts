@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { blackPoints as defaultBlackPoints, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../topology/topology.js';
+import { blackPoints as defaultBlackPoints, DEFAULT_ROUTING_LEASE_SECONDS, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../topology/topology.js';
 import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
 import { breachRefOf, notAFirstViolation, repairMismatches } from '../shared/records/cross-record.js';
@@ -54,12 +54,6 @@ import {
 import { planRoutes, type RoutePlanEntry } from './routing.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
-/**
- * How long a routing claim holds by default: longer than one invocation, shorter than the intake
- * queue's visibility timeout (infra/plan.ts checks it), so a crashed claim has expired when its
- * message returns.
- */
-export const DEFAULT_ROUTING_LEASE_SECONDS = 120;
 
 export interface IntakeConfig {
   tableName: string;

@@ -8,7 +8,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TTL_ATTRIBUTE, syncStateTableDefinition } from '../../functions/shared/state/table.js';
+import { TTL_ATTRIBUTE, syncStateTableDefinition } from '../../topology/table.js';
 
 export interface SyncStateTableProps {
   tableName: string;

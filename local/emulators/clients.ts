@@ -5,7 +5,7 @@ import {
   ResourceInUseException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { syncStateTableDefinition } from '../../functions/shared/state/table.js';
+import { syncStateTableDefinition } from '../../topology/table.js';
 
 export interface LocalAwsConfig {
   endpoint: string;

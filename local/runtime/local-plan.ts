@@ -10,7 +10,7 @@
  * the stack's own.
  */
 import { DEFAULT_BACKOFF, DEFAULT_REPAIR_WAIT_SECONDS } from '../../functions/deliver/deliver.js';
-import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
+import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../topology/topology.js';
 import { visibilityTimeoutFor, type ConsumerPlan, type ExchangePlan, type QueuePlan } from '../../infra/plan.js';
 
 export interface LocalTiming {

@@ -11,7 +11,7 @@ import { OPERATOR_KEY_ACTIONS, operatorAccess, operatorGrants, type OperatorComm
 import { OUTPUTS } from '../../infra/outputs.js';
 import { stages } from '../../infra/stages.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
-import { STATUS_INDEX } from '../../functions/shared/state/table.js';
+import { STATUS_INDEX } from '../../topology/table.js';
 import { refId, resourcesOf, synthesize } from './synth.js';
 
 const dev = synthesize();

@@ -1,6 +1,6 @@
 /** The plan derives timeouts, visibility and concurrency from the topology by AWS's rules. */
 import { adapters } from '../../functions/deliver/adapters/index.js';
-import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
+import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../topology/topology.js';
 import { deliverTimeoutSeconds, planExchange, PlanError, worstCaseRequests } from '../../infra/plan.js';
 import { concurrencyFor, topology } from '../../topology/topology.js';
 

@@ -9,8 +9,8 @@ import { DESTINATION_IDS, destinations, topology } from '../../topology/topology
 import { concurrencyDemand, planExchange } from '../../infra/plan.js';
 import { checkStage, stages } from '../../infra/stages.js';
 import { registeredRequestsPerSecond, upstreams } from '../../topology/upstreams.js';
-import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../functions/intake/intake.js';
-import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../functions/shared/state/table.js';
+import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../topology/topology.js';
+import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../topology/table.js';
 import { refId, resourcesOf, synthesize } from './synth.js';
 
 const dev = synthesize();

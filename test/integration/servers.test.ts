@@ -1,7 +1,7 @@
 /** Smoke test: the servers started by the global setup are real DynamoDB and SQS implementations. */
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { STATUS_INDEX } from '../../functions/shared/state/table.js';
+import { STATUS_INDEX } from '../../topology/table.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 
 describe('test servers', () => {

@@ -31,7 +31,7 @@ import {
   waitSk,
   type RecordRef,
 } from './keys.js';
-import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from './table.js';
+import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../../topology/table.js';
 
 export interface StateStore {
   ddb: DynamoDBDocumentClient;
