@@ -2,7 +2,8 @@
  * The synthesized stack: durable encrypted queues with DLQs, event sources that report partial
  * batch failures with the plan's settings, the table's protection per stage, alarms per lane, the
  * dashboard, the ingest API's stage, the pull and expiry-sweep schedules, what an audit checks
- * (encrypted logs, bounded concurrency, failed runs kept), and a snapshot of the whole template.
+ * (encrypted logs, bounded concurrency, failed runs kept) — targeted assertions, no whole-template
+ * snapshot (which changed with every construct and reviewed nothing).
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { DESTINATION_IDS, destinations, topology } from '../../topology/topology.js';
@@ -294,12 +295,5 @@ describe('holds under audit', () => {
   it('throttles the API stage at no less than the registered upstreams\' limits summed', () => {
     for (const stage of Object.values(stages)) expect(stage.ingest.rateLimitPerSecond).toBeGreaterThanOrEqual(registeredRequestsPerSecond());
     expect(checkStage({ ...stages['dev']!, ingest: { rateLimitPerSecond: 10, burstLimit: 20 } })).toEqual([expect.stringContaining('ingest.rateLimitPerSecond: must be at least 45')]);
-  });
-});
-
-describe('template snapshot', () => {
-  it('matches the recorded template (asset hashes aside)', () => {
-    const text = JSON.stringify(dev.template.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>$1');
-    expect(JSON.parse(text)).toMatchSnapshot();
   });
 });
