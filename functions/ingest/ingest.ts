@@ -18,7 +18,7 @@ import type { RecordType } from '../shared/records/types.js';
 import { boundErrors, describeJsonError, duplicateKeyIssue, validateRecordText, type ValidateOptions, type ValidationIssue } from '../shared/records/validate.js';
 import { duplicateKeys } from '../shared/records/duplicate-keys.js';
 import { isTransientAwsError } from '../shared/aws-errors.js';
-import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
+import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import { createCredentialsProvider, type CredentialsProvider, type SecretSource } from '../shared/signing/credentials.js';
 import { HEADER, verifyRequest, type VerifyFailureCode } from '../shared/signing/sign.js';
 import { QuarantineBodyTooLargeError, quarantine, readRecordState, reasonOfInvalid, type QuarantineReason, type RecordState, type StateStore } from '../shared/state/repository.js';
@@ -465,12 +465,11 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
     const { failed, refused, unsendable } = await sendBatch(deps.sqs, config.intakeQueueUrl, accepted, deps.sleep ? { sleep: deps.sleep } : {});
     // refused by the queue itself (InvalidMessageContents): the same record fails the same way on
     // every resend, so it is rejected like an invalid one, never answered with "retry later"
-    const refusedNow = accepted.filter((a) => refused.has(a.key));
-    for (const a of refusedNow) {
-      const r: Rejected = { index: a.index, body: a.body, record: body.records[a.index], reason: 'invalid', errors: [{ path: '', rule: 'queueRefused', message: `the intake queue refused the record: ${refused.get(a.key)}` }] };
-      rejected.push(r);
-      await keepRejected(store, r, request, upstreamId, at);
-    }
+    const refusedNow = accepted
+      .filter((a) => refused.has(a.key))
+      .map((a): Rejected => ({ index: a.index, body: a.body, record: body.records[a.index], reason: 'invalid', errors: [queueRefusedIssue(refused.get(a.key)!)] }));
+    rejected.push(...refusedNow);
+    await Promise.all(refusedNow.map((r) => keepRejected(store, r, request, upstreamId, at)));
     const notSent = [...failed].filter(([key]) => !refused.has(key));
     if (notSent.length > 0) {
       deps.logger.error('records could not be enqueued', { requestId, failed: Object.fromEntries(notSent) });

@@ -9,7 +9,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
+import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import type { ValidationIssue } from '../shared/records/validate.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import type { StructuredLogger } from '../shared/logger.js';
@@ -96,43 +96,29 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
     const position = cursor ?? 'start';
     const at = now();
     const enqueue: OutgoingMessage[] = [];
+    const correlationIdOf = (i: number | string) => `pull:${config.source}:${position.slice(0, 80)}:${i}`;
+    const keep = (i: number, reason: QuarantineReason, issue: ValidationIssue) =>
+      quarantine(store, {
+        receivedAt: at,
+        sentAt: at,
+        messageId: correlationIdOf(i),
+        reason,
+        errors: [issue],
+        body: JSON.stringify(page.items[i]) ?? 'undefined',
+        correlationId: correlationIdOf(i),
+        source: config.source,
+      });
     await Promise.all(
       page.items.map(async (item, i) => {
-        const correlationId = `pull:${config.source}:${position.slice(0, 80)}:${i}`;
         const refusal = refuse(item, config.source);
-        if (!refusal) {
-          enqueue.push({ key: String(i), body: JSON.stringify(item), attributes: { correlationId } });
-          return;
-        }
-        await quarantine(store, {
-          receivedAt: at,
-          sentAt: at,
-          messageId: correlationId,
-          reason: refusal.reason,
-          errors: [refusal.issue],
-          body: JSON.stringify(item) ?? 'undefined',
-          correlationId,
-          source: config.source,
-        });
+        if (!refusal) enqueue.push({ key: String(i), body: JSON.stringify(item), attributes: { correlationId: correlationIdOf(i) } });
+        else await keep(i, refusal.reason, refusal.issue);
       }),
     );
     const { failed, refused } = await sendBatch(deps.sqs, config.intakeQueueUrl, enqueue);
     // refused for its content (InvalidMessageContents): it would be refused on every run, holding the
     // cursor for ever; it is kept for operators instead, and the pull reads on
-    for (const [key, reason] of refused) {
-      const item = page.items[Number(key)];
-      const correlationId = `pull:${config.source}:${position.slice(0, 80)}:${key}`;
-      await quarantine(store, {
-        receivedAt: at,
-        sentAt: at,
-        messageId: correlationId,
-        reason: 'invalid',
-        errors: [{ path: '', rule: 'queueRefused', message: `the intake queue refused the record: ${reason}` }],
-        body: JSON.stringify(item) ?? 'undefined',
-        correlationId,
-        source: config.source,
-      });
-    }
+    await Promise.all([...refused].map(([key, reason]) => keep(Number(key), 'invalid', queueRefusedIssue(reason))));
     if (failed.size > refused.size) {
       // nothing is lost: the cursor stays, the next run reads this page again
       throw new Error(`${failed.size - refused.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed].find(([key]) => !refused.has(key))![1]}`);

@@ -5,6 +5,7 @@
  */
 import { SendMessageBatchCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { describeError } from '../errors.js';
+import type { ValidationIssue } from '../records/validate.js';
 import { isPermanentQueueRefusal, isTransientAwsError } from '../aws-errors.js';
 
 export interface OutgoingMessage {
@@ -110,6 +111,11 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: read
     }
   }
   return { failed, refused, unsendable, sent, requests };
+}
+
+/** The issue a record the queue refused for its content is kept and answered with (rule `queueRefused`). */
+export function queueRefusedIssue(reason: string): ValidationIssue {
+  return { path: '', rule: 'queueRefused', message: `the intake queue refused the record: ${reason}` };
 }
 
 function toAttributes(attributes: Record<string, string> | undefined): Record<string, MessageAttributeValue> | undefined {
