@@ -54,6 +54,11 @@ export interface CreditExchangeStackProps extends StackProps {
 
 /** Names of the stack outputs the operator CLI reads. */
 
+/** The plan of a stage's exchange: the topology's, with the stage's rate limits and ingest burst. */
+export function stagePlan(stage: StageConfig, topology: Topology = defaultTopology): ExchangePlan {
+  return planExchange(topology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])), stage.ingest.burstLimit);
+}
+
 export class CreditExchangeStack extends Stack {
   readonly plan: ExchangePlan;
   readonly key: kms.Key;
@@ -78,7 +83,7 @@ export class CreditExchangeStack extends Stack {
     this.stage = stage;
     this.namePrefix = resourceNames.prefix(stage.name);
     this.namespace = `CreditExchange/${stage.name}`;
-    this.plan = planExchange(props.topology ?? defaultTopology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])), stage.ingest.burstLimit);
+    this.plan = stagePlan(stage, props.topology);
     this.removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const secretPrefix = secretPrefixOf(stage);
 
