@@ -2,8 +2,9 @@
  * Jest runs the TypeScript sources as ES modules (ts-jest, transpile only: `tsc` type-checks).
  *
  * Three tiers, one jest project each (`--selectProjects <name>`):
- * - `unit`: pure functions, adapters, simulators over loopback HTTP, the synthesized stack — no
- *   servers, no Java;
+ * - `unit`: pure functions, adapters, simulators over loopback HTTP — no servers, no Java;
+ * - `infra`: the CDK stack, synthesized once for the tier by its global setup (test/infra/fixtures.ts),
+ *   the bundles as Lambda gets them, cdk-nag;
  * - `integration`: the handlers against one DynamoDB Local and one fauxqs, started once for the
  *   tier by its global setup (endpoints reach the workers through process.env:
  *   CREDEX_TEST_DYNAMODB_ENDPOINT, CREDEX_TEST_SQS_ENDPOINT — see test/integration/servers.ts);
@@ -25,8 +26,16 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/{unit,contract,simulators,infra}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{unit,contract,simulators}/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/timeout-unit.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-unit.ts'],
+      globalSetup: '<rootDir>/test/infra/global-setup.ts',
+      globalTeardown: '<rootDir>/test/infra/global-teardown.ts',
     },
     {
       ...shared,

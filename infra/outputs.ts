@@ -4,9 +4,10 @@
  * stack so the CLI does not load aws-cdk-lib.
  */
 import type { DestinationId } from '../topology/topology.js';
+import { resourceNames } from '../topology/names.js';
 
 /** The CloudFormation stack of a stage. */
-export const stackName = (stage: string): string => `credex-${stage}`;
+export const stackName = (stage: string): string => resourceNames.prefix(stage);
 
 export const OUTPUTS = {
   tableName: 'TableName',

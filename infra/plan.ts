@@ -10,8 +10,7 @@
  *    so a message is not redelivered while a (retrying) invocation still holds it;
  *  - messages are kept 14 days, and move to the DLQ after the lane's maxReceiveCount receives.
  */
-import { adapters } from '../functions/deliver/adapters/index.js';
-import { RECORD_TYPES } from '../functions/shared/records/generated/schema-index.js';
+import { RECORD_TYPES } from '../topology/record-types.js';
 import { concurrencyFor, DEFAULT_ROUTING_LEASE_SECONDS, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from '../topology/topology.js';
 import { registeredRequestsPerSecond } from '../topology/upstreams.js';
 
@@ -157,7 +156,7 @@ export function planExchange(topology: Topology = defaultTopology, overrides: La
     if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new PlanError(`${destination}: rateLimitPerSecond must be a positive number; got ${rate}`);
     const declared = topology.destinations[destination].lane;
     const lane = rate === undefined ? declared : { ...declared, rateLimitPerSecond: rate, maxConcurrency: concurrencyFor(rate) };
-    const consumer = consumerOf(lane, { timeoutSeconds: deliverTimeoutSeconds(lane, adapters[destination].maxBatchSize), memoryMb: DELIVER_MEMORY_MB });
+    const consumer = consumerOf(lane, { timeoutSeconds: deliverTimeoutSeconds(lane, topology.destinations[destination].maxRecordsPerRequest), memoryMb: DELIVER_MEMORY_MB });
     return { destination, lane, consumer, queue: queueOf(`lane-${destination}`, lane, consumer) };
   });
   return {

@@ -41,6 +41,8 @@ import { concurrencyDemand, planExchange, UNRESERVED_MINIMUM, type ConsumerPlan,
 import { DEFAULT_LAMBDA_CONCURRENCY_LIMIT, destinationSecretName, feedSecretName, secretPrefixOf, StageConfigError, type StageConfig } from './stages.js';
 import { topology as defaultTopology, type DestinationId, type Topology } from '../topology/topology.js';
 import { upstreamSecretName, upstreams } from '../topology/upstreams.js';
+import { environmentOf, type CommonResources } from '../topology/environment.js';
+import { METRICS, SERVICES, resourceNames } from '../topology/names.js';
 
 export { OUTPUTS } from './outputs.js';
 
@@ -51,6 +53,11 @@ export interface CreditExchangeStackProps extends StackProps {
 }
 
 /** Names of the stack outputs the operator CLI reads. */
+
+/** The plan of a stage's exchange: the topology's, with the stage's rate limits and ingest burst. */
+export function stagePlan(stage: StageConfig, topology: Topology = defaultTopology): ExchangePlan {
+  return planExchange(topology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])), stage.ingest.burstLimit);
+}
 
 export class CreditExchangeStack extends Stack {
   readonly plan: ExchangePlan;
@@ -74,9 +81,9 @@ export class CreditExchangeStack extends Stack {
     super(scope, id, props);
     const { stage } = props;
     this.stage = stage;
-    this.namePrefix = `credex-${stage.name}`;
+    this.namePrefix = resourceNames.prefix(stage.name);
     this.namespace = `CreditExchange/${stage.name}`;
-    this.plan = planExchange(props.topology ?? defaultTopology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])), stage.ingest.burstLimit);
+    this.plan = stagePlan(stage, props.topology);
     this.removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const secretPrefix = secretPrefixOf(stage);
 
@@ -115,7 +122,7 @@ export class CreditExchangeStack extends Stack {
       ]);
     }
 
-    this.table = new SyncStateTable(this, 'SyncState', { tableName: `${this.namePrefix}-sync-state`, key: this.key, production: stage.production });
+    this.table = new SyncStateTable(this, 'SyncState', { tableName: resourceNames.table(this.namePrefix), key: this.key, production: stage.production });
     this.intakeQueue = new DurableQueue(this, 'IntakeQueue', { namePrefix: this.namePrefix, plan: this.plan.intake.queue, key: this.key, removalPolicy: this.removalPolicy });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -131,18 +138,19 @@ export class CreditExchangeStack extends Stack {
       const queue = new DurableQueue(this, `LaneQueue-${destination}`, { namePrefix: this.namePrefix, plan: lanePlan.queue, key: this.key, removalPolicy: this.removalPolicy });
       const secret = this.credentialsSecret(`${destination}Credentials`, destinationSecretName(secretPrefix, destination), `Credentials the exchange signs its requests to ${destination} with: {"appKey","secret","fieldKey"?} as the platform issues them`);
       const deliver = this.exchangeFunction(`Deliver-${destination}`, 'deliver', {
-        functionName: `${this.namePrefix}-deliver-${destination}`,
+        functionName: resourceNames.function(this.namePrefix, `deliver-${destination}`),
         entry: 'functions/deliver/handler.ts',
         size: lanePlan.consumer,
         description: `Delivers lane ${destination}: adapt, sign, send, record the outcome`,
-        environment: {
-          DESTINATION: destination,
-          ENDPOINT_URL: stage.endpoints[destination],
-          LANE_QUEUE_URL: queue.queue.queueUrl,
-          CREDENTIALS_SECRET: secret.secretName,
-          RATE_LIMIT_PER_SECOND: String(lanePlan.lane.rateLimitPerSecond),
-          MAX_CONCURRENCY: String(lanePlan.lane.maxConcurrency),
-        },
+        environment: environmentOf.deliver({
+          ...this.commonResources(),
+          destination,
+          endpointUrl: stage.endpoints[destination],
+          laneQueueUrl: queue.queue.queueUrl,
+          credentialsSecret: secret.secretName,
+          rateLimitPerSecond: lanePlan.lane.rateLimitPerSecond,
+          maxConcurrency: lanePlan.lane.maxConcurrency,
+        }),
       });
       this.consume(deliver, queue, lanePlan.consumer);
       // a repair that waited for its breach is sent on, on its own lane, once the breach is delivered
@@ -154,14 +162,11 @@ export class CreditExchangeStack extends Stack {
     }
 
     const intake = this.exchangeFunction('Intake', 'intake', {
-      functionName: `${this.namePrefix}-intake`,
+      functionName: resourceNames.function(this.namePrefix, 'intake'),
       entry: 'functions/intake/handler.ts',
       size: this.plan.intake.consumer,
       description: 'Validates, normalises, records the revision and routes it to the lanes',
-      environment: {
-        LANE_QUEUE_URLS: JSON.stringify(Object.fromEntries([...this.lanes].map(([d, lane]) => [d, lane.queue.queue.queueUrl]))),
-        INTAKE_DLQ_URL: this.intakeQueue.deadLetterQueue.queueUrl,
-      },
+      environment: environmentOf.intake({ ...this.commonResources(), laneQueueUrls: this.laneQueueUrls(), intakeDlqUrl: this.intakeQueue.deadLetterQueue.queueUrl }),
     });
     this.consume(intake, this.intakeQueue, this.plan.intake.consumer);
     for (const lane of this.lanes.values()) this.grantSend(intake, lane.queue.queue);
@@ -222,11 +227,7 @@ export class CreditExchangeStack extends Stack {
       logRemovalPolicy: this.removalPolicy,
       logKey: this.key,
       sourceMappedStackTraces: this.stage.sourceMappedStackTraces,
-      environment: {
-        TABLE_NAME: this.table.table.tableName,
-        POWERTOOLS_METRICS_NAMESPACE: this.namespace,
-        ...props.environment,
-      },
+      environment: props.environment,
     });
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: tableAccess[role].map((a) => `dynamodb:${a}`), resources: [this.table.table.tableArn] }));
     // the table's and the queues' data keys: named actions, not the kms:GenerateDataKey* and
@@ -253,6 +254,15 @@ export class CreditExchangeStack extends Stack {
     );
   }
 
+  /** What every function is told: the table and the stage's metrics namespace (topology/environment.ts). */
+  private commonResources(): CommonResources {
+    return { tableName: this.table.table.tableName, metricsNamespace: this.namespace };
+  }
+
+  private laneQueueUrls(): Record<DestinationId, string> {
+    return Object.fromEntries([...this.lanes].map(([d, lane]) => [d, lane.queue.queue.queueUrl])) as Record<DestinationId, string>;
+  }
+
   /** A JSON credentials secret; its value is set after deploy (docs/deploy.md), never in code. */
   private credentialsSecret(id: string, secretName: string, description: string, appKey = 'set-after-deploy'): secretsmanager.Secret {
     return new secretsmanager.Secret(this, id, {
@@ -267,11 +277,11 @@ export class CreditExchangeStack extends Stack {
 
   private ingestApi(secretPrefix: string): apigw.HttpApi {
     const ingest = this.exchangeFunction('Ingest', 'ingest', {
-      functionName: `${this.namePrefix}-ingest`,
+      functionName: resourceNames.function(this.namePrefix, 'ingest'),
       entry: 'functions/ingest/handler.ts',
       size: this.plan.ingest,
       description: 'Ingest API: verifies signatures, validates, answers per record, enqueues to intake',
-      environment: { INTAKE_QUEUE_URL: this.intakeQueue.queue.queueUrl, SECRETS_PREFIX: secretPrefix },
+      environment: environmentOf.ingest({ ...this.commonResources(), intakeQueueUrl: this.intakeQueue.queue.queueUrl, secretsPrefix: secretPrefix }),
     });
     this.grantSend(ingest, this.intakeQueue.queue);
     for (const [upstreamId, upstream] of Object.entries(upstreams)) {
@@ -381,11 +391,11 @@ export class CreditExchangeStack extends Stack {
   private pullSchedule(secretPrefix: string): void {
     const feedSecret = this.credentialsSecret('FeedCredentials', feedSecretName(secretPrefix), 'Credentials the pull reads the provincial breach feed with: {"appKey","secret"}');
     const pull = this.exchangeFunction('Pull', 'pull', {
-      functionName: `${this.namePrefix}-pull`,
+      functionName: resourceNames.function(this.namePrefix, 'pull'),
       entry: 'functions/pull/handler.ts',
       size: this.plan.pull,
       description: 'Pulls the provincial breach feed from its cursor into intake',
-      environment: { INTAKE_QUEUE_URL: this.intakeQueue.queue.queueUrl, FEED_URL: this.stage.feed.url, CREDENTIALS_SECRET: feedSecret.secretName },
+      environment: environmentOf.pull({ ...this.commonResources(), intakeQueueUrl: this.intakeQueue.queue.queueUrl, feedUrl: this.stage.feed.url, credentialsSecret: feedSecret.secretName }),
       // a failed run is not retried: the next scheduled one reads on from the cursor. Runs never
       // overlap on schedule (the stage's interval must exceed the timeout); if one ever did, the
       // cursor's conditional save lets only one advance it, and intake acks the repeats as duplicates
@@ -409,14 +419,11 @@ export class CreditExchangeStack extends Stack {
    */
   private expirySweep(topology: Topology): void {
     const sweep = this.exchangeFunction('Sweep', 'sweep', {
-      functionName: `${this.namePrefix}-sweep`,
+      functionName: resourceNames.function(this.namePrefix, 'sweep'),
       entry: 'functions/sweep/handler.ts',
       size: this.plan.sweep,
       description: 'Ends publications past their last day where they were published',
-      environment: {
-        LANE_QUEUE_URLS: JSON.stringify(Object.fromEntries([...this.lanes].map(([d, lane]) => [d, lane.queue.queue.queueUrl]))),
-        MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun),
-      },
+      environment: environmentOf.sweep({ ...this.commonResources(), laneQueueUrls: this.laneQueueUrls(), maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun }),
       // a failed run is not retried: the next scheduled one reads on from its cursor (the sweep is idempotent)
       async: { retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: this.scheduledFailureDestination() },
     });
@@ -432,12 +439,12 @@ export class CreditExchangeStack extends Stack {
 
   private alarmsAndDashboard(): void {
     const m = this.monitoring;
-    const intakeService = { service: 'credex-intake' };
+    const intakeService = { service: SERVICES.intake };
     const watchedIntake = { name: 'intake', queue: this.intakeQueue.queue, deadLetterQueue: this.intakeQueue.deadLetterQueue };
     m.watchQueue(watchedIntake);
     for (const [destination, lane] of this.lanes) {
       m.watchQueue({ name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
-      m.alarm(`${destination}AuthFailures`, `lane-${destination}-auth-failures`, m.exchangeMetric('AuthFailures', { service: 'credex-deliver', lane: destination }), 1,
+      m.alarm(`${destination}AuthFailures`, `lane-${destination}-auth-failures`, m.exchangeMetric('AuthFailures', { service: SERVICES.deliver, lane: destination }), 1,
         `${destination} refused the exchange's credentials (401/403) even after reloading them: the credentials in ${lane.secret.secretName} are wrong or expired. Put the platform's current ones (docs/deploy.md, "Rotating secrets"); failed records retry, then wait in the DLQ for credex replay.`);
     }
     const scheduled = new Set(['pull', 'sweep']);
@@ -455,9 +462,9 @@ export class CreditExchangeStack extends Stack {
       }),
       this.stage.alarms.quarantineRatePercent,
       `Over ${this.stage.alarms.quarantineRatePercent}% of the records intake received in 15 minutes were quarantined as invalid: an upstream is sending bad data. See which (credex quarantine list), tell its owner, release corrected records (credex quarantine release).`);
-    m.alarm('FeedErrors', 'pull-feed-errors', m.exchangeMetric('FeedErrors', { service: 'credex-pull' }, 'Sum', window), 1,
+    m.alarm('FeedErrors', 'pull-feed-errors', m.exchangeMetric('FeedErrors', { service: SERVICES.pull }, 'Sum', window), 1,
       'The provincial breach feed failed (network, 5xx, 401, or an unreadable page): inbound breaches are not arriving. The cursor did not move; the next run retries. Check the pull logs and the feed credentials.');
-    m.alarm('ExpiryErrors', 'sweep-expiry-errors', m.exchangeMetric('ExpiryErrors', { service: 'credex-sweep' }, 'Sum', Duration.hours(1)), 1,
+    m.alarm('ExpiryErrors', 'sweep-expiry-errors', m.exchangeMetric('ExpiryErrors', { service: SERVICES.sweep }, 'Sum', Duration.hours(1)), 1,
       'Publications past their last day are not ended (the sweep could not read or enqueue them, a destination refused the end, or the end is undelivered two days on): records may stay published longer than the law allows. Read the sweep logs (record, destination), credex inspect it; replay the lane DLQ, or credex redeliver the record (docs/deploy.md, Alarms).');
 
     m.addAlarmStatus();
@@ -465,7 +472,7 @@ export class CreditExchangeStack extends Stack {
       new cloudwatch.GraphWidget({
         title: 'intake: records',
         width: 14,
-        left: ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed'].map((name) => m.exchangeMetric(name, intakeService).with({ label: name.toLowerCase() })),
+        left: METRICS.intake.map((name) => m.exchangeMetric(name, intakeService).with({ label: name.toLowerCase() })),
       }),
       new cloudwatch.GraphWidget({ title: 'intake: DLQ depth', width: 5, left: [watchedIntake.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })] }),
       new cloudwatch.GraphWidget({ title: 'intake: oldest message (s)', width: 5, left: [watchedIntake.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })] }),
@@ -475,10 +482,10 @@ export class CreditExchangeStack extends Stack {
     m.addRow('Ingest API and pull', [
       new cloudwatch.GraphWidget({ title: 'ingest: requests', width: 10, left: [apiMetric('Count').with({ label: 'requests' }), apiMetric('4xx').with({ label: '4xx' }), apiMetric('5xx').with({ label: '5xx' })] }),
       new cloudwatch.GraphWidget({ title: 'ingest: latency (ms)', width: 6, left: [apiMetric('Latency', 'p90').with({ label: 'p90' })] }),
-      new cloudwatch.GraphWidget({ title: 'pull: feed', width: 8, left: ['FeedRecords', 'FeedPages', 'FeedErrors'].map((name) => m.exchangeMetric(name, { service: 'credex-pull' }).with({ label: name })) }),
+      new cloudwatch.GraphWidget({ title: 'pull: feed', width: 8, left: METRICS.pull.map((name) => m.exchangeMetric(name, { service: SERVICES.pull }).with({ label: name })) }),
     ]);
     m.addRow('Expiry sweep', [
-      new cloudwatch.GraphWidget({ title: 'sweep: publications', width: 24, left: ['PublicationsExpired', 'ExpiryEntriesOpen', 'ExpiryErrors'].map((name) => m.exchangeMetric(name, { service: 'credex-sweep' }).with({ label: name })) }),
+      new cloudwatch.GraphWidget({ title: 'sweep: publications', width: 24, left: METRICS.sweep.map((name) => m.exchangeMetric(name, { service: SERVICES.sweep }).with({ label: name })) }),
     ]);
   }
 }

@@ -9,6 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import type { ExchangePlan, QueuePlan } from '../infra/plan.js';
 import type { DestinationId } from '../topology/topology.js';
 import { TTL_ATTRIBUTE } from '../topology/table.js';
+import { resourceNames } from '../topology/names.js';
 import { createSyncStateTable } from './emulators/clients.js';
 
 export interface ProvisionedQueue {
@@ -24,9 +25,9 @@ export interface ProvisionedExchange {
 
 async function provisionQueue(sqs: SQSClient, namePrefix: string, plan: QueuePlan): Promise<ProvisionedQueue> {
   const retention = String(plan.retentionDays * 24 * 3600);
-  const dlqUrl = await createOrUpdate(sqs, `${namePrefix}-${plan.name}-dlq`, { MessageRetentionPeriod: retention });
+  const dlqUrl = await createOrUpdate(sqs, resourceNames.deadLetterQueue(namePrefix, plan.name), { MessageRetentionPeriod: retention });
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
-  const url = await createOrUpdate(sqs, `${namePrefix}-${plan.name}`, {
+  const url = await createOrUpdate(sqs, resourceNames.queue(namePrefix, plan.name), {
     MessageRetentionPeriod: retention,
     VisibilityTimeout: String(plan.visibilityTimeoutSeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.['QueueArn'], maxReceiveCount: plan.maxReceiveCount }),
@@ -44,7 +45,7 @@ async function createOrUpdate(sqs: SQSClient, name: string, attributes: Record<s
 
 /** Creates (or updates) the table and queues for `plan`, names prefixed `namePrefix` (`credex-local`). */
 export async function provisionExchange(clients: { ddb: DynamoDBClient; sqs: SQSClient }, plan: ExchangePlan, namePrefix: string): Promise<ProvisionedExchange> {
-  const tableName = `${namePrefix}-sync-state`;
+  const tableName = resourceNames.table(namePrefix);
   await createSyncStateTable(clients.ddb, tableName);
   try {
     await clients.ddb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));

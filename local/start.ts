@@ -16,7 +16,8 @@ import { DESTINATION_IDS, sources } from '../topology/topology.js';
 import { generateDemoDataset } from './demo/dataset.js';
 import { LocalCalendar } from './runtime/calendar.js';
 import { settle, type Reconciliation } from './runtime/reconcile.js';
-import { PortInUseError, startRuntime, targetOf, type Runtime } from './runtime/runtime.js';
+import { PortInUseError } from './emulators/dynamodb-local.js';
+import { startRuntime, targetOf, type Runtime } from './runtime/runtime.js';
 import { submitAll } from './runtime/submit.js';
 
 interface StartOptions {

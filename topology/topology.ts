@@ -5,7 +5,8 @@
  * docs/routing.md explains the rules.
  */
 import type { SeverityTier } from '../functions/shared/records/publication.js';
-import type { RecordType } from '../functions/shared/records/types.js';
+import type { RecordType } from './record-types.js';
+import { FEED } from './names.js';
 
 /** outbound: district → province, city, public column; inbound: province → district. */
 export type Direction = 'outbound' | 'inbound';
@@ -28,6 +29,8 @@ export interface LaneSettings {
 export interface Destination {
   title: string;
   direction: Direction;
+  /** Records one request to the destination may carry (its API's limit; 1 for single-record contracts). */
+  maxRecordsPerRequest: number;
   lane: LaneSettings;
 }
 
@@ -81,10 +84,10 @@ const lane = (overrides: Partial<LaneSettings>): LaneSettings => {
 
 export const destinations = {
   // batch uploads of up to 100 records: a larger batch and a window to fill it cut requests 10×
-  provincial: { title: '黑龙江省公共信用信息共享平台', direction: 'outbound', lane: lane({ batchSize: 100, maxBatchingWindowSeconds: 5, rateLimitPerSecond: 20 }) },
-  municipal: { title: '哈尔滨市公共信用信息共享平台', direction: 'outbound', lane: lane({ batchSize: 5, rateLimitPerSecond: 5 }) },
-  publicColumn: { title: '信用黑龙江 市场主体承诺专栏', direction: 'outbound', lane: lane({ rateLimitPerSecond: 10 }) },
-  district: { title: '哈尔滨新区审批监管执法信用一体化平台', direction: 'inbound', lane: lane({ rateLimitPerSecond: 10 }) },
+  provincial: { title: '黑龙江省公共信用信息共享平台', direction: 'outbound', maxRecordsPerRequest: 100, lane: lane({ batchSize: 100, maxBatchingWindowSeconds: 5, rateLimitPerSecond: 20 }) },
+  municipal: { title: '哈尔滨市公共信用信息共享平台', direction: 'outbound', maxRecordsPerRequest: 1, lane: lane({ batchSize: 5, rateLimitPerSecond: 5 }) },
+  publicColumn: { title: '信用黑龙江 市场主体承诺专栏', direction: 'outbound', maxRecordsPerRequest: 50, lane: lane({ rateLimitPerSecond: 10 }) },
+  district: { title: '哈尔滨新区审批监管执法信用一体化平台', direction: 'inbound', maxRecordsPerRequest: 20, lane: lane({ rateLimitPerSecond: 10 }) },
 } as const satisfies Record<string, Destination>;
 
 export type DestinationId = keyof typeof destinations;
@@ -108,7 +111,7 @@ export const sources: Readonly<Record<string, Source>> = {
   'hrb-transport-enforcement': { title: '哈尔滨市交通运输综合行政执法支队', direction: 'outbound' },
   'hrbdl-approval': { title: '哈尔滨市道里区行政审批局', direction: 'outbound' },
   'hrbdl-enforcement': { title: '哈尔滨市道里区综合行政执法局', direction: 'outbound' },
-  'hlj-credit-platform': { title: '黑龙江省公共信用信息共享平台（失信信息推送）', direction: 'inbound' },
+  [FEED.source]: { title: '黑龙江省公共信用信息共享平台（失信信息推送）', direction: 'inbound' },
 };
 
 /**

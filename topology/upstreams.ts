@@ -10,7 +10,8 @@
  * so two stages in one account never share a secret; `credex` by default), and resolveUpstreams
  * fills them in.
  */
-import type { RecordType } from '../functions/shared/records/types.js';
+import type { RecordType } from './record-types.js';
+import { FEED } from './names.js';
 
 /** An upstream as the ingest function uses it: registered, with the name of its secret resolved. */
 export interface Upstream {
@@ -51,11 +52,11 @@ export const upstreams = {
     recordTypes: ['repair'],
     rateLimitPerMinute: 300,
   },
-  'hlj-credit-platform': {
+  [FEED.source]: {
     title: '黑龙江省公共信用信息共享平台',
-    appKey: 'hlj-credit-platform',
-    sources: ['hlj-credit-platform'],
-    recordTypes: ['breach', 'repair'],
+    appKey: FEED.source,
+    sources: [FEED.source],
+    recordTypes: FEED.recordTypes,
     rateLimitPerMinute: 1200,
   },
 } as const satisfies Record<string, UpstreamRegistration>;

@@ -52,6 +52,7 @@ import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { AdapterConfigurationError, UNPUBLISH_KEY_SUFFIX, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 import type { StructuredLogger } from '../shared/logger.js';
+import type { MetricName } from '../../topology/names.js';
 
 /** Backoff of transient failures unless configured: 10 s doubling per receive, at most 15 minutes. */
 export const DEFAULT_BACKOFF = { baseSeconds: 10, maxSeconds: 900 } as const;
@@ -89,7 +90,7 @@ export interface CredentialsSource {
 
 /** What the lane counts: delivered, rejected, transient failures, auth failures, request latency. */
 export interface DeliverMetrics {
-  count(name: 'Delivered' | 'Rejected' | 'TransientFailures' | 'AuthFailures' | 'Superseded' | 'Duplicates' | 'CircuitOpen' | 'RepairsWaiting' | 'PublicationsEnded', value: number): void;
+  count(name: Exclude<MetricName<'deliver'>, 'EndpointLatency'>, value: number): void;
   latency(milliseconds: number): void;
 }
 

@@ -24,6 +24,7 @@ import { HEADER, verifyRequest, type VerifyFailureCode } from '../shared/signing
 import { QuarantineBodyTooLargeError, quarantine, readRecordState, reasonOfInvalid, type QuarantineReason, type RecordState, type StateStore } from '../shared/state/repository.js';
 import { passThroughNonces, type AsyncNonceStore, type Throttle } from './nonce-store.js';
 import type { StructuredLogger } from '../shared/logger.js';
+import { ExchangeError } from '../shared/errors.js';
 
 export const DEFAULT_MAX_RECORDS_PER_REQUEST = 100;
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -259,7 +260,7 @@ export async function handleIngestRequest(request: IngestRequest, deps: IngestDe
   }
 }
 
-class EnqueueError extends Error {
+class EnqueueError extends ExchangeError {
   override name = 'EnqueueError';
 }
 

@@ -15,6 +15,8 @@ import type { Credentials } from '../shared/signing/credentials.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { getCursor, quarantine, saveCursor, type QuarantineReason, type StateStore } from '../shared/state/repository.js';
+import { FEED, type MetricName } from '../../topology/names.js';
+import type { Counters } from '../shared/metrics.js';
 
 export const BREACH_FEED_PATH = '/gateway/credit/v1/breach-feed';
 
@@ -41,7 +43,7 @@ export interface PullDeps {
   credentials: { get(): Promise<Credentials>; refresh(): Promise<Credentials> };
   config: PullConfig;
   logger: Pick<StructuredLogger, 'info' | 'error'>;
-  metrics?: { count(name: 'FeedRecords' | 'FeedPages' | 'FeedErrors', value: number): void };
+  metrics?: Counters<MetricName<'pull'>>;
   fetch?: typeof fetch;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -141,8 +143,6 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
   return { pages, records, ...(cursor !== undefined && { cursor }), stoppedBecause: 'pageLimit' };
 }
 
-const FEED_RECORD_TYPES: readonly unknown[] = ['breach', 'repair'];
-
 /** Why a feed item must not go to intake, or undefined when it may. */
 function refuse(item: unknown, source: string): { reason: QuarantineReason; issue: ValidationIssue } | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -152,8 +152,8 @@ function refuse(item: unknown, source: string): { reason: QuarantineReason; issu
   if (record['source'] !== source) {
     return { reason: 'unauthorised', issue: { path: '/source', rule: 'notAuthorised', message: `the feed may carry only records of source ${source}` } };
   }
-  if (!FEED_RECORD_TYPES.includes(record['recordType'])) {
-    return { reason: 'unauthorised', issue: { path: '/recordType', rule: 'notAuthorised', message: 'the feed may carry only breach and repair records' } };
+  if (!(FEED.recordTypes as readonly unknown[]).includes(record['recordType'])) {
+    return { reason: 'unauthorised', issue: { path: '/recordType', rule: 'notAuthorised', message: `the feed may carry only ${FEED.recordTypes.join(' and ')} records` } };
   }
   return undefined;
 }

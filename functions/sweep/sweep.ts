@@ -19,6 +19,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../topology/topology.js';
+import type { MetricName } from '../../topology/names.js';
+import type { Counters } from '../shared/metrics.js';
 import { describeError } from '../shared/errors.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { outgoingLaneMessage, type LaneMessage } from '../shared/queue/lane-message.js';
@@ -61,7 +63,7 @@ export interface SweepDeps {
   sqs: SQSClient;
   config: SweepConfig;
   logger: Pick<StructuredLogger, 'info' | 'warn' | 'error'>;
-  metrics?: { count(name: 'PublicationsExpired' | 'ExpiryEntriesOpen' | 'ExpiryErrors', value: number): void };
+  metrics?: Counters<MetricName<'sweep'>>;
   now?: () => Date;
   /** The calendar day (YYYY-MM-DD): default the Beijing date of `now`. */
   today?: () => string;

@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueuePlan } from '../plan.js';
+import { resourceNames } from '../../topology/names.js';
 
 export interface DurableQueueProps {
   /** `credex-<stage>`: the queue is `<prefix>-<plan.name>`, its DLQ `<prefix>-<plan.name>-dlq`. */
@@ -33,10 +34,10 @@ export class DurableQueue extends Construct {
       retentionPeriod: Duration.days(props.plan.retentionDays),
       removalPolicy: props.removalPolicy,
     };
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { ...common, queueName: `${props.namePrefix}-${props.plan.name}-dlq` });
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { ...common, queueName: resourceNames.deadLetterQueue(props.namePrefix, props.plan.name) });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...common,
-      queueName: `${props.namePrefix}-${props.plan.name}`,
+      queueName: resourceNames.queue(props.namePrefix, props.plan.name),
       visibilityTimeout: Duration.seconds(props.plan.visibilityTimeoutSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.plan.maxReceiveCount },
     });

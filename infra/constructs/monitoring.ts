@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SERVICES } from '../../topology/names.js';
 
 export interface MonitoringProps {
   /** `credex-<stage>`: names the topic, the dashboard and every alarm. */
@@ -110,7 +111,7 @@ export class Monitoring extends Construct {
   }
 
   laneRow(destination: string, watched: QueueToWatch): void {
-    const lane = { service: 'credex-deliver', lane: destination };
+    const lane = { service: SERVICES.deliver, lane: destination };
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({ markdown: `### Lane ${destination}`, width: 24, height: 1 }),
       new cloudwatch.GraphWidget({

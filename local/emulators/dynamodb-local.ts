@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { ExchangeError } from '../../functions/shared/errors.js';
 
 export interface DynamoDbLocalOptions {
   /** TCP port; a free one is picked when omitted. */
@@ -93,7 +94,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   }
 }
 
-class PortInUseError extends Error {}
+/** A port another process holds: named, with what to do. */
+export class PortInUseError extends ExchangeError {
+  override name = 'PortInUseError';
+}
 
 /** Fails fast when something already listens on `port` (the readiness probe would otherwise talk to it). */
 function assertPortFree(port: number): Promise<void> {

@@ -10,27 +10,29 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { adapters } from '../../functions/deliver/adapters/index.js';
-import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
-import { createUpstreamSecrets } from '../../functions/ingest/ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
-import { createIntakeHandler } from '../../functions/intake/handler.js';
-import { createPullHandler } from '../../functions/pull/handler.js';
+import { composeDeliver } from '../../functions/deliver/compose.js';
+import { composeIngestDeps } from '../../functions/ingest/compose.js';
+import { composeIntake } from '../../functions/intake/compose.js';
+import { composePull } from '../../functions/pull/compose.js';
 import type { PullResult } from '../../functions/pull/pull.js';
-import { createSweepHandler } from '../../functions/sweep/handler.js';
+import { composeSweep } from '../../functions/sweep/compose.js';
 import type { SweepResult } from '../../functions/sweep/sweep.js';
-import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
+import { metricsNamespace } from '../../functions/shared/metrics.js';
+import { documentClient, type Platform } from '../../functions/shared/platform.js';
+import { memorySecretSource, type Credentials } from '../../functions/shared/signing/credentials.js';
+import { environmentOf } from '../../topology/environment.js';
+import { SERVICES, resourceNames } from '../../topology/names.js';
 import { planExchange } from '../../infra/plan.js';
 import { destinationSecretName, feedSecretName } from '../../infra/stages.js';
 import { DESTINATION_IDS, topology as defaultTopology, type DestinationId, type Topology } from '../../topology/topology.js';
 import { resolveUpstreams, upstreams, type UpstreamId } from '../../topology/upstreams.js';
 import { LOCAL_REGION, localAwsConfig } from '../emulators/clients.js';
 import { LOCAL_STAGE, type ExchangeTarget } from '../../cli/target.js';
-import { startDynamoDbLocal } from '../emulators/dynamodb-local.js';
+import { PortInUseError, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
 import { startDynalite } from '../emulators/dynalite.js';
 import { startSqs } from '../emulators/sqs.js';
 import { startIngestServer, type IngestServer } from '../ingest-server.js';
@@ -44,7 +46,9 @@ import type { DemoSubmission } from '../demo/dataset.js';
 
 /** Secrets live under this prefix locally, as under `credex/<stage>` in a stack. */
 export const LOCAL_SECRET_PREFIX = 'credex/local';
-const NAME_PREFIX = 'credex-local';
+const NAME_PREFIX = resourceNames.prefix('local');
+/** The namespace the local runtime's metrics would have (they are counted, never published). */
+const LOCAL_METRICS_NAMESPACE = 'CreditExchange/local';
 
 
 export interface RuntimePorts {
@@ -84,12 +88,6 @@ export interface RuntimeOptions {
   onInvocation?: (report: InvocationReport) => void;
 }
 
-export interface LocalCredentials {
-  appKey: string;
-  secret: string;
-  fieldKey?: string;
-}
-
 export interface Runtime {
   plan: LocalPlan;
   tableName: string;
@@ -97,7 +95,7 @@ export interface Runtime {
   endpoints: { dynamodb: string; sqs: string; ingest: string; simulators: Record<DestinationId, string> };
   clients: { ddb: DynamoDBClient; doc: DynamoDBDocumentClient; sqs: SQSClient };
   /** What each upstream signs its pushes with, and what each destination issued to the exchange. */
-  credentials: { upstreams: Record<UpstreamId, LocalCredentials>; destinations: Record<DestinationId, LocalCredentials>; feed: LocalCredentials };
+  credentials: { upstreams: Record<UpstreamId, Credentials>; destinations: Record<DestinationId, Credentials>; feed: Credentials };
   simulators: Simulators;
   eventSources: SqsEventSource[];
   /** Runs the pull once now (as the schedule does). */
@@ -137,11 +135,6 @@ export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoi
   };
 }
 
-/** A port another process holds: named, with what to do. */
-export class PortInUseError extends Error {
-  override name = 'PortInUseError';
-}
-
 /** Deterministic local credentials: the same after a restart, so kept state and simulators agree. */
 function localSecret(label: string, bytes = 24): string {
   return createHash('sha256').update(`credex-local:${label}`).digest().subarray(0, bytes).toString('base64url');
@@ -150,8 +143,8 @@ function localSecret(label: string, bytes = 24): string {
 export function localCredentials(): Runtime['credentials'] {
   const destinations = Object.fromEntries(
     DESTINATION_IDS.map((d) => [d, { appKey: `credex-local-${d}`, secret: localSecret(`destination:${d}`), fieldKey: createHash('sha256').update(`credex-local:field:${d}`).digest('hex').slice(0, 32) }]),
-  ) as Record<DestinationId, LocalCredentials>;
-  const upstreamCredentials = Object.fromEntries(Object.entries(upstreams).map(([id, u]) => [id, { appKey: u.appKey, secret: localSecret(`upstream:${id}`) }])) as Record<UpstreamId, LocalCredentials>;
+  ) as Record<DestinationId, Credentials>;
+  const upstreamCredentials = Object.fromEntries(Object.entries(upstreams).map(([id, u]) => [id, { appKey: u.appKey, secret: localSecret(`upstream:${id}`) }])) as Record<UpstreamId, Credentials>;
   // the feed is the provincial platform's: the exchange reads it with the app key that platform issued
   return { upstreams: upstreamCredentials, destinations, feed: destinations.provincial };
 }
@@ -203,7 +196,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   // every poller holds a long poll open: more sockets than the SDK's default 50
   const requestHandler = { httpAgent: { keepAlive: true, maxSockets: 256 } };
   const ddb = new DynamoDBClient({ ...localAwsConfig(dynamo.endpoint), requestHandler });
-  const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(ddb);
   const sqs = new SQSClient({ ...localAwsConfig(sqsServer.endpoint), requestHandler });
   cleanups.push(async () => {
     ddb.destroy();
@@ -230,9 +223,14 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   for (const d of DESTINATION_IDS) secretValues[destinationSecretName(LOCAL_SECRET_PREFIX, d)] = credentials.destinations[d];
   const resolvedUpstreams = resolveUpstreams(LOCAL_SECRET_PREFIX);
   for (const [id, u] of Object.entries(resolvedUpstreams)) secretValues[u.credentialsSecret] = credentials.upstreams[id as UpstreamId];
-  const secretSource = memorySecretSource(secretValues);
-  const logger = (serviceName: string, keys: Record<string, string> = {}) => new Logger({ serviceName, logLevel, persistentKeys: keys });
-  const metrics = (serviceName: string) => new UnpublishedMetrics({ namespace: 'CreditExchange/local', serviceName });
+  const platform: Platform = {
+    ddb: doc,
+    sqs,
+    secrets: memorySecretSource(secretValues),
+    logger: (service, persistentKeys) => new Logger({ serviceName: SERVICES[service], logLevel, ...(persistentKeys && { persistentKeys }) }),
+    metrics: (service, env, defaultDimensions) => new UnpublishedMetrics({ namespace: metricsNamespace(env), serviceName: SERVICES[service], ...(defaultDimensions && { defaultDimensions }) }),
+    today,
+  };
 
   const eventSources: SqsEventSource[] = [];
   const poll = (functionName: string, queueUrl: string, consumer: LocalPlan['intake']['consumer'], handler: SqsHandler) => {
@@ -247,88 +245,47 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     eventSources.push(source);
   };
 
-  const intake = createIntakeHandler({
-    ddb: doc,
-    sqs,
-    config: {
-      tableName,
-      laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].url])),
-      intakeDlqUrl: queues.intake.dlqUrl,
-      routingLeaseSeconds: plan.timing.routingLeaseSeconds,
-      blackPoints: topology.blackPoints,
-      ...(options.topology && { sources: options.topology.sources, routes: options.topology.routes }),
-    },
-    logger: logger('credex-intake'),
-    powertoolsMetrics: metrics('credex-intake'),
-    today,
+  // every handler is built by its function's composition root from the environment the stack
+  // would set (topology/environment.ts), plus what no variable carries: the scaled timing and a
+  // test's topology
+  const laneQueueUrls = Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].url])) as Record<DestinationId, string>;
+  const common = { tableName, metricsNamespace: LOCAL_METRICS_NAMESPACE };
+  const testTopology = options.topology && { routes: options.topology.routes };
+
+  const intake = composeIntake(environmentOf.intake({ ...common, laneQueueUrls, intakeDlqUrl: queues.intake.dlqUrl }), platform, {
+    routingLeaseSeconds: plan.timing.routingLeaseSeconds,
+    blackPoints: topology.blackPoints,
+    ...(options.topology && { sources: options.topology.sources, routes: options.topology.routes }),
   });
-  poll(`${NAME_PREFIX}-intake`, queues.intake.url, plan.intake.consumer, intake);
+  poll(resourceNames.function(NAME_PREFIX, 'intake'), queues.intake.url, plan.intake.consumer, intake);
 
   for (const lane of plan.lanes) {
-    const powertoolsMetrics = metrics('credex-deliver');
-    const deliver = createDeliverHandler({
-      ddb: doc,
-      sqs,
-      adapter: adapters[lane.destination],
-      credentials: createCredentialsProvider({ source: secretSource, secretName: destinationSecretName(LOCAL_SECRET_PREFIX, lane.destination) }),
-      config: {
-        tableName,
-        destination: lane.destination,
-        endpointUrl: simulators.urls[lane.destination],
-        queueUrl: queues.lanes[lane.destination].url,
-        lane: lane.lane,
-        backoff: plan.timing.backoff,
-        repairWaitSeconds: options.repairWaitSeconds ?? plan.timing.repairWaitSeconds,
-        ...(options.topology && { routes: options.topology.routes }),
-      },
-      logger: logger('credex-deliver', { lane: lane.destination }),
-      powertoolsMetrics,
-      metrics: powertoolsDeliverMetrics(powertoolsMetrics),
-      today,
+    const env = environmentOf.deliver({
+      ...common,
+      destination: lane.destination,
+      endpointUrl: simulators.urls[lane.destination],
+      laneQueueUrl: queues.lanes[lane.destination].url,
+      credentialsSecret: destinationSecretName(LOCAL_SECRET_PREFIX, lane.destination),
+      rateLimitPerSecond: lane.lane.rateLimitPerSecond,
+      maxConcurrency: lane.lane.maxConcurrency,
     });
-    poll(`${NAME_PREFIX}-deliver-${lane.destination}`, queues.lanes[lane.destination].url, lane.consumer, deliver);
+    const deliver = composeDeliver(env, platform, {
+      lane: lane.lane,
+      backoff: plan.timing.backoff,
+      repairWaitSeconds: options.repairWaitSeconds ?? plan.timing.repairWaitSeconds,
+      ...testTopology,
+    });
+    poll(resourceNames.function(NAME_PREFIX, `deliver-${lane.destination}`), queues.lanes[lane.destination].url, lane.consumer, deliver);
   }
 
-  const ingestLogger = logger('credex-ingest');
-  const ingestDeps = {
-    ddb: doc,
-    sqs,
-    config: { tableName, intakeQueueUrl: queues.intake.url, upstreams: resolvedUpstreams },
-    secrets: createUpstreamSecrets(secretSource, resolvedUpstreams),
-    nonces: new DynamoNonceStore(doc, tableName),
-    throttle: new DynamoThrottle(doc, tableName),
-    logger: ingestLogger,
-  };
+  const ingestDeps = composeIngestDeps(environmentOf.ingest({ ...common, intakeQueueUrl: queues.intake.url, secretsPrefix: LOCAL_SECRET_PREFIX }), platform);
   const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () => startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }));
   cleanups.push(() => ingest.stop());
 
-  const pullMetrics = metrics('credex-pull');
-  const pull = createPullHandler({
-    ddb: doc,
-    sqs,
-    credentials: createCredentialsProvider({ source: secretSource, secretName: feedSecretName(LOCAL_SECRET_PREFIX) }),
-    config: { tableName, intakeQueueUrl: queues.intake.url, feedUrl: simulators.urls.provincial, source: 'hlj-credit-platform' },
-    logger: logger('credex-pull'),
-    powertoolsMetrics: pullMetrics,
-    metrics: { count: () => undefined },
-  });
+  const pull = composePull(environmentOf.pull({ ...common, intakeQueueUrl: queues.intake.url, feedUrl: simulators.urls.provincial, credentialsSecret: feedSecretName(LOCAL_SECRET_PREFIX) }), platform);
   const pullNow = scheduled('pull', (context) => pull(undefined, context), plan.pull.timeoutSeconds, options.pullIntervalSeconds ?? 5, cleanups);
 
-  const sweepMetrics = metrics('credex-sweep');
-  const sweep = createSweepHandler({
-    ddb: doc,
-    sqs,
-    config: {
-      tableName,
-      laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].url])),
-      maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun,
-      ...(options.topology && { routes: options.topology.routes }),
-    },
-    logger: logger('credex-sweep'),
-    powertoolsMetrics: sweepMetrics,
-    metrics: { count: () => undefined },
-    today,
-  });
+  const sweep = composeSweep(environmentOf.sweep({ ...common, laneQueueUrls, maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun }), platform, testTopology);
   const sweepNow = scheduled('sweep', (context) => sweep(undefined, context), plan.sweep.timeoutSeconds, options.sweepIntervalSeconds ?? 5, cleanups);
 
   for (const source of eventSources) source.start();

@@ -8,13 +8,13 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import type { DemoSubmission } from '../demo/dataset.js';
-import type { LocalCredentials } from './runtime.js';
+import type { Credentials } from '../../functions/shared/signing/credentials.js';
 
 export interface SubmitTarget {
   ingestUrl: string;
   intakeQueueUrl: string;
   sqs: SQSClient;
-  upstreamCredentials: Readonly<Record<string, LocalCredentials>>;
+  upstreamCredentials: Readonly<Record<string, Credentials>>;
   /** The provincial simulator's breach feed (records the pull will read). */
   feed: unknown[];
 }

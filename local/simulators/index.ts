@@ -7,10 +7,11 @@ import { districtContract } from './contracts/district.js';
 import { municipalContract } from './contracts/municipal.js';
 import { provincialContract } from './contracts/provincial.js';
 import { publicColumnContract } from './contracts/public-column.js';
-import type { Contract, SimulatorCredentials } from './contracts/types.js';
+import type { Credentials } from '../../functions/shared/signing/credentials.js';
+import type { Contract } from './contracts/types.js';
 import { startSimulator, type Faults, type Simulator, type SimulatorOptions } from './simulator.js';
 
-export type { Contract, SimulatorCredentials } from './contracts/types.js';
+export type { Contract } from './contracts/types.js';
 export type { StoredRecord, RequestEntry } from './store.js';
 export { startSimulator, mulberry32, parseFaults, type Faults, type Simulator, type SimulatorOptions } from './simulator.js';
 
@@ -23,7 +24,7 @@ export const simulatorContracts: Readonly<Record<DestinationId, Contract>> = {
 
 export interface SimulatorsOptions {
   /** Credentials each destination issued (the provincial one needs a `fieldKey`). */
-  credentials: Readonly<Record<DestinationId, SimulatorCredentials | readonly SimulatorCredentials[]>>;
+  credentials: Readonly<Record<DestinationId, Credentials | readonly Credentials[]>>;
   /** Faults for every simulator, or per destination. */
   faults?: Faults | Partial<Record<DestinationId, Faults>>;
   /** Base PRNG seed; destination i uses seed + i. */

@@ -19,7 +19,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryNonceStore, verifyRequest } from '../../functions/shared/signing/sign.js';
-import type { Contract, ContractContext, ContractResponse, SimulatorCredentials } from './contracts/types.js';
+import type { Credentials } from '../../functions/shared/signing/credentials.js';
+import type { Contract, ContractContext, ContractResponse } from './contracts/types.js';
 import { isObject } from './contracts/types.js';
 import { RecordStore, type RequestEntry } from './store.js';
 
@@ -50,7 +51,7 @@ export interface SimulatorOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /** The app key(s) the destination issued; several allow credential-rotation tests. */
-  credentials: SimulatorCredentials | readonly SimulatorCredentials[];
+  credentials: Credentials | readonly Credentials[];
   faults?: Faults;
   /** PRNG seed for the faults (default 1): the same seed and requests give the same faults. */
   seed?: number;
@@ -150,7 +151,7 @@ type FaultDecision =
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const { contract } = options;
-  const credentialList = Array.isArray(options.credentials) ? [...options.credentials] : [options.credentials as SimulatorCredentials];
+  const credentialList = Array.isArray(options.credentials) ? [...options.credentials] : [options.credentials as Credentials];
   if (credentialList.length === 0) throw new Error('a simulator needs at least one set of credentials');
   const byAppKey = new Map(credentialList.map((c) => [c.appKey, c]));
   const now = options.now ?? Date.now;

@@ -7,9 +7,9 @@ import * as esbuild from 'esbuild';
 import { tableAccess, type ExchangeFunctionRole } from '../../infra/access.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import { upstreams } from '../../topology/upstreams.js';
-import { refId, resourcesOf, synthesize } from './synth.js';
+import { refId, resourcesOf, synthesized } from './synth.js';
 
-const { template } = synthesize();
+const template = synthesized('dev');
 const roles = resourcesOf(template, 'AWS::IAM::Role');
 const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
 const functions = resourcesOf(template, 'AWS::Lambda::Function');

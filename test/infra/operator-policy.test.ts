@@ -12,9 +12,9 @@ import { OUTPUTS } from '../../infra/outputs.js';
 import { stages } from '../../infra/stages.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import { STATUS_INDEX } from '../../topology/table.js';
-import { refId, resourcesOf, synthesize } from './synth.js';
+import { refId, resourcesOf, synthesized } from './synth.js';
 
-const dev = synthesize();
+const dev = { template: synthesized('dev') };
 const queues = resourcesOf(dev.template, 'AWS::SQS::Queue');
 const tableId = Object.keys(resourcesOf(dev.template, 'AWS::DynamoDB::Table'))[0]!;
 const keyId = Object.keys(resourcesOf(dev.template, 'AWS::KMS::Key'))[0]!;
@@ -86,7 +86,7 @@ describe('the operator policy', () => {
 
   it('is a customer-managed policy named credex-<stage>-operator, attached to nothing, and a stack output', () => {
     expect(policy.properties['ManagedPolicyName']).toBe('credex-dev-operator');
-    expect(operatorPolicy(synthesize({ stage: stages['prod']! }).template).properties['ManagedPolicyName']).toBe('credex-prod-operator');
+    expect(operatorPolicy(synthesized('prod')).properties['ManagedPolicyName']).toBe('credex-prod-operator');
     for (const attachment of ['Roles', 'Users', 'Groups']) expect(policy.properties[attachment]).toBeUndefined();
     const outputs = dev.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs[OUTPUTS.operatorPolicyArn]?.Value).toEqual({ Ref: policy.id });

@@ -12,10 +12,11 @@ import { checkStage, stages } from '../../infra/stages.js';
 import { registeredRequestsPerSecond, upstreams } from '../../topology/upstreams.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../topology/topology.js';
 import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../topology/table.js';
-import { refId, resourcesOf, synthesize } from './synth.js';
+import { refId, resourcesOf, synthesize, synthesized } from './synth.js';
+import { stagePlan } from '../../infra/stack.js';
 
-const dev = synthesize();
-const prod = synthesize({ stage: stages['prod']! });
+const dev = { template: synthesized('dev') };
+const prod = { template: synthesized('prod') };
 const plan = planExchange(undefined, Object.fromEntries(Object.entries(stages['dev']!.rateLimits ?? {}).map(([d, r]) => [d, { rateLimitPerSecond: r }])));
 
 const queues = resourcesOf(dev.template, 'AWS::SQS::Queue');
@@ -272,7 +273,7 @@ describe('holds under audit', () => {
     expect(reserved['credex-dev-ingest']).toBe(stages['dev']!.ingest.burstLimit);
     expect(reserved['credex-dev-pull']).toBe(1);
     expect(reserved['credex-dev-sweep']).toBe(1);
-    const demand = concurrencyDemand(dev.stack.plan);
+    const demand = concurrencyDemand(stagePlan(stages['dev']!));
     expect(demand.total).toBeLessThanOrEqual(1000 - 100);
   });
 

@@ -4,6 +4,7 @@
  * suppressions the app applies.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { applySuppressions } from '../../infra/nag-suppressions.js';
@@ -24,6 +25,21 @@ export function synthesize(options: { stage?: StageConfig; topology?: Topology; 
   const stack = new CreditExchangeStack(app, `credex-${stage.name}`, { stage, env: stage.env, ...(options.topology && { topology: options.topology }) });
   if (options.suppress !== false) applySuppressions(stack);
   return { stack, template: Template.fromStack(stack) };
+}
+
+/**
+ * The dev or prod stack's template as the tier's global setup synthesized it (test/infra/fixtures.ts):
+ * read, not synthesized again. A test of another stage or topology calls synthesize().
+ */
+export function synthesized(stage: 'dev' | 'prod'): Template {
+  const dir = process.env['CREDEX_TEST_SYNTH_DIR'];
+  if (!dir) throw new Error('CREDEX_TEST_SYNTH_DIR is not set: run the infra tests through jest (--selectProjects infra), whose global setup synthesizes the stack');
+  return Template.fromJSON(JSON.parse(readFileSync(join(dir, `${stage}.template.json`), 'utf8')));
+}
+
+/** cdk-nag's findings the global setup recorded: per stage with the app's suppressions, and dev without. */
+export function recordedNagFindings(): { dev: string[]; prod: string[]; devUnsuppressed: string[] } {
+  return JSON.parse(readFileSync(join(process.env['CREDEX_TEST_SYNTH_DIR'] ?? '', 'nag.json'), 'utf8'));
 }
 
 // template properties are free-form JSON; tests index into them as the template's shape dictates

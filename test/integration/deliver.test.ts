@@ -8,7 +8,8 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, t
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { createDeliverHandler, deliverMetricsFromEnv, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
+import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/compose.js';
+import { powertoolsMetrics as metricsFor } from '../../functions/shared/platform.js';
 import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
@@ -251,7 +252,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
   it('the Lambda handler answers with batch item failures and publishes the lane metrics (CloudWatch EMF)', async () => {
     await submit(breach({ recordId: 'H-1' }));
     const records = await receiveRecords(sqs, lanes.municipal);
-    const powertoolsMetrics = deliverMetricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' }, 'municipal');
+    const powertoolsMetrics = metricsFor('deliver', { POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' }, { lane: 'municipal' });
     const handler = createDeliverHandler({
       ...deps('municipal'),
       logger: new Logger({ serviceName: 'credex-deliver', logLevel: 'SILENT' }),

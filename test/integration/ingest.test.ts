@@ -7,7 +7,7 @@ import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
+import { createIngestHandler } from '../../functions/ingest/compose.js';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../functions/ingest/ingest.js';
 import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
 import { listQuarantine, type StateStore } from '../../functions/shared/state/repository.js';

@@ -8,7 +8,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { createIntakeHandler, intakeMetricsFromEnv } from '../../functions/intake/handler.js';
+import { createIntakeHandler } from '../../functions/intake/compose.js';
+import { powertoolsMetrics } from '../../functions/shared/platform.js';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
@@ -69,7 +70,7 @@ describe('the Lambda handler', () => {
     const handler = createIntakeHandler({
       ...deps,
       logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }),
-      powertoolsMetrics: intakeMetricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' }),
+      powertoolsMetrics: powertoolsMetrics('intake', { POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' }),
     });
     const good = asMessage(commitment({ recordId: 'H-1' }));
     let response;
@@ -92,7 +93,7 @@ describe('the Lambda handler', () => {
   });
 
   it('counts a redelivered message as a duplicate', async () => {
-    const handler = createIntakeHandler({ ...deps, logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }), powertoolsMetrics: intakeMetricsFromEnv({}) });
+    const handler = createIntakeHandler({ ...deps, logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }), powertoolsMetrics: powertoolsMetrics('intake', {}) });
     const message = asMessage(commitment({ recordId: 'H-2' }));
     const context = { functionName: 'intake', awsRequestId: 'req-2' } as Context;
     await captureOutput(async () => void (await handler({ Records: [message] }, context)));

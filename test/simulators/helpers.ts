@@ -2,20 +2,21 @@
 import type { SignatureAlgorithm } from '../../functions/deliver/adapters/types.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { sm4EncryptField } from '../../functions/shared/signing/sm4.js';
-import type { Simulator, SimulatorCredentials } from '../../local/simulators/index.js';
+import type { Credentials } from '../../functions/shared/signing/credentials.js';
+import type { Simulator } from '../../local/simulators/index.js';
 
 export const CREDENTIALS = {
   provincial: { appKey: 'prov-app', secret: 'prov-secret-不外传', fieldKey: '0123456789abcdef0123456789abcdef' },
   municipal: { appKey: 'hrb-app', secret: 'hrb-secret' },
   publicColumn: { appKey: 'column-app', secret: 'column-secret' },
   district: { appKey: 'district-app', secret: 'district-secret' },
-} satisfies Record<string, SimulatorCredentials>;
+} satisfies Record<string, Credentials>;
 
 export interface SendOptions {
   method?: string;
   /** JSON-serialised unless already a string. */
   body?: unknown;
-  credentials?: SimulatorCredentials;
+  credentials?: Credentials;
   algorithm?: SignatureAlgorithm;
   timestamp?: number;
   nonce?: string;
@@ -29,7 +30,7 @@ export interface SendOptions {
 export async function send(sim: Simulator, path: string, options: SendOptions = {}): Promise<Response> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  const credentials = options.credentials ?? (CREDENTIALS as Record<string, SimulatorCredentials>)[sim.contract.destination]!;
+  const credentials = options.credentials ?? (CREDENTIALS as Record<string, Credentials>)[sim.contract.destination]!;
   const headers: Record<string, string> = {
     ...signRequest({
       method,

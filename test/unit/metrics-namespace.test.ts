@@ -1,8 +1,6 @@
 /** Each stage's functions publish their metrics in the stage's namespace (POWERTOOLS_METRICS_NAMESPACE). */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { deliverMetricsFromEnv } from '../../functions/deliver/handler.js';
-import { intakeMetricsFromEnv } from '../../functions/intake/handler.js';
-import { pullMetricsFromEnv } from '../../functions/pull/handler.js';
+import { powertoolsMetrics } from '../../functions/shared/platform.js';
 import { DEFAULT_METRICS_NAMESPACE, metricsNamespace } from '../../functions/shared/metrics.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';
@@ -28,9 +26,9 @@ describe('metricsNamespace', () => {
 });
 
 describe.each([
-  ['intake', (env: NodeJS.ProcessEnv) => intakeMetricsFromEnv(env), { service: 'credex-intake' }],
-  ['deliver', (env: NodeJS.ProcessEnv) => deliverMetricsFromEnv(env, 'municipal'), { service: 'credex-deliver', lane: 'municipal' }],
-  ['pull', (env: NodeJS.ProcessEnv) => pullMetricsFromEnv(env), { service: 'credex-pull' }],
+  ['intake', (env: NodeJS.ProcessEnv) => powertoolsMetrics('intake', env), { service: 'credex-intake' }],
+  ['deliver', (env: NodeJS.ProcessEnv) => powertoolsMetrics('deliver', env, { lane: 'municipal' }), { service: 'credex-deliver', lane: 'municipal' }],
+  ['pull', (env: NodeJS.ProcessEnv) => powertoolsMetrics('pull', env), { service: 'credex-pull' }],
 ])('the %s function', (_name, metricsFromEnv, dimensions) => {
   it('publishes in the namespace the stack sets for its stage', async () => {
     expect(await published(metricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/staging' }))).toEqual({ namespace: 'CreditExchange/staging', dimensions });

@@ -4,12 +4,13 @@
  * (dates YYYY/MM/DD, ';'-joined categories, 是/否) with identity numbers in clear. A withdrawal
  * carries the record's key fields only, as a provincial DELETE does.
  */
+import { destinations } from '../../../topology/topology.js';
 import { allTransient, chunk, commonOutcomes, isObject, parseBody, perKey } from './common.js';
 import type { Adapter, AdapterContext, Delivery, EndpointResponse, RecordOutcome, WireRequest } from './types.js';
 import { keyFieldCodes, PROVINCIAL_CONVENTIONS, wireFields, type WireFields } from './wire-fields.js';
 
 export const DISTRICT_PATH = '/api/integration/v1/breach-notices';
-export const DISTRICT_MAX_NOTICES = 20;
+export const DISTRICT_MAX_NOTICES = destinations.district.maxRecordsPerRequest;
 
 interface Notice {
   noticeId: string;

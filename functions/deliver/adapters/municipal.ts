@@ -4,6 +4,7 @@
  * end a publication; ISO dates, arrays as arrays, no field encryption. A breach states its
  * publication (SX_SFGS, CF_GSJZQ): the platform publishes it on 信用哈尔滨 only while it says so.
  */
+import { destinations } from '../../../topology/topology.js';
 import { allTransient, commonOutcomes, errorText, isObject, parseBody } from './common.js';
 import { revisionKeyOf, type Adapter, type AdapterContext, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './types.js';
 import { ISO_CONVENTIONS, wireFields } from './wire-fields.js';
@@ -65,7 +66,7 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
 export const municipal: Adapter = {
   destination: 'municipal',
   signatureAlgorithm: 'HMAC-SHA256',
-  maxBatchSize: 1,
+  maxBatchSize: destinations.municipal.maxRecordsPerRequest,
   buildRequests,
   interpret,
 };

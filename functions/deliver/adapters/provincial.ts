@@ -5,6 +5,7 @@
  * record's key fields only. A breach states its publication (SX_SFGS, CF_GSJZQ): the platform
  * publishes it on 信用黑龙江 only while it says so.
  */
+import { destinations } from '../../../topology/topology.js';
 import type { RecordType } from '../../shared/records/types.js';
 import { allTransient, chunk, commonOutcomes, isObject, jsonBytes, parseBody, perKey } from './common.js';
 import { fieldEncryptor } from './field-encryption.js';
@@ -12,7 +13,7 @@ import type { Adapter, AdapterContext, Delivery, EndpointResponse, RecordOutcome
 import { keyFieldCodes, PERSONAL_PATHS, PROVINCIAL_CONVENTIONS, wireFields, type WireFields } from './wire-fields.js';
 
 export const PROVINCIAL_PATH = '/gateway/credit/v1/records:batchUpload';
-export const PROVINCIAL_MAX_RECORDS = 100;
+export const PROVINCIAL_MAX_RECORDS = destinations.provincial.maxRecordsPerRequest;
 /** The contract's body limit (5 MB, read as 5 × 1024 × 1024 bytes), less room for the envelope. */
 export const PROVINCIAL_MAX_BODY_BYTES = 5 * 1024 * 1024;
 const ENVELOPE_BYTES = 256;

@@ -4,6 +4,7 @@
  * with the column's own item names; a withdrawal or an end of publication is a revoke with its reason. Public data: identity numbers masked (first 6 and last 4 characters kept), and no other
  * personal data — an item is built from an explicit list of fields, never from the whole record.
  */
+import { destinations } from '../../../topology/topology.js';
 import { maskResidentId } from '../../shared/records/identifiers.js';
 import { readPointer } from '../../shared/records/rules.js';
 import { allTransient, chunk, commonOutcomes, isObject, parseBody, perKey } from './common.js';
@@ -11,7 +12,7 @@ import type { Adapter, AdapterContext, Delivery, EndpointResponse, RecordOutcome
 
 export const PUBLISH_PATH = '/commitment-column/api/v1/publish';
 export const REVOKE_PATH = '/commitment-column/api/v1/revoke';
-export const PUBLIC_COLUMN_MAX_ITEMS = 50;
+export const PUBLIC_COLUMN_MAX_ITEMS = destinations.publicColumn.maxRecordsPerRequest;
 export const PUBLIC_PUBLICATION_TYPE = '可向社会公开';
 /** Why a commitment leaves the column: retracted, its publication stopped (licence no longer in force), or its period over. */
 export const REVOKE_REASONS = { retracted: '承诺撤回', stopped: '停止公示', expired: '公示期届满' } as const;

@@ -6,6 +6,7 @@
  */
 import type { DestinationId } from '../../../topology/topology.js';
 import type { CreditRecord } from '../../shared/records/types.js';
+import { ExchangeError } from '../../shared/errors.js';
 
 export type SignatureAlgorithm = 'HMAC-SM3' | 'HMAC-SHA256';
 
@@ -81,7 +82,7 @@ export type RecordOutcome =
  * Thrown by an adapter when its context cannot serve any record (e.g. no field key where the
  * contract encrypts): a configuration problem, transient for every record, never a rejection.
  */
-export class AdapterConfigurationError extends Error {
+export class AdapterConfigurationError extends ExchangeError {
   override name = 'AdapterConfigurationError';
 }
 

@@ -9,6 +9,7 @@
  * out of their own enumerable properties so spreading or `Object.entries` does not copy them either.
  */
 import { inspect } from 'node:util';
+import { ExchangeError } from '../errors.js';
 
 /** Where secrets come from: the secret's text by name. */
 export interface SecretSource {
@@ -22,7 +23,7 @@ export interface Credentials {
   readonly fieldKey?: string;
 }
 
-export class CredentialsError extends Error {
+export class CredentialsError extends ExchangeError {
   override name = 'CredentialsError';
 }
 

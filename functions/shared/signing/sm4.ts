@@ -4,12 +4,13 @@
  * value, and `value = base64(IV ‖ ciphertext)`. Errors never include the key or the plaintext.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ExchangeError } from '../errors.js';
 
 const BLOCK_BYTES = 16;
 const KEY_HEX_PATTERN = /^[0-9a-fA-F]{32}$/;
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-export class Sm4FieldError extends Error {
+export class Sm4FieldError extends ExchangeError {
   override name = 'Sm4FieldError';
 }
 

@@ -3,13 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { SignatureAlgorithm } from '../../../functions/deliver/adapters/types.js';
 import type { DestinationId } from '../../../topology/topology.js';
 import type { RecordStore } from '../store.js';
+import type { Credentials } from '../../../functions/shared/signing/credentials.js';
 
-export interface SimulatorCredentials {
-  appKey: string;
-  secret: string;
-  /** SM4 field key (32 hex characters) where the contract encrypts identity numbers. */
-  fieldKey?: string;
-}
 
 /** A request that passed the size limit, signature, timestamp, nonce and JSON checks. */
 export interface ContractRequest {
@@ -23,7 +18,7 @@ export interface ContractRequest {
   /** Parsed JSON body, or undefined when there was none. */
   body: unknown;
   /** The credentials of the verified app key. */
-  credentials: SimulatorCredentials;
+  credentials: Credentials;
 }
 
 export interface ContractResponse {

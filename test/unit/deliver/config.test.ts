@@ -1,5 +1,5 @@
 import { deliverConfigFromEnv } from '../../../functions/deliver/config.js';
-import { ConfigurationError } from '../../../functions/intake/config.js';
+import { ConfigurationError } from '../../../functions/shared/errors.js';
 import { destinations } from '../../../topology/topology.js';
 
 const env = { TABLE_NAME: 't', DESTINATION: 'provincial', ENDPOINT_URL: 'https://credit.hlj.example/', LANE_QUEUE_URL: 'https://sqs/q', CREDENTIALS_SECRET: 'credex/provincial' };

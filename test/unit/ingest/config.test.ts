@@ -1,4 +1,5 @@
-import { ConfigurationError, DEFAULT_SECRETS_PREFIX, ingestConfigFromEnv } from '../../../functions/ingest/config.js';
+import { DEFAULT_SECRETS_PREFIX, ingestConfigFromEnv } from '../../../functions/ingest/config.js';
+import { ConfigurationError } from '../../../functions/shared/errors.js';
 import { createUpstreamSecrets } from '../../../functions/ingest/ingest.js';
 import { memorySecretSource } from '../../../functions/shared/signing/credentials.js';
 import { resolveUpstreams, upstreamSecretName, upstreams } from '../../../topology/upstreams.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, intakeConfigFromEnv } from '../../../functions/intake/config.js';
+import { intakeConfigFromEnv } from '../../../functions/intake/config.js';
+import { ConfigurationError } from '../../../functions/shared/errors.js';
 import { DESTINATION_IDS } from '../../../topology/topology.js';
 
 const lanes = Object.fromEntries(DESTINATION_IDS.map((d) => [d, `https://sqs.local/q/${d}`]));

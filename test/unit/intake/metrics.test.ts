@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { intakeBatchMetrics, intakeMetricsFromEnv, OUTCOME_METRICS } from '../../../functions/intake/handler.js';
+import { intakeBatchMetrics, OUTCOME_METRICS } from '../../../functions/intake/compose.js';
+import { powertoolsMetrics } from '../../../functions/shared/platform.js';
 import type { IntakeOutcome } from '../../../functions/intake/intake.js';
 import { captureOutput } from '../../support/capture-output.js';
 import { emfBlobs } from '../../support/emf.js';
@@ -19,7 +20,7 @@ describe('intake batch metrics', () => {
   });
 
   it('are published in the stage namespace with the dimension service=credex-intake only', async () => {
-    const metrics = intakeMetricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' });
+    const metrics = powertoolsMetrics('intake', { POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' });
     const output = await captureOutput(async () => {
       for (const [name, value] of Object.entries(intakeBatchMetrics(2, ['quarantined', 'routed']))) metrics.addMetric(name, MetricUnit.Count, value);
       metrics.publishStoredMetrics();

@@ -1,0 +1,52 @@
+/**
+ * Each function's environment, from the resources it uses: the stack passes its resources (CDK
+ * tokens), the local runtime the emulators' names and URLs — so both hand the functions' config
+ * parsers (functions/<fn>/config.ts) the same variables.
+ */
+import { ENV } from './names.js';
+import type { DestinationId } from './topology.js';
+
+/** What every function is told: the sync-state table and the namespace of its metrics. */
+export interface CommonResources {
+  tableName: string;
+  metricsNamespace: string;
+}
+
+type Environment = Record<string, string>;
+
+const common = (r: CommonResources): Environment => ({ [ENV.tableName]: r.tableName, [ENV.metricsNamespace]: r.metricsNamespace });
+
+export const environmentOf = {
+  intake: (r: CommonResources & { laneQueueUrls: Readonly<Record<DestinationId, string>>; intakeDlqUrl: string }): Environment => ({
+    ...common(r),
+    [ENV.laneQueueUrls]: JSON.stringify(r.laneQueueUrls),
+    [ENV.intakeDlqUrl]: r.intakeDlqUrl,
+  }),
+  deliver: (
+    r: CommonResources & { destination: DestinationId; endpointUrl: string; laneQueueUrl: string; credentialsSecret: string; rateLimitPerSecond: number; maxConcurrency: number },
+  ): Environment => ({
+    ...common(r),
+    [ENV.destination]: r.destination,
+    [ENV.endpointUrl]: r.endpointUrl,
+    [ENV.laneQueueUrl]: r.laneQueueUrl,
+    [ENV.credentialsSecret]: r.credentialsSecret,
+    [ENV.rateLimitPerSecond]: String(r.rateLimitPerSecond),
+    [ENV.maxConcurrency]: String(r.maxConcurrency),
+  }),
+  ingest: (r: CommonResources & { intakeQueueUrl: string; secretsPrefix: string }): Environment => ({
+    ...common(r),
+    [ENV.intakeQueueUrl]: r.intakeQueueUrl,
+    [ENV.secretsPrefix]: r.secretsPrefix,
+  }),
+  pull: (r: CommonResources & { intakeQueueUrl: string; feedUrl: string; credentialsSecret: string }): Environment => ({
+    ...common(r),
+    [ENV.intakeQueueUrl]: r.intakeQueueUrl,
+    [ENV.feedUrl]: r.feedUrl,
+    [ENV.credentialsSecret]: r.credentialsSecret,
+  }),
+  sweep: (r: CommonResources & { laneQueueUrls: Readonly<Record<DestinationId, string>>; maxRecordsPerRun: number }): Environment => ({
+    ...common(r),
+    [ENV.laneQueueUrls]: JSON.stringify(r.laneQueueUrls),
+    [ENV.maxRecordsPerRun]: String(r.maxRecordsPerRun),
+  }),
+};
