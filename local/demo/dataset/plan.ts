@@ -3,6 +3,7 @@
  * that keep resent and delayed submissions out of the batch they follow, and the record sources the
  * demo's records come from. No randomness here.
  */
+import { FEED } from '../../../topology/names.js';
 
 /** Populations at scale 1 and the shares the generator keeps at every scale. */
 export const PLAN = {
@@ -44,7 +45,8 @@ export const PLAN = {
 export const MIN_GAP = 10;
 export const MAX_EXTRA_GAP = 50;
 
-export const FEED_SOURCE = 'hlj-credit-platform';
+/** The provincial breach feed's source (topology/names.ts). */
+export const FEED_SOURCE = FEED.source;
 export const SOURCES = {
   approval: 'hrbxq-approval',
   enforcement: 'hrbxq-enforcement',
