@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,4 +14,6 @@ export default tseslint.config(
       eqeqeq: 'error',
     },
   },
+  // formatting is Prettier's (.prettierrc.json, npm run format:check): no lint rule argues with it
+  prettier,
 );
