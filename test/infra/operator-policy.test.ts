@@ -9,7 +9,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { OPERATOR_KEY_ACTIONS, operatorAccess, operatorGrants, type OperatorCommand, type OperatorResource } from '../../infra/operator-access.js';
 import { OUTPUTS } from '../../infra/outputs.js';
-import { stages } from '../../infra/stages.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import { STATUS_INDEX } from '../../topology/table.js';
 import { refId, resourcesOf, synthesized } from './synth.js';
