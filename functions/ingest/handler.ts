@@ -12,9 +12,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { secretsManagerSource } from '../shared/signing/credentials.js';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 import { ingestConfigFromEnv } from './config.js';
 import { createUpstreamSecrets, handleIngestRequest, type IngestDeps, type IngestRequest } from './ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from './nonce-store.js';
 
 /**
  * The request handleIngestRequest takes, from an HTTP API (v2) event. Upstreams sign the path they
@@ -51,14 +51,11 @@ let handlerFromEnv: ReturnType<typeof createIngestHandler> | undefined;
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
   if (!handlerFromEnv) {
     const config = ingestConfigFromEnv(process.env);
-    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
     handlerFromEnv = createIngestHandler({
-      ddb,
+      state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: config.tableName }),
       sqs: new SQSClient({}),
       config,
       secrets: createUpstreamSecrets(secretsManagerSource(new SecretsManager({})), config.upstreams),
-      nonces: new DynamoNonceStore(ddb, config.tableName),
-      throttle: new DynamoThrottle(ddb, config.tableName),
       logger: new Logger({ serviceName: 'credex-ingest' }),
     });
   }

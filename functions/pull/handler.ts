@@ -16,6 +16,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 import { ConfigurationError } from '../intake/config.js';
 import { metricsNamespace } from '../shared/metrics.js';
 import { createCredentialsProvider, secretsManagerSource } from '../shared/signing/credentials.js';
@@ -50,7 +51,7 @@ export const handler = (event: unknown, context: Context): Promise<PullResult> =
     const secrets = new SecretsManagerClient({});
     const powertoolsMetrics = pullMetricsFromEnv(env);
     handlerFromEnv = createPullHandler({
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+      state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: required('TABLE_NAME') }),
       sqs: new SQSClient({}),
       credentials: createCredentialsProvider({
         source: secretsManagerSource({ getSecretValue: (input) => secrets.send(new GetSecretValueCommand(input)) }),

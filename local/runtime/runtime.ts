@@ -17,13 +17,14 @@ import type { Context } from 'aws-lambda';
 import { adapters } from '../../functions/deliver/adapters/index.js';
 import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/handler.js';
 import { createUpstreamSecrets } from '../../functions/ingest/ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
 import { createIntakeHandler } from '../../functions/intake/handler.js';
 import { createPullHandler } from '../../functions/pull/handler.js';
 import type { PullResult } from '../../functions/pull/pull.js';
 import { createSweepHandler } from '../../functions/sweep/handler.js';
 import type { SweepResult } from '../../functions/sweep/sweep.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { planExchange } from '../../infra/plan.js';
 import { destinationSecretName, feedSecretName } from '../../infra/stages.js';
 import { DESTINATION_IDS, topology as defaultTopology, type DestinationId, type Topology } from '../../topology/topology.js';
@@ -96,6 +97,8 @@ export interface Runtime {
   queues: ProvisionedExchange;
   endpoints: { dynamodb: string; sqs: string; ingest: string; simulators: Record<DestinationId, string> };
   clients: { ddb: DynamoDBClient; doc: DynamoDBDocumentClient; sqs: SQSClient };
+  /** The sync state in the runtime's table, as every handler reads and writes it. */
+  state: SyncState;
   /** What each upstream signs its pushes with, and what each destination issued to the exchange. */
   credentials: { upstreams: Record<UpstreamId, LocalCredentials>; destinations: Record<DestinationId, LocalCredentials>; feed: LocalCredentials };
   simulators: Simulators;
@@ -216,6 +219,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   const today = () => calendar.today();
   const queues = await provisionExchange({ ddb, sqs }, plan, NAME_PREFIX);
   const { tableName } = queues;
+  const state = dynamoSyncState({ ddb: doc, tableName });
   const credentials = localCredentials();
 
   let simulators = options.simulators;
@@ -248,7 +252,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   };
 
   const intake = createIntakeHandler({
-    ddb: doc,
+    state,
     sqs,
     config: {
       tableName,
@@ -267,7 +271,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   for (const lane of plan.lanes) {
     const powertoolsMetrics = metrics('credex-deliver');
     const deliver = createDeliverHandler({
-      ddb: doc,
+      state,
       sqs,
       adapter: adapters[lane.destination],
       credentials: createCredentialsProvider({ source: secretSource, secretName: destinationSecretName(LOCAL_SECRET_PREFIX, lane.destination) }),
@@ -291,12 +295,10 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
 
   const ingestLogger = logger('credex-ingest');
   const ingestDeps = {
-    ddb: doc,
+    state,
     sqs,
     config: { tableName, intakeQueueUrl: queues.intake.url, upstreams: resolvedUpstreams },
     secrets: createUpstreamSecrets(secretSource, resolvedUpstreams),
-    nonces: new DynamoNonceStore(doc, tableName),
-    throttle: new DynamoThrottle(doc, tableName),
     logger: ingestLogger,
   };
   const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () => startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }));
@@ -304,7 +306,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
 
   const pullMetrics = metrics('credex-pull');
   const pull = createPullHandler({
-    ddb: doc,
+    state,
     sqs,
     credentials: createCredentialsProvider({ source: secretSource, secretName: feedSecretName(LOCAL_SECRET_PREFIX) }),
     config: { tableName, intakeQueueUrl: queues.intake.url, feedUrl: simulators.urls.provincial, source: 'hlj-credit-platform' },
@@ -316,7 +318,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
 
   const sweepMetrics = metrics('credex-sweep');
   const sweep = createSweepHandler({
-    ddb: doc,
+    state,
     sqs,
     config: {
       tableName,
@@ -343,6 +345,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     queues,
     endpoints: { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, ingest: ingest.url, simulators: simulators.urls },
     clients: { ddb, doc, sqs },
+    state,
     credentials,
     simulators,
     eventSources,

@@ -585,3 +585,17 @@ function segmentOf(pk: string, totalSegments: number): number {
 export function inMemorySyncState(): InMemorySyncState {
   return new InMemorySyncState();
 }
+
+/**
+ * `state` with some methods replaced, the others its own: how a test makes one operation fail
+ * (`overriding(state, { markRouted: () => Promise.reject(throttled) })`) or race another.
+ */
+export function overriding(state: SyncState, overrides: Partial<SyncState>): SyncState {
+  return new Proxy(state, {
+    get(target, name, receiver) {
+      if (Object.hasOwn(overrides, name)) return overrides[name as keyof SyncState];
+      const value: unknown = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
