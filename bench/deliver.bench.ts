@@ -1,12 +1,12 @@
 /**
- * Deliver benchmark: processDeliverBatch per record, with in-memory fakes — the DynamoDB document
- * client and the SQS client (bench/fakes.ts) and the destination's endpoint (a `fetch` answering
- * per docs/endpoints.md, bench/fake-endpoints.ts): no servers, no network.
+ * Deliver benchmark: processDeliverBatch per record, over in-memory stand-ins — the sync state
+ * (the in-memory SyncState) and the SQS client (bench/fakes.ts) and the destination's endpoint (a
+ * `fetch` answering per docs/endpoints.md, bench/fake-endpoints.ts): no servers, no network.
  *
- * The table is seeded by the real intake (processIntakeBatch on the same fakes), and the lane
+ * The state is seeded by the real intake (processIntakeBatch on the same stand-ins), and the lane
  * messages are the ones intake sent to the lane's queue, batched as the lane's event source does
- * (topology/topology.ts: provincial 10, municipal 5). Every pass starts from that seeded table
- * (FakeDynamo snapshot), so every pass delivers the same revisions for the first time.
+ * (topology/topology.ts: provincial 10, municipal 5). Every pass starts from that seeded state
+ * (a snapshot), so every pass delivers the same revisions for the first time.
  *
  * Scenarios:
  * - provincial, commitments only: one dataType, so a batch of 10 messages is one HTTP request;
@@ -17,16 +17,16 @@
  *   visibility change per message; the circuit breaker after 3 failed requests);
  * - provincial, mixed, answered 200 on the second receive, after a 503 on the first.
  *
- * Per record: CPU time (main thread, all threads, wall; the part inside the fakes apart), DynamoDB
- * requests, RCU, WCU (table and the status GSI), SQS requests, HTTP requests, bytes sent and
- * received, and the rate limiter's waits. Then the time of deliver's own stages (mapping with SM4
- * field encryption, signing, reading the stored record).
+ * Per record: CPU time (main thread, all threads, wall; the part inside the fakes apart), the
+ * sync-state operations (SyncState calls; DynamoDB requests and capacity units are not estimated),
+ * SQS requests, HTTP requests, bytes sent and received, and the rate limiter's waits. Then the time
+ * of deliver's own stages (mapping with SM4 field encryption, signing, reading the stored record).
  *
  * Ours against the common way: provincial and municipal, mixed types, at batch sizes 10 and 100,
  * each run beside a baseline (bench/baseline/deliver.ts: Powertools BatchProcessor, the record read
  * from the message body — bench/baseline/intake.ts sends it whole —, one signed request a record
- * with the same adapter, a PutItem of the state a record) in the same interleaved rounds, on fakes
- * of its own; a last pair of tables gives ours / baseline.
+ * with the same adapter, a PutItem of the state a record) in the same interleaved rounds, on a
+ * PutItem-only table of its own (bench/baseline/table.ts); a last pair of tables gives ours / baseline.
  *
  *   node_modules/.bin/tsx bench/deliver.bench.ts           full run (about 30 s), writes bench/results/deliver-<date>.json, appends deliver.md
  *   node_modules/.bin/tsx bench/deliver.bench.ts --quick   short rounds, prints only
@@ -47,14 +47,15 @@ import type { CreditRecord } from '../functions/shared/records/types.js';
 import { validateRecord } from '../functions/shared/records/validate.js';
 import { createCredentialsProvider, memorySecretSource } from '../functions/shared/signing/credentials.js';
 import { signRequest } from '../functions/shared/signing/sign.js';
-import { recordDestinationOutcome } from '../functions/shared/state/repository.js';
-import { STATUS_INDEX_PK, STATUS_INDEX_SK } from '../topology/table.js';
+import { STATUS_INDEX_PK } from '../topology/table.js';
 import { destinations, type DestinationId } from '../topology/topology.js';
 import { createBaselineDeliver } from './baseline/deliver.js';
 import { createBaselineIntake } from './baseline/intake.js';
 import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
 import { FakeEndpoint, emptyEndpointStats, type EndpointAnswer, type EndpointStats } from './fake-endpoints.js';
-import { FakeDynamo, FakeSqs, emptyDynamoStats, emptySqsStats, type DynamoStats, type SqsStats, type TableSnapshot } from './fakes.js';
+import { BaselineTable } from './baseline/table.js';
+import { CountedState, FakeSqs, emptyStateStats, emptySqsStats, type StateStats, type SqsStats } from './fakes.js';
+import { inMemorySyncState } from '../test/support/in-memory-sync-state.js';
 import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
 import { breachRecord, commitmentRecord, repairRecord, seedBreachId } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
@@ -71,6 +72,8 @@ const RECORDS = quick ? 60 : 300;
 /** Breaches routed before the records, for the repairs to refer to. */
 const SEED_BREACHES = 20;
 const TABLE = 'credex-sync-state';
+/** The day intake decides publication on and deliver states it for (the pools' records have fixed dates: all within their publication then). */
+const BENCH_DAY = '2026-03-02';
 const BREAKER_THRESHOLD = 3;
 type Lane = 'provincial' | 'municipal';
 const LANE_URLS: Record<DestinationId, string> = {
@@ -156,7 +159,8 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 interface Counters {
-  ddb: DynamoStats;
+  /** Ours: SyncState calls; the baseline: its table's PutItems. */
+  state: StateStats;
   sqs: SqsStats;
   http: EndpointStats;
   sleepMs: number;
@@ -164,7 +168,7 @@ interface Counters {
   metrics: Record<string, number>;
 }
 
-const emptyCounters = (): Counters => ({ ddb: emptyDynamoStats(), sqs: emptySqsStats(), http: emptyEndpointStats(), sleepMs: 0, sleeps: 0, metrics: {} });
+const emptyCounters = (): Counters => ({ state: emptyStateStats(), sqs: emptySqsStats(), http: emptyEndpointStats(), sleepMs: 0, sleeps: 0, metrics: {} });
 
 interface RoundResult {
   records: number;
@@ -181,12 +185,12 @@ interface Case {
   name: string;
   scenario: Scenario;
   impl: Impl;
-  ddb: FakeDynamo;
+  /** The state the pass starts from and what it holds after: ours the in-memory sync state, the baseline its table. */
+  store: { stats: StateStats; reset(): void; destinationItems(lane: Lane): Array<Record<string, unknown>>; revisions(): string[] };
   sqs: FakeSqs;
   endpoint: FakeEndpoint;
   /** One batch through the implementation. */
   process: (batch: SQSRecord[]) => Promise<{ outcomes: Map<string, string>; failures: number }>;
-  seeded: TableSnapshot;
   batches: SQSRecord[][];
   /** HTTP requests one pass makes, from the batches' record types and the breaker. */
   expectedRequests: number;
@@ -206,12 +210,14 @@ const expectedOutcome = (s: Scenario): DeliverOutcome => (s.answer === 'ok' ? 'd
 async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
   const lane = scenario.lane;
   const name = `${scenario.name}${impl === 'baseline' ? ', baseline' : ''}`;
-  // deliver reads META, DEST and REV items back: only history events and quarantine are kept as keys
-  const ddb = new FakeDynamo(TABLE, new Set(['EVT', 'QUAR']), { index: { pk: STATUS_INDEX_PK, sk: STATUS_INDEX_SK } });
+  const memory = inMemorySyncState();
+  const counted = new CountedState(memory);
+  const table = new BaselineTable(TABLE);
   const sqs = new FakeSqs();
-  const intake: IntakeDeps = { ddb: ddb as unknown as DynamoDBDocumentClient, sqs: sqs as unknown as SQSClient, config: { tableName: TABLE, laneQueueUrls: LANE_URLS }, logger: noopLogger };
+  const today = () => BENCH_DAY;
+  const intake: IntakeDeps = { state: counted.state, sqs: sqs as unknown as SQSClient, config: { tableName: TABLE, laneQueueUrls: LANE_URLS }, logger: noopLogger, today };
   // the baseline's lane messages come from the baseline's intake (the whole record in the body)
-  const baselineIntake = createBaselineIntake(intake);
+  const baselineIntake = createBaselineIntake({ ...intake, ddb: table as unknown as DynamoDBDocumentClient });
   const runIntake = async (bodies: string[]): Promise<void> => {
     for (let i = 0; i < bodies.length; i += 10) {
       const batch = bodies.slice(i, i + 10).map((b) => sqsRecord(b, 'credex-intake', 1, {}));
@@ -246,7 +252,7 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
   // a warm Lambda: loaded on the first invocation, cached for 5 minutes
   const credentialsSource = createCredentialsProvider({ source: memorySecretSource({ [`credex/${lane}`]: credentials }), secretName: `credex/${lane}` });
   const deps: DeliverDeps = {
-    ddb: ddb as unknown as DynamoDBDocumentClient,
+    state: counted.state,
     sqs: sqs as unknown as SQSClient,
     adapter,
     credentials: credentialsSource,
@@ -254,6 +260,7 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
     logger: noopLogger,
     metrics: countingMetrics,
     fetch: endpoint.fetch,
+    today,
     // the lane's rate limit: counted, not waited for (it is wall time, not CPU)
     sleep: async (ms) => {
       waited.ms += ms;
@@ -265,7 +272,7 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
   if (scenario.records === 'mixed' && impl === 'ours') {
     for (let k = 0; k < SEED_BREACHES; k++) {
       const ref = { recordType: 'breach' as const, source: String(breachRecord(k)['source']), recordId: seedBreachId(k) };
-      await recordDestinationOutcome({ ddb: deps.ddb, tableName: TABLE }, ref, lane, { revision: 1, status: 'delivered', now: new Date().toISOString() });
+      await memory.recordDestinationOutcome(ref, lane, { revision: 1, status: 'delivered', now: new Date().toISOString() });
     }
   }
 
@@ -305,7 +312,7 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
     };
   } else {
     const baseline = createBaselineDeliver({
-      ddb: deps.ddb,
+      ddb: table as unknown as DynamoDBDocumentClient,
       adapter,
       credentials: credentialsSource,
       config: { tableName: TABLE, destination: lane, endpointUrl: ENDPOINT_URLS[lane], sendTimeoutSeconds: destinations[lane].lane.sendTimeoutSeconds },
@@ -317,15 +324,38 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
       return { outcomes: result.outcomes, failures: result.response.batchItemFailures.length };
     };
   }
+  // the lane's records' destination items (not the seeded breaches': delivered before the run)
+  const mine = (key: string, lane: Lane): boolean => key.endsWith(`DEST#${lane}`) && !key.includes('BRH-SEED-');
+  let store: Case['store'];
+  if (impl === 'ours') {
+    const seeded = memory.snapshot();
+    store = {
+      get stats() {
+        return counted.stats;
+      },
+      reset: () => memory.restore(seeded),
+      destinationItems: (l) => memory.items().filter((item) => mine(`${item.pk}#${item.sk}`, l)),
+      revisions: () => memory.items().filter((item) => item.sk.startsWith('REV#')).map((item) => String(item['record'])),
+    };
+  } else {
+    const seeded = table.snapshot();
+    store = {
+      get stats() {
+        return table.stats;
+      },
+      reset: () => table.restore(seeded),
+      destinationItems: (l) => [...table.items].filter(([key]) => mine(key, l)).map(([, item]) => ({ ...item })),
+      revisions: () => [],
+    };
+  }
   return {
     name,
     scenario,
     impl,
-    ddb,
+    store,
     sqs,
     endpoint,
     process: processBatch,
-    seeded: ddb.snapshot(),
     batches,
     expectedRequests: batches.reduce((n, b) => n + requestsOf(b), 0),
     records: laneMessages.length,
@@ -355,12 +385,12 @@ function combine<T extends object>(a: T, b: T, sign: 1 | -1): T {
 }
 
 function counters(c: Case): Counters {
-  return structuredClone({ ddb: c.ddb.stats, sqs: c.sqs.stats, http: c.endpoint.stats, sleepMs: c.waited.ms, sleeps: c.waited.calls, metrics: c.metrics });
+  return structuredClone({ state: c.store.stats, sqs: c.sqs.stats, http: c.endpoint.stats, sleepMs: c.waited.ms, sleeps: c.waited.calls, metrics: c.metrics });
 }
 
 function difference(after: Counters, before: Counters): Counters {
   return {
-    ddb: combine(after.ddb, before.ddb, -1),
+    state: combine(after.state, before.state, -1),
     sqs: combine(after.sqs, before.sqs, -1),
     http: combine(after.http, before.http, -1),
     sleepMs: after.sleepMs - before.sleepMs,
@@ -371,7 +401,7 @@ function difference(after: Counters, before: Counters): Counters {
 
 function sumOf(a: Counters, b: Counters): Counters {
   return {
-    ddb: combine(a.ddb, b.ddb, 1),
+    state: combine(a.state, b.state, 1),
     sqs: combine(a.sqs, b.sqs, 1),
     http: combine(a.http, b.http, 1),
     sleepMs: a.sleepMs + b.sleepMs,
@@ -402,24 +432,23 @@ function verify(c: Case, results: Array<Map<string, string>>, failures: number, 
   if (failures !== (want === 'failed' ? c.records : 0)) fail(`${failures} batch item failures`);
   if (d.http.requests !== c.expectedRequests) fail(`${d.http.requests} HTTP requests, expected ${c.expectedRequests}`);
   if (d.sqs.visibilityChanges !== failures) fail(`${d.sqs.visibilityChanges} visibility changes for ${failures} failures`);
-  const operations = c.impl === 'ours' ? ['GetItem', 'UpdateItem', 'BatchWriteItem'] : ['PutItem'];
-  const unexpected = Object.keys(d.ddb.requests).filter((op) => !operations.includes(op) && d.ddb.requests[op]);
-  if (unexpected.length) fail(`unexpected DynamoDB operations ${unexpected.join(', ')}`);
-  if (d.ddb.failedConditions) fail(`${d.ddb.failedConditions} failed conditions`);
+  // deliver reads and records; it never accepts, routes or quarantines
+  const operations =
+    c.impl === 'ours'
+      ? ['getMeta', 'getDestinationState', 'getRevision', 'getLatestRecord', 'claimSend', 'releaseSend', 'recordDestinationOutcome', 'appendEvents', 'registerRepairWait', 'listRepairWaits', 'removeRepairWaits']
+      : ['PutItem'];
+  const unexpected = Object.keys(d.state.calls).filter((op) => !operations.includes(op) && d.state.calls[op]);
+  if (unexpected.length) fail(`unexpected state operations ${unexpected.join(', ')}`);
   // records an open circuit never sent count as CircuitOpen, not as transient failures
   const unsent = d.metrics['CircuitOpen'] ?? 0;
   const counted = want === 'delivered' ? (d.metrics['Delivered'] ?? 0) : (d.metrics['TransientFailures'] ?? 0) + unsent;
   if (c.impl === 'ours' && counted !== c.records) fail(`metrics ${JSON.stringify(d.metrics)}`);
-  if (c.impl === 'baseline' && (d.ddb.requests['PutItem'] ?? 0) !== c.records) fail(`${d.ddb.requests['PutItem'] ?? 0} state writes for ${c.records} records`);
+  if (c.impl === 'baseline' && (d.state.calls['PutItem'] ?? 0) !== c.records) fail(`${d.state.calls['PutItem'] ?? 0} state writes for ${c.records} records`);
   if (!deep) return;
   if (c.endpoint.violations.length) fail(`the endpoint refused requests:\n  ${c.endpoint.violations.slice(0, 5).join('\n  ')}`);
-  // every record's destination state, with its receipt or its error
-  const suffix = `\u0000DEST#${s.lane}`;
-  // the lane's records' recorded outcomes: not the seeded breaches' (delivered before the run), not
-  // a send claim's alone (an unsent record was claimed, then released: no outcome)
-  const states = [...c.ddb.items]
-    .filter(([key, item]) => key.endsWith(suffix) && !key.includes('BRH-SEED-') && (item as Record<string, unknown>)[c.impl === 'ours' ? 'statusRank' : 'status'] !== undefined)
-    .map(([, item]) => item);
+  // every record's destination state, with its receipt or its error: recorded outcomes, not a send
+  // claim's alone (an unsent record was claimed, then released: no outcome)
+  const states = c.store.destinationItems(s.lane).filter((item) => item[c.impl === 'ours' ? 'statusRank' : 'status'] !== undefined);
   const wantStatus = want === 'delivered' ? 'delivered' : 'failed';
   const attempts = s.retry ? 2 : 1;
   // ... and leave no state: nothing new happened to them
@@ -434,7 +463,7 @@ function verify(c: Case, results: Array<Map<string, string>>, failures: number, 
 
 /** One pass over every batch from the seeded table; `timed` passes add to the round's figures. */
 async function pass(c: Case, deep = false): Promise<RoundResult & { counters: Counters }> {
-  c.ddb.restore(c.seeded);
+  c.store.reset();
   c.sqs.clear();
   c.endpoint.verify = deep;
   c.endpoint.violations.length = 0;
@@ -456,7 +485,7 @@ async function pass(c: Case, deep = false): Promise<RoundResult & { counters: Co
 
   const d = difference(counters(c), before);
   verify(c, results, failures, d, deep);
-  return { records: c.records, wallMs, threadCpuMs, processCpuMs, fakeMs: d.ddb.fakeMs + d.sqs.fakeMs + d.http.fakeMs, counters: d };
+  return { records: c.records, wallMs, threadCpuMs, processCpuMs, fakeMs: d.state.fakeMs + d.sqs.fakeMs + d.http.fakeMs, counters: d };
 }
 
 async function warmUp(c: Case): Promise<void> {
@@ -528,14 +557,9 @@ interface Units {
   impl: Impl;
   records: number;
   outcomes: Record<string, number>;
-  ddbRequests: Record<string, number>;
-  ddbRequestsPerRecord: number;
-  rcuPerRecord: number;
-  wcuPerRecord: number;
-  wcuByKindPerRecord: Record<string, number>;
-  gsiWcuPerRecord: number;
-  gsiWritesPerRecord: number;
-  bytesPerItemByKind: Record<string, number>;
+  /** Ours: SyncState calls by operation, per record; the baseline: its table's PutItems. */
+  stateOperations: Record<string, number>;
+  stateOperationsPerRecord: number;
   sqsRequests: Record<string, number>;
   sqsRequestsPerRecord: number;
   httpRequestsPerRecord: number;
@@ -558,14 +582,8 @@ function units(c: Case): Units {
     impl: c.impl,
     records: n,
     outcomes: c.outcomes,
-    ddbRequests: u.ddb.requests,
-    ddbRequestsPerRecord: sum(u.ddb.requests) / n,
-    rcuPerRecord: u.ddb.rcu / n,
-    wcuPerRecord: u.ddb.wcu / n,
-    wcuByKindPerRecord: Object.fromEntries(Object.entries(u.ddb.wcuByKind).filter(([, v]) => v !== 0).map(([k, v]) => [k, v / n])),
-    gsiWcuPerRecord: u.ddb.gsiWcu / n,
-    gsiWritesPerRecord: u.ddb.gsiWrites / n,
-    bytesPerItemByKind: Object.fromEntries(Object.entries(u.ddb.bytesByKind).filter(([k]) => (u.ddb.itemsByKind[k] ?? 0) > 0).map(([k, v]) => [k, v / u.ddb.itemsByKind[k]!])),
+    stateOperations: Object.fromEntries(Object.entries(u.state.calls).filter(([, v]) => v !== 0).map(([k, v]) => [k, v / n])),
+    stateOperationsPerRecord: sum(u.state.calls) / n,
     sqsRequests: u.sqs.requests,
     sqsRequestsPerRecord: sum(u.sqs.requests) / n,
     httpRequestsPerRecord: u.http.requests / n,
@@ -592,7 +610,7 @@ interface Stage {
 
 /** Mapping (with SM4 field encryption), signing and reading the stored record, without the fakes. */
 function stages(c: Case): { stages: Stage[]; reference: Throughput } {
-  const revisions = [...c.ddb.items.values()].filter((item) => String(item['sk']).startsWith('REV#')).map((item) => String(item['record']));
+  const revisions = c.store.revisions();
   const records = revisions.map((text) => JSON.parse(text) as CreditRecord);
   const delivery = (record: CreditRecord, destination: Lane): Delivery => ({
     record,
@@ -658,27 +676,27 @@ function cpuTable(all: Figures[], reference: Throughput): Table {
     right: [1, 2, 3, 4, 5, 6, 7],
     note:
       'CPU = main-thread CPU time (process.threadCpuUsage) over whole rounds; all threads = process.cpuUsage (adds V8 GC and compiler helper threads). ' +
-      "* net = CPU − time inside the fakes (DynamoDB and SQS send, and the endpoint's fetch: reading the request, building the answer and its Response), which stand in for server work. " +
+      "* net = CPU − time inside the fakes (the in-memory sync state's operations, the SQS fake's send, and the endpoint's fetch: reading the request, building the answer and its Response), which stand in for server work. " +
       "Included: deliver's own work — resolving each message, mapping (SM4 field encryption for the province), signing, reading the Response, recording outcomes and history. " +
-      "Not included: the AWS SDK's client-side work per request (marshalling, serialisation, SigV4, HTTP; about 3 GetItem + 1 UpdateItem per record), undici's HTTP and TLS work for the endpoint, the middy handler, Powertools metrics and logging. " +
+      "Not included: the AWS SDK's client-side work per request (marshalling, serialisation, SigV4, HTTP; one request per state operation, see the next table), undici's HTTP and TLS work for the endpoint, the middy handler, Powertools metrics and logging. " +
       'The rate limiter\'s waits are counted, not slept (see the next table). ' +
       `Machine drift (reference workload timed in every round): ±${drift(reference)}; its median ${fmt.rate(reference.median)} passes/s.`,
   };
 }
 
 function unitsTable(all: Units[]): Table {
-  const kinds = ['DEST', 'EVT'];
+  const operations = (u: Units): string =>
+    Object.entries(u.stateOperations)
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+      .map(([op, n]) => `${op} ${per(n)}`)
+      .join(', ');
   return {
-    title: 'Requests, capacity and bytes per record (counted by the fakes over every timed round)',
-    head: ['scenario', 'DynamoDB req', 'Get / Update / BatchWrite', 'RCU', 'WCU table', 'WCU: DEST / EVT', 'GSI WCU', 'SQS req', 'HTTP req', 'records/HTTP req', 'body B', 'headers B', 'response B', 'rate-limit wait ms'],
+    title: 'Sync-state operations, requests and bytes per record (counted by the fakes over every timed round)',
+    head: ['scenario', 'state ops', 'by operation', 'SQS req', 'HTTP req', 'records/HTTP req', 'body B', 'headers B', 'response B', 'rate-limit wait ms'],
     rows: all.map((u) => [
       u.scenario,
-      per(u.ddbRequestsPerRecord),
-      ['GetItem', 'UpdateItem', 'BatchWriteItem'].map((op) => per((u.ddbRequests[op] ?? 0) / u.records)).join(' / '),
-      per(u.rcuPerRecord),
-      per(u.wcuPerRecord),
-      kinds.map((k) => per(u.wcuByKindPerRecord[k] ?? 0)).join(' / '),
-      per(u.gsiWcuPerRecord),
+      per(u.stateOperationsPerRecord),
+      operations(u),
       per(u.sqsRequestsPerRecord),
       per(u.httpRequestsPerRecord),
       per(u.recordsPerHttpRequest),
@@ -687,11 +705,10 @@ function unitsTable(all: Units[]): Table {
       fmt.int(u.responseBytesPerRecord),
       us1(u.rateLimitWaitMsPerRecord),
     ]),
-    right: [1, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13],
+    right: [1, 3, 4, 5, 6, 7, 8, 9],
     note:
-      'All figures per record (lane message). RCU: GetItem, strongly consistent, ceil(bytes / 4 KB), 1 when the item is missing (the destination state before the first delivery). ' +
-      'WCU table = ceil(item bytes / 1 KB) of the larger of the item before and after each write; BatchWriteItem (history events) charges each item. ' +
-      'GSI WCU: the operators\' byDestinationStatus index (ALL projection) — a destination-state write that puts it into the index costs one write there, one that changes its index key (status or time) a delete plus a put. ' +
+      'All figures per record (lane message). state ops = calls of the SyncState (functions/shared/state/sync-state.ts) deliver makes; in DynamoDB each is one request, ' +
+      'getLatestRecord two (META and the revision), appendEvents one BatchWriteItem per 25 events. DynamoDB capacity units are not estimated here (the state is in memory). ' +
       'SQS req = ChangeMessageVisibility calls made by deliver (one per failed message); not counted: the event source\'s ReceiveMessage and DeleteMessageBatch on the lane queue (about 2 per batch: +0.2/record at 10 a batch, +0.4 at 5). ' +
       'HTTP req: requests sent (after 3 failed requests in a row the circuit opens and the rest of the invocation is not sent). ' +
       'body B: request bodies; headers B: request line and the headers deliver sets (signature, content type, idempotency key) plus Host and Content-Length, not the HTTP client\'s own defaults (~100 B a request) nor TLS; response B: response bodies. ' +
@@ -707,15 +724,6 @@ function stagesTable(all: Stage[], reference: Throughput): Table {
     right: [1, 2],
     note: `Records of the mixed provincial scenario's table. Machine drift: ±${drift(reference)}.`,
   };
-}
-
-function sizesNote(all: Units[], baseline: Units[]): string {
-  const sizes = (u: Units): string =>
-    Object.entries(u.bytesPerItemByKind)
-      .map(([k, v]) => `${k} ${fmt.int(v)} B`)
-      .join(', ');
-  const b = baseline[0];
-  return `Mean item sizes written: ${all.map((u) => `${u.scenario}: ${sizes(u)}`).join('; ')}${b ? `; baseline (${b.scenario}): ${sizes(b)}` : ''}.`;
 }
 
 // ---------------------------------------------------------------- ours against the baseline
@@ -739,10 +747,7 @@ function compare(cases: Case[], reference: Throughput): { tables: Table[]; json:
     const [o, b] = [units(p.ours), units(p.baseline)];
     const s = p.ours.scenario.name;
     return [
-      { scenario: s, metric: 'DynamoDB requests', ours: o.ddbRequestsPerRecord, baseline: b.ddbRequestsPerRecord },
-      { scenario: s, metric: 'RCU', ours: o.rcuPerRecord, baseline: b.rcuPerRecord },
-      { scenario: s, metric: 'WCU (table)', ours: o.wcuPerRecord, baseline: b.wcuPerRecord },
-      { scenario: s, metric: 'WCU (status index)', ours: o.gsiWcuPerRecord, baseline: b.gsiWcuPerRecord },
+      { scenario: s, metric: 'state operations', ours: o.stateOperationsPerRecord, baseline: b.stateOperationsPerRecord },
       { scenario: s, metric: 'SQS requests', ours: o.sqsRequestsPerRecord, baseline: b.sqsRequestsPerRecord },
       { scenario: s, metric: 'HTTP requests', ours: o.httpRequestsPerRecord, baseline: b.httpRequestsPerRecord },
       { scenario: s, metric: 'HTTP bytes sent', ours: o.bodyBytesPerRecord + o.headerBytesPerRecord, baseline: b.bodyBytesPerRecord + b.headerBytesPerRecord, format: fmt.int },
@@ -754,14 +759,14 @@ function compare(cases: Case[], reference: Throughput): { tables: Table[]; json:
       [],
       cpuRows,
       'CPU = main-thread CPU µs per record, median over rounds; the ratio is the median of the per-round ratios (each round runs ours, then the baseline, over the same number of lane messages of the same scenario), ' +
-        "with their range. net = CPU − time inside the fakes (DynamoDB, SQS and the endpoint's fetch: server-side work, not the Lambda's). " +
-        "Neither includes the AWS SDK's client-side CPU per request (marshalling, SigV4 signing, HTTP: the fakes take the commands as they are), so each side's request count below adds to its Lambda CPU. " +
+        "with their range. net = CPU − time inside the fakes (the state, SQS and the endpoint's fetch: server-side work, not the Lambda's). " +
+        "Neither includes the AWS SDK's client-side CPU per request (marshalling, SigV4 signing, HTTP: the fakes take the commands as they are), so each side's state operations and requests below add to its Lambda CPU. " +
         `Machine drift: ±${drift(reference)}. ${BASELINE_NOTE}`,
     ),
     metricsTable(
-      'Ours ÷ baseline: requests, capacity and bytes per record (counted by the fakes over every timed round)',
+      'Ours ÷ baseline: state operations, requests and bytes per record (counted by the fakes over every timed round)',
       metricRows,
-      'RCU, WCU and status-index WCU as in the table above. SQS requests: visibility changes (none: every record is delivered). HTTP bytes sent: request bodies and the headers each sets (signature, content type, idempotency key, Host, Content-Length). ' +
+      "State operations: ours' SyncState calls (as in the table above), the baseline's PutItems (one DynamoDB request each). SQS requests: visibility changes (none: every record is delivered). HTTP bytes sent: request bodies and the headers each sets (signature, content type, idempotency key, Host, Content-Length). " +
         "Neither counts the event source's receives and deletes on the lane queue (the same for both at the same batch size).",
     ),
   ];
@@ -805,7 +810,7 @@ async function main(): Promise<void> {
   log('stages…');
   const ours = cases.filter((c) => c.impl === 'ours');
   const stageSource = ours.find((c) => c.scenario.records === 'mixed') ?? ours[0]!;
-  stageSource.ddb.restore(stageSource.seeded);
+  stageSource.store.reset();
   const { stages: stageFigures, reference: stageReference } = stages(stageSource);
 
   const allFigures = ours.map(figures);
@@ -814,7 +819,6 @@ async function main(): Promise<void> {
   const baselineUnits = baselineCases.map(units);
   const comparison = compare(cases, referenceThroughput);
   const tables = [cpuTable(allFigures, referenceThroughput), unitsTable(allUnits), stagesTable(stageFigures, stageReference), ...comparison.tables];
-  const sizes = sizesNote(allUnits.filter((u) => !u.scenario.includes('after') && SCENARIOS.find((s) => s.name === u.scenario)?.batchSize === undefined), baselineUnits);
   const loadEnd = os.loadavg()[0]!;
   const machine =
     `${String(env['cpu'])}, ${String(env['cores'])} cores, ${(Number(env['totalMemoryBytes']) / 2 ** 30).toFixed(1)} GiB, ` +
@@ -827,12 +831,12 @@ async function main(): Promise<void> {
     "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (topology/topology.ts: provincial 100, municipal 5) or, for the comparison with the baseline, of 10 and 100. " +
     'The fake endpoint answers per docs/endpoints.md: provincial 200 with SUCCESS and a receipt per record, municipal 201 created; "all 503": every request 503 SERVICE_UNAVAILABLE without Retry-After. ' +
     '"200 after a 503": the same messages on their second receive, their destination state left failed by an outage on the first. ' +
-    "Every pass starts from the seeded table; the first pass of each scenario also checks every request's signature, path and idempotency key and every destination state left in the table.";
+    "Every pass starts from the seeded state; the first pass of each scenario also checks every request's signature, path and idempotency key and every destination state left in the table.";
 
   console.log('');
   console.log(machine);
   for (const t of tables) console.log(`\n${toText(t)}`);
-  console.log(`\n${sizes}\n${composition}`);
+  console.log(`\n${composition}`);
   const unsteady = (referenceThroughput.max - referenceThroughput.min) / referenceThroughput.median > 0.2;
   if (unsteady) console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
   const elapsed = (performance.now() - started) / 1000;
@@ -863,8 +867,6 @@ async function main(): Promise<void> {
     lines: [
       ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
       ...tables.flatMap((t) => [toMarkdown(t), '']),
-      sizes,
-      '',
       composition,
       '',
     ],

@@ -20,7 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IngestDeps, UpstreamSecrets } from '../functions/ingest/ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from '../functions/ingest/nonce-store.js';
+import { dynamoSyncState } from '../functions/shared/state/dynamo/index.js';
 import { signRequest } from '../functions/shared/signing/sign.js';
 import { upstreams, type UpstreamId } from '../topology/upstreams.js';
 import { createSyncStateTable, localAwsConfig } from '../local/emulators/clients.js';
@@ -192,12 +192,10 @@ async function main(): Promise<void> {
       lookup: async (appKey) => (appKey === CREDENTIALS.appKey ? { upstreamId: UPSTREAM, secret: CREDENTIALS.secret } : undefined),
     };
     const deps: IngestDeps = {
-      ddb,
+      state: dynamoSyncState({ ddb, tableName: TABLE }),
       sqs,
       config: { tableName: TABLE, intakeQueueUrl: queueUrl, upstreams: { ...upstreams, [UPSTREAM]: { ...upstream, rateLimitPerMinute: 1_000_000 } } },
       secrets,
-      nonces: new DynamoNonceStore(ddb, TABLE),
-      throttle: new DynamoThrottle(ddb, TABLE),
       logger: { info: () => {}, warn: () => {}, error: (message, ...extra) => console.error(message, ...extra) },
     };
     server = await startIngestServer({ deps });

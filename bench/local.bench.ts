@@ -27,9 +27,7 @@ import type { MiddlewareStack } from '@smithy/types';
 import { planRoutes } from '../functions/intake/routing.js';
 import { beijingDate } from '../functions/shared/records/dates.js';
 import type { CreditRecord } from '../functions/shared/records/types.js';
-import { destinationStatusKey } from '../functions/shared/state/keys.js';
-import { queryCount } from '../functions/shared/state/repository.js';
-import { STATUS_INDEX, STATUS_INDEX_PK } from '../topology/table.js';
+import { dynamoSyncState } from '../functions/shared/state/dynamo/index.js';
 import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../topology/topology.js';
 import { localAwsConfig } from '../local/emulators/clients.js';
 import { startRuntime, type Runtime } from '../local/runtime/runtime.js';
@@ -139,7 +137,7 @@ function pipelineRecords(): { records: Json[]; expected: Record<DestinationId, n
 }
 
 const countDelivered = (doc: DynamoDBDocumentClient, tableName: string, destination: DestinationId): Promise<number> =>
-  queryCount({ ddb: doc, tableName }, { IndexName: STATUS_INDEX, KeyConditionExpression: `${STATUS_INDEX_PK} = :k`, ExpressionAttributeValues: { ':k': destinationStatusKey(destination, 'delivered') } });
+  dynamoSyncState({ ddb: doc, tableName }).countByDestinationStatus(destination, 'delivered');
 
 async function pipeline(runtime: Runtime, counters: { sqs: RequestCounter; ddb: RequestCounter }, monitor: DynamoDBDocumentClient) {
   const { records, expected } = pipelineRecords();

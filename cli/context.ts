@@ -4,7 +4,8 @@
  * documented exit codes with a message that says what to do.
  */
 import { Option, type Command } from 'commander';
-import type { StateStore } from '../functions/shared/state/repository.js';
+import { dynamoSyncState } from '../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../functions/shared/state/sync-state.js';
 import { ExitCode, isInteractive, type CliIo } from './io.js';
 import { callerIdentity, clientsFor, resolveTarget, TargetError, type ExchangeClients, type ExchangeTarget, type TargetOptions } from './target.js';
 
@@ -16,7 +17,8 @@ export interface CommandContext {
 export interface Exchange {
   target: ExchangeTarget;
   clients: ExchangeClients;
-  store: StateStore;
+  /** The exchange's sync state (its table). */
+  state: SyncState;
   /** The caller's identity for audit entries (resolved once, on first use). */
   identity(): Promise<string>;
   /** Whether stderr is a terminal (progress redrawn in place). */
@@ -60,7 +62,7 @@ export async function onExchange(context: CommandContext, options: TargetOptions
   const exchange: Exchange = {
     target,
     clients,
-    store: { ddb: clients.doc, tableName: target.tableName },
+    state: dynamoSyncState({ ddb: clients.doc, tableName: target.tableName }),
     identity: () => (identity ??= callerIdentity(target, options.profile)),
     interactive: isInteractive(context.io.stderr),
   };

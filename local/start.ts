@@ -216,7 +216,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       result = await watch();
       if (!result) return 130;
     }
-    const latest = await readLatestRecords({ ddb: runtime.clients.doc, tableName: runtime.tableName });
+    const latest = await readLatestRecords(runtime.state);
     console.log('');
     console.log(formatReconciliation(result, aggregateStats(latest.records, sources, calendar.today())));
     if (options.once) return result.complete ? 0 : 1;

@@ -37,7 +37,7 @@ import { beijingDate } from '../../functions/shared/records/dates.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { validateRecordText } from '../../functions/shared/records/validate.js';
 import { eventSk, quarantinePk, recordPk } from '../../functions/shared/state/keys.js';
-import { isConditionalCheckFailed } from '../../functions/shared/state/repository.js';
+import { isConditionalCheckFailed } from '../../functions/shared/state/dynamo/index.js';
 import { sources, type DestinationId } from '../../topology/topology.js';
 
 /** The sort key of the one item holding a record's latest revision. */
@@ -48,6 +48,8 @@ export interface BaselineIntakeDeps {
   sqs: SQSClient;
   config: { tableName: string; laneQueueUrls: Readonly<Partial<Record<DestinationId, string>>> };
   logger: StructuredLogger;
+  /** The day publication is decided on (YYYY-MM-DD), as intake's `today`: default the Beijing date. */
+  today?: () => string;
 }
 
 /** What became of one message: `skipped` = the revision guard failed (a duplicate or an older revision). */
@@ -116,7 +118,7 @@ export function createBaselineIntake(deps: BaselineIntakeDeps): (messages: SQSRe
       return;
     }
 
-    const plan = planRoutes(record, { direction: source.direction, routedBefore: [], today: beijingDate(new Date()) });
+    const plan = planRoutes(record, { direction: source.direction, routedBefore: [], today: deps.today?.() ?? beijingDate(new Date()) });
     await Promise.all(
       plan.map((entry) => {
         const url = deps.config.laneQueueUrls[entry.destination];

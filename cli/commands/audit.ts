@@ -78,7 +78,7 @@ async function listAuditEntries(context: CommandContext, exchange: Exchange, opt
   const now = new Date();
   const entries = maskPersonalData(
     await listAudit(
-      exchange.store,
+      exchange.state,
       { ...(options.since !== undefined && { since: options.since }), ...(options.limit !== undefined && { limit: options.limit }), ...(options.action && { action: options.action }) },
       () => now,
     ),

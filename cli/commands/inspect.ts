@@ -98,10 +98,10 @@ async function inspectRecord(context: CommandContext, exchange: Exchange, record
     io.stderr.write(`credex inspect: ${maskPersonalData(message)}\n`);
     return code;
   };
-  const found = await findRecord(exchange.store, recordType, recordId, options.source);
+  const found = await findRecord(exchange.state, recordType, recordId, options.source);
   if (found.kind !== 'found') return fail(describeNotFound(found, recordType, recordId), found.kind === 'ambiguous' ? ExitCode.unreadable : ExitCode.notFound);
 
-  const items = await readRecordItems(exchange.store, found.ref);
+  const items = await readRecordItems(exchange.state, found.ref);
   const view = shapeInspection(items, new Date());
   // findRecord read the META item a moment ago: only a deletion in between ends here
   if (!view) return fail(describeNotFound({ kind: 'notFound', tried: [found.ref.source] }, recordType, recordId), ExitCode.notFound);

@@ -47,7 +47,7 @@ export function registerRedeliverCommand(program: Command, context: CommandConte
     .addHelpText('after', REDELIVER_HELP + TARGET_HELP)
     .action((recordType: string, recordId: string, options: RedeliverCommandOptions) =>
       onExchange(context, options, async (exchange) => {
-        const found = await findRecord(exchange.store, checkRecordType(recordType), recordId, options.source);
+        const found = await findRecord(exchange.state, checkRecordType(recordType), recordId, options.source);
         if (found.kind !== 'found') {
           context.io.stderr.write(`credex: ${describeNotFound(found, recordType, recordId)}\n`);
           return found.kind === 'ambiguous' ? ExitCode.unreadable : ExitCode.notFound;

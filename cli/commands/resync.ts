@@ -65,7 +65,7 @@ export function registerResyncCommand(program: Command, context: CommandContext)
       onExchange(context, options, (exchange) => {
         const statuses = options.status === 'all' ? RESYNC_STATUSES : [options.status];
         async function* candidates(): AsyncGenerator<Candidate> {
-          for (const status of statuses) yield* candidatesByStatus(exchange.store, options.destination, status, options.since);
+          for (const status of statuses) yield* candidatesByStatus(exchange.state, options.destination, status, options.since);
         }
         const request = { destination: options.destination, status: options.status, ...(options.since && { since: options.since }), ...(options.limit && { limit: options.limit }), ...(options.rate && { rate: options.rate }) };
         return runRedelivery(exchange, context, { action: 'resync', request, candidates: candidates(), options });
@@ -81,12 +81,12 @@ export async function runRedelivery(
 ): Promise<number> {
   const { io } = context;
   const by = await exchange.identity();
-  const audit = run.options.dryRun ? undefined : await openAudit(exchange.store, { action: run.action, by, target: exchange.target.origin, request: run.request });
+  const audit = run.options.dryRun ? undefined : await openAudit(exchange.state, { action: run.action, by, target: exchange.target.origin, request: run.request });
   const progress = new Progress(io.stderr, `${run.action}${run.options.dryRun ? ' (dry run)' : ''}`, { unit: run.options.dryRun ? 'to enqueue' : 'enqueued', interactive: exchange.interactive });
   let result: RedeliverResult;
   try {
     result = await redeliver(
-      { sqs: exchange.clients.sqs, store: exchange.store, laneQueueUrls: Object.fromEntries(Object.entries(exchange.target.lanes).map(([d, q]) => [d, q.queueUrl])) as Record<DestinationId, string> },
+      { sqs: exchange.clients.sqs, state: exchange.state, laneQueueUrls: Object.fromEntries(Object.entries(exchange.target.lanes).map(([d, q]) => [d, q.queueUrl])) as Record<DestinationId, string> },
       run.candidates,
       {
         requestedBy: by,

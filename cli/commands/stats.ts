@@ -109,7 +109,7 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
   const progress = new Progress(io.stderr, 'stats: scanning the table', { unit: 'items read', interactive: exchange.interactive });
   let latest: LatestRecords;
   try {
-    latest = await readLatestRecords(exchange.store, { segments: options.segments ?? 1, ...(io.signal && { signal: io.signal }), onPage: (n) => progress.advance(n) });
+    latest = await readLatestRecords(exchange.state, { segments: options.segments ?? 1, ...(io.signal && { signal: io.signal }), onPage: (n) => progress.advance(n) });
   } catch (err) {
     if (!io.signal?.aborted) throw err;
     io.stderr.write('credex stats: interrupted; nothing was changed (it only reads)\n');

@@ -41,7 +41,7 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     .addHelpText('after', STATUS_HELP + TARGET_HELP)
     .action((options: StatusCommandOptions) =>
       onExchange(context, options, async (exchange) => {
-        const report = await readStatus({ sqs: exchange.clients.sqs, store: exchange.store }, exchange.target, { days: options.days });
+        const report = await readStatus({ sqs: exchange.clients.sqs, state: exchange.state }, exchange.target, { days: options.days });
         if (options.json) writeJson(context.io, report);
         else context.io.stdout.write(formatStatus(report));
         return options.check && !report.healthy ? ExitCode.invalid : ExitCode.ok;

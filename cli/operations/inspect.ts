@@ -10,11 +10,11 @@
 import { PERSONAL_PATHS } from '../../functions/deliver/adapters/wire-fields.js';
 import { maskIdNumbersIn, maskResidentId } from '../../functions/shared/records/identifiers.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
-import { META, recordPk, revisionSk, type RecordRef } from '../../functions/shared/state/keys.js';
-import { queryAll, type DestinationStatus, type StateStore } from '../../functions/shared/state/repository.js';
+import { META, revisionSk, type RecordRef } from '../../functions/shared/state/keys.js';
+import type { DestinationStatus, RecordItem, SyncState } from '../../functions/shared/state/sync-state.js';
 
-/** One item of a record's partition, as the document client returns it. */
-export type StateItem = Record<string, unknown> & { sk: string };
+/** One item of a record's partition, as stored. */
+export type StateItem = RecordItem;
 
 /** `credex inspect --json`: the record, its revisions, its destinations, its history. */
 export interface InspectView {
@@ -96,8 +96,8 @@ export interface HistoryEntry {
 }
 
 /** Every item of a record's partition, page after page (a consistent read: inspect follows writes). */
-export async function readRecordItems(store: StateStore, ref: RecordRef): Promise<StateItem[]> {
-  return (await queryAll(store, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': recordPk(ref) }, ConsistentRead: true })) as StateItem[];
+export function readRecordItems(state: SyncState, ref: RecordRef): Promise<StateItem[]> {
+  return state.readRecordItems(ref);
 }
 
 /** The view of a record's items; undefined without a META item (nothing accepted). */

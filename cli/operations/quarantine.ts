@@ -13,17 +13,7 @@ import { parseDate } from '../../functions/shared/records/dates.js';
 import { maskIdNumbersIn } from '../../functions/shared/records/identifiers.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { validateRecordText, type ValidationIssue } from '../../functions/shared/records/validate.js';
-import {
-  findQuarantined,
-  getMeta,
-  listQuarantine,
-  markQuarantineReleased,
-  refOf,
-  type QuarantinedItem,
-  type QuarantineReason,
-  type QuarantineRelease,
-  type StateStore,
-} from '../../functions/shared/state/repository.js';
+import { refOf, type QuarantinedItem, type QuarantineReason, type QuarantineRelease, type SyncState } from '../../functions/shared/state/sync-state.js';
 import { sources as registeredSources, type Source } from '../../topology/topology.js';
 import { upstreams as registeredUpstreams, type UpstreamRegistration } from '../../topology/upstreams.js';
 import { UsageError } from '../context.js';
@@ -130,8 +120,8 @@ export interface QuarantineListing {
  * Every entry of the given days that matches the filter. Whole partitions are read: the short ids
  * must be unique among all of a day's entries, not only the matching ones.
  */
-export async function listQuarantined(store: StateStore, days: readonly string[], filter: QuarantineFilter): Promise<QuarantineListing> {
-  const perDay = await Promise.all(days.map((day) => listQuarantine(store, day)));
+export async function listQuarantined(state: SyncState, days: readonly string[], filter: QuarantineFilter): Promise<QuarantineListing> {
+  const perDay = await Promise.all(days.map((day) => state.listQuarantine(day)));
   const ids = new Map<string, string>();
   for (const items of perDay) for (const [id, short] of shortIds(items.map(quarantineId))) ids.set(id, short);
   const all = perDay
@@ -216,9 +206,9 @@ const AMBIGUITY_SAMPLE = 5;
 
 export type FoundEntry = { kind: 'found'; item: QuarantineItem } | { kind: 'notFound'; day: string } | { kind: 'ambiguous'; ids: string[] };
 
-export async function findQuarantineEntry(store: StateStore, id: string): Promise<FoundEntry> {
+export async function findQuarantineEntry(state: SyncState, id: string): Promise<FoundEntry> {
   const { day, prefix } = parseQuarantineId(id);
-  const items: QuarantineItem[] = await findQuarantined(store, day, prefix, AMBIGUITY_SAMPLE);
+  const items: QuarantineItem[] = await state.findQuarantined(day, prefix, AMBIGUITY_SAMPLE);
   const first = items[0];
   if (first === undefined) return { kind: 'notFound', day };
   // an exact key sorts first among the keys it prefixes
@@ -288,7 +278,7 @@ export function releaseWarnings(item: QuarantineItem, record: CreditRecord, stor
 }
 
 export interface ReleaseDeps {
-  store: StateStore;
+  state: SyncState;
   sqs: SQSClient;
   intakeQueueUrl: string;
   /** Where the release acts, for the audit entry. */
@@ -349,13 +339,13 @@ export async function releaseQuarantined(deps: ReleaseDeps, request: ReleaseRequ
   if (!check.valid) return report('invalid', { errors: check.errors });
   const { record } = check;
   const facts = { recordType: record.recordType, source: record.source, recordId: record.recordId, revision: record.revision };
-  const meta = await getMeta(deps.store, refOf(record));
+  const meta = await deps.state.getMeta(refOf(record));
   const warnings = releaseWarnings(item, record, meta?.revision);
   if (request.dryRun) return report('wouldRelease', { record: facts, warnings });
 
   const by = await deps.identity();
   const file = request.correction?.file;
-  const audit = await openAudit(deps.store, { action: 'quarantine-release', by, target: deps.target, request: { id, ...(file !== undefined && { file }) } }, now);
+  const audit = await openAudit(deps.state, { action: 'quarantine-release', by, target: deps.target, request: { id, ...(file !== undefined && { file }) } }, now);
   let messageId: string;
   try {
     messageId = await sendToIntake(deps.sqs, deps.intakeQueueUrl, record, item);
@@ -368,7 +358,7 @@ export async function releaseQuarantined(deps: ReleaseDeps, request: ReleaseRequ
   // the opposite: an entry marked released whose record never reached intake — lost.
   let marked: boolean;
   try {
-    marked = await markQuarantineReleased(deps.store, item, { releasedAt: now().toISOString(), releasedBy: by, releasedMessageId: messageId, auditId: audit.entry.id }, { force: request.force === true });
+    marked = await deps.state.markQuarantineReleased(item, { releasedAt: now().toISOString(), releasedBy: by, releasedMessageId: messageId, auditId: audit.entry.id }, { force: request.force === true });
   } catch (err) {
     await audit.finish('failed', { sent: 1, released: 0 }, `sent to intake as message ${messageId} but not marked released: ${describeError(err)}`);
     throw err;

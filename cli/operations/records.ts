@@ -5,7 +5,7 @@
 import { RECORD_TYPES } from '../../functions/shared/records/generated/schema-index.js';
 import type { RecordType } from '../../functions/shared/records/types.js';
 import type { RecordRef } from '../../functions/shared/state/keys.js';
-import { getMeta, type RecordMeta, type StateStore } from '../../functions/shared/state/repository.js';
+import type { RecordMeta, SyncState } from '../../functions/shared/state/sync-state.js';
 import { sources as registeredSources } from '../../topology/topology.js';
 import { UsageError } from '../context.js';
 
@@ -16,9 +16,9 @@ export function checkRecordType(value: string): RecordType {
   return value as RecordType;
 }
 
-export async function findRecord(store: StateStore, recordType: RecordType, recordId: string, source?: string): Promise<FoundRecord> {
+export async function findRecord(state: SyncState, recordType: RecordType, recordId: string, source?: string): Promise<FoundRecord> {
   const candidates = source ? [source] : Object.keys(registeredSources);
-  const found = (await Promise.all(candidates.map(async (s) => ({ source: s, meta: await getMeta(store, { recordType, source: s, recordId }) })))).filter((c) => c.meta);
+  const found = (await Promise.all(candidates.map(async (s) => ({ source: s, meta: await state.getMeta({ recordType, source: s, recordId }) })))).filter((c) => c.meta);
   if (found.length === 0) return { kind: 'notFound', tried: candidates };
   if (found.length > 1) return { kind: 'ambiguous', sources: found.map((f) => f.source) };
   return { kind: 'found', ref: { recordType, source: found[0]!.source, recordId }, meta: found[0]!.meta! };

@@ -15,9 +15,7 @@ import { planRoutes } from '../../functions/intake/routing.js';
 import { outgoingLaneMessage, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
 import { beijingDate } from '../../functions/shared/records/dates.js';
 import { sendBatch, type OutgoingMessage } from '../../functions/shared/queue/send-batch.js';
-import { destinationStatusKey, type RecordRef } from '../../functions/shared/state/keys.js';
-import { appendEvents, getMeta, getRevision, queryPages, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
-import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../topology/table.js';
+import type { HistoryEvent, RecordRef, SyncState } from '../../functions/shared/state/sync-state.js';
 import { sources as registeredSources, type DestinationId } from '../../topology/topology.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -36,17 +34,10 @@ export interface Candidate {
  * Destination states of one destination and status, oldest update first, from the operators'
  * index (`DEST#<destination>#<status>`, sorted by `<updatedAt>#<pk>`), updated at or after `since`.
  */
-export async function* candidatesByStatus(store: StateStore, destination: DestinationId, status: ResyncStatus, since?: string): AsyncGenerator<Candidate> {
-  const pages = queryPages(store, {
-    IndexName: STATUS_INDEX,
-    KeyConditionExpression: `${STATUS_INDEX_PK} = :key${since ? ` AND ${STATUS_INDEX_SK} >= :since` : ''}`,
-    ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status), ...(since && { ':since': since }) },
-  });
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      const ref = refOfPk(String(item['pk']));
-      if (ref) yield { ref, destination, status, stateRevision: Number(item['revision']) };
-    }
+export async function* candidatesByStatus(state: SyncState, destination: DestinationId, status: ResyncStatus, since?: string): AsyncGenerator<Candidate> {
+  for await (const item of state.streamByDestinationStatus(destination, status, since ? { since } : {})) {
+    const ref = refOfPk(String(item.pk));
+    if (ref) yield { ref, destination, status, stateRevision: Number(item.revision) };
   }
 }
 
@@ -75,16 +66,16 @@ export interface RedeliveryMark {
  * any other gets the operator's `redeliver` mark, which lets the deliver function send an
  * answered revision again.
  */
-export async function planRedelivery(store: StateStore, candidate: Candidate, mark: RedeliveryMark): Promise<Planned> {
+export async function planRedelivery(state: SyncState, candidate: Candidate, mark: RedeliveryMark): Promise<Planned> {
   const { ref, destination } = candidate;
-  const meta = await getMeta(store, ref);
+  const meta = await state.getMeta(ref);
   if (!meta) return { kind: 'skip', reason: 'no accepted revision' };
   const source = registeredSources[ref.source];
   if (!source) return { kind: 'skip', reason: `source ${ref.source} is no longer registered` };
-  const record = await getRevision(store, ref, meta.revision);
+  const record = await state.getRevision(ref, meta.revision);
   if (!record) return { kind: 'skip', reason: `revision ${meta.revision} is not stored` };
   const today = mark.today ?? beijingDate(new Date(mark.now));
-  const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(store, record), today }).find((e) => e.destination === destination);
+  const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(state, record), today }).find((e) => e.destination === destination);
   if (!entry) return { kind: 'skip', reason: `the routing rules do not send this record to ${destination}` };
   const breach = record.recordType === 'repair' ? breachRefOf(record) : undefined;
   const breachResentAt = breach && mark.breachResentAt?.(breach, destination);
@@ -134,7 +125,7 @@ const MAX_LISTED = 1000;
 const SEND_CHUNK = 10;
 
 /** Plans and enqueues a redelivery for each candidate, 10 messages a request, with a history event each. */
-export async function redeliver(deps: { sqs: SQSClient; store: StateStore; laneQueueUrls: Readonly<Record<DestinationId, string>> }, candidates: AsyncIterable<Candidate> | Iterable<Candidate>, options: RedeliverOptions): Promise<RedeliverResult> {
+export async function redeliver(deps: { sqs: SQSClient; state: SyncState; laneQueueUrls: Readonly<Record<DestinationId, string>> }, candidates: AsyncIterable<Candidate> | Iterable<Candidate>, options: RedeliverOptions): Promise<RedeliverResult> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const result: RedeliverResult = { considered: 0, enqueued: 0, skipped: [], skippedCount: 0, failures: [], interrupted: false, messages: [] };
@@ -166,7 +157,7 @@ export async function redeliver(deps: { sqs: SQSClient; store: StateStore; laneQ
       events.push({ ref: { recordType: m.recordType as RecordRef['recordType'], source: m.source, recordId: m.recordId }, type: 'replayed', at: now().toISOString(), correlationId: m.correlationId, revision: m.revision, detail: { destination: m.destination, by: options.requestedBy, auditId: options.auditId, redeliver: true } });
     });
     options.onProgress?.('enqueued', batch.length - failed.size);
-    await appendEvents(deps.store, events).catch(() => undefined);
+    await deps.state.appendEvents(events).catch(() => undefined);
   };
 
   // repairs go after every other record, so one whose breach this run resends waits for that send
@@ -185,7 +176,7 @@ export async function redeliver(deps: { sqs: SQSClient; store: StateStore; laneQ
     seen.add(id);
     result.considered++;
     const at = now().toISOString();
-    const planned = await planRedelivery(deps.store, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: at, ...(options.today && { today: options.today() }), breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)) });
+    const planned = await planRedelivery(deps.state, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: at, ...(options.today && { today: options.today() }), breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)) });
     if (planned.kind === 'skip') {
       result.skippedCount++;
       if (result.skipped.length < MAX_LISTED) result.skipped.push({ record: id.split('>')[0]!, destination: candidate.destination, reason: planned.reason });

@@ -14,7 +14,7 @@ import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, Receive
 import { describeError } from '../../functions/shared/errors.js';
 import { sendBatch } from '../../functions/shared/queue/send-batch.js';
 import { laneMessageRef, type LaneMessage } from '../../functions/shared/queue/lane-message.js';
-import { appendEvents, getDestinationState, type HistoryEvent, type StateStore } from '../../functions/shared/state/repository.js';
+import type { HistoryEvent, SyncState } from '../../functions/shared/state/sync-state.js';
 import type { DestinationId } from '../../topology/topology.js';
 import { UsageError } from '../context.js';
 import { queueDepth, RELEASE_VISIBILITY_SECONDS } from './queues.js';
@@ -139,7 +139,7 @@ const MAX_LISTED = 1000;
 /** Empty receives in a row, with messages still visible, before the scan gives up on them. */
 const MAX_EMPTY_RECEIVES = 10;
 
-export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayLane(deps: { sqs: SQSClient; state: SyncState }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
   if (options.lane === 'intake' && (options.filter.error !== undefined || options.filter.action !== undefined)) {
     throw new UsageError('the intake DLQ holds records, not lane messages: filter by recordType, source, recordId, since or until (error= and action= apply to lanes)');
   }
@@ -212,7 +212,7 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
         if (!lane) result.unreadable++;
         let matches: boolean;
         try {
-          matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.store, options.lane) : isEmptyFilter(options.filter));
+          matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.state, options.lane) : isEmptyFilter(options.filter));
         } catch (err) {
           result.failures.push({ messageId: id, reason: `left in the DLQ: could not read the record's state to apply the filter (${describeError(err)})` });
           continue;
@@ -253,7 +253,7 @@ export async function replayLane(deps: { sqs: SQSClient; store: StateStore }, qu
     // everything still held goes back: unmatched, dry-run, unsent and failed messages alike
     await setVisibility(deps.sqs, queues.dlqUrl, held, RELEASE_VISIBILITY_SECONDS).catch(() => undefined);
     // history is the trail, not the move: a failure here leaves the messages moved
-    await appendEvents(deps.store, events).catch(() => undefined);
+    await deps.state.appendEvents(events).catch(() => undefined);
   }
   return result;
 }
@@ -286,7 +286,7 @@ function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
  * Whether a message matches. A lane message and a record (an intake DLQ body) share the fields the
  * filter names; `action` and `error` exist for lane messages only.
  */
-async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, store: StateStore, destination: ReplayQueue): Promise<boolean> {
+async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, syncState: SyncState, destination: ReplayQueue): Promise<boolean> {
   const anyOf = (values: string[] | undefined, value: string) => values === undefined || values.includes(value);
   if (!anyOf(filter.recordType, lane.recordType) || !anyOf(filter.source, lane.source) || !anyOf(filter.recordId, lane.recordId) || !anyOf(filter.action, lane.action)) return false;
   const sent = Number(message.Attributes?.SentTimestamp);
@@ -294,7 +294,7 @@ async function matchesFilter(message: Message, lane: LaneMessage, filter: Replay
   if (filter.until && !(sent < Date.parse(filter.until))) return false;
   if (filter.error !== undefined && destination !== 'intake') {
     // the error lives in the record's state at this destination, not in the message
-    const state = await getDestinationState(store, laneMessageRef(lane), destination);
+    const state = await syncState.getDestinationState(laneMessageRef(lane), destination);
     if (!state?.lastError?.toLowerCase().includes(filter.error.toLowerCase())) return false;
   }
   return true;

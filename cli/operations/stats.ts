@@ -6,13 +6,12 @@
  * subjects involved. Reading (one table Scan) and counting (a pure function) are apart, so the
  * counting is tested on hand-built records and every caller counts the same way.
  */
-import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { notAFirstViolation } from '../../functions/shared/records/cross-record.js';
 import { schemaIndex } from '../../functions/shared/records/generated/schema-index.js';
 import { publicationOf, publishedOn, SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
 import { subjectOf, type SubjectCategory } from '../../functions/shared/records/subject.js';
 import type { CreditRecord, RecordType } from '../../functions/shared/records/types.js';
-import type { StateStore } from '../../functions/shared/state/repository.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import type { Direction, Source } from '../../topology/topology.js';
 
 /** The values a field's schema enumerates (every one has its key in the figures, at 0 when absent). */
@@ -319,7 +318,7 @@ export interface LatestRecords {
  * item with the highest revision. Only winners are parsed, so old revisions cost no JSON parsing.
  * Items of one record share a partition key and so a segment; segments merge into one map.
  */
-export async function readLatestRecords(store: StateStore, options: ReadOptions = {}): Promise<LatestRecords> {
+export async function readLatestRecords(state: SyncState, options: ReadOptions = {}): Promise<LatestRecords> {
   const segments = options.segments ?? 1;
   const latest = new Map<string, { revision: number; sk: string; record: string }>();
   let items = 0;
@@ -327,47 +326,22 @@ export async function readLatestRecords(store: StateStore, options: ReadOptions 
   let readUnits: number | null = 0;
 
   const readSegment = async (segment: number): Promise<void> => {
-    for await (const page of scanRevisionPages(store, segment, segments, options.signal)) {
-      items += page.ScannedCount ?? 0;
-      const consumed = page.ConsumedCapacity?.CapacityUnits;
+    for await (const page of state.scanRevisions({ segment, totalSegments: segments, ...(options.signal && { signal: options.signal }) })) {
+      items += page.scanned;
+      const consumed = page.readUnits;
       readUnits = readUnits === null || consumed === undefined ? null : readUnits + consumed;
-      for (const item of page.Items ?? []) {
+      for (const { pk, sk, revision, record } of page.revisions) {
         revisions++;
-        const pk = String(item['pk']);
-        const revision = Number(item['revision']);
         const best = latest.get(pk);
-        if (!best || revision > best.revision) latest.set(pk, { revision, sk: String(item['sk']), record: String(item['record']) });
+        if (!best || revision > best.revision) latest.set(pk, { revision, sk, record });
       }
-      options.onPage?.(page.ScannedCount ?? 0);
+      options.onPage?.(page.scanned);
     }
   };
   await Promise.all(Array.from({ length: segments }, (_, segment) => readSegment(segment)));
 
   const records = [...latest].map(([pk, { sk, record }]) => parseStoredRecord(pk, sk, record));
   return { records, scan: { segments, items, revisions, records: records.length, readUnits: readUnits === null ? null : round4(readUnits) } };
-}
-
-async function* scanRevisionPages(store: StateStore, segment: number, totalSegments: number, signal?: AbortSignal): AsyncGenerator<ScanCommandOutput> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    signal?.throwIfAborted();
-    const page = await store.ddb.send(
-      new ScanCommand({
-        TableName: store.tableName,
-        FilterExpression: 'begins_with(sk, :rev)',
-        ProjectionExpression: 'pk, sk, #revision, #record',
-        // RECORD is a DynamoDB reserved word
-        ExpressionAttributeNames: { '#revision': 'revision', '#record': 'record' },
-        ExpressionAttributeValues: { ':rev': 'REV#' },
-        ReturnConsumedCapacity: 'TOTAL',
-        ...(totalSegments > 1 && { Segment: segment, TotalSegments: totalSegments }),
-        ...(start && { ExclusiveStartKey: start }),
-      }),
-      signal ? { abortSignal: signal } : {},
-    );
-    yield page;
-    start = page.LastEvaluatedKey;
-  } while (start);
 }
 
 function parseStoredRecord(pk: string, sk: string, json: string): CreditRecord {

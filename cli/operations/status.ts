@@ -8,9 +8,7 @@
  * cheap; every second is not.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { destinationStatusKey, quarantinePk } from '../../functions/shared/state/keys.js';
-import { queryCount, type StateStore } from '../../functions/shared/state/repository.js';
-import { STATUS_INDEX, STATUS_INDEX_PK } from '../../topology/table.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import type { ExchangeTarget } from '../target.js';
 import { daysToRead } from './quarantine.js';
@@ -52,12 +50,6 @@ export interface StatusReport {
   attention: string[];
 }
 
-const countIndex = (store: StateStore, destination: DestinationId, status: string): Promise<number> =>
-  queryCount(store, { IndexName: STATUS_INDEX, KeyConditionExpression: `${STATUS_INDEX_PK} = :key`, ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) } });
-
-const countOpenQuarantine = (store: StateStore, day: string): Promise<number> =>
-  queryCount(store, { KeyConditionExpression: 'pk = :pk', FilterExpression: '#status = :open', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pk': quarantinePk(day), ':open': 'open' } });
-
 async function dlqStatus(sqs: SQSClient, dlqUrl: string, now: Date): Promise<DlqStatus> {
   const depth = await queueDepth(sqs, dlqUrl);
   const total = depth.visible + depth.inFlight;
@@ -70,7 +62,7 @@ async function dlqStatus(sqs: SQSClient, dlqUrl: string, now: Date): Promise<Dlq
   };
 }
 
-export async function readStatus(deps: { sqs: SQSClient; store: StateStore }, target: ExchangeTarget, options: { days?: number; now?: Date } = {}): Promise<StatusReport> {
+export async function readStatus(deps: { sqs: SQSClient; state: SyncState }, target: ExchangeTarget, options: { days?: number; now?: Date } = {}): Promise<StatusReport> {
   const now = options.now ?? new Date();
   const days = options.days ?? 7;
   const dayList = daysToRead({ days }, now);
@@ -79,10 +71,10 @@ export async function readStatus(deps: { sqs: SQSClient; store: StateStore }, ta
       DESTINATION_IDS.map(async (destination): Promise<LaneStatus> => {
         const queues = target.lanes[destination];
         const [delivered, rejected, failing, waiting, depth, dlq] = await Promise.all([
-          countIndex(deps.store, destination, 'delivered'),
-          countIndex(deps.store, destination, 'rejected'),
-          countIndex(deps.store, destination, 'failed'),
-          countIndex(deps.store, destination, 'waiting'),
+          deps.state.countByDestinationStatus(destination, 'delivered'),
+          deps.state.countByDestinationStatus(destination, 'rejected'),
+          deps.state.countByDestinationStatus(destination, 'failed'),
+          deps.state.countByDestinationStatus(destination, 'waiting'),
           queueDepth(deps.sqs, queues.queueUrl),
           dlqStatus(deps.sqs, queues.dlqUrl, now),
         ]);
@@ -91,7 +83,7 @@ export async function readStatus(deps: { sqs: SQSClient; store: StateStore }, ta
     ),
     queueDepth(deps.sqs, target.intake.queueUrl),
     dlqStatus(deps.sqs, target.intake.dlqUrl, now),
-    Promise.all(dayList.map((day) => countOpenQuarantine(deps.store, day))),
+    Promise.all(dayList.map((day) => deps.state.countOpenQuarantine(day))),
   ]);
   const attention: string[] = [];
   if (intakeDlq.depth) attention.push(`${intakeDlq.depth} message(s) in the intake DLQ: intake could not process them (see docs/runbook.md, "DLQ growing")`);

@@ -14,6 +14,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, secretsOf, type Platform } from '../shared/platform.js';
 import { createCredentialsProvider } from '../shared/signing/credentials.js';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 import { adapters } from './adapters/index.js';
 import { deliverConfigFromEnv } from './config.js';
 import { processDeliverBatch, type DeliverConfig, type DeliverDeps, type DeliverMetrics } from './deliver.js';
@@ -45,7 +46,7 @@ export function composeDeliver(env: Env, platform: Platform, overrides: Partial<
   const lane = { lane: config.destination };
   const powertoolsMetrics = metricsOf(platform, 'deliver', env, lane);
   return createDeliverHandler({
-    ddb: platform.ddb,
+    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
     sqs: platform.sqs,
     adapter: adapters[config.destination],
     credentials: createCredentialsProvider({ source: secretsOf(platform, 'deliver'), secretName: credentialsSecret }),

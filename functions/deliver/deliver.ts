@@ -19,7 +19,6 @@
  * expiry sweep's `unpublish` ends it there, the record staying shared.
  */
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type LaneSettings, type Route } from '../../topology/topology.js';
@@ -30,22 +29,7 @@ import { beijingDate } from '../shared/records/dates.js';
 import { publicationOf, publishedOn } from '../shared/records/publication.js';
 import { CONTRACT_VERSION, type CreditRecord } from '../shared/records/types.js';
 import type { RecordRef } from '../shared/state/keys.js';
-import {
-  appendEvents,
-  getDestinationState,
-  claimSend,
-  getLatestRecord,
-  getMeta,
-  listRepairWaits,
-  releaseSend,
-  getRevision,
-  recordDestinationOutcome,
-  recordUnpublishOutcome,
-  registerRepairWait,
-  removeRepairWaits,
-  type HistoryEvent,
-  type StateStore,
-} from '../shared/state/repository.js';
+import type { HistoryEvent, SyncState } from '../shared/state/sync-state.js';
 import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
@@ -95,7 +79,7 @@ export interface DeliverMetrics {
 }
 
 export interface DeliverDeps {
-  ddb: DynamoDBDocumentClient;
+  state: SyncState;
   sqs: SQSClient;
   adapter: Adapter;
   credentials: CredentialsSource;
@@ -142,7 +126,7 @@ export function idempotencyKey(lane: Pick<LaneMessage, 'recordType' | 'source' |
 }
 
 export async function processDeliverBatch(messages: readonly SQSRecord[], deps: DeliverDeps): Promise<DeliverResult> {
-  const store: StateStore = { ddb: deps.ddb, tableName: deps.config.tableName };
+  const store = deps.state;
   const metrics = deps.metrics ?? noMetrics;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const outcomes = new Map<string, DeliverOutcome>();
@@ -177,14 +161,14 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
         else if (gate.kind === 'wait') {
           // the state says why the repair is not sent (credex status counts it waiting, inspect shows the reason)
           const at = now();
-          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'waiting', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
+          const recorded = await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'waiting', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
           if (recorded && p.attempts === 1) events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'waiting', detail: { destination: p.lane.destination, reason: gate.reason } });
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, waitSeconds);
           metrics.count('RepairsWaiting', 1);
         } else {
           const at = now();
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
+          await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: gate.reason, correlationId: p.lane.correlationId });
           events.push({ ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision, type: 'rejected', detail: { destination: p.lane.destination, reason: gate.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
@@ -204,7 +188,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   await Promise.all(
     ready.map(async (p) => {
       try {
-        const claim = await claimSend(store, p.ref, p.lane.destination, p.lane.revision, { now: now(), leaseUntil, token });
+        const claim = await store.claimSend(p.ref, p.lane.destination, p.lane.revision, { now: now(), leaseUntil, token });
         if (claim.kind === 'claimed') claimed.push(p);
         else if (claim.kind === 'superseded') {
           events.push({ ref: p.ref, type: 'superseded', at: now(), correlationId: p.lane.correlationId, revision: p.lane.revision, detail: { destination: p.lane.destination, sentRevision: claim.sentRevision } });
@@ -238,7 +222,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           outcomes.set(p.message.messageId, result.outcome === 'transient' ? 'failed' : result.outcome);
           if (result.outcome === 'transient') retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else if (result.outcome === 'delivered') {
-          const recorded = await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined, ...(result.receipt && { receipt: result.receipt }), ...(p.delivery.publication && { publication: p.delivery.publication }) });
+          const recorded = await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined, ...(result.receipt && { receipt: result.receipt }), ...(p.delivery.publication && { publication: p.delivery.publication }) });
           outcomes.set(p.message.messageId, 'delivered');
           // false: a newer revision's outcome is already recorded — this one is history only as it happened
           if (!recorded) return;
@@ -246,18 +230,18 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           metrics.count('Delivered', 1);
           if (p.lane.recordType === 'breach' && p.delivery.action === 'upsert') woken.push(p);
         } else if (result.outcome === 'rejected') {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
+          await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
           events.push({ ...base, type: 'rejected', detail: { destination: p.lane.destination, reason: result.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
           deps.logger.warn('record rejected by the destination', { messageId: p.message.messageId, correlationId: p.lane.correlationId, ...p.ref, revision: p.lane.revision, reason: result.reason });
         } else if (result.unsent) {
           // not sent at all: the state keeps the last real error; the claim goes, the message comes back later
-          await releaseSend(store, p.ref, p.lane.destination, token);
+          await store.releaseSend(p.ref, p.lane.destination, token);
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else {
-          await recordDestinationOutcome(store, p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
+          await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
           events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
@@ -274,7 +258,7 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   await wakeRepairs(store, woken, deps, now());
 
   try {
-    await appendEvents(store, events);
+    await store.appendEvents(events);
   } catch (err) {
     deps.logger.error('history events could not be written', { count: events.length, error: describeError(err) });
   }
@@ -311,14 +295,14 @@ type BreachGate = { kind: 'go' } | { kind: 'wait'; reason: string } | { kind: 'r
  *   here, with the reason (intake quarantines it when the breach is already known);
  * - breach never shared with this destination, withdrawn, or rejected by it: rejected here.
  */
-async function breachGate(store: StateStore, p: Pending, now: string): Promise<BreachGate> {
+async function breachGate(store: SyncState, p: Pending, now: string): Promise<BreachGate> {
   if (p.lane.recordType !== 'repair' || p.lane.action !== 'upsert') return { kind: 'go' };
   const repair = p.delivery.record;
   if (typeof repair.data['breachRecordId'] !== 'string') return { kind: 'go' };
   const breach = breachRefOf(repair);
   const destination = p.lane.destination;
   const look = async (): Promise<BreachGate> => {
-    const [latest, state] = await Promise.all([getLatestRecord(store, breach), getDestinationState(store, breach, destination)]);
+    const [latest, state] = await Promise.all([store.getLatestRecord(breach), store.getDestinationState(breach, destination)]);
     const name = `${breach.source}/${breach.recordId}`;
     if (!latest) return { kind: 'wait', reason: `waiting for its breach ${name}: the exchange has not received it yet` };
     const mismatches = repairMismatches(repair, latest.record);
@@ -338,28 +322,28 @@ async function breachGate(store: StateStore, p: Pending, now: string): Promise<B
   const first = await look();
   if (first.kind !== 'wait') {
     // a repair that waited before (an earlier receive registered it) no longer does
-    if (p.attempts > 1) await removeRepairWaits(store, breach, destination, [wait]);
+    if (p.attempts > 1) await store.removeRepairWaits(breach, destination, [wait]);
     return first;
   }
   // registered, then looked at again: a breach delivered in between is seen here or wakes the repair
-  await registerRepairWait(store, breach, destination, wait);
+  await store.registerRepairWait(breach, destination, wait);
   const second = await look();
-  if (second.kind !== 'wait') await removeRepairWaits(store, breach, destination, [wait]);
+  if (second.kind !== 'wait') await store.removeRepairWaits(breach, destination, [wait]);
   return second;
 }
 
 /** Sends on the repairs waiting here for these breaches (their deliveries were just recorded). */
-async function wakeRepairs(store: StateStore, breaches: readonly Pending[], deps: DeliverDeps, routedAt: string): Promise<void> {
+async function wakeRepairs(store: SyncState, breaches: readonly Pending[], deps: DeliverDeps, routedAt: string): Promise<void> {
   await Promise.all(
     breaches.map(async (p) => {
       try {
-        const waits = await listRepairWaits(store, p.ref, p.lane.destination);
+        const waits = await store.listRepairWaits(p.ref, p.lane.destination);
         if (waits.length === 0) return;
         const messages = waits.map((w) =>
           outgoingLaneMessage(`${w.repair.source}/${w.repair.recordId}`, { ...w.repair, revision: w.revision, destination: p.lane.destination, action: 'upsert', correlationId: p.lane.correlationId, routedAt }),
         );
         const { failed } = await sendBatch(deps.sqs, deps.config.queueUrl, messages);
-        await removeRepairWaits(store, p.ref, p.lane.destination, waits.filter((w) => !failed.has(`${w.repair.source}/${w.repair.recordId}`)));
+        await store.removeRepairWaits(p.ref, p.lane.destination, waits.filter((w) => !failed.has(`${w.repair.source}/${w.repair.recordId}`)));
         deps.logger.info('repairs waiting for a breach sent on', { ...p.ref, destination: p.lane.destination, repairs: waits.length - failed.size });
       } catch (err) {
         // the waiting repairs look again when their visibility ends: later, never lost
@@ -370,32 +354,32 @@ async function wakeRepairs(store: StateStore, breaches: readonly Pending[], deps
 }
 
 /** Records the outcome of an end of publication; its history event; the metric. */
-async function recordUnpublish(store: StateStore, p: Pending, result: RecordOutcome, at: string, token: string, events: HistoryEvent[], metrics: DeliverMetrics): Promise<void> {
+async function recordUnpublish(store: SyncState, p: Pending, result: RecordOutcome, at: string, token: string, events: HistoryEvent[], metrics: DeliverMetrics): Promise<void> {
   const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
   const destination = p.lane.destination;
   if (result.outcome === 'delivered') {
-    if (await recordUnpublishOutcome(store, p.ref, destination, { revision: p.lane.revision, status: 'delivered', now: at, claimToken: token, ...(result.receipt && { receipt: result.receipt }) })) {
+    if (await store.recordUnpublishOutcome(p.ref, destination, { revision: p.lane.revision, status: 'delivered', now: at, claimToken: token, ...(result.receipt && { receipt: result.receipt }) })) {
       events.push({ ...base, type: 'delivered', detail: { destination, action: 'unpublish', ...(result.duplicate && { duplicate: true }) } });
       metrics.count('PublicationsEnded', 1);
     }
     return;
   }
   if (result.outcome === 'transient' && result.unsent) {
-    await releaseSend(store, p.ref, destination, token);
+    await store.releaseSend(p.ref, destination, token);
     return;
   }
-  await recordUnpublishOutcome(store, p.ref, destination, { revision: p.lane.revision, status: result.outcome === 'rejected' ? 'rejected' : 'failed', now: at, claimToken: token, error: result.reason });
+  await store.recordUnpublishOutcome(p.ref, destination, { revision: p.lane.revision, status: result.outcome === 'rejected' ? 'rejected' : 'failed', now: at, claimToken: token, error: result.reason });
   events.push({ ...base, type: result.outcome === 'rejected' ? 'rejected' : 'failed', detail: { destination, action: 'unpublish', reason: result.reason, ...(result.outcome === 'transient' && { attempt: p.attempts }) } });
   metrics.count(result.outcome === 'rejected' ? 'Rejected' : 'TransientFailures', 1);
 }
 
 type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
 
-async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
+async function resolve(message: SQSRecord, store: SyncState, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
   const lane = JSON.parse(message.body) as LaneMessage;
   if (lane.destination !== deps.config.destination) throw new Error(`message for lane ${lane.destination} reached the ${deps.config.destination} lane`);
   const ref: RecordRef = { recordType: lane.recordType as RecordRef['recordType'], source: lane.source, recordId: lane.recordId };
-  const [meta, state] = await Promise.all([getMeta(store, ref), getDestinationState(store, ref, lane.destination)]);
+  const [meta, state] = await Promise.all([store.getMeta(ref), store.getDestinationState(ref, lane.destination)]);
   if (!meta) throw new Error(`no accepted record ${lane.recordType}/${lane.source}/${lane.recordId}`);
   if (meta.revision > lane.revision) {
     events.push({ ref, type: 'superseded', at, correlationId: lane.correlationId, revision: lane.revision, detail: { destination: lane.destination, storedRevision: meta.revision } });
@@ -410,7 +394,7 @@ async function resolve(message: SQSRecord, store: StateStore, deps: DeliverDeps,
     // an operator's redeliver (credex resync / redeliver) sends an answered revision again
     return { kind: 'skip', outcome: 'duplicate' };
   }
-  const record = await getRevision(store, ref, lane.revision);
+  const record = await store.getRevision(ref, lane.revision);
   if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
   const delivery = deliveryOf(record, lane.destination, lane.action, idempotencyKey(lane), today, deps.config.routes ?? defaultRoutes);

@@ -12,7 +12,7 @@ import type { Env } from '../shared/env.js';
 import { loggerOf, secretsOf, type Platform } from '../shared/platform.js';
 import { ingestConfigFromEnv } from './config.js';
 import { createUpstreamSecrets, handleIngestRequest, type IngestDeps, type IngestRequest } from './ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from './nonce-store.js';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 
 /**
  * The request handleIngestRequest takes, from an HTTP API (v2) event. Upstreams sign the path they
@@ -47,12 +47,10 @@ export function createIngestHandler(deps: IngestDeps & { logger: Logger }) {
 export function composeIngestDeps(env: Env, platform: Platform): IngestDeps & { logger: Logger } {
   const config = ingestConfigFromEnv(env);
   return {
-    ddb: platform.ddb,
+    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
     sqs: platform.sqs,
     config,
     secrets: createUpstreamSecrets(secretsOf(platform, 'ingest'), config.upstreams),
-    nonces: new DynamoNonceStore(platform.ddb, config.tableName),
-    throttle: new DynamoThrottle(platform.ddb, config.tableName),
     logger: loggerOf(platform, 'ingest'),
   };
 }

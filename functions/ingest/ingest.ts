@@ -11,7 +11,6 @@
  * Nothing is written before authentication succeeds.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Upstream, UpstreamRegistration } from '../../topology/upstreams.js';
 import { RECORD_TYPES } from '../shared/records/generated/schema-index.js';
 import type { RecordType } from '../shared/records/types.js';
@@ -21,8 +20,8 @@ import { isTransientAwsError } from '../shared/aws-errors.js';
 import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import { createCredentialsProvider, type CredentialsProvider, type SecretSource } from '../shared/signing/credentials.js';
 import { HEADER, verifyRequest, type VerifyFailureCode } from '../shared/signing/sign.js';
-import { QuarantineBodyTooLargeError, quarantine, readRecordState, reasonOfInvalid, type QuarantineReason, type RecordState, type StateStore } from '../shared/state/repository.js';
-import { passThroughNonces, type AsyncNonceStore, type Throttle } from './nonce-store.js';
+import { QuarantineBodyTooLargeError, reasonOfInvalid, type QuarantineReason, type RecordState, type SyncState } from '../shared/state/sync-state.js';
+import { passThroughNonces } from './nonce-store.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { ExchangeError } from '../shared/errors.js';
 
@@ -68,12 +67,11 @@ export interface UpstreamSecrets {
 }
 
 export interface IngestDeps {
-  ddb: DynamoDBDocumentClient;
+  /** The sync state: records read back, rejected records quarantined, nonces and throttle counters shared by every instance. */
+  state: SyncState;
   sqs: SQSClient;
   config: IngestConfig;
   secrets: UpstreamSecrets;
-  nonces: AsyncNonceStore;
-  throttle: Throttle;
   logger: StructuredLogger;
   now?: () => Date;
   /** Pause between SendMessageBatch retries (tests pass a no-op). */
@@ -297,14 +295,14 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
     deps.logger.warn('request refused', { requestId, code, appKey, sourceIp: request.sourceIp });
     return errorResponse(401, code, message, requestId);
   }
-  if (!(await deps.nonces.claim(nonces.last.appKey, nonces.last.nonce, nowMs))) {
+  if (!(await deps.state.claimNonce(nonces.last.appKey, nonces.last.nonce, nowMs))) {
     deps.logger.warn('request refused', { requestId, code: 'NONCE_REPLAYED', appKey, sourceIp: request.sourceIp });
     return errorResponse(401, 'NONCE_REPLAYED', 'nonce already used', requestId);
   }
   const upstreamId = known.upstreamId;
   const upstream = config.upstreams[upstreamId]!;
 
-  const throttled = await deps.throttle.take(upstreamId, upstream.rateLimitPerMinute, nowMs);
+  const throttled = await deps.state.throttleRequest(upstreamId, upstream.rateLimitPerMinute, nowMs);
   if (!throttled.allowed) {
     return errorResponse(429, 'THROTTLED', `more than ${upstream.rateLimitPerMinute} requests this minute`, requestId, { 'retry-after': String(throttled.retryAfterSeconds) });
   }
@@ -329,8 +327,7 @@ async function readRecord(recordType: string, recordId: string, request: IngestR
   if (!upstream.sources.includes(source) || !upstream.recordTypes.includes(recordType as RecordType)) {
     return errorResponse(403, 'FORBIDDEN', `this upstream is not registered for ${recordType} records of source ${source}`, requestId);
   }
-  const store: StateStore = { ddb: deps.ddb, tableName: deps.config.tableName };
-  const state = await readRecordState(store, { recordType: recordType as RecordType, source, recordId });
+  const state = await deps.state.readRecordState({ recordType: recordType as RecordType, source, recordId });
   const meta = state.meta;
   if (!meta) return errorResponse(404, 'NOT_FOUND', 'no accepted revision of this record (a record just pushed appears once intake has processed it)', requestId);
   return respond(
@@ -457,7 +454,7 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
   });
 
   // rejected records are kept first: if enqueuing then fails (503, the caller resends), they are safe
-  const store: StateStore = { ddb: deps.ddb, tableName: config.tableName };
+  const store = deps.state;
   const at = now.toISOString();
   await Promise.all(rejected.map((r) => keepRejected(store, r, request, upstreamId, at)));
 
@@ -493,7 +490,7 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
 
 const TRUNCATED_BODY_CHARS = 64 * 1024;
 
-async function keepRejected(store: StateStore, r: Rejected, request: IngestRequest, upstreamId: string, at: string): Promise<void> {
+async function keepRejected(store: SyncState, r: Rejected, request: IngestRequest, upstreamId: string, at: string): Promise<void> {
   const revision = field(r.record, 'revision');
   const entry = {
     receivedAt: at,
@@ -510,10 +507,10 @@ async function keepRejected(store: StateStore, r: Rejected, request: IngestReque
     upstream: upstreamId,
   };
   try {
-    await quarantine(store, entry);
+    await store.quarantine(entry);
   } catch (err) {
     if (!(err instanceof QuarantineBodyTooLargeError)) throw err;
     // the upstream was told the record is rejected and still holds it: keep the start for operators
-    await quarantine(store, { ...entry, body: r.body.slice(0, TRUNCATED_BODY_CHARS), bodyHeldIn: `truncated: the first ${TRUNCATED_BODY_CHARS} characters of ${r.body.length} are kept; the upstream holds the rest` });
+    await store.quarantine({ ...entry, body: r.body.slice(0, TRUNCATED_BODY_CHARS), bodyHeldIn: `truncated: the first ${TRUNCATED_BODY_CHARS} characters of ${r.body.length} are kept; the upstream holds the rest` });
   }
 }

@@ -13,6 +13,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { MetricName } from '../../topology/names.js';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, type Platform } from '../shared/platform.js';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 import { intakeConfigFromEnv } from './config.js';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type IntakeOutcome } from './intake.js';
 
@@ -54,10 +55,11 @@ export function createIntakeHandler(deps: IntakeDeps & { logger: Logger; powerto
 
 /** `overrides`: settings no environment variable carries (the local runtime's scaled lease, a test's topology). */
 export function composeIntake(env: Env, platform: Platform, overrides: Partial<IntakeConfig> = {}) {
+  const config = { ...intakeConfigFromEnv(env), ...overrides };
   return createIntakeHandler({
-    ddb: platform.ddb,
+    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
     sqs: platform.sqs,
-    config: { ...intakeConfigFromEnv(env), ...overrides },
+    config,
     logger: loggerOf(platform, 'intake'),
     powertoolsMetrics: metricsOf(platform, 'intake', env),
     ...(platform.today && { today: platform.today }),

@@ -15,7 +15,6 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { blackPoints as defaultBlackPoints, DEFAULT_ROUTING_LEASE_SECONDS, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../topology/topology.js';
 import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
@@ -31,26 +30,7 @@ import { outgoingLaneMessage } from '../shared/queue/lane-message.js';
 
 export type { LaneMessage } from '../shared/queue/lane-message.js';
 import type { RecordRef } from '../shared/state/keys.js';
-import {
-  QuarantineBodyTooLargeError,
-  reasonOfInvalid,
-  acceptRevision,
-  appendEvents,
-  claimRouting,
-  getLatestRecord,
-  getMeta,
-  listEnforcement,
-  markRouted,
-  quarantine,
-  refOf,
-  registerEnforcement,
-  releaseRouting,
-  scheduleExpiry,
-  type HistoryEvent,
-  type QuarantineEntry,
-  type QuarantineReason,
-  type StateStore,
-} from '../shared/state/repository.js';
+import { QuarantineBodyTooLargeError, reasonOfInvalid, refOf, type HistoryEvent, type QuarantineEntry, type QuarantineReason, type SyncState } from '../shared/state/sync-state.js';
 import { planRoutes, type RoutePlanEntry } from './routing.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
@@ -74,7 +54,7 @@ export interface IntakeConfig {
 }
 
 export interface IntakeDeps {
-  ddb: DynamoDBDocumentClient;
+  state: SyncState;
   sqs: SQSClient;
   config: IntakeConfig;
   logger: StructuredLogger;
@@ -112,7 +92,7 @@ interface Admitted {
 type Admission = { kind: 'done'; outcome: IntakeOutcome } | { kind: 'route'; admitted: Admitted };
 
 export async function processIntakeBatch(messages: readonly SQSRecord[], deps: IntakeDeps): Promise<IntakeResult> {
-  const store: StateStore = { ddb: deps.ddb, tableName: deps.config.tableName };
+  const { state } = deps;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const events: HistoryEvent[] = [];
   const outcomes = new Map<string, IntakeOutcome>();
@@ -120,7 +100,7 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
   const admissions = await Promise.all(
     messages.map(async (message): Promise<Admission> => {
       try {
-        return await admit(message, store, deps, events, now);
+        return await admit(message, state, deps, events, now);
       } catch (err) {
         deps.logger.error('intake failed transiently; the message will be retried', { messageId: message.messageId, correlationId: correlationIdOf(message), error: describeError(err) });
         return { kind: 'done', outcome: 'failed' };
@@ -140,7 +120,7 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
       if (unsent.has(id)) {
         deps.logger.warn('lane messages not sent; the record is accepted and will be routed on retry', { messageId: id, correlationId: a.correlationId, reason: unsent.get(id) });
         outcomes.set(id, 'failed');
-        await releaseRouting(store, a.ref, a.claimToken).catch((err: unknown) => {
+        await state.releaseRouting(a.ref, a.claimToken).catch((err: unknown) => {
           // the lease then simply runs out before the message returns
           deps.logger.warn('routing claim not released', { messageId: id, correlationId: a.correlationId, error: describeError(err) });
         });
@@ -149,7 +129,7 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
       try {
         const at = now();
         // false: a newer revision was accepted after the claim; it saw these destinations and routes itself
-        const latest = await markRouted(store, a.ref, a.record.revision, at);
+        const latest = await state.markRouted(a.ref, a.record.revision, at);
         if (a.firstAcceptance) events.push({ ref: a.ref, type: 'accepted', at, correlationId: a.correlationId, revision: a.record.revision, ...(Object.keys(a.facts).length > 0 && { detail: a.facts }) });
         events.push({ ref: a.ref, type: 'routed', at, correlationId: a.correlationId, revision: a.record.revision, detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) } });
         outcomes.set(id, 'routed');
@@ -162,7 +142,7 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
   );
 
   try {
-    await appendEvents(store, events);
+    await state.appendEvents(events);
   } catch (err) {
     // The records themselves are safe (accepted, routed or quarantined); only history is missing.
     deps.logger.error('history events could not be written', { count: events.length, error: describeError(err) });
@@ -184,12 +164,12 @@ function sentAtOf(message: SQSRecord, fallback: string): string {
   return Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : fallback;
 }
 
-async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
+async function admit(message: SQSRecord, state: SyncState, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
   const correlationId = correlationIdOf(message);
   const receivedAt = now();
   const keep = async (reason: QuarantineReason, errors: ValidationIssue[], record?: Partial<CreditRecord>, ref?: RecordRef): Promise<Admission> => {
     const sentAt = sentAtOf(message, receivedAt);
-    await keepInQuarantine(store, deps, { receivedAt, sentAt, messageId: message.messageId, reason, errors, body: message.body, correlationId, ...identityFacts(record) });
+    await keepInQuarantine(state, deps, { receivedAt, sentAt, messageId: message.messageId, reason, errors, body: message.body, correlationId, ...identityFacts(record) });
     if (ref) events.push({ ref, type: reason === 'conflict' ? 'conflict' : 'invalid', at: receivedAt, correlationId, ...(typeof record?.revision === 'number' && { revision: record.revision }), detail: { reason, rules: errors.map((e) => e.rule) } });
     deps.logger.warn('record quarantined', { messageId: message.messageId, correlationId, reason, errors: errors.map((e) => `${e.path} ${e.rule}`) });
     return { kind: 'done', outcome: 'quarantined' };
@@ -215,7 +195,7 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
   // a repair must be about the breach it names and decided by its authority: checked now if the
   // breach is here (a repair that comes first waits for it at each destination, checked there). A
   // withdrawal is never refused for it: a repair sent by mistake must be retractable.
-  const breach = record.recordType === 'repair' ? await getLatestRecord(store, breachRefOf(record)) : undefined;
+  const breach = record.recordType === 'repair' ? await state.getLatestRecord(breachRefOf(record)) : undefined;
   if (breach && record.operation === 'upsert') {
     const mismatches = repairMismatches(record, breach.record);
     if (mismatches.length > 0) return keep('invalid', mismatches, record, ref);
@@ -232,7 +212,7 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
   // the content hash is the source's record; what the exchange adds (black points) is not content
   const hash = contentHash(record);
   const { canonical, assigned } = withDistrictBlackPoints(record, deps.config.blackPoints ?? defaultBlackPoints);
-  const outcome = await acceptRevision(store, canonical, { contentHash: hash, now: receivedAt, correlationId, claim: { destinations: named, leaseUntil, token } });
+  const outcome = await state.acceptRevision(canonical, { contentHash: hash, now: receivedAt, correlationId, claim: { destinations: named, leaseUntil, token } });
   switch (outcome.kind) {
     case 'superseded':
       events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: outcome.storedRevision } });
@@ -254,11 +234,11 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
       const plan = planRoutes(record, { ...routing, routedBefore: outcome.routedTo as DestinationId[] });
       // what the exchange must remember before routing (a crash retries it, idempotently): the end
       // of a publication to send later, and the subject's enforcement history
-      await scheduleExpiryIfPublished(store, canonical, plan, routes, today);
-      const warnings = await recordEnforcement(store, canonical);
+      await scheduleExpiryIfPublished(state, canonical, plan, routes, today);
+      const warnings = await recordEnforcement(state, canonical);
       if (warnings.length > 0) deps.logger.warn('record accepted with warnings', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, warnings });
       // a redelivered, accepted-but-unrouted revision needs its claim now; a new one got it on acceptance
-      const claim = outcome.kind === 'accepted' ? ({ kind: 'claimed' } as const) : await claimRouting(store, ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
+      const claim = outcome.kind === 'accepted' ? ({ kind: 'claimed' } as const) : await state.claimRouting(ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
       if (claim.kind === 'claimed') {
         const facts = { ...(assigned !== undefined && { assignedBlackPoints: assigned }), ...(warnings.length > 0 && { warnings }) };
         return { kind: 'route', admitted: { message, correlationId, record: canonical, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted', facts } };
@@ -276,9 +256,9 @@ async function admit(message: SQSRecord, store: StateStore, deps: IntakeDeps, ev
 }
 
 /** Where the breach a repair repairs was routed (nothing when the breach is not known here, or the record is no repair). */
-export async function breachDestinations(store: StateStore, record: CreditRecord): Promise<DestinationId[]> {
+export async function breachDestinations(state: SyncState, record: CreditRecord): Promise<DestinationId[]> {
   if (record.recordType !== 'repair') return [];
-  const meta = await getMeta(store, breachRefOf(record));
+  const meta = await state.getMeta(breachRefOf(record));
   return (meta?.routedTo ?? []) as DestinationId[];
 }
 
@@ -297,11 +277,11 @@ export function withDistrictBlackPoints(record: CreditRecord, policy: BlackPoint
  * Schedules the end of publication of a revision that a destination it goes to publishes, and
  * whose publication has an end still to come: the expiry sweep sends it there after that day.
  */
-async function scheduleExpiryIfPublished(store: StateStore, record: CreditRecord, plan: readonly RoutePlanEntry[], routes: Readonly<Record<Direction, readonly Route[]>>, today: string): Promise<void> {
+async function scheduleExpiryIfPublished(state: SyncState, record: CreditRecord, plan: readonly RoutePlanEntry[], routes: Readonly<Record<Direction, readonly Route[]>>, today: string): Promise<void> {
   const publication = publicationOf(record);
   if (!publication.publish || publication.until === undefined || publication.until < today) return;
   if (!plan.some((p) => p.action === 'upsert' && publicationRole(p.destination, record.recordType, routes).publishes)) return;
-  await scheduleExpiry(store, refOf(record), record.revision, publication.until);
+  await state.scheduleExpiry(refOf(record), record.revision, publication.until);
 }
 
 /**
@@ -309,7 +289,7 @@ async function scheduleExpiryIfPublished(store: StateStore, record: CreditRecord
  * first-offence exemption (首违不罚) is not a first violation, if it is not. The exemption is the
  * authority's decision: the exchange keeps it and warns (history, log), it does not refuse it.
  */
-async function recordEnforcement(store: StateStore, record: CreditRecord): Promise<string[]> {
+async function recordEnforcement(state: SyncState, record: CreditRecord): Promise<string[]> {
   if (record.recordType !== 'breach' && record.recordType !== 'nonPenalty') return [];
   const subject = subjectOf(record.data['party']);
   if (!subject) return [];
@@ -319,13 +299,13 @@ async function recordEnforcement(store: StateStore, record: CreditRecord): Promi
   const ground = typeof record.data['ground'] === 'string' ? record.data['ground'] : undefined;
   let warnings: string[] = [];
   if (record.recordType === 'nonPenalty' && ground === '首违不罚' && record.operation === 'upsert') {
-    const history = await listEnforcement(store, digest);
+    const history = await state.listEnforcement(digest);
     warnings = notAFirstViolation(
       { record: `${ref.recordType}/${ref.source}/${ref.recordId}`, decisionDate },
       history.map((e) => ({ record: `${e.ref.recordType}/${e.ref.source}/${e.ref.recordId}`, recordType: e.ref.recordType, operation: e.operation, decisionNumber: e.decisionNumber, decisionDate: e.decisionDate, ...(e.ground !== undefined && { ground: e.ground }) })),
     );
   }
-  await registerEnforcement(store, digest, {
+  await state.registerEnforcement(digest, {
     ref,
     revision: record.revision,
     operation: record.operation,
@@ -364,9 +344,9 @@ async function sendLaneMessages(admitted: readonly Admitted[], deps: IntakeDeps,
 }
 
 /** Quarantines; a body too large even compressed goes to the intake DLQ and quarantine points to it. */
-async function keepInQuarantine(store: StateStore, deps: IntakeDeps, entry: QuarantineEntry): Promise<void> {
+async function keepInQuarantine(state: SyncState, deps: IntakeDeps, entry: QuarantineEntry): Promise<void> {
   try {
-    await quarantine(store, entry);
+    await state.quarantine(entry);
   } catch (err) {
     if (!(err instanceof QuarantineBodyTooLargeError) || !deps.config.intakeDlqUrl) throw err;
     const sent = await deps.sqs.send(
@@ -376,7 +356,7 @@ async function keepInQuarantine(store: StateStore, deps: IntakeDeps, entry: Quar
         MessageAttributes: { quarantineReason: { DataType: 'String', StringValue: entry.reason }, correlationId: { DataType: 'String', StringValue: entry.correlationId } },
       }),
     );
-    await quarantine(store, { ...entry, body: '', bodyHeldIn: `intake-dlq:${sent.MessageId}` });
+    await state.quarantine({ ...entry, body: '', bodyHeldIn: `intake-dlq:${sent.MessageId}` });
   }
 }
 

@@ -11,6 +11,7 @@ import middy from '@middy/core';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, secretsOf, type Platform } from '../shared/platform.js';
 import { createCredentialsProvider } from '../shared/signing/credentials.js';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 import { pullConfigFromEnv } from './config.js';
 import { pullBreachFeed, type PullDeps, type PullResult } from './pull.js';
 
@@ -29,7 +30,7 @@ export function composePull(env: Env, platform: Platform) {
   const { credentialsSecret, ...config } = pullConfigFromEnv(env);
   const powertoolsMetrics = metricsOf(platform, 'pull', env);
   return createPullHandler({
-    ddb: platform.ddb,
+    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
     sqs: platform.sqs,
     credentials: createCredentialsProvider({ source: secretsOf(platform, 'pull'), secretName: credentialsSecret }),
     config,

@@ -8,13 +8,12 @@
  * brings it back; the FeedErrors metric alarms).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import type { ValidationIssue } from '../shared/records/validate.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { signRequest } from '../shared/signing/sign.js';
-import { getCursor, quarantine, saveCursor, type QuarantineReason, type StateStore } from '../shared/state/repository.js';
+import type { QuarantineReason, SyncState } from '../shared/state/sync-state.js';
 import { FEED, type MetricName } from '../../topology/names.js';
 import type { Counters } from '../shared/metrics.js';
 
@@ -38,7 +37,7 @@ export interface PullConfig {
 }
 
 export interface PullDeps {
-  ddb: DynamoDBDocumentClient;
+  state: SyncState;
   sqs: SQSClient;
   credentials: { get(): Promise<Credentials>; refresh(): Promise<Credentials> };
   config: PullConfig;
@@ -67,10 +66,10 @@ interface FeedPage {
 
 export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
   const { config } = deps;
-  const store: StateStore = { ddb: deps.ddb, tableName: config.tableName };
+  const store = deps.state;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const stored = await getCursor(store, config.source);
+  const stored = await store.getCursor(config.source);
   let cursor = stored?.value;
   let version = stored?.version ?? 0;
   let pages = 0;
@@ -100,7 +99,7 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
     const enqueue: OutgoingMessage[] = [];
     const correlationIdOf = (i: number | string) => `pull:${config.source}:${position.slice(0, 80)}:${i}`;
     const keep = (i: number, reason: QuarantineReason, issue: ValidationIssue) =>
-      quarantine(store, {
+      store.quarantine({
         receivedAt: at,
         sentAt: at,
         messageId: correlationIdOf(i),
@@ -129,7 +128,7 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
       // items without a next cursor (outside the contract): keep the cursor; intake dedupes the re-read
       return { pages: pages + 1, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
     }
-    if (!(await saveCursor(store, config.source, page.nextCursor, version, now()))) {
+    if (!(await store.saveCursor(config.source, page.nextCursor, version, now()))) {
       deps.logger.info('another pull moved the cursor; this one stops', { source: config.source });
       return { pages, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'cursorMoved' };
     }

@@ -10,6 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, type Platform } from '../shared/platform.js';
+import { dynamoSyncState } from '../shared/state/dynamo/index.js';
 import { sweepConfigFromEnv } from './config.js';
 import { sweepExpiredPublications, type SweepConfig, type SweepDeps, type SweepResult } from './sweep.js';
 
@@ -26,11 +27,12 @@ export function createSweepHandler(deps: SweepDeps & { logger: Logger; powertool
 
 /** `overrides`: settings no environment variable carries (a test's topology). */
 export function composeSweep(env: Env, platform: Platform, overrides: Partial<SweepConfig> = {}) {
+  const config = { ...sweepConfigFromEnv(env), ...overrides };
   const powertoolsMetrics = metricsOf(platform, 'sweep', env);
   return createSweepHandler({
-    ddb: platform.ddb,
+    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
     sqs: platform.sqs,
-    config: { ...sweepConfigFromEnv(env), ...overrides },
+    config,
     logger: loggerOf(platform, 'sweep'),
     powertoolsMetrics,
     metrics: { count: (name, value) => powertoolsMetrics.addMetric(name, MetricUnit.Count, value) },

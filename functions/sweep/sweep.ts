@@ -17,7 +17,6 @@
  * `ExpiryErrors` — the alarm — and are logged with the record, so an operator acts (docs/runbook.md).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../topology/topology.js';
 import type { MetricName } from '../../topology/names.js';
 import type { Counters } from '../shared/metrics.js';
@@ -28,19 +27,7 @@ import { sendBatch } from '../shared/queue/send-batch.js';
 import { addDays, addMonths, beijingDate } from '../shared/records/dates.js';
 import { publicationEndedBy, publicationOf } from '../shared/records/publication.js';
 import { EXPIRY_SWEEP_CURSOR } from '../shared/state/keys.js';
-import {
-  appendEvents,
-  getCursor,
-  getLatestRecord,
-  listDestinationStates,
-  listExpired,
-  markExpiryEnqueued,
-  removeExpiry,
-  saveCursor,
-  type ExpiryEntry,
-  type HistoryEvent,
-  type StateStore,
-} from '../shared/state/repository.js';
+import type { ExpiryEntry, HistoryEvent, SyncState } from '../shared/state/sync-state.js';
 
 /** How far back a first run looks: the longest publication (3 years) and a month to spare. */
 const FIRST_RUN_LOOKBACK_MONTHS = 37;
@@ -59,7 +46,7 @@ export interface SweepConfig {
 }
 
 export interface SweepDeps {
-  ddb: DynamoDBDocumentClient;
+  state: SyncState;
   sqs: SQSClient;
   config: SweepConfig;
   logger: Pick<StructuredLogger, 'info' | 'warn' | 'error'>;
@@ -90,10 +77,10 @@ export interface SweepResult {
 type Progress = 'closed' | 'open';
 
 export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepResult> {
-  const store: StateStore = { ddb: deps.ddb, tableName: deps.config.tableName };
+  const store = deps.state;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
-  const stored = await getCursor(store, EXPIRY_SWEEP_CURSOR);
+  const stored = await store.getCursor(EXPIRY_SWEEP_CURSOR);
   const thisMonth = today.slice(0, 7);
   // an intake that read the calendar just before midnight may write an entry of yesterday's month
   // just after a run moved on: the cursor never passes yesterday's month
@@ -111,7 +98,7 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
     }
     // publications not yet sent their end come first, entries stuck for days last: those waiting for
     // a delivery must not starve the others
-    const due = await listExpired(store, month, today, budget * LOOKAHEAD + 1);
+    const due = await store.listExpired(month, today, budget * LOOKAHEAD + 1);
     const stuckBefore = addDays(today, -STUCK_AFTER_DAYS);
     const rank = (e: ExpiryEntry): number => (e.until < stuckBefore ? 2 : e.enqueued.length > 0 ? 1 : 0);
     const entries = [...due].sort((a, b) => rank(a) - rank(b));
@@ -135,7 +122,7 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
       }
     }
     try {
-      await appendEvents(store, events);
+      await store.appendEvents(events);
     } catch (err) {
       deps.logger.error('history events could not be written', { count: events.length, error: describeError(err) });
     }
@@ -144,7 +131,7 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
     if (result.more) break;
   }
   result.cursor = firstOpenMonth ?? cursorLimit;
-  if (result.cursor !== stored?.value) await saveCursor(store, EXPIRY_SWEEP_CURSOR, result.cursor, stored?.version ?? 0, now());
+  if (result.cursor !== stored?.value) await store.saveCursor(EXPIRY_SWEEP_CURSOR, result.cursor, stored?.version ?? 0, now());
   deps.metrics?.count('PublicationsExpired', result.enqueued);
   deps.metrics?.count('ExpiryEntriesOpen', result.open);
   return result;
@@ -154,16 +141,16 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
  * One expired publication: sends its end to the destinations that published the revision and have
  * not ended it, once each; closes the entry once none is left (or a newer revision took over).
  */
-async function sweepEntry(store: StateStore, entry: ExpiryEntry, deps: SweepDeps, today: string, at: string, events: HistoryEvent[], result: SweepResult): Promise<Progress> {
-  const latest = await getLatestRecord(store, entry.ref);
+async function sweepEntry(store: SyncState, entry: ExpiryEntry, deps: SweepDeps, today: string, at: string, events: HistoryEvent[], result: SweepResult): Promise<Progress> {
+  const latest = await store.getLatestRecord(entry.ref);
   // a newer revision states its own publication (and has its own entry when it ends later)
   if (!latest || latest.meta.revision !== entry.revision || !publicationEndedBy(publicationOf(latest.record), today)) {
-    await removeExpiry(store, entry);
+    await store.removeExpiry(entry);
     return 'closed';
   }
   const routes = deps.config.routes ?? defaultRoutes;
   const publishing = latest.meta.routedTo.filter((d) => publicationRole(d as DestinationId, entry.ref.recordType, routes).publishes) as DestinationId[];
-  const states = new Map((await listDestinationStates(store, entry.ref)).map((s) => [s.destination, s]));
+  const states = new Map((await store.listDestinationStates(entry.ref)).map((s) => [s.destination, s]));
   const toSend: DestinationId[] = [];
   const waitingFor: DestinationId[] = [];
   const refused: Array<{ destination: DestinationId; error: string }> = [];
@@ -196,7 +183,7 @@ async function sweepEntry(store: StateStore, entry: ExpiryEntry, deps: SweepDeps
       }),
     );
     const sent = toSend.filter((_, i) => sends[i]);
-    await markExpiryEnqueued(store, entry, sent, at);
+    await store.markExpiryEnqueued(entry, sent, at);
     result.enqueued += sent.length;
     if (sent.length > 0) {
       result.publications++;
@@ -212,6 +199,6 @@ async function sweepEntry(store: StateStore, entry: ExpiryEntry, deps: SweepDeps
     }
     return 'open';
   }
-  await removeExpiry(store, entry);
+  await store.removeExpiry(entry);
   return 'closed';
 }

@@ -21,6 +21,8 @@ import { composePull } from '../../functions/pull/compose.js';
 import type { PullResult } from '../../functions/pull/pull.js';
 import { composeSweep } from '../../functions/sweep/compose.js';
 import type { SweepResult } from '../../functions/sweep/sweep.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { metricsNamespace } from '../../functions/shared/metrics.js';
 import { documentClient, type Platform } from '../../functions/shared/platform.js';
 import { memorySecretSource, type Credentials } from '../../functions/shared/signing/credentials.js';
@@ -94,6 +96,8 @@ export interface Runtime {
   queues: ProvisionedExchange;
   endpoints: { dynamodb: string; sqs: string; ingest: string; simulators: Record<DestinationId, string> };
   clients: { ddb: DynamoDBClient; doc: DynamoDBDocumentClient; sqs: SQSClient };
+  /** The sync state in the runtime's table, as every handler reads and writes it. */
+  state: SyncState;
   /** What each upstream signs its pushes with, and what each destination issued to the exchange. */
   credentials: { upstreams: Record<UpstreamId, Credentials>; destinations: Record<DestinationId, Credentials>; feed: Credentials };
   simulators: Simulators;
@@ -209,6 +213,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   const today = () => calendar.today();
   const queues = await provisionExchange({ ddb, sqs }, plan, NAME_PREFIX);
   const { tableName } = queues;
+  const state = dynamoSyncState({ ddb: doc, tableName });
   const credentials = localCredentials();
 
   let simulators = options.simulators;
@@ -300,6 +305,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     queues,
     endpoints: { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, ingest: ingest.url, simulators: simulators.urls },
     clients: { ddb, doc, sqs },
+    state,
     credentials,
     simulators,
     eventSources,

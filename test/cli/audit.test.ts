@@ -3,7 +3,6 @@
  * write them (openAudit, then finish — or never, for an action that died), listed newest first.
  */
 import { openAudit, type AuditAction, type AuditEntry, type AuditStatus } from '../../cli/operations/audit.js';
-import type { StateStore } from '../../functions/shared/state/repository.js';
 import { residentId } from '../support/records.js';
 import { startCliHarness, type CliHarness } from './runtime-harness.js';
 
@@ -37,10 +36,9 @@ const audit = (argv: readonly string[] = []) => harness.credexJson<AuditEntry[]>
 
 beforeAll(async () => {
   harness = await startCliHarness();
-  const store: StateStore = { ddb: harness.runtime.clients.doc, tableName: harness.runtime.tableName };
   for (const planned of PLAN) {
     const started = new Date(Date.now() - planned.minutesAgo * MINUTE);
-    const opened = await openAudit(store, { action: planned.action, by: 'ops@test-host', target: 'local runtime', request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 } }, () => started);
+    const opened = await openAudit(harness.runtime.state, { action: planned.action, by: 'ops@test-host', target: 'local runtime', request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 } }, () => started);
     written[planned.name] = planned.end ? await opened.finish(planned.end.status, planned.end.counts, planned.end.error) : opened.entry;
   }
 });

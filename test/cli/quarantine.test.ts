@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { listAudit } from '../../cli/operations/audit.js';
 import type { QuarantineEntryJson, ReleaseReport } from '../../cli/operations/quarantine.js';
-import { getDestinationState, getMeta, type StateStore } from '../../functions/shared/state/repository.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { ACCEPTING_UNIT_USCC, COMPANY_NAME, COMPANY_USCC, breakUscc, commitment, residentId } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
@@ -26,14 +26,14 @@ const list = (argv: readonly string[] = []) => harness.credexJson<QuarantineEntr
 const ids = (entries: readonly QuarantineEntryJson[]) => entries.map((e) => e.id).sort();
 
 let harness: CliHarness;
-let store: StateStore;
+let store: SyncState;
 let dir: string;
 /** The three entries intake quarantined, by what they are. */
 let entries: { uscc: QuarantineEntryJson; malformed: QuarantineEntryJson; unknownSource: QuarantineEntryJson };
 
 beforeAll(async () => {
   harness = await startCliHarness();
-  store = { ddb: harness.runtime.clients.doc, tableName: harness.runtime.tableName };
+  store = harness.runtime.state;
   dir = await mkdtemp(join(tmpdir(), 'credex-quarantine-'));
   await harness.submit([brokenUscc, fromUnknownSource]);
   await harness.runtime.clients.sqs.send(new SendMessageCommand({ QueueUrl: harness.runtime.queues.intake.url, MessageBody: MALFORMED }));
@@ -136,7 +136,7 @@ describe('credex quarantine release', () => {
     expect(out.stdout).toContain('not released, the record is invalid (1 error)');
     expect(out.stdout).toContain('/data/acceptingUnitUscc [format:uscc]');
     expect((await list(['--reason', 'invalid']))[0]!.status).toBe('open');
-    expect(await getMeta(store, usccRef)).toBeUndefined();
+    expect(await store.getMeta(usccRef)).toBeUndefined();
     expect(await listAudit(store, { action: 'quarantine-release' })).toEqual([]);
   });
 
@@ -160,9 +160,9 @@ describe('credex quarantine release', () => {
     expect(Object.keys(report.json)).toEqual(['id', 'outcome', 'record', 'correlationId', 'errors', 'warnings', 'messageId', 'auditId']);
     expect(report.json).toMatchObject({ id: entries.uscc.id, outcome: 'released', record: { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'QUAR-USCC-1', revision: 1 }, correlationId: entries.uscc.correlationId, errors: [], warnings: [] });
 
-    const meta = await waitFor('the corrected record accepted', () => getMeta(store, usccRef), 90_000);
+    const meta = await waitFor('the corrected record accepted', () => store.getMeta(usccRef), 90_000);
     expect(meta.correlationId).toBe(entries.uscc.correlationId);
-    await waitFor('the corrected record delivered to the provincial platform', async () => ((await getDestinationState(store, usccRef, 'provincial'))?.status === 'delivered' ? true : undefined), 90_000);
+    await waitFor('the corrected record delivered to the provincial platform', async () => ((await store.getDestinationState(usccRef, 'provincial'))?.status === 'delivered' ? true : undefined), 90_000);
 
     const [entry] = await list(['--reason', 'invalid', '--status', 'all']);
     expect(entry).toMatchObject({ status: 'released', released: { messageId: report.json.messageId, auditId: report.json.auditId, by: expect.stringContaining('(local)') } });

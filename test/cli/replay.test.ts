@@ -14,7 +14,7 @@ import { replayLane } from '../../cli/operations/replay.js';
 import type { StatusReport } from '../../cli/operations/status.js';
 import type { LaneMessage } from '../../functions/shared/queue/lane-message.js';
 import { destinationSk, recordPk, type RecordRef } from '../../functions/shared/state/keys.js';
-import type { StateStore } from '../../functions/shared/state/repository.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { observeEndpoints, olderAfterNewer, repairsBeforeBreaches } from '../e2e/support.js';
 import { breach, commitment, repair } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
@@ -31,7 +31,7 @@ const all = [...commitments, ...breaches];
 const refOf = (r: Record<string, unknown>): RecordRef => ({ recordType: r['recordType'] as RecordRef['recordType'], source: String(r['source']), recordId: String(r['recordId']) });
 
 let h: CliHarness;
-let store: StateStore;
+let store: SyncState;
 
 async function destinationState(record: Record<string, unknown>, destination: string): Promise<{ status?: string; revision?: number }> {
   const { Item } = await h.runtime.clients.doc.send(new GetCommand({ TableName: h.runtime.tableName, Key: { pk: recordPk(refOf(record)), sk: destinationSk(destination) }, ConsistentRead: true }));
@@ -72,7 +72,7 @@ beforeAll(async () => {
           }
         : handler,
   });
-  store = { ddb: h.runtime.clients.doc, tableName: h.runtime.tableName };
+  store = h.runtime.state;
   municipal().setFaults({ outage: true });
   await h.submit(all);
   await waitFor('the municipal DLQ to hold every record', async () => ((await h.depth(dlqUrl())) === all.length ? true : undefined), 270_000);
@@ -152,7 +152,7 @@ describe('credex replay', () => {
         };
       },
     });
-    const first = await replayLane({ sqs: failingDeletes, store }, { queueUrl: queueUrl(), dlqUrl: dlqUrl() }, { lane: 'municipal', filter: {}, requestedBy: 'test' });
+    const first = await replayLane({ sqs: failingDeletes, state: store }, { queueUrl: queueUrl(), dlqUrl: dlqUrl() }, { lane: 'municipal', filter: {}, requestedBy: 'test' });
     expect(first).toMatchObject({ matched: 3, moved: 0 });
     expect(first.failures.map((f) => f.reason)).toEqual(Array(3).fill(expect.stringMatching(/^sent, but not deleted from the DLQ/)));
     await waitFor('the sent copies delivered', () => allDelivered(commitments, 'municipal'));

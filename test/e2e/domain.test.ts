@@ -12,7 +12,6 @@ import { LocalCalendar } from '../../local/runtime/calendar.js';
 import { settle } from '../../local/runtime/reconcile.js';
 import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
 import { submitAll } from '../../local/runtime/submit.js';
-import { readRecordState } from '../../functions/shared/state/repository.js';
 import type { RecordType } from '../../functions/shared/records/types.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { waitFor } from '../cli/runtime-harness.js';
@@ -48,7 +47,7 @@ async function settled(): Promise<void> {
 
 const ref = (recordType: RecordType, recordId: string, source = recordType === 'repair' ? 'hrb-credit-repair' : 'hrbxq-enforcement') => ({ recordType, source, recordId });
 const stateAt = async (recordType: RecordType, recordId: string, destination: DestinationId) =>
-  (await readRecordState({ ddb: runtime.clients.doc, tableName: runtime.tableName }, ref(recordType, recordId))).destinations.find((d) => d.destination === destination);
+  (await runtime.state.readRecordState(ref(recordType, recordId))).destinations.find((d) => d.destination === destination);
 /** A simulator's records (breaches: CF / breach) with this decision number. */
 const held = (destination: DestinationId, decisionNumber: string) =>
   runtime.simulators.simulators[destination].store.list().filter((r) => JSON.stringify(r.content ?? {}).includes(decisionNumber));
@@ -144,7 +143,7 @@ describe('what a record legally is, over the running local runtime', () => {
       calendar.advance();
       await waitFor('the publication off both websites', async () => (['provincial', 'municipal'].every((d) => published(d as DestinationId, '〔2026〕903号').length === 0) ? true : undefined), 180_000);
       for (const d of ['provincial', 'municipal'] as const) expect(held(d, '〔2026〕903号').map((r) => [r.operation, r.unpublishedAt !== undefined])).toEqual([['upsert', true]]);
-      const history = (await readRecordState({ ddb: runtime.clients.doc, tableName: runtime.tableName }, ref('breach', 'E2E-P-1'))).events;
+      const history = (await runtime.state.readRecordState(ref('breach', 'E2E-P-1'))).events;
       expect(history.filter((e) => e.type === 'publicationExpired')).toEqual([expect.objectContaining({ detail: { until: DAY, destinations: ['municipal', 'provincial'] } })]);
       await settled();
     },
@@ -193,7 +192,7 @@ describe('what a record legally is, over the running local runtime', () => {
       expect(repairsBeforeBreaches(applied, links)).toEqual([]);
       // the platforms never had to refuse a repair for want of its breach
       expect(municipal.store.requests.filter((r) => r.code === 'BREACH_NOT_FOUND')).toEqual([]);
-      const history = (await readRecordState({ ddb: runtime.clients.doc, tableName: runtime.tableName }, ref('repair', 'E2E-RC'))).events;
+      const history = (await runtime.state.readRecordState(ref('repair', 'E2E-RC'))).events;
       expect(history.filter((e) => e.type === 'waiting').map((e) => (e['detail'] as { destination: string }).destination)).toContain('municipal');
     },
     TEST_TIMEOUT_MS,

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { createDeliverHandler, powertoolsDeliverMetrics } from '../../functions/deliver/compose.js';
@@ -14,7 +14,8 @@ import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { claimSend, getMeta, getRevision, listRepairWaits, readRecordState, registerRepairWait, type StateStore } from '../../functions/shared/state/repository.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { recordPk, revisionSk } from '../../functions/shared/state/keys.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
@@ -33,7 +34,8 @@ const credentials = destinationCredentials('credex');
 let sims: Simulators;
 let ddb: DynamoDBDocumentClient;
 let sqs: SQSClient;
-let store: StateStore;
+let tableName: string;
+let store: SyncState;
 let intake: IntakeDeps;
 let lanes: Record<DestinationId, string>;
 let dlqs: Record<DestinationId, string>;
@@ -47,8 +49,8 @@ afterAll(async () => sims.stop());
 
 beforeEach(async () => {
   sims.reset();
-  const tableName = await freshTable('deliver');
-  store = { ddb, tableName };
+  tableName = await freshTable('deliver');
+  store = dynamoSyncState({ ddb, tableName });
   dlqs = {} as Record<DestinationId, string>;
   lanes = {} as Record<DestinationId, string>;
   for (const d of DESTINATION_IDS) {
@@ -56,17 +58,17 @@ beforeEach(async () => {
     const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqs[d], AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
     lanes[d] = await freshQueue(`lane-${d}`, { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) });
   }
-  intake = { ddb, sqs, logger: silent, config: { tableName, laneQueueUrls: lanes } };
+  intake = { state: store, sqs, logger: silent, config: { tableName, laneQueueUrls: lanes } };
 });
 
 function deps(destination: DestinationId, overrides: Partial<DeliverDeps> = {}): DeliverDeps {
   return {
-    ddb,
+    state: store,
     sqs,
     adapter: adapters[destination],
     credentials: createCredentialsProvider({ source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }), secretName: destination }),
     config: {
-      tableName: store.tableName,
+      tableName,
       destination,
       endpointUrl: sims.urls[destination],
       queueUrl: lanes[destination],
@@ -97,7 +99,7 @@ async function deliverOnce(destination: DestinationId, extra: Partial<DeliverDep
 
 /** The outcome recorded at a destination (a send claimed but not answered has none: no statusRank). */
 const destinationState = async (recordId: string, destination: DestinationId, recordType: 'commitment' | 'breach' = 'commitment', source = recordType === 'commitment' ? 'hrbxq-approval' : 'hrbxq-enforcement') =>
-  (await readRecordState(store, { recordType, source, recordId })).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
+  (await store.readRecordState({ recordType, source, recordId })).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -115,7 +117,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const state = await destinationState('D-1', 'provincial');
     expect(state).toEqual(expect.objectContaining({ revision: 1, status: 'delivered', attempts: 1 }));
     expect(state?.['receipt']).toEqual(expect.any(String));
-    const events = (await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'D-1' })).events.map((e) => e.type);
+    const events = (await store.readRecordState({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'D-1' })).events.map((e) => e.type);
     expect(events.filter((t) => t === 'delivered')).toHaveLength(3);
   });
 
@@ -181,15 +183,15 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     await submit(breach({ recordId: 'REJ-1' }));
     // the platform validates more strictly than the contract: simulate it by a stored date it refuses
     const ref = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'REJ-1' };
-    const stored = (await getRevision(store, ref, 1))!;
-    await ddb.send(new PutCommand({ TableName: store.tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
+    const stored = (await store.getRevision(ref, 1))!;
+    await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
 
     const { result } = await deliverOnce('provincial');
 
     expect([...result.outcomes.values()]).toEqual(['rejected']);
     expect(result.batchItemFailures).toEqual([]); // terminal: acked, not retried
     expect(await destinationState('REJ-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('E102') }));
-    expect((await readRecordState(store, ref)).events.map((e) => e.type)).toContain('rejected');
+    expect((await store.readRecordState(ref)).events.map((e) => e.type)).toContain('rejected');
   });
 
   it('retries, never rejects, records the platform cannot decrypt (a stale field key)', async () => {
@@ -293,7 +295,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     const breachRef = (recordId: string) => ({ recordType: 'breach' as const, source: BREACH_SOURCE, recordId });
     const commitmentRef = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
     const stateAt = async (ref: { recordType: 'commitment' | 'breach' | 'repair'; source: string; recordId: string }, destination: DestinationId) =>
-      (await readRecordState(store, ref)).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
+      (await store.readRecordState(ref)).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
 
     /** The lane's visible messages, by `recordType:recordId:revision` (they stay in flight until deleted). */
     async function laneMessages(destination: DestinationId): Promise<Map<string, SQSRecord>> {
@@ -309,7 +311,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
 
     it('holds a repair back until its breach is delivered at the destination, then delivers it after the breach', async () => {
       await submit(breach({ recordId: 'OB-1' }), repair({ recordId: 'OR-1' }, { breachRecordId: 'OB-1', breachSource: BREACH_SOURCE }));
-      expect((await getMeta(store, breachRef('OB-1')))?.routedTo).toContain('municipal');
+      expect((await store.getMeta(breachRef('OB-1')))?.routedTo).toContain('municipal');
       const messages = await laneMessages('municipal');
       const breachMessage = messages.get('breach:OB-1:1')!;
       const repairMessage = messages.get('repair:OR-1:1')!;
@@ -323,7 +325,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(sims.simulators.municipal.store.requests).toEqual([]);
       // the state says why: waiting for the breach, and the history says so once
       expect(await stateAt(repairRef('OR-1'), 'municipal')).toMatchObject({ status: 'waiting', lastError: 'waiting for its breach hrbxq-enforcement/OB-1 to be delivered to municipal first (not sent there yet)' });
-      expect((await readRecordState(store, repairRef('OR-1'))).events.filter((e) => e.type === 'waiting')).toHaveLength(1);
+      expect((await store.readRecordState(repairRef('OR-1'))).events.filter((e) => e.type === 'waiting')).toHaveLength(1);
 
       // the breach goes; its delivery sends the waiting repair on at once (a fresh lane message)
       const breachDelivery = await processDeliverBatch([breachMessage], deps('municipal'));
@@ -352,11 +354,11 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       const messages = await laneMessages('municipal');
       await processDeliverBatch([messages.get('breach:WB-1:1')!], deps('municipal'));
       // a wait an earlier receive of the repair registered, after the breach's wake had looked
-      await registerRepairWait(store, breachRef('WB-1'), 'municipal', { repair: repairRef('WR-1'), revision: 1, since: new Date().toISOString() });
+      await store.registerRepairWait(breachRef('WB-1'), 'municipal', { repair: repairRef('WR-1'), revision: 1, since: new Date().toISOString() });
       const again = messages.get('repair:WR-1:1')!;
       const result = await processDeliverBatch([{ ...again, attributes: { ...again.attributes, ApproximateReceiveCount: '2' } }], deps('municipal'));
       expect([...result.outcomes.values()]).toEqual(['delivered']);
-      expect(await listRepairWaits(store, breachRef('WB-1'), 'municipal')).toEqual([]);
+      expect(await store.listRepairWaits(breachRef('WB-1'), 'municipal')).toEqual([]);
     });
 
     it('holds a repair whose breach the exchange has not received yet, and sends it on once the breach arrives and is delivered', async () => {
@@ -402,8 +404,8 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     it('rejects, without sending it, a repair whose breach the destination rejected', async () => {
       await submit(breach({ recordId: 'RB-1' }));
       // the provincial platform refuses this breach (a date it does not accept)
-      const stored = (await getRevision(store, breachRef('RB-1'), 1))!;
-      await ddb.send(new PutCommand({ TableName: store.tableName, Item: { pk: recordPk(breachRef('RB-1')), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
+      const stored = (await store.getRevision(breachRef('RB-1'), 1))!;
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: recordPk(breachRef('RB-1')), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
       const first = await deliverOnce('provincial');
       expect([...first.result.outcomes.values()]).toEqual(['rejected']);
       expect(await stateAt(breachRef('RB-1'), 'provincial')).toEqual(expect.objectContaining({ status: 'rejected' }));
@@ -418,7 +420,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(sentKeys('provincial')).not.toContain(`repair:${REPAIR_SOURCE}:RR-1:1:provincial`);
       const state = await stateAt(repairRef('RR-1'), 'provincial');
       expect(state).toEqual(expect.objectContaining({ revision: 1, status: 'rejected', lastError: expect.stringContaining('RB-1') }));
-      const rejected = (await readRecordState(store, repairRef('RR-1'))).events.find((e) => e.type === 'rejected');
+      const rejected = (await store.readRecordState(repairRef('RR-1'))).events.find((e) => e.type === 'rejected');
       expect(JSON.stringify(rejected)).toContain('RB-1');
       expect(await receiveRecords(sqs, lanes.provincial)).toEqual([]); // acked: gone from the lane
     });
@@ -428,7 +430,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       const provincialOnly = { ...intake, config: { ...intake.config, routes: { outbound: [{ destination: 'provincial' as const, recordTypes: ['breach' as const] }], inbound: [] } } };
       const routed = await processIntakeBatch([{ messageId: randomUUID(), body: JSON.stringify(breach({ recordId: 'NB-1' })), messageAttributes: {} } as unknown as SQSRecord], provincialOnly);
       expect(routed.batchItemFailures).toEqual([]);
-      expect((await getMeta(store, breachRef('NB-1')))?.routedTo).toEqual(['provincial']);
+      expect((await store.getMeta(breachRef('NB-1')))?.routedTo).toEqual(['provincial']);
       await submit(repair({ recordId: 'NR-1' }, { breachRecordId: 'NB-1', breachSource: BREACH_SOURCE }));
 
       const { records, result } = await deliverOnce('municipal');
@@ -446,20 +448,21 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       // this invocation resolves revision 1 (the newest then); before it claims the send, revision 2
       // is accepted and another invocation delivers it
       let interleaved = false;
-      const racing = {
-        send: async (command: unknown) => {
-          if (!interleaved && command instanceof UpdateCommand && String(command.input.UpdateExpression).startsWith('SET sentRevision')) {
+      const racing: SyncState = {
+        ...store,
+        claimSend: async (...args) => {
+          if (!interleaved) {
             interleaved = true;
             await submit(commitment({ recordId: 'SUP-1', revision: 2 }, { reason: '变更后的承诺事由' }));
             const [revision2] = await receiveRecords(sqs, lanes.municipal);
             const other = await processDeliverBatch([revision2!], deps('municipal'));
             expect([...other.outcomes.values()]).toEqual(['delivered']);
           }
-          return ddb.send(command as UpdateCommand);
+          return store.claimSend(...args);
         },
-      } as unknown as DynamoDBDocumentClient;
+      };
 
-      const result = await processDeliverBatch([revision1!], deps('municipal', { ddb: racing }));
+      const result = await processDeliverBatch([revision1!], deps('municipal', { state: racing }));
 
       expect(interleaved).toBe(true);
       expect(result.outcomes.get(revision1!.messageId)).toBe('superseded');
@@ -467,7 +470,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(sentKeys('municipal')).toEqual(['commitment:hrbxq-approval:SUP-1:2:municipal']);
       expect(sims.simulators.municipal.store.list().map((r) => r.revision)).toEqual([2]);
       expect(await stateAt(commitmentRef('SUP-1'), 'municipal')).toEqual(expect.objectContaining({ revision: 2, status: 'delivered' }));
-      const superseded = (await readRecordState(store, commitmentRef('SUP-1'))).events.filter((e) => e.type === 'superseded');
+      const superseded = (await store.readRecordState(commitmentRef('SUP-1'))).events.filter((e) => e.type === 'superseded');
       expect(superseded).toEqual([expect.objectContaining({ revision: 1, detail: expect.objectContaining({ destination: 'municipal', sentRevision: 2 }) })]);
     });
 
@@ -479,7 +482,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(revision2).toBeDefined();
       // another invocation is sending revision 1 for the next 2 s
       const leaseUntil = new Date(Date.now() + 2_000).toISOString();
-      expect(await claimSend(store, commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil, token: 'another-invocation' })).toEqual({ kind: 'claimed' });
+      expect(await store.claimSend(commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil, token: 'another-invocation' })).toEqual({ kind: 'claimed' });
 
       const result = await processDeliverBatch([revision2], deps('municipal'));
       expect(result.batchItemFailures).toEqual([{ itemIdentifier: revision2.messageId }]);
@@ -527,7 +530,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(municipal.published()).toEqual([]);
       expect(municipal.current('breach:hrbxq-enforcement:PE-1:municipal')).toMatchObject({ operation: 'upsert', unpublishedAt: expect.any(String) }); // still shared
       expect(municipal.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 201', 'DELETE 200', 'DELETE 404']);
-      const history = (await readRecordState(store, breachRef('PE-1'))).events.filter((e) => e.type === 'delivered');
+      const history = (await store.readRecordState(breachRef('PE-1'))).events.filter((e) => e.type === 'delivered');
       expect(history.map((e) => (e['detail'] as { action: string }).action)).toEqual(['upsert', 'unpublish']);
       // a later copy finds the publication ended: nothing is sent
       await sqs.send(new SendMessageCommand({ QueueUrl: lanes.municipal, MessageBody: JSON.stringify(end) }));
@@ -552,9 +555,9 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     it('never sends a 1.0 revision as content (its meaning changed), says why, and still lets it be withdrawn', async () => {
       await submit(breach({ recordId: 'V1-1' }));
       const ref = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'V1-1' };
-      const stored = (await getRevision(store, ref, 1))!;
+      const stored = (await store.getRevision(ref, 1))!;
       // as contract 1.0 stored it: a first-offence exemption, which 2.0 never shares as a penalty
-      await ddb.send(new PutCommand({ TableName: store.tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, schemaVersion: '1.0', data: { ...stored.data, firstOffenceExemption: true } }) } }));
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, schemaVersion: '1.0', data: { ...stored.data, firstOffenceExemption: true } }) } }));
 
       const { result } = await deliverOnce('provincial');
       expect([...result.outcomes.values()]).toEqual(['rejected']);

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { request as httpRequest } from 'node:http';
 import type { IngestDeps } from '../../functions/ingest/ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
 import { upstreams } from '../../topology/upstreams.js';
 import { startIngestServer, type IngestServer } from '../../local/ingest-server.js';
 import { encodeGbk } from '../support/gbk.js';
@@ -34,12 +34,10 @@ beforeEach(async () => {
   const tableName = await freshTable('ingest-server');
   queueUrl = await freshQueue('intake');
   deps = {
-    ddb,
+    state: dynamoSyncState({ ddb, tableName }),
     sqs,
     config: { tableName, intakeQueueUrl: queueUrl, upstreams, maxBodyBytes: MAX_BODY_BYTES },
     secrets: testSecrets,
-    nonces: new DynamoNonceStore(ddb, tableName),
-    throttle: new DynamoThrottle(ddb, tableName),
     logger: silentLogger,
   };
   server = await startIngestServer({ deps });
@@ -173,10 +171,10 @@ describe('local ingest server', () => {
     const variants = {
       plain: deps,
       throttled: { ...deps, config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 1 } } } },
-      broken: { ...deps, throttle: { take: () => Promise.reject(new TypeError('bug')) } },
+      broken: { ...deps, state: { ...deps.state, throttleRequest: () => Promise.reject(new TypeError('bug')) } },
       noQueue: { ...deps, config: { ...deps.config, intakeQueueUrl: `${queueUrl}-missing` } },
       queueDown: { ...deps, sqs: unreachableSqs },
-      noTable: { ...deps, ddb: unreachable, nonces: { claim: async () => true }, throttle: { take: async () => ({ allowed: true as const, retryAfterSeconds: 0 }) } },
+      noTable: { ...deps, state: { ...dynamoSyncState({ ddb: unreachable, tableName: deps.config.tableName }), claimNonce: async () => true, throttleRequest: async () => ({ allowed: true as const }) } },
     } satisfies Record<string, IngestDeps>;
     await ddb.send(
       new PutCommand({

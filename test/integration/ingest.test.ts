@@ -9,8 +9,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createIngestHandler } from '../../functions/ingest/compose.js';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../functions/ingest/ingest.js';
-import { DynamoNonceStore, DynamoThrottle } from '../../functions/ingest/nonce-store.js';
-import { listQuarantine, type StateStore } from '../../functions/shared/state/repository.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { upstreams } from '../../topology/upstreams.js';
 import { encodeGbk } from '../support/gbk.js';
 import { breach, commitment } from '../support/records.js';
@@ -20,7 +20,8 @@ import { freshQueue, freshTable, testServers } from './servers.js';
 let ddb: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let deps: IngestDeps;
-let store: StateStore;
+let tableName: string;
+let store: SyncState;
 let queueUrl: string;
 
 beforeAll(() => {
@@ -30,16 +31,14 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  const tableName = await freshTable('ingest');
+  tableName = await freshTable('ingest');
   queueUrl = await freshQueue('intake');
-  store = { ddb, tableName };
+  store = dynamoSyncState({ ddb, tableName });
   deps = {
-    ddb,
+    state: store,
     sqs,
     config: { tableName, intakeQueueUrl: queueUrl, upstreams },
     secrets: testSecrets,
-    nonces: new DynamoNonceStore(ddb, tableName),
-    throttle: new DynamoThrottle(ddb, tableName),
     logger: silentLogger,
   };
 });
@@ -62,7 +61,7 @@ async function receiveAll(): Promise<Array<{ body: Record<string, unknown>; corr
 const today = () => new Date().toISOString().slice(0, 10);
 /** Every item in the table (a test table is small). */
 async function tableItems(): Promise<Array<Record<string, unknown>>> {
-  return (await ddb.send(new ScanCommand({ TableName: store.tableName }))).Items ?? [];
+  return (await ddb.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
 }
 
 describe('POST /v1/records on real servers', () => {
@@ -76,7 +75,7 @@ describe('POST /v1/records on real servers', () => {
       ['I-ok-1', 'req-int-1:0'],
       ['I-ok-2', 'req-int-1:2'],
     ]);
-    const quarantined = await listQuarantine(store, today());
+    const quarantined = await store.listQuarantine(today());
     expect(quarantined.map((q) => [q.recordId, q.reason, q.correlationId]).sort()).toEqual([
       ['I-bad', 'invalid', 'req-int-1:1'],
       ['I-breach', 'unauthorised', 'req-int-1:3'],
@@ -145,7 +144,7 @@ describe('security cases: refused, nothing written', () => {
 
   it('replayed to another instance: the nonce store is shared through the table', async () => {
     const request = base();
-    const other: IngestDeps = { ...deps, nonces: new DynamoNonceStore(ddb, store.tableName), throttle: new DynamoThrottle(ddb, store.tableName) };
+    const other: IngestDeps = { ...deps, state: dynamoSyncState({ ddb, tableName }) };
     expect((await handleIngestRequest(request, deps)).status).toBe(200);
     expect(JSON.parse((await handleIngestRequest(request, other)).body)).toEqual({ error: expect.objectContaining({ code: 'NONCE_REPLAYED' }) });
     const nonce = (await tableItems()).find((i) => String(i['pk']).startsWith('NONCE#'));
@@ -157,7 +156,7 @@ describe('security cases: refused, nothing written', () => {
     expect(r.status).toBe(207);
     expect(r.json['results']).toEqual([expect.objectContaining({ status: 'rejected', errors: expect.arrayContaining([expect.objectContaining({ rule: 'notAuthorised' })]) })]);
     expect(await receiveAll()).toEqual([]);
-    expect((await listQuarantine(store, today())).map((q) => [q.recordId, q.reason])).toEqual([['S-foreign', 'unauthorised']]);
+    expect((await store.listQuarantine(today())).map((q) => [q.recordId, q.reason])).toEqual([['S-foreign', 'unauthorised']]);
   });
 
   it('throttles per upstream with a counter in the table', async () => {

@@ -13,7 +13,8 @@ import { powertoolsMetrics } from '../../functions/shared/platform.js';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type LaneMessage } from '../../functions/intake/intake.js';
 import { contentHash } from '../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
-import { acceptRevision, claimRouting, getRevision, listExpired, listQuarantine, readRecordState, refOf, type StateStore } from '../../functions/shared/state/repository.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import { refOf, type SyncState } from '../../functions/shared/state/sync-state.js';
 import { DESTINATION_IDS, topology, type DestinationId } from '../../topology/topology.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { captureOutput } from '../support/capture-output.js';
@@ -24,7 +25,7 @@ const silent = { info: () => {}, warn: () => {}, error: () => {} };
 let ddb: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let config: IntakeConfig;
-let store: StateStore;
+let store: SyncState;
 let deps: IntakeDeps;
 
 beforeAll(() => {
@@ -37,8 +38,8 @@ beforeEach(async () => {
   const tableName = await freshTable('intake');
   const urls = await Promise.all(DESTINATION_IDS.map((d) => freshQueue(`lane-${d}`)));
   config = { tableName, laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, urls[i]!])), intakeDlqUrl: await freshQueue('intake-dlq') };
-  store = { ddb, tableName };
-  deps = { ddb, sqs, config, logger: silent };
+  store = dynamoSyncState({ ddb, tableName });
+  deps = { state: store, sqs, config, logger: silent };
 });
 
 function sqsMessage(body: string, messageId: string = randomUUID()): SQSRecord {
@@ -112,11 +113,11 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect(result.batchItemFailures).toEqual([]);
     const lanes = await drainAll();
     expect(lanes).toEqual({ provincial: ['CN-1@1:upsert'], municipal: ['CN-1@1:upsert'], publicColumn: ['CN-1@1:upsert'], district: [] });
-    const state = await readRecordState(store, refOf(record as unknown as CreditRecord));
+    const state = await store.readRecordState(refOf(record as unknown as CreditRecord));
     expect(state.meta).toEqual(expect.objectContaining({ revision: 1, routedRevision: 1, routedTo: ['municipal', 'provincial', 'publicColumn'] }));
     expect(state.revisions).toEqual([1]);
     expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed']);
-    expect(await getRevision(store, refOf(record as unknown as CreditRecord), 1)).toEqual(record);
+    expect(await store.getRevision(refOf(record as unknown as CreditRecord), 1)).toEqual(record);
   });
 
   it('quarantines invalid, malformed, oversize, mis-encoded and unknown-source input with its reasons, without failing the batch', async () => {
@@ -135,13 +136,13 @@ describe('intake on DynamoDB Local and an SQS server', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     expect(result.outcomes.get(valid.messageId)).toBe('routed');
-    const quarantined = await listQuarantine(store, today());
+    const quarantined = await store.listQuarantine(today());
     expect(quarantined.map((q) => [q.messageId, q.reason]).sort()).toEqual(Object.keys(bodies).map((r) => [`msg-${r}`, r]).sort());
     for (const q of quarantined) expect(q.body).toBe(bodies[q.reason as keyof typeof bodies]); // raw body kept exactly
     const bad = quarantined.find((q) => q.reason === 'invalid')!;
     expect(bad.errors).toEqual([expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'format:uscc' })]);
     expect(quarantined.find((q) => q.reason === 'malformed')!.errors[0]!.message).toMatch(/^malformed JSON at line 1, column \d+/);
-    const history = await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'BAD-USCC' });
+    const history = await store.readRecordState({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'BAD-USCC' });
     expect(history.events.map((e) => e.type)).toEqual(['invalid']);
     expect(history.meta).toBeUndefined();
     expect((await drainAll()).provincial).toEqual(['GOOD@1:upsert']);
@@ -167,7 +168,7 @@ describe('intake on DynamoDB Local and an SQS server', () => {
 
     expect([...late.outcomes.values()]).toEqual(['superseded']);
     expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
-    const state = await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'OOO' });
+    const state = await store.readRecordState({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'OOO' });
     expect(state.meta?.revision).toBe(2);
     expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed', 'superseded']);
   });
@@ -181,16 +182,16 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     const result = await processIntakeBatch([asMessage(changed)], deps);
 
     expect([...result.outcomes.values()]).toEqual(['quarantined']);
-    const [q] = await listQuarantine(store, today());
+    const [q] = await store.listQuarantine(today());
     expect(q).toEqual(expect.objectContaining({ reason: 'conflict', errors: [expect.objectContaining({ path: '/revision', rule: 'revisionConflict' })] }));
-    expect(await getRevision(store, refOf(first as unknown as CreditRecord), 1)).toEqual(first);
+    expect(await store.getRevision(refOf(first as unknown as CreditRecord), 1)).toEqual(first);
     expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
   });
 
   it('routes on redelivery a revision accepted before a crash, exactly once', async () => {
     const record = commitment({ recordId: 'CRASH' }) as unknown as CreditRecord;
     // the intake died right after accepting: the revision is stored, nothing was routed
-    await acceptRevision(store, record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'first-attempt' });
+    await store.acceptRevision(record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'first-attempt' });
 
     const redelivered = await processIntakeBatch([asMessage(record as unknown as Record<string, unknown>)], deps);
 
@@ -209,7 +210,7 @@ describe('intake on DynamoDB Local and an SQS server', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: publicCommitment.messageId }]);
     expect(result.outcomes.get(breachRecord.messageId)).toBe('routed');
-    const state = await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'PUB' });
+    const state = await store.readRecordState({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'PUB' });
     expect(state.meta?.revision).toBe(1);
     expect(state.meta?.routedRevision).toBeUndefined();
 
@@ -258,7 +259,7 @@ describe('intake on DynamoDB Local and an SQS server', () => {
       const column = (await drain('publicColumn')).map((m) => `${m.revision}:${m.action}`);
       // either revision 1 never reached the column, or revision 2's withdrawal follows it
       if (column.includes('1:upsert')) expect(column).toContain('2:withdraw');
-      const meta = (await readRecordState(store, { recordType: 'commitment', source: 'hrbxq-approval', recordId })).meta!;
+      const meta = (await store.readRecordState({ recordType: 'commitment', source: 'hrbxq-approval', recordId })).meta!;
       expect(meta.revision).toBe(2);
       if (column.length > 0) expect(meta.routedTo).toContain('publicColumn');
     }
@@ -268,8 +269,8 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     const record = commitment({ recordId: 'HALF' }) as unknown as CreditRecord;
     const ref = refOf(record);
     // revision 1 was accepted and claimed for its three lanes, its messages sent, then the invocation died
-    await acceptRevision(store, record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'c' });
-    await claimRouting(store, ref, 1, ['provincial', 'municipal', 'publicColumn'], { now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), token: 'dead-invocation' });
+    await store.acceptRevision(record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'c' });
+    await store.claimRouting(ref, 1, ['provincial', 'municipal', 'publicColumn'], { now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), token: 'dead-invocation' });
 
     await processIntakeBatch([asMessage(commitment({ recordId: 'HALF', revision: 2 }, { publicationType: '不可公开' }))], deps);
 
@@ -308,7 +309,7 @@ describe('what a record legally is', () => {
     const result = await processIntakeBatch([asMessage(nonPenalty({ recordId: 'NP-1' }))], deps);
     expect([...result.outcomes.values()]).toEqual(['routed']);
     expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
-    const state = await readRecordState(store, { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'NP-1' });
+    const state = await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'NP-1' });
     expect(state.meta).toMatchObject({ revision: 1, routedRevision: 1, routedTo: [] });
     expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed']);
   });
@@ -316,12 +317,12 @@ describe('what a record legally is', () => {
   it('warns when a first-offence exemption is not a first violation: the subject was penalised before', async () => {
     await processIntakeBatch([asMessage(breach({ recordId: 'FB-1' }, { decisionDate: '2026-02-10', publicationEndDate: '2026-05-10' }))], deps);
     await processIntakeBatch([asMessage(nonPenalty({ recordId: 'FN-1' }))], deps);
-    const accepted = (await readRecordState(store, { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-1' })).events.find((e) => e.type === 'accepted');
+    const accepted = (await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-1' })).events.find((e) => e.type === 'accepted');
     expect(accepted?.['detail']).toEqual({ warnings: ['not a first violation: the subject was penalised before (哈新市监罚〔2026〕45号, 2026-02-10)'] });
     // another subject's first exemption carries no warning
     const other = nonPenalty({ recordId: 'FN-2' }, { party: { name: '哈尔滨新区松北建筑工程有限公司', category: '法人及非法人组织', uscc: uscc('91230109MA1BCDF2') } });
     await processIntakeBatch([asMessage(other)], deps);
-    const clean = (await readRecordState(store, { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-2' })).events.find((e) => e.type === 'accepted');
+    const clean = (await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-2' })).events.find((e) => e.type === 'accepted');
     expect(clean?.['detail']).toBeUndefined();
   });
 
@@ -329,8 +330,8 @@ describe('what a record legally is', () => {
     const inbound = breach({ recordId: 'IB-1', source: 'hlj-credit-platform' }, { blackPoints: undefined, brokenCommitmentCode: undefined, severity: '严重', publicationEndDate: undefined });
     await processIntakeBatch([asMessage(inbound)], deps);
     const ref = { recordType: 'breach' as const, source: 'hlj-credit-platform', recordId: 'IB-1' };
-    expect((await getRevision(store, ref, 1))?.data['blackPoints']).toBe(topology.blackPoints.bySeverity['严重']);
-    const accepted = (await readRecordState(store, ref)).events.find((e) => e.type === 'accepted');
+    expect((await store.getRevision(ref, 1))?.data['blackPoints']).toBe(topology.blackPoints.bySeverity['严重']);
+    const accepted = (await store.readRecordState(ref)).events.find((e) => e.type === 'accepted');
     expect(accepted?.['detail']).toEqual({ assignedBlackPoints: topology.blackPoints.bySeverity['严重'] });
     // the same record sent again is a duplicate: the points are not content
     const again = await processIntakeBatch([asMessage(inbound)], deps);
@@ -343,7 +344,7 @@ describe('what a record legally is', () => {
     const wrongTier = repair({ recordId: 'RX-2' }, { breachRecordId: 'RB-1', severity: '轻微', minDisclosureEndDate: '2026-06-10', maxDisclosureEndDate: '2026-09-10', decisionDate: '2026-07-01', applicationDate: '2026-06-20' });
     const result = await processIntakeBatch([asMessage(wrongUnit), asMessage(wrongTier)], deps);
     expect([...result.outcomes.values()]).toEqual(['quarantined', 'quarantined']);
-    const entries = await listQuarantine(store, today());
+    const entries = await store.listQuarantine(today());
     const rules = entries.map((e) => e.errors.map((x) => `${x.path} ${x.rule}`));
     expect(rules).toEqual(expect.arrayContaining([['/data/handlingUnitUscc repairMatchesBreach'], ['/data/severity repairMatchesBreach']]));
     expect(JSON.stringify(entries)).toContain('谁认定、谁修复');
@@ -351,10 +352,10 @@ describe('what a record legally is', () => {
 
   it('schedules the end of a publication where the record goes to a destination that publishes it', async () => {
     await processIntakeBatch([asMessage(breach({ recordId: 'EX-1' })), asMessage(breach({ recordId: 'EX-2' }, { severity: '轻微', decisionNumber: '哈新市监罚〔2026〕46号' }))], deps);
-    const month = await listExpired(store, '2027-06', '2099-12-31', 10);
+    const month = await store.listExpired('2027-06', '2099-12-31', 10);
     expect(month.map((e) => [e.ref.recordId, e.until])).toEqual([['EX-1', '2027-06-10']]);
     // the 轻微 one is not published at all: nothing to end
-    const minor = await listExpired(store, '2026-09', '2099-12-31', 10);
+    const minor = await store.listExpired('2026-09', '2099-12-31', 10);
     expect(minor).toEqual([]);
   });
 });

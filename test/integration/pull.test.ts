@@ -4,10 +4,11 @@
  * enqueuing a page and moving the cursor repeats only that page.
  */
 import { ReceiveMessageCommand, DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pullBreachFeed, type PullDeps } from '../../functions/pull/pull.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { getCursor, listQuarantine } from '../../functions/shared/state/repository.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { breach, commitment } from '../support/records.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
@@ -19,6 +20,7 @@ let sims: Simulators;
 let ddb: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let tableName: string;
+let store: SyncState;
 let intakeQueueUrl: string;
 const silent = { info: () => {}, error: () => {} };
 
@@ -31,6 +33,7 @@ afterAll(async () => sims.stop());
 beforeEach(async () => {
   sims.reset();
   tableName = await freshTable('pull');
+  store = dynamoSyncState({ ddb, tableName });
   intakeQueueUrl = await freshQueue('intake');
 });
 
@@ -38,7 +41,7 @@ const feedRecords = (n: number, from = 0) => Array.from({ length: n }, (_, i) =>
 
 function deps(overrides: Partial<PullDeps> = {}, config: Partial<PullDeps['config']> = {}): PullDeps {
   return {
-    ddb,
+    state: store,
     sqs,
     credentials: createCredentialsProvider({ source: memorySecretSource({ p: JSON.stringify(credentials.provincial) }), secretName: 'p' }),
     config: { tableName, intakeQueueUrl, feedUrl: sims.urls.provincial, source: 'hlj-credit-platform', pageSize: 10, ...config },
@@ -80,26 +83,24 @@ describe('provincial breach pull', () => {
     const result = await pullBreachFeed(deps());
     expect(result).toEqual(expect.objectContaining({ records: 6, stoppedBecause: 'caughtUp' }));
     expect(sorted(await drainIntake())).toEqual(feedRecords(5).map((r) => r['recordId']));
-    const kept = await listQuarantine({ ddb, tableName }, new Date().toISOString().slice(0, 10));
+    const kept = await store.listQuarantine(new Date().toISOString().slice(0, 10));
     expect(kept.map((q) => [q.reason, q.errors[0]?.rule, JSON.parse(q.body).recordId])).toEqual([['invalid', 'queueRefused', 'PROV-BAD']]);
-    expect(await getCursor({ ddb, tableName }, 'hlj-credit-platform')).toBeDefined();
+    expect(await store.getCursor('hlj-credit-platform')).toBeDefined();
   });
 
   it('repeats only the page a crash interrupted, and skips nothing', async () => {
     sims.simulators.provincial.feed.push(...feedRecords(30));
     // the invocation dies after enqueuing its second page, before moving the cursor past it
     let cursorWrites = 0;
-    const crashing = new Proxy(ddb, {
-      get(target, prop, receiver) {
-        if (prop !== 'send') return Reflect.get(target, prop, receiver);
-        return async (command: unknown) => {
-          if (command instanceof PutCommand && String(command.input.Item?.['pk']).startsWith('CURSOR#') && ++cursorWrites === 2) throw new Error('Lambda timed out (simulated)');
-          return target.send(command as never);
-        };
+    const crashing: SyncState = {
+      ...store,
+      saveCursor: async (...args) => {
+        if (++cursorWrites === 2) throw new Error('Lambda timed out (simulated)');
+        return store.saveCursor(...args);
       },
-    });
-    await expect(pullBreachFeed(deps({ ddb: crashing }))).rejects.toThrow('simulated');
-    expect((await getCursor({ ddb, tableName }, 'hlj-credit-platform'))?.version).toBe(1);
+    };
+    await expect(pullBreachFeed(deps({ state: crashing }))).rejects.toThrow('simulated');
+    expect((await store.getCursor('hlj-credit-platform'))?.version).toBe(1);
 
     const resumed = await pullBreachFeed(deps());
     expect(resumed.stoppedBecause).toBe('caughtUp');
@@ -147,7 +148,7 @@ describe('provincial breach pull: what the feed may not carry', () => {
     const result = await pullBreachFeed(deps());
     expect(result).toEqual(expect.objectContaining({ pages: 1, records: 6, stoppedBecause: 'caughtUp' }));
     expect(await drainIntake()).toEqual(['PROV-0']);
-    const quarantined = await listQuarantine({ ddb, tableName }, new Date().toISOString().slice(0, 10));
+    const quarantined = await store.listQuarantine(new Date().toISOString().slice(0, 10));
     expect(quarantined.map((q) => [q.reason, q.errors[0]!.path]).sort()).toEqual([
       ['invalid', ''],
       ['invalid', ''],

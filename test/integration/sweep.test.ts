@@ -13,7 +13,8 @@ import { adapters } from '../../functions/deliver/adapters/index.js';
 import { processDeliverBatch, type DeliverDeps } from '../../functions/deliver/deliver.js';
 import { processIntakeBatch, type IntakeDeps } from '../../functions/intake/intake.js';
 import { createCredentialsProvider, memorySecretSource } from '../../functions/shared/signing/credentials.js';
-import { getCursor, listExpired, readRecordState, type StateStore } from '../../functions/shared/state/repository.js';
+import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
+import type { SyncState } from '../../functions/shared/state/sync-state.js';
 import { EXPIRY_SWEEP_CURSOR } from '../../functions/shared/state/keys.js';
 import { sweepExpiredPublications, type SweepDeps } from '../../functions/sweep/sweep.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
@@ -33,7 +34,8 @@ const DAY_AFTER = '2027-06-11';
 let sims: Simulators;
 let ddb: DynamoDBDocumentClient;
 let sqs: SQSClient;
-let store: StateStore;
+let tableName: string;
+let store: SyncState;
 let lanes: Record<DestinationId, string>;
 let intake: IntakeDeps;
 
@@ -46,17 +48,17 @@ afterAll(async () => sims.stop());
 
 beforeEach(async () => {
   sims.reset();
-  const tableName = await freshTable('sweep');
-  store = { ddb, tableName };
+  tableName = await freshTable('sweep');
+  store = dynamoSyncState({ ddb, tableName });
   lanes = Object.fromEntries(await Promise.all(DESTINATION_IDS.map(async (d) => [d, await freshQueue(`lane-${d}`, { VisibilityTimeout: '30' })] as const))) as Record<DestinationId, string>;
-  intake = { ddb, sqs, logger: silent, config: { tableName, laneQueueUrls: lanes }, today: () => DELIVERED_ON };
+  intake = { state: store, sqs, logger: silent, config: { tableName, laneQueueUrls: lanes }, today: () => DELIVERED_ON };
 });
 
 const sweepDeps = (today: string, maxRecordsPerRun = 100, counted: Record<string, number> = {}): SweepDeps => ({
-  ddb,
+  state: store,
   sqs,
   logger: silent,
-  config: { tableName: store.tableName, laneQueueUrls: lanes, maxRecordsPerRun },
+  config: { tableName, laneQueueUrls: lanes, maxRecordsPerRun },
   today: () => today,
   metrics: { count: (name, value) => void (counted[name] = (counted[name] ?? 0) + value) },
 });
@@ -73,11 +75,11 @@ async function refusingEndpoint(): Promise<{ url: string; close: () => Promise<v
 
 function deliverDeps(destination: DestinationId, today: string, endpointUrl = sims.urls[destination]): DeliverDeps {
   return {
-    ddb,
+    state: store,
     sqs,
     adapter: adapters[destination],
     credentials: createCredentialsProvider({ source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }), secretName: destination }),
-    config: { tableName: store.tableName, destination, endpointUrl, queueUrl: lanes[destination], lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 2, maxConcurrency: 1 } },
+    config: { tableName, destination, endpointUrl, queueUrl: lanes[destination], lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 2, maxConcurrency: 1 } },
     logger: silent,
     today: () => today,
   };
@@ -117,7 +119,7 @@ describe('the expiry sweep', () => {
     // the day after: the end goes to both platforms that published it, nowhere else
     const first = await sweepExpiredPublications(sweepDeps(DAY_AFTER));
     expect(first).toMatchObject({ examined: 1, publications: 1, enqueued: 2, closed: 0, open: 1, more: false });
-    const expired = (await readRecordState(store, breachRef('SW-1'))).events.filter((e) => e.type === 'publicationExpired');
+    const expired = (await store.readRecordState(breachRef('SW-1'))).events.filter((e) => e.type === 'publicationExpired');
     expect(expired).toEqual([expect.objectContaining({ revision: 1, detail: { until: LAST_DAY, destinations: ['municipal', 'provincial'] } })]);
 
     // a second run before the ends are delivered sends nothing again
@@ -129,13 +131,13 @@ describe('the expiry sweep', () => {
       // still shared: the record is there, not withdrawn
       expect([...new Set(sims.simulators[d].store.list().filter((r) => r.type === 'CF' || r.type === 'breach').map((r) => r.operation))]).toEqual(['upsert']);
     }
-    const states = (await readRecordState(store, breachRef('SW-1'))).destinations;
+    const states = (await store.readRecordState(breachRef('SW-1'))).destinations;
     expect(states.filter((s) => s['publicationEndedAt'] !== undefined).map((s) => s.destination).sort()).toEqual(['municipal', 'provincial']);
 
     // the next run closes the entry; nothing is left to end
     expect(await sweepExpiredPublications(sweepDeps(DAY_AFTER))).toMatchObject({ examined: 1, enqueued: 0, closed: 1, open: 0 });
-    expect(await listExpired(store, '2027-06', DAY_AFTER, 10)).toEqual([]);
-    expect((await getCursor(store, EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-06');
+    expect(await store.listExpired('2027-06', DAY_AFTER, 10)).toEqual([]);
+    expect((await store.getCursor(EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-06');
   });
 
   it('leaves a publication a newer revision extended: its own entry ends it later', async () => {
@@ -171,10 +173,10 @@ describe('the expiry sweep', () => {
     const counted: Record<string, number> = {};
     expect(await sweepExpiredPublications(sweepDeps(DAY_AFTER, 100, counted))).toMatchObject({ examined: 1, enqueued: 0, closed: 1, open: 0 });
     expect(counted['ExpiryErrors']).toBe(1);
-    const municipal = (await readRecordState(store, breachRef('SW-R'))).destinations.find((d) => d.destination === 'municipal')!;
+    const municipal = (await store.readRecordState(breachRef('SW-R'))).destinations.find((d) => d.destination === 'municipal')!;
     // the state keeps what happened: still published there, and why the end failed
     expect(municipal).toMatchObject({ status: 'delivered', published: true, unpublishError: expect.stringContaining('rejected') });
-    expect(await listExpired(store, '2027-06', DAY_AFTER, 10)).toEqual([]);
+    expect(await store.listExpired('2027-06', DAY_AFTER, 10)).toEqual([]);
   });
 
   it('counts an entry still open days after its last day as an error on every run, and keeps it', async () => {
@@ -188,13 +190,13 @@ describe('the expiry sweep', () => {
     const late: Record<string, number> = {};
     expect(await sweepExpiredPublications(sweepDeps('2027-06-13', 100, late))).toMatchObject({ open: 1, enqueued: 0 });
     expect(late['ExpiryErrors']).toBe(1);
-    expect(await listExpired(store, '2027-06', '2027-06-13', 10)).toHaveLength(1);
+    expect(await store.listExpired('2027-06', '2027-06-13', 10)).toHaveLength(1);
   });
 
   it('never moves its cursor past yesterday\'s month: an entry written just after midnight on the 1st is still found', async () => {
     // the first run of July finds nothing in June yet
     expect(await sweepExpiredPublications(sweepDeps('2027-07-01'))).toMatchObject({ examined: 0 });
-    expect((await getCursor(store, EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-06');
+    expect((await store.getCursor(EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-06');
     // then an intake that read the calendar on June 30 writes an entry ending that day (一般, decided 2026-06-30)
     await submit(breach({ recordId: 'SW-M' }, { decisionDate: '2026-06-30', decisionNumber: '哈新市监罚〔2026〕330号' }));
     await deliverAll(DELIVERED_ON);
@@ -202,7 +204,7 @@ describe('the expiry sweep', () => {
     // the day after, June is behind
     await deliverAll('2027-07-01');
     await sweepExpiredPublications(sweepDeps('2027-07-02'));
-    expect((await getCursor(store, EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-07');
+    expect((await store.getCursor(EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-07');
   });
 
   it('handles at most maxRecordsPerRun entries a run, says it left some, and the next run goes on', async () => {
@@ -216,7 +218,7 @@ describe('the expiry sweep', () => {
     await deliverAll(DAY_AFTER);
     let runs = 0;
     while ((await sweepExpiredPublications(sweepDeps(DAY_AFTER, 2))).more && runs < 5) runs++;
-    expect(await listExpired(store, '2027-06', DAY_AFTER, 10)).toEqual([]);
+    expect(await store.listExpired('2027-06', DAY_AFTER, 10)).toEqual([]);
     expect(sims.simulators.municipal.store.published()).toEqual([]);
   });
 });

@@ -16,14 +16,19 @@ export const META = 'META';
 export const recordPk = (ref: RecordRef): string => `REC#${ref.recordType}#${ref.source}#${ref.recordId}`;
 
 /** Revisions sort as strings: zero-padded to the 16 digits of Number.MAX_SAFE_INTEGER. */
-export const revisionSk = (revision: number): string => `REV#${String(revision).padStart(16, '0')}`;
+export const REVISION_PREFIX = 'REV#';
+export const revisionSk = (revision: number): string => `${REVISION_PREFIX}${String(revision).padStart(16, '0')}`;
 
-export const destinationSk = (destination: string): string => `DEST#${destination}`;
+export const DESTINATION_PREFIX = 'DEST#';
+export const destinationSk = (destination: string): string => `${DESTINATION_PREFIX}${destination}`;
 
-export const eventSk = (at: string, id: string): string => `EVT#${at}#${id}`;
+export const EVENT_PREFIX = 'EVT#';
+export const eventSk = (at: string, id: string): string => `${EVENT_PREFIX}${at}#${id}`;
 
 /** Quarantine is partitioned by UTC day so operators list one day at a time. */
 export const quarantinePk = (at: string): string => `QUAR#${at.slice(0, 10)}`;
+/** An entry's key within its day: when its message was first sent, and its id (the entry's id for operators). */
+export const quarantineSk = (sentAt: string, messageId: string): string => `${sentAt}#${messageId}`;
 
 export const cursorPk = (source: string): string => `CURSOR#${source}`;
 export const CURSOR = 'CURSOR';
@@ -33,6 +38,7 @@ export const destinationStatusKey = (destination: string, status: string): strin
 
 /** Operator actions (credex replay, resync, redeliver, quarantine release), by UTC month. */
 export const auditPk = (at: string): string => `AUDIT#${at.slice(0, 7)}`;
+export const auditSk = (startedAt: string, id: string): string => `${startedAt}#${id}`;
 
 /**
  * Publications that end in one month (the month of their last day, a Beijing date), sorted by that day: what the
@@ -55,3 +61,11 @@ export const waitSk = (destination: string, repair: RecordRef): string => `${wai
 
 /** The expiry sweep's cursor: the first month that may still hold open entries. */
 export const EXPIRY_SWEEP_CURSOR = 'expiry-sweep';
+
+/** A request nonce the ingest API has seen (expires through the table's TTL). */
+export const nonceKey = (appKey: string, nonce: string): string => `NONCE#${appKey}#${nonce}`;
+export const NONCE_SK = 'NONCE';
+
+/** Requests of one upstream in one minute (expires through the table's TTL). */
+export const throttleKey = (upstreamId: string, minute: number): string => `THROTTLE#${upstreamId}#${minute}`;
+export const THROTTLE_SK = 'THROTTLE';

@@ -31,6 +31,7 @@ import {
   type QuarantineItem,
 } from '../../../cli/operations/quarantine.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
+import { dynamoSyncState } from '../../../functions/shared/state/dynamo/index.js';
 import { ACCEPTING_UNIT_USCC, breakUscc, commitment, residentId } from '../../support/records.js';
 
 const SENT = '2026-03-02T01:30:00.123Z';
@@ -286,7 +287,7 @@ describe('releasing an entry', () => {
   const ddbMock = mockClient(DynamoDBDocumentClient);
   const sqsMock = mockClient(SQSClient);
   const deps = () => ({
-    store: { ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), tableName: 'state' },
+    state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), tableName: 'state' }),
     sqs: new SQSClient({ region: 'us-east-1' }),
     intakeQueueUrl: 'http://sqs/intake',
     target: 'stack credex-test',

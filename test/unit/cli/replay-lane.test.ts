@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { replayLane, type ReplayOptions } from '../../../cli/operations/replay.js';
-import type { StateStore } from '../../../functions/shared/state/repository.js';
+import { inMemorySyncState } from '../../support/in-memory-sync-state.js';
 
 interface Stored {
   id: string;
@@ -79,9 +79,9 @@ class FakeSqs {
 }
 
 const laneMessage = (recordType: string, n: number) => JSON.stringify({ recordType, source: 'hrbxq-enforcement', recordId: `R-${n}`, revision: 1, destination: 'municipal', action: 'upsert', correlationId: `c-${n}`, routedAt: '2026-11-28T00:00:00.000Z' });
-const store: StateStore = { ddb: { send: async () => ({}) } as never, tableName: 'unused' };
+const state = inMemorySyncState();
 const replay = (sqs: FakeSqs, options: Partial<ReplayOptions> = {}) =>
-  replayLane({ sqs: sqs as unknown as SQSClient, store }, { queueUrl: LANE, dlqUrl: DLQ }, { lane: 'municipal', filter: {}, requestedBy: 'test', ...options });
+  replayLane({ sqs: sqs as unknown as SQSClient, state }, { queueUrl: LANE, dlqUrl: DLQ }, { lane: 'municipal', filter: {}, requestedBy: 'test', ...options });
 const bodies = (sqs: FakeSqs, url: string) => sqs.queues.get(url)!.map((m) => JSON.parse(m.body) as { recordType: string });
 
 jest.setTimeout(30_000);

@@ -25,6 +25,7 @@ import {
 } from '../../../cli/operations/stats.js';
 import { displayWidth } from '../../../cli/render.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
+import { dynamoSyncState } from '../../../functions/shared/state/dynamo/index.js';
 import { sources } from '../../../topology/topology.js';
 import { generateDemoDataset } from '../../../local/demo/dataset.js';
 import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../../support/records.js';
@@ -278,7 +279,7 @@ describe('formatStats: the figures for people', () => {
 
 describe('readLatestRecords', () => {
   const ddbMock = mockClient(DynamoDBDocumentClient);
-  const store = { ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), tableName: 'state' };
+  const store = dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), tableName: 'state' });
   const revItem = (record: CreditRecord) => ({
     pk: `REC#${record.recordType}#${record.source}#${record.recordId}`,
     sk: `REV#${String(record.revision).padStart(16, '0')}`,

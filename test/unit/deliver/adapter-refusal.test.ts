@@ -1,14 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { processDeliverBatch } from '../../../functions/deliver/deliver.js';
 import type { Adapter } from '../../../functions/deliver/adapters/types.js';
+import type { CreditRecord } from '../../../functions/shared/records/types.js';
+import { inMemorySyncState } from '../../support/in-memory-sync-state.js';
 import { commitment } from '../../support/records.js';
-
-const ddbMock = mockClient(DynamoDBDocumentClient);
-const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
 /** An adapter that cannot express the record with recordId BAD; the rest go in one request. */
 const adapter: Adapter = {
@@ -32,18 +28,13 @@ const lane = (recordId: string): SQSRecord =>
   }) as unknown as SQSRecord;
 
 it('rejects, with the reason, a record its adapter cannot express, and still delivers the others', async () => {
-  ddbMock.reset();
-  ddbMock.on(GetCommand).callsFake((input: { Key: { pk: string; sk: string } }) => {
-    const recordId = input.Key.pk.split('#').pop()!;
-    if (input.Key.sk === 'META') return { Item: { revision: 1, routedTo: new Set(['municipal']) } };
-    if (input.Key.sk.startsWith('REV#')) return { Item: { record: JSON.stringify(commitment({ recordId })) } };
-    return {};
-  });
-  ddbMock.on(UpdateCommand).resolves({});
-  ddbMock.on(BatchWriteCommand).resolves({});
+  const state = inMemorySyncState();
+  for (const recordId of ['GOOD', 'BAD']) {
+    await state.acceptRevision(commitment({ recordId }) as unknown as CreditRecord, { contentHash: recordId, now: '2026-03-02T01:00:00.000Z', correlationId: 'c', claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 't' } });
+  }
   const fetched: string[] = [];
   const result = await processDeliverBatch([lane('GOOD'), lane('BAD')], {
-    ddb,
+    state,
     sqs: new SQSClient({ region: 'us-east-1' }),
     adapter,
     credentials: { get: async () => ({ appKey: 'k', secret: 's' }) as never, refresh: async () => ({ appKey: 'k', secret: 's' }) as never },
@@ -57,6 +48,7 @@ it('rejects, with the reason, a record its adapter cannot express, and still del
   expect(Object.fromEntries(result.outcomes)).toEqual({ 'm-GOOD': 'delivered', 'm-BAD': 'rejected' });
   expect(result.batchItemFailures).toEqual([]);
   expect(fetched).toEqual(['http://sim/x']);
-  const rejected = ddbMock.commandCalls(UpdateCommand).find((c) => c.args[0].input.ExpressionAttributeValues?.[':status'] === 'rejected');
-  expect(rejected?.args[0].input.ExpressionAttributeValues?.[':lastError']).toMatch(/cannot send this record: no wire form/);
+  const ref = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
+  expect(await state.getDestinationState(ref('BAD'), 'municipal')).toMatchObject({ revision: 1, status: 'rejected', lastError: expect.stringMatching(/cannot send this record: no wire form/) });
+  expect(await state.getDestinationState(ref('GOOD'), 'municipal')).toMatchObject({ revision: 1, status: 'delivered' });
 });

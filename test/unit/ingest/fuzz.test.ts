@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { handleIngestRequest, type IngestDeps } from '../../../functions/ingest/ingest.js';
+import { overriding } from '../../support/in-memory-sync-state.js';
 import { commitment } from '../../support/records.js';
 import { fakeClients, fakeDeps, signed, undocumented } from './support.js';
 
@@ -13,7 +14,8 @@ const RUNS = { bytes: 500, nesting: 200, huge: 40, proto: 300, mutation: 400 };
 let deps: IngestDeps;
 beforeEach(() => {
   // a generous rate limit: every run is one request of the same upstream
-  deps = fakeDeps(fakeClients(), { throttle: { take: async () => ({ allowed: true }) } });
+  const fake = fakeClients();
+  deps = fakeDeps(fake, { state: overriding(fake.state, { throttleRequest: async () => ({ allowed: true }) }) });
 });
 afterEach(() => {
   expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

@@ -2,7 +2,9 @@
 import { bodyEncoding, decodeBody, handleIngestRequest, nestingDepth, recordsOf, type IngestDeps, type IngestRequest, type IngestResponse } from '../../../functions/ingest/ingest.js';
 import { sources } from '../../../topology/topology.js';
 import { upstreams } from '../../../topology/upstreams.js';
+import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { encodeGbk } from '../../support/gbk.js';
+import { overriding } from '../../support/in-memory-sync-state.js';
 import { breach, commitment, repair } from '../../support/records.js';
 import { fakeClients, fakeDeps, signed, undocumented, type FakeClients } from './support.js';
 
@@ -72,7 +74,7 @@ describe('POST /v1/records', () => {
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ requestId: 'req-single', accepted: 1, rejected: 0, results: [{ index: 0, recordId: 'U-1', status: 'accepted', trackingId: 'req-single:0' }] });
     expect(fake.sent.map((b) => JSON.parse(b))).toEqual([record]);
-    expect(fake.puts).toEqual([]);
+    expect(fake.quarantined).toEqual([]);
   });
 
   it('answers a mixed batch with 207 and per-record results; refused records are quarantined, never sent', async () => {
@@ -89,7 +91,7 @@ describe('POST /v1/records', () => {
     expect(results[2]!['errors']).toEqual([expect.objectContaining({ path: '/source', rule: 'notAuthorised' }), expect.objectContaining({ path: '/recordType', rule: 'notAuthorised' })]);
     expect(results[3]!['errors']).toEqual([expect.objectContaining({ path: '/source', rule: 'notAuthorised' })]);
     expect(fake.sent.map((b) => (JSON.parse(b) as { recordId: string }).recordId)).toEqual(['U-ok']);
-    expect(fake.puts.map((p) => [p['recordId'], p['reason']])).toEqual(
+    expect(fake.quarantined.map((p) => [p['recordId'], p['reason']])).toEqual(
       expect.arrayContaining([
         ['U-bad', 'invalid'],
         ['U-breach', 'unauthorised'],
@@ -125,7 +127,7 @@ describe('POST /v1/records', () => {
     expect([r.status, codeOf(r)]).toEqual([status, code]);
     expect(r.json['error']).toEqual(expect.objectContaining({ requestId: expect.any(String), message: expect.any(String) }));
     expect(fake.sent).toEqual([]);
-    expect(fake.puts).toEqual([]);
+    expect(fake.quarantined).toEqual([]);
   });
 
   it('refuses an unsigned request and a replayed one', async () => {
@@ -187,7 +189,7 @@ describe('POST /v1/records', () => {
   });
 
   it('answers 500 on an unexpected error without leaking it', async () => {
-    const broken = fakeDeps(fake, { throttle: { take: () => Promise.reject(new TypeError('bug: secret detail')) } });
+    const broken = { ...deps, state: overriding(deps.state, { throttleRequest: () => Promise.reject(new TypeError('bug: secret detail')) }) };
     const r = await call(signed(commitment()), broken);
     expect([r.status, codeOf(r)]).toEqual([500, 'INTERNAL_ERROR']);
     expect(r.body).not.toContain('secret detail');
@@ -209,7 +211,7 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
     expect(resultsOf(r).map((x) => x.status)).toEqual(['accepted', 'rejected']);
     expect(resultsOf(r)[1]!.errors).toEqual([expect.objectContaining({ path: '/data/party/name', rule: 'text', message: expect.stringContaining(message) })]);
     expect(fake.sent).toHaveLength(1);
-    expect(fake.puts.map((p) => [p['recordId'], p['reason']])).toEqual([['T-bad', 'invalid']]);
+    expect(fake.quarantined.map((p) => [p['recordId'], p['reason']])).toEqual([['T-bad', 'invalid']]);
   });
 
   it('carries supplementary-plane CJK (𠮷, 𠀀) and GB18030 four-byte characters as they are', async () => {
@@ -244,7 +246,7 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
     const source = 'x'.repeat(600_000);
     const r = await call(signed({ records: [{ ...commitment(), source, recordId: 'y'.repeat(300_000) }] }));
     expect(r.status).toBe(207);
-    const item = fake.puts[0]!;
+    const item = fake.quarantined[0]!;
     expect(item['source']).toHaveLength(257);
     expect(item['cutFields']).toEqual({ source: { chars: 600_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, recordId: { chars: 300_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     const itemBytes = Buffer.byteLength(JSON.stringify({ ...item, bodyGzip: undefined })) + ((item['bodyGzip'] as Uint8Array | undefined)?.length ?? 0);
@@ -254,7 +256,7 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
   it('a record over 240 KiB is kept as tooLarge, the runbook\'s reason for it', async () => {
     const r = await call(signed(named('T-big', '公'.repeat(90_000))));
     expect(resultsOf(r)[0]!.errors).toEqual([expect.objectContaining({ rule: 'maxRecordBytes' })]);
-    expect(fake.puts.map((p) => p['reason'])).toEqual(['tooLarge']);
+    expect(fake.quarantined.map((p) => p['reason'])).toEqual(['tooLarge']);
   });
 
   it('a record the queue refuses (InvalidMessageContents): rejected with rule queueRefused and kept, the others accepted (207, not 503)', async () => {
@@ -263,14 +265,14 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
     expect(r.status).toBe(207);
     expect(r.json).toMatchObject({ accepted: 1, rejected: 1 });
     expect(resultsOf(r)[0]!.errors).toEqual([expect.objectContaining({ rule: 'queueRefused', message: expect.stringContaining('InvalidMessageContents') })]);
-    expect(fake.puts.map((p) => p['recordId'])).toEqual(['T-refused']);
+    expect(fake.quarantined.map((p) => p['recordId'])).toEqual(['T-refused']);
   });
 
   it('a DynamoDB client fault (ValidationException) is not answered 503: it would fail again', async () => {
-    fake.failPut = Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    fake.failQuarantine = Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
     const r = await call(signed(commitment({ recordId: 'U-bad', revision: 0 })));
     expect([r.status, codeOf(r)]).toEqual([500, 'INTERNAL_ERROR']);
-    fake.failPut = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    fake.failQuarantine = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
     expect((await call(signed(commitment({ recordId: 'U-bad', revision: 0 })))).status).toBe(503);
   });
 });
@@ -280,11 +282,11 @@ describe('GET /v1/records/{recordType}/{recordId}', () => {
     signed('', { method: 'GET', path: `/v1/records/${recordType}/${encodeURIComponent(recordId)}`, ...(query !== undefined && { rawQuery: query }), appKey });
 
   it('answers the revision and per-destination state', async () => {
-    fake.items = [
-      { pk: 'REC#commitment#hrbxq-approval#U-1', sk: 'META', recordType: 'commitment', source: 'hrbxq-approval', recordId: 'U-1', revision: 3, operation: 'upsert', acceptedAt: '2026-03-02T01:00:00.000Z', routedRevision: 3, routedTo: new Set(['provincial']) },
-      { pk: 'x', sk: 'DEST#provincial', destination: 'provincial', revision: 3, status: 'delivered', attempts: 1, updatedAt: '2026-03-02T01:00:05.000Z' },
-      { pk: 'x', sk: 'DEST#municipal', destination: 'municipal', revision: 3, status: 'failed', attempts: 2, lastError: 'HTTP 503', updatedAt: '2026-03-02T01:00:06.000Z' },
-    ];
+    const ref = { recordType: 'commitment' as const, source: 'hrbxq-approval', recordId: 'U-1' };
+    await fake.state.acceptRevision(commitment({ ...ref, revision: 3 }) as unknown as CreditRecord, { contentHash: 'h', now: '2026-03-02T01:00:00.000Z', correlationId: 'c', claim: { destinations: ['provincial'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 't' } });
+    await fake.state.markRouted(ref, 3, '2026-03-02T01:00:01.000Z');
+    await fake.state.recordDestinationOutcome(ref, 'provincial', { revision: 3, status: 'delivered', now: '2026-03-02T01:00:05.000Z', attempts: 1 });
+    await fake.state.recordDestinationOutcome(ref, 'municipal', { revision: 3, status: 'failed', now: '2026-03-02T01:00:06.000Z', attempts: 2, error: 'HTTP 503' });
     const r = await call(get('commitment', 'U-1', 'source=hrbxq-approval'));
     expect(r.status).toBe(200);
     expect(r.json).toEqual(

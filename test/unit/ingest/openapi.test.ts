@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../../functions/ingest/ingest.js';
 import { upstreams } from '../../../topology/upstreams.js';
 import { RECORD_TYPES } from '../../../functions/shared/records/generated/schema-index.js';
-import { DESTINATION_STATUSES } from '../../../functions/shared/state/repository.js';
+import type { CreditRecord } from '../../../functions/shared/records/types.js';
+import { DESTINATION_STATUSES } from '../../../functions/shared/state/sync-state.js';
+import { overriding } from '../../support/in-memory-sync-state.js';
 import { breach, commitment } from '../../support/records.js';
 import { fakeClients, fakeDeps, openapi, routeOf, signed, undocumented } from './support.js';
 
@@ -19,9 +21,11 @@ type Scenario = [name: string, build: () => IngestRequest, deps?: (d: IngestDeps
 const GET = (type: string, query?: string, appKey?: string) =>
   signed('', { method: 'GET', path: `/v1/records/${type}/U-1`, ...(query !== undefined && { rawQuery: query }), ...(appKey && { appKey }) });
 const failingSqs = (d: IngestDeps): IngestDeps => ({ ...d, sqs: { send: () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} })) } as unknown as IngestDeps['sqs'] });
-const failingDdb = (d: IngestDeps): IngestDeps => ({ ...d, ddb: { send: () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} })) } as unknown as IngestDeps['ddb'] });
-const broken = (d: IngestDeps): IngestDeps => ({ ...d, throttle: { take: () => Promise.reject(new TypeError('bug')) } });
-const throttled = (d: IngestDeps): IngestDeps => ({ ...d, throttle: { take: async () => ({ allowed: false, retryAfterSeconds: 7 }) } });
+const down = () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} }));
+/** The table unreachable: the records and the quarantine (nonces and throttle answer, as when only reads and writes of records fail). */
+const failingState = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { readRecordState: down, quarantine: down }) });
+const broken = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { throttleRequest: () => Promise.reject(new TypeError('bug')) }) });
+const throttled = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { throttleRequest: async () => ({ allowed: false, retryAfterSeconds: 7 }) }) });
 const tiny = (d: IngestDeps): IngestDeps => ({ ...d, config: { ...d.config, maxBodyBytes: 1 } });
 
 const scenarios: Scenario[] = [
@@ -46,7 +50,7 @@ const scenarios: Scenario[] = [
   ['get too large', () => signed('{}', { method: 'GET', path: '/v1/records/commitment/U-1' }), tiny],
   ['get throttled', () => GET('commitment', 'source=hrbxq-approval'), throttled],
   ['get bug', () => GET('commitment', 'source=hrbxq-approval'), broken],
-  ['get table down', () => GET('commitment', 'source=hrbxq-approval'), failingDdb],
+  ['get table down', () => GET('commitment', 'source=hrbxq-approval'), failingState],
   ['unknown route', () => signed('', { method: 'GET', path: '/v1/other' })],
 ];
 
@@ -101,10 +105,12 @@ describe('docs/api/openapi.yaml', () => {
       const fake = fakeClients();
       if (name === 'get found') {
         // delivered to the column as published (the publication fields must be documented), on its way to the province
-        fake.items = [
-          { sk: 'META', revision: 1, operation: 'upsert', acceptedAt: '2026-01-01T00:00:00.000Z', routedRevision: 1, routedTo: new Set(['provincial', 'publicColumn']) },
-          { sk: 'DEST#publicColumn', revision: 1, status: 'delivered', statusRank: 2, attempts: 1, updatedAt: '2026-01-01T00:00:01.000Z', published: true, publishedUntil: '2031-03-01', sendLeaseToken: 'internal' },
-        ];
+        const ref = { recordType: 'commitment' as const, source: 'hrbxq-approval', recordId: 'U-1' };
+        await fake.state.acceptRevision(commitment({ ...ref, revision: 1 }) as unknown as CreditRecord, { contentHash: 'h', now: '2026-01-01T00:00:00.000Z', correlationId: 'c', claim: { destinations: ['provincial', 'publicColumn'], leaseUntil: '2026-01-01T00:02:00.000Z', token: 't' } });
+        await fake.state.markRouted(ref, 1, '2026-01-01T00:00:00.500Z');
+        // a send claim still on the item: internal, never answered
+        await fake.state.claimSend(ref, 'publicColumn', 1, { now: '2026-01-01T00:00:01.000Z', leaseUntil: '2026-01-01T00:05:00.000Z', token: 'internal' });
+        await fake.state.recordDestinationOutcome(ref, 'publicColumn', { revision: 1, status: 'delivered', now: '2026-01-01T00:00:01.000Z', attempts: 1, publication: { published: true, until: '2031-03-01' } });
       }
       const base = fakeDeps(fake, { config: { tableName: 't', intakeQueueUrl: 'q', upstreams } });
       const request = build();

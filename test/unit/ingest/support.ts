@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IngestDeps, IngestRequest, IngestResponse, UpstreamSecrets } from '../../../functions/ingest/ingest.js';
-import { memoryNonces, memoryThrottle } from '../../../functions/ingest/nonce-store.js';
 import { signRequest, type SignatureAlgorithm } from '../../../functions/shared/signing/sign.js';
 import { upstreams } from '../../../topology/upstreams.js';
+import { inMemorySyncState, overriding, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
 
 export const SECRETS: Readonly<Record<string, string>> = Object.fromEntries(Object.values(upstreams).map((u) => [u.appKey, `secret-of-${u.appKey}`]));
 
@@ -119,41 +118,31 @@ export function undocumented(request: Pick<IngestRequest, 'method' | 'path'>, re
 // ---------------------------------------------------------------- fake clients
 
 export interface FakeClients {
-  ddb: DynamoDBDocumentClient;
+  /** The sync state, in memory. */
+  state: InMemorySyncState;
   sqs: SQSClient;
   /** Message bodies sent, in order. */
   sent: string[];
-  /** Items put (quarantine entries). */
-  puts: Array<Record<string, unknown>>;
-  /** Items the Query of readRecordState answers with. */
-  items: Array<Record<string, unknown>>;
+  /** The quarantine items kept, as stored. */
+  readonly quarantined: Array<Record<string, unknown>>;
   failSqs: boolean;
   /** Bodies SQS refuses entry by entry as the sender's fault (InvalidMessageContents). */
   refuseBody?: (body: string) => boolean;
-  /** An error every PutCommand throws. */
-  failPut?: Error;
+  /** An error every quarantine write throws. */
+  failQuarantine?: Error;
 }
 
 export function fakeClients(): FakeClients {
+  const state = inMemorySyncState();
   const fake: FakeClients = {
+    state,
     sent: [],
-    puts: [],
-    items: [],
+    get quarantined() {
+      return state.items().filter((item) => item.pk.startsWith('QUAR#'));
+    },
     failSqs: false,
-    ddb: undefined as unknown as DynamoDBDocumentClient,
     sqs: undefined as unknown as SQSClient,
   };
-  fake.ddb = {
-    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
-      if (command instanceof PutCommand) {
-        if (fake.failPut) throw fake.failPut;
-        fake.puts.push(command.input.Item as Record<string, unknown>);
-        return {};
-      }
-      if (command instanceof QueryCommand) return { Items: fake.items };
-      throw new Error(`unexpected DynamoDB command ${command.constructor.name}`);
-    },
-  } as unknown as DynamoDBDocumentClient;
   fake.sqs = {
     async send(command: unknown) {
       if (!(command instanceof SendMessageBatchCommand)) throw new Error('unexpected SQS command');
@@ -173,15 +162,18 @@ export function fakeClients(): FakeClients {
 
 export const silentLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** Deps over fake clients and in-memory nonces and throttle. */
+/** Deps over fake clients and the in-memory sync state (whose quarantine fails while `failQuarantine` is set). */
 export function fakeDeps(fake: FakeClients = fakeClients(), overrides: Partial<IngestDeps> = {}): IngestDeps {
   return {
-    ddb: fake.ddb,
+    state: overriding(fake.state, {
+      quarantine: async (entry) => {
+        if (fake.failQuarantine) throw fake.failQuarantine;
+        return fake.state.quarantine(entry);
+      },
+    }),
     sqs: fake.sqs,
     config: { tableName: 'table', intakeQueueUrl: 'http://queue', upstreams },
     secrets: testSecrets,
-    nonces: memoryNonces(),
-    throttle: memoryThrottle(),
     logger: silentLogger,
     sleep: async () => {},
     ...overrides,
