@@ -34,12 +34,12 @@ import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
+import { CircuitBreaker, backoffSeconds, classifyResponse, isAuthFailure, receiveCount } from './retry-policy.js';
 import { AdapterConfigurationError, UNPUBLISH_KEY_SUFFIX, type Adapter, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import type { MetricName } from '../../topology/names.js';
 
 /** Backoff of transient failures unless configured: 10 s doubling per receive, at most 15 minutes. */
-export const DEFAULT_BACKOFF = { baseSeconds: 10, maxSeconds: 900 } as const;
 
 /**
  * How long a repair waiting for its breach stays invisible before it looks again, unless
@@ -445,15 +445,14 @@ async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: 
   let requests = buildRequests(pending, credentials, deps, results);
   // each invocation takes its share of the lane's rate limit
   const interval = 1000 / Math.max(deps.config.lane.rateLimitPerSecond / Math.max(deps.config.lane.maxConcurrency, 1), 0.001);
-  const threshold = deps.config.breakerThreshold ?? 3;
-  let consecutiveFailures = 0;
+  const breaker = new CircuitBreaker(deps.config.breakerThreshold);
   let refreshed = false;
   let lastSent = 0;
 
   for (let i = 0; i < requests.length; i++) {
     const request = requests[i]!;
-    if (consecutiveFailures >= threshold) {
-      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: `circuit open: ${threshold} requests in a row failed`, unsent: true });
+    if (breaker.open) {
+      for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: `circuit open: ${breaker.threshold} requests in a row failed`, unsent: true });
       metrics.count('CircuitOpen', request.keys.length);
       continue;
     }
@@ -467,11 +466,11 @@ async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: 
     lastSent = Date.now();
     const response = await exchange(request, credentials, deps, doFetch, metrics);
     if ('error' in response) {
-      consecutiveFailures++;
+      breaker.record(response);
       for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
       continue;
     }
-    if ((response.status === 401 || response.status === 403) && !refreshed) {
+    if (isAuthFailure(response.status) && !refreshed) {
       // credentials may have been rotated: reload them once, rebuild what is left (a field key may
       // have changed too) and resend from this request on
       refreshed = true;
@@ -481,11 +480,11 @@ async function sendAll(pending: readonly Pending[], deps: DeliverDeps, metrics: 
       i--;
       continue;
     }
-    for (const outcome of classify(request, response, deps.adapter)) {
+    for (const outcome of classifyResponse(request, response, deps.adapter)) {
       results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
     }
-    if (response.status === 401 || response.status === 403) metrics.count('AuthFailures', 1);
-    consecutiveFailures = response.status >= 500 || response.status === 408 || response.status === 429 ? consecutiveFailures + 1 : 0;
+    if (isAuthFailure(response.status)) metrics.count('AuthFailures', 1);
+    breaker.record(response);
   }
 }
 
@@ -560,42 +559,6 @@ async function exchange(request: WireRequest, credentials: Credentials, deps: De
   }
 }
 
-/** HTTP-level classes shared by every destination; the adapter reads the rest. */
-function classify(request: WireRequest, response: EndpointResponse, adapter: Adapter): RecordOutcome[] {
-  const status = response.status;
-  if (status === 401 || status === 403) return request.keys.map((key) => ({ key, outcome: 'transient', reason: `authentication failed (HTTP ${status}) ${shortBody(response.body)}` }));
-  if (status === 408 || status === 429 || status >= 500) {
-    const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
-    return request.keys.map((key) => ({ key, outcome: 'transient', reason: `HTTP ${status} ${shortBody(response.body)}`.trim(), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) }));
-  }
-  return adapter.interpret(request, response);
-}
-
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-/** SQS caps a message's visibility timeout at 12 hours. */
-const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
-
-export function backoffSeconds(attempt: number, retryAfterSeconds: number | undefined, deps: Pick<DeliverDeps, 'config' | 'random'>): number {
-  if (retryAfterSeconds !== undefined) return Math.min(Math.max(retryAfterSeconds, 1), MAX_VISIBILITY_SECONDS);
-  const { baseSeconds, maxSeconds } = deps.config.backoff ?? DEFAULT_BACKOFF;
-  const ceiling = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(attempt - 1, 0));
-  // "equal jitter": half fixed, half random, so retries of one failure spread out but never hammer
-  return Math.min(Math.max(1, Math.round(ceiling / 2 + ((deps.random ?? Math.random)() * ceiling) / 2)), MAX_VISIBILITY_SECONDS);
-}
-
-function receiveCount(message: SQSRecord): number {
-  const n = Number(message.attributes?.ApproximateReceiveCount);
-  return Number.isFinite(n) && n > 0 ? n : 1;
-}
-
-const shortBody = (body: string): string => body.slice(0, 200);
 
 /**
  * Endpoint reasons are stored and logged: mask any identity number an endpoint echoed back

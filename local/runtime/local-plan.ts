@@ -9,7 +9,8 @@
  * guarantees still holds; batch sizes, windows, concurrency, rate limits and maxReceiveCount are
  * the stack's own.
  */
-import { DEFAULT_BACKOFF, DEFAULT_REPAIR_WAIT_SECONDS } from '../../functions/deliver/deliver.js';
+import { DEFAULT_REPAIR_WAIT_SECONDS } from '../../functions/deliver/deliver.js';
+import { DEFAULT_BACKOFF } from '../../functions/deliver/retry-policy.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../topology/topology.js';
 import { visibilityTimeoutFor, type ConsumerPlan, type ExchangePlan, type QueuePlan } from '../../infra/plan.js';
 

@@ -1,4 +1,5 @@
 /** Helpers the adapters share: grouping and splitting deliveries, and reading answers. */
+import { headerOf, parseRetryAfter } from '../retry-policy.js';
 import type { EndpointResponse, RecordOutcome, WireRequest } from './types.js';
 
 /**
@@ -70,19 +71,6 @@ export function errorText(response: EndpointResponse, fallback: string): string 
   return code ?? message ?? fallback;
 }
 
-/** A header's value, whatever the case of its name. */
-export function header(response: EndpointResponse, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(response.headers)) if (key.toLowerCase() === lower) return value;
-  return undefined;
-}
-
-/** `Retry-After` in seconds (delta-seconds form only), or undefined. */
-export function retryAfterSeconds(response: EndpointResponse): number | undefined {
-  const value = header(response, 'Retry-After')?.trim();
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-}
-
 export const allRejected = (request: WireRequest, reason: string): RecordOutcome[] =>
   request.keys.map((key) => ({ key, outcome: 'rejected', reason }));
 
@@ -103,7 +91,7 @@ export function commonOutcomes(destination: string, request: WireRequest, respon
   if (status === 413) {
     return allTransient(request, `batch too large (HTTP 413 ${errorText(response, 'BATCH_TOO_LARGE')}): ${destination} adapter split wrongly, ${request.keys.length} records in the request`);
   }
-  return allTransient(request, `unexpected answer from ${destination}: HTTP ${status} ${errorText(response, '')}`.trimEnd(), retryAfterSeconds(response));
+  return allTransient(request, `unexpected answer from ${destination}: HTTP ${status} ${errorText(response, '')}`.trimEnd(), parseRetryAfter(headerOf(response, 'Retry-After')));
 }
 
 /** Outcomes for a batch answer read per key; a key the answer does not mention is transient. */

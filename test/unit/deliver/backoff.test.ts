@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { backoffSeconds, idempotencyKey, scrubReason } from '../../../functions/deliver/deliver.js';
+import { idempotencyKey, scrubReason } from '../../../functions/deliver/deliver.js';
+import { backoffSeconds } from '../../../functions/deliver/retry-policy.js';
 import type { DeliverConfig } from '../../../functions/deliver/deliver.js';
 import { residentId } from '../../support/records.js';
 
