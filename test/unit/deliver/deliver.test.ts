@@ -1,0 +1,134 @@
+/**
+ * The deliver function's paths on the in-memory sync state, with a fake adapter and endpoint (SQS
+ * mocked for visibility changes): a revision is delivered and recorded after a 200, a superseded or
+ * already delivered one is skipped without a request, a 503 leaves it failed and retried later, a
+ * refusal is final.
+ */
+import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { processDeliverBatch, type DeliverDeps } from '../../../functions/deliver/deliver.js';
+import type { Adapter } from '../../../functions/deliver/adapters/types.js';
+import type { CreditRecord } from '../../../functions/shared/records/types.js';
+import { inMemorySyncState, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
+import { commitment } from '../../support/records.js';
+
+const sqsMock = mockClient(SQSClient);
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+const ref = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
+
+/** The municipal contract's shape, reduced: one request a record; the endpoint's status decides, `REFUSE` in a record id is refused. */
+const adapter: Adapter = {
+  destination: 'municipal',
+  signatureAlgorithm: 'HMAC-SHA256',
+  maxBatchSize: 1,
+  buildRequests: (deliveries) => deliveries.map((d) => ({ method: 'PUT' as const, path: `/records/${d.record.recordId}`, body: JSON.stringify({ id: d.record.recordId, revision: d.record.revision }), keys: [d.idempotencyKey] })),
+  interpret: (request, response) =>
+    request.keys.map((key) =>
+      request.path.includes('REFUSE') ? { key, outcome: 'rejected' as const, reason: `HTTP ${response.status}: field xkxm not in the code table` } : { key, outcome: 'delivered' as const, receipt: `R-${request.path.split('/').pop()}` },
+    ),
+};
+
+let state: InMemorySyncState;
+let requests: Array<{ url: string; idempotencyKey: string | null }>;
+let status: number;
+let deps: DeliverDeps;
+
+function lane(recordId: string, revision = 1, receiveCount = 1): SQSRecord {
+  return {
+    messageId: `m-${recordId}-${revision}`,
+    receiptHandle: `r-${recordId}-${revision}`,
+    body: JSON.stringify({ ...ref(recordId), revision, destination: 'municipal', action: 'upsert', correlationId: `c-${recordId}`, routedAt: '2026-03-02T01:00:00.000Z' }),
+    attributes: { ApproximateReceiveCount: String(receiveCount) },
+    messageAttributes: {},
+  } as unknown as SQSRecord;
+}
+
+/** Intake's part: the revision accepted and routed to the municipal lane. */
+async function accepted(recordId: string, revision = 1): Promise<void> {
+  const record = commitment({ recordId, revision }) as unknown as CreditRecord;
+  await state.acceptRevision(record, { contentHash: `h${revision}`, now: '2026-03-02T01:00:00.000Z', correlationId: `c-${recordId}`, claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 'intake' } });
+  await state.markRouted(ref(recordId), revision, '2026-03-02T01:00:01.000Z');
+}
+
+beforeEach(() => {
+  sqsMock.reset();
+  sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+  state = inMemorySyncState();
+  requests = [];
+  status = 200;
+  deps = {
+    state,
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    adapter,
+    credentials: { get: async () => ({ appKey: 'k', secret: 's' }), refresh: async () => ({ appKey: 'k', secret: 's' }) },
+    config: { tableName: 'state', destination: 'municipal', endpointUrl: 'http://municipal.test', queueUrl: 'q/municipal', lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 1, maxConcurrency: 1 } },
+    logger: silent,
+    fetch: (async (url: string, init: RequestInit) => {
+      requests.push({ url, idempotencyKey: new Headers(init.headers).get('idempotency-key') });
+      return new Response(status === 200 ? '{"code":0}' : 'unavailable', { status });
+    }) as typeof fetch,
+    now: () => new Date('2026-03-02T01:05:00.000Z'),
+    today: () => '2026-03-02',
+    random: () => 0.5,
+  };
+});
+
+describe('deliver on the in-memory sync state', () => {
+  it('delivers a routed revision and records it delivered after a 200: receipt, history, the send claim ended', async () => {
+    await accepted('D-1');
+    const result = await processDeliverBatch([lane('D-1')], deps);
+    expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-D-1-1', 'delivered']]) });
+    expect(requests).toEqual([{ url: 'http://municipal.test/records/D-1', idempotencyKey: 'commitment:hrbxq-approval:D-1:1:municipal' }]);
+    const item = (await state.getDestinationState(ref('D-1'), 'municipal')) as unknown as Record<string, unknown>;
+    expect(item).toMatchObject({ revision: 1, status: 'delivered', receipt: 'R-D-1', attempts: 1, correlationId: 'c-D-1', updatedAt: '2026-03-02T01:05:00.000Z', sentRevision: 1 });
+    expect(item['sendLeaseToken']).toBeUndefined();
+    const events = (await state.readRecordState(ref('D-1'))).events;
+    expect(events).toEqual([expect.objectContaining({ type: 'delivered', revision: 1, detail: expect.objectContaining({ destination: 'municipal', receipt: 'R-D-1' }) })]);
+    expect(await state.countByDestinationStatus('municipal', 'delivered')).toBe(1);
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
+  });
+
+  it('skips a revision already delivered there (a duplicate) without a request', async () => {
+    await accepted('D-2');
+    await processDeliverBatch([lane('D-2')], deps);
+    requests.length = 0;
+    const again = await processDeliverBatch([lane('D-2')], deps);
+    expect(again.outcomes.get('m-D-2-1')).toBe('duplicate');
+    expect(requests).toEqual([]);
+  });
+
+  it('skips a revision a newer one superseded, without a request', async () => {
+    await accepted('S-1', 1);
+    await accepted('S-1', 2);
+    const result = await processDeliverBatch([lane('S-1', 1)], deps);
+    expect(result.outcomes.get('m-S-1-1')).toBe('superseded');
+    expect(requests).toEqual([]);
+    expect(await state.getDestinationState(ref('S-1'), 'municipal')).toBeUndefined();
+    expect((await state.readRecordState(ref('S-1'))).events).toEqual([expect.objectContaining({ type: 'superseded', revision: 1, detail: { destination: 'municipal', storedRevision: 2 } })]);
+  });
+
+  it('records a 503 as failed, frees the send and asks SQS to retry later; the next receive delivers', async () => {
+    await accepted('F-1');
+    status = 503;
+    const failed = await processDeliverBatch([lane('F-1')], deps);
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'm-F-1-1' }]);
+    expect(await state.getDestinationState(ref('F-1'), 'municipal')).toMatchObject({ revision: 1, status: 'failed', lastError: 'HTTP 503 unavailable', attempts: 1 });
+    const [visibility] = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand);
+    expect(visibility!.args[0].input).toMatchObject({ QueueUrl: 'q/municipal', Entries: [expect.objectContaining({ ReceiptHandle: 'r-F-1-1', VisibilityTimeout: expect.any(Number) })] });
+    status = 200;
+    const retried = await processDeliverBatch([lane('F-1', 1, 2)], deps);
+    expect(retried.outcomes.get('m-F-1-1')).toBe('delivered');
+    expect(await state.getDestinationState(ref('F-1'), 'municipal')).toMatchObject({ status: 'delivered', attempts: 2, lastError: 'HTTP 503 unavailable' });
+  });
+
+  it('records a refusal as final: rejected, with the reason, never sent again', async () => {
+    await accepted('REFUSE-1');
+    const result = await processDeliverBatch([lane('REFUSE-1')], deps);
+    expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-REFUSE-1-1', 'rejected']]) });
+    expect(await state.getDestinationState(ref('REFUSE-1'), 'municipal')).toMatchObject({ status: 'rejected', lastError: 'HTTP 200: field xkxm not in the code table' });
+    requests.length = 0;
+    expect((await processDeliverBatch([lane('REFUSE-1')], deps)).outcomes.get('m-REFUSE-1-1')).toBe('duplicate');
+    expect(requests).toEqual([]);
+  });
+});
