@@ -35,7 +35,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SOURCE_MAP_NODE_OPTIONS, esbuildBuildOptions, functionBundling } from '../infra/bundling.js';
-import { environment, localDate, recordResults } from './environment.js';
+import { environment, recordResults } from './environment.js';
 import { median } from './harness.js';
 import { toMarkdown, toText, type Table } from './report.js';
 
@@ -420,19 +420,15 @@ async function main(): Promise<void> {
     console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
     if (quick || only) return;
 
-    const now = new Date();
     recordResults({
       name: 'bundles',
       intro:
         '# Bundle benchmark results\n\nAppended by `npm run bench` (bench/bundles.bench.ts): each function bundled exactly as CDK bundles it, its size and its cold init in fresh Node.js 22 processes; the JSON files beside this one hold every figure.\n',
-      now,
       machine,
+      env,
+      load: { start: loadStart, end: loadEnd },
       json: {
-        date: localDate(now),
-        timestamp: now.toISOString(),
-        machine: env,
         config: { runs: RUNS, aims: { kb: AIM_KB, initMs: AIM_INIT_MS }, lambdaEnv: LAMBDA_ENV, variants: VARIANTS, esbuild: esbuild.version },
-        loadAverage1m: { start: loadStart, end: loadEnd },
         baseline: { bundle: baseline, init: base },
         functions: Object.fromEntries(
           functions.map((f) => [

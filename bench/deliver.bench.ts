@@ -32,7 +32,7 @@
  *   node_modules/.bin/tsx bench/deliver.bench.ts --quick   short rounds, prints only
  *   … --only <text>      only the scenarios whose name contains the text; --no-baseline   ours only (both print only)
  */
-import { drift, environment, localDate, recordResults } from './environment.js';
+import { drift, environment, recordResults, unsteadyWarning } from './environment.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -58,7 +58,7 @@ import { CountedState, FakeSqs, emptyStateStats, emptySqsStats, type StateStats,
 import { inMemorySyncState } from '../test/support/in-memory-sync-state.js';
 import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
 import { breachRecord, commitmentRecord, repairRecord, seedBreachId } from './records.js';
-import { fmt, toMarkdown, toText, type Table } from './report.js';
+import { cpuCells, cpuHead, fmt, operationsText, per, toMarkdown, toText, us1, type CpuFigures, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only <text>`: run only the scenarios whose name contains the text (for profiling); prints only. */
@@ -515,7 +515,8 @@ async function round(c: Case): Promise<RoundResult> {
 
 // ---------------------------------------------------------------- figures
 
-interface Figures {
+/** CpuFigures: medians over rounds, µs per record. */
+interface Figures extends CpuFigures {
   scenario: string;
   impl: Impl;
   lane: Lane;
@@ -523,13 +524,6 @@ interface Figures {
   answer: EndpointAnswer;
   retry: boolean;
   rounds: RoundResult[];
-  /** Medians over rounds, µs per record. */
-  threadCpuUs: number;
-  threadCpuUsMin: number;
-  threadCpuUsMax: number;
-  processCpuUs: number;
-  wallUs: number;
-  fakeUs: number;
 }
 
 function figures(c: Case): Figures {
@@ -656,22 +650,13 @@ function stages(c: Case): { stages: Stage[]; reference: Throughput } {
 
 // ---------------------------------------------------------------- tables
 
-const us1 = (n: number): string => n.toFixed(1);
-const per = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-
 function cpuTable(all: Figures[], reference: Throughput): Table {
   return {
     title: `CPU per record, processDeliverBatch with in-memory fakes (median of ${ROUNDS.rounds} interleaved rounds × ≥${ROUNDS.roundMs} ms after ${ROUNDS.warmupMs} ms warm-up)`,
-    head: ['scenario', 'CPU µs/record', 'min–max', 'all threads µs', 'wall µs', 'in fakes µs', 'deliver net µs*', 'records/CPU-s'],
+    head: ['scenario', ...cpuHead('deliver net µs*')],
     rows: all.map((f) => [
       f.scenario,
-      us1(f.threadCpuUs),
-      `${us1(f.threadCpuUsMin)}–${us1(f.threadCpuUsMax)}`,
-      us1(f.processCpuUs),
-      us1(f.wallUs),
-      `${us1(f.fakeUs)} (${fmt.pct(f.fakeUs / f.wallUs)})`,
-      us1(f.threadCpuUs - f.fakeUs),
-      fmt.rate(1e6 / f.threadCpuUs),
+      ...cpuCells(f),
     ]),
     right: [1, 2, 3, 4, 5, 6, 7],
     note:
@@ -685,18 +670,13 @@ function cpuTable(all: Figures[], reference: Throughput): Table {
 }
 
 function unitsTable(all: Units[]): Table {
-  const operations = (u: Units): string =>
-    Object.entries(u.stateOperations)
-      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
-      .map(([op, n]) => `${op} ${per(n)}`)
-      .join(', ');
   return {
     title: 'Sync-state operations, requests and bytes per record (counted by the fakes over every timed round)',
     head: ['scenario', 'state ops', 'by operation', 'SQS req', 'HTTP req', 'records/HTTP req', 'body B', 'headers B', 'response B', 'rate-limit wait ms'],
     rows: all.map((u) => [
       u.scenario,
       per(u.stateOperationsPerRecord),
-      operations(u),
+      operationsText(u.stateOperations),
       per(u.sqsRequestsPerRecord),
       per(u.httpRequestsPerRecord),
       per(u.recordsPerHttpRequest),
@@ -837,25 +817,19 @@ async function main(): Promise<void> {
   console.log(machine);
   for (const t of tables) console.log(`\n${toText(t)}`);
   console.log(`\n${composition}`);
-  const unsteady = (referenceThroughput.max - referenceThroughput.min) / referenceThroughput.median > 0.2;
-  if (unsteady) console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
+  const unsteady = unsteadyWarning(referenceThroughput);
   const elapsed = (performance.now() - started) / 1000;
   console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
 
   if (quick || only || !withBaseline) return;
-  const now = new Date();
-  const date = localDate(now);
   recordResults({
     name: 'deliver',
     intro: '# Deliver benchmark results\n\nAppended by `tsx bench/deliver.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
-    now,
     machine,
+    env,
+    load: { start: loadStart, end: loadEnd },
     json: {
-      date,
-      timestamp: now.toISOString(),
-      machine: env,
       config: { rounds: ROUNDS, stageRounds: STAGE_ROUNDS, records: RECORDS, seedBreaches: SEED_BREACHES, breakerThreshold: BREAKER_THRESHOLD, scenarios: SCENARIOS, lanes: { provincial: destinations.provincial.lane, municipal: destinations.municipal.lane } },
-      loadAverage1m: { start: loadStart, end: loadEnd },
       cpu: allFigures,
       units: allUnits,
       stages: stageFigures,
@@ -865,7 +839,7 @@ async function main(): Promise<void> {
       benchSeconds: elapsed,
     },
     lines: [
-      ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+      ...unsteady,
       ...tables.flatMap((t) => [toMarkdown(t), '']),
       composition,
       '',

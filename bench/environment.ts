@@ -40,6 +40,16 @@ export function environment(paths: readonly string[]): Record<string, unknown> {
   };
 }
 
+/**
+ * Whether the reference workload timed in every round varied by more than 20 %: the machine was not
+ * steady. Prints the warning when it did; the results' markdown carries it too.
+ */
+export function unsteadyWarning(reference: Throughput): string[] {
+  if ((reference.max - reference.min) / reference.median <= 0.2) return [];
+  console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
+  return ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''];
+}
+
 /** "±x %": half the spread of the reference workload, relative to its median. */
 export const drift = (t: Throughput): string => `${(((t.max - t.min) / t.median) * 50).toFixed(0)} %`;
 
@@ -48,10 +58,13 @@ export interface ResultsEntry {
   name: string;
   /** The markdown file's opening paragraph, written when the file is new. */
   intro: string;
-  now: Date;
-  /** The machine line's text. */
+  /** The machine line's text, and the machine's facts (environment()). */
   machine: string;
-  json: unknown;
+  env: Record<string, unknown>;
+  /** The 1-minute load average when the bench started and ended. */
+  load?: { start: number; end: number };
+  /** The bench's own figures; the date, timestamp, machine and load are added. */
+  json: Record<string, unknown>;
   /** The section's markdown lines between the machine line and the raw-figures line. */
   lines: readonly string[];
 }
@@ -60,14 +73,16 @@ export interface ResultsEntry {
 export function recordResults(entry: ResultsEntry): void {
   const resultsDir = join(repoDir, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const date = localDate(entry.now);
+  const now = new Date();
+  const date = localDate(now);
+  const json = { date, timestamp: now.toISOString(), machine: entry.env, ...(entry.load && { loadAverage1m: entry.load }), ...entry.json };
   // a second run on the same day gets its own file: the earlier sections keep pointing at theirs
   let jsonFile = join(resultsDir, `${entry.name}-${date}.json`);
-  if (existsSync(jsonFile)) jsonFile = join(resultsDir, `${entry.name}-${date}-${entry.now.toTimeString().slice(0, 5).replace(':', '')}.json`);
-  writeFileSync(jsonFile, `${JSON.stringify(entry.json, null, 2)}\n`);
+  if (existsSync(jsonFile)) jsonFile = join(resultsDir, `${entry.name}-${date}-${now.toTimeString().slice(0, 5).replace(':', '')}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
   const mdFile = join(resultsDir, `${entry.name}.md`);
   const header = existsSync(mdFile) ? '' : entry.intro;
-  const section = [`\n## ${date} ${entry.now.toTimeString().slice(0, 5)}`, '', `Machine: ${entry.machine}.`, '', ...entry.lines, `Raw figures: \`${relative(repoDir, jsonFile)}\`.`, ''].join('\n');
+  const section = [`\n## ${date} ${now.toTimeString().slice(0, 5)}`, '', `Machine: ${entry.machine}.`, '', ...entry.lines, `Raw figures: \`${relative(repoDir, jsonFile)}\`.`, ''].join('\n');
   appendFileSync(mdFile, header + section);
   console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
 }

@@ -27,7 +27,7 @@ import { createSyncStateTable, localAwsConfig } from '../local/emulators/clients
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/emulators/dynamodb-local.js';
 import { startSqs, type LocalSqs } from '../local/emulators/sqs.js';
 import { startIngestServer, type IngestServer } from '../local/ingest-server.js';
-import { environment, localDate, recordResults } from './environment.js';
+import { environment, recordResults } from './environment.js';
 import { validCommitment, type Json } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
 
@@ -238,19 +238,14 @@ async function main(): Promise<void> {
     }
     if (quick) return;
 
-    const now = new Date();
-    const date = localDate(now);
     recordResults({
       name: 'ingest',
       intro: '# Ingest benchmark results\n\nAppended by `tsx bench/ingest.bench.ts`; the JSON files beside this one hold every latency.\n',
-      now,
       machine,
+      env,
+      load: { start: loadStart, end: loadEnd },
       json: {
-        date,
-        timestamp: now.toISOString(),
-        machine: env,
         config: { scenarios: SCENARIOS, upstream: UPSTREAM, source: SOURCE, signature: 'HMAC-SM3' },
-        loadAverage1m: { start: loadStart, end: loadEnd },
         results: all,
         latenciesMs: Object.fromEntries(runs.map((r) => [r.scenario, r.latenciesMs.map((ms) => Math.round(ms * 1000) / 1000)])),
         intakeQueue: { approximateNumberOfMessages: queued, expected: expectedMessages },

@@ -25,7 +25,7 @@
  *   node_modules/.bin/tsx bench/intake.bench.ts --quick    short rounds, prints only
  *   … --only <text>      only the cases whose name contains the text; --no-baseline   ours only (both print only)
  */
-import { drift, environment, localDate, recordResults } from './environment.js';
+import { drift, environment, recordResults, unsteadyWarning } from './environment.js';
 import { randomUUID } from 'node:crypto';
 import { Console } from 'node:console';
 import os from 'node:os';
@@ -45,7 +45,7 @@ import { inMemorySyncState, type InMemorySyncState } from '../test/support/in-me
 import { median, referenceCase, summarise, type Throughput } from './harness.js';
 import { BREACH_SOURCES, COMMITMENT_SOURCES, breachRecord, commitmentRecord, invalidBreach, invalidCommitment, repairRecord, seedBreachId, type Json } from './records.js';
 import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
-import { fmt, toMarkdown, toText, type Table } from './report.js';
+import { cpuCells, cpuHead, fmt, operationsText, per, toMarkdown, toText, type CpuFigures, type Table } from './report.js';
 import type { StructuredLogger } from '../functions/shared/logger.js';
 
 const quick = process.argv.includes('--quick');
@@ -460,20 +460,14 @@ async function warmUp(c: BenchCase, pools: Pools): Promise<void> {
   c.rate = (records / wall) * 1000;
 }
 
-interface Figures {
+/** CpuFigures: medians over rounds, µs per record. */
+interface Figures extends CpuFigures {
   name: string;
   scenario: string;
   batchSize: number;
   logger: string;
   impl: Impl;
   rounds: RoundResult[];
-  /** Median over rounds, µs per record. */
-  threadCpuUs: number;
-  threadCpuUsMin: number;
-  threadCpuUsMax: number;
-  processCpuUs: number;
-  wallUs: number;
-  fakeUs: number;
   logBytesPerRecord: number;
 }
 
@@ -539,23 +533,14 @@ function units(c: BenchCase): Units {
 
 // ---------------------------------------------------------------- tables
 
-const us1 = (n: number): string => n.toFixed(1);
-const per = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-
 function cpuTable(all: Figures[], reference: Throughput): Table {
   return {
     title: `CPU per record, processIntakeBatch with in-memory fakes (median of ${ROUNDS.rounds} interleaved rounds × ≥${ROUNDS.roundMs} ms after ${ROUNDS.warmupMs} ms warm-up)`,
-    head: ['scenario', 'logger', 'CPU µs/record', 'min–max', 'all threads µs', 'wall µs', 'in fakes µs', 'intake net µs*', 'records/CPU-s'],
+    head: ['scenario', 'logger', ...cpuHead('intake net µs*')],
     rows: all.map((f) => [
       f.scenario,
       f.logger === 'no-op' ? 'no-op' : `Powertools (${fmt.int(f.logBytesPerRecord)} B/rec)`,
-      us1(f.threadCpuUs),
-      `${us1(f.threadCpuUsMin)}–${us1(f.threadCpuUsMax)}`,
-      us1(f.processCpuUs),
-      us1(f.wallUs),
-      `${us1(f.fakeUs)} (${fmt.pct(f.fakeUs / f.wallUs)})`,
-      us1(f.threadCpuUs - f.fakeUs),
-      fmt.rate(1e6 / f.threadCpuUs),
+      ...cpuCells(f),
     ]),
     right: [2, 3, 4, 5, 6, 7, 8],
     note:
@@ -567,18 +552,13 @@ function cpuTable(all: Figures[], reference: Throughput): Table {
 }
 
 function unitsTable(all: Units[]): Table {
-  const operations = (u: Units): string =>
-    Object.entries(u.stateOperations)
-      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
-      .map(([op, n]) => `${op} ${per(n)}`)
-      .join(', ');
   return {
     title: 'Sync-state operations and SQS requests per record (counted by the fakes over every timed round)',
     head: ['scenario', 'state ops/rec', 'by operation', 'SQS req/rec', 'lane msgs/rec', 'lane msgs/SQS req'],
     rows: all.map((u) => [
       `${u.scenario}`,
       per(u.stateOperationsPerRecord),
-      operations(u),
+      operationsText(u.stateOperations),
       per(u.sqsRequestsPerRecord),
       per(u.laneMessagesPerRecord),
       per(u.laneMessagesPerRecord / u.sqsRequestsPerRecord),
@@ -727,25 +707,19 @@ async function main(): Promise<void> {
   console.log(machine);
   for (const t of tables) console.log(`\n${toText(t)}`);
   console.log(`\n${sizes}\n${composition}`);
-  const unsteady = (referenceThroughput.max - referenceThroughput.min) / referenceThroughput.median > 0.2;
-  if (unsteady) console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
+  const unsteady = unsteadyWarning(referenceThroughput);
   const elapsed = (performance.now() - started) / 1000;
   console.log(`(bench ran ${elapsed.toFixed(0)} s)`);
 
   if (quick || only || !withBaseline) return;
-  const now = new Date();
-  const date = localDate(now);
   recordResults({
     name: 'intake',
     intro: '# Intake benchmark results\n\nAppended by `tsx bench/intake.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
-    now,
     machine,
+    env,
+    load: { start: loadStart, end: loadEnd },
     json: {
-      date,
-      timestamp: now.toISOString(),
-      machine: env,
       config: { rounds: ROUNDS, poolSize: POOL_SIZE, seedBreaches: SEED_BREACHES, scenarios: SCENARIOS },
-      loadAverage1m: { start: loadStart, end: loadEnd },
       cpu: allFigures,
       units: allUnits,
       baseline: { cpu: cases.filter((c) => c.impl === 'baseline').map(figures), units: baselineUnits },
@@ -754,7 +728,7 @@ async function main(): Promise<void> {
       benchSeconds: elapsed,
     },
     lines: [
-      ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+      ...unsteady,
       ...tables.flatMap((t) => [toMarkdown(t), '']),
       sizes,
       '',

@@ -239,9 +239,9 @@ async function main(): Promise<void> {
     recordResults({
       name: 'local',
       intro: '# Local end to end: the pipeline against its own servers\n\nRecorded by `bench/local.bench.ts` (see bench/README.md). Rate limits lifted, no faults, time scale 1.\n',
-      now: new Date(),
+      env,
       machine: `${String(env['cpu'])}, ${String(env['cores'])} cores, Node ${String(env['node'])}, commit ${String(env['commit'])}${env['uncommittedChanges'] ? ' (uncommitted changes)' : ''}, ${dynamodb}`,
-      json: { environment: env, dynamodb, raw: { sqs, putsPerSecond }, pipeline: run, bound, efficiency },
+      json: { dynamodb, raw: { sqs, putsPerSecond }, pipeline: run, bound, efficiency },
       lines: tables.flatMap((t) => [toMarkdown(t), '']),
     });
   } finally {

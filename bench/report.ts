@@ -41,3 +41,36 @@ export const fmt = {
   bytes: (n: number): string => `${grouped(n)} B`,
   ratio: (n: number): string => `${n.toFixed(1)}×`,
 };
+
+export const us1 = (n: number): string => n.toFixed(1);
+export const per = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+/** CPU figures per record, medians over rounds (µs): the intake and deliver benchmarks' first table. */
+export interface CpuFigures {
+  threadCpuUs: number;
+  threadCpuUsMin: number;
+  threadCpuUsMax: number;
+  processCpuUs: number;
+  wallUs: number;
+  fakeUs: number;
+}
+
+/** The CPU table's columns after the scenario's own: `<net label>` is what is left without the fakes' time. */
+export const cpuHead = (netLabel: string): string[] => ['CPU µs/record', 'min–max', 'all threads µs', 'wall µs', 'in fakes µs', netLabel, 'records/CPU-s'];
+
+export const cpuCells = (f: CpuFigures): string[] => [
+  us1(f.threadCpuUs),
+  `${us1(f.threadCpuUsMin)}–${us1(f.threadCpuUsMax)}`,
+  us1(f.processCpuUs),
+  us1(f.wallUs),
+  `${us1(f.fakeUs)} (${fmt.pct(f.fakeUs / f.wallUs)})`,
+  us1(f.threadCpuUs - f.fakeUs),
+  fmt.rate(1e6 / f.threadCpuUs),
+];
+
+/** State operations by name, most frequent first: `acceptRevision 1, getMeta 0.5, …`. */
+export const operationsText = (operations: Readonly<Record<string, number>>): string =>
+  Object.entries(operations)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .map(([op, n]) => `${op} ${per(n)}`)
+    .join(', ');

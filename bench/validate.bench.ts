@@ -14,7 +14,7 @@
  *   npm run bench                 full run (about 1.5 minutes), writes the results
  *   npm run bench -- --quick      short rounds, prints only (a smoke test of the bench itself)
  */
-import { drift, environment, localDate, recordResults } from './environment.js';
+import { drift, environment, recordResults, unsteadyWarning } from './environment.js';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as compiled from '../functions/shared/records/generated/validators.js';
@@ -301,25 +301,19 @@ function main(): void {
   for (const t of tables) console.log(`\n${toText(t)}`);
   console.log(`\nDefects in the invalid pools: ${poolNote}.`);
   console.log(`\n${verdict}`);
-  const unsteady = (reference.max - reference.min) / reference.median > 0.2;
-  if (unsteady) console.log('WARNING: the reference workload varied by more than 20 % between rounds: the machine was not steady; run again.');
+  const unsteady = unsteadyWarning(reference);
   const elapsed = (performance.now() - started) / 1000;
   console.log(`(bench ran ${elapsed.toFixed(0)} s; sink ${sinkValue()})`);
 
   if (quick) return;
-  const now = new Date();
-  const date = localDate(now);
   recordResults({
     name: 'validate',
     intro: '# Validation benchmark results\n\nAppended by `npm run bench` (bench/validate.bench.ts); the JSON files beside this one hold every round.\n',
-    now,
     machine,
+    env,
+    load: { start: loadStart, end: loadEnd },
     json: {
-      date,
-      timestamp: now.toISOString(),
-      machine: env,
       config: { poolSize: POOL_SIZE, main: MAIN, stage: STAGE, startupRuns: STARTUP_RUNS },
-      loadAverage1m: { start: loadStart, end: loadEnd },
       target: { validCommitmentRecordsPerSecond: TARGET_VALID_COMMITMENTS_PER_SECOND, measured: validCommitments, measuredPerCpuSecond: validCommitmentsCpu, met: targetMet },
       throughput: results,
       reference,
@@ -329,7 +323,7 @@ function main(): void {
     lines: [
       `**${verdict}**`,
       '',
-      ...(unsteady ? ['**Warning: the reference workload varied by more than 20 % between rounds; the machine was not steady.**', ''] : []),
+      ...unsteady,
       ...tables.flatMap((t) => [toMarkdown(t), '']),
       `Defects in the invalid pools: ${poolNote}.`,
       '',
