@@ -93,55 +93,52 @@ function items(request: ContractRequest): unknown[] | ContractResponse {
 
 const cnbmOf = (item: unknown): string => (isObject(item) && typeof item.cnbm === 'string' ? item.cnbm : '');
 
-function publish(request: ContractRequest, context: ContractContext): ContractResponse {
+/**
+ * A batch answered item by item: `apply` checks one item and applies it, returning why it is
+ * refused (or undefined when accepted); the answer lists the accepted and refused commitment codes.
+ */
+function perItem(request: ContractRequest, apply: (item: Record<string, unknown>, cnbm: string) => string | undefined): ContractResponse {
   const list = items(request);
   if (!Array.isArray(list)) return list;
   const accepted: string[] = [];
   const rejected: Rejection[] = [];
   for (const item of list) {
     const cnbm = cnbmOf(item);
-    const problem = isObject(item) ? publishProblem(item) : 'an item must be an object';
-    if (problem !== undefined) {
-      rejected.push({ cnbm, reason: problem });
-      continue;
-    }
+    const reason = isObject(item) ? apply(item, cnbm) : 'an item must be an object';
+    if (reason === undefined) accepted.push(cnbm);
+    else rejected.push({ cnbm, reason });
+  }
+  return { status: 200, body: { accepted, rejected }, keys: list.map(cnbmOf) };
+}
+
+function publish(request: ContractRequest, context: ContractContext): ContractResponse {
+  return perItem(request, (item, cnbm) => {
+    const problem = publishProblem(item);
+    if (problem !== undefined) return problem;
     const hash = hashContent('upsert', item);
     const current = context.store.current(cnbm);
     if (!(current !== undefined && current.operation === 'upsert' && current.hash === hash)) {
       const receipt = current?.receipt ?? `COL-${String(context.store.nextSequence()).padStart(6, '0')}`;
       context.store.put({ key: cnbm, identity: cnbm, type: 'commitment', operation: 'upsert', content: item, receipt, hash, acceptedAt: new Date(context.now()).toISOString(), published: true });
     }
-    accepted.push(cnbm);
-  }
-  return { status: 200, body: { accepted, rejected }, keys: list.map(cnbmOf) };
+    return undefined;
+  });
 }
 
 function revoke(request: ContractRequest, context: ContractContext): ContractResponse {
-  const list = items(request);
-  if (!Array.isArray(list)) return list;
-  const accepted: string[] = [];
-  const rejected: Rejection[] = [];
-  for (const item of list) {
-    const cnbm = cnbmOf(item);
-    if (!isObject(item)) {
-      rejected.push({ cnbm, reason: 'an item must be an object' });
-      continue;
-    }
+  return perItem(request, (item, cnbm) => {
     const extra = Object.keys(item).filter((k) => k !== 'cnbm' && k !== 'reason');
-    if (!COMMITMENT_CODE.test(cnbm)) rejected.push({ cnbm, reason: 'cnbm must be a 20-digit commitment code' });
-    else if (typeof item.reason !== 'string' || item.reason.trim() === '') rejected.push({ cnbm, reason: 'reason is required' });
-    else if (extra.length > 0) rejected.push({ cnbm, reason: `unknown fields: ${extra.join(', ')}` });
-    else {
-      const current = context.store.current(cnbm);
-      // Revoking an unknown or already revoked cnbm is accepted and changes nothing.
-      if (current !== undefined && current.operation === 'upsert') {
-        const content = { ...(current.content as Record<string, unknown>), revokeReason: item.reason };
-        context.store.put({ ...current, operation: 'withdraw', content, hash: hashContent('withdraw', content), acceptedAt: new Date(context.now()).toISOString() });
-      }
-      accepted.push(cnbm);
+    if (!COMMITMENT_CODE.test(cnbm)) return 'cnbm must be a 20-digit commitment code';
+    if (typeof item['reason'] !== 'string' || item['reason'].trim() === '') return 'reason is required';
+    if (extra.length > 0) return `unknown fields: ${extra.join(', ')}`;
+    const current = context.store.current(cnbm);
+    // Revoking an unknown or already revoked cnbm is accepted and changes nothing.
+    if (current !== undefined && current.operation === 'upsert') {
+      const content = { ...(current.content as Record<string, unknown>), revokeReason: item['reason'] };
+      context.store.put({ ...current, operation: 'withdraw', content, hash: hashContent('withdraw', content), acceptedAt: new Date(context.now()).toISOString() });
     }
-  }
-  return { status: 200, body: { accepted, rejected }, keys: list.map(cnbmOf) };
+    return undefined;
+  });
 }
 
 export const publicColumnContract: Contract = {
