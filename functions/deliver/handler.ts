@@ -17,7 +17,7 @@ import type { DestinationId } from '../../topology/topology.js';
 import { metricsNamespace } from '../shared/metrics.js';
 import { createCredentialsProvider, secretsManagerSource } from '../shared/signing/credentials.js';
 import { adapters } from './adapters/index.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { appendEvents, claimSend, dynamoOperations, getDestinationState, getLatestRecord, getMeta, getRevision, listRepairWaits, recordDestinationOutcome, recordUnpublishOutcome, registerRepairWait, releaseSend, removeRepairWaits } from '../shared/state/dynamo/index.js';
 import { deliverConfigFromEnv } from './config.js';
 import { processDeliverBatch, type DeliverDeps, type DeliverMetrics } from './deliver.js';
 
@@ -56,7 +56,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const secrets = new SecretsManagerClient({});
     const powertoolsMetrics = deliverMetricsFromEnv(process.env, config.destination);
     handlerFromEnv = createDeliverHandler({
-      state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: config.tableName }),
+      state: dynamoOperations({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: config.tableName }, { appendEvents, claimSend, getDestinationState, getLatestRecord, getMeta, getRevision, listRepairWaits, recordDestinationOutcome, recordUnpublishOutcome, registerRepairWait, releaseSend, removeRepairWaits }),
       sqs: new SQSClient({}),
       adapter: adapters[config.destination],
       credentials: createCredentialsProvider({

@@ -12,7 +12,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { secretsManagerSource } from '../shared/signing/credentials.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { claimNonce, dynamoOperations, quarantine, readRecordState, throttleRequest } from '../shared/state/dynamo/index.js';
 import { ingestConfigFromEnv } from './config.js';
 import { createUpstreamSecrets, handleIngestRequest, type IngestDeps, type IngestRequest } from './ingest.js';
 
@@ -52,7 +52,7 @@ export const handler = (event: APIGatewayProxyEventV2, context: Context): Promis
   if (!handlerFromEnv) {
     const config = ingestConfigFromEnv(process.env);
     handlerFromEnv = createIngestHandler({
-      state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: config.tableName }),
+      state: dynamoOperations({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: config.tableName }, { claimNonce, quarantine, readRecordState, throttleRequest }),
       sqs: new SQSClient({}),
       config,
       secrets: createUpstreamSecrets(secretsManagerSource(new SecretsManager({})), config.upstreams),

@@ -13,7 +13,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { metricsNamespace } from '../shared/metrics.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { acceptRevision, appendEvents, claimRouting, dynamoOperations, getLatestRecord, getMeta, listEnforcement, markRouted, quarantine, registerEnforcement, releaseRouting, scheduleExpiry } from '../shared/state/dynamo/index.js';
 import { intakeConfigFromEnv } from './config.js';
 import { processIntakeBatch, type IntakeDeps, type IntakeOutcome } from './intake.js';
 
@@ -65,7 +65,7 @@ let handlerFromEnv: ReturnType<typeof createIntakeHandler> | undefined;
 /** Built on the first invocation, so importing this module never reads the environment. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   handlerFromEnv ??= createIntakeHandler({
-    state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: intakeConfigFromEnv(process.env).tableName }),
+    state: dynamoOperations({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: intakeConfigFromEnv(process.env).tableName }, { acceptRevision, appendEvents, claimRouting, getLatestRecord, getMeta, listEnforcement, markRouted, quarantine, registerEnforcement, releaseRouting, scheduleExpiry }),
     sqs: new SQSClient({}),
     config: intakeConfigFromEnv(process.env),
     logger: new Logger({ serviceName: 'credex-intake' }),

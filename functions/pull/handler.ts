@@ -16,7 +16,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { dynamoOperations, getCursor, quarantine, saveCursor } from '../shared/state/dynamo/index.js';
 import { ConfigurationError } from '../intake/config.js';
 import { metricsNamespace } from '../shared/metrics.js';
 import { createCredentialsProvider, secretsManagerSource } from '../shared/signing/credentials.js';
@@ -51,7 +51,7 @@ export const handler = (event: unknown, context: Context): Promise<PullResult> =
     const secrets = new SecretsManagerClient({});
     const powertoolsMetrics = pullMetricsFromEnv(env);
     handlerFromEnv = createPullHandler({
-      state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: required('TABLE_NAME') }),
+      state: dynamoOperations({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName: required('TABLE_NAME') }, { getCursor, quarantine, saveCursor }),
       sqs: new SQSClient({}),
       credentials: createCredentialsProvider({
         source: secretsManagerSource({ getSecretValue: (input) => secrets.send(new GetSecretValueCommand(input)) }),

@@ -15,7 +15,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { expirySweep } from '../../topology/topology.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { appendEvents, dynamoOperations, getCursor, getLatestRecord, listDestinationStates, listExpired, markExpiryEnqueued, removeExpiry, saveCursor } from '../shared/state/dynamo/index.js';
 import { ConfigurationError, laneQueueUrlsFromEnv } from '../intake/config.js';
 import { metricsNamespace } from '../shared/metrics.js';
 import { sweepExpiredPublications, type SweepDeps, type SweepResult } from './sweep.js';
@@ -54,7 +54,7 @@ export const handler = (event: unknown, context: Context): Promise<SweepResult> 
     if (!tableName) throw new ConfigurationError('TABLE_NAME is not set: the sync-state table name');
     const powertoolsMetrics = sweepMetricsFromEnv(env);
     handlerFromEnv = createSweepHandler({
-      state: dynamoSyncState({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName }),
+      state: dynamoOperations({ ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), tableName }, { appendEvents, getCursor, getLatestRecord, listDestinationStates, listExpired, markExpiryEnqueued, removeExpiry, saveCursor }),
       sqs: new SQSClient({}),
       config: { tableName, laneQueueUrls: laneQueueUrlsFromEnv(env), maxRecordsPerRun: maxRecordsFromEnv(env) },
       logger: new Logger({ serviceName: 'credex-sweep' }),
