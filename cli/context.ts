@@ -4,7 +4,7 @@
  * documented exit codes with a message that says what to do.
  */
 import { Option, type Command } from 'commander';
-import { dynamoSyncState } from '../functions/shared/state/dynamo/index.js';
+import { dynamoOperations, type DynamoOperations } from '../functions/shared/state/dynamo/index.js';
 import type { SyncState } from '../functions/shared/state/sync-state.js';
 import { ExitCode, isInteractive, type CliIo } from './io.js';
 import { callerIdentity, clientsFor, resolveTarget, TargetError, type ExchangeClients, type ExchangeTarget, type TargetOptions } from './target.js';
@@ -17,8 +17,13 @@ export interface CommandContext {
 export interface Exchange {
   target: ExchangeTarget;
   clients: ExchangeClients;
-  /** The exchange's sync state (its table). */
-  state: SyncState;
+  /**
+   * The exchange's sync state (its table), with the operations a command binds:
+   * `exchange.state({ getMeta, readRecordItems })`, the operations from
+   * functions/shared/state/dynamo/index.js. A command binds only what its code uses, so its bundle —
+   * and the operator policy test/infra/operator-policy.test.ts derives from it — holds only those.
+   */
+  state<K extends keyof SyncState>(operations: Pick<DynamoOperations, K>): Pick<SyncState, K>;
   /** The caller's identity for audit entries (resolved once, on first use). */
   identity(): Promise<string>;
   /** Whether stderr is a terminal (progress redrawn in place). */
@@ -62,7 +67,7 @@ export async function onExchange(context: CommandContext, options: TargetOptions
   const exchange: Exchange = {
     target,
     clients,
-    state: dynamoSyncState({ ddb: clients.doc, tableName: target.tableName }),
+    state: (operations) => dynamoOperations({ ddb: clients.doc, tableName: target.tableName }, operations),
     identity: () => (identity ??= callerIdentity(target, options.profile)),
     interactive: isInteractive(context.io.stderr),
   };

@@ -12,6 +12,7 @@ import { maskPersonalData } from '../operations/inspect.js';
 import { formatDuration, table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
 import { formatFacts } from './inspect.js';
+import { listAuditEntries as readAuditEntries } from '../../functions/shared/state/dynamo/operations.js';
 
 /** Every action the trail records (keyed by AuditAction, so a new action cannot be forgotten here). */
 const ACTIONS: Readonly<Record<AuditAction, string>> = {
@@ -78,7 +79,7 @@ async function listAuditEntries(context: CommandContext, exchange: Exchange, opt
   const now = new Date();
   const entries = maskPersonalData(
     await listAudit(
-      exchange.state,
+      exchange.state({ listAuditEntries: readAuditEntries }),
       { ...(options.since !== undefined && { since: options.since }), ...(options.limit !== undefined && { limit: options.limit }), ...(options.action && { action: options.action }) },
       () => now,
     ),

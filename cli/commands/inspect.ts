@@ -22,6 +22,7 @@ import {
 import { checkRecordType, describeNotFound, findRecord } from '../operations/records.js';
 import { table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
+import { getMeta, readRecordItems as readItems } from '../../functions/shared/state/dynamo/operations.js';
 
 export const INSPECT_EXAMPLES = `
 Examples:
@@ -98,10 +99,11 @@ async function inspectRecord(context: CommandContext, exchange: Exchange, record
     io.stderr.write(`credex inspect: ${maskPersonalData(message)}\n`);
     return code;
   };
-  const found = await findRecord(exchange.state, recordType, recordId, options.source);
+  const state = exchange.state({ getMeta, readRecordItems: readItems });
+  const found = await findRecord(state, recordType, recordId, options.source);
   if (found.kind !== 'found') return fail(describeNotFound(found, recordType, recordId), found.kind === 'ambiguous' ? ExitCode.unreadable : ExitCode.notFound);
 
-  const items = await readRecordItems(exchange.state, found.ref);
+  const items = await readRecordItems(state, found.ref);
   const view = shapeInspection(items, new Date());
   // findRecord read the META item a moment ago: only a deletion in between ends here
   if (!view) return fail(describeNotFound({ kind: 'notFound', tried: [found.ref.source] }, recordType, recordId), ExitCode.notFound);

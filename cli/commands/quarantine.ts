@@ -31,6 +31,7 @@ import {
 } from '../operations/quarantine.js';
 import { table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
+import { completeAuditEntry, createAuditEntry, findQuarantined, getMeta, listQuarantine, markQuarantineReleased } from '../../functions/shared/state/dynamo/operations.js';
 
 const QUARANTINE_EXAMPLES = `
 Examples:
@@ -190,7 +191,7 @@ export function filterOf(options: Pick<ListOptions, 'source' | 'reason' | 'rule'
 async function listCommand(exchange: Exchange, options: ListOptions, io: CliIo): Promise<number> {
   const days = daysToRead(options, new Date());
   const filter = filterOf(options);
-  const listing = await listQuarantined(exchange.state, days, filter);
+  const listing = await listQuarantined(exchange.state({ listQuarantine }), days, filter);
   const shown = listing.matched.slice(0, options.limit);
   if (options.json) {
     writeJson(io, shown.map((item) => toEntryJson(item)));
@@ -254,7 +255,7 @@ export function formatListSummary(listing: Pick<QuarantineListing, 'matched' | '
 
 /** The entry an id names; not found → exit 3; an ambiguous prefix is a usage error (exit 2). */
 async function resolveEntry(exchange: Exchange, id: string, command: string, io: CliIo): Promise<QuarantineItem | number> {
-  const found = await findQuarantineEntry(exchange.state, id);
+  const found = await findQuarantineEntry(exchange.state({ findQuarantined }), id);
   if (found.kind === 'found') return found.item;
   if (found.kind === 'ambiguous') {
     throw new UsageError(`${id} names several quarantine entries (${found.ids.join(', ')}${found.ids.length >= 5 ? ', …' : ''}): give more of the id`);
@@ -379,7 +380,7 @@ async function releaseCommand(exchange: Exchange, id: string, options: ReleaseOp
   const item = await resolveEntry(exchange, id, 'release', io);
   if (typeof item === 'number') return item;
   const report = await releaseQuarantined(
-    { state: exchange.state, sqs: exchange.clients.sqs, intakeQueueUrl: exchange.target.intake.queueUrl, target: exchange.target.origin, identity: exchange.identity },
+    { state: exchange.state({ getMeta, markQuarantineReleased, createAuditEntry, completeAuditEntry }), sqs: exchange.clients.sqs, intakeQueueUrl: exchange.target.intake.queueUrl, target: exchange.target.origin, identity: exchange.identity },
     { item, ...(correction && { correction }), force: options.force === true, dryRun: options.dryRun === true },
   );
   const refusal = describeRefusal(report, item, exchange.target.intake.dlqUrl);

@@ -10,6 +10,7 @@ import { checkRecordType, describeNotFound, findRecord } from '../operations/rec
 import { destination } from '../options.js';
 import type { TargetOptions } from '../target.js';
 import { runRedelivery } from './resync.js';
+import { getMeta } from '../../functions/shared/state/dynamo/operations.js';
 
 interface RedeliverCommandOptions extends TargetOptions {
   source?: string;
@@ -47,7 +48,7 @@ export function registerRedeliverCommand(program: Command, context: CommandConte
     .addHelpText('after', REDELIVER_HELP + TARGET_HELP)
     .action((recordType: string, recordId: string, options: RedeliverCommandOptions) =>
       onExchange(context, options, async (exchange) => {
-        const found = await findRecord(exchange.state, checkRecordType(recordType), recordId, options.source);
+        const found = await findRecord(exchange.state({ getMeta }), checkRecordType(recordType), recordId, options.source);
         if (found.kind !== 'found') {
           context.io.stderr.write(`credex: ${describeNotFound(found, recordType, recordId)}\n`);
           return found.kind === 'ambiguous' ? ExitCode.unreadable : ExitCode.notFound;

@@ -15,6 +15,7 @@ import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
 import type { QueuePair, TargetOptions } from '../target.js';
 import type { DestinationId } from '../../topology/topology.js';
+import { appendEvents, completeAuditEntry, createAuditEntry, getDestinationState } from '../../functions/shared/state/dynamo/operations.js';
 
 interface ReplayCommandOptions extends TargetOptions {
   lane?: DestinationId;
@@ -83,7 +84,7 @@ async function replay(exchange: Exchange, commandOptions: ReplayCommandOptions, 
   const by = await exchange.identity();
   const request = { lane: options.lane, ...(options.filter && { filter: describeFilter(filter) }), ...(options.limit && { limit: options.limit }), ...(options.rate && { rate: options.rate }) };
   // a dry run changes nothing, so it leaves no audit entry either
-  const audit = options.dryRun ? undefined : await openAudit(exchange.state, { action: 'replay', by, target: exchange.target.origin, request });
+  const audit = options.dryRun ? undefined : await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: 'replay', by, target: exchange.target.origin, request });
   const progress = new Progress(io.stderr, `replay ${options.lane}${options.dryRun ? ' (dry run)' : ''}`, {
     unit: options.dryRun ? 'matched' : 'moved',
     total: Math.min(depth.visible, options.limit ?? Number.POSITIVE_INFINITY),
@@ -91,7 +92,7 @@ async function replay(exchange: Exchange, commandOptions: ReplayCommandOptions, 
   });
   let result: ReplayResult;
   try {
-    result = await replayLane({ sqs: exchange.clients.sqs, state: exchange.state }, queues, {
+    result = await replayLane({ sqs: exchange.clients.sqs, state: exchange.state({ getDestinationState, appendEvents }) }, queues, {
       lane: options.lane,
       filter,
       ...(options.limit && { limit: options.limit }),
@@ -145,7 +146,7 @@ export function formatReplay(result: ReplayResult, auditId?: string): string {
 async function replayNative(exchange: Exchange, options: Omit<ReplayCommandOptions, 'lane'> & { lane: ReplayQueue }, queues: QueuePair, context: CommandContext, unfiltered: boolean): Promise<number> {
   if (!unfiltered || options.limit || options.dryRun) throw new UsageError('--native moves the whole DLQ: it takes no --filter, --limit or --dry-run');
   if (exchange.target.endpoints) throw new UsageError('--native needs SQS on AWS: the local SQS server has no StartMessageMoveTask (replay without --native)');
-  const audit = await openAudit(exchange.state, { action: 'replay', by: await exchange.identity(), target: exchange.target.origin, request: { lane: options.lane, native: true, ...(options.rate && { rate: options.rate }) } });
+  const audit = await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: 'replay', by: await exchange.identity(), target: exchange.target.origin, request: { lane: options.lane, native: true, ...(options.rate && { rate: options.rate }) } });
   const progress = new Progress(context.io.stderr, `replay ${options.lane} (SQS move task)`, { unit: 'moved', interactive: exchange.interactive });
   let moved = 0;
   try {

@@ -15,6 +15,7 @@ import { destination, integer, number, time } from '../options.js';
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
+import { appendEvents, completeAuditEntry, createAuditEntry, getMeta, getRevision, streamByDestinationStatus } from '../../functions/shared/state/dynamo/operations.js';
 
 interface ResyncCommandOptions extends TargetOptions {
   destination: DestinationId;
@@ -65,7 +66,7 @@ export function registerResyncCommand(program: Command, context: CommandContext)
       onExchange(context, options, (exchange) => {
         const statuses = options.status === 'all' ? RESYNC_STATUSES : [options.status];
         async function* candidates(): AsyncGenerator<Candidate> {
-          for (const status of statuses) yield* candidatesByStatus(exchange.state, options.destination, status, options.since);
+          for (const status of statuses) yield* candidatesByStatus(exchange.state({ streamByDestinationStatus }), options.destination, status, options.since);
         }
         const request = { destination: options.destination, status: options.status, ...(options.since && { since: options.since }), ...(options.limit && { limit: options.limit }), ...(options.rate && { rate: options.rate }) };
         return runRedelivery(exchange, context, { action: 'resync', request, candidates: candidates(), options });
@@ -81,12 +82,12 @@ export async function runRedelivery(
 ): Promise<number> {
   const { io } = context;
   const by = await exchange.identity();
-  const audit = run.options.dryRun ? undefined : await openAudit(exchange.state, { action: run.action, by, target: exchange.target.origin, request: run.request });
+  const audit = run.options.dryRun ? undefined : await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: run.action, by, target: exchange.target.origin, request: run.request });
   const progress = new Progress(io.stderr, `${run.action}${run.options.dryRun ? ' (dry run)' : ''}`, { unit: run.options.dryRun ? 'to enqueue' : 'enqueued', interactive: exchange.interactive });
   let result: RedeliverResult;
   try {
     result = await redeliver(
-      { sqs: exchange.clients.sqs, state: exchange.state, laneQueueUrls: Object.fromEntries(Object.entries(exchange.target.lanes).map(([d, q]) => [d, q.queueUrl])) as Record<DestinationId, string> },
+      { sqs: exchange.clients.sqs, state: exchange.state({ getMeta, getRevision, appendEvents }), laneQueueUrls: Object.fromEntries(Object.entries(exchange.target.lanes).map(([d, q]) => [d, q.queueUrl])) as Record<DestinationId, string> },
       run.candidates,
       {
         requestedBy: by,

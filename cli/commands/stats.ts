@@ -27,6 +27,7 @@ import {
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
 import { publicationDay, type TargetOptions } from '../target.js';
+import { scanRevisions } from '../../functions/shared/state/dynamo/operations.js';
 
 /** DynamoDB's limit is 1,000,000; beyond a few hundred, segments only add requests. */
 const MAX_SEGMENTS = 1000;
@@ -109,7 +110,7 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
   const progress = new Progress(io.stderr, 'stats: scanning the table', { unit: 'items read', interactive: exchange.interactive });
   let latest: LatestRecords;
   try {
-    latest = await readLatestRecords(exchange.state, { segments: options.segments ?? 1, ...(io.signal && { signal: io.signal }), onPage: (n) => progress.advance(n) });
+    latest = await readLatestRecords(exchange.state({ scanRevisions }), { segments: options.segments ?? 1, ...(io.signal && { signal: io.signal }), onPage: (n) => progress.advance(n) });
   } catch (err) {
     if (!io.signal?.aborted) throw err;
     io.stderr.write('credex stats: interrupted; nothing was changed (it only reads)\n');

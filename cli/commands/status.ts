@@ -6,6 +6,7 @@ import { readStatus, type DlqStatus, type StatusReport } from '../operations/sta
 import { integer } from '../options.js';
 import { formatDuration, table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
+import { countByDestinationStatus, countOpenQuarantine } from '../../functions/shared/state/dynamo/operations.js';
 
 interface StatusCommandOptions extends TargetOptions {
   json: boolean;
@@ -41,7 +42,7 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     .addHelpText('after', STATUS_HELP + TARGET_HELP)
     .action((options: StatusCommandOptions) =>
       onExchange(context, options, async (exchange) => {
-        const report = await readStatus({ sqs: exchange.clients.sqs, state: exchange.state }, exchange.target, { days: options.days });
+        const report = await readStatus({ sqs: exchange.clients.sqs, state: exchange.state({ countByDestinationStatus, countOpenQuarantine }) }, exchange.target, { days: options.days });
         if (options.json) writeJson(context.io, report);
         else context.io.stdout.write(formatStatus(report));
         return options.check && !report.healthy ? ExitCode.invalid : ExitCode.ok;

@@ -18,7 +18,7 @@ export interface OpenAudit {
 }
 
 export async function openAudit(
-  state: SyncState,
+  state: Pick<SyncState, 'createAuditEntry' | 'completeAuditEntry'>,
   facts: Pick<AuditEntry, 'action' | 'by' | 'target' | 'request'>,
   now: () => Date = () => new Date(),
 ): Promise<OpenAudit> {
@@ -36,7 +36,7 @@ export async function openAudit(
 }
 
 /** Audit entries, newest first, from now back to `since` (default: 90 days), at most `limit`. */
-export async function listAudit(state: SyncState, options: { since?: string; limit?: number; action?: AuditAction } = {}, now: () => Date = () => new Date()): Promise<AuditEntry[]> {
+export async function listAudit(state: Pick<SyncState, 'listAuditEntries'>, options: { since?: string; limit?: number; action?: AuditAction } = {}, now: () => Date = () => new Date()): Promise<AuditEntry[]> {
   const until = now();
   const since = options.since ?? new Date(until.getTime() - 90 * 86_400_000).toISOString();
   const limit = options.limit ?? 100;

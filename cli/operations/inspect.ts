@@ -96,7 +96,7 @@ export interface HistoryEntry {
 }
 
 /** Every item of a record's partition, page after page (a consistent read: inspect follows writes). */
-export function readRecordItems(state: SyncState, ref: RecordRef): Promise<StateItem[]> {
+export function readRecordItems(state: Pick<SyncState, 'readRecordItems'>, ref: RecordRef): Promise<StateItem[]> {
   return state.readRecordItems(ref);
 }
 

@@ -120,7 +120,7 @@ export interface QuarantineListing {
  * Every entry of the given days that matches the filter. Whole partitions are read: the short ids
  * must be unique among all of a day's entries, not only the matching ones.
  */
-export async function listQuarantined(state: SyncState, days: readonly string[], filter: QuarantineFilter): Promise<QuarantineListing> {
+export async function listQuarantined(state: Pick<SyncState, 'listQuarantine'>, days: readonly string[], filter: QuarantineFilter): Promise<QuarantineListing> {
   const perDay = await Promise.all(days.map((day) => state.listQuarantine(day)));
   const ids = new Map<string, string>();
   for (const items of perDay) for (const [id, short] of shortIds(items.map(quarantineId))) ids.set(id, short);
@@ -206,7 +206,7 @@ const AMBIGUITY_SAMPLE = 5;
 
 export type FoundEntry = { kind: 'found'; item: QuarantineItem } | { kind: 'notFound'; day: string } | { kind: 'ambiguous'; ids: string[] };
 
-export async function findQuarantineEntry(state: SyncState, id: string): Promise<FoundEntry> {
+export async function findQuarantineEntry(state: Pick<SyncState, 'findQuarantined'>, id: string): Promise<FoundEntry> {
   const { day, prefix } = parseQuarantineId(id);
   const items: QuarantineItem[] = await state.findQuarantined(day, prefix, AMBIGUITY_SAMPLE);
   const first = items[0];
@@ -278,7 +278,7 @@ export function releaseWarnings(item: QuarantineItem, record: CreditRecord, stor
 }
 
 export interface ReleaseDeps {
-  state: SyncState;
+  state: Pick<SyncState, 'getMeta' | 'markQuarantineReleased' | 'createAuditEntry' | 'completeAuditEntry'>;
   sqs: SQSClient;
   intakeQueueUrl: string;
   /** Where the release acts, for the audit entry. */

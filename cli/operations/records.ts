@@ -16,7 +16,7 @@ export function checkRecordType(value: string): RecordType {
   return value as RecordType;
 }
 
-export async function findRecord(state: SyncState, recordType: RecordType, recordId: string, source?: string): Promise<FoundRecord> {
+export async function findRecord(state: Pick<SyncState, 'getMeta'>, recordType: RecordType, recordId: string, source?: string): Promise<FoundRecord> {
   const candidates = source ? [source] : Object.keys(registeredSources);
   const found = (await Promise.all(candidates.map(async (s) => ({ source: s, meta: await state.getMeta({ recordType, source: s, recordId }) })))).filter((c) => c.meta);
   if (found.length === 0) return { kind: 'notFound', tried: candidates };

@@ -34,7 +34,7 @@ export interface Candidate {
  * Destination states of one destination and status, oldest update first, from the operators'
  * index (`DEST#<destination>#<status>`, sorted by `<updatedAt>#<pk>`), updated at or after `since`.
  */
-export async function* candidatesByStatus(state: SyncState, destination: DestinationId, status: ResyncStatus, since?: string): AsyncGenerator<Candidate> {
+export async function* candidatesByStatus(state: Pick<SyncState, 'streamByDestinationStatus'>, destination: DestinationId, status: ResyncStatus, since?: string): AsyncGenerator<Candidate> {
   for await (const item of state.streamByDestinationStatus(destination, status, since ? { since } : {})) {
     const ref = refOfPk(String(item.pk));
     if (ref) yield { ref, destination, status, stateRevision: Number(item.revision) };
@@ -66,7 +66,7 @@ export interface RedeliveryMark {
  * any other gets the operator's `redeliver` mark, which lets the deliver function send an
  * answered revision again.
  */
-export async function planRedelivery(state: SyncState, candidate: Candidate, mark: RedeliveryMark): Promise<Planned> {
+export async function planRedelivery(state: Pick<SyncState, 'getMeta' | 'getRevision'>, candidate: Candidate, mark: RedeliveryMark): Promise<Planned> {
   const { ref, destination } = candidate;
   const meta = await state.getMeta(ref);
   if (!meta) return { kind: 'skip', reason: 'no accepted revision' };
@@ -125,7 +125,7 @@ const MAX_LISTED = 1000;
 const SEND_CHUNK = 10;
 
 /** Plans and enqueues a redelivery for each candidate, 10 messages a request, with a history event each. */
-export async function redeliver(deps: { sqs: SQSClient; state: SyncState; laneQueueUrls: Readonly<Record<DestinationId, string>> }, candidates: AsyncIterable<Candidate> | Iterable<Candidate>, options: RedeliverOptions): Promise<RedeliverResult> {
+export async function redeliver(deps: { sqs: SQSClient; state: Pick<SyncState, 'getMeta' | 'getRevision' | 'appendEvents'>; laneQueueUrls: Readonly<Record<DestinationId, string>> }, candidates: AsyncIterable<Candidate> | Iterable<Candidate>, options: RedeliverOptions): Promise<RedeliverResult> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const result: RedeliverResult = { considered: 0, enqueued: 0, skipped: [], skippedCount: 0, failures: [], interrupted: false, messages: [] };

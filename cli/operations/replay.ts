@@ -139,7 +139,7 @@ const MAX_LISTED = 1000;
 /** Empty receives in a row, with messages still visible, before the scan gives up on them. */
 const MAX_EMPTY_RECEIVES = 10;
 
-export async function replayLane(deps: { sqs: SQSClient; state: SyncState }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayLane(deps: { sqs: SQSClient; state: Pick<SyncState, 'getDestinationState' | 'appendEvents'> }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
   if (options.lane === 'intake' && (options.filter.error !== undefined || options.filter.action !== undefined)) {
     throw new UsageError('the intake DLQ holds records, not lane messages: filter by recordType, source, recordId, since or until (error= and action= apply to lanes)');
   }
@@ -286,7 +286,7 @@ function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
  * Whether a message matches. A lane message and a record (an intake DLQ body) share the fields the
  * filter names; `action` and `error` exist for lane messages only.
  */
-async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, syncState: SyncState, destination: ReplayQueue): Promise<boolean> {
+async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, syncState: Pick<SyncState, 'getDestinationState'>, destination: ReplayQueue): Promise<boolean> {
   const anyOf = (values: string[] | undefined, value: string) => values === undefined || values.includes(value);
   if (!anyOf(filter.recordType, lane.recordType) || !anyOf(filter.source, lane.source) || !anyOf(filter.recordId, lane.recordId) || !anyOf(filter.action, lane.action)) return false;
   const sent = Number(message.Attributes?.SentTimestamp);

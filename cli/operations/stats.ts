@@ -318,7 +318,7 @@ export interface LatestRecords {
  * item with the highest revision. Only winners are parsed, so old revisions cost no JSON parsing.
  * Items of one record share a partition key and so a segment; segments merge into one map.
  */
-export async function readLatestRecords(state: SyncState, options: ReadOptions = {}): Promise<LatestRecords> {
+export async function readLatestRecords(state: Pick<SyncState, 'scanRevisions'>, options: ReadOptions = {}): Promise<LatestRecords> {
   const segments = options.segments ?? 1;
   const latest = new Map<string, { revision: number; sk: string; record: string }>();
   let items = 0;

@@ -14,7 +14,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, secretsOf, type Platform } from '../shared/platform.js';
 import { createCredentialsProvider } from '../shared/signing/credentials.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { appendEvents, claimSend, dynamoOperations, getDestinationState, getLatestRecord, getMeta, getRevision, listRepairWaits, recordDestinationOutcome, recordUnpublishOutcome, registerRepairWait, releaseSend, removeRepairWaits } from '../shared/state/dynamo/index.js';
 import { adapters } from './adapters/index.js';
 import { deliverConfigFromEnv } from './config.js';
 import { processDeliverBatch, type DeliverConfig, type DeliverDeps, type DeliverMetrics } from './deliver.js';
@@ -40,13 +40,16 @@ export function createDeliverHandler(deps: DeliverDeps & { logger: Logger; power
     });
 }
 
+/** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
+const STATE_OPERATIONS = { appendEvents, claimSend, getDestinationState, getLatestRecord, getMeta, getRevision, listRepairWaits, recordDestinationOutcome, recordUnpublishOutcome, registerRepairWait, releaseSend, removeRepairWaits };
+
 /** `overrides`: settings no environment variable carries (the local runtime's scaled timing, a test's topology). */
 export function composeDeliver(env: Env, platform: Platform, overrides: Partial<DeliverConfig> = {}) {
   const { credentialsSecret, ...config } = deliverConfigFromEnv(env);
   const lane = { lane: config.destination };
   const powertoolsMetrics = metricsOf(platform, 'deliver', env, lane);
   return createDeliverHandler({
-    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
+    state: dynamoOperations({ ddb: platform.ddb, tableName: config.tableName }, STATE_OPERATIONS),
     sqs: platform.sqs,
     adapter: adapters[config.destination],
     credentials: createCredentialsProvider({ source: secretsOf(platform, 'deliver'), secretName: credentialsSecret }),

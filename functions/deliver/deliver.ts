@@ -78,8 +78,25 @@ export interface DeliverMetrics {
   latency(milliseconds: number): void;
 }
 
+/** What deliver asks of the sync state. */
+export type DeliverState = Pick<
+  SyncState,
+  | 'getMeta'
+  | 'getRevision'
+  | 'getLatestRecord'
+  | 'getDestinationState'
+  | 'claimSend'
+  | 'releaseSend'
+  | 'recordDestinationOutcome'
+  | 'recordUnpublishOutcome'
+  | 'appendEvents'
+  | 'registerRepairWait'
+  | 'listRepairWaits'
+  | 'removeRepairWaits'
+>;
+
 export interface DeliverDeps {
-  state: SyncState;
+  state: DeliverState;
   sqs: SQSClient;
   adapter: Adapter;
   credentials: CredentialsSource;
@@ -295,7 +312,7 @@ type BreachGate = { kind: 'go' } | { kind: 'wait'; reason: string } | { kind: 'r
  *   here, with the reason (intake quarantines it when the breach is already known);
  * - breach never shared with this destination, withdrawn, or rejected by it: rejected here.
  */
-async function breachGate(store: SyncState, p: Pending, now: string): Promise<BreachGate> {
+async function breachGate(store: DeliverState, p: Pending, now: string): Promise<BreachGate> {
   if (p.lane.recordType !== 'repair' || p.lane.action !== 'upsert') return { kind: 'go' };
   const repair = p.delivery.record;
   if (typeof repair.data['breachRecordId'] !== 'string') return { kind: 'go' };
@@ -333,7 +350,7 @@ async function breachGate(store: SyncState, p: Pending, now: string): Promise<Br
 }
 
 /** Sends on the repairs waiting here for these breaches (their deliveries were just recorded). */
-async function wakeRepairs(store: SyncState, breaches: readonly Pending[], deps: DeliverDeps, routedAt: string): Promise<void> {
+async function wakeRepairs(store: DeliverState, breaches: readonly Pending[], deps: DeliverDeps, routedAt: string): Promise<void> {
   await Promise.all(
     breaches.map(async (p) => {
       try {
@@ -354,7 +371,7 @@ async function wakeRepairs(store: SyncState, breaches: readonly Pending[], deps:
 }
 
 /** Records the outcome of an end of publication; its history event; the metric. */
-async function recordUnpublish(store: SyncState, p: Pending, result: RecordOutcome, at: string, token: string, events: HistoryEvent[], metrics: DeliverMetrics): Promise<void> {
+async function recordUnpublish(store: DeliverState, p: Pending, result: RecordOutcome, at: string, token: string, events: HistoryEvent[], metrics: DeliverMetrics): Promise<void> {
   const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
   const destination = p.lane.destination;
   if (result.outcome === 'delivered') {
@@ -375,7 +392,7 @@ async function recordUnpublish(store: SyncState, p: Pending, result: RecordOutco
 
 type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
 
-async function resolve(message: SQSRecord, store: SyncState, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
+async function resolve(message: SQSRecord, store: DeliverState, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
   const lane = JSON.parse(message.body) as LaneMessage;
   if (lane.destination !== deps.config.destination) throw new Error(`message for lane ${lane.destination} reached the ${deps.config.destination} lane`);
   const ref: RecordRef = { recordType: lane.recordType as RecordRef['recordType'], source: lane.source, recordId: lane.recordId };

@@ -12,7 +12,7 @@ import type { Env } from '../shared/env.js';
 import { loggerOf, secretsOf, type Platform } from '../shared/platform.js';
 import { ingestConfigFromEnv } from './config.js';
 import { createUpstreamSecrets, handleIngestRequest, type IngestDeps, type IngestRequest } from './ingest.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { claimNonce, dynamoOperations, quarantine, readRecordState, throttleRequest } from '../shared/state/dynamo/index.js';
 
 /**
  * The request handleIngestRequest takes, from an HTTP API (v2) event. Upstreams sign the path they
@@ -43,11 +43,14 @@ export function createIngestHandler(deps: IngestDeps & { logger: Logger }) {
     });
 }
 
+/** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
+const STATE_OPERATIONS = { claimNonce, quarantine, readRecordState, throttleRequest };
+
 /** What handleIngestRequest needs, from the environment: config, upstream secrets, nonce store, throttle. */
 export function composeIngestDeps(env: Env, platform: Platform): IngestDeps & { logger: Logger } {
   const config = ingestConfigFromEnv(env);
   return {
-    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
+    state: dynamoOperations({ ddb: platform.ddb, tableName: config.tableName }, STATE_OPERATIONS),
     sqs: platform.sqs,
     config,
     secrets: createUpstreamSecrets(secretsOf(platform, 'ingest'), config.upstreams),

@@ -66,9 +66,12 @@ export interface UpstreamSecrets {
   lookup(appKey: string): Promise<{ upstreamId: string; secret: string } | undefined>;
 }
 
+/** What the ingest API asks of the sync state. */
+export type IngestState = Pick<SyncState, 'claimNonce' | 'throttleRequest' | 'readRecordState' | 'quarantine'>;
+
 export interface IngestDeps {
   /** The sync state: records read back, rejected records quarantined, nonces and throttle counters shared by every instance. */
-  state: SyncState;
+  state: IngestState;
   sqs: SQSClient;
   config: IngestConfig;
   secrets: UpstreamSecrets;
@@ -490,7 +493,7 @@ async function pushRecords(text: string, request: IngestRequest, upstreamId: str
 
 const TRUNCATED_BODY_CHARS = 64 * 1024;
 
-async function keepRejected(store: SyncState, r: Rejected, request: IngestRequest, upstreamId: string, at: string): Promise<void> {
+async function keepRejected(store: IngestState, r: Rejected, request: IngestRequest, upstreamId: string, at: string): Promise<void> {
   const revision = field(r.record, 'revision');
   const entry = {
     receivedAt: at,

@@ -53,8 +53,14 @@ export interface IntakeConfig {
   blackPoints?: BlackPointsPolicy;
 }
 
+/** What intake asks of the sync state. */
+export type IntakeState = Pick<
+  SyncState,
+  'acceptRevision' | 'claimRouting' | 'releaseRouting' | 'markRouted' | 'getMeta' | 'getLatestRecord' | 'appendEvents' | 'quarantine' | 'scheduleExpiry' | 'registerEnforcement' | 'listEnforcement'
+>;
+
 export interface IntakeDeps {
-  state: SyncState;
+  state: IntakeState;
   sqs: SQSClient;
   config: IntakeConfig;
   logger: StructuredLogger;
@@ -164,7 +170,7 @@ function sentAtOf(message: SQSRecord, fallback: string): string {
   return Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : fallback;
 }
 
-async function admit(message: SQSRecord, state: SyncState, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
+async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
   const correlationId = correlationIdOf(message);
   const receivedAt = now();
   const keep = async (reason: QuarantineReason, errors: ValidationIssue[], record?: Partial<CreditRecord>, ref?: RecordRef): Promise<Admission> => {
@@ -256,7 +262,7 @@ async function admit(message: SQSRecord, state: SyncState, deps: IntakeDeps, eve
 }
 
 /** Where the breach a repair repairs was routed (nothing when the breach is not known here, or the record is no repair). */
-export async function breachDestinations(state: SyncState, record: CreditRecord): Promise<DestinationId[]> {
+export async function breachDestinations(state: Pick<SyncState, 'getMeta'>, record: CreditRecord): Promise<DestinationId[]> {
   if (record.recordType !== 'repair') return [];
   const meta = await state.getMeta(breachRefOf(record));
   return (meta?.routedTo ?? []) as DestinationId[];
@@ -277,7 +283,7 @@ export function withDistrictBlackPoints(record: CreditRecord, policy: BlackPoint
  * Schedules the end of publication of a revision that a destination it goes to publishes, and
  * whose publication has an end still to come: the expiry sweep sends it there after that day.
  */
-async function scheduleExpiryIfPublished(state: SyncState, record: CreditRecord, plan: readonly RoutePlanEntry[], routes: Readonly<Record<Direction, readonly Route[]>>, today: string): Promise<void> {
+async function scheduleExpiryIfPublished(state: IntakeState, record: CreditRecord, plan: readonly RoutePlanEntry[], routes: Readonly<Record<Direction, readonly Route[]>>, today: string): Promise<void> {
   const publication = publicationOf(record);
   if (!publication.publish || publication.until === undefined || publication.until < today) return;
   if (!plan.some((p) => p.action === 'upsert' && publicationRole(p.destination, record.recordType, routes).publishes)) return;
@@ -289,7 +295,7 @@ async function scheduleExpiryIfPublished(state: SyncState, record: CreditRecord,
  * first-offence exemption (首违不罚) is not a first violation, if it is not. The exemption is the
  * authority's decision: the exchange keeps it and warns (history, log), it does not refuse it.
  */
-async function recordEnforcement(state: SyncState, record: CreditRecord): Promise<string[]> {
+async function recordEnforcement(state: IntakeState, record: CreditRecord): Promise<string[]> {
   if (record.recordType !== 'breach' && record.recordType !== 'nonPenalty') return [];
   const subject = subjectOf(record.data['party']);
   if (!subject) return [];
@@ -344,7 +350,7 @@ async function sendLaneMessages(admitted: readonly Admitted[], deps: IntakeDeps,
 }
 
 /** Quarantines; a body too large even compressed goes to the intake DLQ and quarantine points to it. */
-async function keepInQuarantine(state: SyncState, deps: IntakeDeps, entry: QuarantineEntry): Promise<void> {
+async function keepInQuarantine(state: IntakeState, deps: IntakeDeps, entry: QuarantineEntry): Promise<void> {
   try {
     await state.quarantine(entry);
   } catch (err) {

@@ -11,7 +11,7 @@ import middy from '@middy/core';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, secretsOf, type Platform } from '../shared/platform.js';
 import { createCredentialsProvider } from '../shared/signing/credentials.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { dynamoOperations, getCursor, quarantine, saveCursor } from '../shared/state/dynamo/index.js';
 import { pullConfigFromEnv } from './config.js';
 import { pullBreachFeed, type PullDeps, type PullResult } from './pull.js';
 
@@ -26,11 +26,14 @@ export function createPullHandler(deps: PullDeps & { logger: Logger; powertoolsM
     });
 }
 
+/** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
+const STATE_OPERATIONS = { getCursor, quarantine, saveCursor };
+
 export function composePull(env: Env, platform: Platform) {
   const { credentialsSecret, ...config } = pullConfigFromEnv(env);
   const powertoolsMetrics = metricsOf(platform, 'pull', env);
   return createPullHandler({
-    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
+    state: dynamoOperations({ ddb: platform.ddb, tableName: config.tableName }, STATE_OPERATIONS),
     sqs: platform.sqs,
     credentials: createCredentialsProvider({ source: secretsOf(platform, 'pull'), secretName: credentialsSecret }),
     config,

@@ -36,8 +36,11 @@ export interface PullConfig {
   attempts?: number;
 }
 
+/** What the pull asks of the sync state: its cursor, and the quarantine for what it refuses. */
+export type PullState = Pick<SyncState, 'getCursor' | 'saveCursor' | 'quarantine'>;
+
 export interface PullDeps {
-  state: SyncState;
+  state: PullState;
   sqs: SQSClient;
   credentials: { get(): Promise<Credentials>; refresh(): Promise<Credentials> };
   config: PullConfig;

@@ -10,7 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, type Platform } from '../shared/platform.js';
-import { dynamoSyncState } from '../shared/state/dynamo/index.js';
+import { appendEvents, dynamoOperations, getCursor, getLatestRecord, listDestinationStates, listExpired, markExpiryEnqueued, removeExpiry, saveCursor } from '../shared/state/dynamo/index.js';
 import { sweepConfigFromEnv } from './config.js';
 import { sweepExpiredPublications, type SweepConfig, type SweepDeps, type SweepResult } from './sweep.js';
 
@@ -25,12 +25,15 @@ export function createSweepHandler(deps: SweepDeps & { logger: Logger; powertool
     });
 }
 
+/** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
+const STATE_OPERATIONS = { appendEvents, getCursor, getLatestRecord, listDestinationStates, listExpired, markExpiryEnqueued, removeExpiry, saveCursor };
+
 /** `overrides`: settings no environment variable carries (a test's topology). */
 export function composeSweep(env: Env, platform: Platform, overrides: Partial<SweepConfig> = {}) {
   const config = { ...sweepConfigFromEnv(env), ...overrides };
   const powertoolsMetrics = metricsOf(platform, 'sweep', env);
   return createSweepHandler({
-    state: dynamoSyncState({ ddb: platform.ddb, tableName: config.tableName }),
+    state: dynamoOperations({ ddb: platform.ddb, tableName: config.tableName }, STATE_OPERATIONS),
     sqs: platform.sqs,
     config,
     logger: loggerOf(platform, 'sweep'),

@@ -45,8 +45,11 @@ export interface SweepConfig {
   routes?: Readonly<Record<Direction, readonly Route[]>>;
 }
 
+/** What the expiry sweep asks of the sync state. */
+export type SweepState = Pick<SyncState, 'getCursor' | 'saveCursor' | 'listExpired' | 'getLatestRecord' | 'listDestinationStates' | 'markExpiryEnqueued' | 'removeExpiry' | 'appendEvents'>;
+
 export interface SweepDeps {
-  state: SyncState;
+  state: SweepState;
   sqs: SQSClient;
   config: SweepConfig;
   logger: Pick<StructuredLogger, 'info' | 'warn' | 'error'>;
@@ -141,7 +144,7 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
  * One expired publication: sends its end to the destinations that published the revision and have
  * not ended it, once each; closes the entry once none is left (or a newer revision took over).
  */
-async function sweepEntry(store: SyncState, entry: ExpiryEntry, deps: SweepDeps, today: string, at: string, events: HistoryEvent[], result: SweepResult): Promise<Progress> {
+async function sweepEntry(store: SweepState, entry: ExpiryEntry, deps: SweepDeps, today: string, at: string, events: HistoryEvent[], result: SweepResult): Promise<Progress> {
   const latest = await store.getLatestRecord(entry.ref);
   // a newer revision states its own publication (and has its own entry when it ends later)
   if (!latest || latest.meta.revision !== entry.revision || !publicationEndedBy(publicationOf(latest.record), today)) {

@@ -601,10 +601,10 @@ export function inMemorySyncState(): InMemorySyncState {
  * `state` with some methods replaced, the others its own: how a test makes one operation fail
  * (`overriding(state, { markRouted: () => Promise.reject(throttled) })`) or race another.
  */
-export function overriding(state: SyncState, overrides: Partial<SyncState>): SyncState {
+export function overriding<T extends Partial<SyncState>>(state: T, overrides: Partial<T>): T {
   return new Proxy(state, {
     get(target, name, receiver) {
-      if (Object.hasOwn(overrides, name)) return overrides[name as keyof SyncState];
+      if (Object.hasOwn(overrides, name)) return overrides[name as keyof T];
       const value: unknown = Reflect.get(target, name, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
