@@ -33,7 +33,7 @@ export default {
       ...shared,
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-unit.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-infra.ts'],
       globalSetup: '<rootDir>/test/infra/global-setup.ts',
       globalTeardown: '<rootDir>/test/infra/global-teardown.ts',
     },

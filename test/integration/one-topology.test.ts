@@ -51,8 +51,8 @@ async function localQueues(variant: Topology): Promise<QueueSettings> {
   return settings;
 }
 
-/** Synthesizing loads aws-cdk-lib, seconds on a cold worker. */
-const SYNTH_TIMEOUT_MS = 60_000;
+/** Synthesizing loads aws-cdk-lib: seconds on a cold worker, over a minute on a loaded 2-core machine (a deadline, not a wait). */
+const SYNTH_TIMEOUT_MS = 240_000;
 
 describe('one topology drives the stack and the local runtime', () => {
   it('gives both the same queues with the same settings', async () => {
