@@ -3,7 +3,7 @@
  * status and error code the handler can produce is documented for the route that produces it, every
  * documented status is produced by some request, and the bodies validate against the schemas.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../../functions/ingest/ingest.js';
 import { upstreams } from '../../../topology/upstreams.js';
 import { RECORD_TYPES } from '../../../functions/shared/records/generated/schema-index.js';
@@ -13,7 +13,12 @@ import { overriding } from '../../support/in-memory-sync-state.js';
 import { breach, commitment } from '../../support/records.js';
 import { fakeClients, fakeDeps, openapi, routeOf, signed, undocumented } from './support.js';
 
-const source = readFileSync(new URL('../../../functions/ingest/ingest.ts', import.meta.url), 'utf8');
+// every module of the ingest function: the routes, the checks and the two paths each answer with their own codes
+const ingestDir = new URL('../../../functions/ingest/', import.meta.url);
+const source = readdirSync(ingestDir)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => readFileSync(new URL(name, ingestDir), 'utf8'))
+  .join('\n');
 const serverSource = readFileSync(new URL('../../../local/ingest-server.ts', import.meta.url), 'utf8');
 const errorSchema = (openapi.components.schemas['ErrorResponse'] as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error.properties.code.enum;
 

@@ -1,0 +1,117 @@
+/**
+ * From a lane message to a delivery: skip it when a newer revision exists or this one is already
+ * answered here; otherwise read the revision and state the publication it carries (deliveryOf).
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { publicationRole, routes as defaultRoutes, type DestinationId, type Direction, type Route } from '../../topology/topology.js';
+import type { LaneMessage } from '../shared/queue/lane-message.js';
+import { beijingDate } from '../shared/records/dates.js';
+import { publicationOf, publishedOn } from '../shared/records/publication.js';
+import type { CreditRecord } from '../shared/records/types.js';
+import type { RecordRef } from '../shared/state/keys.js';
+import type { HistoryEvent } from '../shared/state/sync-state.js';
+import { describeError } from '../shared/errors.js';
+import { receiveCount } from './retry-policy.js';
+import { UNPUBLISH_KEY_SUFFIX, type Delivery } from './adapters/types.js';
+import type { BatchRecord, DeliverDeps, DeliverState } from './deliver.js';
+
+/** A message to deliver: its lane message, the record's key, the delivery, and how often the queue has handed it out. */
+export interface Pending {
+  message: SQSRecord;
+  lane: LaneMessage;
+  ref: RecordRef;
+  delivery: Delivery;
+  attempts: number;
+}
+
+/** The idempotency key of a send: the revision's, and for an end of publication its own (UNPUBLISH_KEY_SUFFIX). */
+export function idempotencyKey(
+  lane: Pick<LaneMessage, 'recordType' | 'source' | 'recordId' | 'revision' | 'destination'> & { action?: LaneMessage['action'] },
+): string {
+  const key = `${lane.recordType}:${lane.source}:${lane.recordId}:${lane.revision}:${lane.destination}`;
+  return lane.action === 'unpublish' ? `${key}${UNPUBLISH_KEY_SUFFIX}` : key;
+}
+
+/** Resolves each message (step 1): the deliveries to make; a message skipped or unreadable gets its outcome in `batch`. */
+export async function resolveAll(messages: readonly SQSRecord[], deps: DeliverDeps, batch: BatchRecord): Promise<Pending[]> {
+  const { outcomes, events, metrics, now } = batch;
+  const store = deps.state;
+  const pending: Pending[] = [];
+  await Promise.all(
+    messages.map(async (message) => {
+      try {
+        const resolved = await resolve(message, store, deps, events, now());
+        if (resolved.kind === 'skip') {
+          outcomes.set(message.messageId, resolved.outcome);
+          metrics.count(resolved.outcome === 'superseded' ? 'Superseded' : 'Duplicates', 1);
+        } else pending.push(resolved.pending);
+      } catch (err) {
+        deps.logger.error('could not resolve the lane message; it will be retried', { messageId: message.messageId, error: describeError(err) });
+        outcomes.set(message.messageId, 'failed');
+      }
+    }),
+  );
+  return pending;
+}
+
+type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
+
+async function resolve(message: SQSRecord, store: DeliverState, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
+  const lane = JSON.parse(message.body) as LaneMessage;
+  if (lane.destination !== deps.config.destination) throw new Error(`message for lane ${lane.destination} reached the ${deps.config.destination} lane`);
+  const ref: RecordRef = { recordType: lane.recordType as RecordRef['recordType'], source: lane.source, recordId: lane.recordId };
+  const [meta, state] = await Promise.all([store.getMeta(ref), store.getDestinationState(ref, lane.destination)]);
+  if (!meta) throw new Error(`no accepted record ${lane.recordType}/${lane.source}/${lane.recordId}`);
+  if (meta.revision > lane.revision) {
+    events.push({
+      ref,
+      type: 'superseded',
+      at,
+      correlationId: lane.correlationId,
+      revision: lane.revision,
+      detail: { destination: lane.destination, storedRevision: meta.revision },
+    });
+    return { kind: 'skip', outcome: 'superseded' };
+  }
+  if (state && state.revision > lane.revision) return { kind: 'skip', outcome: 'superseded' };
+  if (lane.action === 'unpublish') {
+    // an end of publication is owed only where this revision was delivered as published and not ended
+    // since; a revision not delivered yet states its publication (over by now) when it is sent
+    if (!(state && state.revision === lane.revision && state.status === 'delivered' && state.published === true && state.publicationEndedAt === undefined))
+      return { kind: 'skip', outcome: 'duplicate' };
+  } else if (state && state.revision === lane.revision && (state.status === 'delivered' || state.status === 'rejected') && !lane.redeliver) {
+    // an operator's redeliver (credex resync / redeliver) sends an answered revision again
+    return { kind: 'skip', outcome: 'duplicate' };
+  }
+  const record = await store.getRevision(ref, lane.revision);
+  if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
+  const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
+  const delivery = deliveryOf(record, lane.destination, lane.action, idempotencyKey(lane), today, deps.config.routes ?? defaultRoutes);
+  return { kind: 'deliver', pending: { message, lane, ref, delivery, attempts: receiveCount(message) } };
+}
+
+/**
+ * The delivery of a revision to a destination on `today`: an upsert to a destination that publishes
+ * the record type states whether it is published and until when; a destination that holds
+ * published records only (the public column) takes down, instead, what is no longer published; a
+ * withdrawal is not published.
+ */
+export function deliveryOf(
+  record: CreditRecord,
+  destination: DestinationId,
+  action: Delivery['action'],
+  key: string,
+  today: string,
+  routes: Readonly<Record<Direction, readonly Route[]>> = defaultRoutes,
+): Delivery {
+  const delivery: Delivery = { record, action, idempotencyKey: key };
+  const role = publicationRole(destination, record.recordType, routes);
+  if (action === 'unpublish' || !role.publishes) return delivery;
+  // a withdrawn record is published nowhere: its state says so (adapters send its key fields only)
+  if (action === 'withdraw') return { ...delivery, publication: { published: false } };
+  const publication = publicationOf(record);
+  const published = publishedOn(publication, today);
+  delivery.publication = { published, ...(published && publication.until !== undefined && { until: publication.until }) };
+  if (role.publishedOnly && !published) delivery.action = 'withdraw';
+  return delivery;
+}
