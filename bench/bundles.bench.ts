@@ -80,7 +80,14 @@ const FUNCTIONS: FunctionCase[] = [
   {
     name: 'deliver',
     entry: 'functions/deliver/handler.ts',
-    env: { DESTINATION: 'provincial', ENDPOINT_URL: CLOSED_PORT, LANE_QUEUE_URL: QUEUE, CREDENTIALS_SECRET: 'credex/dev/destinations/provincial', RATE_LIMIT_PER_SECOND: '20', MAX_CONCURRENCY: '4' },
+    env: {
+      DESTINATION: 'provincial',
+      ENDPOINT_URL: CLOSED_PORT,
+      LANE_QUEUE_URL: QUEUE,
+      CREDENTIALS_SECRET: 'credex/dev/destinations/provincial',
+      RATE_LIMIT_PER_SECOND: '20',
+      MAX_CONCURRENCY: '4',
+    },
     event: { Records: [] },
     firstCall: 'an empty SQS batch',
   },
@@ -88,7 +95,14 @@ const FUNCTIONS: FunctionCase[] = [
     name: 'ingest',
     entry: 'functions/ingest/handler.ts',
     env: { INTAKE_QUEUE_URL: QUEUE, SECRETS_PREFIX: 'credex/dev' },
-    event: { rawPath: '/v1/records', rawQueryString: '', headers: {}, body: '[]', isBase64Encoded: false, requestContext: { requestId: 'bench', http: { method: 'POST', sourceIp: '127.0.0.1' } } },
+    event: {
+      rawPath: '/v1/records',
+      rawQueryString: '',
+      headers: {},
+      body: '[]',
+      isBase64Encoded: false,
+      requestContext: { requestId: 'bench', http: { method: 'POST', sourceIp: '127.0.0.1' } },
+    },
     firstCall: 'an unsigned request, answered 401',
   },
   {
@@ -96,7 +110,8 @@ const FUNCTIONS: FunctionCase[] = [
     entry: 'functions/pull/handler.ts',
     env: { INTAKE_QUEUE_URL: QUEUE, FEED_URL: CLOSED_PORT, CREDENTIALS_SECRET: 'credex/dev/feeds/provincial-breaches' },
     event: {},
-    firstCall: "its first Secrets Manager request, refused by a closed local port (AWS_ENDPOINT_URL) — over http://, so it includes the SDK's on-demand import of node:http (on Lambda the endpoints are https, loaded at init)",
+    firstCall:
+      "its first Secrets Manager request, refused by a closed local port (AWS_ENDPOINT_URL) — over http://, so it includes the SDK's on-demand import of node:http (on Lambda the endpoints are https, loaded at init)",
   },
 ];
 
@@ -126,10 +141,30 @@ interface Variant {
 }
 
 const VARIANTS: Variant[] = [
-  { id: 'deployed', title: 'as deployed with source-mapped stack traces (dev): the SDK bundled but for the credential links after fromEnv', bundling: functionBundling, nodeOptions: SOURCE_MAP_NODE_OPTIONS },
-  { id: 'sdkAllBundled', title: 'the whole SDK bundled, credential chain included (deployed until 2026-11-28)', bundling: { ...functionBundling, externalModules: [] }, nodeOptions: SOURCE_MAP_NODE_OPTIONS },
-  { id: 'sdkExternal', title: "the SDK from the runtime (externalModules ['@aws-sdk/*'], CDK's default)", bundling: { ...functionBundling, externalModules: ['@aws-sdk/*'] }, nodeOptions: SOURCE_MAP_NODE_OPTIONS },
-  { id: 'noSourceMaps', title: 'as deployed in production: without NODE_OPTIONS=--enable-source-maps (StageConfig sourceMappedStackTraces: false)', bundling: functionBundling, nodeOptions: '' },
+  {
+    id: 'deployed',
+    title: 'as deployed with source-mapped stack traces (dev): the SDK bundled but for the credential links after fromEnv',
+    bundling: functionBundling,
+    nodeOptions: SOURCE_MAP_NODE_OPTIONS,
+  },
+  {
+    id: 'sdkAllBundled',
+    title: 'the whole SDK bundled, credential chain included (deployed until 2026-11-28)',
+    bundling: { ...functionBundling, externalModules: [] },
+    nodeOptions: SOURCE_MAP_NODE_OPTIONS,
+  },
+  {
+    id: 'sdkExternal',
+    title: "the SDK from the runtime (externalModules ['@aws-sdk/*'], CDK's default)",
+    bundling: { ...functionBundling, externalModules: ['@aws-sdk/*'] },
+    nodeOptions: SOURCE_MAP_NODE_OPTIONS,
+  },
+  {
+    id: 'noSourceMaps',
+    title: 'as deployed in production: without NODE_OPTIONS=--enable-source-maps (StageConfig sourceMappedStackTraces: false)',
+    bundling: functionBundling,
+    nodeOptions: '',
+  },
 ];
 
 /** Parts of intake's bundle alone, built as deployed, run without a first call. */
@@ -172,7 +207,10 @@ interface BuiltBundle {
 function packageOf(input: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   if (m) return m[1]!;
-  return input.split('/').slice(0, input.startsWith('functions/shared/') ? 3 : 2).join('/');
+  return input
+    .split('/')
+    .slice(0, input.startsWith('functions/shared/') ? 3 : 2)
+    .join('/');
 }
 
 async function build(entry: string, bundling: BundlingOptions, outdir: string): Promise<BuiltBundle> {
@@ -225,7 +263,11 @@ function runOnce(job: Job): Sample {
   const args = [loader, pathToFileURL(job.file).href, ...(job.event === undefined ? [] : [JSON.stringify(job.event)])];
   const child = spawnSync(node, args, { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...job.env } });
   if (child.status !== 0) throw new Error(`${job.key}: exited with ${child.status}: ${child.stderr.slice(-1500)}`);
-  const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"credexBundleBench"'));
+  const line = child.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"credexBundleBench"'));
   if (!line) throw new Error(`${job.key}: no result line in ${child.stdout.slice(-500)}`);
   return JSON.parse(line) as Sample;
 }
@@ -303,7 +345,10 @@ async function main(): Promise<void> {
   const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (!nodeVersion.startsWith('v22.')) throw new Error(`${node} is ${nodeVersion}, not Node.js 22 (npm install?)`);
   const loadStart = os.loadavg()[0]!;
-  const env: Record<string, unknown> = { ...environment(['functions', 'infra/bundling.ts', 'infra/constructs/exchange-function.ts', 'bench/bundles', 'package-lock.json']), node: nodeVersion };
+  const env: Record<string, unknown> = {
+    ...environment(['functions', 'infra/bundling.ts', 'infra/constructs/exchange-function.ts', 'bench/bundles', 'package-lock.json']),
+    node: nodeVersion,
+  };
   const functions = FUNCTIONS.filter((f) => !only || f.name === only);
   if (functions.length === 0) throw new Error(`--only ${only}: no such function`);
   log(`bundle benchmark${quick || only ? ' (prints only)' : ''}: ${functions.length} functions × ${VARIANTS.length} variants, ${RUNS} rounds, ${nodeVersion}`);
@@ -331,7 +376,8 @@ async function main(): Promise<void> {
     log('cold init (fresh processes)…');
     const jobs: Job[] = [{ key: 'baseline', file: baseline.file, env: { ...LAMBDA_ENV, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }, event: {} }];
     for (const f of functions) {
-      for (const v of VARIANTS) jobs.push({ key: `${f.name}/${v.id}`, file: bundleOf(f, v).file, env: { ...LAMBDA_ENV, ...f.env, NODE_OPTIONS: v.nodeOptions }, event: f.event });
+      for (const v of VARIANTS)
+        jobs.push({ key: `${f.name}/${v.id}`, file: bundleOf(f, v).file, env: { ...LAMBDA_ENV, ...f.env, NODE_OPTIONS: v.nodeOptions }, event: f.event });
     }
     for (const [id, b] of parts) jobs.push({ key: `part/${id}`, file: b.file, env: { ...LAMBDA_ENV, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS } });
     const timing = measure(jobs, RUNS);
@@ -354,17 +400,30 @@ async function main(): Promise<void> {
       VARIANTS.map((v) => {
         const s = timing.get(`${f.name}/${v.id}`)!;
         const net = s.readyMs - base.readyMs;
-        return [f.name, v.id, ms(s.readyMs), ms(s.readyP90Ms), ms(net), net <= AIM_INIT_MS ? 'yes' : 'no', ms(s.cpuMs - base.cpuMs), ms(s.firstCallMs), ms(s.firstCallP90Ms)];
+        return [
+          f.name,
+          v.id,
+          ms(s.readyMs),
+          ms(s.readyP90Ms),
+          ms(net),
+          net <= AIM_INIT_MS ? 'yes' : 'no',
+          ms(s.cpuMs - base.cpuMs),
+          ms(s.firstCallMs),
+          ms(s.firstCallP90Ms),
+        ];
       }),
     );
     const initTable: Table = {
       title: `Cold init: a fresh Node.js process importing the bundle until the handler is ready (median of ${RUNS} runs, interleaved), ms`,
       head: ['function', 'variant', 'ready', 'ready p90', 'minus baseline', `≤ ${AIM_INIT_MS} ms`, 'CPU minus baseline', 'first call', 'first call p90'],
       right: [2, 3, 4, 6, 7, 8],
-      rows: [['(baseline)', 'empty bundle', ms(base.readyMs), ms(base.readyP90Ms), '0', '', `(${ms(base.cpuMs)})`, ms(base.firstCallMs), ms(base.firstCallP90Ms)], ...initRows],
+      rows: [
+        ['(baseline)', 'empty bundle', ms(base.readyMs), ms(base.readyP90Ms), '0', '', `(${ms(base.cpuMs)})`, ms(base.firstCallMs), ms(base.firstCallP90Ms)],
+        ...initRows,
+      ],
       note:
-        'ready = ms from process start (performance.timeOrigin) until `await import(bundle)` returned a module with `handler`: Node.js start + reading, compiling and evaluating the bundle (and, with --enable-source-maps, reading and parsing its source map; for sdkExternal, resolving and loading the runtime SDK\'s files from node_modules). ' +
-        'minus baseline = ready − the empty bundle\'s ready (Node.js\'s own start). CPU = user + system time of the process, all threads (less sensitive to other load on the machine than wall time). ' +
+        "ready = ms from process start (performance.timeOrigin) until `await import(bundle)` returned a module with `handler`: Node.js start + reading, compiling and evaluating the bundle (and, with --enable-source-maps, reading and parsing its source map; for sdkExternal, resolving and loading the runtime SDK's files from node_modules). " +
+        "minus baseline = ready − the empty bundle's ready (Node.js's own start). CPU = user + system time of the process, all threads (less sensitive to other load on the machine than wall time). " +
         `First call (not part of init): ${functions.map((f) => `${f.name}: ${f.firstCall}`).join('; ')}.`,
     };
     const intakeDeployed = built.get('intake/deployed');
@@ -378,7 +437,15 @@ async function main(): Promise<void> {
             title: "What intake's init goes to: parts of its bundle built alone (as deployed), ms minus baseline",
             head: ['part', 'KB', 'ready', 'CPU'],
             right: [1, 2, 3],
-            rows: [...partRows, ['intake, whole bundle (deployed)', kb(intakeDeployed.bytes), ms(timing.get('intake/deployed')!.readyMs - base.readyMs), ms(timing.get('intake/deployed')!.cpuMs - base.cpuMs)]],
+            rows: [
+              ...partRows,
+              [
+                'intake, whole bundle (deployed)',
+                kb(intakeDeployed.bytes),
+                ms(timing.get('intake/deployed')!.readyMs - base.readyMs),
+                ms(timing.get('intake/deployed')!.cpuMs - base.cpuMs),
+              ],
+            ],
             note: 'Each part pays its own share of Node built-ins and module loading, so the parts need not add up to the whole.',
           }
         : undefined;
@@ -390,8 +457,14 @@ async function main(): Promise<void> {
     const sdkKb = (b: BuiltBundle): number => ((b.groups['@aws-sdk/*'] ?? 0) + (b.groups['@smithy/*'] ?? 0)) / 1024;
     const findings = functions.map((f) => {
       const dep = bundleOf(f, VARIANTS[0]!);
-      const all = bundleOf(f, VARIANTS.find((v) => v.id === 'sdkAllBundled')!);
-      const ext = bundleOf(f, VARIANTS.find((v) => v.id === 'sdkExternal')!);
+      const all = bundleOf(
+        f,
+        VARIANTS.find((v) => v.id === 'sdkAllBundled')!,
+      );
+      const ext = bundleOf(
+        f,
+        VARIANTS.find((v) => v.id === 'sdkExternal')!,
+      );
       return (
         `${f.name}: ${kb(dep.bytes)} KB, of which the AWS SDK (@aws-sdk/* + @smithy/*) ${sdkKb(dep).toFixed(0)} KB; ` +
         `the credential links left to the runtime took ${kb(all.bytes - dep.bytes)} KB and ${ms(netOf(f, 'sdkAllBundled') - netOf(f, 'deployed'))} ms off its init; ` +
@@ -404,7 +477,12 @@ async function main(): Promise<void> {
     const deployedRows = functions.map((f) => ({ f, b: bundleOf(f, VARIANTS[0]!), s: timing.get(`${f.name}/noSourceMaps`)! }));
     const verdict =
       `Aims ≤ ${AIM_KB} KB and ≤ ${AIM_INIT_MS} ms init (minus Node's start) per function as deployed in production: ` +
-      deployedRows.map(({ f, b, s }) => `${f.name} ${kb(b.bytes)} KB ${b.bytes <= AIM_KB * 1024 ? 'met' : 'NOT met'}, ${ms(s.readyMs - base.readyMs)} ms ${s.readyMs - base.readyMs <= AIM_INIT_MS ? 'met' : 'NOT met'}`).join('; ') +
+      deployedRows
+        .map(
+          ({ f, b, s }) =>
+            `${f.name} ${kb(b.bytes)} KB ${b.bytes <= AIM_KB * 1024 ? 'met' : 'NOT met'}, ${ms(s.readyMs - base.readyMs)} ms ${s.readyMs - base.readyMs <= AIM_INIT_MS ? 'met' : 'NOT met'}`,
+        )
+        .join('; ') +
       '.';
     const loadEnd = os.loadavg()[0]!;
     const machine =
@@ -433,13 +511,31 @@ async function main(): Promise<void> {
         functions: Object.fromEntries(
           functions.map((f) => [
             f.name,
-            Object.fromEntries(VARIANTS.map((v) => [v.id, { bundle: { ...bundleOf(f, v), file: relative(root, bundleOf(f, v).file), packages: bundleOf(f, v).packages.slice(0, 40) }, init: timing.get(`${f.name}/${v.id}`) }])),
+            Object.fromEntries(
+              VARIANTS.map((v) => [
+                v.id,
+                {
+                  bundle: { ...bundleOf(f, v), file: relative(root, bundleOf(f, v).file), packages: bundleOf(f, v).packages.slice(0, 40) },
+                  init: timing.get(`${f.name}/${v.id}`),
+                },
+              ]),
+            ),
           ]),
         ),
         parts: Object.fromEntries([...parts].map(([id, b]) => [id, { bytes: b.bytes, groups: b.groups, init: timing.get(`part/${id}`) }])),
         benchSeconds: elapsed,
       },
-      lines: [`**${verdict}**`, '', variantsLine, '', ...tables.flatMap((t) => [toMarkdown(t), '']), 'In short (median differences of this run; a few ms either way are noise on a shared machine):', '', ...findings.map((l) => `- ${l}`), ''],
+      lines: [
+        `**${verdict}**`,
+        '',
+        variantsLine,
+        '',
+        ...tables.flatMap((t) => [toMarkdown(t), '']),
+        'In short (median differences of this run; a few ms either way are noise on a shared machine):',
+        '',
+        ...findings.map((l) => `- ${l}`),
+        '',
+      ],
     });
   } finally {
     if (!keep) rmSync(outRoot, { recursive: true, force: true });

@@ -70,7 +70,13 @@ export function metricsTable(title: string, rows: readonly MetricRow[], note: st
   return {
     title,
     head: ['scenario', 'per record', 'ours', 'baseline', 'ours ÷ baseline'],
-    rows: rows.map((r, i) => [i > 0 && rows[i - 1]!.scenario === r.scenario ? '' : r.scenario, r.metric, (r.format ?? per)(r.ours), (r.format ?? per)(r.baseline), ratioText(r.ours, r.baseline)]),
+    rows: rows.map((r, i) => [
+      i > 0 && rows[i - 1]!.scenario === r.scenario ? '' : r.scenario,
+      r.metric,
+      (r.format ?? per)(r.ours),
+      (r.format ?? per)(r.baseline),
+      ratioText(r.ours, r.baseline),
+    ]),
     right: [2, 3, 4],
     note,
   };

@@ -117,8 +117,15 @@ function sqsRecord(body: string, queueName: string, receiveCount: number, attrib
     messageId: randomUUID(),
     receiptHandle: `AQEB${randomUUID()}`,
     body,
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: sent, SenderId: 'AROAEXAMPLE:credex-intake', ApproximateFirstReceiveTimestamp: sent },
-    messageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: sent,
+      SenderId: 'AROAEXAMPLE:credex-intake',
+      ApproximateFirstReceiveTimestamp: sent,
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }]),
+    ),
     md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws-cn:sqs:cn-north-1:000000000000:${queueName}`,
@@ -215,20 +222,27 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
   const table = new BaselineTable(TABLE);
   const sqs = new FakeSqs();
   const today = () => BENCH_DAY;
-  const intake: IntakeDeps = { state: counted.state, sqs: sqs as unknown as SQSClient, config: { tableName: TABLE, laneQueueUrls: LANE_URLS }, logger: noopLogger, today };
+  const intake: IntakeDeps = {
+    state: counted.state,
+    sqs: sqs as unknown as SQSClient,
+    config: { tableName: TABLE, laneQueueUrls: LANE_URLS },
+    logger: noopLogger,
+    today,
+  };
   // the baseline's lane messages come from the baseline's intake (the whole record in the body)
   const baselineIntake = createBaselineIntake({ ...intake, ddb: table as unknown as DynamoDBDocumentClient });
   const runIntake = async (bodies: string[]): Promise<void> => {
     for (let i = 0; i < bodies.length; i += 10) {
       const batch = bodies.slice(i, i + 10).map((b) => sqsRecord(b, 'credex-intake', 1, {}));
-      const result = impl === 'ours' ? await processIntakeBatch(batch, intake) : (await baselineIntake(batch));
+      const result = impl === 'ours' ? await processIntakeBatch(batch, intake) : await baselineIntake(batch);
       const notRouted = [...result.outcomes.values()].filter((o) => o !== 'routed');
       if (notRouted.length) throw new Error(`${name}: intake did not route everything: ${notRouted.join(', ')}`);
     }
   };
 
   // the breaches the repairs refer to, then the records; only the records' lane messages are kept
-  if (scenario.records === 'mixed') await runIntake(Array.from({ length: SEED_BREACHES }, (_, k) => JSON.stringify({ ...breachRecord(k), recordId: seedBreachId(k), revision: 1 })));
+  if (scenario.records === 'mixed')
+    await runIntake(Array.from({ length: SEED_BREACHES }, (_, k) => JSON.stringify({ ...breachRecord(k), recordId: seedBreachId(k), revision: 1 })));
   sqs.clear();
   const pattern = scenario.records === 'mixed' ? MIXED : COMMITMENTS_ONLY;
   await runIntake(Array.from({ length: RECORDS }, (_, i) => recordText(pattern[i % pattern.length]!, i)));
@@ -238,7 +252,13 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
 
   const credentials = { appKey: `credex-${lane}`, secret: randomBytes(24).toString('base64'), fieldKey: randomBytes(16).toString('hex') };
   const adapter = adapters[lane];
-  const endpoint = new FakeEndpoint({ destination: lane, baseUrl: ENDPOINT_URLS[lane], algorithm: adapter.signatureAlgorithm, appKey: credentials.appKey, secret: credentials.secret });
+  const endpoint = new FakeEndpoint({
+    destination: lane,
+    baseUrl: ENDPOINT_URLS[lane],
+    algorithm: adapter.signatureAlgorithm,
+    appKey: credentials.appKey,
+    secret: credentials.secret,
+  });
   const waited = { ms: 0, calls: 0 };
   const metrics: Record<string, number> = {};
   const countingMetrics: DeliverMetrics = {
@@ -256,7 +276,14 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
     sqs: sqs as unknown as SQSClient,
     adapter,
     credentials: credentialsSource,
-    config: { tableName: TABLE, destination: lane, endpointUrl: ENDPOINT_URLS[lane], queueUrl: LANE_URLS[lane], lane: destinations[lane].lane, breakerThreshold: BREAKER_THRESHOLD },
+    config: {
+      tableName: TABLE,
+      destination: lane,
+      endpointUrl: ENDPOINT_URLS[lane],
+      queueUrl: LANE_URLS[lane],
+      lane: destinations[lane].lane,
+      breakerThreshold: BREAKER_THRESHOLD,
+    },
     logger: noopLogger,
     metrics: countingMetrics,
     fetch: endpoint.fetch,
@@ -335,7 +362,11 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
       },
       reset: () => memory.restore(seeded),
       destinationItems: (l) => memory.items().filter((item) => mine(`${item.pk}#${item.sk}`, l)),
-      revisions: () => memory.items().filter((item) => item.sk.startsWith('REV#')).map((item) => String(item['record'])),
+      revisions: () =>
+        memory
+          .items()
+          .filter((item) => item.sk.startsWith('REV#'))
+          .map((item) => String(item['record'])),
     };
   } else {
     const seeded = table.snapshot();
@@ -435,7 +466,19 @@ function verify(c: Case, results: Array<Map<string, string>>, failures: number, 
   // deliver reads and records; it never accepts, routes or quarantines
   const operations =
     c.impl === 'ours'
-      ? ['getMeta', 'getDestinationState', 'getRevision', 'getLatestRecord', 'claimSend', 'releaseSend', 'recordDestinationOutcome', 'appendEvents', 'registerRepairWait', 'listRepairWaits', 'removeRepairWaits']
+      ? [
+          'getMeta',
+          'getDestinationState',
+          'getRevision',
+          'getLatestRecord',
+          'claimSend',
+          'releaseSend',
+          'recordDestinationOutcome',
+          'appendEvents',
+          'registerRepairWait',
+          'listRepairWaits',
+          'removeRepairWaits',
+        ]
       : ['PutItem'];
   const unexpected = Object.keys(d.state.calls).filter((op) => !operations.includes(op) && d.state.calls[op]);
   if (unexpected.length) fail(`unexpected state operations ${unexpected.join(', ')}`);
@@ -454,11 +497,13 @@ function verify(c: Case, results: Array<Map<string, string>>, failures: number, 
   // ... and leave no state: nothing new happened to them
   if (states.length !== c.records - unsent) fail(`${states.length} destination states for ${c.records} records (${unsent} never sent)`);
   for (const st of states) {
-    if (st['status'] !== wantStatus || st['attempts'] !== attempts || st[STATUS_INDEX_PK] !== `DEST#${s.lane}#${wantStatus}`) fail(`destination state ${JSON.stringify(st)}`);
+    if (st['status'] !== wantStatus || st['attempts'] !== attempts || st[STATUS_INDEX_PK] !== `DEST#${s.lane}#${wantStatus}`)
+      fail(`destination state ${JSON.stringify(st)}`);
     if (wantStatus === 'delivered' && typeof st['receipt'] !== 'string') fail(`no receipt in ${JSON.stringify(st)}`);
     if (wantStatus === 'failed' && !/HTTP 503/.test(String(st['lastError']))) fail(`lastError of ${JSON.stringify(st)}`);
   }
-  if (want === 'failed' && c.sqs.visibility.some((v) => v.queueUrl !== LANE_URLS[s.lane] || v.seconds < 1)) fail('a visibility change on the wrong queue or of less than 1 s');
+  if (want === 'failed' && c.sqs.visibility.some((v) => v.queueUrl !== LANE_URLS[s.lane] || v.seconds < 1))
+    fail('a visibility change on the wrong queue or of less than 1 s');
 }
 
 /** One pass over every batch from the seeded table; `timed` passes add to the round's figures. */
@@ -576,7 +621,11 @@ function units(c: Case): Units {
     impl: c.impl,
     records: n,
     outcomes: c.outcomes,
-    stateOperations: Object.fromEntries(Object.entries(u.state.calls).filter(([, v]) => v !== 0).map(([k, v]) => [k, v / n])),
+    stateOperations: Object.fromEntries(
+      Object.entries(u.state.calls)
+        .filter(([, v]) => v !== 0)
+        .map(([k, v]) => [k, v / n]),
+    ),
     stateOperationsPerRecord: sum(u.state.calls) / n,
     sqsRequests: u.sqs.requests,
     sqsRequestsPerRecord: sum(u.sqs.requests) / n,
@@ -622,18 +671,40 @@ function stages(c: Case): { stages: Stage[]; reference: Throughput } {
   const lengths = { roundMs: STAGE_ROUNDS.roundMs, warmupMs: STAGE_ROUNDS.warmupMs };
 
   const defs: Array<{ name: string; records: number; case: ReturnType<typeof benchCase> }> = [
-    { name: 'read the stored record (JSON.parse of the REV item)', records: 1, case: benchCase('parse', revisions, (t) => (JSON.parse(t) as { revision: number }).revision, lengths) },
-    { name: 'provincial mapping, 10 mixed records → their batches (SM4 of identity numbers)', records: 10, case: benchCase('provincial map', tens, (t) => adapters.provincial.buildRequests(t, context).length, lengths) },
-    { name: 'municipal mapping, 1 record → 1 request', records: 1, case: benchCase('municipal map', singles, (s) => adapters.municipal.buildRequests(s, context).length, lengths) },
+    {
+      name: 'read the stored record (JSON.parse of the REV item)',
+      records: 1,
+      case: benchCase('parse', revisions, (t) => (JSON.parse(t) as { revision: number }).revision, lengths),
+    },
+    {
+      name: 'provincial mapping, 10 mixed records → their batches (SM4 of identity numbers)',
+      records: 10,
+      case: benchCase('provincial map', tens, (t) => adapters.provincial.buildRequests(t, context).length, lengths),
+    },
+    {
+      name: 'municipal mapping, 1 record → 1 request',
+      records: 1,
+      case: benchCase('municipal map', singles, (s) => adapters.municipal.buildRequests(s, context).length, lengths),
+    },
     {
       name: `HMAC-SM3 signature of a provincial batch (${perRecordOfProvincial.toFixed(1)} records a request)`,
       records: perRecordOfProvincial,
-      case: benchCase('sign SM3', provincialRequests, (r) => signRequest({ method: r.method, path: r.path, body: r.body, credentials, algorithm: 'HMAC-SM3' })['X-Signature'].length, lengths),
+      case: benchCase(
+        'sign SM3',
+        provincialRequests,
+        (r) => signRequest({ method: r.method, path: r.path, body: r.body, credentials, algorithm: 'HMAC-SM3' })['X-Signature'].length,
+        lengths,
+      ),
     },
     {
       name: 'HMAC-SHA256 signature of a municipal request (1 record)',
       records: 1,
-      case: benchCase('sign SHA256', municipalRequests, (r) => signRequest({ method: r.method, path: r.path, body: r.body, credentials, algorithm: 'HMAC-SHA256' })['X-Signature'].length, lengths),
+      case: benchCase(
+        'sign SHA256',
+        municipalRequests,
+        (r) => signRequest({ method: r.method, path: r.path, body: r.body, credentials, algorithm: 'HMAC-SHA256' })['X-Signature'].length,
+        lengths,
+      ),
     },
   ];
   const reference = referenceCase(lengths);
@@ -642,7 +713,13 @@ function stages(c: Case): { stages: Stage[]; reference: Throughput } {
     stages: defs.map((d) => {
       const t = measured.get(d.case.name)!;
       const perCall = (rate: number): number => 1e6 / rate / d.records;
-      return { name: d.name, records: d.records, usPerRecord: perCall(t.medianCpu), usPerRecordMin: perCall(Math.max(...t.perRoundCpu)), usPerRecordMax: perCall(Math.min(...t.perRoundCpu)) };
+      return {
+        name: d.name,
+        records: d.records,
+        usPerRecord: perCall(t.medianCpu),
+        usPerRecordMin: perCall(Math.max(...t.perRoundCpu)),
+        usPerRecordMax: perCall(Math.min(...t.perRoundCpu)),
+      };
     }),
     reference: measured.get('reference')!,
   };
@@ -654,17 +731,14 @@ function cpuTable(all: Figures[], reference: Throughput): Table {
   return {
     title: `CPU per record, processDeliverBatch with in-memory fakes (median of ${ROUNDS.rounds} interleaved rounds × ≥${ROUNDS.roundMs} ms after ${ROUNDS.warmupMs} ms warm-up)`,
     head: ['scenario', ...cpuHead('deliver net µs*')],
-    rows: all.map((f) => [
-      f.scenario,
-      ...cpuCells(f),
-    ]),
+    rows: all.map((f) => [f.scenario, ...cpuCells(f)]),
     right: [1, 2, 3, 4, 5, 6, 7],
     note:
       'CPU = main-thread CPU time (process.threadCpuUsage) over whole rounds; all threads = process.cpuUsage (adds V8 GC and compiler helper threads). ' +
       "* net = CPU − time inside the fakes (the in-memory sync state's operations, the SQS fake's send, and the endpoint's fetch: reading the request, building the answer and its Response), which stand in for server work. " +
       "Included: deliver's own work — resolving each message, mapping (SM4 field encryption for the province), signing, reading the Response, recording outcomes and history. " +
       "Not included: the AWS SDK's client-side work per request (marshalling, serialisation, SigV4, HTTP; one request per state operation, see the next table), undici's HTTP and TLS work for the endpoint, the middy handler, Powertools metrics and logging. " +
-      'The rate limiter\'s waits are counted, not slept (see the next table). ' +
+      "The rate limiter's waits are counted, not slept (see the next table). " +
       `Machine drift (reference workload timed in every round): ±${drift(reference)}; its median ${fmt.rate(reference.median)} passes/s.`,
   };
 }
@@ -689,10 +763,10 @@ function unitsTable(all: Units[]): Table {
     note:
       'All figures per record (lane message). state ops = calls of the SyncState (functions/shared/state/sync-state.ts) deliver makes; in DynamoDB each is one request, ' +
       'getLatestRecord two (META and the revision), appendEvents one BatchWriteItem per 25 events. DynamoDB capacity units are not estimated here (the state is in memory). ' +
-      'SQS req = ChangeMessageVisibility calls made by deliver (one per failed message); not counted: the event source\'s ReceiveMessage and DeleteMessageBatch on the lane queue (about 2 per batch: +0.2/record at 10 a batch, +0.4 at 5). ' +
+      "SQS req = ChangeMessageVisibility calls made by deliver (one per failed message); not counted: the event source's ReceiveMessage and DeleteMessageBatch on the lane queue (about 2 per batch: +0.2/record at 10 a batch, +0.4 at 5). " +
       'HTTP req: requests sent (after 3 failed requests in a row the circuit opens and the rest of the invocation is not sent). ' +
-      'body B: request bodies; headers B: request line and the headers deliver sets (signature, content type, idempotency key) plus Host and Content-Length, not the HTTP client\'s own defaults (~100 B a request) nor TLS; response B: response bodies. ' +
-      'rate-limit wait: what the lane\'s rate limiter would sleep (rate ÷ maxConcurrency per invocation: provincial 20/s ÷ 2, municipal 5/s ÷ 2), Lambda time billed but not CPU.',
+      "body B: request bodies; headers B: request line and the headers deliver sets (signature, content type, idempotency key) plus Host and Content-Length, not the HTTP client's own defaults (~100 B a request) nor TLS; response B: response bodies. " +
+      "rate-limit wait: what the lane's rate limiter would sleep (rate ÷ maxConcurrency per invocation: provincial 20/s ÷ 2, municipal 5/s ÷ 2), Lambda time billed but not CPU.",
   };
 }
 
@@ -712,7 +786,7 @@ const BASELINE_NOTE =
   'The baseline (bench/baseline/deliver.ts) does the same delivery the common way: Powertools BatchProcessor (SQS) + processPartialResponse; per record it reads the record from the message body ' +
   '(bench/baseline/intake.ts sends the whole record), builds one request for it alone with the same adapter (mapping, SM4 for the province), signs it the same way, sends it with the same timeout ' +
   'to the same fake endpoint, reads the answer with the same adapter and writes the destination state with one unconditional PutItem (with the same status-index attributes). ' +
-  'It does less than ours: no batching to the provincial endpoint; no reads (ours: the latest revision, the destination state and the stored revision, 3 GetItem a record, +2 for a repair\'s breach) ' +
+  "It does less than ours: no batching to the provincial endpoint; no reads (ours: the latest revision, the destination state and the stored revision, 3 GetItem a record, +2 for a repair's breach) " +
   'so it cannot skip superseded or already delivered revisions nor hold a repair back until its breach is delivered; no send claim (ours: one conditional write a record) so two invocations can send two revisions ' +
   'in either order; no revision guard on the state (a late failure or an older revision overwrites a newer outcome); no history event; no rate limiting, circuit breaker, credential refresh or backoff; no metrics.';
 
@@ -730,7 +804,13 @@ function compare(cases: Case[], reference: Throughput): { tables: Table[]; json:
       { scenario: s, metric: 'state operations', ours: o.stateOperationsPerRecord, baseline: b.stateOperationsPerRecord },
       { scenario: s, metric: 'SQS requests', ours: o.sqsRequestsPerRecord, baseline: b.sqsRequestsPerRecord },
       { scenario: s, metric: 'HTTP requests', ours: o.httpRequestsPerRecord, baseline: b.httpRequestsPerRecord },
-      { scenario: s, metric: 'HTTP bytes sent', ours: o.bodyBytesPerRecord + o.headerBytesPerRecord, baseline: b.bodyBytesPerRecord + b.headerBytesPerRecord, format: fmt.int },
+      {
+        scenario: s,
+        metric: 'HTTP bytes sent',
+        ours: o.bodyBytesPerRecord + o.headerBytesPerRecord,
+        baseline: b.bodyBytesPerRecord + b.headerBytesPerRecord,
+        format: fmt.int,
+      },
     ];
   });
   const tables = [
@@ -824,12 +904,21 @@ async function main(): Promise<void> {
   if (quick || only || !withBaseline) return;
   recordResults({
     name: 'deliver',
-    intro: '# Deliver benchmark results\n\nAppended by `tsx bench/deliver.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
+    intro:
+      '# Deliver benchmark results\n\nAppended by `tsx bench/deliver.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
     machine,
     env,
     load: { start: loadStart, end: loadEnd },
     json: {
-      config: { rounds: ROUNDS, stageRounds: STAGE_ROUNDS, records: RECORDS, seedBreaches: SEED_BREACHES, breakerThreshold: BREAKER_THRESHOLD, scenarios: SCENARIOS, lanes: { provincial: destinations.provincial.lane, municipal: destinations.municipal.lane } },
+      config: {
+        rounds: ROUNDS,
+        stageRounds: STAGE_ROUNDS,
+        records: RECORDS,
+        seedBreaches: SEED_BREACHES,
+        breakerThreshold: BREAKER_THRESHOLD,
+        scenarios: SCENARIOS,
+        lanes: { provincial: destinations.provincial.lane, municipal: destinations.municipal.lane },
+      },
       cpu: allFigures,
       units: allUnits,
       stages: stageFigures,
@@ -838,12 +927,7 @@ async function main(): Promise<void> {
       reference: referenceThroughput,
       benchSeconds: elapsed,
     },
-    lines: [
-      ...unsteady,
-      ...tables.flatMap((t) => [toMarkdown(t), '']),
-      composition,
-      '',
-    ],
+    lines: [...unsteady, ...tables.flatMap((t) => [toMarkdown(t), '']), composition, ''],
   });
 }
 

@@ -82,7 +82,15 @@ export function recordResults(entry: ResultsEntry): void {
   writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
   const mdFile = join(resultsDir, `${entry.name}.md`);
   const header = existsSync(mdFile) ? '' : entry.intro;
-  const section = [`\n## ${date} ${now.toTimeString().slice(0, 5)}`, '', `Machine: ${entry.machine}.`, '', ...entry.lines, `Raw figures: \`${relative(repoDir, jsonFile)}\`.`, ''].join('\n');
+  const section = [
+    `\n## ${date} ${now.toTimeString().slice(0, 5)}`,
+    '',
+    `Machine: ${entry.machine}.`,
+    '',
+    ...entry.lines,
+    `Raw figures: \`${relative(repoDir, jsonFile)}\`.`,
+    '',
+  ].join('\n');
   appendFileSync(mdFile, header + section);
   console.log(`wrote ${relative(process.cwd(), jsonFile)} and appended to ${relative(process.cwd(), mdFile)}`);
 }

@@ -34,7 +34,15 @@ export interface EndpointStats {
   fakeMs: number;
 }
 
-export const emptyEndpointStats = (): EndpointStats => ({ requests: 0, byStatus: {}, records: 0, bodyBytes: 0, headerBytes: 0, responseBodyBytes: 0, fakeMs: 0 });
+export const emptyEndpointStats = (): EndpointStats => ({
+  requests: 0,
+  byStatus: {},
+  records: 0,
+  bodyBytes: 0,
+  headerBytes: 0,
+  responseBodyBytes: 0,
+  fakeMs: 0,
+});
 
 export interface FakeEndpointOptions {
   destination: 'provincial' | 'municipal';
@@ -84,7 +92,8 @@ export class FakeEndpoint {
     if (Array.isArray(init.headers) || init.headers instanceof Headers) throw new TypeError('the fake endpoint reads plain header objects only');
 
     const bodyBytes = body === undefined ? 0 : utf8(body);
-    let headerBytes = utf8(`${method} ${path} HTTP/1.1\r\n`) + utf8(`host: ${this.host}\r\n`) + (body === undefined ? 0 : utf8(`content-length: ${bodyBytes}\r\n`)) + 2;
+    let headerBytes =
+      utf8(`${method} ${path} HTTP/1.1\r\n`) + utf8(`host: ${this.host}\r\n`) + (body === undefined ? 0 : utf8(`content-length: ${bodyBytes}\r\n`)) + 2;
     for (const name in headers) headerBytes += utf8(`${name}: ${headers[name]}\r\n`);
     this.stats.requests++;
     this.stats.bodyBytes += bodyBytes;
@@ -100,7 +109,11 @@ export class FakeEndpoint {
       if (this.answer === 'unavailable') {
         [status, answer] = [503, { code: 'SERVICE_UNAVAILABLE', message: 'simulated outage' }];
       } else {
-        const results = records.map((r) => ({ recordKey: r.recordKey, status: 'SUCCESS', receipt: `HLJ-${String(batch.dataType)}-${String(++this.sequence).padStart(6, '0')}` }));
+        const results = records.map((r) => ({
+          recordKey: r.recordKey,
+          status: 'SUCCESS',
+          receipt: `HLJ-${String(batch.dataType)}-${String(++this.sequence).padStart(6, '0')}`,
+        }));
         [status, answer] = [200, { code: '0000', total: results.length, success: results.length, failed: 0, results }];
       }
     } else {
@@ -121,19 +134,33 @@ export class FakeEndpoint {
     const problem = (text: string): void => {
       this.violations.push(`${destination} ${method} ${path}: ${text}`);
     };
-    const verdict = verifyRequest({ method, path, body, headers, lookupSecret: (key) => (key === appKey ? secret : undefined), now: Date.now(), nonces: this.nonces, algorithm });
+    const verdict = verifyRequest({
+      method,
+      path,
+      body,
+      headers,
+      lookupSecret: (key) => (key === appKey ? secret : undefined),
+      now: Date.now(),
+      nonces: this.nonces,
+      algorithm,
+    });
     if (!verdict.ok) problem(`signature refused: ${verdict.code} ${verdict.message}`);
     const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
     if (lower['content-type'] !== JSON_TYPE) problem(`content-type ${String(lower['content-type'])}`);
     if (destination === 'provincial') {
       if (method !== 'POST' || path !== PROVINCIAL_PATH) problem('not the batch upload');
-      const batch = JSON.parse(body ?? '{}') as { dataType?: string; batchNo?: string; records?: Array<{ recordKey?: string; operation?: string; fields?: object }> };
+      const batch = JSON.parse(body ?? '{}') as {
+        dataType?: string;
+        batchNo?: string;
+        records?: Array<{ recordKey?: string; operation?: string; fields?: object }>;
+      };
       const records = batch.records ?? [];
       if (!['CN', 'CF', 'XF'].includes(String(batch.dataType))) problem(`dataType ${String(batch.dataType)}`);
       if (!/^[0-9a-f]{32}$/.test(String(batch.batchNo))) problem('batchNo');
       if (records.length === 0 || records.length > PROVINCIAL_MAX_RECORDS) problem(`${records.length} records in a batch`);
       for (const r of records) {
-        if (!String(r.recordKey).endsWith(':provincial') || !['UPSERT', 'DELETE'].includes(String(r.operation)) || typeof r.fields !== 'object') problem(`record ${JSON.stringify(r).slice(0, 120)}`);
+        if (!String(r.recordKey).endsWith(':provincial') || !['UPSERT', 'DELETE'].includes(String(r.operation)) || typeof r.fields !== 'object')
+          problem(`record ${JSON.stringify(r).slice(0, 120)}`);
       }
       if (records.length === 1 ? lower['idempotency-key'] !== records[0]!.recordKey : lower['idempotency-key'] !== undefined) problem('idempotency key header');
     } else {

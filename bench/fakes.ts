@@ -102,7 +102,8 @@ export const emptySqsStats = (): SqsStats => ({ requests: {}, visibilityChanges:
 
 function attributeBytes(attributes: Record<string, MessageAttributeValue> | undefined): number {
   let n = 0;
-  for (const [name, a] of Object.entries(attributes ?? {})) n += utf8(name) + utf8(a.DataType ?? '') + utf8(a.StringValue ?? '') + (a.BinaryValue?.byteLength ?? 0);
+  for (const [name, a] of Object.entries(attributes ?? {}))
+    n += utf8(name) + utf8(a.DataType ?? '') + utf8(a.StringValue ?? '') + (a.BinaryValue?.byteLength ?? 0);
   return n;
 }
 
@@ -152,7 +153,8 @@ export class FakeSqs {
       this.count('SendMessageBatch');
       if (!QueueUrl) throw validation('QueueUrl is required');
       if (Entries.length === 0) throw named('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
-      if (Entries.length > SQS_BATCH_LIMIT) throw named('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS_BATCH_LIMIT}. You have sent ${Entries.length}.`);
+      if (Entries.length > SQS_BATCH_LIMIT)
+        throw named('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS_BATCH_LIMIT}. You have sent ${Entries.length}.`);
       const ids = new Set(Entries.map((e) => e.Id));
       if (ids.size !== Entries.length) throw named('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
       let bytes = 0;
@@ -182,8 +184,10 @@ export class FakeSqs {
       const { QueueUrl, Entries = [] } = command.input;
       this.count('ChangeMessageVisibilityBatch');
       if (Entries.length === 0) throw named('EmptyBatchRequest', 'There should be at least one ChangeMessageVisibilityBatchRequestEntry in the request.');
-      if (Entries.length > SQS_BATCH_LIMIT) throw named('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS_BATCH_LIMIT}. You have sent ${Entries.length}.`);
-      if (new Set(Entries.map((e) => e.Id)).size !== Entries.length) throw named('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+      if (Entries.length > SQS_BATCH_LIMIT)
+        throw named('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS_BATCH_LIMIT}. You have sent ${Entries.length}.`);
+      if (new Set(Entries.map((e) => e.Id)).size !== Entries.length)
+        throw named('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
       for (const e of Entries) this.changeVisibility(QueueUrl, e.ReceiptHandle, e.VisibilityTimeout);
       this.stats.billedRequests++;
       return { Successful: Entries.map((e) => ({ Id: e.Id })), Failed: [] };

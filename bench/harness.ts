@@ -81,7 +81,16 @@ export function median(values: readonly number[]): number {
 
 export function summarise(perRound: number[], perRoundCpu: number[], items: number): Throughput {
   const med = median(perRound);
-  return { perRound, median: med, min: Math.min(...perRound), max: Math.max(...perRound), usPerItem: 1e6 / med, items, perRoundCpu, medianCpu: median(perRoundCpu) };
+  return {
+    perRound,
+    median: med,
+    min: Math.min(...perRound),
+    max: Math.max(...perRound),
+    usPerItem: 1e6 / med,
+    items,
+    perRoundCpu,
+    medianCpu: median(perRoundCpu),
+  };
 }
 
 /** Warms every case up, then times `rounds` interleaved rounds; results by case name. */
@@ -107,9 +116,14 @@ export function measureInterleaved(cases: readonly Case[], options: RoundOptions
  */
 export function referenceCase(lengths: Pick<Case, 'roundMs' | 'warmupMs'> = {}): Case {
   const texts = Array.from({ length: 16 }, (_, i) => `${i}:${'信用承诺 credit commitment 2026-03-02 '.repeat(60)}`.slice(0, 2048));
-  return benchCase('reference', texts, (text) => {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    return h & 1;
-  }, lengths);
+  return benchCase(
+    'reference',
+    texts,
+    (text) => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      return h & 1;
+    },
+    lengths,
+  );
 }

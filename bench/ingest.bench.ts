@@ -142,7 +142,13 @@ function figures(r: Run) {
     wallSeconds: r.wallMs / 1000,
     requestsPerSecond: (r.requests / r.wallMs) * 1000,
     recordsPerSecond: (r.records / r.wallMs) * 1000,
-    latencyMs: { p50: percentile(r.latenciesMs, 50), p95: percentile(r.latenciesMs, 95), p99: percentile(r.latenciesMs, 99), max: Math.max(...r.latenciesMs), mean: r.latenciesMs.reduce((a, b) => a + b, 0) / r.latenciesMs.length },
+    latencyMs: {
+      p50: percentile(r.latenciesMs, 50),
+      p95: percentile(r.latenciesMs, 95),
+      p99: percentile(r.latenciesMs, 99),
+      max: Math.max(...r.latenciesMs),
+      mean: r.latenciesMs.reduce((a, b) => a + b, 0) / r.latenciesMs.length,
+    },
   };
 }
 type Figures = ReturnType<typeof figures>;
@@ -159,7 +165,18 @@ function table(all: Figures[]): Table {
     title: 'POST /v1/records over HTTP (fetch → node:http → handleIngestRequest → DynamoDB Local + fauxqs), latency per request',
     head: ['scenario', 'requests', 'records', 'failures', 'requests/s', 'records/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
     right: [1, 2, 3, 4, 5, 6, 7, 8, 9],
-    rows: all.map((f) => [LABELS[f.scenario as ScenarioName], fmt.int(f.requests), fmt.int(f.records), fmt.int(f.failures), fmt.rate(f.requestsPerSecond), fmt.rate(f.recordsPerSecond), fmt.ms(f.latencyMs.p50), fmt.ms(f.latencyMs.p95), fmt.ms(f.latencyMs.p99), fmt.ms(f.latencyMs.max)]),
+    rows: all.map((f) => [
+      LABELS[f.scenario as ScenarioName],
+      fmt.int(f.requests),
+      fmt.int(f.records),
+      fmt.int(f.failures),
+      fmt.rate(f.requestsPerSecond),
+      fmt.rate(f.recordsPerSecond),
+      fmt.ms(f.latencyMs.p50),
+      fmt.ms(f.latencyMs.p95),
+      fmt.ms(f.latencyMs.p99),
+      fmt.ms(f.latencyMs.max),
+    ]),
     note:
       'Latency: from signing the request to the parsed JSON answer, client side. Per request the server claims the nonce (DynamoDB PutItem), counts the throttle (UpdateItem), ' +
       'validates each record and sends it to the intake queue (SendMessageBatch, 10 per call). All processes share this machine: the client, the server, fauxqs (in this process) and DynamoDB Local (a JVM). ' +

@@ -43,7 +43,17 @@ import { BaselineTable } from './baseline/table.js';
 import { CountedState, FakeSqs, emptyStateStats, emptySqsStats, type StateStats, type SqsStats } from './fakes.js';
 import { inMemorySyncState, type InMemorySyncState } from '../test/support/in-memory-sync-state.js';
 import { median, referenceCase, summarise, type Throughput } from './harness.js';
-import { BREACH_SOURCES, COMMITMENT_SOURCES, breachRecord, commitmentRecord, invalidBreach, invalidCommitment, repairRecord, seedBreachId, type Json } from './records.js';
+import {
+  BREACH_SOURCES,
+  COMMITMENT_SOURCES,
+  breachRecord,
+  commitmentRecord,
+  invalidBreach,
+  invalidCommitment,
+  repairRecord,
+  seedBreachId,
+  type Json,
+} from './records.js';
 import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
 import { cpuCells, cpuHead, fmt, operationsText, per, toMarkdown, toText, type CpuFigures, type Table } from './report.js';
 import type { StructuredLogger } from '../functions/shared/logger.js';
@@ -95,7 +105,8 @@ function template(kind: Kind, record: Json): Template {
   const text = JSON.stringify({ ...record, recordId: ID_MARK, revision: REVISION_MARK });
   const [a, rest, ...more] = text.split(`"${ID_MARK}"`);
   const [b, c, ...more2] = (rest ?? '').split(String(REVISION_MARK));
-  if (more.length || more2.length || a === undefined || b === undefined || c === undefined) throw new Error('the id or revision mark is not unique in the template');
+  if (more.length || more2.length || a === undefined || b === undefined || c === undefined)
+    throw new Error('the id or revision mark is not unique in the template');
   return { kind, parts: [a, b, c] };
 }
 
@@ -139,7 +150,18 @@ interface Scenario {
   pattern: readonly Slot[];
 }
 
-const VALID_PATTERN: readonly Slot[] = ['commitment', 'breach', 'commitment', 'commitment', 'repair', 'commitment', 'breach', 'commitment', 'breach', 'commitment'];
+const VALID_PATTERN: readonly Slot[] = [
+  'commitment',
+  'breach',
+  'commitment',
+  'commitment',
+  'repair',
+  'commitment',
+  'breach',
+  'commitment',
+  'breach',
+  'commitment',
+];
 const MIXED_PATTERN: readonly Slot[] = ['commitment', 'invalid', 'breach', 'duplicate', 'commitment', 'repair', 'older', 'breach', 'invalid', 'commitment'];
 
 const SCENARIOS: readonly Scenario[] = [
@@ -302,7 +324,12 @@ function makeCase(scenario: Scenario, loggerName: BenchCase['loggerName'], impl:
   if (impl === 'ours') {
     const memory: InMemorySyncState = inMemorySyncState();
     const counted = new CountedState(memory);
-    store = { get stats() { return counted.stats; }, clear: () => memory.clear() };
+    store = {
+      get stats() {
+        return counted.stats;
+      },
+      clear: () => memory.clear(),
+    };
     const deps: IntakeDeps = { state: counted.state, sqs: sqs as unknown as SQSClient, config, logger, today };
     processBatch = async (batch) => {
       const result = await processIntakeBatch(batch, deps);
@@ -399,7 +426,7 @@ function verify(c: BenchCase, built: Batches, results: BatchRun[]): void {
     const lane = URL_LANE.get(m.queueUrl) ?? 'unknown';
     const body = JSON.parse(m.body) as LaneMessage | BaselineLaneMessage;
     const recordId = 'record' in body ? body.record.recordId : body.recordId;
-    if (body.destination !== lane || body.action !== 'upsert' || !routedIds.has(recordId) || (c.impl === 'baseline') !== ('record' in body)) {
+    if (body.destination !== lane || body.action !== 'upsert' || !routedIds.has(recordId) || (c.impl === 'baseline') !== 'record' in body) {
       throw new Error(`${c.name}: lane message ${m.body.slice(0, 300)} on queue ${m.queueUrl}`);
     }
     lanes[lane] = (lanes[lane] ?? 0) + 1;
@@ -537,16 +564,12 @@ function cpuTable(all: Figures[], reference: Throughput): Table {
   return {
     title: `CPU per record, processIntakeBatch with in-memory fakes (median of ${ROUNDS.rounds} interleaved rounds × ≥${ROUNDS.roundMs} ms after ${ROUNDS.warmupMs} ms warm-up)`,
     head: ['scenario', 'logger', ...cpuHead('intake net µs*')],
-    rows: all.map((f) => [
-      f.scenario,
-      f.logger === 'no-op' ? 'no-op' : `Powertools (${fmt.int(f.logBytesPerRecord)} B/rec)`,
-      ...cpuCells(f),
-    ]),
+    rows: all.map((f) => [f.scenario, f.logger === 'no-op' ? 'no-op' : `Powertools (${fmt.int(f.logBytesPerRecord)} B/rec)`, ...cpuCells(f)]),
     right: [2, 3, 4, 5, 6, 7, 8],
     note:
       'CPU = main-thread CPU time (process.threadCpuUsage) over whole rounds; all threads = process.cpuUsage (adds V8 GC and compiler helper threads). ' +
-      '* net = CPU − time inside the fakes (the in-memory sync state\'s operations and the fake SQS client\'s send, which stand in for DynamoDB and SQS). ' +
-      'Not included: the AWS SDK\'s client-side work per request (marshalling, JSON serialisation, SigV4 signing, HTTP, response parsing), the middy handler, and writing logs to stdout. ' +
+      "* net = CPU − time inside the fakes (the in-memory sync state's operations and the fake SQS client's send, which stand in for DynamoDB and SQS). " +
+      "Not included: the AWS SDK's client-side work per request (marshalling, JSON serialisation, SigV4 signing, HTTP, response parsing), the middy handler, and writing logs to stdout. " +
       `Machine drift (reference workload timed in every round): ±${drift(reference)}; its median ${fmt.rate(reference.median)} passes/s.`,
   };
 }
@@ -571,9 +594,9 @@ function unitsTable(all: Units[]): Table {
       (all.every((u) => Math.abs(u.sqsBilledRequestsPerRecord - u.sqsRequestsPerRecord) < 1e-9)
         ? ' (each under 64 KiB of payload, so billed requests are the same). '
         : `; billed as 64 KiB chunks: ${all.map((u) => `${u.scenario} ${per(u.sqsBilledRequestsPerRecord)}`).join(', ')} per record. `) +
-      'Not made by intake and not counted: the Lambda event source\'s ReceiveMessage and DeleteMessageBatch on the intake queue — with 10 messages a receive, ' +
+      "Not made by intake and not counted: the Lambda event source's ReceiveMessage and DeleteMessageBatch on the intake queue — with 10 messages a receive, " +
       'about 1 receive + 1 delete batch per 10 records = +0.2 SQS requests/record at batch size 10 and at 100 alike (a receive returns at most 10), plus empty polls when idle; ' +
-      'nor the deliver functions\' receives of the lane messages.',
+      "nor the deliver functions' receives of the lane messages.",
   };
 }
 
@@ -590,7 +613,7 @@ const BASELINE_NOTE =
   '(JSON.parse and the same precompiled validators), the same source registry and routes, a PutItem of the whole record guarded by `attribute_not_exists(pk) OR revision < :rev`, ' +
   'one SendMessage per destination carrying the whole record, one history PutItem; invalid records one quarantine PutItem. Same batches, same SQS fake, same logger; its table is bench/baseline/table.ts (PutItem only). ' +
   'It does less than ours: no routing claim and no routed mark (a crash between its PutItem and its sends loses the lane messages: the redelivery fails the guard and is acked), ' +
-  'no content hash (a changed record under the same revision is acked, not quarantined as a conflict), no lookup of where a repair\'s breach went, ' +
+  "no content hash (a changed record under the same revision is acked, not quarantined as a conflict), no lookup of where a repair's breach went, " +
   'no immutable revision item, one history event a record instead of two (accepted, routed), and its lane messages carry personal data.';
 
 function compare(cases: BenchCase[], reference: Throughput): { tables: Table[]; json: unknown } {
@@ -622,16 +645,16 @@ function compare(cases: BenchCase[], reference: Throughput): { tables: Table[]; 
       ['logger'],
       cpuRows,
       'CPU = main-thread CPU µs per record, median over rounds; the ratio is the median of the per-round ratios (each round runs ours, then the baseline, on fresh batches of the same scenario), ' +
-        'with their range (Powertools: the log each writes per record, ours / baseline). net = CPU − time inside the fakes (server-side work DynamoDB and SQS would do, not the Lambda\'s). ' +
+        "with their range (Powertools: the log each writes per record, ours / baseline). net = CPU − time inside the fakes (server-side work DynamoDB and SQS would do, not the Lambda's). " +
         "Neither includes the AWS SDK's client-side CPU per request (marshalling, SigV4 signing, HTTP: the fakes take the commands as they are), so each side's state operations and SQS requests below add to its Lambda CPU. " +
         `Machine drift: ±${drift(reference)}. ${BASELINE_NOTE}`,
     ),
     metricsTable(
       'Ours ÷ baseline: state operations and SQS requests per record (no-op logger; counted by the fakes over every timed round)',
       metricRows,
-      'State operations: ours\' SyncState calls (as in the table above), the baseline\'s PutItems (each one DynamoDB request; the baseline\'s duplicate and older revision fail its guard). ' +
-        'SQS requests: intake\'s sends (SendMessageBatch for ours, SendMessage for the baseline); bytes sent: message bodies and attributes. ' +
-        'Neither counts the event source\'s receives and deletes on the intake queue (the same for both).',
+      "State operations: ours' SyncState calls (as in the table above), the baseline's PutItems (each one DynamoDB request; the baseline's duplicate and older revision fail its guard). " +
+        "SQS requests: intake's sends (SendMessageBatch for ours, SendMessage for the baseline); bytes sent: message bodies and attributes. " +
+        "Neither counts the event source's receives and deletes on the intake queue (the same for both).",
     ),
   ];
   return { tables, json: { cpu: cpuRows, units: metricRows.map(({ format: _f, ...r }) => ({ ...r, ratio: r.baseline === 0 ? null : r.ours / r.baseline })) } };
@@ -649,7 +672,9 @@ async function main(): Promise<void> {
 
   // each case of ours and its baseline twin run one after the other in every round
   const loggers = ['no-op', 'Powertools'] as const;
-  const cases = SCENARIOS.flatMap((s) => loggers.flatMap((l) => [makeCase(s, l, 'ours'), ...(withBaseline ? [makeCase(s, l, 'baseline')] : [])])).filter((c) => !only || c.name.includes(only));
+  const cases = SCENARIOS.flatMap((s) => loggers.flatMap((l) => [makeCase(s, l, 'ours'), ...(withBaseline ? [makeCase(s, l, 'baseline')] : [])])).filter(
+    (c) => !only || c.name.includes(only),
+  );
   if (cases.length === 0) throw new Error(`no case matches --only ${String(only)}`);
   log('warm-up…');
   for (const c of cases) await warmUp(c, pools);
@@ -714,7 +739,8 @@ async function main(): Promise<void> {
   if (quick || only || !withBaseline) return;
   recordResults({
     name: 'intake',
-    intro: '# Intake benchmark results\n\nAppended by `tsx bench/intake.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
+    intro:
+      '# Intake benchmark results\n\nAppended by `tsx bench/intake.bench.ts` (part of `npm run bench`); the JSON files beside this one hold every round.\n',
     machine,
     env,
     load: { start: loadStart, end: loadEnd },
@@ -727,14 +753,7 @@ async function main(): Promise<void> {
       reference: referenceThroughput,
       benchSeconds: elapsed,
     },
-    lines: [
-      ...unsteady,
-      ...tables.flatMap((t) => [toMarkdown(t), '']),
-      sizes,
-      '',
-      composition,
-      '',
-    ],
+    lines: [...unsteady, ...tables.flatMap((t) => [toMarkdown(t), '']), sizes, '', composition, ''],
   });
 }
 

@@ -68,19 +68,32 @@ class RequestCounter {
 
 /** The topology with every endpoint's rate limit lifted: the pipeline is measured, not the platforms. */
 function unlimited(): Topology {
-  const destinations = Object.fromEntries(Object.entries(topology.destinations).map(([id, d]) => [id, { ...d, lane: { ...d.lane, rateLimitPerSecond: d.lane.rateLimitPerSecond * 1000 } }])) as Topology['destinations'];
+  const destinations = Object.fromEntries(
+    Object.entries(topology.destinations).map(([id, d]) => [id, { ...d, lane: { ...d.lane, rateLimitPerSecond: d.lane.rateLimitPerSecond * 1000 } }]),
+  ) as Topology['destinations'];
   return { ...topology, destinations };
 }
 
 async function inParallel(workers: number, next: () => Promise<boolean>): Promise<void> {
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (await next());
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (await next());
+    }),
+  );
 }
 
 async function rawSqs(sqs: SQSClient): Promise<{ sendPerSecond: number; receiveDeletePerSecond: number; cyclePerSecond: number }> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'credex-bench-raw' }));
-  const body = JSON.stringify({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'CMT-2026-000001', revision: 1, destination: 'provincial', action: 'upsert', correlationId: 'c'.repeat(36), routedAt: new Date().toISOString() });
+  const body = JSON.stringify({
+    recordType: 'commitment',
+    source: 'hrbxq-approval',
+    recordId: 'CMT-2026-000001',
+    revision: 1,
+    destination: 'provincial',
+    action: 'upsert',
+    correlationId: 'c'.repeat(36),
+    routedAt: new Date().toISOString(),
+  });
   let sent = 0;
   const sendStart = performance.now();
   await inParallel(4, async () => {
@@ -131,7 +144,8 @@ function pipelineRecords(): { records: Json[]; expected: Record<DestinationId, n
   const expected = Object.fromEntries(DESTINATION_IDS.map((d) => [d, 0])) as Record<DestinationId, number>;
   for (const r of records) {
     const direction = topology.sources[String(r['source'])]!.direction;
-    for (const entry of planRoutes(r as unknown as CreditRecord, { direction, routedBefore: [], today: beijingDate(new Date()) })) expected[entry.destination]++;
+    for (const entry of planRoutes(r as unknown as CreditRecord, { direction, routedBefore: [], today: beijingDate(new Date()) }))
+      expected[entry.destination]++;
   }
   return { records, expected };
 }
@@ -147,11 +161,13 @@ async function pipeline(runtime: Runtime, counters: { sqs: RequestCounter; ddb: 
   const start = performance.now();
   for (let i = 0; i < records.length; i += 10) {
     const chunk = records.slice(i, i + 10);
-    await runtime.clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: runtime.queues.intake.url, Entries: chunk.map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })) }));
+    await runtime.clients.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: runtime.queues.intake.url, Entries: chunk.map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })) }),
+    );
   }
   const submitSeconds = (performance.now() - start) / 1000;
   let delivered = 0;
-  for (let lastChange = performance.now(); delivered < outcomes; ) {
+  for (let lastChange = performance.now(); delivered < outcomes;) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const now = (await Promise.all(DESTINATION_IDS.map((d) => countDelivered(monitor, runtime.tableName, d)))).reduce((a, b) => a + b, 0);
     if (now !== delivered) lastChange = performance.now();
@@ -162,12 +178,23 @@ async function pipeline(runtime: Runtime, counters: { sqs: RequestCounter; ddb: 
   const sqs = counters.sqs.since(sqsBefore);
   const ddb = counters.ddb.since(ddbBefore);
   const lanesPerRecord = outcomes / records.length;
-  return { records: records.length, outcomes, lanesPerRecord, submitSeconds, seconds, recordsPerSecond: records.length / seconds, outcomesPerSecond: outcomes / seconds, sqsRequests: sqs, ddbRequests: ddb };
+  return {
+    records: records.length,
+    outcomes,
+    lanesPerRecord,
+    submitSeconds,
+    seconds,
+    recordsPerSecond: records.length / seconds,
+    outcomesPerSecond: outcomes / seconds,
+    sqsRequests: sqs,
+    ddbRequests: ddb,
+  };
 }
 
 /** DynamoDB requests that write (each BatchWriteItem counted once: it is one request to the server). */
 const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand'];
-const total = (counts: Record<string, number>, names?: readonly string[]) => Object.entries(counts).reduce((n, [name, c]) => n + (!names || names.includes(name) ? c : 0), 0);
+const total = (counts: Record<string, number>, names?: readonly string[]) =>
+  Object.entries(counts).reduce((n, [name, c]) => n + (!names || names.includes(name) ? c : 0), 0);
 
 async function main(): Promise<void> {
   log(`starting the local runtime (${dynamodb}), rate limits lifted ×1000, no faults`);
@@ -238,7 +265,8 @@ async function main(): Promise<void> {
     const env = environment(['functions', 'local', 'bench']);
     recordResults({
       name: 'local',
-      intro: '# Local end to end: the pipeline against its own servers\n\nRecorded by `bench/local.bench.ts` (see bench/README.md). Rate limits lifted, no faults, time scale 1.\n',
+      intro:
+        '# Local end to end: the pipeline against its own servers\n\nRecorded by `bench/local.bench.ts` (see bench/README.md). Rate limits lifted, no faults, time scale 1.\n',
       env,
       machine: `${String(env['cpu'])}, ${String(env['cores'])} cores, Node ${String(env['node'])}, commit ${String(env['commit'])}${env['uncommittedChanges'] ? ' (uncommitted changes)' : ''}, ${dynamodb}`,
       json: { dynamodb, raw: { sqs, putsPerSecond }, pipeline: run, bound, efficiency },

@@ -34,7 +34,16 @@ try {
   const bundle = join(dir, 'profile.mjs');
   execFileSync(
     join(root, 'node_modules/.bin/esbuild'),
-    [join(root, 'bench/profile-entry.ts'), '--bundle', '--platform=node', '--format=esm', '--keep-names', '--main-fields=module,main', '--log-level=error', `--outfile=${bundle}`],
+    [
+      join(root, 'bench/profile-entry.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--keep-names',
+      '--main-fields=module,main',
+      '--log-level=error',
+      `--outfile=${bundle}`,
+    ],
     { stdio: 'inherit' },
   );
   const out = execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', bundle, ...args], { encoding: 'utf8' });
@@ -83,7 +92,9 @@ try {
     stages.set(stage, (stages.get(stage) ?? 0) + count);
   }
   const pct = (n: number): string => `${((n / total) * 100).toFixed(1).padStart(5)} %`;
-  console.log(`${args.join(' ') || 'commitment valid record'}: ${info.recordsPerSecond.toLocaleString('en-US')} records/s under the profiler (${total} samples)`);
+  console.log(
+    `${args.join(' ') || 'commitment valid record'}: ${info.recordsPerSecond.toLocaleString('en-US')} records/s under the profiler (${total} samples)`,
+  );
   console.log('\nBy stage (innermost stage on the stack):');
   for (const [name, n] of [...stages].sort((a, b) => b[1] - a[1])) console.log(`${pct(n)}  ${name}`);
   console.log('\nSelf time, top 25:');

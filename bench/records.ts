@@ -98,7 +98,12 @@ function makeParty(r: () => number, d: Division, kind: PartyKind): Json {
       return { name: personName(r), category: '自然人', idType: '身份证', idNumber: makeResidentId(r, d.code) };
     case 'individualBusiness': {
       const owner = personName(r);
-      return { name: `${d.district}${owner}${pick(r, ['便利店', '小吃店', '五金店', '理发店'])}`, category: '个体工商户', uscc: makeUscc(r, '9', '2', d.code), legalRepresentative: owner };
+      return {
+        name: `${d.district}${owner}${pick(r, ['便利店', '小吃店', '五金店', '理发店'])}`,
+        category: '个体工商户',
+        uscc: makeUscc(r, '9', '2', d.code),
+        legalRepresentative: owner,
+      };
     }
   }
 }

@@ -237,7 +237,7 @@ function startupTable(s: StartupResults): Table {
       `${fmt.ratio(startupRatio(s).netWall)} net of the empty-bundle baseline, ${fmt.ratio(startupRatio(s).ready)} ready-since-start, ` +
       `${fmt.ratio(startupRatio(s).validatorWork)} for the validator work alone (load + compile + first call). ` +
       `validate.ts entry alone, minified: ${fmt.bytes(s.validateBundle.bytes)} (${fmt.bytes(s.validateBundle.gzipBytes)} gzip). ` +
-      '‡ process start until the bundle\'s first module runs: Node\'s bootstrap plus parsing the bundle. ' +
+      "‡ process start until the bundle's first module runs: Node's bootstrap plus parsing the bundle. " +
       'First call includes V8 compiling the (lazily parsed) validator functions it reaches. Process wall also counts spawn and exit.',
   };
 }
@@ -293,7 +293,12 @@ function main(): void {
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const poolNote = scenarios
     .filter((s) => !s.expectValid)
-    .map((s) => `${s.name}: ${Object.entries(s.defects).map(([d, n]) => `${d} ×${n}`).join(', ')}`)
+    .map(
+      (s) =>
+        `${s.name}: ${Object.entries(s.defects)
+          .map(([d, n]) => `${d} ×${n}`)
+          .join(', ')}`,
+    )
     .join('; ');
 
   console.log('');
@@ -314,20 +319,18 @@ function main(): void {
     load: { start: loadStart, end: loadEnd },
     json: {
       config: { poolSize: POOL_SIZE, main: MAIN, stage: STAGE, startupRuns: STARTUP_RUNS },
-      target: { validCommitmentRecordsPerSecond: TARGET_VALID_COMMITMENTS_PER_SECOND, measured: validCommitments, measuredPerCpuSecond: validCommitmentsCpu, met: targetMet },
+      target: {
+        validCommitmentRecordsPerSecond: TARGET_VALID_COMMITMENTS_PER_SECOND,
+        measured: validCommitments,
+        measuredPerCpuSecond: validCommitmentsCpu,
+        met: targetMet,
+      },
       throughput: results,
       reference,
       startup: { ...startup, ratio: startupRatio(startup) },
       benchSeconds: elapsed,
     },
-    lines: [
-      `**${verdict}**`,
-      '',
-      ...unsteady,
-      ...tables.flatMap((t) => [toMarkdown(t), '']),
-      `Defects in the invalid pools: ${poolNote}.`,
-      '',
-    ],
+    lines: [`**${verdict}**`, '', ...unsteady, ...tables.flatMap((t) => [toMarkdown(t), '']), `Defects in the invalid pools: ${poolNote}.`, ''],
   });
 }
 

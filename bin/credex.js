@@ -28,7 +28,13 @@ process.on('SIGINT', () => {
 });
 
 try {
-  process.exitCode = await run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal, env: process.env });
+  process.exitCode = await run(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: interrupt.signal,
+    env: process.env,
+  });
 } catch (err) {
   console.error(err);
   // neither 1 (invalid records) nor 2 (unreadable input): a bug in credex itself (EX_SOFTWARE)

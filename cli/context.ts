@@ -93,7 +93,9 @@ function isServiceOrNetworkError(err: unknown): boolean {
   const e = err as { $metadata?: unknown; code?: string; cause?: { code?: string }; name?: string } | null;
   if (!e || typeof e !== 'object') return false;
   const code = e.code ?? e.cause?.code;
-  return e.$metadata !== undefined || e.name === 'CredentialsProviderError' || e.name === 'TimeoutError' || (typeof code === 'string' && /^E[A-Z]+$/.test(code));
+  return (
+    e.$metadata !== undefined || e.name === 'CredentialsProviderError' || e.name === 'TimeoutError' || (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+  );
 }
 
 /** An AWS or network failure, as an operator can act on it. */
@@ -101,9 +103,11 @@ export function describeFailure(err: unknown, target: ExchangeTarget): string {
   if (err instanceof TargetError || err instanceof UsageError) return err.message;
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
-  if (code === 'ECONNREFUSED') return `${target.origin}: nothing answers at ${target.endpoints ? `${target.endpoints.dynamodb} / ${target.endpoints.sqs}` : 'the AWS endpoint'} (is the local runtime still running?)`;
+  if (code === 'ECONNREFUSED')
+    return `${target.origin}: nothing answers at ${target.endpoints ? `${target.endpoints.dynamodb} / ${target.endpoints.sqs}` : 'the AWS endpoint'} (is the local runtime still running?)`;
   if (e.name === 'ResourceNotFoundException') return `${target.origin}: table ${target.tableName} not found (${e.message})`;
-  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return `${target.origin}: access denied: ${e.message} (attach the stack's operator policy: docs/deploy.md, "Operators")`;
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied')
+    return `${target.origin}: access denied: ${e.message} (attach the stack's operator policy: docs/deploy.md, "Operators")`;
   if (e.name === 'CredentialsProviderError') return `no AWS credentials: ${e.message} (use --profile, or aws sso login)`;
   return `${target.origin}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
 }

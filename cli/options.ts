@@ -9,7 +9,9 @@ export const integer =
   (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name}: expected a whole number ${Number.isFinite(max) ? `from ${min} to ${max}` : `≥ ${min}`}; found ${JSON.stringify(value)}`);
+      throw new InvalidArgumentError(
+        `${name}: expected a whole number ${Number.isFinite(max) ? `from ${min} to ${max}` : `≥ ${min}`}; found ${JSON.stringify(value)}`,
+      );
     }
     return n;
   };
@@ -21,7 +23,8 @@ export const number = (name: string, min: number, max: number) => (value: string
 };
 
 export const destination = (value: string): DestinationId => {
-  if (!(DESTINATION_IDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown destination ${JSON.stringify(value)}: one of ${DESTINATION_IDS.join(', ')}`);
+  if (!(DESTINATION_IDS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`unknown destination ${JSON.stringify(value)}: one of ${DESTINATION_IDS.join(', ')}`);
   return value as DestinationId;
 };
 

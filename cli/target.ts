@@ -73,14 +73,21 @@ export class TargetError extends Error {
   }
 }
 
-export async function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env, describeStack = describeStackOutputs): Promise<ExchangeTarget> {
+export async function resolveTarget(
+  options: TargetOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  describeStack = describeStackOutputs,
+): Promise<ExchangeTarget> {
   const local = options.local !== undefined && options.local !== false;
   const named = [options.target && '--target', local && '--local', options.stage && '--stage'].filter(Boolean);
   if (named.length > 1) throw new TargetError(`give one of ${named.join(', ')}: each names an exchange`, true);
   if (options.target) return readTargetFile(resolve(options.target));
   const stage = local ? LOCAL_STAGE : (options.stage ?? env['CREDEX_STAGE']);
   if (!stage) {
-    throw new TargetError('which exchange? give --stage <name> for a deployed stack (or set CREDEX_STAGE), --local for the one `npm start` runs, or --target <file>', true);
+    throw new TargetError(
+      'which exchange? give --stage <name> for a deployed stack (or set CREDEX_STAGE), --local for the one `npm start` runs, or --target <file>',
+      true,
+    );
   }
   if (stage === LOCAL_STAGE) {
     const dir = typeof options.local === 'string' ? options.local : DEFAULT_LOCAL_DATA_DIR;
@@ -108,9 +115,15 @@ export function targetFromOutputs(stage: string, region: string, outputs: Readon
     region,
     tableName: get(OUTPUTS.tableName),
     intake: { queueUrl: get(OUTPUTS.intakeQueueUrl), dlqUrl: get(OUTPUTS.intakeDlqUrl) },
-    lanes: Object.fromEntries(DESTINATION_IDS.map((d) => [d, { queueUrl: get(OUTPUTS.laneQueueUrl(d)), dlqUrl: get(OUTPUTS.laneDlqUrl(d)) }])) as Record<DestinationId, QueuePair>,
+    lanes: Object.fromEntries(DESTINATION_IDS.map((d) => [d, { queueUrl: get(OUTPUTS.laneQueueUrl(d)), dlqUrl: get(OUTPUTS.laneDlqUrl(d)) }])) as Record<
+      DestinationId,
+      QueuePair
+    >,
   };
-  if (missing.length) throw new TargetError(`stack ${stackName(stage)} has no output ${missing.join(', ')}: it was deployed from another version of this project (deploy this one, or use a matching credex)`);
+  if (missing.length)
+    throw new TargetError(
+      `stack ${stackName(stage)} has no output ${missing.join(', ')}: it was deployed from another version of this project (deploy this one, or use a matching credex)`,
+    );
   return target;
 }
 
@@ -147,7 +160,9 @@ async function describeStackOutputs(name: string, region: string, profile?: stri
     if (err instanceof TargetError) throw err;
     const e = err as { name?: string; message?: string };
     if (e.name === 'ValidationError' && /does not exist/.test(e.message ?? '')) {
-      throw new TargetError(`stack ${name} does not exist in ${region}: is the stage deployed, and are --region and the credentials (--profile) the right ones?`);
+      throw new TargetError(
+        `stack ${name} does not exist in ${region}: is the stage deployed, and are --region and the credentials (--profile) the right ones?`,
+      );
     }
     throw new TargetError(`cannot read stack ${name} in ${region}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
   } finally {

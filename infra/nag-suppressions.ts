@@ -20,37 +20,44 @@ export interface Suppression {
 }
 
 const isFunction = (c: IConstruct) => c instanceof lambda.Function;
-const isFunctionPolicy = (c: IConstruct) => c instanceof iam.Policy && c.node.scope?.node.id === 'Role' && c.node.scope.node.scope?.node.tryFindChild('Function') instanceof lambda.Function;
+const isFunctionPolicy = (c: IConstruct) =>
+  c instanceof iam.Policy && c.node.scope?.node.id === 'Role' && c.node.scope.node.scope?.node.tryFindChild('Function') instanceof lambda.Function;
 
 export const SUPPRESSIONS: readonly Suppression[] = [
   {
     id: 'AwsSolutions-L1',
-    reason: 'nodejs22.x is the Node.js major the test suite runs on (the node@22 devDependency); the runtime moves to nodejs24.x together with that pin, not ahead of the tests.',
+    reason:
+      'nodejs22.x is the Node.js major the test suite runs on (the node@22 devDependency); the runtime moves to nodejs24.x together with that pin, not ahead of the tests.',
     appliesTo: isFunction,
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the statement CDK adds for Tracing.ACTIVE must name "*".',
+    reason:
+      'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the statement CDK adds for Tracing.ACTIVE must name "*".',
     appliesTo: isFunctionPolicy,
   },
   ...['PullFunction7147C971', 'SweepFunctionA7728703'].map((fn) => ({
     id: `AwsSolutions-IAM5[Resource::<${fn}.Arn>:*]`,
-    reason: 'The scheduler role may invoke the scheduled functions (the pull, the expiry sweep) and their versions (ARN:*): CDK\'s LambdaInvoke target grants exactly that.',
+    reason:
+      "The scheduler role may invoke the scheduled functions (the pull, the expiry sweep) and their versions (ARN:*): CDK's LambdaInvoke target grants exactly that.",
     appliesTo: (c: IConstruct) => c instanceof iam.Policy && c.node.scope?.node.id === 'SchedulerRole',
   })),
   {
     id: 'AwsSolutions-SMG4',
-    reason: 'These credentials are issued by, or shared with, external government platforms: a rotation Lambda cannot change them on the other side. They are rotated by a coordinated manual procedure (docs/deploy.md, "Rotating secrets"); the deliver function reloads credentials on a 401 and the pull and ingest cache them for minutes only.',
+    reason:
+      'These credentials are issued by, or shared with, external government platforms: a rotation Lambda cannot change them on the other side. They are rotated by a coordinated manual procedure (docs/deploy.md, "Rotating secrets"); the deliver function reloads credentials on a 401 and the pull and ingest cache them for minutes only.',
     appliesTo: (c) => c instanceof secretsmanager.Secret,
   },
   {
     id: 'AwsSolutions-SQS3',
-    reason: 'The scheduled-failures queue is itself a dead-letter queue: the on-failure destination of the pull and the expiry sweep, and their schedules\' dead-letter queue. Its depth raises the scheduled-failures alarm.',
+    reason:
+      "The scheduled-failures queue is itself a dead-letter queue: the on-failure destination of the pull and the expiry sweep, and their schedules' dead-letter queue. Its depth raises the scheduled-failures alarm.",
     appliesTo: (c) => c instanceof sqs.CfnQueue && c.node.scope?.node.id === 'ScheduledFailures',
   },
   {
     id: 'AwsSolutions-APIG4',
-    reason: 'Every request is authenticated in the ingest function by its signature (app key, timestamp, nonce, HMAC over method, path, query and body; docs/api/openapi.yaml) and authorised per upstream, source and record type. Upstreams are government systems without AWS identities (no IAM auth), and an HTTP API Lambda authorizer never sees the body the signature covers.',
+    reason:
+      'Every request is authenticated in the ingest function by its signature (app key, timestamp, nonce, HMAC over method, path, query and body; docs/api/openapi.yaml) and authorised per upstream, source and record type. Upstreams are government systems without AWS identities (no IAM auth), and an HTTP API Lambda authorizer never sees the body the signature covers.',
     appliesTo: (c) => c instanceof apigw.HttpRoute,
   },
 ];

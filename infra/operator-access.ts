@@ -114,9 +114,18 @@ export const OPERATOR_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:Generate
 
 /** What the policy grants: per resource, the union of what the commands need, sorted. */
 export function operatorGrants(access: Readonly<Record<string, OperatorAccess>> = operatorAccess): Record<OperatorResource, string[]> {
-  const grants: Record<OperatorResource, Set<string>> = { stack: new Set(), table: new Set(), statusIndex: new Set(), intakeQueue: new Set(), intakeDlq: new Set(), laneQueues: new Set(), laneDlqs: new Set() };
+  const grants: Record<OperatorResource, Set<string>> = {
+    stack: new Set(),
+    table: new Set(),
+    statusIndex: new Set(),
+    intakeQueue: new Set(),
+    intakeDlq: new Set(),
+    laneQueues: new Set(),
+    laneDlqs: new Set(),
+  };
   for (const command of Object.values(access)) {
-    for (const [resource, actions] of Object.entries(command) as Array<[OperatorResource, readonly string[]]>) for (const action of actions) grants[resource].add(action);
+    for (const [resource, actions] of Object.entries(command) as Array<[OperatorResource, readonly string[]]>)
+      for (const action of actions) grants[resource].add(action);
   }
   return Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()])) as Record<OperatorResource, string[]>;
 }

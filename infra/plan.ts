@@ -11,7 +11,14 @@
  *  - messages are kept 14 days, and move to the DLQ after the lane's maxReceiveCount receives.
  */
 import { RECORD_TYPES } from '../topology/record-types.js';
-import { concurrencyFor, DEFAULT_ROUTING_LEASE_SECONDS, topology as defaultTopology, type DestinationId, type LaneSettings, type Topology } from '../topology/topology.js';
+import {
+  concurrencyFor,
+  DEFAULT_ROUTING_LEASE_SECONDS,
+  topology as defaultTopology,
+  type DestinationId,
+  type LaneSettings,
+  type Topology,
+} from '../topology/topology.js';
 import { registeredRequestsPerSecond } from '../topology/upstreams.js';
 
 /** Lambda's ceiling for a function timeout. */
@@ -142,7 +149,11 @@ function queueOf(name: string, lane: LaneSettings, consumer: ConsumerPlan): Queu
   return { name, visibilityTimeoutSeconds: visibilityTimeoutFor(consumer), maxReceiveCount: lane.maxReceiveCount, retentionDays: RETENTION_DAYS };
 }
 
-export function planExchange(topology: Topology = defaultTopology, overrides: LaneOverrides = {}, ingestBurstLimit = 2 * registeredRequestsPerSecond()): ExchangePlan {
+export function planExchange(
+  topology: Topology = defaultTopology,
+  overrides: LaneOverrides = {},
+  ingestBurstLimit = 2 * registeredRequestsPerSecond(),
+): ExchangePlan {
   const intakeConsumer = consumerOf(topology.intake, INTAKE_FUNCTION);
   const intakeQueue = queueOf('intake', topology.intake, intakeConsumer);
   // a routing claim must outlive the invocation that took it, and expire before its message returns
@@ -153,10 +164,14 @@ export function planExchange(topology: Topology = defaultTopology, overrides: La
   }
   const lanes = (Object.keys(topology.destinations) as DestinationId[]).map((destination): LanePlan => {
     const rate = overrides[destination]?.rateLimitPerSecond;
-    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new PlanError(`${destination}: rateLimitPerSecond must be a positive number; got ${rate}`);
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate)))
+      throw new PlanError(`${destination}: rateLimitPerSecond must be a positive number; got ${rate}`);
     const declared = topology.destinations[destination].lane;
     const lane = rate === undefined ? declared : { ...declared, rateLimitPerSecond: rate, maxConcurrency: concurrencyFor(rate) };
-    const consumer = consumerOf(lane, { timeoutSeconds: deliverTimeoutSeconds(lane, topology.destinations[destination].maxRecordsPerRequest), memoryMb: DELIVER_MEMORY_MB });
+    const consumer = consumerOf(lane, {
+      timeoutSeconds: deliverTimeoutSeconds(lane, topology.destinations[destination].maxRecordsPerRequest),
+      memoryMb: DELIVER_MEMORY_MB,
+    });
     return { destination, lane, consumer, queue: queueOf(`lane-${destination}`, lane, consumer) };
   });
   return {

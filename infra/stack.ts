@@ -56,7 +56,11 @@ export interface CreditExchangeStackProps extends StackProps {
 
 /** The plan of a stage's exchange: the topology's, with the stage's rate limits and ingest burst. */
 export function stagePlan(stage: StageConfig, topology: Topology = defaultTopology): ExchangePlan {
-  return planExchange(topology, Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])), stage.ingest.burstLimit);
+  return planExchange(
+    topology,
+    Object.fromEntries(Object.entries(stage.rateLimits ?? {}).map(([d, rate]) => [d, { rateLimitPerSecond: rate }])),
+    stage.ingest.burstLimit,
+  );
 }
 
 export class CreditExchangeStack extends Stack {
@@ -123,7 +127,12 @@ export class CreditExchangeStack extends Stack {
     }
 
     this.table = new SyncStateTable(this, 'SyncState', { tableName: resourceNames.table(this.namePrefix), key: this.key, production: stage.production });
-    this.intakeQueue = new DurableQueue(this, 'IntakeQueue', { namePrefix: this.namePrefix, plan: this.plan.intake.queue, key: this.key, removalPolicy: this.removalPolicy });
+    this.intakeQueue = new DurableQueue(this, 'IntakeQueue', {
+      namePrefix: this.namePrefix,
+      plan: this.plan.intake.queue,
+      key: this.key,
+      removalPolicy: this.removalPolicy,
+    });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       namePrefix: this.namePrefix,
@@ -135,8 +144,17 @@ export class CreditExchangeStack extends Stack {
 
     for (const lanePlan of this.plan.lanes) {
       const { destination } = lanePlan;
-      const queue = new DurableQueue(this, `LaneQueue-${destination}`, { namePrefix: this.namePrefix, plan: lanePlan.queue, key: this.key, removalPolicy: this.removalPolicy });
-      const secret = this.credentialsSecret(`${destination}Credentials`, destinationSecretName(secretPrefix, destination), `Credentials the exchange signs its requests to ${destination} with: {"appKey","secret","fieldKey"?} as the platform issues them`);
+      const queue = new DurableQueue(this, `LaneQueue-${destination}`, {
+        namePrefix: this.namePrefix,
+        plan: lanePlan.queue,
+        key: this.key,
+        removalPolicy: this.removalPolicy,
+      });
+      const secret = this.credentialsSecret(
+        `${destination}Credentials`,
+        destinationSecretName(secretPrefix, destination),
+        `Credentials the exchange signs its requests to ${destination} with: {"appKey","secret","fieldKey"?} as the platform issues them`,
+      );
       const deliver = this.exchangeFunction(`Deliver-${destination}`, 'deliver', {
         functionName: resourceNames.function(this.namePrefix, `deliver-${destination}`),
         entry: 'functions/deliver/handler.ts',
@@ -166,7 +184,11 @@ export class CreditExchangeStack extends Stack {
       entry: 'functions/intake/handler.ts',
       size: this.plan.intake.consumer,
       description: 'Validates, normalises, records the revision and routes it to the lanes',
-      environment: environmentOf.intake({ ...this.commonResources(), laneQueueUrls: this.laneQueueUrls(), intakeDlqUrl: this.intakeQueue.deadLetterQueue.queueUrl }),
+      environment: environmentOf.intake({
+        ...this.commonResources(),
+        laneQueueUrls: this.laneQueueUrls(),
+        intakeDlqUrl: this.intakeQueue.deadLetterQueue.queueUrl,
+      }),
     });
     this.consume(intake, this.intakeQueue, this.plan.intake.consumer);
     for (const lane of this.lanes.values()) this.grantSend(intake, lane.queue.queue);
@@ -180,12 +202,18 @@ export class CreditExchangeStack extends Stack {
     this.operatorPolicy = this.operatorManagedPolicy();
 
     new CfnOutput(this, OUTPUTS.tableName, { value: this.table.table.tableName, description: 'Sync-state table' });
-    new CfnOutput(this, OUTPUTS.intakeQueueUrl, { value: this.intakeQueue.queue.queueUrl, description: 'Intake queue: upstreams with AWS access may send records here' });
+    new CfnOutput(this, OUTPUTS.intakeQueueUrl, {
+      value: this.intakeQueue.queue.queueUrl,
+      description: 'Intake queue: upstreams with AWS access may send records here',
+    });
     new CfnOutput(this, OUTPUTS.intakeDlqUrl, { value: this.intakeQueue.deadLetterQueue.queueUrl, description: 'Intake DLQ' });
     new CfnOutput(this, OUTPUTS.ingestApiUrl, { value: this.api.apiEndpoint, description: 'Ingest API for upstream systems (docs/api/openapi.yaml)' });
     new CfnOutput(this, OUTPUTS.alarmTopicArn, { value: this.monitoring.topic.topicArn, description: 'Alarm notifications' });
     new CfnOutput(this, OUTPUTS.dashboardName, { value: `${this.namePrefix}`, description: 'CloudWatch dashboard' });
-    new CfnOutput(this, OUTPUTS.operatorPolicyArn, { value: this.operatorPolicy.managedPolicyArn, description: 'Managed policy for operators of the credex CLI: attach it to their role or permission set' });
+    new CfnOutput(this, OUTPUTS.operatorPolicyArn, {
+      value: this.operatorPolicy.managedPolicyArn,
+      description: 'Managed policy for operators of the credex CLI: attach it to their role or permission set',
+    });
   }
 
   /**
@@ -220,7 +248,14 @@ export class CreditExchangeStack extends Stack {
   }
 
   /** A function with the stack's environment and its table access (infra/access.ts). */
-  private exchangeFunction(id: string, role: ExchangeFunctionRole, props: Omit<ConstructorParameters<typeof ExchangeFunction>[2], 'logRetentionDays' | 'logRemovalPolicy' | 'logKey' | 'environment' | 'sourceMappedStackTraces'> & { environment: Record<string, string> }): ExchangeFunction {
+  private exchangeFunction(
+    id: string,
+    role: ExchangeFunctionRole,
+    props: Omit<
+      ConstructorParameters<typeof ExchangeFunction>[2],
+      'logRetentionDays' | 'logRemovalPolicy' | 'logKey' | 'environment' | 'sourceMappedStackTraces'
+    > & { environment: Record<string, string> },
+  ): ExchangeFunction {
     const fn = new ExchangeFunction(this, id, {
       ...props,
       logRetentionDays: this.stage.logRetentionDays,
@@ -232,7 +267,9 @@ export class CreditExchangeStack extends Stack {
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: tableAccess[role].map((a) => `dynamodb:${a}`), resources: [this.table.table.tableArn] }));
     // the table's and the queues' data keys: named actions, not the kms:GenerateDataKey* and
     // kms:ReEncrypt* wildcards CDK's grant helpers add
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.keyArn] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.keyArn] }),
+    );
     this.functions.set(props.functionName, fn);
     return fn;
   }
@@ -286,7 +323,12 @@ export class CreditExchangeStack extends Stack {
     this.grantSend(ingest, this.intakeQueue.queue);
     for (const [upstreamId, upstream] of Object.entries(upstreams)) {
       // the stack generates each upstream's signing secret; the operator hands it to the upstream
-      this.credentialsSecret(`Upstream-${upstreamId}`, upstreamSecretName(secretPrefix, upstreamId), `Signing credentials of upstream ${upstreamId} (${upstream.title})`, upstream.appKey).grantRead(ingest.role);
+      this.credentialsSecret(
+        `Upstream-${upstreamId}`,
+        upstreamSecretName(secretPrefix, upstreamId),
+        `Signing credentials of upstream ${upstreamId} (${upstream.title})`,
+        upstream.appKey,
+      ).grantRead(ingest.role);
     }
 
     const integration = new HttpLambdaIntegration('Ingest', ingest.function);
@@ -332,8 +374,19 @@ export class CreditExchangeStack extends Stack {
         ),
       },
     });
-    this.monitoring.alarm('Ingest5xx', 'ingest-5xx', new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5xx', dimensionsMap: { ApiId: api.apiId, Stage: '$default' }, statistic: 'Sum', period: Duration.minutes(5) }), 5,
-      'The ingest API answered 5xx at least 5 times in 5 minutes: the ingest function fails (its Errors alarm, its logs) or cannot reach the table or intake queue. Upstreams retry; tell them if it lasts.');
+    this.monitoring.alarm(
+      'Ingest5xx',
+      'ingest-5xx',
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName: '5xx',
+        dimensionsMap: { ApiId: api.apiId, Stage: '$default' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      5,
+      'The ingest API answered 5xx at least 5 times in 5 minutes: the ingest function fails (its Errors alarm, its logs) or cannot reach the table or intake queue. Upstreams retry; tell them if it lasts.',
+    );
     return api;
   }
 
@@ -354,8 +407,13 @@ export class CreditExchangeStack extends Stack {
       retentionPeriod: Duration.days(14),
       removalPolicy: this.removalPolicy,
     });
-    this.monitoring.alarm('ScheduledFailures', 'scheduled-failures', queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }), 1,
-      `A scheduled run of the pull or the expiry sweep failed, or could not be started: the failed event and its error are in ${queue.queueName}. Read the function's logs at that time; the next run reads on from its cursor. Delete the messages once understood.`);
+    this.monitoring.alarm(
+      'ScheduledFailures',
+      'scheduled-failures',
+      queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+      1,
+      `A scheduled run of the pull or the expiry sweep failed, or could not be started: the failed event and its error are in ${queue.queueName}. Read the function's logs at that time; the next run reads on from its cursor. Delete the messages once understood.`,
+    );
     this.scheduledFailuresQueue = queue;
     return queue;
   }
@@ -389,13 +447,22 @@ export class CreditExchangeStack extends Stack {
   }
 
   private pullSchedule(secretPrefix: string): void {
-    const feedSecret = this.credentialsSecret('FeedCredentials', feedSecretName(secretPrefix), 'Credentials the pull reads the provincial breach feed with: {"appKey","secret"}');
+    const feedSecret = this.credentialsSecret(
+      'FeedCredentials',
+      feedSecretName(secretPrefix),
+      'Credentials the pull reads the provincial breach feed with: {"appKey","secret"}',
+    );
     const pull = this.exchangeFunction('Pull', 'pull', {
       functionName: resourceNames.function(this.namePrefix, 'pull'),
       entry: 'functions/pull/handler.ts',
       size: this.plan.pull,
       description: 'Pulls the provincial breach feed from its cursor into intake',
-      environment: environmentOf.pull({ ...this.commonResources(), intakeQueueUrl: this.intakeQueue.queue.queueUrl, feedUrl: this.stage.feed.url, credentialsSecret: feedSecret.secretName }),
+      environment: environmentOf.pull({
+        ...this.commonResources(),
+        intakeQueueUrl: this.intakeQueue.queue.queueUrl,
+        feedUrl: this.stage.feed.url,
+        credentialsSecret: feedSecret.secretName,
+      }),
       // a failed run is not retried: the next scheduled one reads on from the cursor. Runs never
       // overlap on schedule (the stage's interval must exceed the timeout); if one ever did, the
       // cursor's conditional save lets only one advance it, and intake acks the repeats as duplicates
@@ -409,7 +476,12 @@ export class CreditExchangeStack extends Stack {
       description: 'Pull the provincial breach feed',
       schedule: scheduler.ScheduleExpression.expression(this.stage.feed.schedule),
       // a missed run is harmless: the next one reads on from the cursor
-      target: new targets.LambdaInvoke(pull.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures(), role: this.schedulerRole() }),
+      target: new targets.LambdaInvoke(pull.function, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(5),
+        deadLetterQueue: this.scheduledFailures(),
+        role: this.schedulerRole(),
+      }),
     });
   }
 
@@ -423,7 +495,11 @@ export class CreditExchangeStack extends Stack {
       entry: 'functions/sweep/handler.ts',
       size: this.plan.sweep,
       description: 'Ends publications past their last day where they were published',
-      environment: environmentOf.sweep({ ...this.commonResources(), laneQueueUrls: this.laneQueueUrls(), maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun }),
+      environment: environmentOf.sweep({
+        ...this.commonResources(),
+        laneQueueUrls: this.laneQueueUrls(),
+        maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun,
+      }),
       // a failed run is not retried: the next scheduled one reads on from its cursor (the sweep is idempotent)
       async: { retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: this.scheduledFailureDestination() },
     });
@@ -433,7 +509,12 @@ export class CreditExchangeStack extends Stack {
       scheduleName: `${this.namePrefix}-sweep`,
       description: 'End publications past their last day',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(topology.expirySweep.everyMinutes)),
-      target: new targets.LambdaInvoke(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5), deadLetterQueue: this.scheduledFailures(), role: this.schedulerRole() }),
+      target: new targets.LambdaInvoke(sweep.function, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(5),
+        deadLetterQueue: this.scheduledFailures(),
+        role: this.schedulerRole(),
+      }),
     });
   }
 
@@ -444,8 +525,13 @@ export class CreditExchangeStack extends Stack {
     m.watchQueue(watchedIntake);
     for (const [destination, lane] of this.lanes) {
       m.watchQueue({ name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
-      m.alarm(`${destination}AuthFailures`, `lane-${destination}-auth-failures`, m.exchangeMetric('AuthFailures', { service: SERVICES.deliver, lane: destination }), 1,
-        `${destination} refused the exchange's credentials (401/403) even after reloading them: the credentials in ${lane.secret.secretName} are wrong or expired. Put the platform's current ones (docs/deploy.md, "Rotating secrets"); failed records retry, then wait in the DLQ for credex replay.`);
+      m.alarm(
+        `${destination}AuthFailures`,
+        `lane-${destination}-auth-failures`,
+        m.exchangeMetric('AuthFailures', { service: SERVICES.deliver, lane: destination }),
+        1,
+        `${destination} refused the exchange's credentials (401/403) even after reloading them: the credentials in ${lane.secret.secretName} are wrong or expired. Put the platform's current ones (docs/deploy.md, "Rotating secrets"); failed records retry, then wait in the DLQ for credex replay.`,
+      );
     }
     const scheduled = new Set(['pull', 'sweep']);
     for (const [fullName, fn] of this.functions) {
@@ -453,19 +539,35 @@ export class CreditExchangeStack extends Stack {
       m.watchFunction(name, fn.function, name === 'ingest' ? 'api' : scheduled.has(name) ? 'schedule' : 'queue');
     }
     const window = Duration.minutes(15);
-    m.alarm('QuarantineRate', 'quarantine-rate',
+    m.alarm(
+      'QuarantineRate',
+      'quarantine-rate',
       new cloudwatch.MathExpression({
         label: 'quarantined %',
         expression: 'IF(received > 0, 100 * quarantined / received, 0)',
-        usingMetrics: { quarantined: m.exchangeMetric('Quarantined', intakeService, 'Sum', window), received: m.exchangeMetric('Received', intakeService, 'Sum', window) },
+        usingMetrics: {
+          quarantined: m.exchangeMetric('Quarantined', intakeService, 'Sum', window),
+          received: m.exchangeMetric('Received', intakeService, 'Sum', window),
+        },
         period: window,
       }),
       this.stage.alarms.quarantineRatePercent,
-      `Over ${this.stage.alarms.quarantineRatePercent}% of the records intake received in 15 minutes were quarantined as invalid: an upstream is sending bad data. See which (credex quarantine list), tell its owner, release corrected records (credex quarantine release).`);
-    m.alarm('FeedErrors', 'pull-feed-errors', m.exchangeMetric('FeedErrors', { service: SERVICES.pull }, 'Sum', window), 1,
-      'The provincial breach feed failed (network, 5xx, 401, or an unreadable page): inbound breaches are not arriving. The cursor did not move; the next run retries. Check the pull logs and the feed credentials.');
-    m.alarm('ExpiryErrors', 'sweep-expiry-errors', m.exchangeMetric('ExpiryErrors', { service: SERVICES.sweep }, 'Sum', Duration.hours(1)), 1,
-      'Publications past their last day are not ended (the sweep could not read or enqueue them, a destination refused the end, or the end is undelivered two days on): records may stay published longer than the law allows. Read the sweep logs (record, destination), credex inspect it; replay the lane DLQ, or credex redeliver the record (docs/deploy.md, Alarms).');
+      `Over ${this.stage.alarms.quarantineRatePercent}% of the records intake received in 15 minutes were quarantined as invalid: an upstream is sending bad data. See which (credex quarantine list), tell its owner, release corrected records (credex quarantine release).`,
+    );
+    m.alarm(
+      'FeedErrors',
+      'pull-feed-errors',
+      m.exchangeMetric('FeedErrors', { service: SERVICES.pull }, 'Sum', window),
+      1,
+      'The provincial breach feed failed (network, 5xx, 401, or an unreadable page): inbound breaches are not arriving. The cursor did not move; the next run retries. Check the pull logs and the feed credentials.',
+    );
+    m.alarm(
+      'ExpiryErrors',
+      'sweep-expiry-errors',
+      m.exchangeMetric('ExpiryErrors', { service: SERVICES.sweep }, 'Sum', Duration.hours(1)),
+      1,
+      'Publications past their last day are not ended (the sweep could not read or enqueue them, a destination refused the end, or the end is undelivered two days on): records may stay published longer than the law allows. Read the sweep logs (record, destination), credex inspect it; replay the lane DLQ, or credex redeliver the record (docs/deploy.md, Alarms).',
+    );
 
     m.addAlarmStatus();
     m.addRow('Intake', [
@@ -474,18 +576,46 @@ export class CreditExchangeStack extends Stack {
         width: 14,
         left: METRICS.intake.map((name) => m.exchangeMetric(name, intakeService).with({ label: name.toLowerCase() })),
       }),
-      new cloudwatch.GraphWidget({ title: 'intake: DLQ depth', width: 5, left: [watchedIntake.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })] }),
-      new cloudwatch.GraphWidget({ title: 'intake: oldest message (s)', width: 5, left: [watchedIntake.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })] }),
+      new cloudwatch.GraphWidget({
+        title: 'intake: DLQ depth',
+        width: 5,
+        left: [watchedIntake.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'intake: oldest message (s)',
+        width: 5,
+        left: [watchedIntake.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })],
+      }),
     ]);
-    for (const [destination, lane] of this.lanes) m.laneRow(destination, { name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
-    const apiMetric = (metricName: string, statistic = 'Sum') => new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiId: this.api.apiId, Stage: '$default' }, statistic, period: Duration.minutes(5) });
+    for (const [destination, lane] of this.lanes)
+      m.laneRow(destination, { name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
+    const apiMetric = (metricName: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: this.api.apiId, Stage: '$default' },
+        statistic,
+        period: Duration.minutes(5),
+      });
     m.addRow('Ingest API and pull', [
-      new cloudwatch.GraphWidget({ title: 'ingest: requests', width: 10, left: [apiMetric('Count').with({ label: 'requests' }), apiMetric('4xx').with({ label: '4xx' }), apiMetric('5xx').with({ label: '5xx' })] }),
+      new cloudwatch.GraphWidget({
+        title: 'ingest: requests',
+        width: 10,
+        left: [apiMetric('Count').with({ label: 'requests' }), apiMetric('4xx').with({ label: '4xx' }), apiMetric('5xx').with({ label: '5xx' })],
+      }),
       new cloudwatch.GraphWidget({ title: 'ingest: latency (ms)', width: 6, left: [apiMetric('Latency', 'p90').with({ label: 'p90' })] }),
-      new cloudwatch.GraphWidget({ title: 'pull: feed', width: 8, left: METRICS.pull.map((name) => m.exchangeMetric(name, { service: SERVICES.pull }).with({ label: name })) }),
+      new cloudwatch.GraphWidget({
+        title: 'pull: feed',
+        width: 8,
+        left: METRICS.pull.map((name) => m.exchangeMetric(name, { service: SERVICES.pull }).with({ label: name })),
+      }),
     ]);
     m.addRow('Expiry sweep', [
-      new cloudwatch.GraphWidget({ title: 'sweep: publications', width: 24, left: METRICS.sweep.map((name) => m.exchangeMetric(name, { service: SERVICES.sweep }).with({ label: name })) }),
+      new cloudwatch.GraphWidget({
+        title: 'sweep: publications',
+        width: 24,
+        left: METRICS.sweep.map((name) => m.exchangeMetric(name, { service: SERVICES.sweep }).with({ label: name })),
+      }),
     ]);
   }
 }

@@ -150,41 +150,60 @@ function scheduleProblems(schedule: string): string[] {
   const n = Number(count);
   if (n < 1) return [`feed.schedule: ${JSON.stringify(schedule)}: the rate must be at least 1`];
   if ((n === 1) !== (plural === '')) return [`feed.schedule: ${JSON.stringify(schedule)}: write rate(1 ${unit}) for one, rate(${n} ${unit}s) for more`];
-  if (n * RATE_UNIT_SECONDS[unit!]! <= PULL_FUNCTION.timeoutSeconds) return [`feed.schedule: ${JSON.stringify(schedule)} fires before a pull run may end (its timeout is ${PULL_FUNCTION.timeoutSeconds} s): use a longer interval`];
+  if (n * RATE_UNIT_SECONDS[unit!]! <= PULL_FUNCTION.timeoutSeconds)
+    return [
+      `feed.schedule: ${JSON.stringify(schedule)} fires before a pull run may end (its timeout is ${PULL_FUNCTION.timeoutSeconds} s): use a longer interval`,
+    ];
   return [];
 }
 
 /** Every problem with a stage, as messages naming the field, what was expected and what was found. */
 export function checkStage(stage: StageConfig): string[] {
   const problems: string[] = [];
-  if (!/^[a-z][a-z0-9]{1,11}$/.test(stage.name)) problems.push(`name: ${JSON.stringify(stage.name)} must be 2–12 lower-case letters and digits, starting with a letter`);
-  if (stage.env.account !== undefined && !/^\d{12}$/.test(stage.env.account)) problems.push(`env.account: ${JSON.stringify(stage.env.account)} must be a 12-digit AWS account id`);
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stage.env.region)) problems.push(`env.region: ${JSON.stringify(stage.env.region)} is not an AWS region name (like cn-north-1)`);
+  if (!/^[a-z][a-z0-9]{1,11}$/.test(stage.name))
+    problems.push(`name: ${JSON.stringify(stage.name)} must be 2–12 lower-case letters and digits, starting with a letter`);
+  if (stage.env.account !== undefined && !/^\d{12}$/.test(stage.env.account))
+    problems.push(`env.account: ${JSON.stringify(stage.env.account)} must be a 12-digit AWS account id`);
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(stage.env.region))
+    problems.push(`env.region: ${JSON.stringify(stage.env.region)} is not an AWS region name (like cn-north-1)`);
   for (const id of DESTINATION_IDS) {
     const url = stage.endpoints[id];
     if (url === undefined) problems.push(`endpoints.${id}: missing; every destination of the topology needs an endpoint`);
     else problems.push(...httpsUrl(`endpoints.${id}`, url, stage.production));
   }
-  for (const id of Object.keys(stage.endpoints)) if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`endpoints.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
+  for (const id of Object.keys(stage.endpoints))
+    if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`endpoints.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
   problems.push(...httpsUrl('feed.url', stage.feed.url, stage.production));
   problems.push(...scheduleProblems(stage.feed.schedule));
   for (const [id, rate] of Object.entries(stage.rateLimits ?? {})) {
     if (!(DESTINATION_IDS as string[]).includes(id)) problems.push(`rateLimits.${id}: not a destination of the topology (${DESTINATION_IDS.join(', ')})`);
-    else if (!(typeof rate === 'number' && rate > 0 && Number.isFinite(rate))) problems.push(`rateLimits.${id}: must be a positive number of requests per second; got ${rate}`);
+    else if (!(typeof rate === 'number' && rate > 0 && Number.isFinite(rate)))
+      problems.push(`rateLimits.${id}: must be a positive number of requests per second; got ${rate}`);
   }
   const prefix = secretPrefixOf(stage);
-  if (!SECRET_PREFIX_PATTERN.test(prefix)) problems.push(`secretPrefix: ${JSON.stringify(prefix)} may hold only letters, digits, _+=.@- and single slashes between parts`);
-  for (const email of stage.alarms.emails) if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarms.emails: ${JSON.stringify(email)} is not an e-mail address`);
-  if (stage.production && stage.alarms.emails.length === 0) problems.push('alarms.emails: a production stage needs at least one address, or alarms reach nobody');
-  if (!(stage.alarms.oldestMessageAgeMinutes >= 1)) problems.push(`alarms.oldestMessageAgeMinutes: must be at least 1; got ${stage.alarms.oldestMessageAgeMinutes}`);
-  if (!(stage.alarms.quarantineRatePercent > 0 && stage.alarms.quarantineRatePercent <= 100)) problems.push(`alarms.quarantineRatePercent: must be in (0, 100]; got ${stage.alarms.quarantineRatePercent}`);
-  if (!(Number.isInteger(stage.ingest.rateLimitPerSecond) && stage.ingest.rateLimitPerSecond > 0)) problems.push(`ingest.rateLimitPerSecond: must be a positive integer; got ${stage.ingest.rateLimitPerSecond}`);
-  if (!(Number.isInteger(stage.ingest.burstLimit) && stage.ingest.burstLimit >= stage.ingest.rateLimitPerSecond)) problems.push(`ingest.burstLimit: must be an integer ≥ rateLimitPerSecond (${stage.ingest.rateLimitPerSecond}); got ${stage.ingest.burstLimit}`);
+  if (!SECRET_PREFIX_PATTERN.test(prefix))
+    problems.push(`secretPrefix: ${JSON.stringify(prefix)} may hold only letters, digits, _+=.@- and single slashes between parts`);
+  for (const email of stage.alarms.emails)
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarms.emails: ${JSON.stringify(email)} is not an e-mail address`);
+  if (stage.production && stage.alarms.emails.length === 0)
+    problems.push('alarms.emails: a production stage needs at least one address, or alarms reach nobody');
+  if (!(stage.alarms.oldestMessageAgeMinutes >= 1))
+    problems.push(`alarms.oldestMessageAgeMinutes: must be at least 1; got ${stage.alarms.oldestMessageAgeMinutes}`);
+  if (!(stage.alarms.quarantineRatePercent > 0 && stage.alarms.quarantineRatePercent <= 100))
+    problems.push(`alarms.quarantineRatePercent: must be in (0, 100]; got ${stage.alarms.quarantineRatePercent}`);
+  if (!(Number.isInteger(stage.ingest.rateLimitPerSecond) && stage.ingest.rateLimitPerSecond > 0))
+    problems.push(`ingest.rateLimitPerSecond: must be a positive integer; got ${stage.ingest.rateLimitPerSecond}`);
+  if (!(Number.isInteger(stage.ingest.burstLimit) && stage.ingest.burstLimit >= stage.ingest.rateLimitPerSecond))
+    problems.push(`ingest.burstLimit: must be an integer ≥ rateLimitPerSecond (${stage.ingest.rateLimitPerSecond}); got ${stage.ingest.burstLimit}`);
   if (stage.ingest.rateLimitPerSecond < registeredRequestsPerSecond()) {
-    problems.push(`ingest.rateLimitPerSecond: must be at least ${registeredRequestsPerSecond()}, the registered upstreams' limits summed (topology/upstreams.ts), so an upstream over its own limit gets the function's 429; got ${stage.ingest.rateLimitPerSecond}`);
+    problems.push(
+      `ingest.rateLimitPerSecond: must be at least ${registeredRequestsPerSecond()}, the registered upstreams' limits summed (topology/upstreams.ts), so an upstream over its own limit gets the function's 429; got ${stage.ingest.rateLimitPerSecond}`,
+    );
   }
-  if (stage.lambdaConcurrencyLimit !== undefined && !(Number.isInteger(stage.lambdaConcurrencyLimit) && stage.lambdaConcurrencyLimit > 100)) problems.push(`lambdaConcurrencyLimit: must be an integer over 100; got ${stage.lambdaConcurrencyLimit}`);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(stage.logRetentionDays)) problems.push(`logRetentionDays: ${stage.logRetentionDays} is not a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')})`);
+  if (stage.lambdaConcurrencyLimit !== undefined && !(Number.isInteger(stage.lambdaConcurrencyLimit) && stage.lambdaConcurrencyLimit > 100))
+    problems.push(`lambdaConcurrencyLimit: must be an integer over 100; got ${stage.lambdaConcurrencyLimit}`);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(stage.logRetentionDays))
+    problems.push(`logRetentionDays: ${stage.logRetentionDays} is not a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')})`);
   return problems;
 }
 

@@ -12,7 +12,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_MAX_BODY_BYTES, errorResponse, handleIngestRequest, type IngestDeps, type IngestRequest, type IngestResponse } from '../functions/ingest/ingest.js';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  errorResponse,
+  handleIngestRequest,
+  type IngestDeps,
+  type IngestRequest,
+  type IngestResponse,
+} from '../functions/ingest/ingest.js';
 
 export interface IngestServerOptions {
   /** TCP port; 0 (default) lets the OS pick a free one. */
@@ -90,7 +97,10 @@ export async function startIngestServer({ port = 0, host = '127.0.0.1', deps }: 
     });
     req.on('end', () => {
       if (oversize) {
-        if (!res.headersSent) send(res, errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${declared ?? received} bytes; the limit is ${maxBodyBytes}`, requestId), { connection: 'close' });
+        if (!res.headersSent)
+          send(res, errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${declared ?? received} bytes; the limit is ${maxBodyBytes}`, requestId), {
+            connection: 'close',
+          });
         return;
       }
       const url = req.url ?? '/';
@@ -128,7 +138,10 @@ export async function startIngestServer({ port = 0, host = '127.0.0.1', deps }: 
         ? errorResponse(431, 'HEADERS_TOO_LARGE', 'the request headers are over 16 KiB', requestId)
         : errorResponse(400, 'INVALID_REQUEST', 'the request is not valid HTTP/1.1', requestId);
     const body = Buffer.from(response.body, 'utf8');
-    const head = [`HTTP/1.1 ${response.status} ${response.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`, ...Object.entries({ ...response.headers, 'content-length': String(body.length), connection: 'close' }).map(([k, v]) => `${k}: ${v}`)];
+    const head = [
+      `HTTP/1.1 ${response.status} ${response.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      ...Object.entries({ ...response.headers, 'content-length': String(body.length), connection: 'close' }).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
   });
 

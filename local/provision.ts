@@ -44,7 +44,11 @@ async function createOrUpdate(sqs: SQSClient, name: string, attributes: Record<s
 }
 
 /** Creates (or updates) the table and queues for `plan`, names prefixed `namePrefix` (`credex-local`). */
-export async function provisionExchange(clients: { ddb: DynamoDBClient; sqs: SQSClient }, plan: ExchangePlan, namePrefix: string): Promise<ProvisionedExchange> {
+export async function provisionExchange(
+  clients: { ddb: DynamoDBClient; sqs: SQSClient },
+  plan: ExchangePlan,
+  namePrefix: string,
+): Promise<ProvisionedExchange> {
   const tableName = resourceNames.table(namePrefix);
   await createSyncStateTable(clients.ddb, tableName);
   try {

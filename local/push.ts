@@ -28,9 +28,19 @@ function parseArgs(argv: readonly string[]): Args | string {
   return args;
 }
 
-async function signedFetch(url: string, path: string, method: 'GET' | 'POST', credentials: { appKey: string; secret: string }, body?: string): Promise<{ status: number; json: unknown }> {
+async function signedFetch(
+  url: string,
+  path: string,
+  method: 'GET' | 'POST',
+  credentials: { appKey: string; secret: string },
+  body?: string,
+): Promise<{ status: number; json: unknown }> {
   const headers = signRequest({ method, path, body, credentials, algorithm: 'HMAC-SHA256' });
-  const response = await fetch(`${url}${path}`, { method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json; charset=utf-8' }) }, ...(body !== undefined && { body }) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json; charset=utf-8' }) },
+    ...(body !== undefined && { body }),
+  });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
@@ -43,7 +53,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const body = readFileSync(args.file, 'utf8');
   const record = JSON.parse(body) as { recordType?: string; source?: string; recordId?: string; revision?: number };
-  const entry = Object.entries(upstreams).find(([, u]) => (u.sources as readonly string[]).includes(record.source ?? '') && (u.recordTypes as readonly string[]).includes(record.recordType ?? ''));
+  const entry = Object.entries(upstreams).find(
+    ([, u]) => (u.sources as readonly string[]).includes(record.source ?? '') && (u.recordTypes as readonly string[]).includes(record.recordType ?? ''),
+  );
   if (!entry) {
     console.error(`no registered upstream may push a ${record.recordType} of source ${record.source} (topology/upstreams.ts)`);
     return 2;
@@ -68,7 +80,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const destinations = (state.json as { destinations?: Array<{ status?: string; revision?: number }> } | undefined)?.destinations ?? [];
     // this revision's outcome everywhere (an earlier revision's "delivered" is not this push's)
-    const done = (d: { status?: string; revision?: number }) => (d.status === 'delivered' || d.status === 'rejected') && (d.revision ?? 0) >= (record.revision ?? 0);
+    const done = (d: { status?: string; revision?: number }) =>
+      (d.status === 'delivered' || d.status === 'rejected') && (d.revision ?? 0) >= (record.revision ?? 0);
     if (state.status === 200 && destinations.length > 0 && destinations.every(done)) return 0;
     if (Date.now() > deadline) {
       console.error(`not every destination has an outcome after ${args.waitSeconds} s`);

@@ -74,7 +74,8 @@ export function formatReconciliation(result: Reconciliation, figures?: StatsFigu
 }
 
 function progressLine(result: Reconciliation): string {
-  const sum = (k: 'revisions' | 'delivered' | 'rejected' | 'inDlq' | 'pending' | 'superseded') => Object.values(result.destinations).reduce((n, t) => n + t[k], 0);
+  const sum = (k: 'revisions' | 'delivered' | 'rejected' | 'inDlq' | 'pending' | 'superseded') =>
+    Object.values(result.destinations).reduce((n, t) => n + t[k], 0);
   const s = result.submissions;
   return `${s ? `accepted ${s.accepted}, quarantined ${s.quarantined}, superseded ${s.superseded}, duplicates ${s.duplicate} · ` : ''}delivered ${sum('delivered')}, rejected ${sum('rejected')}, superseded ${sum('superseded')}, in DLQ ${sum('inDlq')}, pending ${sum('pending')}`;
 }
@@ -91,7 +92,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--ingest-port <port>', 'ingest API', integer('--ingest-port', 0), 4580)
     .option('--dynamodb-port <port>', 'DynamoDB-compatible server', integer('--dynamodb-port', 0), 4581)
     .option('--sqs-port <port>', 'SQS-compatible server', integer('--sqs-port', 0), 4582)
-    .option('--simulator-port <port>', 'first of four consecutive ports for the endpoint simulators (provincial, municipal, publicColumn, district)', integer('--simulator-port', 0), 4583)
+    .option(
+      '--simulator-port <port>',
+      'first of four consecutive ports for the endpoint simulators (provincial, municipal, publicColumn, district)',
+      integer('--simulator-port', 0),
+      4583,
+    )
     .option('--dynamodb <server>', 'dynalite (no Java) or dynamodb-local (AWS DynamoDB Local, needs Java 17+)', 'dynalite')
     .option('--time-scale <x>', 'multiplies timeouts, visibility and backoff (1 = as on AWS)', number('--time-scale', 0.001, 1), 0.1)
     .option('--no-faults', 'no simulated endpoint faults (default: 5% 5xx, 2% 429, 5–40 ms latency)')
@@ -134,7 +140,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
   });
 
-  const ports = { ingest: options.ingestPort, dynamodb: options.dynamodbPort, sqs: options.sqsPort, simulators: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, options.simulatorPort === 0 ? 0 : options.simulatorPort + i])) };
+  const ports = {
+    ingest: options.ingestPort,
+    dynamodb: options.dynamodbPort,
+    sqs: options.sqsPort,
+    simulators: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, options.simulatorPort === 0 ? 0 : options.simulatorPort + i])),
+  };
   let runtime: Runtime;
   try {
     runtime = await startRuntime({
@@ -154,7 +165,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-
 
   // the operator CLI finds this runtime through this file (`npx credex status --local`)
   const targetDir = resolve(options.dataDir);
@@ -188,7 +198,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(`loading the demo dataset: seed ${seed}, scale ${scale}, ${dataset.submissions.length} submissions`);
       const started = Date.now();
       await submitAll(
-        { ingestUrl: runtime.endpoints.ingest, intakeQueueUrl: runtime.queues.intake.url, sqs: runtime.clients.sqs, upstreamCredentials: runtime.credentials.upstreams, feed: runtime.simulators.simulators.provincial.feed },
+        {
+          ingestUrl: runtime.endpoints.ingest,
+          intakeQueueUrl: runtime.queues.intake.url,
+          sqs: runtime.clients.sqs,
+          upstreamCredentials: runtime.credentials.upstreams,
+          feed: runtime.simulators.simulators.provincial.feed,
+        },
         dataset.submissions,
         { onProgress: (n) => write(`submitted ${n}/${dataset.submissions.length}`), signal: interrupted.signal },
       );
@@ -199,7 +215,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const watch = async (): Promise<Reconciliation | undefined> => {
       const started = Date.now();
-      const result = await settle(() => runtime.reconcile(dataset.submissions), { settleSeconds: options.settleSeconds, signal: interrupted.signal, onChange: (r) => write(progressLine(r)) });
+      const result = await settle(() => runtime.reconcile(dataset.submissions), {
+        settleSeconds: options.settleSeconds,
+        signal: interrupted.signal,
+        onChange: (r) => write(progressLine(r)),
+      });
       if (interrupted.signal.aborted) return undefined;
       write(`settled in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
       return result;
@@ -212,7 +232,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       saveMarker(dataset.submissions.length, new Date().toISOString());
       writeTarget();
       const swept = await runtime.sweepNow();
-      console.log(`the local calendar moves on to ${day}: the expiry sweep ends ${swept.publications} publication(s) past their last day, where they were published (${swept.enqueued} sends)`);
+      console.log(
+        `the local calendar moves on to ${day}: the expiry sweep ends ${swept.publications} publication(s) past their last day, where they were published (${swept.enqueued} sends)`,
+      );
       result = await watch();
       if (!result) return 130;
     }

@@ -72,7 +72,11 @@ export function fieldMappingDoc(index: SchemaIndex, mapping: FieldMapping, recor
   if (lists.length > 0) {
     lines.push('## Code lists', '', 'Canonical values the adapters send as codes (docs/domain.md says which lists are confirmed):', '');
     for (const [code, list] of lists) {
-      lines.push(`- \`${code}\`: ${Object.entries(list).map(([value, wire]) => `${value} → \`${wire}\``).join(', ')}`);
+      lines.push(
+        `- \`${code}\`: ${Object.entries(list)
+          .map(([value, wire]) => `${value} → \`${wire}\``)
+          .join(', ')}`,
+      );
     }
     lines.push('');
   }

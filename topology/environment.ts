@@ -23,7 +23,14 @@ export const environmentOf = {
     [ENV.intakeDlqUrl]: r.intakeDlqUrl,
   }),
   deliver: (
-    r: CommonResources & { destination: DestinationId; endpointUrl: string; laneQueueUrl: string; credentialsSecret: string; rateLimitPerSecond: number; maxConcurrency: number },
+    r: CommonResources & {
+      destination: DestinationId;
+      endpointUrl: string;
+      laneQueueUrl: string;
+      credentialsSecret: string;
+      rateLimitPerSecond: number;
+      maxConcurrency: number;
+    },
   ): Environment => ({
     ...common(r),
     [ENV.destination]: r.destination,

@@ -20,7 +20,18 @@ export const METRICS = {
   /** One data point per batch for each, zeros included: the quarantine rate is Quarantined / Received. */
   intake: ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed'],
   /** Per lane (dimension `lane`); EndpointLatency is in milliseconds. */
-  deliver: ['Delivered', 'Rejected', 'TransientFailures', 'AuthFailures', 'Superseded', 'Duplicates', 'CircuitOpen', 'RepairsWaiting', 'PublicationsEnded', 'EndpointLatency'],
+  deliver: [
+    'Delivered',
+    'Rejected',
+    'TransientFailures',
+    'AuthFailures',
+    'Superseded',
+    'Duplicates',
+    'CircuitOpen',
+    'RepairsWaiting',
+    'PublicationsEnded',
+    'EndpointLatency',
+  ],
   pull: ['FeedRecords', 'FeedPages', 'FeedErrors'],
   sweep: ['PublicationsExpired', 'ExpiryEntriesOpen', 'ExpiryErrors'],
 } as const;

@@ -84,7 +84,12 @@ const lane = (overrides: Partial<LaneSettings>): LaneSettings => {
 
 export const destinations = {
   // batch uploads of up to 100 records: a larger batch and a window to fill it cut requests 10×
-  provincial: { title: '黑龙江省公共信用信息共享平台', direction: 'outbound', maxRecordsPerRequest: 100, lane: lane({ batchSize: 100, maxBatchingWindowSeconds: 5, rateLimitPerSecond: 20 }) },
+  provincial: {
+    title: '黑龙江省公共信用信息共享平台',
+    direction: 'outbound',
+    maxRecordsPerRequest: 100,
+    lane: lane({ batchSize: 100, maxBatchingWindowSeconds: 5, rateLimitPerSecond: 20 }),
+  },
   municipal: { title: '哈尔滨市公共信用信息共享平台', direction: 'outbound', maxRecordsPerRequest: 1, lane: lane({ batchSize: 5, rateLimitPerSecond: 5 }) },
   publicColumn: { title: '信用黑龙江 市场主体承诺专栏', direction: 'outbound', maxRecordsPerRequest: 50, lane: lane({ rateLimitPerSecond: 10 }) },
   district: { title: '哈尔滨新区审批监管执法信用一体化平台', direction: 'inbound', maxRecordsPerRequest: 20, lane: lane({ rateLimitPerSecond: 10 }) },
@@ -139,8 +144,14 @@ export interface PublicationRole {
   publishedOnly: boolean;
 }
 
-export function publicationRole(destination: DestinationId, recordType: RecordType, table: Readonly<Record<Direction, readonly Route[]>> = routes): PublicationRole {
-  const named = Object.values(table).flat().filter((r) => r.destination === destination);
+export function publicationRole(
+  destination: DestinationId,
+  recordType: RecordType,
+  table: Readonly<Record<Direction, readonly Route[]>> = routes,
+): PublicationRole {
+  const named = Object.values(table)
+    .flat()
+    .filter((r) => r.destination === destination);
   return {
     publishes: named.some((r) => r.publishes?.includes(recordType) === true),
     publishedOnly: named.some((r) => r.publishedOnly === true && r.recordTypes.includes(recordType)),

@@ -63,7 +63,10 @@ export function createBaselineDeliver(deps: BaselineDeliverDeps): (messages: SQS
     if (lane.destination !== destination) throw new Error(`message for lane ${lane.destination} reached the ${destination} lane`);
     const key = idempotencyKey({ ...record, destination });
     const credentials = await deps.credentials.get();
-    const [request] = deps.adapter.buildRequests([{ record, action: lane.action, idempotencyKey: key }], { ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }), randomBytes });
+    const [request] = deps.adapter.buildRequests([{ record, action: lane.action, idempotencyKey: key }], {
+      ...(credentials.fieldKey && { fieldKey: credentials.fieldKey }),
+      randomBytes,
+    });
     if (!request) throw new Error(`the ${destination} adapter built no request`);
     const url = new URL(`${endpointUrl}${request.path}`);
     const response = await deps.fetch(url.href, {
@@ -71,7 +74,13 @@ export function createBaselineDeliver(deps: BaselineDeliverDeps): (messages: SQS
       headers: {
         'content-type': 'application/json; charset=utf-8',
         'Idempotency-Key': key,
-        ...signRequest({ method: request.method, path: `${url.pathname}${url.search}`, ...(request.body !== undefined && { body: request.body }), credentials, algorithm: deps.adapter.signatureAlgorithm }),
+        ...signRequest({
+          method: request.method,
+          path: `${url.pathname}${url.search}`,
+          ...(request.body !== undefined && { body: request.body }),
+          credentials,
+          algorithm: deps.adapter.signatureAlgorithm,
+        }),
       },
       ...(request.body !== undefined && { body: request.body }),
       signal: AbortSignal.timeout(sendTimeoutSeconds * 1000),
@@ -102,13 +111,21 @@ export function createBaselineDeliver(deps: BaselineDeliverDeps): (messages: SQS
         },
       }),
     );
-    if (result.outcome === 'rejected') deps.logger.warn('record rejected by the destination', { messageId: message.messageId, correlationId: lane.correlationId, recordId: record.recordId, reason: result.reason });
+    if (result.outcome === 'rejected')
+      deps.logger.warn('record rejected by the destination', {
+        messageId: message.messageId,
+        correlationId: lane.correlationId,
+        recordId: record.recordId,
+        reason: result.reason,
+      });
     outcomes.set(message.messageId, result.outcome);
   };
 
   return async (messages) => {
     const outcomes = new Map<string, BaselineDeliverOutcome>();
-    const response = await processPartialResponse({ Records: messages }, (message: SQSRecord) => handleRecord(message, outcomes), processor, { throwOnFullBatchFailure: false });
+    const response = await processPartialResponse({ Records: messages }, (message: SQSRecord) => handleRecord(message, outcomes), processor, {
+      throwOnFullBatchFailure: false,
+    });
     return { response, outcomes };
   };
 }

@@ -112,8 +112,18 @@ export function createBaselineIntake(deps: BaselineIntakeDeps): (messages: SQSRe
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      await deps.ddb.send(new PutCommand({ TableName: table, Item: { pk, sk: eventSk(now, randomUUID().slice(0, 8)), type: 'skipped', at: now, correlationId, revision: record.revision } }));
-      deps.logger.info('revision already stored or older: skipped', { messageId: message.messageId, correlationId, recordId: record.recordId, revision: record.revision });
+      await deps.ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk, sk: eventSk(now, randomUUID().slice(0, 8)), type: 'skipped', at: now, correlationId, revision: record.revision },
+        }),
+      );
+      deps.logger.info('revision already stored or older: skipped', {
+        messageId: message.messageId,
+        correlationId,
+        recordId: record.recordId,
+        revision: record.revision,
+      });
       outcomes.set(message.messageId, 'skipped');
       return;
     }
@@ -138,8 +148,21 @@ export function createBaselineIntake(deps: BaselineIntakeDeps): (messages: SQSRe
       }),
     );
     const lanes = plan.map((p) => `${p.destination}:${p.action}`);
-    await deps.ddb.send(new PutCommand({ TableName: table, Item: { pk, sk: eventSk(now, randomUUID().slice(0, 8)), type: 'routed', at: now, correlationId, revision: record.revision, detail: { lanes } } }));
-    deps.logger.info('record routed', { messageId: message.messageId, correlationId, recordType: record.recordType, source: record.source, recordId: record.recordId, revision: record.revision, lanes });
+    await deps.ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk, sk: eventSk(now, randomUUID().slice(0, 8)), type: 'routed', at: now, correlationId, revision: record.revision, detail: { lanes } },
+      }),
+    );
+    deps.logger.info('record routed', {
+      messageId: message.messageId,
+      correlationId,
+      recordType: record.recordType,
+      source: record.source,
+      recordId: record.recordId,
+      revision: record.revision,
+      lanes,
+    });
     outcomes.set(message.messageId, 'routed');
   };
 

@@ -29,10 +29,12 @@ export class BaselineTable {
   async send(command: unknown): Promise<unknown> {
     const started = performance.now();
     try {
-      if (!(command instanceof PutCommand)) throw new Error(`the baseline table answers PutItem only, not ${(command as object | null)?.constructor?.name ?? String(command)}`);
+      if (!(command instanceof PutCommand))
+        throw new Error(`the baseline table answers PutItem only, not ${(command as object | null)?.constructor?.name ?? String(command)}`);
       this.stats.calls['PutItem'] = (this.stats.calls['PutItem'] ?? 0) + 1;
       const { TableName, Item: item, ConditionExpression, ExpressionAttributeValues } = command.input;
-      if (TableName !== this.tableName) throw Object.assign(new Error(`Requested resource not found: table ${String(TableName)}`), { name: 'ResourceNotFoundException' });
+      if (TableName !== this.tableName)
+        throw Object.assign(new Error(`Requested resource not found: table ${String(TableName)}`), { name: 'ResourceNotFoundException' });
       const key = `${String(item?.['pk'])}\u0000${String(item?.['sk'])}`;
       if (ConditionExpression !== undefined) {
         if (ConditionExpression !== BASELINE_GUARD) throw new Error(`the baseline table does not evaluate ${ConditionExpression}`);

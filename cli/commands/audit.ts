@@ -74,13 +74,16 @@ export function registerAuditCommand(program: Command, context: CommandContext):
 /** `--since`: a day or a zoned time (cli/options.ts). */
 export const parseSince = time('--since');
 
-
 async function listAuditEntries(context: CommandContext, exchange: Exchange, options: AuditOptions): Promise<number> {
   const now = new Date();
   const entries = maskPersonalData(
     await listAudit(
       exchange.state({ listAuditEntries: readAuditEntries }),
-      { ...(options.since !== undefined && { since: options.since }), ...(options.limit !== undefined && { limit: options.limit }), ...(options.action && { action: options.action }) },
+      {
+        ...(options.since !== undefined && { since: options.since }),
+        ...(options.limit !== undefined && { limit: options.limit }),
+        ...(options.action && { action: options.action }),
+      },
       () => now,
     ),
   );
@@ -110,6 +113,9 @@ export function auditStatus(entry: AuditEntry, now: Date): string {
       ? `running: did not finish: crashed or killed? (started ${formatDuration(age)} ago)`
       : `running (for ${formatDuration(age)})`;
   }
-  const took = entry.finishedAt === undefined ? '' : ` ${entry.status === 'completed' ? 'in' : 'after'} ${formatDuration((Date.parse(entry.finishedAt) - started) / 1000)}`;
+  const took =
+    entry.finishedAt === undefined
+      ? ''
+      : ` ${entry.status === 'completed' ? 'in' : 'after'} ${formatDuration((Date.parse(entry.finishedAt) - started) / 1000)}`;
   return `${entry.status}${took}${entry.error ? `: ${entry.error}` : ''}`;
 }

@@ -111,7 +111,11 @@ async function inspectRecord(context: CommandContext, exchange: Exchange, record
   if (options.record) {
     const record = canonicalRecordOf(items, view.record.revision);
     // intake writes META before the REV# item: a crash in between leaves the record to its retry
-    if (!record) return fail(`revision ${view.record.revision} of ${recordType} ${recordId} is accepted but its record is not stored yet (intake stores it when the message is retried)`, ExitCode.notFound);
+    if (!record)
+      return fail(
+        `revision ${view.record.revision} of ${recordType} ${recordId} is accepted but its record is not stored yet (intake stores it when the message is retried)`,
+        ExitCode.notFound,
+      );
     writeJson(io, options.reveal ? record : maskRecord(record));
     return ExitCode.ok;
   }
@@ -148,15 +152,30 @@ function formatRouted(record: RecordSummary): string {
 }
 
 function formatRevisions(view: InspectView): string {
-  const rows = view.revisions.map((r) => [r.revision === view.record.revision ? `${r.revision} (latest)` : String(r.revision), r.acceptedAt ?? '', shortHash(r.contentHash)]);
+  const rows = view.revisions.map((r) => [
+    r.revision === view.record.revision ? `${r.revision} (latest)` : String(r.revision),
+    r.acceptedAt ?? '',
+    shortHash(r.contentHash),
+  ]);
   return section('Revisions', [['revision', 'accepted at', 'content'], ...rows], ['left', 'left', 'left']);
 }
 
 function formatDestinations(destinations: readonly DestinationSummary[]): string {
   if (destinations.length === 0) return 'Destinations\n  none: no revision was routed anywhere yet';
-  const rows = destinations.map((d) => [d.destination, destinationStatus(d), destinationRevision(d), d.attempts === null ? '' : String(d.attempts), d.updatedAt ?? '', d.receipt ?? '']);
+  const rows = destinations.map((d) => [
+    d.destination,
+    destinationStatus(d),
+    destinationRevision(d),
+    d.attempts === null ? '' : String(d.attempts),
+    d.updatedAt ?? '',
+    d.receipt ?? '',
+  ]);
   const notes = destinations.flatMap(destinationNotes);
-  const body = section('Destinations', [['destination', 'status', 'revision', 'attempts', 'updated at', 'receipt'], ...rows], ['left', 'left', 'left', 'right', 'left', 'left']);
+  const body = section(
+    'Destinations',
+    [['destination', 'status', 'revision', 'attempts', 'updated at', 'receipt'], ...rows],
+    ['left', 'left', 'left', 'right', 'left', 'left'],
+  );
   return notes.length > 0 ? `${body}\n${indent(notes.join('\n'))}` : body;
 }
 
@@ -194,8 +213,19 @@ function formatLease(lease: Lease): string {
 
 function formatHistory(history: readonly HistoryEntry[]): string {
   if (history.length === 0) return 'History\n  no events';
-  const rows = history.map((e) => [e.at, e.type, e.revision === null ? '' : String(e.revision), e.destination ?? '', formatFacts(e.detail), e.correlationId ?? '']);
-  return section('History', [['at', 'event', 'revision', 'destination', 'detail', 'correlation id'], ...rows], ['left', 'left', 'right', 'left', 'left', 'left']);
+  const rows = history.map((e) => [
+    e.at,
+    e.type,
+    e.revision === null ? '' : String(e.revision),
+    e.destination ?? '',
+    formatFacts(e.detail),
+    e.correlationId ?? '',
+  ]);
+  return section(
+    'History',
+    [['at', 'event', 'revision', 'destination', 'detail', 'correlation id'], ...rows],
+    ['left', 'left', 'right', 'left', 'left', 'left'],
+  );
 }
 
 /**

@@ -31,7 +31,14 @@ import {
 } from '../operations/quarantine.js';
 import { table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
-import { completeAuditEntry, createAuditEntry, findQuarantined, getMeta, listQuarantine, markQuarantineReleased } from '../../functions/shared/state/dynamo/operations.js';
+import {
+  completeAuditEntry,
+  createAuditEntry,
+  findQuarantined,
+  getMeta,
+  listQuarantine,
+  markQuarantineReleased,
+} from '../../functions/shared/state/dynamo/operations.js';
 
 const QUARANTINE_EXAMPLES = `
 Examples:
@@ -194,7 +201,10 @@ async function listCommand(exchange: Exchange, options: ListOptions, io: CliIo):
   const listing = await listQuarantined(exchange.state({ listQuarantine }), days, filter);
   const shown = listing.matched.slice(0, options.limit);
   if (options.json) {
-    writeJson(io, shown.map((item) => toEntryJson(item)));
+    writeJson(
+      io,
+      shown.map((item) => toEntryJson(item)),
+    );
     return ExitCode.ok;
   }
   if (shown.length > 0) io.stdout.write(`${formatListTable(shown, listing.shortIds)}\n\n`);
@@ -206,7 +216,16 @@ export function formatListTable(items: readonly QuarantineItem[], shortIds: Read
   const header = ['id', 'sent (UTC)', 'source', 'record', 'reason', 'first error', 'errors', 'status'];
   const rows = items.map((item) => {
     const id = quarantineId(item);
-    return [shortIds.get(id) ?? id, formatSentAt(item.sentAt), item.source ?? '-', formatRecord(item), item.reason, formatFirstError(item.errors), String(item.errors.length), item.status];
+    return [
+      shortIds.get(id) ?? id,
+      formatSentAt(item.sentAt),
+      item.source ?? '-',
+      formatRecord(item),
+      item.reason,
+      formatFirstError(item.errors),
+      String(item.errors.length),
+      item.status,
+    ];
   });
   return table([header, ...rows], { align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'left'] });
 }
@@ -230,13 +249,18 @@ export function formatFirstError(errors: readonly ValidationIssue[]): string {
  * "3 open entries on 2026-03-02: invalid 2, malformed 1 · sources: hrbxq-approval 2, (unknown) 1"
  * and what was left out: entries over the limit, entries of the other status.
  */
-export function formatListSummary(listing: Pick<QuarantineListing, 'matched' | 'otherStatus'>, context: { days: readonly string[]; filter: QuarantineFilter; shown: number }): string {
+export function formatListSummary(
+  listing: Pick<QuarantineListing, 'matched' | 'otherStatus'>,
+  context: { days: readonly string[]; filter: QuarantineFilter; shown: number },
+): string {
   const { days, filter, shown } = context;
   const when = days.length === 1 ? `on ${days[0]}` : `from ${days.at(-1)} to ${days[0]}`;
   const status = filter.status === 'all' ? '' : `${filter.status} `;
   const total = listing.matched.length;
   const noun = `${status}entr${total === 1 ? 'y' : 'ies'}`;
-  const narrowed = [filter.reason && `reason ${filter.reason}`, filter.source && `source ${filter.source}`, filter.rule && `rule ${filter.rule}`].filter(Boolean).join(', ');
+  const narrowed = [filter.reason && `reason ${filter.reason}`, filter.source && `source ${filter.source}`, filter.rule && `rule ${filter.rule}`]
+    .filter(Boolean)
+    .join(', ');
   const lines = [`${total === 0 ? 'no' : total} ${noun} ${when}${narrowed ? ` (${narrowed})` : ''}`];
   if (total > 0) {
     const { byReason, bySource } = summarise(listing.matched);
@@ -260,7 +284,9 @@ async function resolveEntry(exchange: Exchange, id: string, command: string, io:
   if (found.kind === 'ambiguous') {
     throw new UsageError(`${id} names several quarantine entries (${found.ids.join(', ')}${found.ids.length >= 5 ? ', …' : ''}): give more of the id`);
   }
-  io.stderr.write(`credex quarantine ${command}: no quarantine entry ${id} on ${found.day} (list that day's entries: credex quarantine list --day ${found.day} --status all)\n`);
+  io.stderr.write(
+    `credex quarantine ${command}: no quarantine entry ${id} on ${found.day} (list that day's entries: credex quarantine list --day ${found.day} --status all)\n`,
+  );
   return ExitCode.notFound;
 }
 
@@ -291,7 +317,11 @@ export function formatEntry(item: QuarantineItem, options: { reveal: boolean; in
     ['correlation', item.correlationId],
   ];
   if (item.upstream !== undefined) facts.push(['upstream', item.upstream]);
-  if (item.releasedAt !== undefined) facts.push(['released', `${item.releasedAt} by ${item.releasedBy ?? '?'} as intake message ${item.releasedMessageId ?? '?'} (audit ${item.auditId ?? '?'})`]);
+  if (item.releasedAt !== undefined)
+    facts.push([
+      'released',
+      `${item.releasedAt} by ${item.releasedBy ?? '?'} as intake message ${item.releasedMessageId ?? '?'} (audit ${item.auditId ?? '?'})`,
+    ]);
 
   const out = [`quarantine entry ${id}`, indent(table(facts, { align: ['left', 'left'] })), '', `errors (${item.errors.length}):`];
   for (const issue of item.errors) out.push(`  ${formatIssue({ ...issue, message: revealOrMask(issue.message, options.reveal) })}`);
@@ -308,7 +338,9 @@ export function formatEntry(item: QuarantineItem, options: { reveal: boolean; in
 /** The next step for an open entry; a conflict is only resolved by a higher revision. */
 function releaseHint(item: QuarantineItem, id: string): string {
   const command = `credex quarantine release ${id} --file corrected.json [--dry-run]`;
-  return item.reason === 'conflict' ? `to release a corrected record, with a higher revision than ${item.revision ?? 'the accepted one'}: ${command}` : `to release a corrected record: ${command}`;
+  return item.reason === 'conflict'
+    ? `to release a corrected record, with a higher revision than ${item.revision ?? 'the accepted one'}: ${command}`
+    : `to release a corrected record: ${command}`;
 }
 
 function indent(text: string): string {
@@ -372,15 +404,30 @@ export async function readCorrection(file: string, io: CliIo): Promise<ReadCorre
   try {
     return { ok: true, correction: { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), file } };
   } catch {
-    return { ok: false, message: `${name} is not valid UTF-8 (GB18030 or GBK text? convert it first; \`credex validate --encoding gb18030\` reads it and says where)` };
+    return {
+      ok: false,
+      message: `${name} is not valid UTF-8 (GB18030 or GBK text? convert it first; \`credex validate --encoding gb18030\` reads it and says where)`,
+    };
   }
 }
 
-async function releaseCommand(exchange: Exchange, id: string, options: ReleaseOptions, correction: { text: string; file: string } | undefined, io: CliIo): Promise<number> {
+async function releaseCommand(
+  exchange: Exchange,
+  id: string,
+  options: ReleaseOptions,
+  correction: { text: string; file: string } | undefined,
+  io: CliIo,
+): Promise<number> {
   const item = await resolveEntry(exchange, id, 'release', io);
   if (typeof item === 'number') return item;
   const report = await releaseQuarantined(
-    { state: exchange.state({ getMeta, markQuarantineReleased, createAuditEntry, completeAuditEntry }), sqs: exchange.clients.sqs, intakeQueueUrl: exchange.target.intake.queueUrl, target: exchange.target.origin, identity: exchange.identity },
+    {
+      state: exchange.state({ getMeta, markQuarantineReleased, createAuditEntry, completeAuditEntry }),
+      sqs: exchange.clients.sqs,
+      intakeQueueUrl: exchange.target.intake.queueUrl,
+      target: exchange.target.origin,
+      identity: exchange.identity,
+    },
     { item, ...(correction && { correction }), force: options.force === true, dryRun: options.dryRun === true },
   );
   const refusal = describeRefusal(report, item, exchange.target.intake.dlqUrl);
@@ -431,7 +478,11 @@ export function formatReleaseReport(report: ReleaseReport): string {
     case 'wouldRelease':
       return `dry run: ${report.id} would send ${what} to intake (correlation ${report.correlationId}); nothing was changed\n`;
     case 'invalid':
-      return [`${report.id}: not released, the record is invalid (${report.errors.length} error${report.errors.length === 1 ? '' : 's'}); nothing was changed`, ...report.errors.map((e) => `  ${formatIssue(e)}`), ''].join('\n');
+      return [
+        `${report.id}: not released, the record is invalid (${report.errors.length} error${report.errors.length === 1 ? '' : 's'}); nothing was changed`,
+        ...report.errors.map((e) => `  ${formatIssue(e)}`),
+        '',
+      ].join('\n');
     case 'alreadyReleased':
     case 'bodyNotHeld':
       return '';

@@ -55,7 +55,12 @@ export function registerRedeliverCommand(program: Command, context: CommandConte
         }
         const destinations = options.destination ? [options.destination] : DESTINATION_IDS.filter((d) => found.meta.routedTo.includes(d));
         const request = { record: `${recordType}/${found.ref.source}/${recordId}`, destinations };
-        return runRedelivery(exchange, context, { action: 'redeliver', request, candidates: destinations.map((d) => ({ ref: found.ref, destination: d })), options: { ...options } });
+        return runRedelivery(exchange, context, {
+          action: 'redeliver',
+          request,
+          candidates: destinations.map((d) => ({ ref: found.ref, destination: d })),
+          options: { ...options },
+        });
       }),
     );
 }

@@ -59,7 +59,7 @@ export function registerReplayCommand(program: Command, context: CommandContext)
       .command('replay')
       .description("move messages from a lane's DLQ (or the intake DLQ) back to its queue, to be processed again")
       .addOption(new Option('--lane <destination>', 'the lane (provincial, municipal, publicColumn, district)').argParser(destination).conflicts('intake'))
-      .option('--intake', "the intake DLQ: records intake failed to process (not the bodies kept there for quarantine entries)", false)
+      .option('--intake', 'the intake DLQ: records intake failed to process (not the bodies kept there for quarantine entries)', false)
       .option('--filter <conditions>', 'only messages matching key=value[,key=value…] (see below)')
       .option('--limit <n>', 'move at most n messages', integer('--limit', 1))
       .option('--rate <per-second>', 'messages per second sent back (spare a recovering endpoint)', number('--rate', 0.1, 3000))
@@ -82,9 +82,16 @@ async function replay(exchange: Exchange, commandOptions: ReplayCommandOptions, 
 
   const depth = await queueDepth(exchange.clients.sqs, queues.dlqUrl);
   const by = await exchange.identity();
-  const request = { lane: options.lane, ...(options.filter && { filter: describeFilter(filter) }), ...(options.limit && { limit: options.limit }), ...(options.rate && { rate: options.rate }) };
+  const request = {
+    lane: options.lane,
+    ...(options.filter && { filter: describeFilter(filter) }),
+    ...(options.limit && { limit: options.limit }),
+    ...(options.rate && { rate: options.rate }),
+  };
   // a dry run changes nothing, so it leaves no audit entry either
-  const audit = options.dryRun ? undefined : await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: 'replay', by, target: exchange.target.origin, request });
+  const audit = options.dryRun
+    ? undefined
+    : await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: 'replay', by, target: exchange.target.origin, request });
   const progress = new Progress(io.stderr, `replay ${options.lane}${options.dryRun ? ' (dry run)' : ''}`, {
     unit: options.dryRun ? 'matched' : 'moved',
     total: Math.min(depth.visible, options.limit ?? Number.POSITIVE_INFINITY),
@@ -115,7 +122,16 @@ async function replay(exchange: Exchange, commandOptions: ReplayCommandOptions, 
   progress.finish();
   if (options.json) writeJson(io, { ...result, ...(audit && { auditId: audit.entry.id }), filter: describeFilter(filter) });
   else io.stdout.write(formatReplay(result, audit?.entry.id));
-  const counts = { scanned: result.scanned, matched: result.matched, moved: result.moved, kept: result.kept, arrivedDuringReplay: result.arrivedDuringReplay, unreadable: result.unreadable, unscanned: result.unscanned, failed: result.failures.length };
+  const counts = {
+    scanned: result.scanned,
+    matched: result.matched,
+    moved: result.moved,
+    kept: result.kept,
+    arrivedDuringReplay: result.arrivedDuringReplay,
+    unreadable: result.unreadable,
+    unscanned: result.unscanned,
+    failed: result.failures.length,
+  };
   await finishAudit(audit, result.interrupted ? 'interrupted' : 'completed', counts, io);
   if (result.interrupted) return ExitCode.interrupted;
   return result.failures.length || result.unscanned ? ExitCode.incomplete : ExitCode.ok;
@@ -127,15 +143,30 @@ export function formatReplay(result: ReplayResult, auditId?: string): string {
     lines.push(`dry run: ${result.matched} of ${result.scanned} messages in the ${result.lane} DLQ would move; nothing was changed`);
     if (result.messages.length) {
       const shown = result.messages.slice(0, 20);
-      lines.push('', table([['record type', 'source', 'record id', 'revision', 'action'], ...shown.map((m) => [m.recordType ?? '?', m.source ?? '?', m.recordId ?? '(not a lane message)', String(m.revision ?? ''), m.action ?? ''])], { align: ['left', 'left', 'left', 'right', 'left'] }));
+      lines.push(
+        '',
+        table(
+          [
+            ['record type', 'source', 'record id', 'revision', 'action'],
+            ...shown.map((m) => [m.recordType ?? '?', m.source ?? '?', m.recordId ?? '(not a lane message)', String(m.revision ?? ''), m.action ?? '']),
+          ],
+          { align: ['left', 'left', 'left', 'right', 'left'] },
+        ),
+      );
       if (result.matched > shown.length) lines.push(`… and ${result.matched - shown.length} more (--json lists up to 1,000)`);
     }
   } else {
-    lines.push(`moved ${result.moved} of ${result.scanned} messages from the ${result.lane} DLQ back to its queue; ${result.kept + result.parked} left in the DLQ`);
+    lines.push(
+      `moved ${result.moved} of ${result.scanned} messages from the ${result.lane} DLQ back to its queue; ${result.kept + result.parked} left in the DLQ`,
+    );
   }
   if (result.unreadable) lines.push(`${result.unreadable} message(s) are not lane messages (moved only by a replay without --filter)`);
-  if (result.parked) lines.push(`${result.parked} body(ies) kept for quarantine entries (too large for the table) left in place: credex quarantine show / release`);
-  if (result.arrivedDuringReplay) lines.push(`${result.arrivedDuringReplay} message(s) reached the DLQ while the replay ran (some may be its own copies, failing again): left for the next run`);
+  if (result.parked)
+    lines.push(`${result.parked} body(ies) kept for quarantine entries (too large for the table) left in place: credex quarantine show / release`);
+  if (result.arrivedDuringReplay)
+    lines.push(
+      `${result.arrivedDuringReplay} message(s) reached the DLQ while the replay ran (some may be its own copies, failing again): left for the next run`,
+    );
   if (result.unscanned) lines.push(`${result.unscanned} message(s) could not be reached (more than SQS lets one client hold): run the same command again`);
   for (const f of result.failures) lines.push(`  ${f.messageId}: ${f.reason}`);
   if (result.interrupted) lines.push('interrupted: what moved stays moved; run the same command again to continue');
@@ -143,10 +174,21 @@ export function formatReplay(result: ReplayResult, auditId?: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function replayNative(exchange: Exchange, options: Omit<ReplayCommandOptions, 'lane'> & { lane: ReplayQueue }, queues: QueuePair, context: CommandContext, unfiltered: boolean): Promise<number> {
+async function replayNative(
+  exchange: Exchange,
+  options: Omit<ReplayCommandOptions, 'lane'> & { lane: ReplayQueue },
+  queues: QueuePair,
+  context: CommandContext,
+  unfiltered: boolean,
+): Promise<number> {
   if (!unfiltered || options.limit || options.dryRun) throw new UsageError('--native moves the whole DLQ: it takes no --filter, --limit or --dry-run');
   if (exchange.target.endpoints) throw new UsageError('--native needs SQS on AWS: the local SQS server has no StartMessageMoveTask (replay without --native)');
-  const audit = await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: 'replay', by: await exchange.identity(), target: exchange.target.origin, request: { lane: options.lane, native: true, ...(options.rate && { rate: options.rate }) } });
+  const audit = await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), {
+    action: 'replay',
+    by: await exchange.identity(),
+    target: exchange.target.origin,
+    request: { lane: options.lane, native: true, ...(options.rate && { rate: options.rate }) },
+  });
   const progress = new Progress(context.io.stderr, `replay ${options.lane} (SQS move task)`, { unit: 'moved', interactive: exchange.interactive });
   let moved = 0;
   try {
@@ -162,7 +204,10 @@ async function replayNative(exchange: Exchange, options: Omit<ReplayCommandOptio
     const ok = result.status === 'COMPLETED';
     await audit.finish(result.interrupted ? 'interrupted' : ok ? 'completed' : 'failed', { moved: result.moved }, result.failureReason);
     if (options.json) writeJson(context.io, { lane: options.lane, native: true, ...result, auditId: audit.entry.id });
-    else context.io.stdout.write(`SQS move task ${result.status}: ${result.moved} messages moved back to the ${options.lane} queue${result.failureReason ? ` (${result.failureReason})` : ''}\naudit entry ${audit.entry.id}\n`);
+    else
+      context.io.stdout.write(
+        `SQS move task ${result.status}: ${result.moved} messages moved back to the ${options.lane} queue${result.failureReason ? ` (${result.failureReason})` : ''}\naudit entry ${audit.entry.id}\n`,
+      );
     return result.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.incomplete;
   } catch (err) {
     progress.finish();

@@ -15,7 +15,14 @@ import { destination, integer, number, time } from '../options.js';
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
 import type { TargetOptions } from '../target.js';
-import { appendEvents, completeAuditEntry, createAuditEntry, getMeta, getRevision, streamByDestinationStatus } from '../../functions/shared/state/dynamo/operations.js';
+import {
+  appendEvents,
+  completeAuditEntry,
+  createAuditEntry,
+  getMeta,
+  getRevision,
+  streamByDestinationStatus,
+} from '../../functions/shared/state/dynamo/operations.js';
 
 interface ResyncCommandOptions extends TargetOptions {
   destination: DestinationId;
@@ -68,7 +75,13 @@ export function registerResyncCommand(program: Command, context: CommandContext)
         async function* candidates(): AsyncGenerator<Candidate> {
           for (const status of statuses) yield* candidatesByStatus(exchange.state({ streamByDestinationStatus }), options.destination, status, options.since);
         }
-        const request = { destination: options.destination, status: options.status, ...(options.since && { since: options.since }), ...(options.limit && { limit: options.limit }), ...(options.rate && { rate: options.rate }) };
+        const request = {
+          destination: options.destination,
+          status: options.status,
+          ...(options.since && { since: options.since }),
+          ...(options.limit && { limit: options.limit }),
+          ...(options.rate && { rate: options.rate }),
+        };
         return runRedelivery(exchange, context, { action: 'resync', request, candidates: candidates(), options });
       }),
     );
@@ -78,16 +91,35 @@ export function registerResyncCommand(program: Command, context: CommandContext)
 export async function runRedelivery(
   exchange: Exchange,
   context: CommandContext,
-  run: { action: Extract<AuditAction, 'resync' | 'redeliver'>; request: Record<string, unknown>; candidates: AsyncIterable<Candidate> | Iterable<Candidate>; options: { limit?: number; rate?: number; dryRun: boolean; json: boolean } },
+  run: {
+    action: Extract<AuditAction, 'resync' | 'redeliver'>;
+    request: Record<string, unknown>;
+    candidates: AsyncIterable<Candidate> | Iterable<Candidate>;
+    options: { limit?: number; rate?: number; dryRun: boolean; json: boolean };
+  },
 ): Promise<number> {
   const { io } = context;
   const by = await exchange.identity();
-  const audit = run.options.dryRun ? undefined : await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), { action: run.action, by, target: exchange.target.origin, request: run.request });
-  const progress = new Progress(io.stderr, `${run.action}${run.options.dryRun ? ' (dry run)' : ''}`, { unit: run.options.dryRun ? 'to enqueue' : 'enqueued', interactive: exchange.interactive });
+  const audit = run.options.dryRun
+    ? undefined
+    : await openAudit(exchange.state({ createAuditEntry, completeAuditEntry }), {
+        action: run.action,
+        by,
+        target: exchange.target.origin,
+        request: run.request,
+      });
+  const progress = new Progress(io.stderr, `${run.action}${run.options.dryRun ? ' (dry run)' : ''}`, {
+    unit: run.options.dryRun ? 'to enqueue' : 'enqueued',
+    interactive: exchange.interactive,
+  });
   let result: RedeliverResult;
   try {
     result = await redeliver(
-      { sqs: exchange.clients.sqs, state: exchange.state({ getMeta, getRevision, appendEvents }), laneQueueUrls: Object.fromEntries(Object.entries(exchange.target.lanes).map(([d, q]) => [d, q.queueUrl])) as Record<DestinationId, string> },
+      {
+        sqs: exchange.clients.sqs,
+        state: exchange.state({ getMeta, getRevision, appendEvents }),
+        laneQueueUrls: Object.fromEntries(Object.entries(exchange.target.lanes).map(([d, q]) => [d, q.queueUrl])) as Record<DestinationId, string>,
+      },
       run.candidates,
       {
         requestedBy: by,
@@ -108,7 +140,12 @@ export async function runRedelivery(
   progress.finish();
   if (run.options.json) writeJson(io, { action: run.action, dryRun: run.options.dryRun, ...run.request, ...result, ...(audit && { auditId: audit.entry.id }) });
   else io.stdout.write(formatRedelivery(run.action, run.options.dryRun, result, audit?.entry.id));
-  await finishAudit(audit, result.interrupted ? 'interrupted' : 'completed', { considered: result.considered, enqueued: result.enqueued, skipped: result.skippedCount, failed: result.failures.length }, io);
+  await finishAudit(
+    audit,
+    result.interrupted ? 'interrupted' : 'completed',
+    { considered: result.considered, enqueued: result.enqueued, skipped: result.skippedCount, failed: result.failures.length },
+    io,
+  );
   if (result.interrupted) return ExitCode.interrupted;
   return result.failures.length ? ExitCode.incomplete : ExitCode.ok;
 }
@@ -121,7 +158,16 @@ export function formatRedelivery(action: string, dryRun: boolean, result: Redeli
   ];
   if (result.messages.length) {
     const shown = result.messages.slice(0, 20);
-    lines.push('', table([['record type', 'source', 'record id', 'revision', 'destination', 'action'], ...shown.map((m) => [m.recordType, m.source, m.recordId, String(m.revision), m.destination, m.action])], { align: ['left', 'left', 'left', 'right', 'left', 'left'] }));
+    lines.push(
+      '',
+      table(
+        [
+          ['record type', 'source', 'record id', 'revision', 'destination', 'action'],
+          ...shown.map((m) => [m.recordType, m.source, m.recordId, String(m.revision), m.destination, m.action]),
+        ],
+        { align: ['left', 'left', 'left', 'right', 'left', 'left'] },
+      ),
+    );
     if (result.messages.length > shown.length) lines.push(`… and ${result.messages.length - shown.length} more (--json lists up to 1,000)`);
   }
   for (const s of result.skipped.slice(0, 20)) lines.push(`  skipped ${s.record} → ${s.destination}: ${s.reason}`);

@@ -93,7 +93,9 @@ export function registerStatsCommand(program: Command, context: CommandContext):
   withTargetOptions(
     program
       .command('stats')
-      .description("the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects (scans the table)")
+      .description(
+        "the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects (scans the table)",
+      )
       .option('--json', 'one JSON document (shape below) instead of tables')
       .option('--segments <n>', `scan in n parallel segments, 1–${MAX_SEGMENTS} (default 1): faster on a big table, same cost`, parseSegments),
   )
@@ -110,7 +112,11 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
   const progress = new Progress(io.stderr, 'stats: scanning the table', { unit: 'items read', interactive: exchange.interactive });
   let latest: LatestRecords;
   try {
-    latest = await readLatestRecords(exchange.state({ scanRevisions }), { segments: options.segments ?? 1, ...(io.signal && { signal: io.signal }), onPage: (n) => progress.advance(n) });
+    latest = await readLatestRecords(exchange.state({ scanRevisions }), {
+      segments: options.segments ?? 1,
+      ...(io.signal && { signal: io.signal }),
+      onPage: (n) => progress.advance(n),
+    });
   } catch (err) {
     if (!io.signal?.aborted) throw err;
     io.stderr.write('credex stats: interrupted; nothing was changed (it only reads)\n');
@@ -120,7 +126,12 @@ async function statsCommand(exchange: Exchange, options: StatsOptions, context: 
   }
   const { target } = exchange;
   const now = new Date();
-  const report = statsReport(aggregateStats(latest.records, sources, publicationDay(target, now)), latest.scan, { stage: target.stage, origin: target.origin, tableName: target.tableName }, now.toISOString());
+  const report = statsReport(
+    aggregateStats(latest.records, sources, publicationDay(target, now)),
+    latest.scan,
+    { stage: target.stage, origin: target.origin, tableName: target.tableName },
+    now.toISOString(),
+  );
   if (options.json) writeJson(io, report);
   else io.stdout.write(formatStats(report));
   return ExitCode.ok;
@@ -143,7 +154,7 @@ export function statsSections(figures: StatsFigures): string[] {
   return [
     section('Commitments (信用承诺)', [
       table([
-        ['licensing commitments (the reform\'s)', count(c.licensing)],
+        ["licensing commitments (the reform's)", count(c.licensing)],
         ['  kept (全部履行)', count(c.kept)],
         ['  broken (部分履行, 全部未履行)', count(c.broken)],
         ['  not verified yet', count(c.unverified)],
@@ -156,7 +167,10 @@ export function statsSections(figures: StatsFigures): string[] {
         ['published in the commitment column', count(c.published)],
         ['withdrawn (not counted)', count(c.withdrawn)],
       ]),
-      table([['department', 'licensing', 'kept', 'broken', 'unverified'], ...c.byDepartment.map((d) => [d.department, count(d.total), count(d.kept), count(d.broken), count(d.unverified)])]),
+      table([
+        ['department', 'licensing', 'kept', 'broken', 'unverified'],
+        ...c.byDepartment.map((d) => [d.department, count(d.total), count(d.kept), count(d.broken), count(d.unverified)]),
+      ]),
       table([['commitment type', 'commitments'], ...countRows(c.byType)]),
       table([['publication type', 'commitments'], ...countRows(c.byPublicationType)]),
     ]),
@@ -203,7 +217,10 @@ export function summaryLines(f: StatsFigures): string[] {
   const c = f.commitments;
   const b = f.breaches;
   const tiers = SEVERITIES.map((t) => `${t} ${b.bySeverity[t] ?? 0}`).join(', ');
-  const grounds = Object.entries(f.nonPenalties.byGround).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`).join(', ');
+  const grounds = Object.entries(f.nonPenalties.byGround)
+    .filter(([, n]) => n > 0)
+    .map(([g, n]) => `${g} ${n}`)
+    .join(', ');
   return [
     `the reform: ${count(c.licensing)} licensing commitments on ${count(c.licensingItems)} licensing items of ${count(c.byDepartment.length)} departments, ` +
       `by ${count(f.subjects.committing.marketEntities)} market entities and ${count(f.subjects.committing.naturalPersons)} natural persons`,
@@ -236,5 +253,10 @@ const severityRows = (counts: Readonly<Record<string, number>>): string[][] =>
 
 function subjectRows(committing: SubjectCounts, breaching: SubjectCounts): string[][] {
   const row = (label: string, key: keyof SubjectCounts): string[] => [label, count(committing[key]), count(breaching[key])];
-  return [row('market entities', 'marketEntities'), row('  organisations', 'organisations'), row('  individual businesses', 'individualBusinesses'), row('natural persons', 'naturalPersons')];
+  return [
+    row('market entities', 'marketEntities'),
+    row('  organisations', 'organisations'),
+    row('  individual businesses', 'individualBusinesses'),
+    row('natural persons', 'naturalPersons'),
+  ];
 }

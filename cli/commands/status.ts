@@ -42,7 +42,11 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     .addHelpText('after', STATUS_HELP + TARGET_HELP)
     .action((options: StatusCommandOptions) =>
       onExchange(context, options, async (exchange) => {
-        const report = await readStatus({ sqs: exchange.clients.sqs, state: exchange.state({ countByDestinationStatus, countOpenQuarantine }) }, exchange.target, { days: options.days });
+        const report = await readStatus(
+          { sqs: exchange.clients.sqs, state: exchange.state({ countByDestinationStatus, countOpenQuarantine }) },
+          exchange.target,
+          { days: options.days },
+        );
         if (options.json) writeJson(context.io, report);
         else context.io.stdout.write(formatStatus(report));
         return options.check && !report.healthy ? ExitCode.invalid : ExitCode.ok;
@@ -50,11 +54,24 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     );
 }
 
-const dlqCell = (dlq: DlqStatus): string => (dlq.depth === 0 ? '0' : `${dlq.depth}${dlq.oldestAgeSeconds !== undefined ? ` (oldest ${dlq.sampled ? '≥ ' : ''}${formatDuration(dlq.oldestAgeSeconds)})` : ''}`);
+const dlqCell = (dlq: DlqStatus): string =>
+  dlq.depth === 0
+    ? '0'
+    : `${dlq.depth}${dlq.oldestAgeSeconds !== undefined ? ` (oldest ${dlq.sampled ? '≥ ' : ''}${formatDuration(dlq.oldestAgeSeconds)})` : ''}`;
 
 export function formatStatus(report: StatusReport): string {
   const rows = [['destination', 'delivered', 'rejected', 'failing', 'waiting', 'queued', 'in flight', 'DLQ']];
-  for (const lane of report.lanes) rows.push([lane.destination, String(lane.delivered), String(lane.rejected), String(lane.failing), String(lane.waiting), String(lane.queued), String(lane.inFlight), dlqCell(lane.dlq)]);
+  for (const lane of report.lanes)
+    rows.push([
+      lane.destination,
+      String(lane.delivered),
+      String(lane.rejected),
+      String(lane.failing),
+      String(lane.waiting),
+      String(lane.queued),
+      String(lane.inFlight),
+      dlqCell(lane.dlq),
+    ]);
   const lines = [
     `${report.target} at ${report.generatedAt}`,
     '',

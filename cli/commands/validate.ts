@@ -7,7 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { isNativeError } from 'node:util/types';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { normaliseString, type NormalisationChange } from '../../functions/shared/records/normalise.js';
-import { describeJsonError, validateRecordText, type ValidateOptions, type ValidationIssue, type ValidationResult } from '../../functions/shared/records/validate.js';
+import {
+  describeJsonError,
+  validateRecordText,
+  type ValidateOptions,
+  type ValidationIssue,
+  type ValidationResult,
+} from '../../functions/shared/records/validate.js';
 import { ExitCode, isInteractive, readAll, type CliIo } from '../io.js';
 
 /** `--encoding` names → TextDecoder labels. GBK is a subset of GB18030, so one decoder reads both. */
@@ -285,7 +291,8 @@ async function readLegacyUscc(file: string): Promise<{ ok: true; codes: Set<stri
   for (let i = 0; i < lines.length; i++) {
     const code = normaliseString(lines[i]!, 'code');
     if (code === '' || code.startsWith('#')) continue;
-    if (code.length !== 18) return { ok: false, message: `legacy USCC list ${file}, line ${i + 1}: expected an 18-character code, found ${JSON.stringify(code)}` };
+    if (code.length !== 18)
+      return { ok: false, message: `legacy USCC list ${file}, line ${i + 1}: expected an 18-character code, found ${JSON.stringify(code)}` };
     codes.add(code);
   }
   return { ok: true, codes };

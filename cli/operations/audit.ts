@@ -36,7 +36,11 @@ export async function openAudit(
 }
 
 /** Audit entries, newest first, from now back to `since` (default: 90 days), at most `limit`. */
-export async function listAudit(state: Pick<SyncState, 'listAuditEntries'>, options: { since?: string; limit?: number; action?: AuditAction } = {}, now: () => Date = () => new Date()): Promise<AuditEntry[]> {
+export async function listAudit(
+  state: Pick<SyncState, 'listAuditEntries'>,
+  options: { since?: string; limit?: number; action?: AuditAction } = {},
+  now: () => Date = () => new Date(),
+): Promise<AuditEntry[]> {
   const until = now();
   const since = options.since ?? new Date(until.getTime() - 90 * 86_400_000).toISOString();
   const limit = options.limit ?? 100;

@@ -175,7 +175,12 @@ export function summariseDestination(destination: string, item: StateItem | unde
     sendClaim: leaseRevision !== null && leaseUntil !== null ? lease(leaseRevision, leaseUntil, now) : null,
     publication:
       typeof item?.['published'] === 'boolean'
-        ? { published: item['published'], until: stringOrNull(item['publishedUntil']), endedAt: stringOrNull(item['publicationEndedAt']), endError: stringOrNull(item['unpublishError']) }
+        ? {
+            published: item['published'],
+            until: stringOrNull(item['publishedUntil']),
+            endedAt: stringOrNull(item['publicationEndedAt']),
+            endError: stringOrNull(item['unpublishError']),
+          }
         : null,
   };
 }
@@ -200,7 +205,20 @@ function lease(revision: number, until: string, now: Date): Lease {
  * Where a record's events stand in its life. Intake writes `accepted` and `routed` with the same
  * time; events of one millisecond are shown in this order, not in the random order of their ids.
  */
-const LIFECYCLE: readonly string[] = ['invalid', 'accepted', 'duplicate', 'conflict', 'superseded', 'routed', 'replayed', 'waiting', 'failed', 'rejected', 'delivered', 'publicationExpired'];
+const LIFECYCLE: readonly string[] = [
+  'invalid',
+  'accepted',
+  'duplicate',
+  'conflict',
+  'superseded',
+  'routed',
+  'replayed',
+  'waiting',
+  'failed',
+  'rejected',
+  'delivered',
+  'publicationExpired',
+];
 
 function byTimeThenLifecycle(a: StateItem, b: StateItem): number {
   return byCodeUnits(eventTime(a), eventTime(b)) || lifecycleRank(a) - lifecycleRank(b) || byCodeUnits(a.sk, b.sk);
@@ -260,6 +278,7 @@ export function maskRecord(record: CreditRecord): CreditRecord {
 function mapStrings(value: unknown, path: string, map: (text: string, path: string) => string): unknown {
   if (typeof value === 'string') return map(value, path);
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, `${path}/*`, map));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, mapStrings(member, `${path}/${key}`, map)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, mapStrings(member, `${path}/${key}`, map)]));
   return value;
 }

@@ -3,7 +3,13 @@
  * queue inside SQS, with no client in the loop — the fastest way to empty a big DLQ when nothing
  * needs filtering. AWS only: the local SQS server does not implement it.
  */
-import { CancelMessageMoveTaskCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CancelMessageMoveTaskCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  StartMessageMoveTaskCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { QueuePair } from '../target.js';
 
 export interface NativeRedriveResult {
@@ -24,12 +30,22 @@ async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
 export async function nativeRedrive(
   sqs: SQSClient,
   queues: QueuePair,
-  options: { ratePerSecond?: number; pollSeconds?: number; signal?: AbortSignal; onProgress?: (moved: number, toMove?: number) => void; sleep?: (ms: number) => Promise<void> },
+  options: {
+    ratePerSecond?: number;
+    pollSeconds?: number;
+    signal?: AbortSignal;
+    onProgress?: (moved: number, toMove?: number) => void;
+    sleep?: (ms: number) => Promise<void>;
+  },
 ): Promise<NativeRedriveResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const [sourceArn, destinationArn] = await Promise.all([queueArn(sqs, queues.dlqUrl), queueArn(sqs, queues.queueUrl)]);
   const { TaskHandle } = await sqs.send(
-    new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: destinationArn, ...(options.ratePerSecond && { MaxNumberOfMessagesPerSecond: Math.ceil(options.ratePerSecond) }) }),
+    new StartMessageMoveTaskCommand({
+      SourceArn: sourceArn,
+      DestinationArn: destinationArn,
+      ...(options.ratePerSecond && { MaxNumberOfMessagesPerSecond: Math.ceil(options.ratePerSecond) }),
+    }),
   );
   let cancelled = false;
   for (;;) {
@@ -39,7 +55,13 @@ export async function nativeRedrive(
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
     options.onProgress?.(moved, task?.ApproximateNumberOfMessagesToMove);
     if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {
-      return { status: task.Status ?? 'UNKNOWN', moved, ...(task.ApproximateNumberOfMessagesToMove !== undefined && { toMove: task.ApproximateNumberOfMessagesToMove }), ...(task.FailureReason && { failureReason: task.FailureReason }), interrupted: cancelled };
+      return {
+        status: task.Status ?? 'UNKNOWN',
+        moved,
+        ...(task.ApproximateNumberOfMessagesToMove !== undefined && { toMove: task.ApproximateNumberOfMessagesToMove }),
+        ...(task.FailureReason && { failureReason: task.FailureReason }),
+        interrupted: cancelled,
+      };
     }
     if (options.signal?.aborted && !cancelled && TaskHandle) {
       cancelled = true;

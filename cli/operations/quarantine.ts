@@ -58,7 +58,9 @@ export function parseQuarantineId(text: string): { day: string; prefix: string }
   const prefix = text.trim();
   const day = parseDate(prefix.slice(0, 10));
   if (day === undefined) {
-    throw new UsageError(`${JSON.stringify(text)} is not a quarantine id: expected <sent time>#<message id> as \`credex quarantine list\` shows it, starting with the day (YYYY-MM-DD)`);
+    throw new UsageError(
+      `${JSON.stringify(text)} is not a quarantine id: expected <sent time>#<message id> as \`credex quarantine list\` shows it, starting with the day (YYYY-MM-DD)`,
+    );
   }
   return { day, prefix };
 }
@@ -233,22 +235,55 @@ export function checkRelease(
 ): ReleaseCheck {
   const sources = options.sources ?? registeredSources;
   if (text.includes('\uFFFD')) {
-    return { valid: false, errors: [{ path: '', rule: 'encoding', message: 'the record contains U+FFFD replacement characters (it was not valid UTF-8 when first sent): give the corrected text with --file' }] };
+    return {
+      valid: false,
+      errors: [
+        {
+          path: '',
+          rule: 'encoding',
+          message: 'the record contains U+FFFD replacement characters (it was not valid UTF-8 when first sent): give the corrected text with --file',
+        },
+      ],
+    };
   }
   const result = validateRecordText(text);
   if (!result.valid) return { valid: false, errors: result.errors };
   const record = result.record as CreditRecord;
   if (sources[record.source] === undefined) {
-    return { valid: false, errors: [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system (topology/topology.ts): register it and deploy first` }] };
+    return {
+      valid: false,
+      errors: [
+        {
+          path: '/source',
+          rule: 'registeredSource',
+          message: `source ${JSON.stringify(record.source)} is not a registered source system (topology/topology.ts): register it and deploy first`,
+        },
+      ],
+    };
   }
   if (options.upstream !== undefined) {
     const upstream = (options.upstreams ?? (registeredUpstreams as Readonly<Record<string, UpstreamRegistration>>))[options.upstream];
     const errors: ValidationIssue[] = [];
     const fix = 'register it in topology/upstreams.ts and deploy first';
-    if (!upstream) errors.push({ path: '', rule: 'notAuthorised', message: `the upstream ${JSON.stringify(options.upstream)} that pushed it is no longer registered: ${fix}` });
+    if (!upstream)
+      errors.push({
+        path: '',
+        rule: 'notAuthorised',
+        message: `the upstream ${JSON.stringify(options.upstream)} that pushed it is no longer registered: ${fix}`,
+      });
     else {
-      if (!upstream.sources.includes(record.source)) errors.push({ path: '/source', rule: 'notAuthorised', message: `the upstream ${options.upstream} that pushed it may not push records of source ${JSON.stringify(record.source)}: ${fix}` });
-      if (!upstream.recordTypes.includes(record.recordType)) errors.push({ path: '/recordType', rule: 'notAuthorised', message: `the upstream ${options.upstream} that pushed it may not push ${record.recordType} records: ${fix}` });
+      if (!upstream.sources.includes(record.source))
+        errors.push({
+          path: '/source',
+          rule: 'notAuthorised',
+          message: `the upstream ${options.upstream} that pushed it may not push records of source ${JSON.stringify(record.source)}: ${fix}`,
+        });
+      if (!upstream.recordTypes.includes(record.recordType))
+        errors.push({
+          path: '/recordType',
+          rule: 'notAuthorised',
+          message: `the upstream ${options.upstream} that pushed it may not push ${record.recordType} records: ${fix}`,
+        });
     }
     if (errors.length > 0) return { valid: false, errors };
   }
@@ -264,15 +299,24 @@ const describeRecord = (r: { recordType: string; source: string; recordId: strin
 export function releaseWarnings(item: QuarantineItem, record: CreditRecord, storedRevision: number | undefined): string[] {
   const warnings: string[] = [];
   const differs = (['recordType', 'source', 'recordId'] as const).some((key) => item[key] !== undefined && item[key] !== record[key]);
-  if (differs) warnings.push(`the record is ${describeRecord(record)}, the quarantined entry was ${describeRecord({ recordType: item.recordType ?? '?', source: item.source ?? '?', recordId: item.recordId ?? '?' })}`);
+  if (differs)
+    warnings.push(
+      `the record is ${describeRecord(record)}, the quarantined entry was ${describeRecord({ recordType: item.recordType ?? '?', source: item.source ?? '?', recordId: item.recordId ?? '?' })}`,
+    );
   if (storedRevision === undefined || record.revision > storedRevision) return warnings;
   const next = `a corrected record needs revision ${storedRevision + 1} or higher`;
   if (record.revision < storedRevision) {
-    warnings.push(`the exchange holds revision ${storedRevision} of ${describeRecord(record)}, newer than revision ${record.revision}: intake answers it superseded and delivers nothing`);
+    warnings.push(
+      `the exchange holds revision ${storedRevision} of ${describeRecord(record)}, newer than revision ${record.revision}: intake answers it superseded and delivers nothing`,
+    );
   } else if (item.reason === 'conflict') {
-    warnings.push(`revision ${record.revision} of ${describeRecord(record)} was accepted with other content: sent again, it is quarantined again as a conflict; ${next}`);
+    warnings.push(
+      `revision ${record.revision} of ${describeRecord(record)} was accepted with other content: sent again, it is quarantined again as a conflict; ${next}`,
+    );
   } else {
-    warnings.push(`the exchange already holds revision ${record.revision} of ${describeRecord(record)}: intake acks it as a duplicate if its content is the same (nothing is delivered) and quarantines it as a conflict if not; ${next}`);
+    warnings.push(
+      `the exchange already holds revision ${record.revision} of ${describeRecord(record)}: intake acks it as a duplicate if its content is the same (nothing is delivered) and quarantines it as a conflict if not; ${next}`,
+    );
   }
   return warnings;
 }
@@ -345,7 +389,11 @@ export async function releaseQuarantined(deps: ReleaseDeps, request: ReleaseRequ
 
   const by = await deps.identity();
   const file = request.correction?.file;
-  const audit = await openAudit(deps.state, { action: 'quarantine-release', by, target: deps.target, request: { id, ...(file !== undefined && { file }) } }, now);
+  const audit = await openAudit(
+    deps.state,
+    { action: 'quarantine-release', by, target: deps.target, request: { id, ...(file !== undefined && { file }) } },
+    now,
+  );
   let messageId: string;
   try {
     messageId = await sendToIntake(deps.sqs, deps.intakeQueueUrl, record, item);
@@ -358,12 +406,19 @@ export async function releaseQuarantined(deps: ReleaseDeps, request: ReleaseRequ
   // the opposite: an entry marked released whose record never reached intake — lost.
   let marked: boolean;
   try {
-    marked = await deps.state.markQuarantineReleased(item, { releasedAt: now().toISOString(), releasedBy: by, releasedMessageId: messageId, auditId: audit.entry.id }, { force: request.force === true });
+    marked = await deps.state.markQuarantineReleased(
+      item,
+      { releasedAt: now().toISOString(), releasedBy: by, releasedMessageId: messageId, auditId: audit.entry.id },
+      { force: request.force === true },
+    );
   } catch (err) {
     await audit.finish('failed', { sent: 1, released: 0 }, `sent to intake as message ${messageId} but not marked released: ${describeError(err)}`);
     throw err;
   }
-  if (!marked) warnings.push('another release marked this entry released while this one ran: the record went to intake twice (intake acks a second copy of the same revision as a duplicate)');
+  if (!marked)
+    warnings.push(
+      'another release marked this entry released while this one ran: the record went to intake twice (intake acks a second copy of the same revision as a duplicate)',
+    );
   await audit.finish('completed', { sent: 1, released: marked ? 1 : 0 });
   return report('released', { record: facts, warnings, messageId, auditId: audit.entry.id });
 }
@@ -386,4 +441,3 @@ async function sendToIntake(sqs: SQSClient, queueUrl: string, record: CreditReco
   if (sent.MessageId === undefined) throw new Error('SQS accepted the message but returned no message id');
   return sent.MessageId;
 }
-

@@ -38,7 +38,13 @@ export async function oldestSentAt(sqs: SQSClient, queueUrl: string, sample = 10
   let oldest = Number.POSITIVE_INFINITY;
   for (let round = 0, empty = 0; seen.size < sample && round < Math.ceil(sample / 10) * 3 && empty < 2; round++) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['SentTimestamp'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
     );
     empty = Messages.length === 0 ? empty + 1 : 0;
     for (const m of Messages) {

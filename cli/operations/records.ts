@@ -9,16 +9,20 @@ import type { RecordMeta, SyncState } from '../../functions/shared/state/sync-st
 import { sources as registeredSources } from '../../topology/topology.js';
 import { UsageError } from '../context.js';
 
-export type FoundRecord = { kind: 'found'; ref: RecordRef; meta: RecordMeta } | { kind: 'notFound'; tried: string[] } | { kind: 'ambiguous'; sources: string[] };
+export type FoundRecord =
+  { kind: 'found'; ref: RecordRef; meta: RecordMeta } | { kind: 'notFound'; tried: string[] } | { kind: 'ambiguous'; sources: string[] };
 
 export function checkRecordType(value: string): RecordType {
-  if (!(RECORD_TYPES as readonly string[]).includes(value)) throw new UsageError(`unknown record type ${JSON.stringify(value)}: one of ${RECORD_TYPES.join(', ')}`);
+  if (!(RECORD_TYPES as readonly string[]).includes(value))
+    throw new UsageError(`unknown record type ${JSON.stringify(value)}: one of ${RECORD_TYPES.join(', ')}`);
   return value as RecordType;
 }
 
 export async function findRecord(state: Pick<SyncState, 'getMeta'>, recordType: RecordType, recordId: string, source?: string): Promise<FoundRecord> {
   const candidates = source ? [source] : Object.keys(registeredSources);
-  const found = (await Promise.all(candidates.map(async (s) => ({ source: s, meta: await state.getMeta({ recordType, source: s, recordId }) })))).filter((c) => c.meta);
+  const found = (await Promise.all(candidates.map(async (s) => ({ source: s, meta: await state.getMeta({ recordType, source: s, recordId }) })))).filter(
+    (c) => c.meta,
+  );
   if (found.length === 0) return { kind: 'notFound', tried: candidates };
   if (found.length > 1) return { kind: 'ambiguous', sources: found.map((f) => f.source) };
   return { kind: 'found', ref: { recordType, source: found[0]!.source, recordId }, meta: found[0]!.meta! };

@@ -34,7 +34,12 @@ export interface Candidate {
  * Destination states of one destination and status, oldest update first, from the operators'
  * index (`DEST#<destination>#<status>`, sorted by `<updatedAt>#<pk>`), updated at or after `since`.
  */
-export async function* candidatesByStatus(state: Pick<SyncState, 'streamByDestinationStatus'>, destination: DestinationId, status: ResyncStatus, since?: string): AsyncGenerator<Candidate> {
+export async function* candidatesByStatus(
+  state: Pick<SyncState, 'streamByDestinationStatus'>,
+  destination: DestinationId,
+  status: ResyncStatus,
+  since?: string,
+): AsyncGenerator<Candidate> {
   for await (const item of state.streamByDestinationStatus(destination, status, since ? { since } : {})) {
     const ref = refOfPk(String(item.pk));
     if (ref) yield { ref, destination, status, stateRevision: Number(item.revision) };
@@ -75,7 +80,12 @@ export async function planRedelivery(state: Pick<SyncState, 'getMeta' | 'getRevi
   const record = await state.getRevision(ref, meta.revision);
   if (!record) return { kind: 'skip', reason: `revision ${meta.revision} is not stored` };
   const today = mark.today ?? beijingDate(new Date(mark.now));
-  const entry = planRoutes(record, { direction: source.direction, routedBefore: meta.routedTo as DestinationId[], breachRoutedTo: await breachDestinations(state, record), today }).find((e) => e.destination === destination);
+  const entry = planRoutes(record, {
+    direction: source.direction,
+    routedBefore: meta.routedTo as DestinationId[],
+    breachRoutedTo: await breachDestinations(state, record),
+    today,
+  }).find((e) => e.destination === destination);
   if (!entry) return { kind: 'skip', reason: `the routing rules do not send this record to ${destination}` };
   const breach = record.recordType === 'repair' ? breachRefOf(record) : undefined;
   const breachResentAt = breach && mark.breachResentAt?.(breach, destination);
@@ -125,7 +135,11 @@ const MAX_LISTED = 1000;
 const SEND_CHUNK = 10;
 
 /** Plans and enqueues a redelivery for each candidate, 10 messages a request, with a history event each. */
-export async function redeliver(deps: { sqs: SQSClient; state: Pick<SyncState, 'getMeta' | 'getRevision' | 'appendEvents'>; laneQueueUrls: Readonly<Record<DestinationId, string>> }, candidates: AsyncIterable<Candidate> | Iterable<Candidate>, options: RedeliverOptions): Promise<RedeliverResult> {
+export async function redeliver(
+  deps: { sqs: SQSClient; state: Pick<SyncState, 'getMeta' | 'getRevision' | 'appendEvents'>; laneQueueUrls: Readonly<Record<DestinationId, string>> },
+  candidates: AsyncIterable<Candidate> | Iterable<Candidate>,
+  options: RedeliverOptions,
+): Promise<RedeliverResult> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const result: RedeliverResult = { considered: 0, enqueued: 0, skipped: [], skippedCount: 0, failures: [], interrupted: false, messages: [] };
@@ -145,7 +159,8 @@ export async function redeliver(deps: { sqs: SQSClient; state: Pick<SyncState, '
     const byLane = new Map<DestinationId, OutgoingMessage[]>();
     batch.forEach((m, i) => byLane.set(m.destination, [...(byLane.get(m.destination) ?? []), outgoingLaneMessage(String(i), m)]));
     const failed = new Map<string, string>();
-    for (const [lane, messages] of byLane) for (const [key, reason] of (await sendBatch(deps.sqs, deps.laneQueueUrls[lane], messages)).failed) failed.set(key, reason);
+    for (const [lane, messages] of byLane)
+      for (const [key, reason] of (await sendBatch(deps.sqs, deps.laneQueueUrls[lane], messages)).failed) failed.set(key, reason);
     const events: HistoryEvent[] = [];
     batch.forEach((m, i) => {
       const reason = failed.get(String(i));
@@ -154,7 +169,14 @@ export async function redeliver(deps: { sqs: SQSClient; state: Pick<SyncState, '
         return;
       }
       result.enqueued++;
-      events.push({ ref: { recordType: m.recordType as RecordRef['recordType'], source: m.source, recordId: m.recordId }, type: 'replayed', at: now().toISOString(), correlationId: m.correlationId, revision: m.revision, detail: { destination: m.destination, by: options.requestedBy, auditId: options.auditId, redeliver: true } });
+      events.push({
+        ref: { recordType: m.recordType as RecordRef['recordType'], source: m.source, recordId: m.recordId },
+        type: 'replayed',
+        at: now().toISOString(),
+        correlationId: m.correlationId,
+        revision: m.revision,
+        detail: { destination: m.destination, by: options.requestedBy, auditId: options.auditId, redeliver: true },
+      });
     });
     options.onProgress?.('enqueued', batch.length - failed.size);
     await deps.state.appendEvents(events).catch(() => undefined);
@@ -176,7 +198,13 @@ export async function redeliver(deps: { sqs: SQSClient; state: Pick<SyncState, '
     seen.add(id);
     result.considered++;
     const at = now().toISOString();
-    const planned = await planRedelivery(deps.state, candidate, { requestedBy: options.requestedBy, auditId: options.auditId, now: at, ...(options.today && { today: options.today() }), breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)) });
+    const planned = await planRedelivery(deps.state, candidate, {
+      requestedBy: options.requestedBy,
+      auditId: options.auditId,
+      now: at,
+      ...(options.today && { today: options.today() }),
+      breachResentAt: (breach, destination) => breachesResent.get(key(breach, destination)),
+    });
     if (planned.kind === 'skip') {
       result.skippedCount++;
       if (result.skipped.length < MAX_LISTED) result.skipped.push({ record: id.split('>')[0]!, destination: candidate.destination, reason: planned.reason });

@@ -58,7 +58,12 @@ export function parseFilter(text: string | undefined): ReplayFilter {
       filter.error = value;
     } else {
       const list = (filter[key as 'recordType'] ??= []);
-      list.push(...value.split('|').map((v) => v.trim()).filter(Boolean));
+      list.push(
+        ...value
+          .split('|')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      );
     }
   }
   return filter;
@@ -139,15 +144,35 @@ const MAX_LISTED = 1000;
 /** Empty receives in a row, with messages still visible, before the scan gives up on them. */
 const MAX_EMPTY_RECEIVES = 10;
 
-export async function replayLane(deps: { sqs: SQSClient; state: Pick<SyncState, 'getDestinationState' | 'appendEvents'> }, queues: QueuePair, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayLane(
+  deps: { sqs: SQSClient; state: Pick<SyncState, 'getDestinationState' | 'appendEvents'> },
+  queues: QueuePair,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
   if (options.lane === 'intake' && (options.filter.error !== undefined || options.filter.action !== undefined)) {
-    throw new UsageError('the intake DLQ holds records, not lane messages: filter by recordType, source, recordId, since or until (error= and action= apply to lanes)');
+    throw new UsageError(
+      'the intake DLQ holds records, not lane messages: filter by recordType, source, recordId, since or until (error= and action= apply to lanes)',
+    );
   }
   const sleep = options.sleep ?? abortableSleep(options.signal);
   const now = options.now ?? (() => new Date());
   const holdSeconds = options.holdSeconds ?? 300;
   const startedAt = now().getTime();
-  const result: ReplayResult = { lane: options.lane, dryRun: options.dryRun === true, scanned: 0, matched: 0, moved: 0, kept: 0, arrivedDuringReplay: 0, unreadable: 0, parked: 0, unscanned: 0, failures: [], interrupted: false, messages: [] };
+  const result: ReplayResult = {
+    lane: options.lane,
+    dryRun: options.dryRun === true,
+    scanned: 0,
+    matched: 0,
+    moved: 0,
+    kept: 0,
+    arrivedDuringReplay: 0,
+    unreadable: 0,
+    parked: 0,
+    unscanned: 0,
+    failures: [],
+    interrupted: false,
+    messages: [],
+  };
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   /** Messages held invisible that must be made visible again at the end: id → latest receipt handle. */
   const held = new Map<string, string>();
@@ -160,7 +185,7 @@ export async function replayLane(deps: { sqs: SQSClient; state: Pick<SyncState, 
   const aborted = () => options.signal?.aborted === true;
 
   try {
-    for (let emptyReceives = 0; ; ) {
+    for (let emptyReceives = 0; ;) {
       if (aborted()) result.interrupted = true;
       if (result.interrupted || result.matched >= limit) break;
       // held messages stay held however long the scan takes: each renewal restarts their hold
@@ -212,7 +237,8 @@ export async function replayLane(deps: { sqs: SQSClient; state: Pick<SyncState, 
         if (!lane) result.unreadable++;
         let matches: boolean;
         try {
-          matches = result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.state, options.lane) : isEmptyFilter(options.filter));
+          matches =
+            result.matched < limit && (lane ? await matchesFilter(message, lane, options.filter, deps.state, options.lane) : isEmptyFilter(options.filter));
         } catch (err) {
           result.failures.push({ messageId: id, reason: `left in the DLQ: could not read the record's state to apply the filter (${describeError(err)})` });
           continue;
@@ -245,7 +271,15 @@ export async function replayLane(deps: { sqs: SQSClient; state: Pick<SyncState, 
           ours.add(copyId);
           const lane = chunk.find((c) => c.message.MessageId === id)?.lane;
           const where = options.lane === 'intake' ? { queue: 'intake' } : { destination: options.lane };
-          if (lane) events.push({ ref: laneMessageRef(lane), type: 'replayed', at: now().toISOString(), correlationId: lane.correlationId ?? 'replay', revision: lane.revision, detail: { ...where, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) } });
+          if (lane)
+            events.push({
+              ref: laneMessageRef(lane),
+              type: 'replayed',
+              at: now().toISOString(),
+              correlationId: lane.correlationId ?? 'replay',
+              revision: lane.revision,
+              detail: { ...where, by: options.requestedBy, ...(options.auditId && { auditId: options.auditId }) },
+            });
         }
       }
     }
@@ -276,7 +310,12 @@ function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promis
 function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
   try {
     const parsed = JSON.parse(body ?? '') as Partial<LaneMessage>;
-    return typeof parsed.recordType === 'string' && typeof parsed.recordId === 'string' && typeof parsed.source === 'string' && typeof parsed.revision === 'number' ? (parsed as LaneMessage) : undefined;
+    return typeof parsed.recordType === 'string' &&
+      typeof parsed.recordId === 'string' &&
+      typeof parsed.source === 'string' &&
+      typeof parsed.revision === 'number'
+      ? (parsed as LaneMessage)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -286,9 +325,21 @@ function parseLaneMessage(body: string | undefined): LaneMessage | undefined {
  * Whether a message matches. A lane message and a record (an intake DLQ body) share the fields the
  * filter names; `action` and `error` exist for lane messages only.
  */
-async function matchesFilter(message: Message, lane: LaneMessage, filter: ReplayFilter, syncState: Pick<SyncState, 'getDestinationState'>, destination: ReplayQueue): Promise<boolean> {
+async function matchesFilter(
+  message: Message,
+  lane: LaneMessage,
+  filter: ReplayFilter,
+  syncState: Pick<SyncState, 'getDestinationState'>,
+  destination: ReplayQueue,
+): Promise<boolean> {
   const anyOf = (values: string[] | undefined, value: string) => values === undefined || values.includes(value);
-  if (!anyOf(filter.recordType, lane.recordType) || !anyOf(filter.source, lane.source) || !anyOf(filter.recordId, lane.recordId) || !anyOf(filter.action, lane.action)) return false;
+  if (
+    !anyOf(filter.recordType, lane.recordType) ||
+    !anyOf(filter.source, lane.source) ||
+    !anyOf(filter.recordId, lane.recordId) ||
+    !anyOf(filter.action, lane.action)
+  )
+    return false;
   const sent = Number(message.Attributes?.SentTimestamp);
   if (filter.since && !(sent >= Date.parse(filter.since))) return false;
   if (filter.until && !(sent < Date.parse(filter.until))) return false;
@@ -301,7 +352,10 @@ async function matchesFilter(message: Message, lane: LaneMessage, filter: Replay
 }
 
 function listed(message: Message, lane: LaneMessage | undefined): ReplayedMessage {
-  return { messageId: message.MessageId!, ...(lane && { recordType: lane.recordType, source: lane.source, recordId: lane.recordId, revision: lane.revision, action: lane.action }) };
+  return {
+    messageId: message.MessageId!,
+    ...(lane && { recordType: lane.recordType, source: lane.source, recordId: lane.recordId, revision: lane.revision, action: lane.action }),
+  };
 }
 
 /**
@@ -309,17 +363,28 @@ function listed(message: Message, lane: LaneMessage | undefined): ReplayedMessag
  * of either step is recorded and leaves the message in the DLQ (a sent, undeleted one may be moved
  * twice later: harmless).
  */
-async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ message: Message; lane?: LaneMessage }>, options: ReplayOptions, result: ReplayResult): Promise<Map<string, string>> {
+async function move(
+  sqs: SQSClient,
+  queues: QueuePair,
+  batch: ReadonlyArray<{ message: Message; lane?: LaneMessage }>,
+  options: ReplayOptions,
+  result: ReplayResult,
+): Promise<Map<string, string>> {
   const moved = new Map<string, string>();
   const attributesOf = (m: Message): Record<string, string> => {
     const attributes: Record<string, string> = {};
-    for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) if (value.DataType === 'String' && value.StringValue !== undefined) attributes[name] = value.StringValue;
+    for (const [name, value] of Object.entries(m.MessageAttributes ?? {}))
+      if (value.DataType === 'String' && value.StringValue !== undefined) attributes[name] = value.StringValue;
     if (options.auditId) attributes['replayAuditId'] = options.auditId;
     return attributes;
   };
   let sent: Map<string, string>;
   try {
-    const outcome = await sendBatch(sqs, queues.queueUrl, batch.map(({ message }) => ({ key: message.MessageId!, body: message.Body ?? '', attributes: attributesOf(message) })));
+    const outcome = await sendBatch(
+      sqs,
+      queues.queueUrl,
+      batch.map(({ message }) => ({ key: message.MessageId!, body: message.Body ?? '', attributes: attributesOf(message) })),
+    );
     for (const [messageId, reason] of outcome.failed) result.failures.push({ messageId, reason: `not sent (still in the DLQ): ${reason}` });
     sent = outcome.sent;
   } catch (err) {
@@ -330,7 +395,12 @@ async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ me
   if (toDelete.length === 0) return moved;
   let failedDeletes: Array<{ Id?: string; Code?: string; Message?: string }>;
   try {
-    const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queues.dlqUrl, Entries: toDelete.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+    const deleted = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queues.dlqUrl,
+        Entries: toDelete.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })),
+      }),
+    );
     failedDeletes = deleted.Failed ?? [];
   } catch (err) {
     failedDeletes = toDelete.map((_, i) => ({ Id: String(i), Code: 'error', Message: describeError(err) }));
@@ -338,7 +408,10 @@ async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ me
   const notDeleted = new Set(failedDeletes.map((f) => Number(f.Id)));
   for (const f of failedDeletes) {
     const message = toDelete[Number(f.Id)]!.message;
-    result.failures.push({ messageId: message.MessageId!, reason: `sent, but not deleted from the DLQ (${f.Code ?? 'error'}: ${f.Message ?? ''}): a later replay may move it again, which is harmless` });
+    result.failures.push({
+      messageId: message.MessageId!,
+      reason: `sent, but not deleted from the DLQ (${f.Code ?? 'error'}: ${f.Message ?? ''}): a later replay may move it again, which is harmless`,
+    });
   }
   toDelete.forEach(({ message }, i) => {
     if (!notDeleted.has(i)) moved.set(message.MessageId!, sent.get(message.MessageId!)!);
@@ -352,6 +425,13 @@ async function move(sqs: SQSClient, queues: QueuePair, batch: ReadonlyArray<{ me
 async function setVisibility(sqs: SQSClient, dlqUrl: string, held: ReadonlyMap<string, string>, seconds: number): Promise<void> {
   const handles = [...held.values()];
   for (let i = 0; i < handles.length; i += 10) {
-    await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: seconds })) })).catch(() => undefined);
+    await sqs
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: seconds })),
+        }),
+      )
+      .catch(() => undefined);
   }
 }

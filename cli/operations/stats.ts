@@ -193,14 +193,23 @@ export function aggregateStats(records: readonly CreditRecord[], sources: Readon
       withdrawn: withdrawn('commitment'),
       byDepartment: departmentFigures(licensing, tallyFulfilment),
       licensingItems: new Set(licensing.map((c) => text((c.data['licensingItem'] as Data | undefined)?.['itemCode']))).size,
-      byType: tally(commitments.map((c) => text(c.data['commitmentType'])), COMMITMENT_TYPES),
-      byPublicationType: tally(commitments.map((c) => text(c.data['publicationType'])), PUBLICATION_TYPES),
+      byType: tally(
+        commitments.map((c) => text(c.data['commitmentType'])),
+        COMMITMENT_TYPES,
+      ),
+      byPublicationType: tally(
+        commitments.map((c) => text(c.data['publicationType'])),
+        PUBLICATION_TYPES,
+      ),
       published: commitments.filter((c) => publishedOn(publicationOf(c), day)).length,
     },
     breaches: {
       total: breaches.length,
       withdrawn: withdrawn('breach'),
-      bySeverity: tally(breaches.map((b) => text(b.data['severity'])), SEVERITIES),
+      bySeverity: tally(
+        breaches.map((b) => text(b.data['severity'])),
+        SEVERITIES,
+      ),
       byDirection: {
         outbound: outbound.length,
         inbound: breaches.filter((b) => sources[b.source]?.direction === 'inbound').length,
@@ -219,15 +228,27 @@ export function aggregateStats(records: readonly CreditRecord[], sources: Readon
     nonPenalties: {
       total: nonPenalties.length,
       withdrawn: withdrawn('nonPenalty'),
-      byGround: tally(nonPenalties.map((n) => text(n.data['ground'])), NON_PENALTY_GROUNDS),
+      byGround: tally(
+        nonPenalties.map((n) => text(n.data['ground'])),
+        NON_PENALTY_GROUNDS,
+      ),
       notFirstViolation: notFirstViolations(counted),
     },
     repairs: {
       total: repairs.length,
       withdrawn: withdrawn('repair'),
-      byOutcome: tally(repairs.map((r) => text(r.data['outcome'])), REPAIR_OUTCOMES),
-      byMethod: tally(repairs.map((r) => text(r.data['method'])), REPAIR_METHODS),
-      bySeverity: tally(repairs.map((r) => text(r.data['severity'])), SEVERITIES),
+      byOutcome: tally(
+        repairs.map((r) => text(r.data['outcome'])),
+        REPAIR_OUTCOMES,
+      ),
+      byMethod: tally(
+        repairs.map((r) => text(r.data['method'])),
+        REPAIR_METHODS,
+      ),
+      bySeverity: tally(
+        repairs.map((r) => text(r.data['severity'])),
+        SEVERITIES,
+      ),
     },
     subjects: {
       committing: countSubjects(licensing),
@@ -260,7 +281,10 @@ function notFirstViolations(records: readonly CreditRecord[]): number {
   return count;
 }
 
-function departmentFigures(licensing: readonly CreditRecord[], tallyFulfilment: (list: readonly CreditRecord[]) => { kept: number; broken: number; unverified: number }): DepartmentFigures[] {
+function departmentFigures(
+  licensing: readonly CreditRecord[],
+  tallyFulfilment: (list: readonly CreditRecord[]) => { kept: number; broken: number; unverified: number },
+): DepartmentFigures[] {
   const byName = new Map<string, CreditRecord[]>();
   for (const c of licensing) {
     const department = text((c.data['licensingItem'] as Data)['department']) ?? '(none)';

@@ -62,7 +62,11 @@ async function dlqStatus(sqs: SQSClient, dlqUrl: string, now: Date): Promise<Dlq
   };
 }
 
-export async function readStatus(deps: { sqs: SQSClient; state: Pick<SyncState, 'countByDestinationStatus' | 'countOpenQuarantine'> }, target: ExchangeTarget, options: { days?: number; now?: Date } = {}): Promise<StatusReport> {
+export async function readStatus(
+  deps: { sqs: SQSClient; state: Pick<SyncState, 'countByDestinationStatus' | 'countOpenQuarantine'> },
+  target: ExchangeTarget,
+  options: { days?: number; now?: Date } = {},
+): Promise<StatusReport> {
   const now = options.now ?? new Date();
   const days = options.days ?? 7;
   const dayList = daysToRead({ days }, now);

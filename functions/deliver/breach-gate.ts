@@ -141,7 +141,11 @@ export async function wakeRepairs(store: DeliverState, breaches: readonly Pendin
           }),
         );
         const { failed } = await sendBatch(deps.sqs, deps.config.queueUrl, messages);
-        await store.removeRepairWaits(p.ref, p.lane.destination, waits.filter((w) => !failed.has(`${w.repair.source}/${w.repair.recordId}`)));
+        await store.removeRepairWaits(
+          p.ref,
+          p.lane.destination,
+          waits.filter((w) => !failed.has(`${w.repair.source}/${w.repair.recordId}`)),
+        );
         deps.logger.info('repairs waiting for a breach sent on', { ...p.ref, destination: p.lane.destination, repairs: waits.length - failed.size });
       } catch (err) {
         // the waiting repairs look again when their visibility ends: later, never lost

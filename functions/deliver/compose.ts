@@ -14,7 +14,21 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, secretsOf, type Platform } from '../shared/platform.js';
 import { createCredentialsProvider } from '../shared/signing/credentials.js';
-import { appendEvents, claimSend, dynamoOperations, getDestinationState, getLatestRecord, getMeta, getRevision, listRepairWaits, recordDestinationOutcome, recordUnpublishOutcome, registerRepairWait, releaseSend, removeRepairWaits } from '../shared/state/dynamo/index.js';
+import {
+  appendEvents,
+  claimSend,
+  dynamoOperations,
+  getDestinationState,
+  getLatestRecord,
+  getMeta,
+  getRevision,
+  listRepairWaits,
+  recordDestinationOutcome,
+  recordUnpublishOutcome,
+  registerRepairWait,
+  releaseSend,
+  removeRepairWaits,
+} from '../shared/state/dynamo/index.js';
 import { adapters } from './adapters/index.js';
 import { deliverConfigFromEnv } from './config.js';
 import { processDeliverBatch, type DeliverConfig, type DeliverDeps, type DeliverMetrics } from './deliver.js';
@@ -41,7 +55,20 @@ export function createDeliverHandler(deps: DeliverDeps & { logger: Logger; power
 }
 
 /** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
-const STATE_OPERATIONS = { appendEvents, claimSend, getDestinationState, getLatestRecord, getMeta, getRevision, listRepairWaits, recordDestinationOutcome, recordUnpublishOutcome, registerRepairWait, releaseSend, removeRepairWaits };
+const STATE_OPERATIONS = {
+  appendEvents,
+  claimSend,
+  getDestinationState,
+  getLatestRecord,
+  getMeta,
+  getRevision,
+  listRepairWaits,
+  recordDestinationOutcome,
+  recordUnpublishOutcome,
+  registerRepairWait,
+  releaseSend,
+  removeRepairWaits,
+};
 
 /** `overrides`: settings no environment variable carries (the local runtime's scaled timing, a test's topology). */
 export function composeDeliver(env: Env, platform: Platform, overrides: Partial<DeliverConfig> = {}) {

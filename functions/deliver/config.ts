@@ -17,10 +17,16 @@ import type { DeliverConfig } from './deliver.js';
  */
 export function deliverConfigFromEnv(env: Env): DeliverConfig & { credentialsSecret: string } {
   const destination = requiredEnv(env, ENV.destination, `this lane's destination (${DESTINATION_IDS.join(', ')})`);
-  if (!(DESTINATION_IDS as string[]).includes(destination)) throw new ConfigurationError(`${ENV.destination} ${destination} is not one of ${DESTINATION_IDS.join(', ')}`);
+  if (!(DESTINATION_IDS as string[]).includes(destination))
+    throw new ConfigurationError(`${ENV.destination} ${destination} is not one of ${DESTINATION_IDS.join(', ')}`);
   const id = destination as DestinationId;
   const rateLimitPerSecond = optionalNumber(env, ENV.rateLimitPerSecond, 'a positive number of requests per second', (v) => Number.isFinite(v) && v > 0);
-  const maxConcurrency = optionalNumber(env, ENV.maxConcurrency, 'a positive integer (concurrent invocations of the lane)', (v) => Number.isSafeInteger(v) && v >= 1);
+  const maxConcurrency = optionalNumber(
+    env,
+    ENV.maxConcurrency,
+    'a positive integer (concurrent invocations of the lane)',
+    (v) => Number.isSafeInteger(v) && v >= 1,
+  );
   return {
     tableName: tableNameFromEnv(env),
     destination: id,

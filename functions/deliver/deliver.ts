@@ -154,7 +154,14 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
         const claim = await store.claimSend(p.ref, p.lane.destination, p.lane.revision, { now: now(), leaseUntil, token });
         if (claim.kind === 'claimed') claimed.push(p);
         else if (claim.kind === 'superseded') {
-          events.push({ ref: p.ref, type: 'superseded', at: now(), correlationId: p.lane.correlationId, revision: p.lane.revision, detail: { destination: p.lane.destination, sentRevision: claim.sentRevision } });
+          events.push({
+            ref: p.ref,
+            type: 'superseded',
+            at: now(),
+            correlationId: p.lane.correlationId,
+            revision: p.lane.revision,
+            detail: { destination: p.lane.destination, sentRevision: claim.sentRevision },
+          });
           outcomes.set(p.message.messageId, 'superseded');
           metrics.count('Superseded', 1);
         } else {
@@ -176,7 +183,11 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   const woken: Pending[] = [];
   await Promise.all(
     claimed.map(async (p) => {
-      const result = results.get(p.delivery.idempotencyKey) ?? { key: p.delivery.idempotencyKey, outcome: 'transient' as const, reason: 'no result for this record' };
+      const result = results.get(p.delivery.idempotencyKey) ?? {
+        key: p.delivery.idempotencyKey,
+        outcome: 'transient' as const,
+        reason: 'no result for this record',
+      };
       const at = now();
       const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
       try {
@@ -185,26 +196,70 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           outcomes.set(p.message.messageId, result.outcome === 'transient' ? 'failed' : result.outcome);
           if (result.outcome === 'transient') retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else if (result.outcome === 'delivered') {
-          const recorded = await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'delivered', now: at, attempts: p.attempts, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined, ...(result.receipt && { receipt: result.receipt }), ...(p.delivery.publication && { publication: p.delivery.publication }) });
+          const recorded = await store.recordDestinationOutcome(p.ref, p.lane.destination, {
+            revision: p.lane.revision,
+            status: 'delivered',
+            now: at,
+            attempts: p.attempts,
+            correlationId: p.lane.correlationId,
+            claimToken: token,
+            reopen: p.lane.redeliver !== undefined,
+            ...(result.receipt && { receipt: result.receipt }),
+            ...(p.delivery.publication && { publication: p.delivery.publication }),
+          });
           outcomes.set(p.message.messageId, 'delivered');
           // false: a newer revision's outcome is already recorded — this one is history only as it happened
           if (!recorded) return;
-          events.push({ ...base, type: 'delivered', detail: { destination: p.lane.destination, action: p.delivery.action, ...(p.delivery.publication && { published: p.delivery.publication.published }), ...(result.receipt && { receipt: result.receipt }), ...(result.duplicate && { duplicate: true }), ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }) } });
+          events.push({
+            ...base,
+            type: 'delivered',
+            detail: {
+              destination: p.lane.destination,
+              action: p.delivery.action,
+              ...(p.delivery.publication && { published: p.delivery.publication.published }),
+              ...(result.receipt && { receipt: result.receipt }),
+              ...(result.duplicate && { duplicate: true }),
+              ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }),
+            },
+          });
           metrics.count('Delivered', 1);
           if (p.lane.recordType === 'breach' && p.delivery.action === 'upsert') woken.push(p);
         } else if (result.outcome === 'rejected') {
-          await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'rejected', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token, reopen: p.lane.redeliver !== undefined });
+          await store.recordDestinationOutcome(p.ref, p.lane.destination, {
+            revision: p.lane.revision,
+            status: 'rejected',
+            now: at,
+            attempts: p.attempts,
+            error: result.reason,
+            correlationId: p.lane.correlationId,
+            claimToken: token,
+            reopen: p.lane.redeliver !== undefined,
+          });
           events.push({ ...base, type: 'rejected', detail: { destination: p.lane.destination, reason: result.reason } });
           outcomes.set(p.message.messageId, 'rejected');
           metrics.count('Rejected', 1);
-          deps.logger.warn('record rejected by the destination', { messageId: p.message.messageId, correlationId: p.lane.correlationId, ...p.ref, revision: p.lane.revision, reason: result.reason });
+          deps.logger.warn('record rejected by the destination', {
+            messageId: p.message.messageId,
+            correlationId: p.lane.correlationId,
+            ...p.ref,
+            revision: p.lane.revision,
+            reason: result.reason,
+          });
         } else if (result.unsent) {
           // not sent at all: the state keeps the last real error; the claim goes, the message comes back later
           await store.releaseSend(p.ref, p.lane.destination, token);
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else {
-          await store.recordDestinationOutcome(p.ref, p.lane.destination, { revision: p.lane.revision, status: 'failed', now: at, attempts: p.attempts, error: result.reason, correlationId: p.lane.correlationId, claimToken: token });
+          await store.recordDestinationOutcome(p.ref, p.lane.destination, {
+            revision: p.lane.revision,
+            status: 'failed',
+            now: at,
+            attempts: p.attempts,
+            error: result.reason,
+            correlationId: p.lane.correlationId,
+            claimToken: token,
+          });
           events.push({ ...base, type: 'failed', detail: { destination: p.lane.destination, reason: result.reason, attempt: p.attempts } });
           outcomes.set(p.message.messageId, 'failed');
           retryAfter.set(p.message.messageId, result.retryAfterSeconds);
@@ -234,7 +289,11 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
       const result = await deps.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: deps.config.queueUrl,
-          Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.receiptHandle, VisibilityTimeout: backoffSeconds(receiveCount(m), retryAfter.get(m.messageId), deps) })),
+          Entries: chunk.map((m, index) => ({
+            Id: String(index),
+            ReceiptHandle: m.receiptHandle,
+            VisibilityTimeout: backoffSeconds(receiveCount(m), retryAfter.get(m.messageId), deps),
+          })),
         }),
       );
       // an entry that failed keeps the queue's own visibility timeout: a sooner retry, nothing lost
@@ -247,11 +306,27 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
 }
 
 /** Records the outcome of an end of publication; its history event; the metric. */
-async function recordUnpublish(store: DeliverState, p: Pending, result: RecordOutcome, at: string, token: string, events: HistoryEvent[], metrics: DeliverMetrics): Promise<void> {
+async function recordUnpublish(
+  store: DeliverState,
+  p: Pending,
+  result: RecordOutcome,
+  at: string,
+  token: string,
+  events: HistoryEvent[],
+  metrics: DeliverMetrics,
+): Promise<void> {
   const base = { ref: p.ref, at, correlationId: p.lane.correlationId, revision: p.lane.revision };
   const destination = p.lane.destination;
   if (result.outcome === 'delivered') {
-    if (await store.recordUnpublishOutcome(p.ref, destination, { revision: p.lane.revision, status: 'delivered', now: at, claimToken: token, ...(result.receipt && { receipt: result.receipt }) })) {
+    if (
+      await store.recordUnpublishOutcome(p.ref, destination, {
+        revision: p.lane.revision,
+        status: 'delivered',
+        now: at,
+        claimToken: token,
+        ...(result.receipt && { receipt: result.receipt }),
+      })
+    ) {
       events.push({ ...base, type: 'delivered', detail: { destination, action: 'unpublish', ...(result.duplicate && { duplicate: true }) } });
       metrics.count('PublicationsEnded', 1);
     }
@@ -261,7 +336,17 @@ async function recordUnpublish(store: DeliverState, p: Pending, result: RecordOu
     await store.releaseSend(p.ref, destination, token);
     return;
   }
-  await store.recordUnpublishOutcome(p.ref, destination, { revision: p.lane.revision, status: result.outcome === 'rejected' ? 'rejected' : 'failed', now: at, claimToken: token, error: result.reason });
-  events.push({ ...base, type: result.outcome === 'rejected' ? 'rejected' : 'failed', detail: { destination, action: 'unpublish', reason: result.reason, ...(result.outcome === 'transient' && { attempt: p.attempts }) } });
+  await store.recordUnpublishOutcome(p.ref, destination, {
+    revision: p.lane.revision,
+    status: result.outcome === 'rejected' ? 'rejected' : 'failed',
+    now: at,
+    claimToken: token,
+    error: result.reason,
+  });
+  events.push({
+    ...base,
+    type: result.outcome === 'rejected' ? 'rejected' : 'failed',
+    detail: { destination, action: 'unpublish', reason: result.reason, ...(result.outcome === 'transient' && { attempt: p.attempts }) },
+  });
   metrics.count(result.outcome === 'rejected' ? 'Rejected' : 'TransientFailures', 1);
 }

@@ -35,10 +35,16 @@ const shortBody = (body: string): string => body.slice(0, 200);
 /** What each record of a request came to: the HTTP-level classes every destination shares, then the adapter's reading. */
 export function classifyResponse(request: WireRequest, response: EndpointResponse, adapter: Adapter): RecordOutcome[] {
   const { status } = response;
-  if (isAuthFailure(status)) return request.keys.map((key) => ({ key, outcome: 'transient', reason: `authentication failed (HTTP ${status}) ${shortBody(response.body)}` }));
+  if (isAuthFailure(status))
+    return request.keys.map((key) => ({ key, outcome: 'transient', reason: `authentication failed (HTTP ${status}) ${shortBody(response.body)}` }));
   if (isTransientStatus(status)) {
     const retryAfterSeconds = parseRetryAfter(headerOf(response, 'retry-after'));
-    return request.keys.map((key) => ({ key, outcome: 'transient', reason: `HTTP ${status} ${shortBody(response.body)}`.trim(), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) }));
+    return request.keys.map((key) => ({
+      key,
+      outcome: 'transient',
+      reason: `HTTP ${status} ${shortBody(response.body)}`.trim(),
+      ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+    }));
   }
   return adapter.interpret(request, response);
 }

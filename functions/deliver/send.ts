@@ -79,7 +79,15 @@ async function sendAll(
       refreshed = true;
       credentials = await deps.credentials.refresh();
       const left = new Set(requests.slice(i).flatMap((r) => r.keys));
-      requests = [...requests.slice(0, i), ...buildRequests(pending.filter((p) => left.has(p.delivery.idempotencyKey)), credentials, deps, results)];
+      requests = [
+        ...requests.slice(0, i),
+        ...buildRequests(
+          pending.filter((p) => left.has(p.delivery.idempotencyKey)),
+          credentials,
+          deps,
+          results,
+        ),
+      ];
       i--;
       continue;
     }

@@ -25,7 +25,10 @@ export function bodyEncoding(contentType: string | undefined): { encoding: BodyE
     const eq = param.indexOf('=');
     const name = (eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase();
     if (name !== 'charset') continue;
-    const value = (eq < 0 ? '' : param.slice(eq + 1)).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const value = (eq < 0 ? '' : param.slice(eq + 1))
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (value === 'utf-8' || value === 'utf8') encoding = 'utf-8';
     else if (value === 'gb18030' || value === 'gbk' || value === 'gb2312') encoding = 'gb18030';
     else return { error: `charset ${JSON.stringify(value)} is not supported; use utf-8, gb18030 or gbk` };

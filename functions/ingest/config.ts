@@ -12,7 +12,9 @@ function secretsPrefix(env: Env): string {
   const text = env[ENV.secretsPrefix];
   if (text === undefined || text === '') return DEFAULT_SECRETS_PREFIX;
   if (!SECRET_PREFIX_PATTERN.test(text)) {
-    throw new ConfigurationError(`${ENV.secretsPrefix} must be Secrets Manager name parts (letters, digits, _+=.@-) separated by single slashes, without a leading or trailing slash; got ${JSON.stringify(text)}`);
+    throw new ConfigurationError(
+      `${ENV.secretsPrefix} must be Secrets Manager name parts (letters, digits, _+=.@-) separated by single slashes, without a leading or trailing slash; got ${JSON.stringify(text)}`,
+    );
   }
   return text;
 }

@@ -69,7 +69,13 @@ export async function handleIngestRequest(request: IngestRequest, deps: IngestDe
     deps.logger.error('ingest request failed', { requestId: request.requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
     const transient = err instanceof EnqueueError || isTransientAwsError(err);
     return transient
-      ? errorResponse(503, 'SERVICE_UNAVAILABLE', 'a backing service is unavailable; retry the request later (records already accepted are deduplicated by revision)', request.requestId, { 'retry-after': '5' })
+      ? errorResponse(
+          503,
+          'SERVICE_UNAVAILABLE',
+          'a backing service is unavailable; retry the request later (records already accepted are deduplicated by revision)',
+          request.requestId,
+          { 'retry-after': '5' },
+        )
       : errorResponse(500, 'INTERNAL_ERROR', 'internal error; the request id identifies it in the logs', request.requestId);
   }
 }
@@ -81,7 +87,8 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
   if (routed.kind === 'error') return routed.response;
 
   const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (request.body.length > maxBodyBytes) return errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${request.body.length} bytes; the limit is ${maxBodyBytes}`, requestId);
+  if (request.body.length > maxBodyBytes)
+    return errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body is ${request.body.length} bytes; the limit is ${maxBodyBytes}`, requestId);
 
   // ---- authentication first (the signature covers the raw bytes): nothing is decoded, parsed or
   // written for a caller who cannot sign

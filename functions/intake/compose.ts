@@ -13,7 +13,20 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { MetricName } from '../../topology/names.js';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, type Platform } from '../shared/platform.js';
-import { acceptRevision, appendEvents, claimRouting, dynamoOperations, getLatestRecord, getMeta, listEnforcement, markRouted, quarantine, registerEnforcement, releaseRouting, scheduleExpiry } from '../shared/state/dynamo/index.js';
+import {
+  acceptRevision,
+  appendEvents,
+  claimRouting,
+  dynamoOperations,
+  getLatestRecord,
+  getMeta,
+  listEnforcement,
+  markRouted,
+  quarantine,
+  registerEnforcement,
+  releaseRouting,
+  scheduleExpiry,
+} from '../shared/state/dynamo/index.js';
 import { intakeConfigFromEnv } from './config.js';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type IntakeOutcome } from './intake.js';
 
@@ -54,7 +67,19 @@ export function createIntakeHandler(deps: IntakeDeps & { logger: Logger; powerto
 }
 
 /** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
-const STATE_OPERATIONS = { acceptRevision, appendEvents, claimRouting, getLatestRecord, getMeta, listEnforcement, markRouted, quarantine, registerEnforcement, releaseRouting, scheduleExpiry };
+const STATE_OPERATIONS = {
+  acceptRevision,
+  appendEvents,
+  claimRouting,
+  getLatestRecord,
+  getMeta,
+  listEnforcement,
+  markRouted,
+  quarantine,
+  registerEnforcement,
+  releaseRouting,
+  scheduleExpiry,
+};
 
 /** `overrides`: settings no environment variable carries (the local runtime's scaled lease, a test's topology). */
 export function composeIntake(env: Env, platform: Platform, overrides: Partial<IntakeConfig> = {}) {

@@ -15,7 +15,18 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { blackPoints as defaultBlackPoints, DEFAULT_ROUTING_LEASE_SECONDS, publicationRole, routes as defaultRoutes, sources as defaultSources, type BlackPointsPolicy, type DestinationId, type Direction, type Route, type Source } from '../../topology/topology.js';
+import {
+  blackPoints as defaultBlackPoints,
+  DEFAULT_ROUTING_LEASE_SECONDS,
+  publicationRole,
+  routes as defaultRoutes,
+  sources as defaultSources,
+  type BlackPointsPolicy,
+  type DestinationId,
+  type Direction,
+  type Route,
+  type Source,
+} from '../../topology/topology.js';
 import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
 import { breachRefOf, notAFirstViolation, repairMismatches } from '../shared/records/cross-record.js';
@@ -30,10 +41,17 @@ import { outgoingLaneMessage } from '../shared/queue/lane-message.js';
 
 export type { LaneMessage } from '../shared/queue/lane-message.js';
 import type { RecordRef } from '../shared/state/keys.js';
-import { QuarantineBodyTooLargeError, reasonOfInvalid, refOf, type HistoryEvent, type QuarantineEntry, type QuarantineReason, type SyncState } from '../shared/state/sync-state.js';
+import {
+  QuarantineBodyTooLargeError,
+  reasonOfInvalid,
+  refOf,
+  type HistoryEvent,
+  type QuarantineEntry,
+  type QuarantineReason,
+  type SyncState,
+} from '../shared/state/sync-state.js';
 import { planRoutes, type RoutePlanEntry } from './routing.js';
 import type { StructuredLogger } from '../shared/logger.js';
-
 
 export interface IntakeConfig {
   tableName: string;
@@ -56,7 +74,17 @@ export interface IntakeConfig {
 /** What intake asks of the sync state. */
 export type IntakeState = Pick<
   SyncState,
-  'acceptRevision' | 'claimRouting' | 'releaseRouting' | 'markRouted' | 'getMeta' | 'getLatestRecord' | 'appendEvents' | 'quarantine' | 'scheduleExpiry' | 'registerEnforcement' | 'listEnforcement'
+  | 'acceptRevision'
+  | 'claimRouting'
+  | 'releaseRouting'
+  | 'markRouted'
+  | 'getMeta'
+  | 'getLatestRecord'
+  | 'appendEvents'
+  | 'quarantine'
+  | 'scheduleExpiry'
+  | 'registerEnforcement'
+  | 'listEnforcement'
 >;
 
 export interface IntakeDeps {
@@ -108,7 +136,11 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
       try {
         return await admit(message, state, deps, events, now);
       } catch (err) {
-        deps.logger.error('intake failed transiently; the message will be retried', { messageId: message.messageId, correlationId: correlationIdOf(message), error: describeError(err) });
+        deps.logger.error('intake failed transiently; the message will be retried', {
+          messageId: message.messageId,
+          correlationId: correlationIdOf(message),
+          error: describeError(err),
+        });
         return { kind: 'done', outcome: 'failed' };
       }
     }),
@@ -124,7 +156,11 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
     admitted.map(async (a) => {
       const id = a.message.messageId;
       if (unsent.has(id)) {
-        deps.logger.warn('lane messages not sent; the record is accepted and will be routed on retry', { messageId: id, correlationId: a.correlationId, reason: unsent.get(id) });
+        deps.logger.warn('lane messages not sent; the record is accepted and will be routed on retry', {
+          messageId: id,
+          correlationId: a.correlationId,
+          reason: unsent.get(id),
+        });
         outcomes.set(id, 'failed');
         await state.releaseRouting(a.ref, a.claimToken).catch((err: unknown) => {
           // the lease then simply runs out before the message returns
@@ -136,12 +172,37 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
         const at = now();
         // false: a newer revision was accepted after the claim; it saw these destinations and routes itself
         const latest = await state.markRouted(a.ref, a.record.revision, at);
-        if (a.firstAcceptance) events.push({ ref: a.ref, type: 'accepted', at, correlationId: a.correlationId, revision: a.record.revision, ...(Object.keys(a.facts).length > 0 && { detail: a.facts }) });
-        events.push({ ref: a.ref, type: 'routed', at, correlationId: a.correlationId, revision: a.record.revision, detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) } });
+        if (a.firstAcceptance)
+          events.push({
+            ref: a.ref,
+            type: 'accepted',
+            at,
+            correlationId: a.correlationId,
+            revision: a.record.revision,
+            ...(Object.keys(a.facts).length > 0 && { detail: a.facts }),
+          });
+        events.push({
+          ref: a.ref,
+          type: 'routed',
+          at,
+          correlationId: a.correlationId,
+          revision: a.record.revision,
+          detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) },
+        });
         outcomes.set(id, 'routed');
-        deps.logger.info('record routed', { messageId: id, correlationId: a.correlationId, ...a.ref, revision: a.record.revision, lanes: a.plan.map((p) => `${p.destination}:${p.action}`) });
+        deps.logger.info('record routed', {
+          messageId: id,
+          correlationId: a.correlationId,
+          ...a.ref,
+          revision: a.record.revision,
+          lanes: a.plan.map((p) => `${p.destination}:${p.action}`),
+        });
       } catch (err) {
-        deps.logger.error('could not mark the revision routed; the message will be retried', { messageId: id, correlationId: a.correlationId, error: describeError(err) });
+        deps.logger.error('could not mark the revision routed; the message will be retried', {
+          messageId: id,
+          correlationId: a.correlationId,
+          error: describeError(err),
+        });
         outcomes.set(id, 'failed');
       }
     }),
@@ -175,15 +236,36 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
   const receivedAt = now();
   const keep = async (reason: QuarantineReason, errors: ValidationIssue[], record?: Partial<CreditRecord>, ref?: RecordRef): Promise<Admission> => {
     const sentAt = sentAtOf(message, receivedAt);
-    await keepInQuarantine(state, deps, { receivedAt, sentAt, messageId: message.messageId, reason, errors, body: message.body, correlationId, ...identityFacts(record) });
-    if (ref) events.push({ ref, type: reason === 'conflict' ? 'conflict' : 'invalid', at: receivedAt, correlationId, ...(typeof record?.revision === 'number' && { revision: record.revision }), detail: { reason, rules: errors.map((e) => e.rule) } });
+    await keepInQuarantine(state, deps, {
+      receivedAt,
+      sentAt,
+      messageId: message.messageId,
+      reason,
+      errors,
+      body: message.body,
+      correlationId,
+      ...identityFacts(record),
+    });
+    if (ref)
+      events.push({
+        ref,
+        type: reason === 'conflict' ? 'conflict' : 'invalid',
+        at: receivedAt,
+        correlationId,
+        ...(typeof record?.revision === 'number' && { revision: record.revision }),
+        detail: { reason, rules: errors.map((e) => e.rule) },
+      });
     deps.logger.warn('record quarantined', { messageId: message.messageId, correlationId, reason, errors: errors.map((e) => `${e.path} ${e.rule}`) });
     return { kind: 'done', outcome: 'quarantined' };
   };
 
   if (message.body.includes('\uFFFD')) {
     return keep('encoding', [
-      { path: '', rule: 'encoding', message: 'the body contains U+FFFD replacement characters: it was not valid UTF-8 when it was sent (send UTF-8 JSON; the ingest API decodes GB18030)' },
+      {
+        path: '',
+        rule: 'encoding',
+        message: 'the body contains U+FFFD replacement characters: it was not valid UTF-8 when it was sent (send UTF-8 JSON; the ingest API decodes GB18030)',
+      },
     ]);
   }
   const result = validateRecordText(message.body, deps.config.validate);
@@ -195,7 +277,12 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
   const ref = refOf(record);
   const source = (deps.config.sources ?? defaultSources)[record.source];
   if (!source) {
-    return keep('unknownSource', [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system` }], record, ref);
+    return keep(
+      'unknownSource',
+      [{ path: '/source', rule: 'registeredSource', message: `source ${JSON.stringify(record.source)} is not a registered source system` }],
+      record,
+      ref,
+    );
   }
 
   // a repair must be about the breach it names and decided by its authority: checked now if the
@@ -218,11 +305,22 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
   // the content hash is the source's record; what the exchange adds (black points) is not content
   const hash = contentHash(record);
   const { canonical, assigned } = withDistrictBlackPoints(record, deps.config.blackPoints ?? defaultBlackPoints);
-  const outcome = await state.acceptRevision(canonical, { contentHash: hash, now: receivedAt, correlationId, claim: { destinations: named, leaseUntil, token } });
+  const outcome = await state.acceptRevision(canonical, {
+    contentHash: hash,
+    now: receivedAt,
+    correlationId,
+    claim: { destinations: named, leaseUntil, token },
+  });
   switch (outcome.kind) {
     case 'superseded':
       events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: outcome.storedRevision } });
-      deps.logger.info('older revision superseded', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, storedRevision: outcome.storedRevision });
+      deps.logger.info('older revision superseded', {
+        messageId: message.messageId,
+        correlationId,
+        ...ref,
+        revision: record.revision,
+        storedRevision: outcome.storedRevision,
+      });
       return { kind: 'done', outcome: 'superseded' };
     case 'duplicate':
       events.push({ ref, type: 'duplicate', at: receivedAt, correlationId, revision: record.revision });
@@ -231,7 +329,13 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
     case 'conflict':
       return keep(
         'conflict',
-        [{ path: '/revision', rule: 'revisionConflict', message: `revision ${record.revision} was already accepted with different content; a changed record needs a higher revision` }],
+        [
+          {
+            path: '/revision',
+            rule: 'revisionConflict',
+            message: `revision ${record.revision} was already accepted with different content; a changed record needs a higher revision`,
+          },
+        ],
         record,
         ref,
       );
@@ -242,12 +346,24 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
       // of a publication to send later, and the subject's enforcement history
       await scheduleExpiryIfPublished(state, canonical, plan, routes, today);
       const warnings = await recordEnforcement(state, canonical);
-      if (warnings.length > 0) deps.logger.warn('record accepted with warnings', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, warnings });
+      if (warnings.length > 0)
+        deps.logger.warn('record accepted with warnings', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, warnings });
       // a redelivered, accepted-but-unrouted revision needs its claim now; a new one got it on acceptance
-      const claim = outcome.kind === 'accepted' ? ({ kind: 'claimed' } as const) : await state.claimRouting(ref, record.revision, plan.map((p) => p.destination), { now: receivedAt, leaseUntil, token });
+      const claim =
+        outcome.kind === 'accepted'
+          ? ({ kind: 'claimed' } as const)
+          : await state.claimRouting(
+              ref,
+              record.revision,
+              plan.map((p) => p.destination),
+              { now: receivedAt, leaseUntil, token },
+            );
       if (claim.kind === 'claimed') {
         const facts = { ...(assigned !== undefined && { assignedBlackPoints: assigned }), ...(warnings.length > 0 && { warnings }) };
-        return { kind: 'route', admitted: { message, correlationId, record: canonical, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted', facts } };
+        return {
+          kind: 'route',
+          admitted: { message, correlationId, record: canonical, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted', facts },
+        };
       }
       if (claim.kind === 'superseded') {
         events.push({ ref, type: 'superseded', at: receivedAt, correlationId, revision: record.revision, detail: { storedRevision: claim.storedRevision } });
@@ -283,7 +399,13 @@ export function withDistrictBlackPoints(record: CreditRecord, policy: BlackPoint
  * Schedules the end of publication of a revision that a destination it goes to publishes, and
  * whose publication has an end still to come: the expiry sweep sends it there after that day.
  */
-async function scheduleExpiryIfPublished(state: IntakeState, record: CreditRecord, plan: readonly RoutePlanEntry[], routes: Readonly<Record<Direction, readonly Route[]>>, today: string): Promise<void> {
+async function scheduleExpiryIfPublished(
+  state: IntakeState,
+  record: CreditRecord,
+  plan: readonly RoutePlanEntry[],
+  routes: Readonly<Record<Direction, readonly Route[]>>,
+  today: string,
+): Promise<void> {
   const publication = publicationOf(record);
   if (!publication.publish || publication.until === undefined || publication.until < today) return;
   if (!plan.some((p) => p.action === 'upsert' && publicationRole(p.destination, record.recordType, routes).publishes)) return;
@@ -308,7 +430,14 @@ async function recordEnforcement(state: IntakeState, record: CreditRecord): Prom
     const history = await state.listEnforcement(digest);
     warnings = notAFirstViolation(
       { record: `${ref.recordType}/${ref.source}/${ref.recordId}`, decisionDate },
-      history.map((e) => ({ record: `${e.ref.recordType}/${e.ref.source}/${e.ref.recordId}`, recordType: e.ref.recordType, operation: e.operation, decisionNumber: e.decisionNumber, decisionDate: e.decisionDate, ...(e.ground !== undefined && { ground: e.ground }) })),
+      history.map((e) => ({
+        record: `${e.ref.recordType}/${e.ref.source}/${e.ref.recordId}`,
+        recordType: e.ref.recordType,
+        operation: e.operation,
+        decisionNumber: e.decisionNumber,
+        decisionDate: e.decisionDate,
+        ...(e.ground !== undefined && { ground: e.ground }),
+      })),
     );
   }
   await state.registerEnforcement(digest, {
@@ -331,7 +460,16 @@ async function sendLaneMessages(admitted: readonly Admitted[], deps: IntakeDeps,
     for (const entry of a.plan) {
       const list = perLane.get(entry.destination) ?? [];
       // a pointer of well under 1 KB (every field is length-bounded), so 10 fit any SendMessageBatch request
-      list.push(outgoingLaneMessage(a.message.messageId, { ...a.ref, revision: a.record.revision, destination: entry.destination, action: entry.action, correlationId: a.correlationId, routedAt }));
+      list.push(
+        outgoingLaneMessage(a.message.messageId, {
+          ...a.ref,
+          revision: a.record.revision,
+          destination: entry.destination,
+          action: entry.action,
+          correlationId: a.correlationId,
+          routedAt,
+        }),
+      );
       perLane.set(entry.destination, list);
     }
   }
@@ -359,7 +497,10 @@ async function keepInQuarantine(state: IntakeState, deps: IntakeDeps, entry: Qua
       new SendMessageCommand({
         QueueUrl: deps.config.intakeDlqUrl,
         MessageBody: entry.body,
-        MessageAttributes: { quarantineReason: { DataType: 'String', StringValue: entry.reason }, correlationId: { DataType: 'String', StringValue: entry.correlationId } },
+        MessageAttributes: {
+          quarantineReason: { DataType: 'String', StringValue: entry.reason },
+          correlationId: { DataType: 'String', StringValue: entry.correlationId },
+        },
       }),
     );
     await state.quarantine({ ...entry, body: '', bodyHeldIn: `intake-dlq:${sent.MessageId}` });
@@ -372,7 +513,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 function identityOf(record: Partial<CreditRecord> | undefined, errors: readonly ValidationIssue[]): RecordRef | undefined {
   if (!record || errors.some((e) => e.path === '/recordType' || e.path === '/source' || e.path === '/recordId' || e.path === '')) return undefined;
   const { recordType, source, recordId } = record;
-  if (typeof recordType !== 'string' || !(RECORD_TYPES as readonly string[]).includes(recordType) || typeof source !== 'string' || typeof recordId !== 'string') return undefined;
+  if (typeof recordType !== 'string' || !(RECORD_TYPES as readonly string[]).includes(recordType) || typeof source !== 'string' || typeof recordId !== 'string')
+    return undefined;
   return { recordType: recordType as CreditRecord['recordType'], source, recordId };
 }
 
@@ -385,4 +527,3 @@ function identityFacts(record: Partial<CreditRecord> | undefined): Partial<Quara
     ...(typeof record.revision === 'number' && { revision: record.revision }),
   };
 }
-

@@ -125,7 +125,9 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
     await Promise.all([...refused].map(([key, reason]) => keep(Number(key), 'invalid', queueRefusedIssue(reason))));
     if (failed.size > refused.size) {
       // nothing is lost: the cursor stays, the next run reads this page again
-      throw new Error(`${failed.size - refused.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed].find(([key]) => !refused.has(key))![1]}`);
+      throw new Error(
+        `${failed.size - refused.size} of ${page.items.length} feed records could not be enqueued to intake: ${[...failed].find(([key]) => !refused.has(key))![1]}`,
+      );
     }
     if (page.nextCursor === null) {
       // items without a next cursor (outside the contract): keep the cursor; intake dedupes the re-read
@@ -155,7 +157,10 @@ function refuse(item: unknown, source: string): { reason: QuarantineReason; issu
     return { reason: 'unauthorised', issue: { path: '/source', rule: 'notAuthorised', message: `the feed may carry only records of source ${source}` } };
   }
   if (!(FEED.recordTypes as readonly unknown[]).includes(record['recordType'])) {
-    return { reason: 'unauthorised', issue: { path: '/recordType', rule: 'notAuthorised', message: `the feed may carry only ${FEED.recordTypes.join(' and ')} records` } };
+    return {
+      reason: 'unauthorised',
+      issue: { path: '/recordType', rule: 'notAuthorised', message: `the feed may carry only ${FEED.recordTypes.join(' and ')} records` },
+    };
   }
   return undefined;
 }
@@ -182,7 +187,8 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
     if (response.status !== 200) return { error: `HTTP ${response.status} ${text.slice(0, 200)}`.trim() };
     try {
       const body = JSON.parse(text) as Partial<FeedPage>;
-      if (!Array.isArray(body.items) || (body.nextCursor !== null && typeof body.nextCursor !== 'string')) return { error: 'feed answer is not { items: [], nextCursor }' };
+      if (!Array.isArray(body.items) || (body.nextCursor !== null && typeof body.nextCursor !== 'string'))
+        return { error: 'feed answer is not { items: [], nextCursor }' };
       return { items: body.items, nextCursor: body.nextCursor };
     } catch {
       return { error: 'feed answer is not JSON' };

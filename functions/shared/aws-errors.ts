@@ -27,7 +27,19 @@ const THROTTLING = new Set([
 ]);
 
 /** Failures below the HTTP layer: no response was read. */
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'CredentialsProviderError', 'CredentialsError']);
+const NETWORK = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'AbortError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'CredentialsProviderError',
+  'CredentialsError',
+]);
 
 interface AwsErrorShape {
   name?: string;

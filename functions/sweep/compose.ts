@@ -10,7 +10,17 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, type Platform } from '../shared/platform.js';
-import { appendEvents, dynamoOperations, getCursor, getLatestRecord, listDestinationStates, listExpired, markExpiryEnqueued, removeExpiry, saveCursor } from '../shared/state/dynamo/index.js';
+import {
+  appendEvents,
+  dynamoOperations,
+  getCursor,
+  getLatestRecord,
+  listDestinationStates,
+  listExpired,
+  markExpiryEnqueued,
+  removeExpiry,
+  saveCursor,
+} from '../shared/state/dynamo/index.js';
 import { sweepConfigFromEnv } from './config.js';
 import { sweepExpiredPublications, type SweepConfig, type SweepDeps, type SweepResult } from './sweep.js';
 

@@ -46,7 +46,10 @@ export interface SweepConfig {
 }
 
 /** What the expiry sweep asks of the sync state. */
-export type SweepState = Pick<SyncState, 'getCursor' | 'saveCursor' | 'listExpired' | 'getLatestRecord' | 'listDestinationStates' | 'markExpiryEnqueued' | 'removeExpiry' | 'appendEvents'>;
+export type SweepState = Pick<
+  SyncState,
+  'getCursor' | 'saveCursor' | 'listExpired' | 'getLatestRecord' | 'listDestinationStates' | 'markExpiryEnqueued' | 'removeExpiry' | 'appendEvents'
+>;
 
 export interface SweepDeps {
   state: SweepState;
@@ -114,7 +117,12 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
       try {
         progress = await sweepEntry(store, entry, deps, today, now(), events, result);
       } catch (err) {
-        deps.logger.error('could not sweep an expired publication; the next run tries again', { ...entry.ref, revision: entry.revision, until: entry.until, error: describeError(err) });
+        deps.logger.error('could not sweep an expired publication; the next run tries again', {
+          ...entry.ref,
+          revision: entry.revision,
+          until: entry.until,
+          error: describeError(err),
+        });
         deps.metrics?.count('ExpiryErrors', 1);
         progress = 'open';
       }
@@ -144,7 +152,15 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
  * One expired publication: sends its end to the destinations that published the revision and have
  * not ended it, once each; closes the entry once none is left (or a newer revision took over).
  */
-async function sweepEntry(store: SweepState, entry: ExpiryEntry, deps: SweepDeps, today: string, at: string, events: HistoryEvent[], result: SweepResult): Promise<Progress> {
+async function sweepEntry(
+  store: SweepState,
+  entry: ExpiryEntry,
+  deps: SweepDeps,
+  today: string,
+  at: string,
+  events: HistoryEvent[],
+  result: SweepResult,
+): Promise<Progress> {
   const latest = await store.getLatestRecord(entry.ref);
   // a newer revision states its own publication (and has its own entry when it ends later)
   if (!latest || latest.meta.revision !== entry.revision || !publicationEndedBy(publicationOf(latest.record), today)) {
@@ -173,14 +189,27 @@ async function sweepEntry(store: SweepState, entry: ExpiryEntry, deps: SweepDeps
   }
   for (const { destination, error } of refused) {
     deps.metrics?.count('ExpiryErrors', 1);
-    deps.logger.error('a destination refused to end a publication past its last day: it may still be published there', { ...entry.ref, revision: entry.revision, until: entry.until, destination, error });
+    deps.logger.error('a destination refused to end a publication past its last day: it may still be published there', {
+      ...entry.ref,
+      revision: entry.revision,
+      until: entry.until,
+      destination,
+      error,
+    });
   }
   if (toSend.length > 0) {
     const sends = await Promise.all(
       toSend.map(async (destination) => {
         const url = deps.config.laneQueueUrls[destination];
         if (!url) throw new Error(`no queue configured for lane ${destination}`);
-        const message: LaneMessage = { ...entry.ref, revision: entry.revision, destination, action: 'unpublish', correlationId: `expiry-sweep:${today}`, routedAt: at };
+        const message: LaneMessage = {
+          ...entry.ref,
+          revision: entry.revision,
+          destination,
+          action: 'unpublish',
+          correlationId: `expiry-sweep:${today}`,
+          routedAt: at,
+        };
         const { failed } = await sendBatch(deps.sqs, url, [outgoingLaneMessage(destination, message)]);
         return failed.size === 0;
       }),
@@ -190,15 +219,33 @@ async function sweepEntry(store: SweepState, entry: ExpiryEntry, deps: SweepDeps
     result.enqueued += sent.length;
     if (sent.length > 0) {
       result.publications++;
-      events.push({ ref: entry.ref, type: 'publicationExpired', at, correlationId: `expiry-sweep:${today}`, revision: entry.revision, detail: { until: entry.until, destinations: sent } });
-      deps.logger.info('publication over: its end sent where it was published', { ...entry.ref, revision: entry.revision, until: entry.until, destinations: sent });
+      events.push({
+        ref: entry.ref,
+        type: 'publicationExpired',
+        at,
+        correlationId: `expiry-sweep:${today}`,
+        revision: entry.revision,
+        detail: { until: entry.until, destinations: sent },
+      });
+      deps.logger.info('publication over: its end sent where it was published', {
+        ...entry.ref,
+        revision: entry.revision,
+        until: entry.until,
+        destinations: sent,
+      });
     }
     return 'open';
   }
   if (waitingFor.length > 0) {
     if (entry.until < addDays(today, -STUCK_AFTER_DAYS)) {
       deps.metrics?.count('ExpiryErrors', 1);
-      deps.logger.error('a publication past its last day is still not ended', { ...entry.ref, revision: entry.revision, until: entry.until, destinations: waitingFor, reason: 'its revision or its end of publication is not delivered there: in the lane, in its DLQ, or never sent' });
+      deps.logger.error('a publication past its last day is still not ended', {
+        ...entry.ref,
+        revision: entry.revision,
+        until: entry.until,
+        destinations: waitingFor,
+        reason: 'its revision or its end of publication is not delivered there: in the lane, in its DLQ, or never sent',
+      });
     }
     return 'open';
   }

@@ -76,7 +76,11 @@ export class ExchangeFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
-      ...(props.async && { retryAttempts: props.async.retryAttempts, maxEventAge: props.async.maxEventAge, ...(props.async.onFailure && { onFailure: props.async.onFailure }) }),
+      ...(props.async && {
+        retryAttempts: props.async.retryAttempts,
+        maxEventAge: props.async.maxEventAge,
+        ...(props.async.onFailure && { onFailure: props.async.onFailure }),
+      }),
       environment: { ...(props.sourceMappedStackTraces && { NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }), ...props.environment },
       bundling: functionBundling,
     });

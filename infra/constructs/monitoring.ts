@@ -44,7 +44,12 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.props = props;
-    this.topic = new sns.Topic(this, 'Alarms', { topicName: `${props.namePrefix}-alarms`, displayName: 'Credit exchange alarms', masterKey: props.key, enforceSSL: true });
+    this.topic = new sns.Topic(this, 'Alarms', {
+      topicName: `${props.namePrefix}-alarms`,
+      displayName: 'Credit exchange alarms',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
     // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: CloudWatch
     // may then publish only if allowed here (and decrypt with the key: the stack's key policy)
     const { account, region } = Stack.of(this);
@@ -88,10 +93,20 @@ export class Monitoring extends Construct {
 
   /** DLQ not empty, and the oldest message too old (the consumer is stuck or the endpoint down). */
   watchQueue(watched: QueueToWatch): void {
-    this.alarm(`${watched.name}DlqNotEmpty`, `${watched.name}-dlq-not-empty`, watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }), 1,
-      `Messages of ${watched.name} failed every retry and wait in its DLQ (${watched.deadLetterQueue.queueName}). Find out why (credex status, the function's logs), fix the cause, then replay them: credex replay.`);
-    this.alarm(`${watched.name}OldestMessage`, `${watched.name}-oldest-message`, watched.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: FIVE_MINUTES }), this.props.oldestMessageAgeMinutes * 60,
-      `A message has waited in ${watched.name} over ${this.props.oldestMessageAgeMinutes} minutes: its consumer is failing, throttled or its endpoint is down. Check the function's errors and the endpoint; messages move to the DLQ after the lane's maxReceiveCount.`);
+    this.alarm(
+      `${watched.name}DlqNotEmpty`,
+      `${watched.name}-dlq-not-empty`,
+      watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }),
+      1,
+      `Messages of ${watched.name} failed every retry and wait in its DLQ (${watched.deadLetterQueue.queueName}). Find out why (credex status, the function's logs), fix the cause, then replay them: credex replay.`,
+    );
+    this.alarm(
+      `${watched.name}OldestMessage`,
+      `${watched.name}-oldest-message`,
+      watched.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: FIVE_MINUTES }),
+      this.props.oldestMessageAgeMinutes * 60,
+      `A message has waited in ${watched.name} over ${this.props.oldestMessageAgeMinutes} minutes: its consumer is failing, throttled or its endpoint is down. Check the function's errors and the endpoint; messages move to the DLQ after the lane's maxReceiveCount.`,
+    );
   }
 
   /**
@@ -104,10 +119,20 @@ export class Monitoring extends Construct {
       schedule: ['the run is abandoned and the next scheduled run does its work (its state did not advance)', 'The run waits for the next schedule'],
       api: ['the upstream was answered 5xx and resends', 'Upstreams were answered 5xx and resend'],
     }[trigger];
-    this.alarm(`${name}Errors`, `${name}-errors`, fn.metricErrors({ period: FIVE_MINUTES }), 1,
-      `${name} invocations failed as a whole (a crash, a timeout or a configuration error): ${retried[0]}. Read the function's log group for the error.`);
-    this.alarm(`${name}Throttles`, `${name}-throttles`, fn.metricThrottles({ period: FIVE_MINUTES }), 1,
-      `${name} was throttled by Lambda: the account's concurrency is exhausted or a reserved concurrency is too low. ${retried[1]}; raise the limit if it persists.`);
+    this.alarm(
+      `${name}Errors`,
+      `${name}-errors`,
+      fn.metricErrors({ period: FIVE_MINUTES }),
+      1,
+      `${name} invocations failed as a whole (a crash, a timeout or a configuration error): ${retried[0]}. Read the function's log group for the error.`,
+    );
+    this.alarm(
+      `${name}Throttles`,
+      `${name}-throttles`,
+      fn.metricThrottles({ period: FIVE_MINUTES }),
+      1,
+      `${name} was throttled by Lambda: the account's concurrency is exhausted or a reserved concurrency is too low. ${retried[1]}; raise the limit if it persists.`,
+    );
   }
 
   laneRow(destination: string, watched: QueueToWatch): void {
@@ -125,9 +150,21 @@ export class Monitoring extends Construct {
           this.exchangeMetric('AuthFailures', lane).with({ label: 'auth failures' }),
         ],
       }),
-      new cloudwatch.GraphWidget({ title: `${destination}: DLQ depth`, width: 5, left: [watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'in DLQ', statistic: 'Maximum', period: Duration.minutes(1) })] }),
-      new cloudwatch.GraphWidget({ title: `${destination}: oldest message (s)`, width: 5, left: [watched.queue.metricApproximateAgeOfOldestMessage({ label: 'age', statistic: 'Maximum', period: Duration.minutes(1) })] }),
-      new cloudwatch.GraphWidget({ title: `${destination}: endpoint latency (ms)`, width: 5, left: [this.exchangeMetric('EndpointLatency', lane, 'p90').with({ label: 'p90' })] }),
+      new cloudwatch.GraphWidget({
+        title: `${destination}: DLQ depth`,
+        width: 5,
+        left: [watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'in DLQ', statistic: 'Maximum', period: Duration.minutes(1) })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${destination}: oldest message (s)`,
+        width: 5,
+        left: [watched.queue.metricApproximateAgeOfOldestMessage({ label: 'age', statistic: 'Maximum', period: Duration.minutes(1) })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${destination}: endpoint latency (ms)`,
+        width: 5,
+        left: [this.exchangeMetric('EndpointLatency', lane, 'p90').with({ label: 'p90' })],
+      }),
     );
   }
 
@@ -137,6 +174,8 @@ export class Monitoring extends Construct {
 
   /** The state of every alarm: call after all alarms exist and before the rows, so it comes first. */
   addAlarmStatus(): void {
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: Math.max(3, Math.ceil(this.alarms.length / 4) + 1) }));
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: Math.max(3, Math.ceil(this.alarms.length / 4) + 1) }),
+    );
   }
 }

@@ -22,7 +22,11 @@ const attribute = (definition: ReturnType<typeof syncStateTableDefinition>, name
   return { name, type: { S: dynamodb.AttributeType.STRING, N: dynamodb.AttributeType.NUMBER, B: dynamodb.AttributeType.BINARY }[type] };
 };
 
-const keyOf = (definition: ReturnType<typeof syncStateTableDefinition>, schema: ReadonlyArray<{ AttributeName?: string; KeyType?: string }> | undefined, kind: 'HASH' | 'RANGE') => {
+const keyOf = (
+  definition: ReturnType<typeof syncStateTableDefinition>,
+  schema: ReadonlyArray<{ AttributeName?: string; KeyType?: string }> | undefined,
+  kind: 'HASH' | 'RANGE',
+) => {
   const name = schema?.find((k) => k.KeyType === kind)?.AttributeName;
   return name === undefined ? undefined : attribute(definition, name);
 };

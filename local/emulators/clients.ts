@@ -1,10 +1,5 @@
 /** SDK client settings and table setup for the local DynamoDB-compatible and SQS-compatible servers. */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceInUseException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { syncStateTableDefinition } from '../../topology/table.js';
 
 export interface LocalAwsConfig {
@@ -25,11 +20,7 @@ export function localAwsConfig(endpoint: string): LocalAwsConfig {
  * Creates the sync-state table (key schema from `syncStateTableDefinition`) and waits until it and its
  * indexes are ACTIVE. Idempotent: an existing table is not an error.
  */
-export async function createSyncStateTable(
-  ddb: DynamoDBClient,
-  tableName: string,
-  options: { timeoutMs?: number } = {},
-): Promise<void> {
+export async function createSyncStateTable(ddb: DynamoDBClient, tableName: string, options: { timeoutMs?: number } = {}): Promise<void> {
   try {
     await ddb.send(new CreateTableCommand(syncStateTableDefinition(tableName)));
   } catch (error) {

@@ -105,11 +105,7 @@ function assertPortFree(port: number): Promise<void> {
     const server = createServer();
     server.unref();
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new PortInUseError(`DynamoDB Local cannot use port ${port}: address already in use`, { cause: error })
-          : error,
-      ),
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(`DynamoDB Local cannot use port ${port}: address already in use`, { cause: error }) : error),
     );
     server.listen(port, () => server.close(() => resolve()));
   });
@@ -194,17 +190,9 @@ async function startOnce(emulatorDir: string, port: number, options: DynamoDbLoc
   return { endpoint, port, stop };
 }
 
-async function waitUntilReady(
-  child: ChildProcess,
-  endpoint: string,
-  timeoutMs: number,
-  spawnError: () => Error | undefined,
-): Promise<void> {
+async function waitUntilReady(child: ChildProcess, endpoint: string, timeoutMs: number, spawnError: () => Error | undefined): Promise<void> {
   // Loaded here, not at the top: the JVM boots while the SDK loads (~0.5 s saved on a cold start).
-  const [{ DynamoDBClient, ListTablesCommand }, { localAwsConfig }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
-    import('./clients.js'),
-  ]);
+  const [{ DynamoDBClient, ListTablesCommand }, { localAwsConfig }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('./clients.js')]);
   const client = new DynamoDBClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

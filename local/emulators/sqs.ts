@@ -30,11 +30,14 @@ let carried: Promise<void> | undefined;
 function carrySupplementaryPlanes(): Promise<void> {
   return (carried ??= (async () => {
     // fauxqs's exports allow `import` of its entry only: find its folder the way Node searches
-    const file = (createRequire(import.meta.url).resolve.paths('fauxqs') ?? []).map((dir) => join(dir, 'fauxqs', 'dist', 'sqs', 'sqsTypes.js')).find((path) => existsSync(path));
+    const file = (createRequire(import.meta.url).resolve.paths('fauxqs') ?? [])
+      .map((dir) => join(dir, 'fauxqs', 'dist', 'sqs', 'sqsTypes.js'))
+      .find((path) => existsSync(path));
     if (!file) throw new Error('fauxqs/dist/sqs/sqsTypes.js not found: revisit local/emulators/sqs.ts');
     const types = (await import(pathToFileURL(file).href)) as { INVALID_MESSAGE_BODY_CHAR?: RegExp };
     const check = types.INVALID_MESSAGE_BODY_CHAR;
-    if (!(check instanceof RegExp)) throw new Error('fauxqs no longer exports INVALID_MESSAGE_BODY_CHAR from dist/sqs/sqsTypes.js: revisit local/emulators/sqs.ts');
+    if (!(check instanceof RegExp))
+      throw new Error('fauxqs no longer exports INVALID_MESSAGE_BODY_CHAR from dist/sqs/sqsTypes.js: revisit local/emulators/sqs.ts');
     check.test = (text: string) => AWS_INVALID_MESSAGE_BODY_CHAR.test(text);
   })());
 }

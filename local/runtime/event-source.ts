@@ -142,21 +142,26 @@ function validate(options: EventSourceOptions): void {
   const fail = (message: string) => {
     throw new RangeError(`${options.functionName}: ${message}`);
   };
-  if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_SIZE)) fail(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}; got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_SIZE))
+    fail(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}; got ${batchSize}`);
   if (!(window >= 0 && window <= MAX_BATCHING_WINDOW_SECONDS)) fail(`maxBatchingWindowSeconds must be from 0 to ${MAX_BATCHING_WINDOW_SECONDS}; got ${window}`);
-  if (batchSize > SQS_BATCH_LIMIT && window < 1) fail(`a batchSize over ${SQS_BATCH_LIMIT} needs a maxBatchingWindowSeconds of at least 1 (as Lambda requires); got ${window}`);
+  if (batchSize > SQS_BATCH_LIMIT && window < 1)
+    fail(`a batchSize over ${SQS_BATCH_LIMIT} needs a maxBatchingWindowSeconds of at least 1 (as Lambda requires); got ${window}`);
   // Lambda's minimum is 2; 1 is allowed here (a serial consumer is handy locally)
   if (!(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) fail(`maxConcurrency must be a positive integer; got ${maxConcurrency}`);
-  if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_FUNCTION_TIMEOUT_SECONDS)) fail(`timeoutSeconds must be over 0 and at most ${MAX_FUNCTION_TIMEOUT_SECONDS}; got ${timeoutSeconds}`);
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_FUNCTION_TIMEOUT_SECONDS))
+    fail(`timeoutSeconds must be over 0 and at most ${MAX_FUNCTION_TIMEOUT_SECONDS}; got ${timeoutSeconds}`);
   const idle = options.idleWaitSeconds;
-  if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0 && idle <= MAX_WAIT_SECONDS)) fail(`idleWaitSeconds must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}; got ${idle}`);
+  if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0 && idle <= MAX_WAIT_SECONDS))
+    fail(`idleWaitSeconds must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}; got ${idle}`);
 }
 
 /** Which messages the handler's response leaves on the queue, or why the response fails the whole batch. */
 export function failedItems(response: unknown, messageIds: ReadonlySet<string>): { failed: Set<string> } | { invalid: string } {
   const failed = new Set<string>();
   if (response === undefined || response === null) return { failed };
-  if (typeof response !== 'object' || Array.isArray(response)) return { invalid: `the response is not a batch response object (${Array.isArray(response) ? 'array' : typeof response})` };
+  if (typeof response !== 'object' || Array.isArray(response))
+    return { invalid: `the response is not a batch response object (${Array.isArray(response) ? 'array' : typeof response})` };
   const items = (response as { batchItemFailures?: unknown }).batchItemFailures;
   if (items === undefined || items === null) return { failed };
   if (!Array.isArray(items)) return { invalid: 'batchItemFailures is not a list' };
@@ -389,7 +394,10 @@ export class SqsEventSource {
       chunks(messages, SQS_BATCH_LIMIT).map(async (chunk) => {
         try {
           const { Failed = [] } = await this.#options.sqs.send(
-            new DeleteMessageBatchCommand({ QueueUrl: this.#options.queueUrl, Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })) }),
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.#options.queueUrl,
+              Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
+            }),
           );
           this.#logFailedEntries('DeleteMessageBatch', Failed, 'those messages come back after their visibility timeout');
         } catch (error) {

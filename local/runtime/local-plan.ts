@@ -46,7 +46,10 @@ export function localPlan(plan: ExchangePlan, timeScale: number): LocalPlan {
     ...scaleConsumer(lane.consumer, lane.queue, timeScale),
   }));
   // the lease keeps its place: longer than an intake invocation, shorter than the message's return
-  const lease = Math.min(Math.max(scaled(DEFAULT_ROUTING_LEASE_SECONDS, timeScale, 1), intake.consumer.timeoutSeconds + 1), intake.queue.visibilityTimeoutSeconds - 1);
+  const lease = Math.min(
+    Math.max(scaled(DEFAULT_ROUTING_LEASE_SECONDS, timeScale, 1), intake.consumer.timeoutSeconds + 1),
+    intake.queue.visibilityTimeoutSeconds - 1,
+  );
   return {
     ...plan,
     intake,

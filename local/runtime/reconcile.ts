@@ -98,7 +98,9 @@ async function peekBodies(sqs: SQSClient, queueUrl: string): Promise<string[]> {
   const bodies = new Map<string, string>();
   // visibility 0 leaves each message visible: a few rounds see them all on a small queue
   for (let round = 0, fresh = 1; round < 50 && fresh > 0; round++) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }),
+    );
     fresh = 0;
     for (const m of Messages) {
       if (!bodies.has(m.MessageId!)) fresh++;
@@ -140,8 +142,11 @@ function recordsOf(items: readonly Item[]): { records: Map<string, RecordView>; 
         ...(typeof item['publishedUntil'] === 'string' && { publishedUntil: item['publishedUntil'] }),
         ...(typeof item['publicationEndedAt'] === 'string' && { publicationEndedAt: item['publicationEndedAt'] }),
       });
-    }
-    else if (sk.startsWith('EVT#') && (item['type'] === 'duplicate' || item['type'] === 'superseded') && (item['detail'] as { destination?: string } | undefined)?.destination === undefined) {
+    } else if (
+      sk.startsWith('EVT#') &&
+      (item['type'] === 'duplicate' || item['type'] === 'superseded') &&
+      (item['detail'] as { destination?: string } | undefined)?.destination === undefined
+    ) {
       // intake's events (a deliver function's name a destination)
       const events = view(key).intakeEvents;
       const event = `${String(item['type'])}@${item['revision']}`;
@@ -166,7 +171,16 @@ export async function reconcile(sources: ReconcileSources, submissions?: readonl
         // not a lane message: counted by nobody, so it shows as pending below
       }
     }
-    const tally: DestinationTally = { revisions: 0, delivered: 0, superseded: 0, rejected: 0, inDlq: 0, pending: 0, publicationsEnded: 0, publicationsEnding: 0 };
+    const tally: DestinationTally = {
+      revisions: 0,
+      delivered: 0,
+      superseded: 0,
+      rejected: 0,
+      inDlq: 0,
+      pending: 0,
+      publicationsEnded: 0,
+      publicationsEnding: 0,
+    };
     for (const [key, record] of records) {
       if (!record.routedTo.includes(destination)) continue;
       tally.revisions += record.revisions.size;
@@ -207,14 +221,21 @@ export async function reconcile(sources: ReconcileSources, submissions?: readonl
   };
 }
 
-function classifySubmissions(submissions: readonly DemoSubmission[], records: ReadonlyMap<string, RecordView>, quarantine: readonly Item[], intakeDlq: readonly string[]): SubmissionTally {
+function classifySubmissions(
+  submissions: readonly DemoSubmission[],
+  records: ReadonlyMap<string, RecordView>,
+  quarantine: readonly Item[],
+  intakeDlq: readonly string[],
+): SubmissionTally {
   const tally: SubmissionTally = { total: submissions.length, accepted: 0, duplicate: 0, superseded: 0, quarantined: 0, inIntakeDlq: 0, unaccounted: [] };
   const seen = new Set<string>();
   const unusedQuarantine = [...quarantine];
   const takeQuarantine = (s: DemoSubmission): boolean => {
     const r = s.record;
     const i = unusedQuarantine.findIndex(
-      (q) => q['body'] === s.body || (r !== undefined && q['recordId'] === r['recordId'] && q['source'] === r['source'] && (q['revision'] === undefined || q['revision'] === r['revision'])),
+      (q) =>
+        q['body'] === s.body ||
+        (r !== undefined && q['recordId'] === r['recordId'] && q['source'] === r['source'] && (q['revision'] === undefined || q['revision'] === r['revision'])),
     );
     if (i < 0) return false;
     unusedQuarantine.splice(i, 1);
@@ -258,14 +279,22 @@ function classifySubmissions(submissions: readonly DemoSubmission[], records: Re
       } else if (takeEvent('duplicate')) tally.duplicate++;
       // a resend of a stored revision that a newer one has replaced since is superseded, not a duplicate
       else if (takeEvent('superseded')) tally.superseded++;
-      else tally.unaccounted.push({ seq: s.seq, why: `a resend of revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} never reached intake` });
+      else
+        tally.unaccounted.push({
+          seq: s.seq,
+          why: `a resend of revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} never reached intake`,
+        });
     } else if (record && record.latest > revision) {
       if (takeEvent('superseded')) tally.superseded++;
-      else tally.unaccounted.push({ seq: s.seq, why: `older revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} never reached intake` });
-    }
-    else if (takeQuarantine(s)) tally.quarantined++;
+      else
+        tally.unaccounted.push({ seq: s.seq, why: `older revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} never reached intake` });
+    } else if (takeQuarantine(s)) tally.quarantined++;
     else if (takeFromDlq(s)) tally.inIntakeDlq++;
-    else tally.unaccounted.push({ seq: s.seq, why: r ? `revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} is not in the table` : 'not quarantined' });
+    else
+      tally.unaccounted.push({
+        seq: s.seq,
+        why: r ? `revision ${revision} of ${String(r['recordType'])} ${String(r['recordId'])} is not in the table` : 'not quarantined',
+      });
   }
   return tally;
 }

@@ -52,7 +52,6 @@ const NAME_PREFIX = resourceNames.prefix('local');
 /** The namespace the local runtime's metrics would have (they are counted, never published). */
 const LOCAL_METRICS_NAMESPACE = 'CreditExchange/local';
 
-
 export interface RuntimePorts {
   dynamodb?: number;
   sqs?: number;
@@ -146,9 +145,18 @@ function localSecret(label: string, bytes = 24): string {
 
 export function localCredentials(): Runtime['credentials'] {
   const destinations = Object.fromEntries(
-    DESTINATION_IDS.map((d) => [d, { appKey: `credex-local-${d}`, secret: localSecret(`destination:${d}`), fieldKey: createHash('sha256').update(`credex-local:field:${d}`).digest('hex').slice(0, 32) }]),
+    DESTINATION_IDS.map((d) => [
+      d,
+      {
+        appKey: `credex-local-${d}`,
+        secret: localSecret(`destination:${d}`),
+        fieldKey: createHash('sha256').update(`credex-local:field:${d}`).digest('hex').slice(0, 32),
+      },
+    ]),
   ) as Record<DestinationId, Credentials>;
-  const upstreamCredentials = Object.fromEntries(Object.entries(upstreams).map(([id, u]) => [id, { appKey: u.appKey, secret: localSecret(`upstream:${id}`) }])) as Record<UpstreamId, Credentials>;
+  const upstreamCredentials = Object.fromEntries(
+    Object.entries(upstreams).map(([id, u]) => [id, { appKey: u.appKey, secret: localSecret(`upstream:${id}`) }]),
+  ) as Record<UpstreamId, Credentials>;
   // the feed is the provincial platform's: the exchange reads it with the app key that platform issued
   return { upstreams: upstreamCredentials, destinations, feed: destinations.provincial };
 }
@@ -158,7 +166,9 @@ async function listenOr<T>(what: string, port: number | undefined, start: () => 
     return await start();
   } catch (error) {
     if ((error as { code?: string }).code === 'EADDRINUSE') {
-      throw new PortInUseError(`${port ? `port ${port}` : 'a port'} (${what}) is already in use: stop what holds it, or choose another port (npm start -- --help)`);
+      throw new PortInUseError(
+        `${port ? `port ${port}` : 'a port'} (${what}) is already in use: stop what holds it, or choose another port (npm start -- --help)`,
+      );
     }
     throw error;
   }
@@ -191,10 +201,16 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
 
   const dynamo =
     options.dynamodb === 'dynamodb-local'
-      ? await listenOr('DynamoDB', ports.dynamodb, () => startDynamoDbLocal({ ...(ports.dynamodb && { port: ports.dynamodb }), ...(dataDir && { dataDir: join(dataDir, 'dynamodb-local') }) }))
-      : await listenOr('DynamoDB', ports.dynamodb, () => startDynalite({ ...(ports.dynamodb && { port: ports.dynamodb }), ...(dataDir && { dataDir: join(dataDir, 'dynalite') }) }));
+      ? await listenOr('DynamoDB', ports.dynamodb, () =>
+          startDynamoDbLocal({ ...(ports.dynamodb && { port: ports.dynamodb }), ...(dataDir && { dataDir: join(dataDir, 'dynamodb-local') }) }),
+        )
+      : await listenOr('DynamoDB', ports.dynamodb, () =>
+          startDynalite({ ...(ports.dynamodb && { port: ports.dynamodb }), ...(dataDir && { dataDir: join(dataDir, 'dynalite') }) }),
+        );
   cleanups.push(() => dynamo.stop());
-  const sqsServer = await listenOr('SQS', ports.sqs, () => startSqs({ ...(ports.sqs && { port: ports.sqs }), ...(dataDir && { dataDir: join(dataDir, 'sqs') }) }));
+  const sqsServer = await listenOr('SQS', ports.sqs, () =>
+    startSqs({ ...(ports.sqs && { port: ports.sqs }), ...(dataDir && { dataDir: join(dataDir, 'sqs') }) }),
+  );
   cleanups.push(() => sqsServer.stop());
 
   // every poller holds a long poll open: more sockets than the SDK's default 50
@@ -218,7 +234,13 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
 
   let simulators = options.simulators;
   if (!simulators) {
-    simulators = await listenOr('a simulator', undefined, () => startLocalSimulators({ ...(options.faults && { faults: options.faults }), ...(options.seed !== undefined && { seed: options.seed }), ...(ports.simulators && { ports: ports.simulators }) }));
+    simulators = await listenOr('a simulator', undefined, () =>
+      startLocalSimulators({
+        ...(options.faults && { faults: options.faults }),
+        ...(options.seed !== undefined && { seed: options.seed }),
+        ...(ports.simulators && { ports: ports.simulators }),
+      }),
+    );
     const started = simulators;
     cleanups.push(() => started.stop());
   }
@@ -233,7 +255,8 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     sqs,
     secrets: memorySecretSource(secretValues),
     logger: (service, persistentKeys) => new Logger({ serviceName: SERVICES[service], logLevel, ...(persistentKeys && { persistentKeys }) }),
-    metrics: (service, env, defaultDimensions) => new UnpublishedMetrics({ namespace: metricsNamespace(env), serviceName: SERVICES[service], ...(defaultDimensions && { defaultDimensions }) }),
+    metrics: (service, env, defaultDimensions) =>
+      new UnpublishedMetrics({ namespace: metricsNamespace(env), serviceName: SERVICES[service], ...(defaultDimensions && { defaultDimensions }) }),
     today,
   };
 
@@ -284,13 +307,27 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
   }
 
   const ingestDeps = composeIngestDeps(environmentOf.ingest({ ...common, intakeQueueUrl: queues.intake.url, secretsPrefix: LOCAL_SECRET_PREFIX }), platform);
-  const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () => startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }));
+  const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () =>
+    startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }),
+  );
   cleanups.push(() => ingest.stop());
 
-  const pull = composePull(environmentOf.pull({ ...common, intakeQueueUrl: queues.intake.url, feedUrl: simulators.urls.provincial, credentialsSecret: feedSecretName(LOCAL_SECRET_PREFIX) }), platform);
+  const pull = composePull(
+    environmentOf.pull({
+      ...common,
+      intakeQueueUrl: queues.intake.url,
+      feedUrl: simulators.urls.provincial,
+      credentialsSecret: feedSecretName(LOCAL_SECRET_PREFIX),
+    }),
+    platform,
+  );
   const pullNow = scheduled('pull', (context) => pull(undefined, context), plan.pull.timeoutSeconds, options.pullIntervalSeconds ?? 5, cleanups);
 
-  const sweep = composeSweep(environmentOf.sweep({ ...common, laneQueueUrls, maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun }), platform, testTopology);
+  const sweep = composeSweep(
+    environmentOf.sweep({ ...common, laneQueueUrls, maxRecordsPerRun: topology.expirySweep.maxRecordsPerRun }),
+    platform,
+    testTopology,
+  );
   const sweepNow = scheduled('sweep', (context) => sweep(undefined, context), plan.sweep.timeoutSeconds, options.sweepIntervalSeconds ?? 5, cleanups);
 
   for (const source of eventSources) source.start();
@@ -332,10 +369,21 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
  * A scheduled function as EventBridge Scheduler runs it: every `intervalSeconds` (0: never by
  * itself), one run at a time — a run asked for while one is going joins it. Returns "run now".
  */
-function scheduled<T>(name: string, run: (context: Context) => Promise<T>, timeoutSeconds: number, intervalSeconds: number, cleanups: Array<() => Promise<void>>): () => Promise<T> {
+function scheduled<T>(
+  name: string,
+  run: (context: Context) => Promise<T>,
+  timeoutSeconds: number,
+  intervalSeconds: number,
+  cleanups: Array<() => Promise<void>>,
+): () => Promise<T> {
   let running: Promise<T> | undefined;
   const now = (): Promise<T> =>
-    (running ??= run({ ...LAMBDA_CONTEXT_DEFAULTS, functionName: `${NAME_PREFIX}-${name}`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => timeoutSeconds * 1000 } as Context).finally(() => {
+    (running ??= run({
+      ...LAMBDA_CONTEXT_DEFAULTS,
+      functionName: `${NAME_PREFIX}-${name}`,
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => timeoutSeconds * 1000,
+    } as Context).finally(() => {
       running = undefined;
     }));
   if (intervalSeconds > 0) {

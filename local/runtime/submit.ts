@@ -43,7 +43,11 @@ async function pushBatch(target: SubmitTarget, upstreamId: string, batch: readon
   for (let attempt = 1; ; attempt++) {
     // a fresh timestamp and nonce per attempt: a resent request is a new request
     const headers = signRequest({ method: 'POST', path: INGEST_PATH, body, credentials, algorithm: 'HMAC-SHA256' });
-    const response = await fetch(`${target.ingestUrl}${INGEST_PATH}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body });
+    const response = await fetch(`${target.ingestUrl}${INGEST_PATH}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+      body,
+    });
     const text = await response.text();
     // 200: all accepted; 207: some rejected per record (kept in quarantine) — both are answers
     if (response.status === 200 || response.status === 207) return;
@@ -87,7 +91,11 @@ export async function submitAll(target: SubmitTarget, submissions: readonly Demo
   for (const submission of submissions) {
     if (options.signal?.aborted) return;
     const first = run[0];
-    const sameRun = first && first.channel === submission.channel && first.upstreamId === submission.upstreamId && run.length < (submission.channel === 'ingest' ? batchSize : 100);
+    const sameRun =
+      first &&
+      first.channel === submission.channel &&
+      first.upstreamId === submission.upstreamId &&
+      run.length < (submission.channel === 'ingest' ? batchSize : 100);
     if (!sameRun) await flush();
     run.push(submission);
   }

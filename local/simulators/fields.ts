@@ -162,7 +162,11 @@ class CatalogueBuilder {
         this.registerLeaf(path, prop, refName);
       }
     }
-    this.addRequired(pointer, [...required].filter((name) => !this.isObjectProperty(properties[name], file)), when);
+    this.addRequired(
+      pointer,
+      [...required].filter((name) => !this.isObjectProperty(properties[name], file)),
+      when,
+    );
     if (isObject(node.dependentRequired)) {
       for (const [name, deps] of Object.entries(node.dependentRequired)) {
         const present = this.presence(`${pointer}/${name}`);
@@ -311,7 +315,8 @@ export function decodeFields(catalogue: TypeCatalogue, fields: Json, options: De
   const { profile } = options;
   const values = new Map<string, unknown>();
   const issues: FieldIssue[] = [];
-  const invalid = (field: string, message: string, errorCode: IssueCode = 'E102'): void => void issues.push({ errorCode, field, message: `${field} ${message}` });
+  const invalid = (field: string, message: string, errorCode: IssueCode = 'E102'): void =>
+    void issues.push({ errorCode, field, message: `${field} ${message}` });
   // Identity numbers last: they need their document type, which is decoded first.
   const entries = Object.entries(fields).sort(([a], [b]) => Number(isIdentity(catalogue, a)) - Number(isIdentity(catalogue, b)));
   for (const [code, value] of entries) {
@@ -340,7 +345,8 @@ export function decodeFields(catalogue: TypeCatalogue, fields: Json, options: De
         break;
       }
       case 'list': {
-        const items = profile.lists === 'joined' ? (typeof value === 'string' ? value.split(';') : undefined) : Array.isArray(value) ? (value as unknown[]) : undefined;
+        const items =
+          profile.lists === 'joined' ? (typeof value === 'string' ? value.split(';') : undefined) : Array.isArray(value) ? (value as unknown[]) : undefined;
         const how = profile.lists === 'joined' ? "a string of values joined with ';'" : 'a JSON array of strings';
         if (items === undefined || items.length === 0) invalid(code, `must be ${how}`);
         else if (items.some((item) => typeof item !== 'string' || (kind.values !== undefined && !kind.values.includes(item)))) {
@@ -351,7 +357,8 @@ export function decodeFields(catalogue: TypeCatalogue, fields: Json, options: De
       }
       case 'number':
         if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) invalid(code, 'must be a non-negative JSON number (amounts in 10,000 yuan)');
-        else if (kind.maxDecimals !== undefined && decimalPlaces(value) > kind.maxDecimals) invalid(code, `has more than ${kind.maxDecimals} decimals (amounts in 10,000 yuan, to the fen)`);
+        else if (kind.maxDecimals !== undefined && decimalPlaces(value) > kind.maxDecimals)
+          invalid(code, `has more than ${kind.maxDecimals} decimals (amounts in 10,000 yuan, to the fen)`);
         else values.set(code, value);
         break;
       case 'integer':
@@ -415,7 +422,12 @@ function identityValue(
     }
   }
   if (!IDENTITY_PATTERN.test(plain)) {
-    invalid(code, options.profile.identity === 'sm4' ? 'decrypts to something that is not an identity number' : 'is not an identity number in clear (letters, digits, brackets, hyphens)');
+    invalid(
+      code,
+      options.profile.identity === 'sm4'
+        ? 'decrypts to something that is not an identity number'
+        : 'is not an identity number in clear (letters, digits, brackets, hyphens)',
+    );
     return undefined;
   }
   if (idType === '身份证' && !RESIDENT_ID_PATTERN.test(plain)) {
@@ -447,7 +459,9 @@ export function missingRequired(catalogue: TypeCatalogue, present: ReadonlySet<s
  */
 export function checkUpsert(catalogue: TypeCatalogue, fields: Json, options: DecodeOptions): { values: Map<string, unknown>; issues: FieldIssue[] } {
   const { values, issues } = decodeFields(catalogue, fields, options);
-  const present = new Set(Object.keys(fields).filter((code) => catalogue.codes.has(code) && fields[code] !== null && fields[code] !== undefined && fields[code] !== ''));
+  const present = new Set(
+    Object.keys(fields).filter((code) => catalogue.codes.has(code) && fields[code] !== null && fields[code] !== undefined && fields[code] !== ''),
+  );
   for (const code of missingRequired(catalogue, present, values)) {
     issues.push({ errorCode: 'E101', field: code, message: `${code} 必填字段缺失 (required field missing)` });
   }

@@ -338,7 +338,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     let body: unknown;
     if (bytes.length > 0) {
       const type = String(req.headers['content-type'] ?? '');
-      if (!/^application\/json\s*(;|$)/i.test(type)) return answer({ status: 400, body: { code: 'BAD_REQUEST', message: 'Content-Type must be application/json; charset=utf-8' } });
+      if (!/^application\/json\s*(;|$)/i.test(type))
+        return answer({ status: 400, body: { code: 'BAD_REQUEST', message: 'Content-Type must be application/json; charset=utf-8' } });
       try {
         body = JSON.parse(bytes.toString('utf8'));
       } catch {

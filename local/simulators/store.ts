@@ -78,7 +78,9 @@ export class RecordStore {
 
   /** What the destination's public website shows now: the latest upsert of each record, where published and not repaired. */
   published(): StoredRecord[] {
-    return [...this.latest.values()].map((key) => this.records.get(key)!).filter((r) => r.operation === 'upsert' && r.published === true && r.repairedAt === undefined);
+    return [...this.latest.values()]
+      .map((key) => this.records.get(key)!)
+      .filter((r) => r.operation === 'upsert' && r.published === true && r.repairedAt === undefined);
   }
 
   /**

@@ -25,7 +25,12 @@ const PLAN: readonly Planned[] = [
   { name: 'lastMonthRelease', action: 'quarantine-release', minutesAgo: 40 * 24 * 60, end: { status: 'completed', counts: { released: 2 } } },
   { name: 'deadReplay', action: 'replay', minutesAgo: 180 },
   { name: 'resync', action: 'resync', minutesAgo: 120, end: { status: 'completed', counts: { matched: 5, enqueued: 5 } } },
-  { name: 'failedRedeliver', action: 'redeliver', minutesAgo: 30, end: { status: 'failed', counts: { enqueued: 0 }, error: `record with party ${ID_NUMBER} not found` } },
+  {
+    name: 'failedRedeliver',
+    action: 'redeliver',
+    minutesAgo: 30,
+    end: { status: 'failed', counts: { enqueued: 0 }, error: `record with party ${ID_NUMBER} not found` },
+  },
   { name: 'freshReplay', action: 'replay', minutesAgo: 1, end: { status: 'completed', counts: { moved: 3 } } },
 ];
 
@@ -38,7 +43,11 @@ beforeAll(async () => {
   harness = await startCliHarness();
   for (const planned of PLAN) {
     const started = new Date(Date.now() - planned.minutesAgo * MINUTE);
-    const opened = await openAudit(harness.runtime.state, { action: planned.action, by: 'ops@test-host', target: 'local runtime', request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 } }, () => started);
+    const opened = await openAudit(
+      harness.runtime.state,
+      { action: planned.action, by: 'ops@test-host', target: 'local runtime', request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 } },
+      () => started,
+    );
     written[planned.name] = planned.end ? await opened.finish(planned.end.status, planned.end.counts, planned.end.error) : opened.entry;
   }
 });
@@ -51,7 +60,13 @@ describe('credex audit', () => {
   it('lists every entry newest first, as stored (months back included)', async () => {
     const entries = await audit();
     expect(ids(entries)).toEqual(idsOf('freshReplay', 'failedRedeliver', 'resync', 'deadReplay', 'lastMonthRelease'));
-    expect(entries[0]).toMatchObject({ action: 'replay', by: 'ops@test-host', status: 'completed', counts: { moved: 3 }, request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 } });
+    expect(entries[0]).toMatchObject({
+      action: 'replay',
+      by: 'ops@test-host',
+      status: 'completed',
+      counts: { moved: 3 },
+      request: { lane: 'municipal', filter: { recordType: 'breach' }, limit: 100 },
+    });
     expect(entries.find((e) => e.id === written['deadReplay']!.id)).toMatchObject({ status: 'running', counts: {} });
   });
 
@@ -86,7 +101,9 @@ describe('credex audit', () => {
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^started\s+action\s+by\s+status\s+request\s+counts$/);
     const dead = lines.find((l) => l.startsWith(written['deadReplay']!.startedAt))!;
-    expect(dead).toMatch(/replay\s+ops@test-host\s+running: did not finish: crashed or killed\? \(started 3 h \d+ m ago\)\s+filter\.recordType=breach lane=municipal limit=100$/);
+    expect(dead).toMatch(
+      /replay\s+ops@test-host\s+running: did not finish: crashed or killed\? \(started 3 h \d+ m ago\)\s+filter\.recordType=breach lane=municipal limit=100$/,
+    );
     const fresh = lines.find((l) => l.startsWith(written['freshReplay']!.startedAt))!;
     expect(fresh).toMatch(/completed in \d+ s .*moved=3$/);
     expect(lines.find((l) => l.startsWith(written['failedRedeliver']!.startedAt))).toMatch(/failed after \d+ s: record with party/);

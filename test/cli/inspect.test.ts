@@ -9,7 +9,14 @@ import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js'
 
 const RECORD_ID = 'HRBNA-CN-2026-900001';
 const LEGAL_REP_ID = residentId('230109', '19800101', '123');
-const party = { name: COMPANY_NAME, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国', legalRepIdType: '身份证', legalRepIdNumber: LEGAL_REP_ID };
+const party = {
+  name: COMPANY_NAME,
+  category: '法人及非法人组织',
+  uscc: COMPANY_USCC,
+  legalRepresentative: '王建国',
+  legalRepIdType: '身份证',
+  legalRepIdNumber: LEGAL_REP_ID,
+};
 const PUBLIC_DESTINATIONS = ['municipal', 'provincial', 'publicColumn'];
 
 let harness: CliHarness;
@@ -24,14 +31,20 @@ beforeAll(async () => {
   await harness.submit([commitment({ recordId: RECORD_ID, revision: 1 }, { party })]);
   // revision 2 goes once revision 1 is stored: sent together, 1 could arrive second and be superseded unstored
   await waitFor('revision 1 accepted', async () => ((await inspect()).code === 0 ? true : undefined), 60_000);
-  await harness.submit([commitment({ recordId: RECORD_ID, revision: 2, occurredAt: '2026-03-03T09:30:00+08:00' }, { party, content: '本单位承诺在两个月内接受现场核查。' })]);
+  await harness.submit([
+    commitment({ recordId: RECORD_ID, revision: 2, occurredAt: '2026-03-03T09:30:00+08:00' }, { party, content: '本单位承诺在两个月内接受现场核查。' }),
+  ]);
   // the destination's state and its history entry are separate writes: wait for both
   view = await waitFor(
     'revision 2 delivered everywhere, in the state and in the history',
     async () => {
       const current = await inspectJson();
       const delivered = new Set(current.history.filter((e) => e.type === 'delivered' && e.revision === 2).map((e) => e.destination));
-      return current.destinations.length === PUBLIC_DESTINATIONS.length && current.destinations.every(deliveredAt(2)) && PUBLIC_DESTINATIONS.every((d) => delivered.has(d)) ? current : undefined;
+      return current.destinations.length === PUBLIC_DESTINATIONS.length &&
+        current.destinations.every(deliveredAt(2)) &&
+        PUBLIC_DESTINATIONS.every((d) => delivered.has(d))
+        ? current
+        : undefined;
     },
     90_000,
   );
@@ -43,7 +56,16 @@ afterAll(async () => {
 
 describe('credex inspect', () => {
   it('shows the record, both revisions and its routing', () => {
-    expect(view.record).toMatchObject({ recordType: 'commitment', source: 'hrbxq-approval', recordId: RECORD_ID, revision: 2, operation: 'upsert', routedRevision: 2, routedTo: PUBLIC_DESTINATIONS, routingClaim: null });
+    expect(view.record).toMatchObject({
+      recordType: 'commitment',
+      source: 'hrbxq-approval',
+      recordId: RECORD_ID,
+      revision: 2,
+      operation: 'upsert',
+      routedRevision: 2,
+      routedTo: PUBLIC_DESTINATIONS,
+      routingClaim: null,
+    });
     expect(view.record.firstAcceptedAt < view.record.acceptedAt).toBe(true);
     expect(view.revisions.map((r) => r.revision)).toEqual([1, 2]);
     expect(view.revisions[1]!.contentHash).toBe(view.record.contentHash);
@@ -80,7 +102,7 @@ describe('credex inspect', () => {
     expect(out.stdout).not.toContain(LEGAL_REP_ID);
   });
 
-  it('prints the latest canonical record with --record, the legal representative\'s identity number masked', async () => {
+  it("prints the latest canonical record with --record, the legal representative's identity number masked", async () => {
     const out = await inspect(['--record']);
     expect(out.code).toBe(0);
     const record = JSON.parse(out.stdout) as { revision: number; data: { content: string; party: { legalRepIdNumber: string } } };
@@ -111,7 +133,11 @@ describe('credex inspect', () => {
     const id = 'HRBNA-CN-2026-900002';
     await harness.submit([commitment({ recordId: id }), commitment({ recordId: id, source: 'hrbxq-market' })]);
     for (const source of ['hrbxq-approval', 'hrbxq-market']) {
-      await waitFor(`${id} from ${source}`, async () => ((await harness.credex(['inspect', 'commitment', id, '--source', source, '--json'])).code === 0 ? true : undefined), 45_000);
+      await waitFor(
+        `${id} from ${source}`,
+        async () => ((await harness.credex(['inspect', 'commitment', id, '--source', source, '--json'])).code === 0 ? true : undefined),
+        45_000,
+      );
     }
     const ambiguous = await harness.credex(['inspect', 'commitment', id]);
     expect(ambiguous.code).toBe(2);

@@ -14,7 +14,14 @@ import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js'
 
 const ID_NUMBER = residentId('230109', '19800101', '123');
 const MASKED_ID_NUMBER = `${ID_NUMBER.slice(0, 6)}********${ID_NUMBER.slice(-4)}`;
-const party = { name: COMPANY_NAME, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国', legalRepIdType: '身份证', legalRepIdNumber: ID_NUMBER };
+const party = {
+  name: COMPANY_NAME,
+  category: '法人及非法人组织',
+  uscc: COMPANY_USCC,
+  legalRepresentative: '王建国',
+  legalRepIdType: '身份证',
+  legalRepIdNumber: ID_NUMBER,
+};
 
 /** A commitment whose accepting unit's USCC has a wrong check character, and its correction. */
 const brokenUscc = commitment({ recordId: 'QUAR-USCC-1' }, { party, acceptingUnitUscc: breakUscc(ACCEPTING_UNIT_USCC) });
@@ -43,7 +50,11 @@ beforeAll(async () => {
     return listed.length >= 3 ? listed : undefined;
   });
   const find = (match: (e: QuarantineEntryJson) => boolean) => all.find(match)!;
-  entries = { uscc: find((e) => e.recordId === 'QUAR-USCC-1'), malformed: find((e) => e.reason === 'malformed'), unknownSource: find((e) => e.reason === 'unknownSource') };
+  entries = {
+    uscc: find((e) => e.recordId === 'QUAR-USCC-1'),
+    malformed: find((e) => e.reason === 'malformed'),
+    unknownSource: find((e) => e.reason === 'unknownSource'),
+  };
 });
 
 afterAll(async () => {
@@ -53,13 +64,48 @@ afterAll(async () => {
 
 describe('credex quarantine list', () => {
   test('lists invalid, malformed and unknown-source input with reason, record and errors', () => {
-    expect(entries.uscc).toMatchObject({ reason: 'invalid', source: 'hrbxq-approval', recordType: 'commitment', revision: 1, status: 'open', errors: [expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'format:uscc' })] });
-    expect(entries.malformed).toMatchObject({ reason: 'malformed', source: null, recordId: null, errors: [expect.objectContaining({ path: '', rule: 'json' })] });
-    expect(entries.unknownSource).toMatchObject({ reason: 'unknownSource', source: 'hrbxq-nowhere', recordId: 'QUAR-SRC-1', errors: [expect.objectContaining({ path: '/source', rule: 'registeredSource' })] });
+    expect(entries.uscc).toMatchObject({
+      reason: 'invalid',
+      source: 'hrbxq-approval',
+      recordType: 'commitment',
+      revision: 1,
+      status: 'open',
+      errors: [expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'format:uscc' })],
+    });
+    expect(entries.malformed).toMatchObject({
+      reason: 'malformed',
+      source: null,
+      recordId: null,
+      errors: [expect.objectContaining({ path: '', rule: 'json' })],
+    });
+    expect(entries.unknownSource).toMatchObject({
+      reason: 'unknownSource',
+      source: 'hrbxq-nowhere',
+      recordId: 'QUAR-SRC-1',
+      errors: [expect.objectContaining({ path: '/source', rule: 'registeredSource' })],
+    });
   });
 
   test('--json entries have a stable shape, without bodies', () => {
-    expect(Object.keys(entries.malformed)).toEqual(['id', 'day', 'sentAt', 'receivedAt', 'messageId', 'correlationId', 'reason', 'source', 'recordType', 'recordId', 'revision', 'upstream', 'errors', 'bodyBytes', 'bodyHeldIn', 'status', 'released']);
+    expect(Object.keys(entries.malformed)).toEqual([
+      'id',
+      'day',
+      'sentAt',
+      'receivedAt',
+      'messageId',
+      'correlationId',
+      'reason',
+      'source',
+      'recordType',
+      'recordId',
+      'revision',
+      'upstream',
+      'errors',
+      'bodyBytes',
+      'bodyHeldIn',
+      'status',
+      'released',
+    ]);
     expect(entries.malformed.id).toBe(`${entries.malformed.sentAt}#${entries.malformed.messageId}`);
     expect(entries.malformed.day).toBe(entries.malformed.id.slice(0, 10));
   });
@@ -81,7 +127,9 @@ describe('credex quarantine list', () => {
     expect(lines[0]).toMatch(/^id\s+sent \(UTC\)\s+source\s+record\s+reason\s+first error\s+errors\s+status$/);
     const usccRow = lines.find((l) => l.includes('QUAR-USCC-1'))!;
     expect(usccRow).toMatch(/commitment QUAR-USCC-1 rev 1\s+invalid\s+\/data\/acceptingUnitUscc format:uscc\s+1\s+open$/);
-    expect(lines.at(-1)).toMatch(/^3 open entries from .*: invalid 1, malformed 1, unknownSource 1 · sources: \(unknown\) 1, hrbxq-approval 1, hrbxq-nowhere 1$/);
+    expect(lines.at(-1)).toMatch(
+      /^3 open entries from .*: invalid 1, malformed 1, unknownSource 1 · sources: \(unknown\) 1, hrbxq-approval 1, hrbxq-nowhere 1$/,
+    );
 
     const shortId = usccRow.split(/\s+/)[0]!;
     expect(entries.uscc.id.startsWith(shortId) && shortId.length < entries.uscc.id.length).toBe(true);
@@ -158,16 +206,35 @@ describe('credex quarantine release', () => {
 
     expect(report.code).toBe(0);
     expect(Object.keys(report.json)).toEqual(['id', 'outcome', 'record', 'correlationId', 'errors', 'warnings', 'messageId', 'auditId']);
-    expect(report.json).toMatchObject({ id: entries.uscc.id, outcome: 'released', record: { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'QUAR-USCC-1', revision: 1 }, correlationId: entries.uscc.correlationId, errors: [], warnings: [] });
+    expect(report.json).toMatchObject({
+      id: entries.uscc.id,
+      outcome: 'released',
+      record: { recordType: 'commitment', source: 'hrbxq-approval', recordId: 'QUAR-USCC-1', revision: 1 },
+      correlationId: entries.uscc.correlationId,
+      errors: [],
+      warnings: [],
+    });
 
     const meta = await waitFor('the corrected record accepted', () => store.getMeta(usccRef), 90_000);
     expect(meta.correlationId).toBe(entries.uscc.correlationId);
-    await waitFor('the corrected record delivered to the provincial platform', async () => ((await store.getDestinationState(usccRef, 'provincial'))?.status === 'delivered' ? true : undefined), 90_000);
+    await waitFor(
+      'the corrected record delivered to the provincial platform',
+      async () => ((await store.getDestinationState(usccRef, 'provincial'))?.status === 'delivered' ? true : undefined),
+      90_000,
+    );
 
     const [entry] = await list(['--reason', 'invalid', '--status', 'all']);
-    expect(entry).toMatchObject({ status: 'released', released: { messageId: report.json.messageId, auditId: report.json.auditId, by: expect.stringContaining('(local)') } });
+    expect(entry).toMatchObject({
+      status: 'released',
+      released: { messageId: report.json.messageId, auditId: report.json.auditId, by: expect.stringContaining('(local)') },
+    });
     const [audit] = await listAudit(store, { action: 'quarantine-release' });
-    expect(audit).toMatchObject({ id: report.json.auditId, status: 'completed', request: { id: entries.uscc.id, file: '-' }, counts: { sent: 1, released: 1 } });
+    expect(audit).toMatchObject({
+      id: report.json.auditId,
+      status: 'completed',
+      request: { id: entries.uscc.id, file: '-' },
+      counts: { sent: 1, released: 1 },
+    });
     expect(await list(['--reason', 'invalid'])).toEqual([]);
   });
 

@@ -26,15 +26,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const commitments = [1, 2, 3].map((n) =>
   commitment({ recordId: `CLI-CN-2026-00000${n}` }, { commitmentCode: `2301092026030200010${n}`, publicationType: '不可公开' }),
 );
-const breaches = [1, 2].map((n) => breach({ recordId: `CLI-SX-2026-00000${n}` }, { decisionNumber: `哈新市监罚〔2026〕10${n}号`, brokenCommitmentCode: `2301092026030200010${n}` }));
+const breaches = [1, 2].map((n) =>
+  breach({ recordId: `CLI-SX-2026-00000${n}` }, { decisionNumber: `哈新市监罚〔2026〕10${n}号`, brokenCommitmentCode: `2301092026030200010${n}` }),
+);
 const all = [...commitments, ...breaches];
-const refOf = (r: Record<string, unknown>): RecordRef => ({ recordType: r['recordType'] as RecordRef['recordType'], source: String(r['source']), recordId: String(r['recordId']) });
+const refOf = (r: Record<string, unknown>): RecordRef => ({
+  recordType: r['recordType'] as RecordRef['recordType'],
+  source: String(r['source']),
+  recordId: String(r['recordId']),
+});
 
 let h: CliHarness;
 let store: SyncState;
 
 async function destinationState(record: Record<string, unknown>, destination: string): Promise<{ status?: string; revision?: number }> {
-  const { Item } = await h.runtime.clients.doc.send(new GetCommand({ TableName: h.runtime.tableName, Key: { pk: recordPk(refOf(record)), sk: destinationSk(destination) }, ConsistentRead: true }));
+  const { Item } = await h.runtime.clients.doc.send(
+    new GetCommand({ TableName: h.runtime.tableName, Key: { pk: recordPk(refOf(record)), sk: destinationSk(destination) }, ConsistentRead: true }),
+  );
   return (Item ?? {}) as { status?: string; revision?: number };
 }
 
@@ -103,7 +111,14 @@ describe('credex status', () => {
 describe('credex replay', () => {
   test('--dry-run lists what matches and changes nothing', async () => {
     const before = await peek(h.runtime.clients.sqs, dlqUrl());
-    const out = await h.credexJson<{ matched: number; moved: number; messages: Array<{ recordId: string }>; auditId?: string }>(['replay', '--lane', 'municipal', '--filter', 'recordType=breach', '--dry-run']);
+    const out = await h.credexJson<{ matched: number; moved: number; messages: Array<{ recordId: string }>; auditId?: string }>([
+      'replay',
+      '--lane',
+      'municipal',
+      '--filter',
+      'recordType=breach',
+      '--dry-run',
+    ]);
     expect(out.matched).toBe(2);
     expect(out.moved).toBe(0);
     expect(out.auditId).toBeUndefined();
@@ -137,7 +152,12 @@ describe('credex replay', () => {
     for (const c of commitments) expect(await destinationState(c, 'municipal')).toMatchObject({ status: 'failed' });
 
     const [entry] = await listAudit(store);
-    expect(entry).toMatchObject({ action: 'replay', status: 'completed', request: { lane: 'municipal', filter: 'recordType=breach' }, counts: { moved: 2, kept: 3, failed: 0 } });
+    expect(entry).toMatchObject({
+      action: 'replay',
+      status: 'completed',
+      request: { lane: 'municipal', filter: 'recordType=breach' },
+      counts: { moved: 2, kept: 3, failed: 0 },
+    });
     expect(entry!.by).toMatch(/\(local\)$/);
   });
 
@@ -152,7 +172,11 @@ describe('credex replay', () => {
         };
       },
     });
-    const first = await replayLane({ sqs: failingDeletes, state: store }, { queueUrl: queueUrl(), dlqUrl: dlqUrl() }, { lane: 'municipal', filter: {}, requestedBy: 'test' });
+    const first = await replayLane(
+      { sqs: failingDeletes, state: store },
+      { queueUrl: queueUrl(), dlqUrl: dlqUrl() },
+      { lane: 'municipal', filter: {}, requestedBy: 'test' },
+    );
     expect(first).toMatchObject({ matched: 3, moved: 0 });
     expect(first.failures.map((f) => f.reason)).toEqual(Array(3).fill(expect.stringMatching(/^sent, but not deleted from the DLQ/)));
     await waitFor('the sent copies delivered', () => allDelivered(commitments, 'municipal'));
@@ -182,7 +206,12 @@ describe('credex resync and redeliver', () => {
     expect(out.enqueued).toBe(all.length);
     await waitFor('the municipal endpoint to hold every record again', async () => (municipal().store.records.size === all.length ? true : undefined));
     const entry = (await listAudit(store, { action: 'resync' }))[0]!;
-    expect(entry).toMatchObject({ id: out.auditId, status: 'completed', request: { destination: 'municipal', status: 'delivered' }, counts: { enqueued: all.length } });
+    expect(entry).toMatchObject({
+      id: out.auditId,
+      status: 'completed',
+      request: { destination: 'municipal', status: 'delivered' },
+      counts: { enqueued: all.length },
+    });
   });
 
   test('resync respects revisions: it sends the latest revision, and an older one never overwrites a newer', async () => {
@@ -197,7 +226,14 @@ describe('credex resync and redeliver', () => {
       expect(await destinationState(record, 'municipal')).toMatchObject({ status: 'delivered', revision: 1 });
 
       // the record is found by its state (delivered, revision 1), but what is enqueued is revision 2
-      const out = await h.credexJson<{ messages: Array<{ recordId: string; revision: number }> }>(['resync', '--destination', 'municipal', '--status', 'delivered', '--dry-run']);
+      const out = await h.credexJson<{ messages: Array<{ recordId: string; revision: number }> }>([
+        'resync',
+        '--destination',
+        'municipal',
+        '--status',
+        'delivered',
+        '--dry-run',
+      ]);
       expect(out.messages.find((m) => m.recordId === record['recordId'])).toMatchObject({ revision: 2 });
       // for real: the lane now holds intake's message and the resync's, both of revision 2
       expect((await h.credexJson<{ enqueued: number }>(['resync', '--destination', 'municipal', '--status', 'delivered'])).enqueued).toBe(all.length);
@@ -213,7 +249,15 @@ describe('credex resync and redeliver', () => {
     expect(olderAfterNewer(applied)).toEqual([]);
     // a stale redeliver of revision 1 (an older credex, a message replayed late) is superseded, not sent
     const requestsBefore = municipal().store.requests.length;
-    const stale: LaneMessage = { ...refOf(record), revision: 1, destination: 'municipal', action: 'upsert', correlationId: 'stale', routedAt: new Date().toISOString(), redeliver: { requestedBy: 'test', auditId: 'test' } };
+    const stale: LaneMessage = {
+      ...refOf(record),
+      revision: 1,
+      destination: 'municipal',
+      action: 'upsert',
+      correlationId: 'stale',
+      routedAt: new Date().toISOString(),
+      redeliver: { requestedBy: 'test', auditId: 'test' },
+    };
     await h.runtime.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: JSON.stringify(stale) }));
     await waitFor('the stale message handled', async () => ((await h.depth(queueUrl())) === 0 ? true : undefined));
     expect(municipal().store.requests.length).toBe(requestsBefore);
@@ -232,7 +276,11 @@ describe('credex resync and redeliver', () => {
 
     const inspect = await h.runtime.clients.doc.send(new GetCommand({ TableName: h.runtime.tableName, Key: { pk: recordPk(refOf(record)), sk: 'META' } }));
     expect(inspect.Item).toBeDefined();
-    expect((await listAudit(store, { action: 'redeliver' }))[0]).toMatchObject({ status: 'completed', request: { record: `breach/hrbxq-enforcement/${String(record['recordId'])}`, destinations: ['municipal'] }, counts: { enqueued: 1 } });
+    expect((await listAudit(store, { action: 'redeliver' }))[0]).toMatchObject({
+      status: 'completed',
+      request: { record: `breach/hrbxq-enforcement/${String(record['recordId'])}`, destinations: ['municipal'] },
+      counts: { enqueued: 1 },
+    });
 
     expect((await h.credex(['redeliver', 'breach', 'NO-SUCH-RECORD'])).code).toBe(3);
     expect((await h.credex(['redeliver', 'nonsense', 'X'])).code).toBe(2);
@@ -249,7 +297,9 @@ describe('Ctrl-C', () => {
     municipal().setFaults({});
 
     // the real binary, one message a second; interrupted once the first one left the DLQ
-    const child = spawn(process.execPath, [join(root, 'bin/credex.js'), 'replay', '--lane', 'municipal', '--rate', '1', '--json', '--target', h.targetFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin/credex.js'), 'replay', '--lane', 'municipal', '--rate', '1', '--json', '--target', h.targetFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -263,7 +313,11 @@ describe('Ctrl-C', () => {
     expect(result.moved).toBeGreaterThanOrEqual(1);
     expect(result.moved).toBeLessThan(more.length);
     // nothing lost: what did not move is back in the DLQ, visible again
-    await waitFor('the rest visible in the DLQ', async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === more.length - result.moved ? true : undefined), 30_000);
+    await waitFor(
+      'the rest visible in the DLQ',
+      async () => ((await peek(h.runtime.clients.sqs, dlqUrl())).size === more.length - result.moved ? true : undefined),
+      30_000,
+    );
     expect((await listAudit(store, { action: 'replay' }))[0]).toMatchObject({ id: result.auditId, status: 'interrupted', counts: { moved: result.moved } });
 
     // running it again finishes the job
@@ -275,7 +329,10 @@ describe('Ctrl-C', () => {
 describe('a repair follows its breach on a resync too', () => {
   test('after the endpoint lost its data, resync sends the breach again first and its repair only after it', async () => {
     const b = breach({ recordId: 'CLI-SX-2026-000009' }, { decisionNumber: '哈新市监罚〔2026〕109号' });
-    const r = repair({ recordId: 'CLI-XF-2026-000009' }, { breachRecordId: 'CLI-SX-2026-000009', breachSource: 'hrbxq-enforcement', breachDecisionNumber: '哈新市监罚〔2026〕109号' });
+    const r = repair(
+      { recordId: 'CLI-XF-2026-000009' },
+      { breachRecordId: 'CLI-SX-2026-000009', breachSource: 'hrbxq-enforcement', breachDecisionNumber: '哈新市监罚〔2026〕109号' },
+    );
     await h.submit([b]);
     await waitFor('the breach delivered', () => allDelivered([b], 'municipal'));
     await h.submit([r]);
@@ -287,7 +344,9 @@ describe('a repair follows its breach on a resync too', () => {
     // repairs are enqueued after every other record
     const types = out.messages.map((m) => m.recordType);
     expect(types.lastIndexOf('breach')).toBeLessThan(types.indexOf('repair'));
-    await waitFor('both applied again', async () => (applied.some((a) => a.destination === 'municipal' && a.key.includes('CLI-XF-2026-000009')) ? true : undefined));
+    await waitFor('both applied again', async () =>
+      applied.some((a) => a.destination === 'municipal' && a.key.includes('CLI-XF-2026-000009')) ? true : undefined,
+    );
     expect(repairsBeforeBreaches(applied, [{ repairId: 'CLI-XF-2026-000009', breachId: 'CLI-SX-2026-000009' }])).toEqual([]);
   });
 });
@@ -308,11 +367,20 @@ describe('replay --intake', () => {
     expect((await h.credex(['replay', '--intake', '--filter', 'error=HTTP 503'])).code).toBe(2);
     expect((await h.credex(['replay', '--lane', 'municipal', '--intake'])).code).toBe(2);
 
-    const dry = await h.credexJson<{ matched: number; messages: Array<{ recordId: string }> }>(['replay', '--intake', '--filter', 'recordId=CLI-SX-2026-000007', '--dry-run']);
+    const dry = await h.credexJson<{ matched: number; messages: Array<{ recordId: string }> }>([
+      'replay',
+      '--intake',
+      '--filter',
+      'recordId=CLI-SX-2026-000007',
+      '--dry-run',
+    ]);
     expect(dry.messages.map((m) => m.recordId)).toEqual(['CLI-SX-2026-000007']);
     const out = await h.credexJson<{ moved: number; kept: number }>(['replay', '--intake']);
     expect(out).toMatchObject({ moved: 2, kept: 0 });
-    await waitFor('both delivered to provincial and municipal', async () => ((await allDelivered(records, 'provincial')) && (await allDelivered(records, 'municipal'))) || undefined);
+    await waitFor(
+      'both delivered to provincial and municipal',
+      async () => ((await allDelivered(records, 'provincial')) && (await allDelivered(records, 'municipal'))) || undefined,
+    );
     expect(await h.depth(intakeDlq)).toBe(0);
   });
 });

@@ -38,7 +38,10 @@ export interface CliHarness {
 /** Intake and lanes that give up after 2 receives: an endpoint outage fills the DLQ in seconds. */
 export function quickRedriveTopology(maxReceiveCount = 2): Topology {
   const destinations = Object.fromEntries(
-    Object.entries(topology.destinations).map(([id, d]) => [id, { ...d, lane: { ...d.lane, maxReceiveCount, rateLimitPerSecond: d.lane.rateLimitPerSecond * 10 } }]),
+    Object.entries(topology.destinations).map(([id, d]) => [
+      id,
+      { ...d, lane: { ...d.lane, maxReceiveCount, rateLimitPerSecond: d.lane.rateLimitPerSecond * 10 } },
+    ]),
   ) as Topology['destinations'];
   return { ...topology, intake: { ...topology.intake, maxReceiveCount }, destinations };
 }
@@ -75,7 +78,10 @@ export async function startCliHarness(options: RuntimeOptions = {}): Promise<Cli
       for (let i = 0; i < records.length; i += 10) {
         const chunk = records.slice(i, i + 10);
         const result = await runtime.clients.sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: runtime.queues.intake.url, Entries: chunk.map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })) }),
+          new SendMessageBatchCommand({
+            QueueUrl: runtime.queues.intake.url,
+            Entries: chunk.map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })),
+          }),
         );
         if (result.Failed?.length) throw new Error(`could not submit ${result.Failed.length} records`);
       }

@@ -17,7 +17,11 @@ const code = (serial: number): string => `23010920260302${String(serial).padStar
 const item = (department: string) => ({ licensingItem: { itemCode: '230109001', itemName: '食品经营许可', department } });
 const MARKET = '哈尔滨新区市场监督管理局';
 const HEALTH = '哈尔滨新区卫生健康局';
-const determined = { fulfilmentDeterminationDate: '2026-06-01', fulfilmentDeterminationUnit: MARKET, fulfilmentDeterminationUnitUscc: uscc('11230109MB012345') };
+const determined = {
+  fulfilmentDeterminationDate: '2026-06-01',
+  fulfilmentDeterminationUnit: MARKET,
+  fulfilmentDeterminationUnitUscc: uscc('11230109MB012345'),
+};
 const KEPT = { fulfilmentStatus: '全部履行', ...determined };
 const BROKEN = { fulfilmentStatus: '部分履行', unperformedContent: '未按期具备条件', liabilityPursued: '已依法处罚', ...determined };
 
@@ -42,7 +46,10 @@ const RECORDS = [
   breach({}, { brokenCommitmentCode: code(1) }),
   breach({ recordId: 'BR-STATS-2' }, { party: OTHER_COMPANY, severity: '轻微', decisionNumber: '哈新市监罚〔2026〕52号', brokenCommitmentCode: undefined }),
   // from the provincial platform, about a commitment made elsewhere
-  breach({ recordId: 'BR-STATS-3', source: 'hlj-credit-platform' }, { brokenCommitmentCode: code(99), severity: '严重', decisionNumber: '黑市监处罚〔2026〕7号', blackPoints: undefined }),
+  breach(
+    { recordId: 'BR-STATS-3', source: 'hlj-credit-platform' },
+    { brokenCommitmentCode: code(99), severity: '严重', decisionNumber: '黑市监处罚〔2026〕7号', blackPoints: undefined },
+  ),
   nonPenalty({}, { relatedCommitmentCode: code(2), party: OTHER_COMPANY }),
   repair(),
 ];
@@ -168,13 +175,18 @@ test('an exchange that cannot be found exits 4, saying why', async () => {
   expect(stderr).toContain('no local runtime is running (/nonexistent/target.json does not exist)');
 });
 
-test('counts publication on a local runtime\'s own calendar day, as npm start does', async () => {
+test("counts publication on a local runtime's own calendar day, as npm start does", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'credex-stats-'));
   const file = join(dir, 'target.json');
   // years on: the 一般 breach's publication (a year at most) is over
   await writeFile(file, JSON.stringify(targetOf(harness.runtime, '2031-01-01')));
   let stdout = '';
-  const exit = await run(['stats', '--json', '--target', file], { stdin: Readable.from([]), stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, env: {} });
+  const exit = await run(['stats', '--json', '--target', file], {
+    stdin: Readable.from([]),
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: () => true },
+    env: {},
+  });
   expect(exit).toBe(0);
   const later = JSON.parse(stdout) as StatsReport;
   expect(later.day).toBe('2031-01-01');
@@ -182,6 +194,13 @@ test('counts publication on a local runtime\'s own calendar day, as npm start do
 
   await writeFile(file, JSON.stringify({ ...targetOf(harness.runtime), calendarDay: '2031-02-30' }));
   let stderr = '';
-  expect(await run(['stats', '--target', file], { stdin: Readable.from([]), stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: {} })).toBe(2);
+  expect(
+    await run(['stats', '--target', file], {
+      stdin: Readable.from([]),
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: {},
+    }),
+  ).toBe(2);
   expect(stderr).toContain('calendarDay');
 });

@@ -36,7 +36,10 @@ async function credex(argv: string[], stdin: string | Buffer = ''): Promise<Outc
     stdout,
     stderr,
     get lines() {
-      return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     },
   };
 }
@@ -218,7 +221,11 @@ describe('credex validate', () => {
     const out = await credex(['validate', '--legacy-uscc', list], JSON.stringify(invalidCommitment('L-1')));
 
     expect(out.code).toBe(0);
-    expect(out.lines[0]).toMatchObject({ valid: true, errors: [], warnings: [expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'usccLegacy' })] });
+    expect(out.lines[0]).toMatchObject({
+      valid: true,
+      errors: [],
+      warnings: [expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'usccLegacy' })],
+    });
   });
 
   test('--pretty prints each error as "path [rule] title: message" and a summary', async () => {
@@ -226,7 +233,9 @@ describe('credex validate', () => {
 
     expect(out.code).toBe(1);
     expect(out.stdout).toContain('#0 P-1 VALID\n');
-    expect(out.stdout).toContain('#1 P-2 INVALID\n  /data/acceptingUnitUscc [format:uscc] 承诺受理单位统一社会信用代码: is not a valid Unified Social Credit Code');
+    expect(out.stdout).toContain(
+      '#1 P-2 INVALID\n  /data/acceptingUnitUscc [format:uscc] 承诺受理单位统一社会信用代码: is not a valid Unified Social Credit Code',
+    );
     expect(out.stdout).toMatch(/2 records: 1 valid, 1 invalid\n$/);
   });
 
@@ -312,7 +321,10 @@ describe('bin/credex.js', () => {
 
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l['recordId'], l['valid']])).toEqual([
       ['S-1', true],
       ['S-2', false],

@@ -36,7 +36,16 @@ function breachOf(repair: CreditRecord): CreditRecord {
   return {
     ...base!,
     recordId: `${String(r['breachRecordId'])}-for-${repair.recordId}`,
-    data: { ...base!.data, party: r['party'], decisionNumber: r['breachDecisionNumber'], decisionDate: r['breachDecisionDate'], severity: r['severity'], authority: r['handlingUnit'], authorityUscc: r['handlingUnitUscc'], brokenCommitmentCode: undefined },
+    data: {
+      ...base!.data,
+      party: r['party'],
+      decisionNumber: r['breachDecisionNumber'],
+      decisionDate: r['breachDecisionDate'],
+      severity: r['severity'],
+      authority: r['handlingUnit'],
+      authorityUscc: r['handlingUnitUscc'],
+      brokenCommitmentCode: undefined,
+    },
   };
 }
 
@@ -58,9 +67,19 @@ async function send(destination: DestinationId, request: WireRequest) {
   const adapter = adapters[destination];
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',
-    ...signRequest({ method: request.method, path: request.path, ...(request.body !== undefined && { body: request.body }), credentials: credentials[destination], algorithm: adapter.signatureAlgorithm }),
+    ...signRequest({
+      method: request.method,
+      path: request.path,
+      ...(request.body !== undefined && { body: request.body }),
+      credentials: credentials[destination],
+      algorithm: adapter.signatureAlgorithm,
+    }),
   };
-  const response = await fetch(`${sims.urls[destination]}${request.path}`, { method: request.method, headers, ...(request.body !== undefined && { body: request.body }) });
+  const response = await fetch(`${sims.urls[destination]}${request.path}`, {
+    method: request.method,
+    headers,
+    ...(request.body !== undefined && { body: request.body }),
+  });
   return adapter.interpret(request, { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() });
 }
 
@@ -84,14 +103,23 @@ describe.each(DESTINATION_IDS)('%s adapter against its simulator', (destination)
     const delivery = (record: CreditRecord, action: 'upsert' | 'withdraw', revision = record.revision): Delivery =>
       deliveryOf({ ...record, revision }, destination, action, idempotencyKey({ ...record, revision, destination }), TODAY);
 
-    const first = await deliverInOrder(destination, groups.map((g) => g.map((r) => delivery(r, 'upsert'))));
+    const first = await deliverInOrder(
+      destination,
+      groups.map((g) => g.map((r) => delivery(r, 'upsert'))),
+    );
     expect(first.filter((o) => o.outcome !== 'delivered')).toEqual([]);
     expect(first).toHaveLength(records.length);
 
-    const again = await deliverInOrder(destination, groups.map((g) => g.map((r) => delivery(r, 'upsert'))));
+    const again = await deliverInOrder(
+      destination,
+      groups.map((g) => g.map((r) => delivery(r, 'upsert'))),
+    );
     expect(again.filter((o) => o.outcome !== 'delivered')).toEqual([]);
 
-    const withdrawn = await deliverAll(destination, records.map((r) => delivery(r, 'withdraw', r.revision + 1)));
+    const withdrawn = await deliverAll(
+      destination,
+      records.map((r) => delivery(r, 'withdraw', r.revision + 1)),
+    );
     expect(withdrawn.filter((o) => o.outcome !== 'delivered')).toEqual([]);
     // and the destination really took each record down
     const store = sims.simulators[destination].store;

@@ -16,7 +16,18 @@ import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
 import { submitAll } from '../../local/runtime/submit.js';
 import { mulberry32, type Faults } from '../../local/simulators/index.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
-import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
+import {
+  fasterTopology,
+  identityNumbers,
+  keysAppliedTwice,
+  linesWithIdentityNumbers,
+  observeEndpoints,
+  olderAfterNewer,
+  repairLinks,
+  repairsBeforeBreaches,
+  targetOf,
+  type Applied,
+} from './support.js';
 
 const SEED = Number(process.env['CREDEX_CHAOS_SEED'] ?? 7);
 const SCALE = Number(process.env['CREDEX_CHAOS_SCALE'] ?? 7);
@@ -77,7 +88,10 @@ function withEarlyRepairs(submissions: readonly DemoSubmission[], share: number,
 function withResends(submissions: readonly DemoSubmission[], share: number, seed: number): DemoSubmission[] {
   const random = mulberry32(seed);
   const valid = submissions.filter((s) => s.expect !== 'invalid');
-  const extra = Array.from({ length: Math.round(submissions.length * share) }, (_, i) => ({ ...valid[Math.floor(random() * valid.length)]!, seq: submissions.length + i + 1 }));
+  const extra = Array.from({ length: Math.round(submissions.length * share) }, (_, i) => ({
+    ...valid[Math.floor(random() * valid.length)]!,
+    seq: submissions.length + i + 1,
+  }));
   return [...submissions, ...extra];
 }
 
@@ -148,7 +162,10 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
 
       expect(result?.submissions?.unaccounted).toEqual([]);
       // on failure, the tallies say where records are still pending, and how long it ran
-      if (!result?.complete) throw new Error(`not complete after ${Math.round((performance.now() - started) / 1000)} s: ${JSON.stringify({ submissions: result?.submissions, destinations: result?.destinations }, null, 1)}`);
+      if (!result?.complete)
+        throw new Error(
+          `not complete after ${Math.round((performance.now() - started) / 1000)} s: ${JSON.stringify({ submissions: result?.submissions, destinations: result?.destinations }, null, 1)}`,
+        );
       const s = result!.submissions!;
       expect(s.accepted + s.duplicate + s.superseded + s.quarantined + s.inIntakeDlq).toBe(submissions.length);
       expect(olderAfterNewer(applied)).toEqual([]);

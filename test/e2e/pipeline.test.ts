@@ -17,7 +17,19 @@ import { publicationOf, publishedOn } from '../../functions/shared/records/publi
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { submitAll } from '../../local/runtime/submit.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
-import { fasterTopology, identityNumbers, keysAppliedTwice, linesWithIdentityNumbers, liveAt, observeEndpoints, olderAfterNewer, repairLinks, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
+import {
+  fasterTopology,
+  identityNumbers,
+  keysAppliedTwice,
+  linesWithIdentityNumbers,
+  liveAt,
+  observeEndpoints,
+  olderAfterNewer,
+  repairLinks,
+  repairsBeforeBreaches,
+  targetOf,
+  type Applied,
+} from './support.js';
 
 const SEED = Number(process.env['CREDEX_E2E_SEED'] ?? 20261128);
 const TEST_TIMEOUT_MS = 600_000;
@@ -31,7 +43,8 @@ const fast = fasterTopology(10);
 function expectedDestinations(record: Record<string, unknown>, today: string): DestinationId[] {
   if (record['recordType'] === 'nonPenalty') return [];
   if (record['source'] === 'hlj-credit-platform') return ['district'];
-  if (record['recordType'] === 'commitment' && publishedOn(publicationOf(record as unknown as CreditRecord), today)) return ['provincial', 'municipal', 'publicColumn'];
+  if (record['recordType'] === 'commitment' && publishedOn(publicationOf(record as unknown as CreditRecord), today))
+    return ['provincial', 'municipal', 'publicColumn'];
   return ['provincial', 'municipal'];
 }
 
@@ -79,13 +92,19 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
       expect(s.accepted + s.duplicate + s.superseded + s.quarantined + s.inIntakeDlq).toBe(dataset.submissions.length);
       expect(s.quarantined).toBe(dataset.facts.invalid);
       // the simulators enforce each contract: nothing rejected means every request was in its format
-      for (const d of DESTINATION_IDS) expect({ destination: d, rejected: result!.destinations[d]!.rejected, inDlq: result!.destinations[d]!.inDlq }).toEqual({ destination: d, rejected: 0, inDlq: 0 });
+      for (const d of DESTINATION_IDS)
+        expect({ destination: d, rejected: result!.destinations[d]!.rejected, inDlq: result!.destinations[d]!.inDlq }).toEqual({
+          destination: d,
+          rejected: 0,
+          inDlq: 0,
+        });
 
       const wrong: string[] = [];
       for (const record of latestRecords(dataset.submissions).values()) {
         const want = record['operation'] === 'withdraw' ? [] : expectedDestinations(record, dataset.today).sort();
         const got = liveAt(applied, record).sort();
-        if (JSON.stringify(want) !== JSON.stringify(got)) wrong.push(`${record['recordType']} ${record['recordId']}: expected live at ${want.join(',')}, live at ${got.join(',')}`);
+        if (JSON.stringify(want) !== JSON.stringify(got))
+          wrong.push(`${record['recordType']} ${record['recordId']}: expected live at ${want.join(',')}, live at ${got.join(',')}`);
       }
       expect(wrong).toEqual([]);
       // a non-penalty decision is kept and shared nowhere

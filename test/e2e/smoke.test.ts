@@ -14,7 +14,12 @@ import { fasterTopology, targetOf } from './support.js';
 describe('smoke: a small dataset end to end over the local runtime', () => {
   it('accounts for every submission, delivers to every destination, rejects nothing', async () => {
     const dataset = generateDemoDataset({ seed: 20261207, scale: 0.1 });
-    const runtime = await startRuntime({ topology: fasterTopology(10), pullIntervalSeconds: 1, logLevel: 'SILENT', calendar: new LocalCalendar(dataset.today) });
+    const runtime = await startRuntime({
+      topology: fasterTopology(10),
+      pullIntervalSeconds: 1,
+      logLevel: 'SILENT',
+      calendar: new LocalCalendar(dataset.today),
+    });
     try {
       await submitAll(targetOf(runtime), dataset.submissions);
       const result = await settle(() => runtime.reconcile(dataset.submissions), { settleSeconds: 60 });
@@ -22,7 +27,11 @@ describe('smoke: a small dataset end to end over the local runtime', () => {
       expect(result.complete).toBe(true);
       expect(result.submissions!.quarantined).toBe(dataset.facts.invalid);
       for (const d of DESTINATION_IDS) {
-        expect({ destination: d, rejected: result.destinations[d]!.rejected, inDlq: result.destinations[d]!.inDlq }).toEqual({ destination: d, rejected: 0, inDlq: 0 });
+        expect({ destination: d, rejected: result.destinations[d]!.rejected, inDlq: result.destinations[d]!.inDlq }).toEqual({
+          destination: d,
+          rejected: 0,
+          inDlq: 0,
+        });
         expect({ destination: d, delivered: result.destinations[d]!.delivered > 0 }).toEqual({ destination: d, delivered: true });
       }
     } finally {

@@ -40,7 +40,16 @@ export function observeEndpoints(simulators: Simulators): Applied[] {
     store.put = (record: StoredRecord) => {
       const revision = record.revision ?? revisionOfKey(record.key);
       const unpublish = record.unpublishedAt !== undefined && record.operation === 'upsert';
-      applied.push({ destination, key: record.key, identity: record.identity, operation: record.operation, unpublish, ...(revision !== undefined && { revision }), content: record.content, order: applied.length });
+      applied.push({
+        destination,
+        key: record.key,
+        identity: record.identity,
+        operation: record.operation,
+        unpublish,
+        ...(revision !== undefined && { revision }),
+        content: record.content,
+        order: applied.length,
+      });
       put(record);
     };
   }

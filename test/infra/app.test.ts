@@ -16,7 +16,10 @@ describe('CDK app', () => {
     expect(stack.region).toBe('cn-north-1');
     // tags are applied when the stack is synthesized
     Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', {
-      Tags: Match.arrayWith([{ Key: 'project', Value: 'credit-exchange' }, { Key: 'stage', Value: 'prod' }]),
+      Tags: Match.arrayWith([
+        { Key: 'project', Value: 'credit-exchange' },
+        { Key: 'stage', Value: 'prod' },
+      ]),
     });
   });
 

@@ -54,9 +54,19 @@ const LOCAL_ENDPOINT = 'http://127.0.0.1:9';
 /** Per function: an event, and a complete environment pointing every client at a closed port. */
 const PROBES: Record<string, { event: unknown; env: Record<string, string> }> = {
   intake: { event: { Records: [] }, env: { LANE_QUEUE_URLS: JSON.stringify({ provincial: 'q', municipal: 'q', publicColumn: 'q', district: 'q' }) } },
-  deliver: { event: { Records: [] }, env: { DESTINATION: 'provincial', ENDPOINT_URL: LOCAL_ENDPOINT, LANE_QUEUE_URL: 'q', CREDENTIALS_SECRET: 'credex/dev/destinations/provincial' } },
+  deliver: {
+    event: { Records: [] },
+    env: { DESTINATION: 'provincial', ENDPOINT_URL: LOCAL_ENDPOINT, LANE_QUEUE_URL: 'q', CREDENTIALS_SECRET: 'credex/dev/destinations/provincial' },
+  },
   ingest: {
-    event: { rawPath: '/v1/records', rawQueryString: '', headers: {}, body: '[]', isBase64Encoded: false, requestContext: { requestId: 'probe', http: { method: 'POST', sourceIp: '127.0.0.1' } } },
+    event: {
+      rawPath: '/v1/records',
+      rawQueryString: '',
+      headers: {},
+      body: '[]',
+      isBase64Encoded: false,
+      requestContext: { requestId: 'probe', http: { method: 'POST', sourceIp: '127.0.0.1' } },
+    },
     env: { INTAKE_QUEUE_URL: 'q' },
   },
   pull: { event: {}, env: { INTAKE_QUEUE_URL: 'q', FEED_URL: LOCAL_ENDPOINT, CREDENTIALS_SECRET: 'credex/dev/feeds/provincial-breaches' } },
@@ -65,7 +75,14 @@ const PROBES: Record<string, { event: unknown; env: Record<string, string> }> = 
 
 function probe(file: string, event: unknown, env: Record<string, string>) {
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, `file://${file}`, JSON.stringify(event)], {
-    env: { PATH: process.env['PATH'] ?? '', AWS_REGION: 'cn-north-1', AWS_ACCESS_KEY_ID: 'probe', AWS_SECRET_ACCESS_KEY: 'probe', AWS_MAX_ATTEMPTS: '1', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      AWS_REGION: 'cn-north-1',
+      AWS_ACCESS_KEY_ID: 'probe',
+      AWS_SECRET_ACCESS_KEY: 'probe',
+      AWS_MAX_ATTEMPTS: '1',
+      ...env,
+    },
     encoding: 'utf8',
   });
   return JSON.parse(output.trim().split('\n').at(-1)!) as { loaded: boolean; threw?: boolean; name?: string; message?: string; result?: unknown };
@@ -76,7 +93,9 @@ const bundleOf = (name: string) => bundles.find((b) => b.functionName === `crede
 describe('bundled functions', () => {
   it('bundles every function', () => {
     expect(bundles.map((b) => b.functionName).sort()).toEqual(
-      ['intake', 'ingest', 'pull', 'sweep', 'deliver-provincial', 'deliver-municipal', 'deliver-publicColumn', 'deliver-district'].map((n) => `credex-dev-${n}`).sort(),
+      ['intake', 'ingest', 'pull', 'sweep', 'deliver-provincial', 'deliver-municipal', 'deliver-publicColumn', 'deliver-district']
+        .map((n) => `credex-dev-${n}`)
+        .sort(),
     );
     for (const bundle of bundles) {
       expect(existsSync(bundle.file)).toBe(true);
@@ -102,7 +121,10 @@ describe('bundled functions', () => {
       const options = esbuildBuildOptions(functionBundling, PROJECT_ROOT, 'functions/intake/handler.ts', out);
       // esbuild's API in a child process (as the benchmark runs it), not inside Jest's module sandbox
       const script = `import * as esbuild from 'esbuild'; await esbuild.build({ ...JSON.parse(process.argv[1]), logLevel: 'error' });`;
-      execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(options)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(options)], {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       expect(path.basename(options.outfile)).toBe('index.mjs');
       expect(readFileSync(options.outfile).equals(readFileSync(bundleOf('intake').file))).toBe(true);
     } finally {
@@ -110,12 +132,15 @@ describe('bundled functions', () => {
     }
   });
 
-  it.each(['intake', 'deliver-provincial', 'ingest', 'pull', 'sweep'])('%s without its environment fails with the ConfigurationError naming what is missing', (name) => {
-    const { event } = PROBES[name.split('-')[0]!]!;
-    const outcome = probe(bundleOf(name).file, event, {});
-    expect(outcome).toMatchObject({ loaded: true, threw: true, name: 'ConfigurationError' });
-    expect(outcome.message).toMatch(/TABLE_NAME|DESTINATION|CREDENTIALS_SECRET/);
-  });
+  it.each(['intake', 'deliver-provincial', 'ingest', 'pull', 'sweep'])(
+    '%s without its environment fails with the ConfigurationError naming what is missing',
+    (name) => {
+      const { event } = PROBES[name.split('-')[0]!]!;
+      const outcome = probe(bundleOf(name).file, event, {});
+      expect(outcome).toMatchObject({ loaded: true, threw: true, name: 'ConfigurationError' });
+      expect(outcome.message).toMatch(/TABLE_NAME|DESTINATION|CREDENTIALS_SECRET/);
+    },
+  );
 
   it('intake and deliver, configured, answer an empty batch with no failures', () => {
     for (const name of ['intake', 'deliver-provincial']) {

@@ -29,7 +29,9 @@ function statementsOf(functionName: string): Statement[] {
   const [, fn] = Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === functionName)!;
   const roleId = refId(fn.Properties['Role'])!;
   expect(roles[roleId]?.Properties['ManagedPolicyArns']).toBeUndefined();
-  return policies.filter((p) => p.Properties['Roles'].some((r: unknown) => refId(r) === roleId)).flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
+  return policies
+    .filter((p) => p.Properties['Roles'].some((r: unknown) => refId(r) === roleId))
+    .flatMap((p) => p.Properties['PolicyDocument'].Statement as Statement[]);
 }
 
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -38,14 +40,22 @@ const queueName = (ref: unknown) => queues[refId(ref)!]?.Properties['QueueName']
 const secretName = (ref: unknown) => secrets[refId(ref)!]?.Properties['Name'] as string | undefined;
 
 /** The logical id of a function's own log group. */
-const logGroupOf = (functionName: string) => refId(Object.values(functions).find((f) => f.Properties['FunctionName'] === functionName)!.Properties['LoggingConfig'].LogGroup);
+const logGroupOf = (functionName: string) =>
+  refId(Object.values(functions).find((f) => f.Properties['FunctionName'] === functionName)!.Properties['LoggingConfig'].LogGroup);
 
 /** The key's data keys for the table and the queues: named actions, no wildcard, nothing more. */
 const KMS_ACTIONS = new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
 
 /** What one role may do, by service, with the resources named by name. */
 function accessOf(functionName: string) {
-  const access = { table: new Set<string>(), send: new Set<string>(), consume: new Set<string>(), secrets: new Set<string>(), kms: new Set<string>(), wildcard: new Set<string>() };
+  const access = {
+    table: new Set<string>(),
+    send: new Set<string>(),
+    consume: new Set<string>(),
+    secrets: new Set<string>(),
+    kms: new Set<string>(),
+    wildcard: new Set<string>(),
+  };
   for (const statement of statementsOf(functionName)) {
     expect(statement.Effect).toBe('Allow');
     for (const action of actionsOf(statement)) {
@@ -57,7 +67,8 @@ function accessOf(functionName: string) {
           access.table.add(action.slice('dynamodb:'.length));
         } else if (action === 'sqs:SendMessage') access.send.add(queueName(resource)!);
         else if (action === 'sqs:ReceiveMessage') access.consume.add(queueName(resource)!);
-        else if (action.startsWith('sqs:')) expect(['sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:DeleteMessage']).toContain(action);
+        else if (action.startsWith('sqs:'))
+          expect(['sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:DeleteMessage']).toContain(action);
         else if (action.startsWith('secretsmanager:')) {
           expect(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']).toContain(action);
           access.secrets.add(secretName(resource)!);
@@ -67,8 +78,7 @@ function accessOf(functionName: string) {
         } else if (action.startsWith('logs:')) {
           expect(['logs:CreateLogStream', 'logs:PutLogEvents']).toContain(action);
           expect(refId(resource)).toBe(logGroupOf(functionName));
-        }
-        else throw new Error(`${functionName}: unexpected action ${action}`);
+        } else throw new Error(`${functionName}: unexpected action ${action}`);
       }
     }
   }
@@ -102,7 +112,11 @@ describe('each function may touch only its own resources', () => {
     const access = accessOf('credex-dev-ingest');
     expect([...access.consume]).toEqual([]);
     expect([...access.send]).toEqual(['credex-dev-intake']);
-    expect([...access.secrets].sort()).toEqual(Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`).sort());
+    expect([...access.secrets].sort()).toEqual(
+      Object.keys(upstreams)
+        .map((u) => `credex/dev/upstreams/${u}`)
+        .sort(),
+    );
     expect([...access.table].sort()).toEqual([...tableAccess.ingest].sort());
     expect(access.wildcard).toEqual(XRAY);
     expect(access.kms).toEqual(KMS_ACTIONS);
@@ -132,13 +146,37 @@ describe('each function may touch only its own resources', () => {
 
 /** DynamoDB command class (lib-dynamodb's, then client-dynamodb's) → the IAM action it needs. */
 const DYNAMODB_ACTIONS: Record<string, string> = {
-  Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem', TransactWrite: 'TransactWriteItems', TransactGet: 'TransactGetItems',
-  GetItem: 'GetItem', PutItem: 'PutItem', UpdateItem: 'UpdateItem', DeleteItem: 'DeleteItem', BatchWriteItem: 'BatchWriteItem', BatchGetItem: 'BatchGetItem', TransactWriteItems: 'TransactWriteItems', TransactGetItems: 'TransactGetItems',
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  Query: 'Query',
+  Scan: 'Scan',
+  BatchWrite: 'BatchWriteItem',
+  BatchGet: 'BatchGetItem',
+  TransactWrite: 'TransactWriteItems',
+  TransactGet: 'TransactGetItems',
+  GetItem: 'GetItem',
+  PutItem: 'PutItem',
+  UpdateItem: 'UpdateItem',
+  DeleteItem: 'DeleteItem',
+  BatchWriteItem: 'BatchWriteItem',
+  BatchGetItem: 'BatchGetItem',
+  TransactWriteItems: 'TransactWriteItems',
+  TransactGetItems: 'TransactGetItems',
 };
 
 /** The table actions a handler's code can issue: `new XCommand(` in its tree-shaken bundle. */
 async function tableActionsIssuedBy(role: ExchangeFunctionRole): Promise<string[]> {
-  const result = await esbuild.build({ entryPoints: [`functions/${role}/handler.ts`], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  const result = await esbuild.build({
+    entryPoints: [`functions/${role}/handler.ts`],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
   const code = result.outputFiles[0]!.text;
   const actions = new Set<string>();
   // esbuild renames clashing imports to XCommand2: the digits are not part of the name

@@ -77,7 +77,15 @@ const intakeQueue = 'credex-dev-intake';
 const intakeDlq = 'credex-dev-intake-dlq';
 const laneQueues = DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`);
 const laneDlqs = laneQueues.map((q) => `${q}-dlq`);
-const RESOURCE_NAMES: Record<OperatorResource, string[]> = { stack: ['stack'], table: ['table'], statusIndex: [INDEX], intakeQueue: [intakeQueue], intakeDlq: [intakeDlq], laneQueues, laneDlqs };
+const RESOURCE_NAMES: Record<OperatorResource, string[]> = {
+  stack: ['stack'],
+  table: ['table'],
+  statusIndex: [INDEX],
+  intakeQueue: [intakeQueue],
+  intakeDlq: [intakeDlq],
+  laneQueues,
+  laneDlqs,
+};
 
 describe('the operator policy', () => {
   const policy = operatorPolicy();
@@ -91,7 +99,7 @@ describe('the operator policy', () => {
     expect(outputs[OUTPUTS.operatorPolicyArn]?.Value).toEqual({ Ref: policy.id });
   });
 
-  it('grants infra/operator-access.ts on this stack\'s resources and the key, nothing else', () => {
+  it("grants infra/operator-access.ts on this stack's resources and the key, nothing else", () => {
     const expected = new Set<string>();
     for (const [resource, actions] of Object.entries(operatorGrants()) as Array<[OperatorResource, string[]]>) {
       for (const action of actions) for (const name of RESOURCE_NAMES[resource]) expected.add(`${action} on ${name}`);
@@ -109,7 +117,8 @@ describe('the operator policy', () => {
 
   it('never consumes a live queue and never sends to a DLQ: messages move only DLQ → queue', () => {
     for (const queue of [intakeQueue, ...laneQueues]) {
-      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:PurgeQueue', 'sqs:StartMessageMoveTask']) expect(grants).not.toContain(`${action} on ${queue}`);
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:PurgeQueue', 'sqs:StartMessageMoveTask'])
+        expect(grants).not.toContain(`${action} on ${queue}`);
     }
     for (const dlq of [intakeDlq, ...laneDlqs]) expect(grants).not.toContain(`sqs:SendMessage on ${dlq}`);
     expect(grants.filter((g) => g.startsWith('sqs:PurgeQueue') || g.startsWith('sqs:SetQueueAttributes') || g.startsWith('dynamodb:DeleteItem'))).toEqual([]);
@@ -119,9 +128,12 @@ describe('the operator policy', () => {
     const moveSources = grants.filter((g) => g.startsWith('sqs:StartMessageMoveTask on ')).map((g) => g.slice('sqs:StartMessageMoveTask on '.length));
     expect(moveSources.sort()).toEqual([intakeDlq, ...laneDlqs].sort());
     for (const dlq of moveSources) {
-      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask']) expect(grants).toContain(`${action} on ${dlq}`);
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'])
+        expect(grants).toContain(`${action} on ${dlq}`);
       // the destination is the queue whose redrive policy names this DLQ
-      const [, source] = Object.entries(queues).find(([, q]) => queues[refId(q.Properties['RedrivePolicy']?.deadLetterTargetArn) ?? '']?.Properties['QueueName'] === dlq)!;
+      const [, source] = Object.entries(queues).find(
+        ([, q]) => queues[refId(q.Properties['RedrivePolicy']?.deadLetterTargetArn) ?? '']?.Properties['QueueName'] === dlq,
+      )!;
       expect(grants).toContain(`sqs:SendMessage on ${source.Properties['QueueName']}`);
     }
   });
@@ -136,10 +148,28 @@ describe('the operator policy', () => {
  * fails the test: add it, with its actions, before the CLI may use it.
  */
 const DYNAMODB: Record<string, string[]> = {
-  Get: ['GetItem'], Put: ['PutItem'], Update: ['UpdateItem'], Delete: ['DeleteItem'], Query: ['Query'], Scan: ['Scan'], BatchWrite: ['BatchWriteItem'], BatchGet: ['BatchGetItem'], TransactWrite: ['TransactWriteItems'], TransactGet: ['TransactGetItems'],
+  Get: ['GetItem'],
+  Put: ['PutItem'],
+  Update: ['UpdateItem'],
+  Delete: ['DeleteItem'],
+  Query: ['Query'],
+  Scan: ['Scan'],
+  BatchWrite: ['BatchWriteItem'],
+  BatchGet: ['BatchGetItem'],
+  TransactWrite: ['TransactWriteItems'],
+  TransactGet: ['TransactGetItems'],
 };
 const DYNAMODB_CLIENT: Record<string, string[]> = {
-  GetItem: ['GetItem'], PutItem: ['PutItem'], UpdateItem: ['UpdateItem'], DeleteItem: ['DeleteItem'], Query: ['Query'], Scan: ['Scan'], BatchWriteItem: ['BatchWriteItem'], BatchGetItem: ['BatchGetItem'], TransactWriteItems: ['TransactWriteItems'], TransactGetItems: ['TransactGetItems'],
+  GetItem: ['GetItem'],
+  PutItem: ['PutItem'],
+  UpdateItem: ['UpdateItem'],
+  DeleteItem: ['DeleteItem'],
+  Query: ['Query'],
+  Scan: ['Scan'],
+  BatchWriteItem: ['BatchWriteItem'],
+  BatchGetItem: ['BatchGetItem'],
+  TransactWriteItems: ['TransactWriteItems'],
+  TransactGetItems: ['TransactGetItems'],
 };
 const SQS: Record<string, string[]> = {
   SendMessage: ['SendMessage'],
@@ -179,7 +209,15 @@ interface Issued {
  * command it does use must be used as `new XCommand(…)`, so nothing reaches AWS past this test.
  */
 async function issuedBy(entry: string): Promise<Issued> {
-  const result = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
   const bundle = result.outputFiles[0]!.text;
   const importStatement = /^import\b[^;]*?from\s*"(@aws-sdk\/[^"]+)";?$/gms;
   // the code without its SDK imports: where the imported names are used
@@ -190,15 +228,24 @@ async function issuedBy(entry: string): Promise<Issued> {
     if (!sdk) throw new Error(`${entry} imports ${pkg}: list its commands and their IAM actions in this test (and the policy)`);
     const names = /^import\s*\{([^}]*)\}\s*from/s.exec(statement)?.[1];
     if (names === undefined) throw new Error(`${entry}: an import of ${pkg} this test cannot read: ${statement}`);
-    for (const specifier of names.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const specifier of names
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [imported, local = imported] = specifier.split(/\s+as\s+/) as [string, string?];
       if (sdk.clients.includes(imported)) continue;
       const operation = /^(\w+)Command$/.exec(imported)?.[1];
       const needs = operation === undefined ? undefined : sdk.commands[operation];
-      if (!needs) throw new Error(`${entry} imports ${imported} from ${pkg}: list it in this test with the IAM actions it needs (and grant them in infra/operator-access.ts)`);
+      if (!needs)
+        throw new Error(
+          `${entry} imports ${imported} from ${pkg}: list it in this test with the IAM actions it needs (and grant them in infra/operator-access.ts)`,
+        );
       const uses = [...code.matchAll(new RegExp(`(new\\s+)?\\b${local}\\b(\\s*\\()?`, 'g'))];
       const other = uses.find(([, isNew, call]) => !isNew || !call);
-      if (other) throw new Error(`${entry} uses ${imported} other than as \`new ${imported}(…)\`: ${JSON.stringify(code.slice(Math.max(0, other.index! - 40), other.index! + 60))}`);
+      if (other)
+        throw new Error(
+          `${entry} uses ${imported} other than as \`new ${imported}(…)\`: ${JSON.stringify(code.slice(Math.max(0, other.index! - 40), other.index! + 60))}`,
+        );
       if (uses.length > 0) for (const action of needs) actions.add(`${sdk.prefix}:${action}`);
     }
   }
@@ -209,7 +256,9 @@ async function issuedBy(entry: string): Promise<Issued> {
 const allActions = (access: Partial<Record<OperatorResource, readonly string[]>>) => [...new Set(Object.values(access).flat())].sort();
 
 describe('infra/operator-access.ts matches what the CLI sends', () => {
-  const commandFiles = readdirSync(new URL('../../cli/commands/', import.meta.url)).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -'.ts'.length));
+  const commandFiles = readdirSync(new URL('../../cli/commands/', import.meta.url))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -'.ts'.length));
 
   it('lists every command of cli/commands/', () => {
     expect(Object.keys(operatorAccess).sort()).toEqual(commandFiles.sort());
@@ -235,9 +284,12 @@ describe('docs/deploy.md, "Operators"', () => {
   const docs = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
   const section = docs.slice(docs.indexOf('\n## Operators'), docs.indexOf('\n## ', docs.indexOf('\n## Operators') + 1));
 
-  it.each((Object.keys(operatorAccess) as OperatorCommand[]).filter((c) => allActions(operatorAccess[c]).length > 0))('lists the actions of credex %s', (command) => {
-    const row = section.split('\n').find((line) => line.startsWith(`| \`credex ${command}`));
-    expect(row).toBeDefined();
-    for (const action of allActions(operatorAccess[command])) expect(row).toContain(action.split(':')[1]);
-  });
+  it.each((Object.keys(operatorAccess) as OperatorCommand[]).filter((c) => allActions(operatorAccess[c]).length > 0))(
+    'lists the actions of credex %s',
+    (command) => {
+      const row = section.split('\n').find((line) => line.startsWith(`| \`credex ${command}`));
+      expect(row).toBeDefined();
+      for (const action of allActions(operatorAccess[command])) expect(row).toContain(action.split(':')[1]);
+    },
+  );
 });

@@ -24,7 +24,12 @@ describe('plan', () => {
     expect(worstCaseRequests(5, 1)).toBe(5);
     expect(worstCaseRequests(100, 100)).toBeLessThan(10);
     // a lane whose worst batch cannot finish within Lambda's 15 minutes is refused, not capped
-    expect(() => deliverTimeoutSeconds({ batchSize: 100, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 }, 1)).toThrow(/100 requests .* over Lambda's 900 s/);
+    expect(() =>
+      deliverTimeoutSeconds(
+        { batchSize: 100, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 },
+        1,
+      ),
+    ).toThrow(/100 requests .* over Lambda's 900 s/);
   });
 
   it('derives concurrency from the rate limit, at least the event source minimum of 2', () => {

@@ -25,11 +25,15 @@ const mappings = resourcesOf(dev.template, 'AWS::Lambda::EventSourceMapping');
 const queueByName = (name: string) => Object.entries(queues).find(([, q]) => q.Properties['QueueName'] === name);
 
 describe('queues', () => {
-  const sourceQueues = Object.entries(queues).filter(([, q]) => !String(q.Properties['QueueName']).endsWith('-dlq') && q.Properties['QueueName'] !== 'credex-dev-scheduled-failures');
+  const sourceQueues = Object.entries(queues).filter(
+    ([, q]) => !String(q.Properties['QueueName']).endsWith('-dlq') && q.Properties['QueueName'] !== 'credex-dev-scheduled-failures',
+  );
   const deadLetterQueues = Object.entries(queues).filter(([, q]) => String(q.Properties['QueueName']).endsWith('-dlq'));
 
   it('has an intake queue and one queue per destination, each with its own DLQ', () => {
-    expect(sourceQueues.map(([, q]) => q.Properties['QueueName']).sort()).toEqual(['credex-dev-intake', ...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`)].sort());
+    expect(sourceQueues.map(([, q]) => q.Properties['QueueName']).sort()).toEqual(
+      ['credex-dev-intake', ...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`)].sort(),
+    );
     expect(deadLetterQueues).toHaveLength(sourceQueues.length);
     for (const [, queue] of sourceQueues) {
       const redrive = queue.Properties['RedrivePolicy'];
@@ -86,7 +90,10 @@ describe('event sources', () => {
     const provincial = plan.lanes.find((l) => l.destination === 'provincial')!;
     expect(provincial.lane.rateLimitPerSecond).toBe(stages['dev']!.rateLimits!.provincial);
     const fn = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-deliver-provincial')!;
-    expect(fn.Properties['Environment'].Variables).toMatchObject({ RATE_LIMIT_PER_SECOND: String(provincial.lane.rateLimitPerSecond), MAX_CONCURRENCY: String(provincial.lane.maxConcurrency) });
+    expect(fn.Properties['Environment'].Variables).toMatchObject({
+      RATE_LIMIT_PER_SECOND: String(provincial.lane.rateLimitPerSecond),
+      MAX_CONCURRENCY: String(provincial.lane.maxConcurrency),
+    });
   });
 
   it('the intake queue outlasts a routing lease and 6 × the intake timeout; the lease outlasts an invocation', () => {
@@ -104,7 +111,12 @@ describe('functions', () => {
     // intake, ingest, pull, the expiry sweep and a deliver function per destination
     expect(Object.keys(functions)).toHaveLength(4 + DESTINATION_IDS.length);
     for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
       const logGroup = logGroups[refId(fn.Properties['LoggingConfig'].LogGroup)!];
       expect(logGroup?.Properties['RetentionInDays']).toBe(stages['dev']!.logRetentionDays);
       expect(fn.Properties['Environment'].Variables).toMatchObject({ TABLE_NAME: expect.anything(), POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/dev' });
@@ -112,7 +124,8 @@ describe('functions', () => {
   });
 
   it('maps stack traces to the sources in dev only: production starts without reading source maps', () => {
-    const nodeOptions = (template: typeof dev.template) => Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties['Environment'].Variables['NODE_OPTIONS']);
+    const nodeOptions = (template: typeof dev.template) =>
+      Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties['Environment'].Variables['NODE_OPTIONS']);
     expect(new Set(nodeOptions(dev.template))).toEqual(new Set(['--enable-source-maps']));
     expect(new Set(nodeOptions(prod.template))).toEqual(new Set([undefined]));
   });
@@ -121,12 +134,17 @@ describe('functions', () => {
     const idOf = (name: string) => Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === name)![0];
     const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
     expect(configs).toEqual(
-      ['credex-dev-pull', 'credex-dev-sweep'].map((name) => expect.objectContaining({ Properties: expect.objectContaining({ FunctionName: { Ref: idOf(name) }, MaximumRetryAttempts: 0 }) })),
+      ['credex-dev-pull', 'credex-dev-sweep'].map((name) =>
+        expect.objectContaining({ Properties: expect.objectContaining({ FunctionName: { Ref: idOf(name) }, MaximumRetryAttempts: 0 }) }),
+      ),
     );
   });
 
   it('keeps log groups in production and deletes them with a dev stack', () => {
-    for (const [template, policy] of [[dev.template, 'Delete'], [prod.template, 'Retain']] as const) {
+    for (const [template, policy] of [
+      [dev.template, 'Delete'],
+      [prod.template, 'Retain'],
+    ] as const) {
       for (const logGroup of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'))) expect(logGroup.DeletionPolicy).toBe(policy);
     }
   });
@@ -155,7 +173,11 @@ describe('secrets', () => {
   it('exist per destination, per upstream and for the feed, under the stage prefix, with no value in the template', () => {
     const secrets = Object.values(resourcesOf(dev.template, 'AWS::SecretsManager::Secret'));
     expect(secrets.map((s) => s.Properties['Name']).sort()).toEqual(
-      [...DESTINATION_IDS.map((d) => `credex/dev/destinations/${d}`), ...Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`), 'credex/dev/feeds/provincial-breaches'].sort(),
+      [
+        ...DESTINATION_IDS.map((d) => `credex/dev/destinations/${d}`),
+        ...Object.keys(upstreams).map((u) => `credex/dev/upstreams/${u}`),
+        'credex/dev/feeds/provincial-breaches',
+      ].sort(),
     );
     for (const secret of secrets) {
       expect(secret.Properties['SecretString']).toBeUndefined();
@@ -183,7 +205,15 @@ describe('alarms and dashboard', () => {
 
   it('watches intake, its quarantine rate, the feed and the ingest API', () => {
     expect(alarmNames).toEqual(
-      expect.arrayContaining(['credex-dev-intake-dlq-not-empty', 'credex-dev-intake-oldest-message', 'credex-dev-quarantine-rate', 'credex-dev-pull-feed-errors', 'credex-dev-ingest-5xx', 'credex-dev-ingest-errors', 'credex-dev-pull-errors']),
+      expect.arrayContaining([
+        'credex-dev-intake-dlq-not-empty',
+        'credex-dev-intake-oldest-message',
+        'credex-dev-quarantine-rate',
+        'credex-dev-pull-feed-errors',
+        'credex-dev-ingest-5xx',
+        'credex-dev-ingest-errors',
+        'credex-dev-pull-errors',
+      ]),
     );
     const rate = alarms.find((a) => a.Properties['AlarmName'] === 'credex-dev-quarantine-rate')!;
     expect(rate.Properties['Threshold']).toBe(stages['dev']!.alarms.quarantineRatePercent);
@@ -203,7 +233,11 @@ describe('alarms and dashboard', () => {
     const [policy] = Object.values(resourcesOf(dev.template, 'AWS::SNS::TopicPolicy'));
     const statements = policy!.Properties['PolicyDocument'].Statement as Array<NonNullable<typeof policy>['Properties']>;
     const allow = statements.find((st) => st['Effect'] === 'Allow')!;
-    expect(allow).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': expect.anything() } } });
+    expect(allow).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Condition: { StringEquals: { 'aws:SourceAccount': expect.anything() } },
+    });
     expect(JSON.stringify(allow['Condition']['ArnLike']['aws:SourceArn'])).toContain(':alarm:credex-dev-*');
     expect(statements.find((st) => st['Effect'] === 'Deny')).toMatchObject({ Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
     const [key] = Object.values(resourcesOf(dev.template, 'AWS::KMS::Key'));
@@ -248,10 +282,17 @@ describe('ingest API and pull schedule', () => {
     dev.template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: stages['dev']!.feed.schedule, State: 'ENABLED' });
   });
 
-  it('sweeps expired publications on the topology\'s schedule, alarming when it cannot end one', () => {
-    dev.template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'credex-dev-sweep', ScheduleExpression: topology.expirySweep.everyMinutes === 60 ? 'rate(1 hour)' : `rate(${topology.expirySweep.everyMinutes} minutes)`, State: 'ENABLED' });
+  it("sweeps expired publications on the topology's schedule, alarming when it cannot end one", () => {
+    dev.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'credex-dev-sweep',
+      ScheduleExpression: topology.expirySweep.everyMinutes === 60 ? 'rate(1 hour)' : `rate(${topology.expirySweep.everyMinutes} minutes)`,
+      State: 'ENABLED',
+    });
     const sweep = Object.values(functions).find((f) => f.Properties['FunctionName'] === 'credex-dev-sweep')!;
-    expect(sweep.Properties['Environment'].Variables).toMatchObject({ MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun), LANE_QUEUE_URLS: expect.anything() });
+    expect(sweep.Properties['Environment'].Variables).toMatchObject({
+      MAX_RECORDS_PER_RUN: String(topology.expirySweep.maxRecordsPerRun),
+      LANE_QUEUE_URLS: expect.anything(),
+    });
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-sweep-expiry-errors', Threshold: 1 });
   });
 });
@@ -262,13 +303,17 @@ describe('holds under audit', () => {
   it('encrypts every log group with the stack key, which lets CloudWatch Logs of this account and region use it', () => {
     const groups = Object.values(resourcesOf(dev.template, 'AWS::Logs::LogGroup'));
     expect(groups.length).toBe(Object.keys(functions).length + 1); // each function's, and the API's access logs
-    for (const group of groups) expect({ group: group.Properties['LogGroupName'], key: refId(group.Properties['KmsKeyId']) }).toEqual({ group: group.Properties['LogGroupName'], key: keyId });
+    for (const group of groups)
+      expect({ group: group.Properties['LogGroupName'], key: refId(group.Properties['KmsKeyId']) }).toEqual({
+        group: group.Properties['LogGroupName'],
+        key: keyId,
+      });
     const key = Object.values(resourcesOf(dev.template, 'AWS::KMS::Key'))[0]!;
     const logs = (key.Properties['KeyPolicy'].Statement as Array<Record<string, unknown>>).find((st) => JSON.stringify(st['Principal']).includes('logs.'));
     expect(logs).toMatchObject({ Effect: 'Allow', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': expect.anything() } } });
   });
 
-  it('reserves concurrency for ingest (the stage\'s burst: never throttled behind the API), the pull and the sweep (one run at a time)', () => {
+  it("reserves concurrency for ingest (the stage's burst: never throttled behind the API), the pull and the sweep (one run at a time)", () => {
     const reserved = Object.fromEntries(Object.values(functions).map((f) => [f.Properties['FunctionName'], f.Properties['ReservedConcurrentExecutions']]));
     expect(reserved['credex-dev-ingest']).toBe(stages['dev']!.ingest.burstLimit);
     expect(reserved['credex-dev-pull']).toBe(1);
@@ -278,7 +323,9 @@ describe('holds under audit', () => {
   });
 
   it('refuses to synthesize a stage whose account limit the exchange could exceed', () => {
-    expect(() => synthesize({ stage: { ...stages['dev']!, name: 'small', lambdaConcurrencyLimit: 120 } })).toThrow(/lambdaConcurrencyLimit: the exchange may run \d+ executions at once/);
+    expect(() => synthesize({ stage: { ...stages['dev']!, name: 'small', lambdaConcurrencyLimit: 120 } })).toThrow(
+      /lambdaConcurrencyLimit: the exchange may run \d+ executions at once/,
+    );
   });
 
   it('keeps a failed scheduled run (pull, sweep) in the scheduled-failures queue, alarmed', () => {
@@ -286,15 +333,22 @@ describe('holds under audit', () => {
     const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
     expect(configs).toHaveLength(2);
     for (const config of configs) expect(refId(config.Properties['DestinationConfig'].OnFailure.Destination)).toBe(failures);
-    for (const schedule of Object.values(resourcesOf(dev.template, 'AWS::Scheduler::Schedule'))) expect(refId(schedule.Properties['Target'].DeadLetterConfig.Arn)).toBe(failures);
+    for (const schedule of Object.values(resourcesOf(dev.template, 'AWS::Scheduler::Schedule')))
+      expect(refId(schedule.Properties['Target'].DeadLetterConfig.Arn)).toBe(failures);
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-scheduled-failures', Threshold: 1 });
     // the schedules write their dead letters as their role: it needs the queue's key (named actions)
-    const schedulerPolicy = Object.values(resourcesOf(dev.template, 'AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties['Roles']).includes('SchedulerRole'))!;
-    expect(schedulerPolicy.Properties['PolicyDocument'].Statement).toEqual(expect.arrayContaining([expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] })]));
+    const schedulerPolicy = Object.values(resourcesOf(dev.template, 'AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p.Properties['Roles']).includes('SchedulerRole'),
+    )!;
+    expect(schedulerPolicy.Properties['PolicyDocument'].Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] })]),
+    );
   });
 
-  it('throttles the API stage at no less than the registered upstreams\' limits summed', () => {
+  it("throttles the API stage at no less than the registered upstreams' limits summed", () => {
     for (const stage of Object.values(stages)) expect(stage.ingest.rateLimitPerSecond).toBeGreaterThanOrEqual(registeredRequestsPerSecond());
-    expect(checkStage({ ...stages['dev']!, ingest: { rateLimitPerSecond: 10, burstLimit: 20 } })).toEqual([expect.stringContaining('ingest.rateLimitPerSecond: must be at least 45')]);
+    expect(checkStage({ ...stages['dev']!, ingest: { rateLimitPerSecond: 10, burstLimit: 20 } })).toEqual([
+      expect.stringContaining('ingest.rateLimitPerSecond: must be at least 45'),
+    ]);
   });
 });

@@ -19,10 +19,22 @@ describe('stages', () => {
   });
 
   it.each<[string, (s: StageConfig) => void, RegExp]>([
-    ['plain http in production', (s) => (s.endpoints.provincial = 'http://provincial.example.com'), /endpoints\.provincial: http:\/\/provincial\.example\.com must use https/],
-    ['localhost in production', (s) => (s.endpoints.municipal = 'https://localhost:9000'), /endpoints\.municipal: .* points at this machine in a production stage/],
+    [
+      'plain http in production',
+      (s) => (s.endpoints.provincial = 'http://provincial.example.com'),
+      /endpoints\.provincial: http:\/\/provincial\.example\.com must use https/,
+    ],
+    [
+      'localhost in production',
+      (s) => (s.endpoints.municipal = 'https://localhost:9000'),
+      /endpoints\.municipal: .* points at this machine in a production stage/,
+    ],
     ['a missing endpoint', (s) => delete (s.endpoints as Partial<StageConfig['endpoints']>).district, /endpoints\.district: missing/],
-    ['an endpoint for no destination', (s) => ((s.endpoints as Record<string, string>)['county'] = 'https://county.example.com'), /endpoints\.county: not a destination of the topology/],
+    [
+      'an endpoint for no destination',
+      (s) => ((s.endpoints as Record<string, string>)['county'] = 'https://county.example.com'),
+      /endpoints\.county: not a destination of the topology/,
+    ],
     ['a query in a base URL', (s) => (s.feed.url = 'https://feed.example.com/?x=1'), /feed\.url: .* must be a base URL/],
     ['a bad schedule', (s) => (s.feed.schedule = 'every 5 minutes'), /feed\.schedule: "every 5 minutes" must be an EventBridge Scheduler rate/],
     ['a plural unit for one', (s) => (s.feed.schedule = 'rate(1 hours)'), /write rate\(1 hour\) for one/],
@@ -33,7 +45,11 @@ describe('stages', () => {
     ['no alarm address in production', (s) => (s.alarms.emails = []), /alarms\.emails: a production stage needs at least one address/],
     ['a malformed address', (s) => (s.alarms.emails = ['oncall']), /alarms\.emails: "oncall" is not an e-mail address/],
     ['a retention CloudWatch does not offer', (s) => (s.logRetentionDays = 10), /logRetentionDays: 10 is not a CloudWatch retention period/],
-    ['a burst below the rate', (s) => (s.ingest = { rateLimitPerSecond: 50, burstLimit: 10 }), /ingest\.burstLimit: must be an integer ≥ rateLimitPerSecond \(50\); got 10/],
+    [
+      'a burst below the rate',
+      (s) => (s.ingest = { rateLimitPerSecond: 50, burstLimit: 10 }),
+      /ingest\.burstLimit: must be an integer ≥ rateLimitPerSecond \(50\); got 10/,
+    ],
     ['an account id that is not 12 digits', (s) => (s.env.account = '1234'), /env\.account: "1234" must be a 12-digit AWS account id/],
     ['a secret prefix with a double slash', (s) => (s.secretPrefix = 'credex//prod'), /secretPrefix: "credex\/\/prod" may hold only/],
   ])('refuses %s', (_, change, message) => {

@@ -33,7 +33,8 @@ export function synthesize(options: { stage?: StageConfig; topology?: Topology; 
  */
 export function synthesized(stage: 'dev' | 'prod'): Template {
   const dir = process.env['CREDEX_TEST_SYNTH_DIR'];
-  if (!dir) throw new Error('CREDEX_TEST_SYNTH_DIR is not set: run the infra tests through jest (--selectProjects infra), whose global setup synthesizes the stack');
+  if (!dir)
+    throw new Error('CREDEX_TEST_SYNTH_DIR is not set: run the infra tests through jest (--selectProjects infra), whose global setup synthesizes the stack');
   return Template.fromJSON(JSON.parse(readFileSync(join(dir, `${stage}.template.json`), 'utf8')));
 }
 

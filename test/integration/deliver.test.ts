@@ -66,7 +66,10 @@ function deps(destination: DestinationId, overrides: Partial<DeliverDeps> = {}):
     state: store,
     sqs,
     adapter: adapters[destination],
-    credentials: createCredentialsProvider({ source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }), secretName: destination }),
+    credentials: createCredentialsProvider({
+      source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }),
+      secretName: destination,
+    }),
     config: {
       tableName,
       destination,
@@ -82,7 +85,10 @@ function deps(destination: DestinationId, overrides: Partial<DeliverDeps> = {}):
 }
 
 async function submit(...records: Array<Record<string, unknown>>): Promise<void> {
-  const result = await processIntakeBatch(records.map((r) => ({ messageId: randomUUID(), body: JSON.stringify(r), messageAttributes: {} }) as unknown as SQSRecord), intake);
+  const result = await processIntakeBatch(
+    records.map((r) => ({ messageId: randomUUID(), body: JSON.stringify(r), messageAttributes: {} }) as unknown as SQSRecord),
+    intake,
+  );
   expect(result.batchItemFailures).toEqual([]);
 }
 
@@ -93,13 +99,18 @@ async function deliverOnce(destination: DestinationId, extra: Partial<DeliverDep
   // the event source deletes what was not reported failed
   const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
   const { DeleteMessageCommand } = await import('@aws-sdk/client-sqs');
-  for (const r of records) if (!failed.has(r.messageId)) await sqs.send(new DeleteMessageCommand({ QueueUrl: lanes[destination], ReceiptHandle: r.receiptHandle }));
+  for (const r of records)
+    if (!failed.has(r.messageId)) await sqs.send(new DeleteMessageCommand({ QueueUrl: lanes[destination], ReceiptHandle: r.receiptHandle }));
   return { records, result };
 }
 
 /** The outcome recorded at a destination (a send claimed but not answered has none: no statusRank). */
-const destinationState = async (recordId: string, destination: DestinationId, recordType: 'commitment' | 'breach' = 'commitment', source = recordType === 'commitment' ? 'hrbxq-approval' : 'hrbxq-enforcement') =>
-  (await store.readRecordState({ recordType, source, recordId })).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
+const destinationState = async (
+  recordId: string,
+  destination: DestinationId,
+  recordType: 'commitment' | 'breach' = 'commitment',
+  source = recordType === 'commitment' ? 'hrbxq-approval' : 'hrbxq-enforcement',
+) => (await store.readRecordState({ recordType, source, recordId })).destinations.find((d) => d.destination === destination && d['statusRank'] !== undefined);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -111,7 +122,12 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(result.batchItemFailures).toEqual([]);
       expect([...result.outcomes.values()].every((o) => o === 'delivered')).toBe(true);
     }
-    expect(sims.simulators.provincial.store.list().map((r) => r.type).sort()).toEqual(['CF', 'CN']);
+    expect(
+      sims.simulators.provincial.store
+        .list()
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(['CF', 'CN']);
     expect(sims.simulators.municipal.store.list()).toHaveLength(2);
     expect(sims.simulators.publicColumn.store.list()).toHaveLength(1);
     const state = await destinationState('D-1', 'provincial');
@@ -144,7 +160,9 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     sims.simulators.provincial.setFaults({ outage: true });
     const first = await deliverOnce('provincial');
     expect(first.result.batchItemFailures).toHaveLength(1);
-    expect(await destinationState('T-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'failed', lastError: expect.stringContaining('HTTP 503') }));
+    expect(await destinationState('T-1', 'provincial', 'breach')).toEqual(
+      expect.objectContaining({ status: 'failed', lastError: expect.stringContaining('HTTP 503') }),
+    );
     expect(await receiveRecords(sqs, lanes.provincial)).toEqual([]); // backed off: invisible for now
 
     sims.simulators.provincial.setFaults({});
@@ -164,7 +182,9 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     expect(await receiveRecords(sqs, lanes.municipal)).toEqual([]);
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqs.municipal, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => (JSON.parse(m.Body!) as { recordId: string }).recordId)).toEqual(['DLQ-1']);
-    expect(await destinationState('DLQ-1', 'municipal', 'breach')).toEqual(expect.objectContaining({ status: 'failed', attempts: 3, lastError: expect.stringContaining('HTTP 500') }));
+    expect(await destinationState('DLQ-1', 'municipal', 'breach')).toEqual(
+      expect.objectContaining({ status: 'failed', attempts: 3, lastError: expect.stringContaining('HTTP 500') }),
+    );
   });
 
   it('honours Retry-After from a 429', async () => {
@@ -184,13 +204,25 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     // the platform validates more strictly than the contract: simulate it by a stored date it refuses
     const ref = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'REJ-1' };
     const stored = (await store.getRevision(ref, 1))!;
-    await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: recordPk(ref),
+          sk: revisionSk(1),
+          revision: 1,
+          record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }),
+        },
+      }),
+    );
 
     const { result } = await deliverOnce('provincial');
 
     expect([...result.outcomes.values()]).toEqual(['rejected']);
     expect(result.batchItemFailures).toEqual([]); // terminal: acked, not retried
-    expect(await destinationState('REJ-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('E102') }));
+    expect(await destinationState('REJ-1', 'provincial', 'breach')).toEqual(
+      expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('E102') }),
+    );
     expect((await store.readRecordState(ref)).events.map((e) => e.type)).toContain('rejected');
   });
 
@@ -214,7 +246,9 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       credentials: createCredentialsProvider({ source: memorySecretSource({ p: JSON.stringify(withoutKey) }), secretName: 'p' }),
     });
     expect([...result.outcomes.values()]).toEqual(['failed']);
-    expect(await destinationState('NOKEY-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'failed', lastError: expect.stringContaining('no fieldKey') }));
+    expect(await destinationState('NOKEY-1', 'provincial', 'breach')).toEqual(
+      expect.objectContaining({ status: 'failed', lastError: expect.stringContaining('no fieldKey') }),
+    );
   });
 
   it('withdraws a record where it was delivered', async () => {
@@ -263,7 +297,11 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
     });
     let response;
     const output = await captureOutput(async () => {
-      response = await handler({ Records: records }, { functionName: 'deliver-municipal', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as Context);
+      response = await handler({ Records: records }, {
+        functionName: 'deliver-municipal',
+        awsRequestId: 'req-1',
+        getRemainingTimeInMillis: () => 60_000,
+      } as Context);
     });
     expect(response).toEqual({ batchItemFailures: [] });
     const emf = emfBlobs(output);
@@ -324,15 +362,22 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(early.outcomes.get(repairMessage.messageId)).toBe('failed');
       expect(sims.simulators.municipal.store.requests).toEqual([]);
       // the state says why: waiting for the breach, and the history says so once
-      expect(await stateAt(repairRef('OR-1'), 'municipal')).toMatchObject({ status: 'waiting', lastError: 'waiting for its breach hrbxq-enforcement/OB-1 to be delivered to municipal first (not sent there yet)' });
+      expect(await stateAt(repairRef('OR-1'), 'municipal')).toMatchObject({
+        status: 'waiting',
+        lastError: 'waiting for its breach hrbxq-enforcement/OB-1 to be delivered to municipal first (not sent there yet)',
+      });
       expect((await store.readRecordState(repairRef('OR-1'))).events.filter((e) => e.type === 'waiting')).toHaveLength(1);
 
       // the breach goes; its delivery sends the waiting repair on at once (a fresh lane message)
       const breachDelivery = await processDeliverBatch([breachMessage], deps('municipal'));
       expect([...breachDelivery.outcomes.values()]).toEqual(['delivered']);
       expect(await stateAt(breachRef('OB-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'delivered' }));
-      const woken = [...(await laneMessages('municipal')).values()].filter((m) => m.messageId !== repairMessage.messageId && m.messageId !== breachMessage.messageId);
-      expect(woken.map((m) => JSON.parse(m.body) as { recordType: string; recordId: string; action: string })).toEqual([expect.objectContaining({ recordType: 'repair', recordId: 'OR-1', action: 'upsert' })]);
+      const woken = [...(await laneMessages('municipal')).values()].filter(
+        (m) => m.messageId !== repairMessage.messageId && m.messageId !== breachMessage.messageId,
+      );
+      expect(woken.map((m) => JSON.parse(m.body) as { recordType: string; recordId: string; action: string })).toEqual([
+        expect.objectContaining({ recordType: 'repair', recordId: 'OR-1', action: 'upsert' }),
+      ]);
       const retried = await processDeliverBatch([woken[0]!], deps('municipal'));
       expect(retried.batchItemFailures).toEqual([]);
       expect([...retried.outcomes.values()]).toEqual(['delivered']);
@@ -349,7 +394,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect([...late.outcomes.values()]).toEqual(['duplicate']);
     });
 
-    it('forgets a repair\'s wait once the repair goes on its own (its breach delivered before the wake could see it)', async () => {
+    it("forgets a repair's wait once the repair goes on its own (its breach delivered before the wake could see it)", async () => {
       await submit(breach({ recordId: 'WB-1' }), repair({ recordId: 'WR-1' }, { breachRecordId: 'WB-1', breachSource: BREACH_SOURCE }));
       const messages = await laneMessages('municipal');
       await processDeliverBatch([messages.get('breach:WB-1:1')!], deps('municipal'));
@@ -366,7 +411,10 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       const early = await deliverOnce('provincial');
       expect([...early.result.outcomes.values()]).toEqual(['failed']);
       expect(sentKeys('provincial')).toEqual([]);
-      expect(await stateAt(repairRef('ER-1'), 'provincial')).toMatchObject({ status: 'waiting', lastError: expect.stringContaining('the exchange has not received it yet') });
+      expect(await stateAt(repairRef('ER-1'), 'provincial')).toMatchObject({
+        status: 'waiting',
+        lastError: expect.stringContaining('the exchange has not received it yet'),
+      });
 
       await submit(breach({ recordId: 'EB-1' }));
       const breachDelivery = await deliverOnce('provincial');
@@ -378,8 +426,13 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(sentKeys('provincial')).toEqual([`breach:${BREACH_SOURCE}:EB-1:1:provincial`, `repair:${REPAIR_SOURCE}:ER-1:1:provincial`]);
     });
 
-    it('rejects at each destination a repair not decided by its breach\'s authority, when the breach comes after it', async () => {
-      await submit(repair({ recordId: 'AR-1' }, { breachRecordId: 'AB-1', breachSource: BREACH_SOURCE, handlingUnit: '哈尔滨市发展和改革委员会', handlingUnitUscc: OTHER_UNIT_USCC }));
+    it("rejects at each destination a repair not decided by its breach's authority, when the breach comes after it", async () => {
+      await submit(
+        repair(
+          { recordId: 'AR-1' },
+          { breachRecordId: 'AB-1', breachSource: BREACH_SOURCE, handlingUnit: '哈尔滨市发展和改革委员会', handlingUnitUscc: OTHER_UNIT_USCC },
+        ),
+      );
       await deliverOnce('provincial'); // waits: the breach is unknown
       await submit(breach({ recordId: 'AB-1' }));
       await deliverOnce('provincial'); // the breach, which wakes the repair
@@ -405,7 +458,17 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       await submit(breach({ recordId: 'RB-1' }));
       // the provincial platform refuses this breach (a date it does not accept)
       const stored = (await store.getRevision(breachRef('RB-1'), 1))!;
-      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: recordPk(breachRef('RB-1')), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }) } }));
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: recordPk(breachRef('RB-1')),
+            sk: revisionSk(1),
+            revision: 1,
+            record: JSON.stringify({ ...stored, data: { ...stored.data, penaltyValidUntil: '2027-02-30' } }),
+          },
+        }),
+      );
       const first = await deliverOnce('provincial');
       expect([...first.result.outcomes.values()]).toEqual(['rejected']);
       expect(await stateAt(breachRef('RB-1'), 'provincial')).toEqual(expect.objectContaining({ status: 'rejected' }));
@@ -427,8 +490,14 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
 
     it('rejects, never sends, a repair at a destination its breach was never shared with: nothing to repair there', async () => {
       // the breach went to the provincial platform only
-      const provincialOnly = { ...intake, config: { ...intake.config, routes: { outbound: [{ destination: 'provincial' as const, recordTypes: ['breach' as const] }], inbound: [] } } };
-      const routed = await processIntakeBatch([{ messageId: randomUUID(), body: JSON.stringify(breach({ recordId: 'NB-1' })), messageAttributes: {} } as unknown as SQSRecord], provincialOnly);
+      const provincialOnly = {
+        ...intake,
+        config: { ...intake.config, routes: { outbound: [{ destination: 'provincial' as const, recordTypes: ['breach' as const] }], inbound: [] } },
+      };
+      const routed = await processIntakeBatch(
+        [{ messageId: randomUUID(), body: JSON.stringify(breach({ recordId: 'NB-1' })), messageAttributes: {} } as unknown as SQSRecord],
+        provincialOnly,
+      );
       expect(routed.batchItemFailures).toEqual([]);
       expect((await store.getMeta(breachRef('NB-1')))?.routedTo).toEqual(['provincial']);
       await submit(repair({ recordId: 'NR-1' }, { breachRecordId: 'NB-1', breachSource: BREACH_SOURCE }));
@@ -438,10 +507,12 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(result.batchItemFailures).toEqual([]);
       expect([...result.outcomes.values()]).toEqual(['rejected']);
       expect(sims.simulators.municipal.store.requests).toEqual([]);
-      expect(await stateAt(repairRef('NR-1'), 'municipal')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('is not shared with municipal') }));
+      expect(await stateAt(repairRef('NR-1'), 'municipal')).toEqual(
+        expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('is not shared with municipal') }),
+      );
     });
 
-    it('never sends an older revision once a newer revision\'s send has started (claim, not just the stored revision)', async () => {
+    it("never sends an older revision once a newer revision's send has started (claim, not just the stored revision)", async () => {
       await submit(commitment({ recordId: 'SUP-1' }));
       const [revision1] = await receiveRecords(sqs, lanes.municipal);
       expect(revision1).toBeDefined();
@@ -474,7 +545,7 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(superseded).toEqual([expect.objectContaining({ revision: 1, detail: expect.objectContaining({ destination: 'municipal', sentRevision: 2 }) })]);
     });
 
-    it('holds a revision back while another revision\'s send lease is live, until the lease ends', async () => {
+    it("holds a revision back while another revision's send lease is live, until the lease ends", async () => {
       await submit(commitment({ recordId: 'LEASE-1' }));
       await submit(commitment({ recordId: 'LEASE-1', revision: 2 }, { reason: '变更后的承诺事由' }));
       const messages = await laneMessages('municipal');
@@ -482,7 +553,9 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(revision2).toBeDefined();
       // another invocation is sending revision 1 for the next 2 s
       const leaseUntil = new Date(Date.now() + 2_000).toISOString();
-      expect(await store.claimSend(commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil, token: 'another-invocation' })).toEqual({ kind: 'claimed' });
+      expect(
+        await store.claimSend(commitmentRef('LEASE-1'), 'municipal', 1, { now: new Date().toISOString(), leaseUntil, token: 'another-invocation' }),
+      ).toEqual({ kind: 'claimed' });
 
       const result = await processDeliverBatch([revision2], deps('municipal'));
       expect(result.batchItemFailures).toEqual([{ itemIdentifier: revision2.messageId }]);
@@ -508,7 +581,10 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       await submit(breach({ recordId: 'PM-1' }, { severity: '轻微', decisionNumber: '哈新市监罚〔2026〕71号' }), breach({ recordId: 'PG-1' }));
       await deliverOnce('provincial');
       const states = await Promise.all(['PM-1', 'PG-1'].map((id) => destinationState(id, 'provincial', 'breach')));
-      expect(states).toEqual([expect.objectContaining({ status: 'delivered', published: false }), expect.objectContaining({ status: 'delivered', published: true, publishedUntil: '2027-06-10' })]);
+      expect(states).toEqual([
+        expect.objectContaining({ status: 'delivered', published: false }),
+        expect.objectContaining({ status: 'delivered', published: true, publishedUntil: '2027-06-10' }),
+      ]);
       const provincial = sims.simulators.provincial.store;
       expect(provincial.list()).toHaveLength(2); // both shared
       expect(provincial.published().map((r) => (r.content as Record<string, unknown>)['CF_WSH'])).toEqual(['哈新市监罚〔2026〕45号']); // one published
@@ -518,14 +594,25 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       await submit(breach({ recordId: 'PE-1' }));
       await deliverOnce('municipal');
       expect(sims.simulators.municipal.store.published()).toHaveLength(1);
-      const end = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'PE-1', revision: 1, destination: 'municipal', action: 'unpublish', correlationId: 'expiry-sweep:2027-06-11', routedAt: new Date().toISOString() };
+      const end = {
+        recordType: 'breach',
+        source: 'hrbxq-enforcement',
+        recordId: 'PE-1',
+        revision: 1,
+        destination: 'municipal',
+        action: 'unpublish',
+        correlationId: 'expiry-sweep:2027-06-11',
+        routedAt: new Date().toISOString(),
+      };
       for (let i = 0; i < 2; i++) await sqs.send(new SendMessageCommand({ QueueUrl: lanes.municipal, MessageBody: JSON.stringify(end) }));
 
       const after = { today: () => '2027-06-11' };
       // two copies in one batch (SQS delivers at least once): the platform takes the first, answers the second 404
       const first = await deliverOnce('municipal', after);
       expect([...first.result.outcomes.values()]).toEqual(['delivered', 'delivered']);
-      expect(await destinationState('PE-1', 'municipal', 'breach')).toEqual(expect.objectContaining({ status: 'delivered', published: false, publicationEndedAt: expect.any(String) }));
+      expect(await destinationState('PE-1', 'municipal', 'breach')).toEqual(
+        expect.objectContaining({ status: 'delivered', published: false, publicationEndedAt: expect.any(String) }),
+      );
       const municipal = sims.simulators.municipal.store;
       expect(municipal.published()).toEqual([]);
       expect(municipal.current('breach:hrbxq-enforcement:PE-1:municipal')).toMatchObject({ operation: 'upsert', unpublishedAt: expect.any(String) }); // still shared
@@ -539,10 +626,19 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       expect(municipal.requests).toHaveLength(3);
     });
 
-    it('gives an end of publication its own idempotency key: a platform caching answers by key never answers it with the upsert\'s', async () => {
+    it("gives an end of publication its own idempotency key: a platform caching answers by key never answers it with the upsert's", async () => {
       await submit(breach({ recordId: 'PE-2' }));
       await deliverOnce('provincial');
-      const end = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'PE-2', revision: 1, destination: 'provincial', action: 'unpublish', correlationId: 'expiry-sweep:2027-06-11', routedAt: new Date().toISOString() };
+      const end = {
+        recordType: 'breach',
+        source: 'hrbxq-enforcement',
+        recordId: 'PE-2',
+        revision: 1,
+        destination: 'provincial',
+        action: 'unpublish',
+        correlationId: 'expiry-sweep:2027-06-11',
+        routedAt: new Date().toISOString(),
+      };
       await sqs.send(new SendMessageCommand({ QueueUrl: lanes.provincial, MessageBody: JSON.stringify(end) }));
       expect([...(await deliverOnce('provincial', { today: () => '2027-06-11' })).result.outcomes.values()]).toEqual(['delivered']);
       const key = 'breach:hrbxq-enforcement:PE-2:1:provincial';
@@ -557,18 +653,39 @@ describe('deliver on real queues, the real table and the endpoint simulators', (
       const ref = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'V1-1' };
       const stored = (await store.getRevision(ref, 1))!;
       // as contract 1.0 stored it: a first-offence exemption, which 2.0 never shares as a penalty
-      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: recordPk(ref), sk: revisionSk(1), revision: 1, record: JSON.stringify({ ...stored, schemaVersion: '1.0', data: { ...stored.data, firstOffenceExemption: true } }) } }));
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: recordPk(ref),
+            sk: revisionSk(1),
+            revision: 1,
+            record: JSON.stringify({ ...stored, schemaVersion: '1.0', data: { ...stored.data, firstOffenceExemption: true } }),
+          },
+        }),
+      );
 
       const { result } = await deliverOnce('provincial');
       expect([...result.outcomes.values()]).toEqual(['rejected']);
-      expect(await destinationState('V1-1', 'provincial', 'breach')).toEqual(expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('stored under record contract 1.0') }));
+      expect(await destinationState('V1-1', 'provincial', 'breach')).toEqual(
+        expect.objectContaining({ status: 'rejected', lastError: expect.stringContaining('stored under record contract 1.0') }),
+      );
       expect(sims.simulators.provincial.store.requests).toEqual([]);
 
       // its retraction carries key fields only: it goes
-      const withdraw = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'V1-1', revision: 1, destination: 'provincial', action: 'withdraw', correlationId: 'c', routedAt: new Date().toISOString(), redeliver: { requestedBy: 'test', auditId: 'a' } };
+      const withdraw = {
+        recordType: 'breach',
+        source: 'hrbxq-enforcement',
+        recordId: 'V1-1',
+        revision: 1,
+        destination: 'provincial',
+        action: 'withdraw',
+        correlationId: 'c',
+        routedAt: new Date().toISOString(),
+        redeliver: { requestedBy: 'test', auditId: 'a' },
+      };
       await sqs.send(new SendMessageCommand({ QueueUrl: lanes.provincial, MessageBody: JSON.stringify(withdraw) }));
       expect([...(await deliverOnce('provincial')).result.outcomes.values()]).toEqual(['delivered']);
     });
   });
 });
-

@@ -6,7 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { handler as deliverHandler } from '../../functions/deliver/handler.js';
 import type { handler as intakeHandler } from '../../functions/intake/handler.js';
@@ -166,7 +173,14 @@ describe('SqsEventSource', () => {
     source.start();
     await waitFor('the failed records back and handled', () => handled.filter((h) => h.receiveCount === 2).length >= 3, 30000);
     // every record deleted: one left undeleted would stay in flight, then come back
-    await waitFor('the queue empty', async () => { const c = await counts(queueUrl); return c.visible === 0 && c.inFlight === 0; }, 30000);
+    await waitFor(
+      'the queue empty',
+      async () => {
+        const c = await counts(queueUrl);
+        return c.visible === 0 && c.inFlight === 0;
+      },
+      30000,
+    );
     await source.stop();
 
     const byN = (k: number) => handled.filter((h) => h.n === k).map((h) => h.receiveCount);
@@ -216,7 +230,8 @@ describe('SqsEventSource', () => {
         const { source, reports } = eventSource(queueUrl, async (event) => {
           invocations.push(event.Records.map(receiveCount));
           // the first record reported failed properly, plus the invalid entry: nothing may be deleted
-          if (invocations.length === 1) return { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }, ...failures(event.Records)] } as SQSBatchResponse;
+          if (invocations.length === 1)
+            return { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }, ...failures(event.Records)] } as SQSBatchResponse;
         });
         source.start();
         await waitFor(`${name}: the batch handled again`, () => invocations.length >= 2, 25000);
@@ -225,7 +240,13 @@ describe('SqsEventSource', () => {
       }),
     );
     for (const { name, invocations, first, queue } of results) {
-      expect({ name, invocations: invocations.slice(0, 2) }).toEqual({ name, invocations: [[1, 1], [2, 2]] });
+      expect({ name, invocations: invocations.slice(0, 2) }).toEqual({
+        name,
+        invocations: [
+          [1, 1],
+          [2, 2],
+        ],
+      });
       expect({ name, first }).toMatchObject({ name, first: { records: 2, failed: 2, error: expect.stringMatching(/^invalid batch response/) } });
       expect({ name, queue }).toEqual({ name, queue: { visible: 0, inFlight: 0 } });
     }
@@ -239,7 +260,15 @@ describe('SqsEventSource', () => {
     expect(failedItems({ batchItemFailures: null }, ids)).toEqual({ failed: new Set() });
     expect(failedItems({ batchItemFailures: [] }, ids)).toEqual({ failed: new Set() });
     expect(failedItems({ batchItemFailures: [{ itemIdentifier: 'b' }, { itemIdentifier: 'b' }] }, ids)).toEqual({ failed: new Set(['b']) });
-    for (const bad of ['ok', 1, [], { batchItemFailures: 'a' }, { batchItemFailures: [null] }, { batchItemFailures: ['a'] }, { batchItemFailures: [{ itemIdentifier: 1 }] }]) {
+    for (const bad of [
+      'ok',
+      1,
+      [],
+      { batchItemFailures: 'a' },
+      { batchItemFailures: [null] },
+      { batchItemFailures: ['a'] },
+      { batchItemFailures: [{ itemIdentifier: 1 }] },
+    ]) {
       expect(failedItems(bad, ids)).toHaveProperty('invalid');
     }
   });
@@ -302,7 +331,10 @@ describe('SqsEventSource', () => {
 
   test('redrive (the queue does it): a message that keeps failing is in the DLQ after maxReceiveCount receives, and gone from the queue', async () => {
     const dlqUrl = await freshQueue('es-dlq');
-    const queueUrl = await freshQueue('es-redrive', { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(dlqUrl), maxReceiveCount: 2 }) });
+    const queueUrl = await freshQueue('es-redrive', {
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(dlqUrl), maxReceiveCount: 2 }),
+    });
     const [body] = await send(queueUrl, 1);
     const seen: Array<{ messageId: string; receiveCount: number }> = [];
     const { source } = eventSource(queueUrl, async (event) => {
@@ -396,8 +428,10 @@ describe('SqsEventSource', () => {
 
   test('rejects settings Lambda would reject', () => {
     const handler = async (_event: SQSEvent) => undefined;
-    const make = (consumer: Partial<Consumer>, extra: Partial<EventSourceOptions> = {}) => () =>
-      new SqsEventSource({ sqs, queueUrl: 'http://localhost/000000000000/q', functionName: 'f', consumer: { ...defaults, ...consumer }, handler, ...extra });
+    const make =
+      (consumer: Partial<Consumer>, extra: Partial<EventSourceOptions> = {}) =>
+      () =>
+        new SqsEventSource({ sqs, queueUrl: 'http://localhost/000000000000/q', functionName: 'f', consumer: { ...defaults, ...consumer }, handler, ...extra });
     expect(make({ batchSize: 25, maxBatchingWindowSeconds: 0 })).toThrow(/maxBatchingWindowSeconds of at least 1/);
     expect(make({ batchSize: 0 })).toThrow(RangeError);
     expect(make({ maxConcurrency: 0 })).toThrow(RangeError);

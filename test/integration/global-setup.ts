@@ -24,28 +24,19 @@ export default async function globalSetup(): Promise<void> {
   const started = performance.now();
   const timings = { dynamoDb: 0, sqs: 0 };
   // The JVM takes longest: spawn it first, load and start fauxqs while it boots.
-  const dynamoDbStarting = load<typeof DynamoDbLocalModule>('../../local/emulators/dynamodb-local.ts').then(
-    async ({ startDynamoDbLocal }) => {
-      const server = await startDynamoDbLocal();
-      timings.dynamoDb = performance.now() - started;
-      return server;
-    },
-  );
+  const dynamoDbStarting = load<typeof DynamoDbLocalModule>('../../local/emulators/dynamodb-local.ts').then(async ({ startDynamoDbLocal }) => {
+    const server = await startDynamoDbLocal();
+    timings.dynamoDb = performance.now() - started;
+    return server;
+  });
   const sqsStarting = load<typeof SqsModule>('../../local/emulators/sqs.ts').then(async ({ startSqs }) => {
     const server = await startSqs();
     timings.sqs = performance.now() - started;
     return server;
   });
-  const [dynamoDb, sqs, servers] = await Promise.allSettled([
-    dynamoDbStarting,
-    sqsStarting,
-    load<typeof ServersModule>('./servers.ts'),
-  ]);
+  const [dynamoDb, sqs, servers] = await Promise.allSettled([dynamoDbStarting, sqsStarting, load<typeof ServersModule>('./servers.ts')]);
   const stop = async () => {
-    await Promise.all([
-      dynamoDb.status === 'fulfilled' ? dynamoDb.value.stop() : undefined,
-      sqs.status === 'fulfilled' ? sqs.value.stop() : undefined,
-    ]);
+    await Promise.all([dynamoDb.status === 'fulfilled' ? dynamoDb.value.stop() : undefined, sqs.status === 'fulfilled' ? sqs.value.stop() : undefined]);
   };
   if (dynamoDb.status === 'rejected' || sqs.status === 'rejected' || servers.status === 'rejected') {
     await stop();

@@ -63,7 +63,9 @@ async function post(request: ReturnType<typeof signed>) {
 async function receiveAll(): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+    );
     if (Messages.length === 0) return out;
     out.push(...Messages.map((m) => JSON.parse(m.Body!) as Record<string, unknown>));
   }
@@ -146,7 +148,12 @@ describe('local ingest server', () => {
       };
       for (let i = 0; i < 5; i++) {
         for (const body of [sized, chunked()]) {
-          const response = await fetch(`${full.url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit & { duplex: 'half' });
+          const response = await fetch(`${full.url}/v1/records`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            duplex: 'half',
+          } as RequestInit & { duplex: 'half' });
           const json = (await response.json()) as { error: { code: string; requestId: string } };
           expect([response.status, json.error.code, json.error.requestId]).toEqual([413, 'PAYLOAD_TOO_LARGE', response.headers.get('x-request-id')]);
         }
@@ -157,7 +164,11 @@ describe('local ingest server', () => {
   });
 
   it('answers headers over 16 KiB with 431 in the documented error shape', async () => {
-    const response = await fetch(`${server.url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20 * 1024) }, body: '{}' });
+    const response = await fetch(`${server.url}/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20 * 1024) },
+      body: '{}',
+    });
     const text = await response.text();
     expect(response.status).toBe(431);
     expect(JSON.parse(text)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), requestId: response.headers.get('x-request-id') } });
@@ -170,19 +181,41 @@ describe('local ingest server', () => {
     const unreachableSqs = new SQSClient({ ...localAwsConfig('http://127.0.0.1:9'), maxAttempts: 1 });
     const variants = {
       plain: deps,
-      throttled: { ...deps, config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 1 } } } },
+      throttled: {
+        ...deps,
+        config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 1 } } },
+      },
       broken: { ...deps, state: { ...deps.state, throttleRequest: () => Promise.reject(new TypeError('bug')) } },
       noQueue: { ...deps, config: { ...deps.config, intakeQueueUrl: `${queueUrl}-missing` } },
       queueDown: { ...deps, sqs: unreachableSqs },
-      noTable: { ...deps, state: { ...dynamoSyncState({ ddb: unreachable, tableName: deps.config.tableName }), claimNonce: async () => true, throttleRequest: async () => ({ allowed: true as const }) } },
+      noTable: {
+        ...deps,
+        state: {
+          ...dynamoSyncState({ ddb: unreachable, tableName: deps.config.tableName }),
+          claimNonce: async () => true,
+          throttleRequest: async () => ({ allowed: true as const }),
+        },
+      },
     } satisfies Record<string, IngestDeps>;
     await ddb.send(
       new PutCommand({
         TableName: deps.config.tableName,
-        Item: { pk: 'REC#commitment#hrbxq-approval#H-GET', sk: 'META', recordType: 'commitment', source: 'hrbxq-approval', recordId: 'H-GET', revision: 1, operation: 'upsert', acceptedAt: '2026-01-01T00:00:00.000Z', routedRevision: 1, routedTo: new Set(['provincial']) },
+        Item: {
+          pk: 'REC#commitment#hrbxq-approval#H-GET',
+          sk: 'META',
+          recordType: 'commitment',
+          source: 'hrbxq-approval',
+          recordId: 'H-GET',
+          revision: 1,
+          operation: 'upsert',
+          acceptedAt: '2026-01-01T00:00:00.000Z',
+          routedRevision: 1,
+          routedTo: new Set(['provincial']),
+        },
       }),
     );
-    const GET = (recordId: string, query?: string, appKey = 'hrbxq-approval', body = '') => signed(body, { method: 'GET', path: `/v1/records/commitment/${recordId}`, ...(query !== undefined && { rawQuery: query }), appKey });
+    const GET = (recordId: string, query?: string, appKey = 'hrbxq-approval', body = '') =>
+      signed(body, { method: 'GET', path: `/v1/records/commitment/${recordId}`, ...(query !== undefined && { rawQuery: query }), appKey });
     const ok = 'source=hrbxq-approval';
     const scenarios: Array<[keyof typeof variants, () => ReturnType<typeof signed>, number]> = [
       ['plain', () => signed(commitment({ recordId: 'H-200' })), 200],
@@ -240,12 +273,21 @@ function send(target: IngestServer, request: ReturnType<typeof signed>): Promise
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${target.url}${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`, {
       method: request.method,
-      headers: { ...Object.fromEntries(Object.entries(request.headers).filter((e): e is [string, string] => e[1] !== undefined)), 'content-length': String(request.body.length) },
+      headers: {
+        ...Object.fromEntries(Object.entries(request.headers).filter((e): e is [string, string] => e[1] !== undefined)),
+        'content-length': String(request.body.length),
+      },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     req.on('error', reject);
     req.end(request.body);

@@ -52,9 +52,13 @@ async function call(request: IngestRequest) {
 async function receiveAll(): Promise<Array<{ body: Record<string, unknown>; correlationId: string | undefined }>> {
   const out: Array<{ body: Record<string, unknown>; correlationId: string | undefined }> = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }),
+    );
     if (Messages.length === 0) return out;
-    out.push(...Messages.map((m) => ({ body: JSON.parse(m.Body!) as Record<string, unknown>, correlationId: m.MessageAttributes?.['correlationId']?.StringValue })));
+    out.push(
+      ...Messages.map((m) => ({ body: JSON.parse(m.Body!) as Record<string, unknown>, correlationId: m.MessageAttributes?.['correlationId']?.StringValue })),
+    );
   }
 }
 
@@ -66,7 +70,12 @@ async function tableItems(): Promise<Array<Record<string, unknown>>> {
 
 describe('POST /v1/records on real servers', () => {
   it('answers a mixed batch per record: accepted ones reach the intake queue, rejected ones quarantine', async () => {
-    const records = [commitment({ recordId: 'I-ok-1' }), commitment({ recordId: 'I-bad', operation: 'delete' }), commitment({ recordId: 'I-ok-2' }), breach({ recordId: 'I-breach' })];
+    const records = [
+      commitment({ recordId: 'I-ok-1' }),
+      commitment({ recordId: 'I-bad', operation: 'delete' }),
+      commitment({ recordId: 'I-ok-2' }),
+      breach({ recordId: 'I-breach' }),
+    ];
     const r = await call(signed({ records }, { requestId: 'req-int-1' }));
     expect(r.status).toBe(207);
     expect((r.json['results'] as Array<{ status: string }>).map((x) => x.status)).toEqual(['accepted', 'rejected', 'accepted', 'rejected']);
@@ -154,7 +163,9 @@ describe('security cases: refused, nothing written', () => {
   it("unauthorised: another upstream's source is refused per record, never enqueued", async () => {
     const r = await call(signed(commitment({ recordId: 'S-foreign' }), { appKey: 'hlj-credit-platform' }));
     expect(r.status).toBe(207);
-    expect(r.json['results']).toEqual([expect.objectContaining({ status: 'rejected', errors: expect.arrayContaining([expect.objectContaining({ rule: 'notAuthorised' })]) })]);
+    expect(r.json['results']).toEqual([
+      expect.objectContaining({ status: 'rejected', errors: expect.arrayContaining([expect.objectContaining({ rule: 'notAuthorised' })]) }),
+    ]);
     expect(await receiveAll()).toEqual([]);
     expect((await store.listQuarantine(today())).map((q) => [q.recordId, q.reason])).toEqual([['S-foreign', 'unauthorised']]);
   });

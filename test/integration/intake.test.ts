@@ -52,7 +52,9 @@ async function drain(destination: DestinationId): Promise<LaneMessage[]> {
   const url = config.laneQueueUrls[destination]!;
   const out: LaneMessage[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+    );
     if (Messages.length === 0) return out;
     out.push(...Messages.map((m) => JSON.parse(m.Body!) as LaneMessage));
     await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
@@ -94,7 +96,11 @@ describe('the Lambda handler', () => {
   });
 
   it('counts a redelivered message as a duplicate', async () => {
-    const handler = createIntakeHandler({ ...deps, logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }), powertoolsMetrics: powertoolsMetrics('intake', {}) });
+    const handler = createIntakeHandler({
+      ...deps,
+      logger: new Logger({ serviceName: 'credex-intake-test', logLevel: 'SILENT' }),
+      powertoolsMetrics: powertoolsMetrics('intake', {}),
+    });
     const message = asMessage(commitment({ recordId: 'H-2' }));
     const context = { functionName: 'intake', awsRequestId: 'req-2' } as Context;
     await captureOutput(async () => void (await handler({ Records: [message] }, context)));
@@ -137,7 +143,11 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(result.outcomes.get(valid.messageId)).toBe('routed');
     const quarantined = await store.listQuarantine(today());
-    expect(quarantined.map((q) => [q.messageId, q.reason]).sort()).toEqual(Object.keys(bodies).map((r) => [`msg-${r}`, r]).sort());
+    expect(quarantined.map((q) => [q.messageId, q.reason]).sort()).toEqual(
+      Object.keys(bodies)
+        .map((r) => [`msg-${r}`, r])
+        .sort(),
+    );
     for (const q of quarantined) expect(q.body).toBe(bodies[q.reason as keyof typeof bodies]); // raw body kept exactly
     const bad = quarantined.find((q) => q.reason === 'invalid')!;
     expect(bad.errors).toEqual([expect.objectContaining({ path: '/data/acceptingUnitUscc', rule: 'format:uscc' })]);
@@ -153,7 +163,10 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     await processIntakeBatch([sqsMessage(body)], deps);
     await drainAll();
 
-    const again = await processIntakeBatch([sqsMessage(body), sqsMessage(body.replace('"occurredAt":"2026-03-02T09:30:00+08:00"', '"occurredAt":"2026-03-03T10:00:00+08:00"'))], deps);
+    const again = await processIntakeBatch(
+      [sqsMessage(body), sqsMessage(body.replace('"occurredAt":"2026-03-02T09:30:00+08:00"', '"occurredAt":"2026-03-03T10:00:00+08:00"'))],
+      deps,
+    );
 
     expect([...again.outcomes.values()]).toEqual(['duplicate', 'duplicate']);
     expect(again.batchItemFailures).toEqual([]);
@@ -233,7 +246,12 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     const result = await processIntakeBatch([asMessage(repairOfInbound)], deps);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(await drainAll()).toEqual({ provincial: ['XF-PROV-1@1:upsert'], municipal: ['XF-PROV-1@1:upsert'], publicColumn: [], district: ['XF-PROV-1@1:upsert'] });
+    expect(await drainAll()).toEqual({
+      provincial: ['XF-PROV-1@1:upsert'],
+      municipal: ['XF-PROV-1@1:upsert'],
+      publicColumn: [],
+      district: ['XF-PROV-1@1:upsert'],
+    });
   });
 
   it('routes two copies of one message once, in one batch or in two concurrent invocations', async () => {
@@ -270,7 +288,11 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     const ref = refOf(record);
     // revision 1 was accepted and claimed for its three lanes, its messages sent, then the invocation died
     await store.acceptRevision(record, { contentHash: contentHash(record), now: new Date().toISOString(), correlationId: 'c' });
-    await store.claimRouting(ref, 1, ['provincial', 'municipal', 'publicColumn'], { now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), token: 'dead-invocation' });
+    await store.claimRouting(ref, 1, ['provincial', 'municipal', 'publicColumn'], {
+      now: new Date().toISOString(),
+      leaseUntil: new Date(Date.now() + 60_000).toISOString(),
+      token: 'dead-invocation',
+    });
 
     await processIntakeBatch([asMessage(commitment({ recordId: 'HALF', revision: 2 }, { publicationType: '不可公开' }))], deps);
 
@@ -317,17 +339,27 @@ describe('what a record legally is', () => {
   it('warns when a first-offence exemption is not a first violation: the subject was penalised before', async () => {
     await processIntakeBatch([asMessage(breach({ recordId: 'FB-1' }, { decisionDate: '2026-02-10', publicationEndDate: '2026-05-10' }))], deps);
     await processIntakeBatch([asMessage(nonPenalty({ recordId: 'FN-1' }))], deps);
-    const accepted = (await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-1' })).events.find((e) => e.type === 'accepted');
+    const accepted = (await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-1' })).events.find(
+      (e) => e.type === 'accepted',
+    );
     expect(accepted?.['detail']).toEqual({ warnings: ['not a first violation: the subject was penalised before (哈新市监罚〔2026〕45号, 2026-02-10)'] });
     // another subject's first exemption carries no warning
-    const other = nonPenalty({ recordId: 'FN-2' }, { party: { name: '哈尔滨新区松北建筑工程有限公司', category: '法人及非法人组织', uscc: uscc('91230109MA1BCDF2') } });
+    const other = nonPenalty(
+      { recordId: 'FN-2' },
+      { party: { name: '哈尔滨新区松北建筑工程有限公司', category: '法人及非法人组织', uscc: uscc('91230109MA1BCDF2') } },
+    );
     await processIntakeBatch([asMessage(other)], deps);
-    const clean = (await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-2' })).events.find((e) => e.type === 'accepted');
+    const clean = (await store.readRecordState({ recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'FN-2' })).events.find(
+      (e) => e.type === 'accepted',
+    );
     expect(clean?.['detail']).toBeUndefined();
   });
 
-  it('assigns the district\'s black points to a breach that arrives without them (every breach from the province), and says so', async () => {
-    const inbound = breach({ recordId: 'IB-1', source: 'hlj-credit-platform' }, { blackPoints: undefined, brokenCommitmentCode: undefined, severity: '严重', publicationEndDate: undefined });
+  it("assigns the district's black points to a breach that arrives without them (every breach from the province), and says so", async () => {
+    const inbound = breach(
+      { recordId: 'IB-1', source: 'hlj-credit-platform' },
+      { blackPoints: undefined, brokenCommitmentCode: undefined, severity: '严重', publicationEndDate: undefined },
+    );
     await processIntakeBatch([asMessage(inbound)], deps);
     const ref = { recordType: 'breach' as const, source: 'hlj-credit-platform', recordId: 'IB-1' };
     expect((await store.getRevision(ref, 1))?.data['blackPoints']).toBe(topology.blackPoints.bySeverity['严重']);
@@ -338,10 +370,23 @@ describe('what a record legally is', () => {
     expect([...again.outcomes.values()]).toEqual(['duplicate']);
   });
 
-  it('quarantines a repair that is not about its breach, or not decided by the breach\'s authority (谁认定、谁修复)', async () => {
+  it("quarantines a repair that is not about its breach, or not decided by the breach's authority (谁认定、谁修复)", async () => {
     await processIntakeBatch([asMessage(breach({ recordId: 'RB-1' }))], deps);
-    const wrongUnit = repair({ recordId: 'RX-1' }, { breachRecordId: 'RB-1', handlingUnit: '哈尔滨市发展和改革委员会', handlingUnitUscc: '11230100MB0C55141N' });
-    const wrongTier = repair({ recordId: 'RX-2' }, { breachRecordId: 'RB-1', severity: '轻微', minDisclosureEndDate: '2026-06-10', maxDisclosureEndDate: '2026-09-10', decisionDate: '2026-07-01', applicationDate: '2026-06-20' });
+    const wrongUnit = repair(
+      { recordId: 'RX-1' },
+      { breachRecordId: 'RB-1', handlingUnit: '哈尔滨市发展和改革委员会', handlingUnitUscc: '11230100MB0C55141N' },
+    );
+    const wrongTier = repair(
+      { recordId: 'RX-2' },
+      {
+        breachRecordId: 'RB-1',
+        severity: '轻微',
+        minDisclosureEndDate: '2026-06-10',
+        maxDisclosureEndDate: '2026-09-10',
+        decisionDate: '2026-07-01',
+        applicationDate: '2026-06-20',
+      },
+    );
     const result = await processIntakeBatch([asMessage(wrongUnit), asMessage(wrongTier)], deps);
     expect([...result.outcomes.values()]).toEqual(['quarantined', 'quarantined']);
     const entries = await store.listQuarantine(today());
@@ -351,7 +396,10 @@ describe('what a record legally is', () => {
   });
 
   it('schedules the end of a publication where the record goes to a destination that publishes it', async () => {
-    await processIntakeBatch([asMessage(breach({ recordId: 'EX-1' })), asMessage(breach({ recordId: 'EX-2' }, { severity: '轻微', decisionNumber: '哈新市监罚〔2026〕46号' }))], deps);
+    await processIntakeBatch(
+      [asMessage(breach({ recordId: 'EX-1' })), asMessage(breach({ recordId: 'EX-2' }, { severity: '轻微', decisionNumber: '哈新市监罚〔2026〕46号' }))],
+      deps,
+    );
     const month = await store.listExpired('2027-06', '2099-12-31', 10);
     expect(month.map((e) => [e.ref.recordId, e.until])).toEqual([['EX-1', '2027-06-10']]);
     // the 轻微 one is not published at all: nothing to end

@@ -26,7 +26,11 @@ function stackQueues(variant: Topology): QueueSettings {
     // logs a failed run instead (docs/local-runtime.md), so it has no such queue
     if (name === 'scheduled-failures') continue;
     const redrive = queue.Properties['RedrivePolicy'];
-    settings[name] = { visibility: queue.Properties['VisibilityTimeout'] ?? 30, retention: queue.Properties['MessageRetentionPeriod'], ...(redrive && { maxReceiveCount: redrive.maxReceiveCount }) };
+    settings[name] = {
+      visibility: queue.Properties['VisibilityTimeout'] ?? 30,
+      retention: queue.Properties['MessageRetentionPeriod'],
+      ...(redrive && { maxReceiveCount: redrive.maxReceiveCount }),
+    };
     if (redrive) expect(queues[refId(redrive.deadLetterTargetArn)!]?.Properties['QueueName']).toBe(`credex-dev-${name}-dlq`);
   }
   return settings;
@@ -44,7 +48,11 @@ async function localQueues(variant: Topology): Promise<QueueSettings> {
       const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
       const name = queueUrl.slice(queueUrl.lastIndexOf('/') + 1).slice(prefix.length + 1);
       const redrive = Attributes['RedrivePolicy'] ? JSON.parse(Attributes['RedrivePolicy']) : undefined;
-      settings[name] = { visibility: Number(Attributes['VisibilityTimeout']), retention: Number(Attributes['MessageRetentionPeriod']), ...(redrive && { maxReceiveCount: Number(redrive.maxReceiveCount) }) };
+      settings[name] = {
+        visibility: Number(Attributes['VisibilityTimeout']),
+        retention: Number(Attributes['MessageRetentionPeriod']),
+        ...(redrive && { maxReceiveCount: Number(redrive.maxReceiveCount) }),
+      };
       if (redrive) expect(redrive.deadLetterTargetArn).toMatch(new RegExp(`${name}-dlq$`));
     }
   }
@@ -55,21 +63,29 @@ async function localQueues(variant: Topology): Promise<QueueSettings> {
 const SYNTH_TIMEOUT_MS = 240_000;
 
 describe('one topology drives the stack and the local runtime', () => {
-  it('gives both the same queues with the same settings', async () => {
-    const [stack, local] = [stackQueues(topology), await localQueues(topology)];
-    expect(Object.keys(stack).length).toBeGreaterThan(2);
-    expect(local).toEqual(stack);
-  }, SYNTH_TIMEOUT_MS);
+  it(
+    'gives both the same queues with the same settings',
+    async () => {
+      const [stack, local] = [stackQueues(topology), await localQueues(topology)];
+      expect(Object.keys(stack).length).toBeGreaterThan(2);
+      expect(local).toEqual(stack);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
-  it('one change to a lane reaches both', async () => {
-    const municipal = topology.destinations.municipal;
-    const changed: Topology = {
-      ...topology,
-      destinations: { ...topology.destinations, municipal: { ...municipal, lane: { ...municipal.lane, maxReceiveCount: 9, sendTimeoutSeconds: 20 } } },
-    };
-    const [before, stack, local] = [stackQueues(topology), stackQueues(changed), await localQueues(changed)];
-    expect(stack['lane-municipal']!.maxReceiveCount).toBe(9);
-    expect(stack['lane-municipal']!.visibility).toBeGreaterThan(before['lane-municipal']!.visibility);
-    expect(local).toEqual(stack);
-  }, SYNTH_TIMEOUT_MS);
+  it(
+    'one change to a lane reaches both',
+    async () => {
+      const municipal = topology.destinations.municipal;
+      const changed: Topology = {
+        ...topology,
+        destinations: { ...topology.destinations, municipal: { ...municipal, lane: { ...municipal.lane, maxReceiveCount: 9, sendTimeoutSeconds: 20 } } },
+      };
+      const [before, stack, local] = [stackQueues(topology), stackQueues(changed), await localQueues(changed)];
+      expect(stack['lane-municipal']!.maxReceiveCount).toBe(9);
+      expect(stack['lane-municipal']!.visibility).toBeGreaterThan(before['lane-municipal']!.visibility);
+      expect(local).toEqual(stack);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });

@@ -58,7 +58,9 @@ async function drainIntake(): Promise<string[]> {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: intakeQueueUrl, MaxNumberOfMessages: 10 }));
     if (Messages.length === 0) return ids;
     ids.push(...Messages.map((m) => (JSON.parse(m.Body!) as { recordId: string }).recordId));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: intakeQueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: intakeQueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+    );
   }
 }
 
@@ -78,7 +80,10 @@ describe('provincial breach pull', () => {
   });
 
   it('keeps a feed record the queue refuses for its content (U+FFFE) and reads on: the cursor is never held by it', async () => {
-    const bad = breach({ recordId: 'PROV-BAD', source: 'hlj-credit-platform' }, { party: { name: '公司\uFFFE', category: '法人及非法人组织', uscc: (breach().data as { party: { uscc: string } }).party.uscc } });
+    const bad = breach(
+      { recordId: 'PROV-BAD', source: 'hlj-credit-platform' },
+      { party: { name: '公司\uFFFE', category: '法人及非法人组织', uscc: (breach().data as { party: { uscc: string } }).party.uscc } },
+    );
     sims.simulators.provincial.feed.push(...feedRecords(3), bad, ...feedRecords(2, 3));
     const result = await pullBreachFeed(deps());
     expect(result).toEqual(expect.objectContaining({ records: 6, stoppedBecause: 'caughtUp' }));

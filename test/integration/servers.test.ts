@@ -57,7 +57,9 @@ describe('test servers', () => {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
       bodies.push(...Messages.map((m) => m.Body!));
     }
-    expect(bodies.map((b) => Buffer.from((JSON.parse(b) as { name: string }).name, 'utf8').toString('hex')).sort()).toEqual(names.map((n) => Buffer.from(n, 'utf8').toString('hex')).sort());
+    expect(bodies.map((b) => Buffer.from((JSON.parse(b) as { name: string }).name, 'utf8').toString('hex')).sort()).toEqual(
+      names.map((n) => Buffer.from(n, 'utf8').toString('hex')).sort(),
+    );
   });
 
   test('SQS: redrive to the DLQ after maxReceiveCount receives', async () => {
@@ -74,9 +76,7 @@ describe('test servers', () => {
       const { Messages } = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
       );
-      expect(Messages?.map((message) => [message.Body, message.Attributes?.ApproximateReceiveCount])).toEqual([
-        ['poison', String(receive)],
-      ]);
+      expect(Messages?.map((message) => [message.Body, message.Attributes?.ApproximateReceiveCount])).toEqual([['poison', String(receive)]]);
     }
 
     // Third receive: the message has been received maxReceiveCount times, so it moves to the DLQ.

@@ -50,7 +50,9 @@ beforeEach(async () => {
   sims.reset();
   tableName = await freshTable('sweep');
   store = dynamoSyncState({ ddb, tableName });
-  lanes = Object.fromEntries(await Promise.all(DESTINATION_IDS.map(async (d) => [d, await freshQueue(`lane-${d}`, { VisibilityTimeout: '30' })] as const))) as Record<DestinationId, string>;
+  lanes = Object.fromEntries(
+    await Promise.all(DESTINATION_IDS.map(async (d) => [d, await freshQueue(`lane-${d}`, { VisibilityTimeout: '30' })] as const)),
+  ) as Record<DestinationId, string>;
   intake = { state: store, sqs, logger: silent, config: { tableName, laneQueueUrls: lanes }, today: () => DELIVERED_ON };
 });
 
@@ -78,7 +80,10 @@ function deliverDeps(destination: DestinationId, today: string, endpointUrl = si
     state: store,
     sqs,
     adapter: adapters[destination],
-    credentials: createCredentialsProvider({ source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }), secretName: destination }),
+    credentials: createCredentialsProvider({
+      source: memorySecretSource({ [destination]: JSON.stringify(credentials[destination]) }),
+      secretName: destination,
+    }),
     config: { tableName, destination, endpointUrl, queueUrl: lanes[destination], lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 2, maxConcurrency: 1 } },
     logger: silent,
     today: () => today,
@@ -86,7 +91,10 @@ function deliverDeps(destination: DestinationId, today: string, endpointUrl = si
 }
 
 async function submit(...records: Array<Record<string, unknown>>): Promise<void> {
-  const result = await processIntakeBatch(records.map((r) => ({ messageId: randomUUID(), body: JSON.stringify(r), messageAttributes: {} }) as unknown as SQSRecord), intake);
+  const result = await processIntakeBatch(
+    records.map((r) => ({ messageId: randomUUID(), body: JSON.stringify(r), messageAttributes: {} }) as unknown as SQSRecord),
+    intake,
+  );
   expect(result.batchItemFailures).toEqual([]);
 }
 
@@ -99,7 +107,8 @@ async function deliverLane(destination: DestinationId, today: string, endpointUr
     const result = await processDeliverBatch(records, deliverDeps(destination, today, endpointUrl));
     outcomes.push(...records.map((r) => `${(JSON.parse(r.body) as { action: string }).action}:${result.outcomes.get(r.messageId)}`));
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-    for (const r of records) if (!failed.has(r.messageId)) await sqs.send(new DeleteMessageCommand({ QueueUrl: lanes[destination], ReceiptHandle: r.receiptHandle }));
+    for (const r of records)
+      if (!failed.has(r.messageId)) await sqs.send(new DeleteMessageCommand({ QueueUrl: lanes[destination], ReceiptHandle: r.receiptHandle }));
   }
 }
 
@@ -129,10 +138,22 @@ describe('the expiry sweep', () => {
     for (const d of ['provincial', 'municipal'] as const) {
       expect(sims.simulators[d].store.published()).toEqual([]);
       // still shared: the record is there, not withdrawn
-      expect([...new Set(sims.simulators[d].store.list().filter((r) => r.type === 'CF' || r.type === 'breach').map((r) => r.operation))]).toEqual(['upsert']);
+      expect([
+        ...new Set(
+          sims.simulators[d].store
+            .list()
+            .filter((r) => r.type === 'CF' || r.type === 'breach')
+            .map((r) => r.operation),
+        ),
+      ]).toEqual(['upsert']);
     }
     const states = (await store.readRecordState(breachRef('SW-1'))).destinations;
-    expect(states.filter((s) => s['publicationEndedAt'] !== undefined).map((s) => s.destination).sort()).toEqual(['municipal', 'provincial']);
+    expect(
+      states
+        .filter((s) => s['publicationEndedAt'] !== undefined)
+        .map((s) => s.destination)
+        .sort(),
+    ).toEqual(['municipal', 'provincial']);
 
     // the next run closes the entry; nothing is left to end
     expect(await sweepExpiredPublications(sweepDeps(DAY_AFTER))).toMatchObject({ examined: 1, enqueued: 0, closed: 1, open: 0 });
@@ -193,7 +214,7 @@ describe('the expiry sweep', () => {
     expect(await store.listExpired('2027-06', '2027-06-13', 10)).toHaveLength(1);
   });
 
-  it('never moves its cursor past yesterday\'s month: an entry written just after midnight on the 1st is still found', async () => {
+  it("never moves its cursor past yesterday's month: an entry written just after midnight on the 1st is still found", async () => {
     // the first run of July finds nothing in June yet
     expect(await sweepExpiredPublications(sweepDeps('2027-07-01'))).toMatchObject({ examined: 0 });
     expect((await store.getCursor(EXPIRY_SWEEP_CURSOR))?.value).toBe('2027-06');

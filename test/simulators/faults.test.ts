@@ -5,7 +5,12 @@ import { mulberry32, simulatorContracts, startSimulator, startSimulators, type F
 import { breachFields, CREDENTIALS, provincialCommitment, RESIDENT_ID, send, sendJson } from './helpers.js';
 
 const notices = (n = 1) => ({
-  notices: Array.from({ length: n }, (_, i) => ({ noticeId: `breach:hlj-credit-platform:P-${i}:1:district`, kind: 'breach', action: 'upsert', fields: breachFields(RESIDENT_ID) })),
+  notices: Array.from({ length: n }, (_, i) => ({
+    noticeId: `breach:hlj-credit-platform:P-${i}:1:district`,
+    kind: 'breach',
+    action: 'upsert',
+    fields: breachFields(RESIDENT_ID),
+  })),
 });
 
 async function statuses(sim: Simulator, count: number): Promise<number[]> {
@@ -14,7 +19,8 @@ async function statuses(sim: Simulator, count: number): Promise<number[]> {
   return result;
 }
 
-const start = (faults: Faults, seed = 42): Promise<Simulator> => startSimulator({ contract: districtContract, credentials: CREDENTIALS.district, faults, seed });
+const start = (faults: Faults, seed = 42): Promise<Simulator> =>
+  startSimulator({ contract: districtContract, credentials: CREDENTIALS.district, faults, seed });
 
 describe('simulator faults', () => {
   const started: Simulator[] = [];
@@ -126,7 +132,10 @@ describe('/_sim endpoints', () => {
   it('reads records and requests, sets faults and resets, unsigned', async () => {
     await sendJson(sim, BREACH_NOTICES_PATH, { body: notices(2) });
     const records = await admin('GET', '/_sim/records');
-    expect(records.body.records.map((r: { key: string }) => r.key)).toEqual(['breach:hlj-credit-platform:P-0:1:district', 'breach:hlj-credit-platform:P-1:1:district']);
+    expect(records.body.records.map((r: { key: string }) => r.key)).toEqual([
+      'breach:hlj-credit-platform:P-0:1:district',
+      'breach:hlj-credit-platform:P-1:1:district',
+    ]);
     expect(records.body.records[0]).toMatchObject({ type: 'breach', operation: 'upsert', content: { CF_XDR_ZJHM: RESIDENT_ID } });
     const requests = await admin('GET', '/_sim/requests');
     expect(requests.body.requests).toEqual([expect.objectContaining({ method: 'POST', path: BREACH_NOTICES_PATH, status: 200, keys: expect.any(Array) })]);

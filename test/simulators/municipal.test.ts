@@ -64,13 +64,21 @@ describe('municipal platform', () => {
 
   it('400 for a key that is not an idempotency key of this type and destination; 404 for an unknown type', async () => {
     expect((await sendJson(sim, path('nonsense'), { method: 'PUT', body: {} })).status).toBe(400);
-    expect((await sendJson(sim, path(key(1), 'commitment'), { method: 'PUT', body: { operation: 'upsert', revision: 1, data: provincialCommitment() } })).status).toBe(400);
-    expect((await sendJson(sim, path('breach:s:r:1:provincial'), { method: 'PUT', body: { operation: 'upsert', revision: 1, data: municipalBreach() } })).status).toBe(400);
+    expect(
+      (await sendJson(sim, path(key(1), 'commitment'), { method: 'PUT', body: { operation: 'upsert', revision: 1, data: provincialCommitment() } })).status,
+    ).toBe(400);
+    expect(
+      (await sendJson(sim, path('breach:s:r:1:provincial'), { method: 'PUT', body: { operation: 'upsert', revision: 1, data: municipalBreach() } })).status,
+    ).toBe(400);
     expect((await sendJson(sim, path(key(1), 'penalty'), { method: 'PUT', body: {} })).status).toBe(404);
   });
 
   it('is signed with HMAC-SHA256 only', async () => {
-    const sm3 = await sendJson(sim, path(key(1)), { method: 'PUT', body: { operation: 'upsert', revision: 1, data: municipalBreach() }, algorithm: 'HMAC-SM3' });
+    const sm3 = await sendJson(sim, path(key(1)), {
+      method: 'PUT',
+      body: { operation: 'upsert', revision: 1, data: municipalBreach() },
+      algorithm: 'HMAC-SM3',
+    });
     expect(sm3).toEqual(expect.objectContaining({ status: 401, body: expect.objectContaining({ code: 'AUTH_FAILED' }) }));
   });
 });

@@ -23,7 +23,10 @@ const upload = (body: unknown) => sendJson(sim, PROVINCIAL_BATCH_PATH, { body })
 
 describe('provincial batch upload', () => {
   it('accepts a valid batch per record, then answers DUPLICATE for the same records', async () => {
-    const records = [upsert('commitment:hrbxq-approval:CN-1:1:provincial', provincialCommitment(1)), upsert('commitment:hrbxq-approval:CN-2:1:provincial', provincialCommitment(2))];
+    const records = [
+      upsert('commitment:hrbxq-approval:CN-1:1:provincial', provincialCommitment(1)),
+      upsert('commitment:hrbxq-approval:CN-2:1:provincial', provincialCommitment(2)),
+    ];
     const first = await upload(batch('CN', records));
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ code: '0000', total: 2, success: 2, failed: 0 });
@@ -58,7 +61,7 @@ describe('provincial batch upload', () => {
     expect(res.body.results[0].message).not.toContain(RESIDENT_ID);
   });
 
-  it("encrypts CN_CNZTDM of a natural person only: plain → E102, a USCC of an organisation stays plain", async () => {
+  it('encrypts CN_CNZTDM of a natural person only: plain → E102, a USCC of an organisation stays plain', async () => {
     const person = { ...provincialCommitment(7), CN_CNZTLB: '自然人', CN_ZJLX: '身份证' };
     const res = await upload(
       batch('CN', [
@@ -85,7 +88,12 @@ describe('provincial batch upload', () => {
     const badDate = { ...provincialCommitment(3), CN_CNRQ: '2026-03-02' };
     const wrongType = { ...provincialCommitment(4), CF_WSH: 'belongs to CF' };
     const res = await upload(
-      batch('CN', [upsert('commitment:s:1:1:provincial', unknown), upsert('commitment:s:2:1:provincial', missing), upsert('commitment:s:3:1:provincial', badDate), upsert('commitment:s:4:1:provincial', wrongType)]),
+      batch('CN', [
+        upsert('commitment:s:1:1:provincial', unknown),
+        upsert('commitment:s:2:1:provincial', missing),
+        upsert('commitment:s:3:1:provincial', badDate),
+        upsert('commitment:s:4:1:provincial', wrongType),
+      ]),
     );
     expect(res.body.results.map((r: { errorCode: string }) => r.errorCode)).toEqual(['E103', 'E101', 'E102', 'E103']);
     expect(res.body.results[1].message).toContain('CN_CNNR');
@@ -97,7 +105,9 @@ describe('provincial batch upload', () => {
     const { CF_NR_FK: _fine, ...noFine } = breachFields(encrypt(RESIDENT_ID));
     const { CF_XDR_ZJHM: _id, ...noId } = breachFields(encrypt(RESIDENT_ID));
     const warningOnly = { ...noFine, CF_CFLB: '警告' };
-    const res = await upload(batch('CF', [upsert('breach:s:1:1:provincial', noFine), upsert('breach:s:2:1:provincial', noId), upsert('breach:s:3:1:provincial', warningOnly)]));
+    const res = await upload(
+      batch('CF', [upsert('breach:s:1:1:provincial', noFine), upsert('breach:s:2:1:provincial', noId), upsert('breach:s:3:1:provincial', warningOnly)]),
+    );
     expect(res.body.results[0]).toMatchObject({ status: 'FAILED', errorCode: 'E101' });
     expect(res.body.results[0].message).toContain('CF_NR_FK');
     expect(res.body.results[1]).toMatchObject({ status: 'FAILED', errorCode: 'E101' });
@@ -285,9 +295,17 @@ describe('provincial field checks against the schema examples', () => {
     const parsed = files.map((f) => JSON.parse(readFileSync(`${dir}${f}`, 'utf8')) as { data: Record<string, unknown> });
     if (type === 'repair') {
       // the platform holds a repair's breach first (E106 otherwise): each repair's breach, from its facts on breach example 02
-      const base = JSON.parse(readFileSync(`${EXAMPLES}breach/valid/02-general-fine-broken-food-licence-commitment.json`, 'utf8')) as { data: Record<string, unknown> };
+      const base = JSON.parse(readFileSync(`${EXAMPLES}breach/valid/02-general-fine-broken-food-licence-commitment.json`, 'utf8')) as {
+        data: Record<string, unknown>;
+      };
       const breaches = parsed.map(({ data: d }, i) => {
-        const data = { ...base.data, party: d['party'], decisionNumber: d['breachDecisionNumber'], decisionDate: d['breachDecisionDate'], severity: d['severity'] };
+        const data = {
+          ...base.data,
+          party: d['party'],
+          decisionNumber: d['breachDecisionNumber'],
+          decisionDate: d['breachDecisionDate'],
+          severity: d['severity'],
+        };
         return upsert(`breach:s:for-repair-${i}:1:provincial`, toWire('breach', { data }));
       });
       const held = await upload(batch('CF', breaches));
@@ -295,7 +313,9 @@ describe('provincial field checks against the schema examples', () => {
     }
     const records = parsed.map((record, i) => upsert(`${type}:s:${i}:1:provincial`, toWire(type, record)));
     const res = await upload(batch(DATA_TYPE[type], records));
-    const failures = res.body.results.filter((r: { status: string }) => r.status !== 'SUCCESS').map((r: { recordKey: string; message: string }) => `${files[Number(r.recordKey.split(':')[2])]}: ${r.message}`);
+    const failures = res.body.results
+      .filter((r: { status: string }) => r.status !== 'SUCCESS')
+      .map((r: { recordKey: string; message: string }) => `${files[Number(r.recordKey.split(':')[2])]}: ${r.message}`);
     expect(failures).toEqual([]);
     expect(res.body).toMatchObject({ total: files.length, success: files.length });
     expect(files.length).toBeGreaterThanOrEqual(5);

@@ -30,7 +30,12 @@ describe('public commitment column', () => {
   });
 
   it('rejects non-public fields, missing fields and bad dates per item', async () => {
-    const res = await publish([columnItem({ fddbr: '王五' }), columnItem({ cnnr: undefined }), columnItem({ cnrq: '2026-03-02' }), columnItem({ yxq: '2031/03/01-2026/03/02' })]);
+    const res = await publish([
+      columnItem({ fddbr: '王五' }),
+      columnItem({ cnnr: undefined }),
+      columnItem({ cnrq: '2026-03-02' }),
+      columnItem({ yxq: '2031/03/01-2026/03/02' }),
+    ]);
     expect(res.body.accepted).toEqual([]);
     expect(res.body.rejected.map((r: { reason: string }) => r.reason)).toEqual([
       expect.stringContaining('fddbr'),
@@ -42,7 +47,14 @@ describe('public commitment column', () => {
 
   it('revokes a published commitment; revoking an unknown cnbm is accepted', async () => {
     await publish([columnItem()]);
-    const res = await sendJson(sim, REVOKE_PATH, { body: { items: [{ cnbm: '23010920260302000123', reason: '承诺撤回' }, { cnbm: '23010920260302000999', reason: '承诺撤回' }] } });
+    const res = await sendJson(sim, REVOKE_PATH, {
+      body: {
+        items: [
+          { cnbm: '23010920260302000123', reason: '承诺撤回' },
+          { cnbm: '23010920260302000999', reason: '承诺撤回' },
+        ],
+      },
+    });
     expect(res.body).toEqual({ accepted: ['23010920260302000123', '23010920260302000999'], rejected: [] });
     expect(sim.store.current('23010920260302000123')).toMatchObject({ operation: 'withdraw' });
     expect(sim.store.current('23010920260302000999')).toBeUndefined();
@@ -86,7 +98,10 @@ describe('district platform', () => {
     const encrypted = await post([notice(1, 'upsert', { ...breachFields('q83vEjRWeJ'.padEnd(44, 'A')) })]);
     expect(encrypted.body.results[0].status).toBe('INVALID');
     await post([notice(1)]);
-    const withdraw = await post([notice(2, 'withdraw', { CF_WSH: '哈新综执罚〔2026〕12号', CF_XDR_ZJHM: RESIDENT_ID }), notice(3, 'withdraw', { CF_WSH: 'x' })]);
+    const withdraw = await post([
+      notice(2, 'withdraw', { CF_WSH: '哈新综执罚〔2026〕12号', CF_XDR_ZJHM: RESIDENT_ID }),
+      notice(3, 'withdraw', { CF_WSH: 'x' }),
+    ]);
     expect(withdraw.body.results.map((r: { status: string }) => r.status)).toEqual(['ACCEPTED', 'INVALID']);
     expect(sim.store.current('breach:hlj-credit-platform:PROV-1:district')).toMatchObject({ operation: 'withdraw', revision: 2 });
   });

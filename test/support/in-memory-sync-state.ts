@@ -314,9 +314,15 @@ export class InMemorySyncState implements SyncState {
     const stored = item?.['revision'];
     const forward = reopen
       ? stored === undefined || le(stored, outcome.revision)
-      : stored === undefined || lt(stored, outcome.revision) || (stored === outcome.revision && le(item?.['statusRank'], rank) && lt(item?.['statusRank'], FINAL_RANK));
+      : stored === undefined ||
+        lt(stored, outcome.revision) ||
+        (stored === outcome.revision && le(item?.['statusRank'], rank) && lt(item?.['statusRank'], FINAL_RANK));
     const claim =
-      outcome.claimToken === undefined ? true : reopen ? item?.['sendLeaseToken'] === outcome.claimToken : item?.['sendLeaseToken'] === undefined || item['sendLeaseToken'] === outcome.claimToken;
+      outcome.claimToken === undefined
+        ? true
+        : reopen
+          ? item?.['sendLeaseToken'] === outcome.claimToken
+          : item?.['sendLeaseToken'] === undefined || item['sendLeaseToken'] === outcome.claimToken;
     if (!forward || !claim) return false;
     const optional: Record<string, unknown> = {
       lastError: outcome.error,
@@ -370,7 +376,11 @@ export class InMemorySyncState implements SyncState {
     const item = this.get(key.pk, key.sk);
     if (!item || item['revision'] !== outcome.revision || item['sendLeaseToken'] !== outcome.claimToken) return false;
     if (outcome.status === 'delivered') {
-      this.update(key, { publicationEndedAt: outcome.now, published: false, updatedAt: outcome.now, ...(outcome.receipt && { unpublishReceipt: outcome.receipt }) }, ['unpublishError', ...SEND_CLAIM_ATTRIBUTES]);
+      this.update(
+        key,
+        { publicationEndedAt: outcome.now, published: false, updatedAt: outcome.now, ...(outcome.receipt && { unpublishReceipt: outcome.receipt }) },
+        ['unpublishError', ...SEND_CLAIM_ATTRIBUTES],
+      );
     } else {
       this.update(key, { unpublishError: `${outcome.status}: ${outcome.error ?? 'no reason given'}`, updatedAt: outcome.now }, SEND_CLAIM_ATTRIBUTES);
     }
@@ -383,7 +393,10 @@ export class InMemorySyncState implements SyncState {
   }
 
   async listDestinationStates(ref: RecordRef): Promise<DestinationState[]> {
-    return this.query(recordPk(ref), (sk) => sk.startsWith(DESTINATION_PREFIX)).map((item) => ({ ...(copy(item) as unknown as DestinationState), destination: item.sk.slice(DESTINATION_PREFIX.length) }));
+    return this.query(recordPk(ref), (sk) => sk.startsWith(DESTINATION_PREFIX)).map((item) => ({
+      ...(copy(item) as unknown as DestinationState),
+      destination: item.sk.slice(DESTINATION_PREFIX.length),
+    }));
   }
 
   async listByDestinationStatus(destination: string, status: DestinationStatus, options: { limit?: number } = {}): Promise<DestinationStatusEntry[]> {
@@ -393,7 +406,9 @@ export class InMemorySyncState implements SyncState {
 
   async *streamByDestinationStatus(destination: string, status: DestinationStatus, options: { since?: string } = {}): AsyncGenerator<DestinationStatusEntry> {
     const { since } = options;
-    const items = this.statusIndex(destinationStatusKey(destination, status)).filter((item) => since === undefined || compareKeys(String(item[STATUS_INDEX_SK]), since) >= 0);
+    const items = this.statusIndex(destinationStatusKey(destination, status)).filter(
+      (item) => since === undefined || compareKeys(String(item[STATUS_INDEX_SK]), since) >= 0,
+    );
     for (const item of items) yield copy(item) as unknown as DestinationStatusEntry;
   }
 
@@ -435,11 +450,21 @@ export class InMemorySyncState implements SyncState {
       .map((item) => quarantinedItemOf<QuarantinedItem & Partial<QuarantineRelease>>(copy(item)));
   }
 
-  async markQuarantineReleased(entry: Pick<QuarantineEntry, 'sentAt' | 'messageId'>, release: QuarantineRelease, options: { force?: boolean } = {}): Promise<boolean> {
+  async markQuarantineReleased(
+    entry: Pick<QuarantineEntry, 'sentAt' | 'messageId'>,
+    release: QuarantineRelease,
+    options: { force?: boolean } = {},
+  ): Promise<boolean> {
     const key = { pk: quarantinePk(entry.sentAt), sk: quarantineSk(entry.sentAt, entry.messageId) };
     const item = this.get(key.pk, key.sk);
     if (options.force ? !item : item?.['status'] !== 'open') return false;
-    this.update(key, { status: 'released', releasedAt: release.releasedAt, releasedBy: release.releasedBy, releasedMessageId: release.releasedMessageId, auditId: release.auditId });
+    this.update(key, {
+      status: 'released',
+      releasedAt: release.releasedAt,
+      releasedBy: release.releasedBy,
+      releasedMessageId: release.releasedMessageId,
+      auditId: release.auditId,
+    });
     return true;
   }
 

@@ -10,7 +10,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
-import { QuarantineBodyTooLargeError, type AuditEntry, type HistoryEvent, type QuarantineEntry, type RecordRef, type SyncState } from '../../functions/shared/state/sync-state.js';
+import {
+  QuarantineBodyTooLargeError,
+  type AuditEntry,
+  type HistoryEvent,
+  type QuarantineEntry,
+  type RecordRef,
+  type SyncState,
+} from '../../functions/shared/state/sync-state.js';
 
 const fresh = (): string => randomUUID().slice(0, 12);
 
@@ -29,7 +36,14 @@ function freshDay(): string {
 const commitmentRef = (): RecordRef => ({ recordType: 'commitment', source: 'hrbxq-approval', recordId: `CN-${fresh()}` });
 
 function recordOf(ref: RecordRef, revision: number, data: Record<string, unknown> = {}): CreditRecord {
-  return { schemaVersion: '2.0', ...ref, revision, operation: 'upsert', occurredAt: '2026-03-02T09:30:00+08:00', data: { n: revision, ...data } } as unknown as CreditRecord;
+  return {
+    schemaVersion: '2.0',
+    ...ref,
+    revision,
+    operation: 'upsert',
+    occurredAt: '2026-03-02T09:30:00+08:00',
+    data: { n: revision, ...data },
+  } as unknown as CreditRecord;
 }
 
 const t = (second: number): string => `2026-03-02T01:00:${String(second).padStart(2, '0')}.000Z`;
@@ -56,7 +70,16 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         const ref = commitmentRef();
         expect(await accept(ref, 1)).toEqual({ kind: 'accepted', routedTo: [] });
         const meta = await state.getMeta(ref);
-        expect(meta).toMatchObject({ ...ref, revision: 1, contentHash: 'h1', operation: 'upsert', acceptedAt: t(1), firstAcceptedAt: t(1), correlationId: 'c1', routedTo: [] });
+        expect(meta).toMatchObject({
+          ...ref,
+          revision: 1,
+          contentHash: 'h1',
+          operation: 'upsert',
+          acceptedAt: t(1),
+          firstAcceptedAt: t(1),
+          correlationId: 'c1',
+          routedTo: [],
+        });
         expect(meta?.routedRevision).toBeUndefined();
         expect(await state.getRevision(ref, 1)).toEqual(recordOf(ref, 1));
         expect(await state.getRevision(ref, 2)).toBeUndefined();
@@ -67,7 +90,15 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         await accept(ref, 1, 'h1', { claim: { destinations: ['provincial', 'municipal'], leaseUntil: t(30), token: 'a' } });
         await state.markRouted(ref, 1, t(2));
         expect(await accept(ref, 3)).toEqual({ kind: 'accepted', routedTo: ['municipal', 'provincial'] });
-        expect(await state.getMeta(ref)).toMatchObject({ revision: 3, contentHash: 'h3', acceptedAt: t(3), firstAcceptedAt: t(1), correlationId: 'c3', routedRevision: 1, routedTo: ['municipal', 'provincial'] });
+        expect(await state.getMeta(ref)).toMatchObject({
+          revision: 3,
+          contentHash: 'h3',
+          acceptedAt: t(3),
+          firstAcceptedAt: t(1),
+          correlationId: 'c3',
+          routedRevision: 1,
+          routedTo: ['municipal', 'provincial'],
+        });
         expect((await state.readRecordState(ref)).revisions).toEqual([1, 3]);
       });
 
@@ -192,7 +223,9 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
           expect.objectContaining({ destination: 'municipal', revision: 1, status: 'delivered', receipt: 'R-1' }),
           expect.objectContaining({ destination: 'provincial', revision: 2, status: 'pending', sentRevision: 2, sendLeaseToken: 's' }),
         ]);
-        expect(record.events).toEqual([expect.objectContaining({ type: 'accepted', at: t(1), correlationId: 'c1', revision: 1, detail: { lanes: ['municipal:upsert'] } })]);
+        expect(record.events).toEqual([
+          expect.objectContaining({ type: 'accepted', at: t(1), correlationId: 'c1', revision: 1, detail: { lanes: ['municipal:upsert'] } }),
+        ]);
         const items = await state.readRecordItems(ref);
         expect(items.map((i) => i.sk.replace(/#[0-9a-f]{8}$/, '#<id>'))).toEqual([
           'DEST#municipal',
@@ -202,7 +235,12 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
           'REV#0000000000000001',
           'REV#0000000000000002',
         ]);
-        expect(items.find((i) => i.sk === 'REV#0000000000000002')).toMatchObject({ revision: 2, contentHash: 'h2', record: JSON.stringify(recordOf(ref, 2)), acceptedAt: t(2) });
+        expect(items.find((i) => i.sk === 'REV#0000000000000002')).toMatchObject({
+          revision: 2,
+          contentHash: 'h2',
+          record: JSON.stringify(recordOf(ref, 2)),
+          acceptedAt: t(2),
+        });
       });
 
       it('scanRevisions: every stored revision once, with its keys and record, over one segment or several', async () => {
@@ -213,10 +251,18 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         }
         const pks = new Set(refs.map((ref) => `REC#commitment#${ref.source}#${ref.recordId}`));
         const mine = (pages: Array<{ revisions: Array<{ pk: string; sk: string; revision: number; record: string }> }>) =>
-          pages.flatMap((p) => p.revisions).filter((r) => pks.has(r.pk)).sort((a, b) => (a.pk + a.sk < b.pk + b.sk ? -1 : 1));
+          pages
+            .flatMap((p) => p.revisions)
+            .filter((r) => pks.has(r.pk))
+            .sort((a, b) => (a.pk + a.sk < b.pk + b.sk ? -1 : 1));
         const whole = await collect(state.scanRevisions());
         expect(mine(whole)).toHaveLength(6);
-        expect(mine(whole).find((r) => r.pk.endsWith(refs[0]!.recordId) && r.revision === 2)).toEqual({ pk: `REC#commitment#hrbxq-approval#${refs[0]!.recordId}`, sk: 'REV#0000000000000002', revision: 2, record: JSON.stringify(recordOf(refs[0]!, 2)) });
+        expect(mine(whole).find((r) => r.pk.endsWith(refs[0]!.recordId) && r.revision === 2)).toEqual({
+          pk: `REC#commitment#hrbxq-approval#${refs[0]!.recordId}`,
+          sk: 'REV#0000000000000002',
+          revision: 2,
+          record: JSON.stringify(recordOf(refs[0]!, 2)),
+        });
         expect(whole.reduce((n, p) => n + p.scanned, 0)).toBeGreaterThanOrEqual(9); // META and REV items are read
         const segments = await Promise.all([0, 1, 2].map((segment) => collect(state.scanRevisions({ segment, totalSegments: 3 }))));
         expect(mine(segments.flat())).toEqual(mine(whole));
@@ -233,17 +279,33 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
       it('move only forward: a late "failed" never overwrites "delivered" of the same or a newer revision', async () => {
         const ref = commitmentRef();
         const at = (minute: number) => `2026-03-02T01:${String(minute).padStart(2, '0')}:00.000Z`;
-        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 2, status: 'failed', now: at(1), error: 'HTTP 503', attempts: 1 })).toBe(true);
-        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 2, status: 'delivered', now: at(2), receipt: 'P-778', attempts: 2 })).toBe(true);
+        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 2, status: 'failed', now: at(1), error: 'HTTP 503', attempts: 1 })).toBe(
+          true,
+        );
+        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 2, status: 'delivered', now: at(2), receipt: 'P-778', attempts: 2 })).toBe(
+          true,
+        );
         expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 2, status: 'failed', now: at(3), error: 'timeout' })).toBe(false);
         expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 2, status: 'rejected', now: at(3), error: 'late' })).toBe(false);
         expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'delivered', now: at(4) })).toBe(false);
         expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: at(4) })).toBe(false);
-        expect(await state.getDestinationState(ref, 'provincial')).toEqual(expect.objectContaining({ destination: 'provincial', revision: 2, status: 'delivered', receipt: 'P-778', attempts: 2, lastError: 'HTTP 503', updatedAt: at(2) }));
+        expect(await state.getDestinationState(ref, 'provincial')).toEqual(
+          expect.objectContaining({
+            destination: 'provincial',
+            revision: 2,
+            status: 'delivered',
+            receipt: 'P-778',
+            attempts: 2,
+            lastError: 'HTTP 503',
+            updatedAt: at(2),
+          }),
+        );
 
         // within a revision the status rises: waiting or failed → rejected; pending → waiting
         expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'pending', now: at(5) })).toBe(true);
-        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'waiting', now: at(6), error: 'breach not delivered' })).toBe(true);
+        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'waiting', now: at(6), error: 'breach not delivered' })).toBe(
+          true,
+        );
         expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'pending', now: at(7) })).toBe(false);
         expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'failed', now: at(7) })).toBe(true);
         expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'rejected', now: at(8), error: 'bad code' })).toBe(true);
@@ -268,34 +330,80 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         // only the holder of the send's claim reopens, only with a final outcome
         expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 2, status: 'delivered', now: t(2), reopen: true })).toBe(false);
         expect(await state.claimSend(ref, 'municipal', 2, { now: t(2), leaseUntil: t(30), token: 'operator' })).toEqual({ kind: 'claimed' });
-        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 2, status: 'failed', now: t(3), reopen: true, claimToken: 'operator' })).toBe(false);
-        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 2, status: 'delivered', now: t(4), reopen: true, receipt: 'R-2', claimToken: 'someone-else' })).toBe(false);
-        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 2, status: 'delivered', now: t(5), reopen: true, receipt: 'R-2', claimToken: 'operator' })).toBe(true);
+        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 2, status: 'failed', now: t(3), reopen: true, claimToken: 'operator' })).toBe(
+          false,
+        );
+        expect(
+          await state.recordDestinationOutcome(ref, 'municipal', {
+            revision: 2,
+            status: 'delivered',
+            now: t(4),
+            reopen: true,
+            receipt: 'R-2',
+            claimToken: 'someone-else',
+          }),
+        ).toBe(false);
+        expect(
+          await state.recordDestinationOutcome(ref, 'municipal', {
+            revision: 2,
+            status: 'delivered',
+            now: t(5),
+            reopen: true,
+            receipt: 'R-2',
+            claimToken: 'operator',
+          }),
+        ).toBe(true);
         expect(await state.claimSend(ref, 'municipal', 2, { now: t(6), leaseUntil: t(30), token: 'late' })).toEqual({ kind: 'claimed' });
-        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'delivered', now: t(7), reopen: true, claimToken: 'late' })).toBe(false);
+        expect(await state.recordDestinationOutcome(ref, 'municipal', { revision: 1, status: 'delivered', now: t(7), reopen: true, claimToken: 'late' })).toBe(
+          false,
+        );
         const [dest] = (await state.readRecordState(ref)).destinations;
-        expect(dest).toMatchObject({ revision: 2, status: 'delivered', receipt: 'R-2', gsi1pk: 'DEST#municipal#delivered', gsi1sk: `${t(5)}#REC#commitment#hrbxq-approval#${ref.recordId}` });
+        expect(dest).toMatchObject({
+          revision: 2,
+          status: 'delivered',
+          receipt: 'R-2',
+          gsi1pk: 'DEST#municipal#delivered',
+          gsi1sk: `${t(5)}#REC#commitment#hrbxq-approval#${ref.recordId}`,
+        });
       });
 
       it("an outcome with a claim token ends that claim, and is refused while another holder's claim is on the item", async () => {
         const ref = commitmentRef();
         await state.claimSend(ref, 'provincial', 1, { now: t(0), leaseUntil: t(30), token: 'holder' });
-        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'intruder' })).toBe(false);
-        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'holder' })).toBe(true);
+        expect(
+          await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'intruder' }),
+        ).toBe(false);
+        expect(
+          await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'holder' }),
+        ).toBe(true);
         const item = await state.getDestinationState(ref, 'provincial');
         expect(item).toMatchObject({ revision: 1, status: 'failed', lastError: 'HTTP 503', sentRevision: 1 });
-        for (const name of ['sendLeaseUntil', 'sendLeaseRevision', 'sendLeaseToken']) expect((item as unknown as Record<string, unknown>)[name]).toBeUndefined();
+        for (const name of ['sendLeaseUntil', 'sendLeaseRevision', 'sendLeaseToken'])
+          expect((item as unknown as Record<string, unknown>)[name]).toBeUndefined();
         // with no claim on the item, any token's outcome goes
         expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'delivered', now: t(2), claimToken: 'anyone' })).toBe(true);
       });
 
       it('a delivered publication replaces the earlier one whole', async () => {
         const ref = commitmentRef();
-        await state.recordDestinationOutcome(ref, 'publicColumn', { revision: 1, status: 'delivered', now: t(1), publication: { published: true, until: '2029-03-01' } });
+        await state.recordDestinationOutcome(ref, 'publicColumn', {
+          revision: 1,
+          status: 'delivered',
+          now: t(1),
+          publication: { published: true, until: '2029-03-01' },
+        });
         await state.claimSend(ref, 'publicColumn', 1, { now: t(2), leaseUntil: t(30), token: 'u' });
         await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 1, status: 'failed', now: t(3), error: 'HTTP 503', claimToken: 'u' });
         await state.claimSend(ref, 'publicColumn', 2, { now: t(4), leaseUntil: t(30), token: 'v' });
-        expect(await state.recordDestinationOutcome(ref, 'publicColumn', { revision: 2, status: 'delivered', now: t(5), claimToken: 'v', publication: { published: false } })).toBe(true);
+        expect(
+          await state.recordDestinationOutcome(ref, 'publicColumn', {
+            revision: 2,
+            status: 'delivered',
+            now: t(5),
+            claimToken: 'v',
+            publication: { published: false },
+          }),
+        ).toBe(true);
         const item = (await state.getDestinationState(ref, 'publicColumn')) as unknown as Record<string, unknown>;
         expect(item).toMatchObject({ revision: 2, status: 'delivered', published: false });
         expect(item['publishedUntil']).toBeUndefined();
@@ -318,7 +426,8 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         ref = commitmentRef();
       });
       // each revision's sender holds its own token unless a test says otherwise
-      const claim = (revision: number, now: number, until = now + 30, token = `sender-${revision}`) => state.claimSend(ref, 'provincial', revision, { now: t(now), leaseUntil: t(until), token });
+      const claim = (revision: number, now: number, until = now + 30, token = `sender-${revision}`) =>
+        state.claimSend(ref, 'provincial', revision, { now: t(now), leaseUntil: t(until), token });
 
       it('a newer revision waits while an older one is in flight, then goes once its outcome is recorded', async () => {
         expect(await claim(1, 0)).toEqual({ kind: 'claimed' });
@@ -347,7 +456,9 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
 
       it('the first outcome of a claimed record is recorded (the claim made the item without one)', async () => {
         expect(await claim(1, 0)).toEqual({ kind: 'claimed' });
-        expect(await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'sender-1' })).toBe(true);
+        expect(
+          await state.recordDestinationOutcome(ref, 'provincial', { revision: 1, status: 'failed', now: t(1), error: 'HTTP 503', claimToken: 'sender-1' }),
+        ).toBe(true);
         const [dest] = (await state.readRecordState(ref)).destinations;
         expect(dest).toMatchObject({ revision: 1, status: 'failed' });
         expect(dest!['sendLeaseUntil']).toBeUndefined();
@@ -375,17 +486,32 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
       let ref: RecordRef;
       beforeEach(async () => {
         ref = commitmentRef();
-        await state.recordDestinationOutcome(ref, 'publicColumn', { revision: 2, status: 'delivered', now: t(1), publication: { published: true, until: '2029-03-01' } });
+        await state.recordDestinationOutcome(ref, 'publicColumn', {
+          revision: 2,
+          status: 'delivered',
+          now: t(1),
+          publication: { published: true, until: '2029-03-01' },
+        });
       });
 
       it('the holder of the claim on that revision records the end; the revision stays delivered', async () => {
         await state.claimSend(ref, 'publicColumn', 2, { now: t(2), leaseUntil: t(30), token: 'sweep' });
-        expect(await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 2, status: 'failed', now: t(3), error: 'HTTP 503', claimToken: 'sweep' })).toBe(true);
-        expect(await state.getDestinationState(ref, 'publicColumn')).toMatchObject({ revision: 2, status: 'delivered', published: true, unpublishError: 'failed: HTTP 503', updatedAt: t(3) });
+        expect(
+          await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 2, status: 'failed', now: t(3), error: 'HTTP 503', claimToken: 'sweep' }),
+        ).toBe(true);
+        expect(await state.getDestinationState(ref, 'publicColumn')).toMatchObject({
+          revision: 2,
+          status: 'delivered',
+          published: true,
+          unpublishError: 'failed: HTTP 503',
+          updatedAt: t(3),
+        });
         // the claim went with the outcome: a second one needs a claim again
         expect(await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 2, status: 'delivered', now: t(4), claimToken: 'sweep' })).toBe(false);
         await state.claimSend(ref, 'publicColumn', 2, { now: t(5), leaseUntil: t(30), token: 'sweep-2' });
-        expect(await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 2, status: 'delivered', now: t(6), receipt: 'U-1', claimToken: 'sweep-2' })).toBe(true);
+        expect(
+          await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 2, status: 'delivered', now: t(6), receipt: 'U-1', claimToken: 'sweep-2' }),
+        ).toBe(true);
         const item = (await state.getDestinationState(ref, 'publicColumn')) as unknown as Record<string, unknown>;
         expect(item).toMatchObject({ revision: 2, status: 'delivered', published: false, publicationEndedAt: t(6), unpublishReceipt: 'U-1', updatedAt: t(6) });
         expect(item['unpublishError']).toBeUndefined();
@@ -398,7 +524,9 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         expect(await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 1, status: 'delivered', now: t(3), claimToken: 'sweep' })).toBe(false);
         expect(await state.recordUnpublishOutcome(ref, 'publicColumn', { revision: 2, status: 'rejected', now: t(3), claimToken: 'sweep' })).toBe(true);
         expect(await state.getDestinationState(ref, 'publicColumn')).toMatchObject({ unpublishError: 'rejected: no reason given' });
-        expect(await state.recordUnpublishOutcome(commitmentRef(), 'publicColumn', { revision: 2, status: 'delivered', now: t(3), claimToken: 'sweep' })).toBe(false);
+        expect(await state.recordUnpublishOutcome(commitmentRef(), 'publicColumn', { revision: 2, status: 'delivered', now: t(3), claimToken: 'sweep' })).toBe(
+          false,
+        );
       });
     });
 
@@ -406,7 +534,8 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
       it('list one destination and status, newest first (at most a limit) or oldest first from a time on, and count them', async () => {
         const destination = `lane-${fresh()}`;
         const refs = [commitmentRef(), commitmentRef(), commitmentRef()];
-        for (const [i, ref] of refs.entries()) await state.recordDestinationOutcome(ref, destination, { revision: 1, status: 'failed', now: t(10 + i), error: 'HTTP 500' });
+        for (const [i, ref] of refs.entries())
+          await state.recordDestinationOutcome(ref, destination, { revision: 1, status: 'failed', now: t(10 + i), error: 'HTTP 500' });
         const other = commitmentRef();
         await state.recordDestinationOutcome(other, destination, { revision: 1, status: 'delivered', now: t(20) });
         await state.recordDestinationOutcome(commitmentRef(), `lane-${fresh()}`, { revision: 1, status: 'failed', now: t(21) });
@@ -417,7 +546,9 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         expect(failed[0]).toMatchObject({ revision: 1, updatedAt: t(12), status: 'failed', destination, lastError: 'HTTP 500' });
         expect((await state.listByDestinationStatus(destination, 'failed', { limit: 2 })).map((f) => f.pk)).toEqual([refs[2]!, refs[1]!].map(pk));
         expect((await collect(state.streamByDestinationStatus(destination, 'failed'))).map((f) => f.pk)).toEqual(refs.map(pk));
-        expect((await collect(state.streamByDestinationStatus(destination, 'failed', { since: t(11) }))).map((f) => f.pk)).toEqual([refs[1]!, refs[2]!].map(pk));
+        expect((await collect(state.streamByDestinationStatus(destination, 'failed', { since: t(11) }))).map((f) => f.pk)).toEqual(
+          [refs[1]!, refs[2]!].map(pk),
+        );
         expect(await state.countByDestinationStatus(destination, 'failed')).toBe(3);
         expect(await state.countByDestinationStatus(destination, 'delivered')).toBe(1);
         expect(await state.countByDestinationStatus(destination, 'rejected')).toBe(0);
@@ -428,7 +559,8 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         expect((await state.listByDestinationStatus(destination, 'delivered')).map((f) => f.pk)).toEqual([refs[0]!, other].map(pk));
         // a claim alone is listed nowhere
         await state.claimSend(commitmentRef(), destination, 1, { now: t(31), leaseUntil: t(59), token: 'x' });
-        for (const status of ['pending', 'waiting', 'failed', 'rejected', 'delivered'] as const) expect((await state.listByDestinationStatus(destination, status)).length).toBe(status === 'failed' ? 2 : status === 'delivered' ? 2 : 0);
+        for (const status of ['pending', 'waiting', 'failed', 'rejected', 'delivered'] as const)
+          expect((await state.listByDestinationStatus(destination, status)).length).toBe(status === 'failed' ? 2 : status === 'delivered' ? 2 : 0);
       });
     });
 
@@ -436,7 +568,14 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
       it('appends every event, more than one batch, to its record', async () => {
         const ref = commitmentRef();
         const other = commitmentRef();
-        const events: HistoryEvent[] = Array.from({ length: 30 }, (_, i) => ({ ref: i === 29 ? other : ref, type: 'failed', at: t(i), correlationId: `c${i}`, revision: 1, detail: { attempt: i } }));
+        const events: HistoryEvent[] = Array.from({ length: 30 }, (_, i) => ({
+          ref: i === 29 ? other : ref,
+          type: 'failed',
+          at: t(i),
+          correlationId: `c${i}`,
+          revision: 1,
+          detail: { attempt: i },
+        }));
         events.push({ ref, type: 'accepted', at: t(40), correlationId: 'plain' });
         await state.appendEvents(events);
         await state.appendEvents([]);
@@ -448,7 +587,10 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         expect(plain['detail']).toBeUndefined();
         expect((await state.readRecordState(other)).events).toEqual([expect.objectContaining({ type: 'failed', at: t(29) })]);
         // two events of one time are both kept
-        await state.appendEvents([{ ref, type: 'routed', at: t(50), correlationId: 'x' }, { ref, type: 'routed', at: t(50), correlationId: 'y' }]);
+        await state.appendEvents([
+          { ref, type: 'routed', at: t(50), correlationId: 'x' },
+          { ref, type: 'routed', at: t(50), correlationId: 'y' },
+        ]);
         expect((await state.readRecordState(ref)).events.filter((e) => e.at === t(50))).toHaveLength(2);
       });
     });
@@ -470,11 +612,33 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         const entry = entryOn(day);
         await state.quarantine(entry);
         await state.quarantine({ ...entry, receivedAt: `${day}T01:05:00.000Z`, body: 'changed' });
-        await state.quarantine(entryOn(day, { sentAt: `${day}T00:30:00.000Z`, messageId: 'm-0', reason: 'invalid', source: 's', recordType: 'commitment', recordId: 'r', revision: 2 }));
+        await state.quarantine(
+          entryOn(day, {
+            sentAt: `${day}T00:30:00.000Z`,
+            messageId: 'm-0',
+            reason: 'invalid',
+            source: 's',
+            recordType: 'commitment',
+            recordId: 'r',
+            revision: 2,
+          }),
+        );
         await state.quarantine(entryOn(`${day.slice(0, 8)}${day.slice(8) === '01' ? '02' : '01'}`, { messageId: 'other-day' }));
         const items = await state.listQuarantine(day);
         expect(items).toEqual([
-          { ...entryOn(day, { sentAt: `${day}T00:30:00.000Z`, messageId: 'm-0', reason: 'invalid', source: 's', recordType: 'commitment', recordId: 'r', revision: 2 }), status: 'open', bodyBytes: 2 },
+          {
+            ...entryOn(day, {
+              sentAt: `${day}T00:30:00.000Z`,
+              messageId: 'm-0',
+              reason: 'invalid',
+              source: 's',
+              recordType: 'commitment',
+              recordId: 'r',
+              revision: 2,
+            }),
+            status: 'open',
+            bodyBytes: 2,
+          },
           { ...entry, status: 'open', bodyBytes: 2 },
         ]);
         expect(await state.listQuarantine(day, { limit: 1 })).toEqual([expect.objectContaining({ messageId: 'm-0' })]);
@@ -592,15 +756,42 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         const subject = `digest-${fresh()}`;
         const breach: RecordRef = { recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'SX-1' };
         const exemption: RecordRef = { recordType: 'nonPenalty', source: 'hrbxq-enforcement', recordId: 'NP-1' };
-        await state.registerEnforcement(subject, { ref: breach, revision: 2, operation: 'upsert', decisionNumber: 'D-2', decisionDate: '2026-03-02', severity: 'serious' });
-        await state.registerEnforcement(subject, { ref: breach, revision: 1, operation: 'upsert', decisionNumber: 'D-1', decisionDate: '2026-03-01', severity: 'general' });
-        await state.registerEnforcement(subject, { ref: exemption, revision: 1, operation: 'upsert', decisionNumber: 'N-1', decisionDate: '2026-02-01', ground: '首违不罚' });
+        await state.registerEnforcement(subject, {
+          ref: breach,
+          revision: 2,
+          operation: 'upsert',
+          decisionNumber: 'D-2',
+          decisionDate: '2026-03-02',
+          severity: 'serious',
+        });
+        await state.registerEnforcement(subject, {
+          ref: breach,
+          revision: 1,
+          operation: 'upsert',
+          decisionNumber: 'D-1',
+          decisionDate: '2026-03-01',
+          severity: 'general',
+        });
+        await state.registerEnforcement(subject, {
+          ref: exemption,
+          revision: 1,
+          operation: 'upsert',
+          decisionNumber: 'N-1',
+          decisionDate: '2026-02-01',
+          ground: '首违不罚',
+        });
         expect(await state.listEnforcement(subject)).toEqual([
           { ref: breach, revision: 2, operation: 'upsert', decisionNumber: 'D-2', decisionDate: '2026-03-02', severity: 'serious' },
           { ref: exemption, revision: 1, operation: 'upsert', decisionNumber: 'N-1', decisionDate: '2026-02-01', ground: '首违不罚' },
         ]);
         await state.registerEnforcement(subject, { ref: breach, revision: 2, operation: 'withdraw', decisionNumber: 'D-2', decisionDate: '2026-03-02' });
-        expect((await state.listEnforcement(subject))[0]).toEqual({ ref: breach, revision: 2, operation: 'withdraw', decisionNumber: 'D-2', decisionDate: '2026-03-02' });
+        expect((await state.listEnforcement(subject))[0]).toEqual({
+          ref: breach,
+          revision: 2,
+          operation: 'withdraw',
+          decisionNumber: 'D-2',
+          decisionDate: '2026-03-02',
+        });
         expect(await state.listEnforcement(`digest-${fresh()}`)).toEqual([]);
       });
     });
@@ -624,7 +815,16 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
     describe("the operators' audit trail", () => {
       it('keeps each entry from start to end, listed by month, newest first, from a time on', async () => {
         const month = freshDay().slice(0, 7);
-        const entry = (id: string, startedAt: string): AuditEntry => ({ id, action: 'replay', by: 'ops@host', startedAt, status: 'running', target: 'local runtime', request: { lane: 'municipal', filter: {} }, counts: {} });
+        const entry = (id: string, startedAt: string): AuditEntry => ({
+          id,
+          action: 'replay',
+          by: 'ops@host',
+          startedAt,
+          status: 'running',
+          target: 'local runtime',
+          request: { lane: 'municipal', filter: {} },
+          counts: {},
+        });
         const first = entry(fresh(), `${month}-02T01:00:00.000Z`);
         const second = entry(fresh(), `${month}-05T01:00:00.000Z`);
         const third = { ...entry(fresh(), `${month}-09T01:00:00.000Z`), action: 'resync' as const };

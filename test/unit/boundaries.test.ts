@@ -21,11 +21,17 @@ function sources(folder: string): string[] {
 function importsOf(folder: string): Array<[string, string]> {
   return sources(folder).flatMap((file) => {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    return [...text.matchAll(SPECIFIER)].map((m): [string, string] => [file, relative(ROOT, resolve(ROOT, dirname(file), (m[1] ?? m[2])!)).replace(/\.js$/, '.ts')]);
+    return [...text.matchAll(SPECIFIER)].map((m): [string, string] => [
+      file,
+      relative(ROOT, resolve(ROOT, dirname(file), (m[1] ?? m[2])!)).replace(/\.js$/, '.ts'),
+    ]);
   });
 }
 
-const into = (folders: readonly string[]) => ([, target]: [string, string]) => folders.some((folder) => target.startsWith(`${folder}/`));
+const into =
+  (folders: readonly string[]) =>
+  ([, target]: [string, string]) =>
+    folders.some((folder) => target.startsWith(`${folder}/`));
 
 describe('import boundaries', () => {
   it('finds the imports it checks (the scan works)', () => {
@@ -42,18 +48,24 @@ describe('import boundaries', () => {
     const DYNAMODB = /from\s*['"]@aws-sdk\/(?:lib-dynamodb|client-dynamodb)['"]/;
     const users = sources('functions').filter((file) => DYNAMODB.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(users.length).toBeGreaterThan(1);
-    expect(users.filter((file) => !file.startsWith(join('functions', 'shared', 'state', 'dynamo')) && file !== join('functions', 'shared', 'platform.ts'))).toEqual([]);
+    expect(
+      users.filter((file) => !file.startsWith(join('functions', 'shared', 'state', 'dynamo')) && file !== join('functions', 'shared', 'platform.ts')),
+    ).toEqual([]);
   });
 
-  it('topology/ imports only the record contract\'s types from functions/, and nothing from infra/, local/ or cli/', () => {
+  it("topology/ imports only the record contract's types from functions/, and nothing from infra/, local/ or cli/", () => {
     expect(importsOf('topology').length).toBeGreaterThan(0);
     const outside = importsOf('topology').filter(([, target]) => !target.startsWith('topology/'));
     expect(outside.filter(([, target]) => !target.startsWith('functions/shared/records/'))).toEqual([]);
     // type-only: topology/ holds data, never Lambda code
     for (const [file, target] of outside) {
       const specifier = relative(dirname(file), target).replace(/\.ts$/, '.js');
-      const statements = readFileSync(join(ROOT, file), 'utf8').split('\n').filter((line) => line.includes(`'${specifier}'`));
-      expect(statements.map((line) => `${file}: ${line.startsWith('import type ') ? 'import type' : line}`)).toEqual(statements.map(() => `${file}: import type`));
+      const statements = readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(`'${specifier}'`));
+      expect(statements.map((line) => `${file}: ${line.startsWith('import type ') ? 'import type' : line}`)).toEqual(
+        statements.map(() => `${file}: import type`),
+      );
     }
   });
 

@@ -38,8 +38,7 @@ const listFiles = (type: string, kind: Kind): string[] =>
     .filter((f) => f.endsWith('.json'))
     .sort();
 
-const readJson = (type: string, kind: Kind, file: string): unknown =>
-  JSON.parse(readFileSync(`${EXAMPLES_DIR}${type}/${kind}/${file}`, 'utf8')) as unknown;
+const readJson = (type: string, kind: Kind, file: string): unknown => JSON.parse(readFileSync(`${EXAMPLES_DIR}${type}/${kind}/${file}`, 'utf8')) as unknown;
 
 /** Order-insensitive comparison that still counts repeats (two errors on one field stay two). */
 const sorted = (list: readonly PathAndRule[]): PathAndRule[] =>

@@ -61,7 +61,9 @@ describe('Unified Social Credit Code (GB 32100-2015)', () => {
   });
 
   it('the fast check and the explanation always agree', () => {
-    const near = fc.tuple(usccArb, fc.nat({ max: 17 }), fc.constantFrom(...USCC_CHARSET, 'I', 'O', 'a', '中')).map(([code, i, ch]) => code.slice(0, i) + ch + code.slice(i + 1));
+    const near = fc
+      .tuple(usccArb, fc.nat({ max: 17 }), fc.constantFrom(...USCC_CHARSET, 'I', 'O', 'a', '中'))
+      .map(([code, i, ch]) => code.slice(0, i) + ch + code.slice(i + 1));
     fc.assert(
       fc.property(fc.oneof(usccArb, near, fc.string({ minLength: 18, maxLength: 18 }), fc.constant(USCC_PLACEHOLDER)), (code) => {
         expect(isUscc(code)).toBe(explainUscc(code) === undefined);

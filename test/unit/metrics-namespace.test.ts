@@ -31,7 +31,10 @@ describe.each([
   ['pull', (env: NodeJS.ProcessEnv) => powertoolsMetrics('pull', env), { service: 'credex-pull' }],
 ])('the %s function', (_name, metricsFromEnv, dimensions) => {
   it('publishes in the namespace the stack sets for its stage', async () => {
-    expect(await published(metricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/staging' }))).toEqual({ namespace: 'CreditExchange/staging', dimensions });
+    expect(await published(metricsFromEnv({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/staging' }))).toEqual({
+      namespace: 'CreditExchange/staging',
+      dimensions,
+    });
   });
 
   it('publishes in CreditExchange when no namespace is set', async () => {

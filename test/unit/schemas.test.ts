@@ -58,7 +58,9 @@ describe('field mapping (schemas/field-mapping.json)', () => {
   });
 
   it.each(sent)('%s: every canonical field is mapped to a code or explicitly unmapped, and nothing else is', (type) => {
-    const fields = canonicalFields(index, type).map((f) => f.path).sort();
+    const fields = canonicalFields(index, type)
+      .map((f) => f.path)
+      .sort();
     expect(Object.keys(mapping.fields[type] ?? {}).sort()).toEqual(fields);
     for (const target of Object.values(mapping.fields[type]!)) {
       if (typeof target === 'string') expect(target).toMatch(/^(XK|CF|CN|SX|XF)_[A-Z_]+$|^BZ$/);
@@ -77,7 +79,11 @@ describe('field mapping (schemas/field-mapping.json)', () => {
 
   it('lists codes for values of enumerated fields only, every value once', () => {
     for (const [code, list] of Object.entries(mapping.codeLists)) {
-      const field = sent.flatMap((type) => Object.entries(mapping.fields[type]!).filter(([, target]) => target === code).map(([path]) => ({ type, path })))[0];
+      const field = sent.flatMap((type) =>
+        Object.entries(mapping.fields[type]!)
+          .filter(([, target]) => target === code)
+          .map(([path]) => ({ type, path })),
+      )[0];
       expect(field).toBeDefined();
       const schemaField = index.fields[field!.type]!.find((f) => f.path === field!.path);
       expect(schemaField?.leaf).toBe(true);

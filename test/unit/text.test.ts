@@ -6,7 +6,11 @@ import { isTransientAwsError } from '../../functions/shared/aws-errors.js';
 
 /** The characters SQS, GB 18030 and XML all carry: every scalar value but the refused ones. */
 const refused = (cp: number) =>
-  (cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe;
+  (cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) ||
+  (cp >= 0x7f && cp <= 0x9f) ||
+  (cp >= 0xd800 && cp <= 0xdfff) ||
+  (cp >= 0xfdd0 && cp <= 0xfdef) ||
+  (cp & 0xfffe) === 0xfffe;
 
 describe('unsupportedCharacter', () => {
   it('accepts supplementary-plane CJK, full-width punctuation, tab, line feed and carriage return', () => {
@@ -30,10 +34,17 @@ describe('unsupportedCharacter', () => {
       }),
       { numRuns: 20_000 },
     );
-    const noncharacters = [...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i), ...Array.from({ length: 17 }, (_, plane) => [plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff]).flat()];
+    const noncharacters = [
+      ...Array.from({ length: 32 }, (_, i) => 0xfdd0 + i),
+      ...Array.from({ length: 17 }, (_, plane) => [plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff]).flat(),
+    ];
     expect(noncharacters).toHaveLength(66);
-    for (const cp of noncharacters) expect([cp, unsupportedCharacter(`a${String.fromCodePoint(cp)}b`)]).toEqual([cp, expect.stringContaining('a noncharacter')]);
-    for (const cp of [0x00, 0x09, 0x0a, 0x0b, 0x1f, 0x20, 0x7e, 0x7f, 0x9f, 0xa0, 0xd7ff, 0xd800, 0xdfff, 0xe000, 0xfdcf, 0xfdd0, 0xfdef, 0xfdf0, 0xfffd, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x10fffd, 0x10ffff]) {
+    for (const cp of noncharacters)
+      expect([cp, unsupportedCharacter(`a${String.fromCodePoint(cp)}b`)]).toEqual([cp, expect.stringContaining('a noncharacter')]);
+    for (const cp of [
+      0x00, 0x09, 0x0a, 0x0b, 0x1f, 0x20, 0x7e, 0x7f, 0x9f, 0xa0, 0xd7ff, 0xd800, 0xdfff, 0xe000, 0xfdcf, 0xfdd0, 0xfdef, 0xfdf0, 0xfffd, 0xfffe, 0xffff,
+      0x10000, 0x1fffe, 0x10fffd, 0x10ffff,
+    ]) {
       expect([cp, unsupportedCharacter(`a${String.fromCodePoint(cp)}b`) !== undefined]).toEqual([cp, refused(cp)]);
     }
   });

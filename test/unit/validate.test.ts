@@ -52,12 +52,17 @@ describe('validateRecord', () => {
     expect(pathsAndRules(result).sort()).toEqual(['/data/colour additionalProperties', '/extra unevaluatedProperties']);
   });
 
-  it.each(['2026-03-02T09:30:00', '2026-03-02T09:30:00+0800', '2026-03-02T09:30:00+08'])('requires an RFC 3339 offset ±hh:mm on occurredAt, not %s', (occurredAt) => {
-    expect(pathsAndRules(validateRecord(commitment({ occurredAt })))).toEqual(['/occurredAt format:date-time']);
-  });
+  it.each(['2026-03-02T09:30:00', '2026-03-02T09:30:00+0800', '2026-03-02T09:30:00+08'])(
+    'requires an RFC 3339 offset ±hh:mm on occurredAt, not %s',
+    (occurredAt) => {
+      expect(pathsAndRules(validateRecord(commitment({ occurredAt })))).toEqual(['/occurredAt format:date-time']);
+    },
+  );
 
   it('checks the date inside every commitment code, including links to other commitments', () => {
-    expect(pathsAndRules(validateRecord(breach({}, { brokenCommitmentCode: '23010920260231000158' })))).toEqual(['/data/brokenCommitmentCode commitmentCodeDate']);
+    expect(pathsAndRules(validateRecord(breach({}, { brokenCommitmentCode: '23010920260231000158' })))).toEqual([
+      '/data/brokenCommitmentCode commitmentCodeDate',
+    ]);
   });
 
   it('counts lengths in code points, as JSON Schema does (a CJK Extension B character is one)', () => {
@@ -92,18 +97,23 @@ describe('party identity', () => {
   it('refuses a USCC for a natural person', () => {
     const party = { ...naturalPerson(residentId('230102', '19850312', '451')), uscc: COMPANY_USCC };
     expect(validateRecord(commitment({}, { party })).errors).toEqual([
-      { path: '/data/party/uscc', rule: 'notAllowed', message: 'uscc is not allowed for 自然人 (a natural person is identified by idType and idNumber)', title: '统一社会信用代码' },
+      {
+        path: '/data/party/uscc',
+        rule: 'notAllowed',
+        message: 'uscc is not allowed for 自然人 (a natural person is identified by idType and idNumber)',
+        title: '统一社会信用代码',
+      },
     ]);
   });
 
   it('matches the USCC to the party category (92… is an individual business)', () => {
     const individual = uscc('92230109MA1BCDE8');
-    expect(pathsAndRules(validateRecord(commitment({}, { party: { name: '哈尔滨市松北区老张烧烤店', category: '法人及非法人组织', uscc: individual } })))).toEqual([
-      '/data/party/uscc partyCodeMatchesCategory',
-    ]);
-    expect(pathsAndRules(validateRecord(commitment({}, { party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '个体工商户', uscc: COMPANY_USCC } })))).toEqual([
-      '/data/party/uscc partyCodeMatchesCategory',
-    ]);
+    expect(
+      pathsAndRules(validateRecord(commitment({}, { party: { name: '哈尔滨市松北区老张烧烤店', category: '法人及非法人组织', uscc: individual } }))),
+    ).toEqual(['/data/party/uscc partyCodeMatchesCategory']);
+    expect(
+      pathsAndRules(validateRecord(commitment({}, { party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '个体工商户', uscc: COMPANY_USCC } }))),
+    ).toEqual(['/data/party/uscc partyCodeMatchesCategory']);
     expect(validateRecord(commitment({}, { party: { name: '哈尔滨市松北区老张烧烤店', category: '个体工商户', uscc: individual } })).errors).toEqual([]);
   });
 
@@ -118,7 +128,12 @@ describe('party identity', () => {
     ['lower-case x and padding', (id: string) => ({ party: naturalPerson(` ${id.toLowerCase()} `) })],
     ['the number in the USCC field', (id: string) => ({ party: { name: '李明', category: '个体工商户', uscc: ` ${id.toLowerCase()}` } })],
     ['the number in an unknown field', (id: string) => ({ party: { ...naturalPerson(id), idCardNo: ` ${id}` } })],
-    ['the number as a legal representative with an unknown ID type', (id: string) => ({ party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepIdType: '身份证号', legalRepIdNumber: id } })],
+    [
+      'the number as a legal representative with an unknown ID type',
+      (id: string) => ({
+        party: { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepIdType: '身份证号', legalRepIdNumber: id },
+      }),
+    ],
   ])('keeps an identity number out of errors, warnings and the change report: %s', (_case, build) => {
     const id = residentId('230102', '19850312', '457');
     const result = validateRecord(commitment({}, build(id)));
@@ -176,48 +191,66 @@ describe('cross-field rules', () => {
     const ok = (end: string) => validateRecord(breach({}, { severity, ...request, publicationEndDate: end }));
     expect(ok(earliest).errors).toEqual([]);
     expect(ok(latest).errors).toEqual([]);
-    expect(ok(outside).errors).toEqual([expect.objectContaining({ path: '/data/publicationEndDate', rule: 'publicationPeriod', message: expect.stringContaining(`between ${earliest}`) })]);
+    expect(ok(outside).errors).toEqual([
+      expect.objectContaining({ path: '/data/publicationEndDate', rule: 'publicationPeriod', message: expect.stringContaining(`between ${earliest}`) }),
+    ]);
   });
 
-  it('publishes a 轻微 record only at the department\'s request; never lets a department skip publishing a 一般 one', () => {
+  it("publishes a 轻微 record only at the department's request; never lets a department skip publishing a 一般 one", () => {
     expect(validateRecord(breach({}, { severity: '轻微' })).errors).toEqual([]);
-    expect(pathsAndRules(validateRecord(breach({}, { severity: '轻微', publicationEndDate: '2026-08-10' })))).toEqual(['/data/publicationEndDate publicationPeriod']);
+    expect(pathsAndRules(validateRecord(breach({}, { severity: '轻微', publicationEndDate: '2026-08-10' })))).toEqual([
+      '/data/publicationEndDate publicationPeriod',
+    ]);
     expect(validateRecord(breach({}, { severity: '轻微', publicationRequested: true, publicationEndDate: '2026-08-10' })).errors).toEqual([]);
-    expect(pathsAndRules(validateRecord(breach({}, { severity: '一般', publicationRequested: false })))).toEqual(['/data/publicationRequested publicationPeriod']);
+    expect(pathsAndRules(validateRecord(breach({}, { severity: '一般', publicationRequested: false })))).toEqual([
+      '/data/publicationRequested publicationPeriod',
+    ]);
   });
 
-  it.each([
-    ['哈新市监不罚〔2026〕3号'],
-    ['哈新市监不罚[2026]3号'],
-    ['哈新市监不罚（2026）3号'],
-    ['哈新市监不罚(2026)3号'],
-    ['哈新市监不罚【2026】3号'],
-  ])('recognises a non-penalty document number whatever its brackets: %s', (decisionNumber) => {
-    expect(pathsAndRules(validateRecord(breach({}, { decisionNumber })))).toEqual(['/data/decisionNumber notANonPenalty']);
-  });
+  it.each([['哈新市监不罚〔2026〕3号'], ['哈新市监不罚[2026]3号'], ['哈新市监不罚（2026）3号'], ['哈新市监不罚(2026)3号'], ['哈新市监不罚【2026】3号']])(
+    'recognises a non-penalty document number whatever its brackets: %s',
+    (decisionNumber) => {
+      expect(pathsAndRules(validateRecord(breach({}, { decisionNumber })))).toEqual(['/data/decisionNumber notANonPenalty']);
+    },
+  );
 
-  it.each([['依法不予行政处罚'], ['决定不予以处罚'], ['不予以行政处罚'], ['免除处罚'], ['免予行政处罚'], ['首违免罚']])('recognises a decision not to punish in the penalty content: %s', (penaltyContent) => {
-    expect(pathsAndRules(validateRecord(breach({}, { penaltyContent })))).toEqual(['/data/penaltyContent notANonPenalty']);
-  });
+  it.each([['依法不予行政处罚'], ['决定不予以处罚'], ['不予以行政处罚'], ['免除处罚'], ['免予行政处罚'], ['首违免罚']])(
+    'recognises a decision not to punish in the penalty content: %s',
+    (penaltyContent) => {
+      expect(pathsAndRules(validateRecord(breach({}, { penaltyContent })))).toEqual(['/data/penaltyContent notANonPenalty']);
+    },
+  );
 
   it('lets a record shared by mistake be withdrawn: the sharing rules never refuse a withdrawal', () => {
     const mistaken = { decisionNumber: '哈新市监不罚〔2026〕3号', severity: '轻微', publicationEndDate: '2026-08-10' };
-    expect(pathsAndRules(validateRecord(breach({}, mistaken))).sort()).toEqual(['/data/decisionNumber notANonPenalty', '/data/publicationEndDate publicationPeriod']);
+    expect(pathsAndRules(validateRecord(breach({}, mistaken))).sort()).toEqual([
+      '/data/decisionNumber notANonPenalty',
+      '/data/publicationEndDate publicationPeriod',
+    ]);
     expect(validateRecord(breach({ operation: 'withdraw' }, mistaken)).errors).toEqual([]);
-    expect(validateRecord(repair({ operation: 'withdraw' }, { method: '移出名单', decisionDate: '2026-09-09', applicationDate: '2026-09-01' })).errors).toEqual([]);
+    expect(validateRecord(repair({ operation: 'withdraw' }, { method: '移出名单', decisionDate: '2026-09-09', applicationDate: '2026-09-01' })).errors).toEqual(
+      [],
+    );
     // the record's own form still counts
     expect(pathsAndRules(validateRecord(breach({ operation: 'withdraw' }, { decisionDate: '2026-13-01' })))).toContain('/data/decisionDate format:date');
   });
 
   it('refuses a decision not to punish sent as a breach, and takes it as a nonPenalty record', () => {
-    const asBreach = validateRecord(breach({}, { decisionNumber: '哈新市监不罚〔2026〕3号', penaltyCategories: ['其他'], fineAmount: undefined, penaltyContent: '首违不罚：依法不予行政处罚。' }));
+    const asBreach = validateRecord(
+      breach(
+        {},
+        { decisionNumber: '哈新市监不罚〔2026〕3号', penaltyCategories: ['其他'], fineAmount: undefined, penaltyContent: '首违不罚：依法不予行政处罚。' },
+      ),
+    );
     expect(pathsAndRules(asBreach).sort()).toEqual(['/data/decisionNumber notANonPenalty', '/data/penaltyContent notANonPenalty']);
     expect(asBreach.errors[0]!.message).toContain('send it as a nonPenalty record');
     expect(pathsAndRules(validateRecord(breach({}, { firstOffenceExemption: true })))).toEqual(['/data/firstOffenceExemption additionalProperties']);
     expect(validateRecord(nonPenalty()).errors).toEqual([]);
     // never a penalty, never published, no points
     for (const field of ['penaltyCategories', 'fineAmount', 'blackPoints', 'severity', 'publicationRequested']) {
-      expect(pathsAndRules(validateRecord(nonPenalty({}, { [field]: field === 'penaltyCategories' ? ['其他'] : 1 })))).toEqual([`/data/${field} additionalProperties`]);
+      expect(pathsAndRules(validateRecord(nonPenalty({}, { [field]: field === 'penaltyCategories' ? ['其他'] : 1 })))).toEqual([
+        `/data/${field} additionalProperties`,
+      ]);
     }
   });
 
@@ -226,17 +259,47 @@ describe('cross-field rules', () => {
   });
 
   it('grants a repair only after the tier minimum, with the bounds the tier implies', () => {
-    expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-09', applicationDate: '2026-09-01' })))).toEqual(['/data/decisionDate repairAfterMinimum']);
+    expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-09', applicationDate: '2026-09-01' })))).toEqual([
+      '/data/decisionDate repairAfterMinimum',
+    ]);
     // the minimum period's last day is 2026-09-10 (Civil Code arts. 201–202): "after it ends" is the day after
-    expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-10', applicationDate: '2026-09-01' })))).toEqual(['/data/decisionDate repairAfterMinimum']);
+    expect(pathsAndRules(validateRecord(repair({}, { decisionDate: '2026-09-10', applicationDate: '2026-09-01' })))).toEqual([
+      '/data/decisionDate repairAfterMinimum',
+    ]);
     expect(validateRecord(repair({}, { decisionDate: '2026-09-11', applicationDate: '2026-09-01' })).errors).toEqual([]);
     // 轻微 has no minimum period: from the decision date
-    expect(validateRecord(repair({}, { severity: '轻微', minDisclosureEndDate: '2026-06-10', maxDisclosureEndDate: '2026-09-10', decisionDate: '2026-06-10', applicationDate: '2026-06-10' })).errors).toEqual([]);
+    expect(
+      validateRecord(
+        repair(
+          {},
+          {
+            severity: '轻微',
+            minDisclosureEndDate: '2026-06-10',
+            maxDisclosureEndDate: '2026-09-10',
+            decisionDate: '2026-06-10',
+            applicationDate: '2026-06-10',
+          },
+        ),
+      ).errors,
+    ).toEqual([]);
     expect(pathsAndRules(validateRecord(repair({}, { maxDisclosureEndDate: '2027-06-11' })))).toEqual(['/data/maxDisclosureEndDate repairDisclosureBounds']);
     // a refusal may come at any time
-    expect(validateRecord(repair({}, { outcome: '不同意', outcomeReason: '未满最短公示期', decisionDate: '2026-09-09', applicationDate: '2026-09-01', method: undefined, repairCommitmentCode: undefined })).errors).toEqual([]);
+    expect(
+      validateRecord(
+        repair(
+          {},
+          {
+            outcome: '不同意',
+            outcomeReason: '未满最短公示期',
+            decisionDate: '2026-09-09',
+            applicationDate: '2026-09-01',
+            method: undefined,
+            repairCommitmentCode: undefined,
+          },
+        ),
+      ).errors,
+    ).toEqual([]);
   });
-
 });
 
 describe('amounts in 10,000 yuan', () => {
@@ -249,9 +312,12 @@ describe('amounts in 10,000 yuan', () => {
     return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
   };
 
-  it.each(['8.39', '66.67', '100.01', '0.05', '0.000001', '0.123456', '9999999.99'])('accepts a fine of %s (the decimal text decides, not binary floating point)', (amount) => {
-    expect(validateRecordText(withFine(amount)).errors).toEqual([]);
-  });
+  it.each(['8.39', '66.67', '100.01', '0.05', '0.000001', '0.123456', '9999999.99'])(
+    'accepts a fine of %s (the decimal text decides, not binary floating point)',
+    (amount) => {
+      expect(validateRecordText(withFine(amount)).errors).toEqual([]);
+    },
+  );
 
   it('accepts every two-decimal yuan amount up to 10^10 yuan', () => {
     fc.assert(
@@ -265,20 +331,31 @@ describe('amounts in 10,000 yuan', () => {
 
   it.each(['0.0000001', '1.2345678', '0.30000000000000004'])('refuses %s, naming the field and the decimals found', (amount) => {
     const result = validateRecordText(withFine(amount));
-    expect(result.errors).toEqual([expect.objectContaining({ path: '/data/fineAmount', rule: 'maxDecimals', title: '罚款金额（万元）', message: expect.stringMatching(/at most 6 decimals .*found \d+ in /) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: '/data/fineAmount',
+        rule: 'maxDecimals',
+        title: '罚款金额（万元）',
+        message: expect.stringMatching(/at most 6 decimals .*found \d+ in /),
+      }),
+    ]);
   });
 });
 
 describe('validateRecordText', () => {
   it('gives line and column of malformed JSON', () => {
     const result = validateRecordText('{\n  "recordType": "commitment",\n  "revision": ,\n}');
-    expect(result.errors).toEqual([expect.objectContaining({ rule: 'json', message: expect.stringMatching(/^malformed JSON at line 3, column 15: expected a value/) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ rule: 'json', message: expect.stringMatching(/^malformed JSON at line 3, column 15: expected a value/) }),
+    ]);
   });
 
   it('rejects a record over the size limit without parsing it', () => {
     const text = JSON.stringify(commitment({}, { remarks: 'x'.repeat(MAX_RECORD_BYTES) }));
     const result = validateRecordText(text);
-    expect(result.errors).toEqual([expect.objectContaining({ rule: 'maxRecordBytes', message: expect.stringContaining(`limit is ${MAX_RECORD_BYTES} bytes`) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ rule: 'maxRecordBytes', message: expect.stringContaining(`limit is ${MAX_RECORD_BYTES} bytes`) }),
+    ]);
   });
 
   it('counts the limit in UTF-8 bytes, not characters', () => {
@@ -292,7 +369,9 @@ describe('normalisation', () => {
   it('converts full-width ASCII in codes and dates, upper-cases codes and trims, reporting each change', () => {
     const code = uscc('91230109MA1BCDE8');
     const fullWidth = [...code.toLowerCase()].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
-    const result = validateRecord(commitment({}, { acceptingUnitUscc: `\u3000${fullWidth} `, commitmentDate: '２０２６-０３-０２', reason: ' 申请食品经营许可证（告知承诺制）' }));
+    const result = validateRecord(
+      commitment({}, { acceptingUnitUscc: `\u3000${fullWidth} `, commitmentDate: '２０２６-０３-０２', reason: ' 申请食品经营许可证（告知承诺制）' }),
+    );
     expect(result.errors).toEqual([]);
     expect(result.normalised).toEqual([
       { path: '/data/reason', before: ' 申请食品经营许可证（告知承诺制）', after: '申请食品经营许可证（告知承诺制）' },
@@ -303,7 +382,10 @@ describe('normalisation', () => {
 
   it('trims free text exactly as String.prototype.trim does', () => {
     const ws = fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u0085', '\u2003', '\u3000', '\ufeff', '\u0001', 'a', '哈');
-    fc.assert(fc.property(fc.string({ unit: ws }), (s) => expect(normaliseString(s, undefined)).toBe(s.trim())), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.string({ unit: ws }), (s) => expect(normaliseString(s, undefined)).toBe(s.trim())),
+      { numRuns: 3000 },
+    );
   });
 
   it('keeps full-width punctuation in free text', () => {

@@ -11,7 +11,12 @@ import type { EndpointResponse, RecordOutcome, WireRequest } from './types.js';
 export function chunk<T>(
   items: readonly T[],
   max: number,
-  { groupOf = () => '', idOf, weightOf = () => 0, maxWeight = Number.POSITIVE_INFINITY }: {
+  {
+    groupOf = () => '',
+    idOf,
+    weightOf = () => 0,
+    maxWeight = Number.POSITIVE_INFINITY,
+  }: {
     groupOf?: (item: T) => string;
     idOf: (item: T) => string;
     weightOf?: (item: T) => number;
@@ -59,7 +64,8 @@ export function parseBody(body: string | undefined): unknown {
 
 export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 
 /** `code: message` (either alone when the other is missing) from an error body, or a fallback. */
 export function errorText(response: EndpointResponse, fallback: string): string {
@@ -71,8 +77,7 @@ export function errorText(response: EndpointResponse, fallback: string): string 
   return code ?? message ?? fallback;
 }
 
-export const allRejected = (request: WireRequest, reason: string): RecordOutcome[] =>
-  request.keys.map((key) => ({ key, outcome: 'rejected', reason }));
+export const allRejected = (request: WireRequest, reason: string): RecordOutcome[] => request.keys.map((key) => ({ key, outcome: 'rejected', reason }));
 
 export const allTransient = (request: WireRequest, reason: string, retryAfter?: number): RecordOutcome[] =>
   request.keys.map((key) =>
@@ -89,16 +94,21 @@ export function commonOutcomes(destination: string, request: WireRequest, respon
   const { status } = response;
   if (status === 400 || status === 422) return allRejected(request, errorText(response, `HTTP ${status}`));
   if (status === 413) {
-    return allTransient(request, `batch too large (HTTP 413 ${errorText(response, 'BATCH_TOO_LARGE')}): ${destination} adapter split wrongly, ${request.keys.length} records in the request`);
+    return allTransient(
+      request,
+      `batch too large (HTTP 413 ${errorText(response, 'BATCH_TOO_LARGE')}): ${destination} adapter split wrongly, ${request.keys.length} records in the request`,
+    );
   }
-  return allTransient(request, `unexpected answer from ${destination}: HTTP ${status} ${errorText(response, '')}`.trimEnd(), parseRetryAfter(headerOf(response, 'Retry-After')));
+  return allTransient(
+    request,
+    `unexpected answer from ${destination}: HTTP ${status} ${errorText(response, '')}`.trimEnd(),
+    parseRetryAfter(headerOf(response, 'Retry-After')),
+  );
 }
 
 /** Outcomes for a batch answer read per key; a key the answer does not mention is transient. */
 export function perKey(request: WireRequest, destination: string, outcomeOf: (key: string) => RecordOutcome | undefined): RecordOutcome[] {
-  return request.keys.map(
-    (key) => outcomeOf(key) ?? { key, outcome: 'transient', reason: `${destination} answered without a result for this record` },
-  );
+  return request.keys.map((key) => outcomeOf(key) ?? { key, outcome: 'transient', reason: `${destination} answered without a result for this record` });
 }
 
 /** Bytes of `value` as UTF-8 JSON. */

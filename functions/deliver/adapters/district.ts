@@ -27,7 +27,10 @@ function notice(delivery: Delivery): Notice {
   }
   if (action === 'unpublish') throw new Error(`district does not publish: no end of publication to send (${idempotencyKey})`);
   // the district's own black points go to the district platform, and nowhere else
-  const fields = action === 'withdraw' ? wireFields(record, { ...PROVINCIAL_CONVENTIONS, codes: keyFieldCodes(record) }) : wireFields(record, { ...PROVINCIAL_CONVENTIONS, district: true });
+  const fields =
+    action === 'withdraw'
+      ? wireFields(record, { ...PROVINCIAL_CONVENTIONS, codes: keyFieldCodes(record) })
+      : wireFields(record, { ...PROVINCIAL_CONVENTIONS, district: true });
   return { noticeId: idempotencyKey, kind, action, fields };
 }
 

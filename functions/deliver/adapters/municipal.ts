@@ -57,7 +57,9 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
   if (status === 409 && code === 'BREACH_NOT_FOUND') return allTransient(request, errorText(response, 'BREACH_NOT_FOUND'));
   if (status === 422) {
     const errors = isObject(body) && Array.isArray(body['errors']) ? body['errors'] : [];
-    const reasons = errors.map((e) => (isObject(e) ? [e['field'], e['message']].filter((p) => typeof p === 'string' && p !== '').join(': ') : String(e))).filter((r) => r !== '');
+    const reasons = errors
+      .map((e) => (isObject(e) ? [e['field'], e['message']].filter((p) => typeof p === 'string' && p !== '').join(': ') : String(e)))
+      .filter((r) => r !== '');
     return request.keys.map((key) => ({ key, outcome: 'rejected', reason: reasons.length > 0 ? reasons.join('; ') : 'HTTP 422 without field errors' }));
   }
   return commonOutcomes('municipal', request, response);

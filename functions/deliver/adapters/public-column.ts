@@ -84,10 +84,14 @@ function check(delivery: Delivery): void {
     throw new Error(`publicColumn takes commitments only; got a ${String(record.recordType)} (${delivery.idempotencyKey}): intake never routes one here`);
   }
   if (delivery.action === 'upsert' && readPointer(record, '/data/publicationType') !== PUBLIC_PUBLICATION_TYPE) {
-    throw new Error(`publicColumn publishes only commitments whose 公开类型 is ${PUBLIC_PUBLICATION_TYPE} (${delivery.idempotencyKey}): intake never routes others here`);
+    throw new Error(
+      `publicColumn publishes only commitments whose 公开类型 is ${PUBLIC_PUBLICATION_TYPE} (${delivery.idempotencyKey}): intake never routes others here`,
+    );
   }
   if (delivery.action === 'upsert' && delivery.publication?.published === false) {
-    throw new Error(`publicColumn holds published commitments only, and ${delivery.idempotencyKey} is not published today: the deliver function revokes it instead`);
+    throw new Error(
+      `publicColumn holds published commitments only, and ${delivery.idempotencyKey} is not published today: the deliver function revokes it instead`,
+    );
   }
 }
 
@@ -123,7 +127,8 @@ function interpret(request: WireRequest, response: EndpointResponse): RecordOutc
   const accepted = new Set(body['accepted'].filter((c): c is string => typeof c === 'string'));
   const rejected = new Map<string, string>();
   for (const r of (body['rejected'] ?? []) as unknown[]) {
-    if (isObject(r) && typeof r['cnbm'] === 'string') rejected.set(r['cnbm'], typeof r['reason'] === 'string' && r['reason'] !== '' ? r['reason'] : 'rejected by the public column');
+    if (isObject(r) && typeof r['cnbm'] === 'string')
+      rejected.set(r['cnbm'], typeof r['reason'] === 'string' && r['reason'] !== '' ? r['reason'] : 'rejected by the public column');
   }
   return perKey(request, 'publicColumn', (key): RecordOutcome | undefined => {
     const cnbm = cnbmOf.get(key);

@@ -55,13 +55,7 @@ export const DATE_PATHS: Readonly<Record<RecordType, ReadonlySet<string>>> = {
     '/data/licence/validTo',
   ]),
   breach: new Set(['/data/decisionDate', '/data/penaltyValidUntil', '/data/publicationEndDate']),
-  repair: new Set([
-    '/data/breachDecisionDate',
-    '/data/minDisclosureEndDate',
-    '/data/maxDisclosureEndDate',
-    '/data/applicationDate',
-    '/data/decisionDate',
-  ]),
+  repair: new Set(['/data/breachDecisionDate', '/data/minDisclosureEndDate', '/data/maxDisclosureEndDate', '/data/applicationDate', '/data/decisionDate']),
   nonPenalty: new Set(['/data/decisionDate']),
 };
 
@@ -151,7 +145,8 @@ export function publicationFields(type: RecordType, publication: DeliveryPublica
   const fields: WireFields = {};
   for (const [code, derived] of Object.entries(fieldMapping.derived[type] ?? {})) {
     if (derived.kind === 'boolean') fields[code] = options.booleans === 'chinese' ? (publication.published ? '是' : '否') : publication.published;
-    else if (publication.published && publication.until !== undefined) fields[code] = options.dateFormat === 'YYYY/MM/DD' ? publication.until.replaceAll('-', '/') : publication.until;
+    else if (publication.published && publication.until !== undefined)
+      fields[code] = options.dateFormat === 'YYYY/MM/DD' ? publication.until.replaceAll('-', '/') : publication.until;
   }
   return fields;
 }

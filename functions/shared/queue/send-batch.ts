@@ -60,7 +60,12 @@ export function requestChunks<T extends OutgoingMessage>(messages: readonly T[])
   return chunks;
 }
 
-export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: readonly OutgoingMessage[], options: SendBatchOptions = {}): Promise<SendBatchResult> {
+export async function sendBatch(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: readonly OutgoingMessage[],
+  options: SendBatchOptions = {},
+): Promise<SendBatchResult> {
   const retries = options.retries ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const failed = new Map<string, string>();

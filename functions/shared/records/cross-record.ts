@@ -44,7 +44,8 @@ export function repairMismatches(repair: CreditRecord, breach: CreditRecord): Va
     ['severity', 'severity', 'tier'],
   ];
   for (const [mine, theirs, what] of same) {
-    if (r[mine] !== b[theirs]) issues.push({ path: `/data/${mine}`, rule, message: `must be the ${what} of ${about}, ${str(b[theirs])}; found ${str(r[mine])}` });
+    if (r[mine] !== b[theirs])
+      issues.push({ path: `/data/${mine}`, rule, message: `must be the ${what} of ${about}, ${str(b[theirs])}; found ${str(r[mine])}` });
   }
   if (!sameSubject((r as Data)['party'], (b as Data)['party'])) {
     issues.push({ path: '/data/party', rule, message: `must be the party of ${about} (the same USCC, registration number or identity document)` });

@@ -45,9 +45,7 @@ function buildPlan(fields: FieldInfo[]): PlanNode {
   return root;
 }
 
-const plans = new Map<string, PlanNode>(
-  Object.entries(schemaIndex.fields).map(([type, fields]) => [type, buildPlan(fields)]),
-);
+const plans = new Map<string, PlanNode>(Object.entries(schemaIndex.fields).map(([type, fields]) => [type, buildPlan(fields)]));
 
 const FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/g;
 const HAS_FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/;
@@ -61,7 +59,20 @@ const ID_NUMBER_INSIDE = /[1-8]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/;
  * a false positive only sends the string down the slow path, where trim itself decides.
  */
 function isTrimmable(c: number): boolean {
-  return c <= 0x20 || (c >= 0x7f && (c === 0xa0 || c === 0x85 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+  return (
+    c <= 0x20 ||
+    (c >= 0x7f &&
+      (c === 0xa0 ||
+        c === 0x85 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff))
+  );
 }
 
 export function normaliseString(value: string, kind: NormaliseKind | undefined): string {

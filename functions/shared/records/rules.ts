@@ -46,7 +46,10 @@ const pointerKeys = new Map<string, string[]>();
 export function readPointer(data: unknown, pointer: string): unknown {
   let keys = pointerKeys.get(pointer);
   if (keys === undefined) {
-    keys = pointer.split('/').slice(1).map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
+    keys = pointer
+      .split('/')
+      .slice(1)
+      .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
     // error paths are pointers too and unbounded in variety: only cache the schema's own (short) set
     if (pointerKeys.size < 1000) pointerKeys.set(pointer, keys);
   }
@@ -124,9 +127,21 @@ export const rules: Readonly<Record<string, Rule>> = {
     // an invalid code already has its format error: checked only on this rare path
     if (!mismatch || !isUscc(code)) return NONE;
     if (category === '个体工商户') {
-      return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: `an individual business (个体工商户) has a USCC starting 92, found one starting ${code.slice(0, 2)}` }];
+      return [
+        {
+          path: `${path}/uscc`,
+          rule: 'partyCodeMatchesCategory',
+          message: `an individual business (个体工商户) has a USCC starting 92, found one starting ${code.slice(0, 2)}`,
+        },
+      ];
     }
-    return [{ path: `${path}/uscc`, rule: 'partyCodeMatchesCategory', message: 'a USCC starting 92 belongs to an individual business: category should be 个体工商户, not 法人及非法人组织' }];
+    return [
+      {
+        path: `${path}/uscc`,
+        rule: 'partyCodeMatchesCategory',
+        message: 'a USCC starting 92 belongs to an individual business: category should be 个体工商户, not 法人及非法人组织',
+      },
+    ];
   },
 
   /**
@@ -154,7 +169,8 @@ export const rules: Readonly<Record<string, Rule>> = {
       issues.push({
         path: '/publicationEndDate',
         rule: 'publicationPeriod',
-        message: 'a 轻微 (minor) record is in principle not published (NDRC Order 2025 No. 36): a publication end needs publicationRequested true, the department\'s decision that publishing it is necessary',
+        message:
+          "a 轻微 (minor) record is in principle not published (NDRC Order 2025 No. 36): a publication end needs publicationRequested true, the department's decision that publishing it is necessary",
       });
       return issues;
     }
@@ -245,7 +261,8 @@ export const rules: Readonly<Record<string, Rule>> = {
       {
         path: '/method',
         rule: 'repairMethod',
-        message: '移出名单 (removal from a list) repairs an entry of a 严重失信主体名单 (serious dishonesty list), which this contract does not carry; a breach (an administrative penalty) is repaired by 终止公示',
+        message:
+          '移出名单 (removal from a list) repairs an entry of a 严重失信主体名单 (serious dishonesty list), which this contract does not carry; a breach (an administrative penalty) is repaired by 终止公示',
       },
     ];
   },

@@ -19,7 +19,10 @@ const SUPPLEMENTARY_NONCHARACTERS = Array.from({ length: 16 }, (_, i) => {
 }).join('');
 
 /** With the `u` flag, a surrogate range matches only an unpaired surrogate (a pair is one code point). */
-const UNSUPPORTED = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF\\uFDD0-\\uFDEF\\uFFFE\\uFFFF${SUPPLEMENTARY_NONCHARACTERS}]`, 'u');
+const UNSUPPORTED = new RegExp(
+  `[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF\\uFDD0-\\uFDEF\\uFFFE\\uFFFF${SUPPLEMENTARY_NONCHARACTERS}]`,
+  'u',
+);
 
 const hex = (codePoint: number) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -38,7 +41,6 @@ export function unsupportedCharacter(text: string): string | undefined {
   const position = [...text.slice(0, match.index)].length + 1;
   return `${hex(codePoint)}, ${kindOf(codePoint)}, at character ${position}: no destination platform accepts it`;
 }
-
 
 /** Every string value and property name of `value` holding a character no destination accepts (rule `text`). */
 export function unsupportedText(value: unknown, path = ''): ValidationIssue[] {

@@ -123,7 +123,11 @@ export function validateRecordText(input: string, options: TextOptions = {}): Va
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so most texts need no byte count at all
   const bytes = text.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RECORD_BYTES) {
-    return rejected(undefined, { path: '', rule: 'maxRecordBytes', message: `record is ${bytes} bytes of UTF-8 JSON; the limit is ${MAX_RECORD_BYTES} bytes (240 KiB)` });
+    return rejected(undefined, {
+      path: '',
+      rule: 'maxRecordBytes',
+      message: `record is ${bytes} bytes of UTF-8 JSON; the limit is ${MAX_RECORD_BYTES} bytes (240 KiB)`,
+    });
   }
   let parsed: unknown;
   try {
@@ -132,13 +136,18 @@ export function validateRecordText(input: string, options: TextOptions = {}): Va
     return rejected(undefined, { path: '', rule: 'json', message: describeJsonError(text, err, options.firstLine) });
   }
   const duplicates = duplicateKeys(text, parsed);
-  if (duplicates.length > 0) return { ...rejected(parsed, duplicateKeyIssue(duplicates[0]!)), errors: boundErrors(duplicates.map(duplicateKeyIssue), options.maxErrors) };
+  if (duplicates.length > 0)
+    return { ...rejected(parsed, duplicateKeyIssue(duplicates[0]!)), errors: boundErrors(duplicates.map(duplicateKeyIssue), options.maxErrors) };
   return validateRecord(parsed, options);
 }
 
 /** A property named twice (rule `duplicateKey`): JSON readers disagree on which value counts, so none does. */
 export function duplicateKeyIssue(path: string): ValidationIssue {
-  return { path, rule: 'duplicateKey', message: 'this property is named more than once in its object; JSON readers disagree on which value counts, so the record is refused' };
+  return {
+    path,
+    rule: 'duplicateKey',
+    message: 'this property is named more than once in its object; JSON readers disagree on which value counts, so the record is refused',
+  };
 }
 
 const JSON_PROBLEMS: Record<string, string> = {
@@ -229,11 +238,19 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
       return { path, rule: 'required', message: `${field} is ${when ? `r${when.slice(1)}` : 'required'}` };
     }
     case 'dependentRequired':
-      return { path: `${e.instancePath}/${String(p['missingProperty'])}`, rule: 'dependentRequired', message: `${String(p['missingProperty'])} is required when ${String(p['property'])} is given` };
+      return {
+        path: `${e.instancePath}/${String(p['missingProperty'])}`,
+        rule: 'dependentRequired',
+        message: `${String(p['missingProperty'])} is required when ${String(p['property'])} is given`,
+      };
     case 'additionalProperties':
     case 'unevaluatedProperties': {
       const field = String(p['additionalProperty'] ?? p['unevaluatedProperty']);
-      return { path: `${e.instancePath}/${field}`, rule: e.keyword, message: `${field} is not a field of this record (unknown property; check its spelling against the schema)` };
+      return {
+        path: `${e.instancePath}/${field}`,
+        rule: e.keyword,
+        message: `${field} is not a field of this record (unknown property; check its spelling against the schema)`,
+      };
     }
     case 'type':
       return { path: e.instancePath, rule: 'type', message: `must be ${String(p['type'])}, found ${describe(value)}` };
@@ -263,7 +280,11 @@ function toIssue(e: ErrorObject, record: Record<string, unknown>, type: RecordTy
       return { path: e.instancePath, rule: e.keyword, message: `must be ${String(p['comparison'])} ${String(p['limit'])}, found ${String(value)}` };
     case 'x-maxDecimals': {
       const found = typeof value === 'number' ? `${decimalPlaces(value)} in ${plainDecimal(value)}` : String(value);
-      return { path: e.instancePath, rule: 'maxDecimals', message: `must have at most ${String(p['limit'])} decimals (amounts are in 10,000 yuan, to the fen), found ${found}` };
+      return {
+        path: e.instancePath,
+        rule: 'maxDecimals',
+        message: `must have at most ${String(p['limit'])} decimals (amounts are in 10,000 yuan, to the fen), found ${found}`,
+      };
     }
     case 'minItems':
     case 'maxItems':

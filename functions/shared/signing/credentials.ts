@@ -97,11 +97,14 @@ export function parseCredentials(text: string, secretName: string): Credentials 
   const problems: string[] = [];
   for (const field of ['appKey', 'secret'] as const) {
     const value = record[field];
-    if (typeof value !== 'string' || value.length === 0) problems.push(`${field} must be a non-empty string (got ${value === undefined ? 'nothing' : describeType(value)})`);
+    if (typeof value !== 'string' || value.length === 0)
+      problems.push(`${field} must be a non-empty string (got ${value === undefined ? 'nothing' : describeType(value)})`);
   }
   const fieldKey = record.fieldKey;
   if (fieldKey !== undefined && (typeof fieldKey !== 'string' || !FIELD_KEY_PATTERN.test(fieldKey))) {
-    problems.push(`fieldKey, when present, must be 32 hexadecimal characters (got ${typeof fieldKey === 'string' ? 'a string of another form' : describeType(fieldKey)})`);
+    problems.push(
+      `fieldKey, when present, must be 32 hexadecimal characters (got ${typeof fieldKey === 'string' ? 'a string of another form' : describeType(fieldKey)})`,
+    );
   }
   if (problems.length > 0) throw new CredentialsError(`secret ${secretName} is not valid credentials: ${problems.join('; ')}`);
   return makeCredentials({ appKey: record.appKey as string, secret: record.secret as string, fieldKey: fieldKey as string | undefined });

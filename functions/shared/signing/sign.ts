@@ -203,7 +203,13 @@ function readSignatureHeaders(headers: VerifyRequestInput['headers']): RawSignat
     byName.set(lower, value);
   }
   const result: Partial<RawSignatureHeaders> = {};
-  for (const [field, name] of [['appKey', HEADER.appKey], ['timestamp', HEADER.timestamp], ['nonce', HEADER.nonce], ['algorithm', HEADER.method], ['signature', HEADER.signature]] as const) {
+  for (const [field, name] of [
+    ['appKey', HEADER.appKey],
+    ['timestamp', HEADER.timestamp],
+    ['nonce', HEADER.nonce],
+    ['algorithm', HEADER.method],
+    ['signature', HEADER.signature],
+  ] as const) {
     const lower = name.toLowerCase();
     const value = byName.get(lower);
     if (value === undefined) return { error: `missing header ${name}` };

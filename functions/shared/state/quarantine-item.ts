@@ -39,8 +39,11 @@ function fitted(facts: Omit<QuarantineEntry, 'body'>): Omit<QuarantineEntry, 'bo
     cutFields[name] = { chars: value.length, sha256: createHash('sha256').update(value).digest('hex') };
     out[name] = cutText(value, MAX_FACT_CHARS);
   }
-  const errors = facts.errors.slice(0, MAX_ERRORS_KEPT).map((e) => ({ ...e, path: cutText(e.path, MAX_ERROR_TEXT_CHARS), message: cutText(e.message, MAX_ERROR_TEXT_CHARS) }));
-  if (facts.errors.length > MAX_ERRORS_KEPT) errors.push({ path: '', rule: 'maxErrors', message: `${facts.errors.length - MAX_ERRORS_KEPT} more errors not kept` });
+  const errors = facts.errors
+    .slice(0, MAX_ERRORS_KEPT)
+    .map((e) => ({ ...e, path: cutText(e.path, MAX_ERROR_TEXT_CHARS), message: cutText(e.message, MAX_ERROR_TEXT_CHARS) }));
+  if (facts.errors.length > MAX_ERRORS_KEPT)
+    errors.push({ path: '', rule: 'maxErrors', message: `${facts.errors.length - MAX_ERRORS_KEPT} more errors not kept` });
   out['errors'] = errors;
   return { ...(out as Omit<QuarantineEntry, 'body'>), ...(Object.keys(cutFields).length > 0 && { cutFields }) };
 }

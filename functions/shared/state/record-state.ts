@@ -21,8 +21,7 @@ export function recordStateOf(items: readonly Record<string, unknown>[]): Record
       // a send claimed but with no outcome yet (claimSend) is pending at the revision being sent
       const pending = item['status'] === undefined ? { status: 'pending', revision: item['sendLeaseRevision'] ?? item['sentRevision'] } : {};
       state.destinations.push({ destination: sk.slice(DESTINATION_PREFIX.length), ...item, ...pending } as RecordState['destinations'][number]);
-    }
-    else if (sk.startsWith(EVENT_PREFIX)) state.events.push(item as RecordState['events'][number]);
+    } else if (sk.startsWith(EVENT_PREFIX)) state.events.push(item as RecordState['events'][number]);
   }
   return state;
 }

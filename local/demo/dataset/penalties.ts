@@ -39,7 +39,10 @@ export function penaltyFields(ctx: DatasetContext, severity: Severity, licenceNa
   }
   if (severity === '一般') {
     const fine = rng.pick([0.5, 0.839, 1, 1.5, 2, 3.06, 5]);
-    return { fields: { penaltyCategories: ['警告', '罚款'], penaltyContent: `警告，并处罚款人民币${yuan(fine)}元。`, fineAmount: fine }, blackPoints: rng.int(6, 10) };
+    return {
+      fields: { penaltyCategories: ['警告', '罚款'], penaltyContent: `警告，并处罚款人民币${yuan(fine)}元。`, fineAmount: fine },
+      blackPoints: rng.int(6, 10),
+    };
   }
   const fine = rng.pick([5, 8, 10, 15, 20]);
   return {

@@ -39,11 +39,14 @@ function receive(notice: unknown, context: ContractContext): NoticeResult {
   if (parts.destination !== 'district') return invalid(`noticeId names destination ${parts.destination}, not district`);
 
   const catalogue = fieldCatalogue(kind);
-  const checked = action === 'upsert' ? checkUpsert(catalogue, fields, { profile: DISTRICT_PROFILE }) : decodeFields(catalogue, fields, { profile: DISTRICT_PROFILE });
-  if (action === 'upsert' && kind === 'breach') checked.issues.push(...breachProblems(checked.values, new Set(Object.keys(fields)), { publishes: false, district: true }));
+  const checked =
+    action === 'upsert' ? checkUpsert(catalogue, fields, { profile: DISTRICT_PROFILE }) : decodeFields(catalogue, fields, { profile: DISTRICT_PROFILE });
+  if (action === 'upsert' && kind === 'breach')
+    checked.issues.push(...breachProblems(checked.values, new Set(Object.keys(fields)), { publishes: false, district: true }));
   if (action === 'withdraw') {
     const keys = WITHDRAW_KEYS[kind];
-    for (const code of keys.all) if (fields[code] === undefined) checked.issues.push({ errorCode: 'E101', field: code, message: `${code} required to name the record withdrawn` });
+    for (const code of keys.all)
+      if (fields[code] === undefined) checked.issues.push({ errorCode: 'E101', field: code, message: `${code} required to name the record withdrawn` });
     if (keys.oneOf.length > 0 && !keys.oneOf.some((code) => fields[code] !== undefined)) {
       checked.issues.push({ errorCode: 'E101', field: keys.oneOf.join(' or '), message: `${keys.oneOf.join(' or ')} required to name the record withdrawn` });
     }
@@ -79,7 +82,8 @@ function receive(notice: unknown, context: ContractContext): NoticeResult {
 
 function breachNotices(request: ContractRequest, context: ContractContext): ContractResponse {
   const body = request.body;
-  if (!isObject(body) || !Array.isArray(body.notices) || body.notices.length === 0) return badRequest('body must be { "notices": [ … ] } with at least one notice');
+  if (!isObject(body) || !Array.isArray(body.notices) || body.notices.length === 0)
+    return badRequest('body must be { "notices": [ … ] } with at least one notice');
   const keys = body.notices.map((n) => (isObject(n) && typeof n.noticeId === 'string' ? n.noticeId : ''));
   if (body.notices.length > DISTRICT_MAX_NOTICES) {
     return { ...error(413, 'BATCH_TOO_LARGE', `at most ${DISTRICT_MAX_NOTICES} notices a request (got ${body.notices.length})`), keys };

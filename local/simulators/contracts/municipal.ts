@@ -37,11 +37,16 @@ function put(type: RecordType, key: string, request: ContractRequest, context: C
   const data = body.data as Record<string, unknown>;
   const { values, issues } = checkUpsert(fieldCatalogue(type), data, { profile: MUNICIPAL_PROFILE });
   if (type === 'breach') issues.push(...breachProblems(values, new Set(Object.keys(data)), { publishes: true, district: false }));
-  if (issues.length > 0) return unprocessable(issues.map(({ field, message }) => ({ field: `data.${field}`, message })), key);
+  if (issues.length > 0)
+    return unprocessable(
+      issues.map(({ field, message }) => ({ field: `data.${field}`, message })),
+      key,
+    );
   const at = new Date(context.now()).toISOString();
   if (type === 'repair') {
     const held = context.store.heldBreach(values);
-    if (held === undefined) return { ...error(409, 'BREACH_NOT_FOUND', 'no breach with data.XF_YCFWSH and this party is held here: a repair follows its breach'), keys: [key] };
+    if (held === undefined)
+      return { ...error(409, 'BREACH_NOT_FOUND', 'no breach with data.XF_YCFWSH and this party is held here: a repair follows its breach'), keys: [key] };
     if (values.get('XF_JG') === '同意') context.store.markRepaired(held, at);
   }
 
@@ -58,7 +63,18 @@ function put(type: RecordType, key: string, request: ContractRequest, context: C
   }
   const live = current !== undefined && current.operation === 'upsert';
   const id = current?.receipt ?? `HRB-${String(store.nextSequence()).padStart(8, '0')}`;
-  store.put({ key, identity: parts.identity, type, operation: 'upsert', revision, content, receipt: id, hash, acceptedAt: at, ...(type === 'breach' && { published: values.get('SX_SFGS') === true }) });
+  store.put({
+    key,
+    identity: parts.identity,
+    type,
+    operation: 'upsert',
+    revision,
+    content,
+    receipt: id,
+    hash,
+    acceptedAt: at,
+    ...(type === 'breach' && { published: values.get('SX_SFGS') === true }),
+  });
   return live ? { status: 200, body: { id, result: 'updated' }, keys: [key] } : { status: 201, body: { id, result: 'created' }, keys: [key] };
 }
 
@@ -98,7 +114,8 @@ function unpublish(key: string, request: ContractRequest, context: ContractConte
   if (current === undefined || current.operation !== 'upsert' || current.published !== true) {
     return { ...error(404, 'NOT_FOUND', 'no published record to stop publishing'), keys: [key] };
   }
-  if ((current.revision ?? 0) > parts.revision) return { ...error(409, 'STALE_REVISION', `revision ${current.revision} of this record is already here`), keys: [key] };
+  if ((current.revision ?? 0) > parts.revision)
+    return { ...error(409, 'STALE_REVISION', `revision ${current.revision} of this record is already here`), keys: [key] };
   context.store.put({ ...current, key, published: false, unpublishedAt: new Date(context.now()).toISOString() });
   return { status: 200, body: { id: current.receipt, result: 'unpublished' }, keys: [key] };
 }
@@ -125,7 +142,10 @@ export const municipalContract: Contract = {
     if (parts === undefined) return badRequest('recordKey must be recordType:source:recordId:revision:destination', [key]);
     if (parts.recordType !== type) return badRequest(`recordKey is a ${parts.recordType} key on the ${type} path`, [key]);
     if (parts.destination !== 'municipal') return badRequest(`recordKey names destination ${parts.destination}, not municipal`, [key]);
-    if (publication) return method === 'DELETE' ? unpublish(key, request, context) : { ...error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${pathname}`), keys: [key] };
+    if (publication)
+      return method === 'DELETE'
+        ? unpublish(key, request, context)
+        : { ...error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${pathname}`), keys: [key] };
     if (method === 'PUT') return put(type, key, request, context);
     if (method === 'DELETE') return remove(type, key, request, context);
     return { ...error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${pathname}`), keys: [key] };

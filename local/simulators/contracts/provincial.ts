@@ -35,8 +35,7 @@ const KEY_FIELDS: Record<DataType, { all: string[]; oneOf?: string[] }> = {
 };
 
 type RecordResult =
-  | { recordKey: string; status: 'SUCCESS' | 'DUPLICATE'; receipt: string }
-  | { recordKey: string; status: 'FAILED'; errorCode: string; message: string };
+  { recordKey: string; status: 'SUCCESS' | 'DUPLICATE'; receipt: string } | { recordKey: string; status: 'FAILED'; errorCode: string; message: string };
 
 /** The identity of a record at the platform from its (decoded) key fields, or undefined if one is missing. */
 function identityOf(dataType: DataType, values: ReadonlyMap<string, unknown>): string | undefined {
@@ -83,10 +82,15 @@ function uploadOne(
   } else {
     ({ values, issues } = decodeFields(catalogue, fields, options));
     const allowed = new Set([...KEY_FIELDS[dataType].all, ...(KEY_FIELDS[dataType].oneOf ?? [])]);
-    for (const code of missingKeyFields(dataType, fields)) issues.push({ errorCode: 'E101', field: code, message: `${code} 必填字段缺失 (a ${operation} carries the record's key fields)` });
+    for (const code of missingKeyFields(dataType, fields))
+      issues.push({ errorCode: 'E101', field: code, message: `${code} 必填字段缺失 (a ${operation} carries the record's key fields)` });
     for (const code of Object.keys(fields)) {
       if (catalogue.codes.has(code) && !allowed.has(code)) {
-        issues.push({ errorCode: 'E102', field: code, message: `${code} not allowed in a ${operation}: it carries only the key fields ${[...allowed].join(', ')}` });
+        issues.push({
+          errorCode: 'E102',
+          field: code,
+          message: `${code} not allowed in a ${operation}: it carries only the key fields ${[...allowed].join(', ')}`,
+        });
       }
     }
   }
@@ -117,7 +121,17 @@ function uploadOne(
     if (values.get('XF_JG') === '同意') store.markRepaired(held, at);
   }
   const receipt = previous?.receipt ?? `HLJ-${dataType}-${String(store.nextSequence()).padStart(6, '0')}`;
-  store.put({ key: recordKey, identity, type: dataType, operation: op, content, receipt, hash, acceptedAt: at, ...(op === 'upsert' && dataType === 'CF' && { published: values.get('SX_SFGS') === true }) });
+  store.put({
+    key: recordKey,
+    identity,
+    type: dataType,
+    operation: op,
+    content,
+    receipt,
+    hash,
+    acceptedAt: at,
+    ...(op === 'upsert' && dataType === 'CF' && { published: values.get('SX_SFGS') === true }),
+  });
   return { recordKey, status: 'SUCCESS', receipt };
 }
 
@@ -135,7 +149,8 @@ function batchUpload(request: ContractRequest, context: ContractContext): Contra
   const items: Array<{ recordKey: string; operation: Operation; fields: Record<string, unknown> }> = [];
   for (const [i, r] of records.entries()) {
     if (!isObject(r)) return badRequest(`records[${i}] must be an object`, keys);
-    if (typeof r.recordKey !== 'string' || r.recordKey.length === 0 || r.recordKey.length > 512) return badRequest(`records[${i}].recordKey must be a non-empty string`, keys);
+    if (typeof r.recordKey !== 'string' || r.recordKey.length === 0 || r.recordKey.length > 512)
+      return badRequest(`records[${i}].recordKey must be a non-empty string`, keys);
     if (!OPERATIONS.has(r.operation)) return badRequest(`records[${i}].operation must be UPSERT, DELETE or UNPUBLISH`, keys);
     if (!isObject(r.fields)) return badRequest(`records[${i}].fields must be an object of field code → value`, keys);
     items.push({ recordKey: r.recordKey, operation: r.operation as Operation, fields: r.fields });
@@ -163,14 +178,17 @@ function breachFeed(request: ContractRequest, context: ContractContext): Contrac
   }
   let limit = FEED_DEFAULT_LIMIT;
   if (limitText !== null) {
-    if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > FEED_MAX_LIMIT) return badRequest(`limit must be an integer from 1 to ${FEED_MAX_LIMIT}`);
+    if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > FEED_MAX_LIMIT)
+      return badRequest(`limit must be an integer from 1 to ${FEED_MAX_LIMIT}`);
     limit = Number(limitText);
   }
   const items = context.feed.slice(offset, offset + limit);
   // nextCursor continues after the last item returned; null when nothing was returned (caught up:
   // ask again later with the same cursor).
   const nextCursor = items.length === 0 ? null : encodeCursor(offset + items.length);
-  const keys = items.map((item) => (isObject(item) ? `${String(item.recordType)}:${String(item.source)}:${String(item.recordId)}:${String(item.revision)}` : ''));
+  const keys = items.map((item) =>
+    isObject(item) ? `${String(item.recordType)}:${String(item.source)}:${String(item.recordId)}:${String(item.revision)}` : '',
+  );
   return { status: 200, body: { items, nextCursor }, keys };
 }
 

@@ -73,7 +73,8 @@ function publishProblem(item: Record<string, unknown>): string | undefined {
   const code = ztdm!;
   // 18 digits (or 17 and X) that are no valid USCC, nor the individual-business placeholder:
   // an identity number someone forgot to mask.
-  if (UNMASKED_ID.test(code) && !isUscc(code) && code !== USCC_PLACEHOLDER) return 'ztdm is an unmasked identity number: mask it (first 6 and last 4 characters kept)';
+  if (UNMASKED_ID.test(code) && !isUscc(code) && code !== USCC_PLACEHOLDER)
+    return 'ztdm is an unmasked identity number: mask it (first 6 and last 4 characters kept)';
   if (ztlb === '自然人') {
     if (!MASKED_ID.test(code)) return 'ztdm of a natural person must keep the first 6 and last 4 characters and star the rest';
   } else if (code !== USCC_PLACEHOLDER && !/^[0-9A-Z]{18}$/.test(code)) {
@@ -119,7 +120,17 @@ function publish(request: ContractRequest, context: ContractContext): ContractRe
     const current = context.store.current(cnbm);
     if (!(current !== undefined && current.operation === 'upsert' && current.hash === hash)) {
       const receipt = current?.receipt ?? `COL-${String(context.store.nextSequence()).padStart(6, '0')}`;
-      context.store.put({ key: cnbm, identity: cnbm, type: 'commitment', operation: 'upsert', content: item, receipt, hash, acceptedAt: new Date(context.now()).toISOString(), published: true });
+      context.store.put({
+        key: cnbm,
+        identity: cnbm,
+        type: 'commitment',
+        operation: 'upsert',
+        content: item,
+        receipt,
+        hash,
+        acceptedAt: new Date(context.now()).toISOString(),
+        published: true,
+      });
     }
     return undefined;
   });
@@ -135,7 +146,13 @@ function revoke(request: ContractRequest, context: ContractContext): ContractRes
     // Revoking an unknown or already revoked cnbm is accepted and changes nothing.
     if (current !== undefined && current.operation === 'upsert') {
       const content = { ...(current.content as Record<string, unknown>), revokeReason: item['reason'] };
-      context.store.put({ ...current, operation: 'withdraw', content, hash: hashContent('withdraw', content), acceptedAt: new Date(context.now()).toISOString() });
+      context.store.put({
+        ...current,
+        operation: 'withdraw',
+        content,
+        hash: hashContent('withdraw', content),
+        acceptedAt: new Date(context.now()).toISOString(),
+      });
     }
     return undefined;
   });

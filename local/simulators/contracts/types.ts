@@ -5,7 +5,6 @@ import type { DestinationId } from '../../../topology/topology.js';
 import type { RecordStore } from '../store.js';
 import type { Credentials } from '../../../functions/shared/signing/credentials.js';
 
-
 /** A request that passed the size limit, signature, timestamp, nonce and JSON checks. */
 export interface ContractRequest {
   method: string;

@@ -40,7 +40,11 @@ describe('district: golden files', () => {
   });
 
   test('withdrawals: the key fields only', () => {
-    const records = [exampleByPrefix('breach', '02', fromProvince), exampleByPrefix('breach', '05', fromProvince), exampleByPrefix('repair', '01', fromProvince)];
+    const records = [
+      exampleByPrefix('breach', '02', fromProvince),
+      exampleByPrefix('breach', '05', fromProvince),
+      exampleByPrefix('repair', '01', fromProvince),
+    ];
     const requests = district.buildRequests(
       records.map((r) => delivery(r, 'district', 'withdraw')),
       testContext(),
@@ -53,7 +57,7 @@ describe('district: golden files', () => {
     ]);
   });
 
-  test('provincial field conventions: YYYY/MM/DD, categories joined; the district\'s black points; no publication (the district publishes nothing)', () => {
+  test("provincial field conventions: YYYY/MM/DD, categories joined; the district's black points; no publication (the district publishes nothing)", () => {
     const [request] = district.buildRequests([delivery(exampleByPrefix('breach', '04', fromProvince), 'district')], testContext());
     const { fields } = notices(request!)[0]!;
     expect(fields).toMatchObject({ CF_JDRQ: '2026/05/20', CF_CFLB: '警告;罚款', CF_NR_FK: 0.123456, SX_HMDJF: 2 });
@@ -62,7 +66,9 @@ describe('district: golden files', () => {
   });
 
   test('never sends an end of publication: the district publishes nothing', () => {
-    expect(() => district.buildRequests([delivery(exampleByPrefix('breach', '02', fromProvince), 'district', 'unpublish')], testContext())).toThrow(/does not publish/);
+    expect(() => district.buildRequests([delivery(exampleByPrefix('breach', '02', fromProvince), 'district', 'unpublish')], testContext())).toThrow(
+      /does not publish/,
+    );
   });
 });
 

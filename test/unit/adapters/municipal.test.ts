@@ -72,10 +72,14 @@ describe('municipal: golden files', () => {
     expect(body(request!).data).not.toHaveProperty('SX_HMDJF'); // the district's own points: never shared
   });
 
-  test('an end of publication is a DELETE of the record\'s publication sub-resource', () => {
+  test("an end of publication is a DELETE of the record's publication sub-resource", () => {
     const record = exampleByPrefix('breach', '07');
     const [request] = municipal.buildRequests([delivery(record, 'municipal', 'unpublish')], testContext());
-    expect(request).toEqual({ method: 'DELETE', path: `/openapi/v2/credit/breach/${encodeURIComponent(delivery(record, 'municipal').idempotencyKey)}/publication`, keys: [delivery(record, 'municipal').idempotencyKey] });
+    expect(request).toEqual({
+      method: 'DELETE',
+      path: `/openapi/v2/credit/breach/${encodeURIComponent(delivery(record, 'municipal').idempotencyKey)}/publication`,
+      keys: [delivery(record, 'municipal').idempotencyKey],
+    });
   });
 
   test('a key with characters that need encoding is encoded in the path', () => {

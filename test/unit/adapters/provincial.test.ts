@@ -75,7 +75,10 @@ describe('provincial: golden files', () => {
 
 describe('provincial: publication', () => {
   test('a breach states its publication: SX_SFGS and, when published, CF_GSJZQ; a 轻微 one is shared, not published', () => {
-    const requests = provincial.buildRequests([delivery(exampleByPrefix('breach', '01'), 'provincial'), delivery(exampleByPrefix('breach', '02'), 'provincial')], testContext());
+    const requests = provincial.buildRequests(
+      [delivery(exampleByPrefix('breach', '01'), 'provincial'), delivery(exampleByPrefix('breach', '02'), 'provincial')],
+      testContext(),
+    );
     const [minor, general] = body(requests[0]!).records.map((r) => r.fields);
     expect(minor).toMatchObject({ SX_YZCD: '轻微', SX_SFGS: '否' });
     expect(minor).not.toHaveProperty('CF_GSJZQ');
@@ -90,7 +93,9 @@ describe('provincial: publication', () => {
 
   test('an end of publication is UNPUBLISH with the key fields only: the record stays shared', () => {
     const [request] = provincial.buildRequests([delivery(exampleByPrefix('breach', '02'), 'provincial', 'unpublish')], testContext());
-    expect(body(request!).records).toEqual([{ recordKey: expect.any(String), operation: 'UNPUBLISH', fields: { CF_XDR_SHXYM: '91230109MA1BX3K20E', CF_WSH: '哈新市监罚〔2026〕36号' } }]);
+    expect(body(request!).records).toEqual([
+      { recordKey: expect.any(String), operation: 'UNPUBLISH', fields: { CF_XDR_SHXYM: '91230109MA1BX3K20E', CF_WSH: '哈新市监罚〔2026〕36号' } },
+    ]);
   });
 });
 
@@ -118,7 +123,9 @@ describe('provincial: identity numbers', () => {
   });
 
   test('without a field key nothing is built', () => {
-    expect(() => provincial.buildRequests([delivery(exampleByPrefix('breach', '01'), 'provincial')], testContext(null))).toThrow(/the credentials have no fieldKey/);
+    expect(() => provincial.buildRequests([delivery(exampleByPrefix('breach', '01'), 'provincial')], testContext(null))).toThrow(
+      /the credentials have no fieldKey/,
+    );
     expect(provincial.buildRequests([], testContext(null))).toEqual([]);
   });
 
@@ -224,7 +231,10 @@ describe('provincial: interpret', () => {
   });
 
   test('E106 (a repair whose breach the platform does not hold yet) is transient, never a rejection', () => {
-    const outcomes = provincial.interpret(request!, answer(200, { code: '0000', results: [{ recordKey: keys[0], status: 'FAILED', errorCode: 'E106', message: '原失信记录不存在' }] }));
+    const outcomes = provincial.interpret(
+      request!,
+      answer(200, { code: '0000', results: [{ recordKey: keys[0], status: 'FAILED', errorCode: 'E106', message: '原失信记录不存在' }] }),
+    );
     expect(outcomes[0]).toEqual({ key: keys[0], outcome: 'transient', reason: 'E106 原失信记录不存在' });
   });
 
@@ -232,7 +242,9 @@ describe('provincial: interpret', () => {
     const response = answer(200, {
       code: '0000',
       results: keys.map((k, i) =>
-        i === 0 ? { recordKey: k, status: 'FAILED', errorCode: 'E103', message: 'XX_UNKNOWN 未知字段' } : { recordKey: k, status: 'DUPLICATE', receipt: `R${i}` },
+        i === 0
+          ? { recordKey: k, status: 'FAILED', errorCode: 'E103', message: 'XX_UNKNOWN 未知字段' }
+          : { recordKey: k, status: 'DUPLICATE', receipt: `R${i}` },
       ),
     });
     const outcomes = provincial.interpret(request!, response);

@@ -19,9 +19,14 @@ const naturalPerson = () => exampleByPrefix('commitment', '03', (raw) => ((raw['
 /** Values that must never reach the public column, from every field it must not carry. */
 function forbiddenValues(record: CreditRecord): string[] {
   const party = record.data['party'] as Record<string, string>;
-  return [party['legalRepresentative'], party['legalRepIdNumber'], party['idNumber'], record.data['remarks'], record.data['unperformedContent'], record.data['liabilityPursued']].filter(
-    (v): v is string => typeof v === 'string',
-  );
+  return [
+    party['legalRepresentative'],
+    party['legalRepIdNumber'],
+    party['idNumber'],
+    record.data['remarks'],
+    record.data['unperformedContent'],
+    record.data['liabilityPursued'],
+  ].filter((v): v is string => typeof v === 'string');
 }
 
 describe('publicColumn: golden files', () => {
@@ -62,7 +67,11 @@ describe('publicColumn: golden files', () => {
   test('revoke: cnbm and the reason only — retracted, publication stopped, or its period over', () => {
     const records = [exampleByPrefix('commitment', '09'), exampleByPrefix('commitment', '01'), naturalPerson()];
     const requests = publicColumn.buildRequests(
-      [delivery(records[0]!, 'publicColumn', 'withdraw'), delivery(records[1]!, 'publicColumn', 'withdraw'), delivery(records[2]!, 'publicColumn', 'unpublish')],
+      [
+        delivery(records[0]!, 'publicColumn', 'withdraw'),
+        delivery(records[1]!, 'publicColumn', 'withdraw'),
+        delivery(records[2]!, 'publicColumn', 'unpublish'),
+      ],
       testContext(),
     );
     expectGolden('publicColumn', 'revoke', requests);
@@ -100,11 +109,18 @@ describe('publicColumn: golden files', () => {
 describe('publicColumn: what it refuses to build', () => {
   test('breaches and repairs: intake never routes them here', () => {
     expect(() => publicColumn.buildRequests([delivery(exampleByPrefix('breach', '01'), 'publicColumn')], testContext())).toThrow(/commitments only/);
-    expect(() => publicColumn.buildRequests([delivery(exampleByPrefix('repair', '01'), 'publicColumn', 'withdraw')], testContext())).toThrow(/commitments only/);
+    expect(() => publicColumn.buildRequests([delivery(exampleByPrefix('repair', '01'), 'publicColumn', 'withdraw')], testContext())).toThrow(
+      /commitments only/,
+    );
   });
 
   test('publishing a commitment that may not be made public, or whose publication is over', () => {
-    const raw = (record: CreditRecord, published?: boolean) => ({ record, action: 'upsert' as const, idempotencyKey: idempotencyKey(record, 'publicColumn'), ...(published !== undefined && { publication: { published } }) });
+    const raw = (record: CreditRecord, published?: boolean) => ({
+      record,
+      action: 'upsert' as const,
+      idempotencyKey: idempotencyKey(record, 'publicColumn'),
+      ...(published !== undefined && { publication: { published } }),
+    });
     expect(() => publicColumn.buildRequests([raw(exampleByPrefix('commitment', '03'))], testContext())).toThrow(/可向社会公开/);
     expect(() => publicColumn.buildRequests([raw(exampleByPrefix('commitment', '01'), false)], testContext())).toThrow(/not published today/);
   });
@@ -161,14 +177,17 @@ describe('publicColumn: interpret', () => {
 
   test('a revoke answer reads the same way', () => {
     const [revoke] = publicColumn.buildRequests([delivery(records[0]!, 'publicColumn', 'withdraw')], testContext());
-    expect(publicColumn.interpret(revoke!, answer(200, { accepted: ['23010920260112000000'], rejected: [] }))).toEqual([{ key: keys[0], outcome: 'delivered' }]);
+    expect(publicColumn.interpret(revoke!, answer(200, { accepted: ['23010920260112000000'], rejected: [] }))).toEqual([
+      { key: keys[0], outcome: 'delivered' },
+    ]);
   });
 
   test('400 rejected, 413 transient, unreadable 200 transient', () => {
     expect(publicColumn.interpret(request!, answer(400, { code: 'BAD_REQUEST', message: 'items 为空' }))).toEqual(
       keys.map((key) => ({ key, outcome: 'rejected', reason: 'BAD_REQUEST: items 为空' })),
     );
-    for (const o of publicColumn.interpret(request!, answer(413))) expect(o).toMatchObject({ outcome: 'transient', reason: expect.stringContaining('too large') });
+    for (const o of publicColumn.interpret(request!, answer(413)))
+      expect(o).toMatchObject({ outcome: 'transient', reason: expect.stringContaining('too large') });
     for (const o of publicColumn.interpret(request!, answer(200, { ok: true }))) expect(o.outcome).toBe('transient');
   });
 });

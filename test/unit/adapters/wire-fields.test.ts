@@ -106,7 +106,7 @@ describe('wire-fields', () => {
     expect(fields).not.toHaveProperty('CF_GSJZQ'); // not published: no end of publication
   });
 
-  test('the district\'s black points go to the district platform only', () => {
+  test("the district's black points go to the district platform only", () => {
     const breach = exampleByPrefix('breach', '03');
     expect(wireFields(breach, PROVINCIAL_CONVENTIONS)).not.toHaveProperty('SX_HMDJF');
     expect(wireFields(breach, ISO_CONVENTIONS)).not.toHaveProperty('SX_HMDJF');
@@ -141,7 +141,13 @@ describe('wire-fields', () => {
     expect(fields).not.toHaveProperty('CN_LYZT'); // no fulfilment status yet
     expect(fields).not.toHaveProperty('BZ');
     expect(JSON.stringify(fields)).not.toContain('230102198104230159'); // legalRepIdNumber: unmapped for commitments
-    expect(fields).toMatchObject({ CN_CNBM: '23010920260112000158', CN_CNZTDM: '91230109MA1BX3K20E', CN_FDDBR: '李志强', CN_CNRQ: '2026/01/12', XK_YXQZI: '2031/01/11' });
+    expect(fields).toMatchObject({
+      CN_CNBM: '23010920260112000158',
+      CN_CNZTDM: '91230109MA1BX3K20E',
+      CN_FDDBR: '李志强',
+      CN_CNRQ: '2026/01/12',
+      XK_YXQZI: '2031/01/11',
+    });
   });
 
   test('CN_CNZTDM: the USCC of an organisation, the (encrypted) identity number of a natural person', () => {
@@ -149,13 +155,19 @@ describe('wire-fields', () => {
     expect(wireFields(person, ISO_CONVENTIONS)['CN_CNZTDM']).toBe('230103198207150318');
     const encrypted = wireFields(person, { ...ISO_CONVENTIONS, encrypt: { paths: PERSONAL_PATHS.commitment, field: (p) => `enc(${p})` } });
     expect(encrypted['CN_CNZTDM']).toBe('enc(230103198207150318)');
-    const company = wireFields(exampleByPrefix('commitment', '01'), { ...ISO_CONVENTIONS, encrypt: { paths: PERSONAL_PATHS.commitment, field: (p) => `enc(${p})` } });
+    const company = wireFields(exampleByPrefix('commitment', '01'), {
+      ...ISO_CONVENTIONS,
+      encrypt: { paths: PERSONAL_PATHS.commitment, field: (p) => `enc(${p})` },
+    });
     expect(company['CN_CNZTDM']).toBe('91230109MA1BX3K20E');
   });
 
   test('encrypts exactly the personal fields', () => {
     const calls: string[] = [];
-    const fields = wireFields(exampleByPrefix('breach', '02'), { ...PROVINCIAL_CONVENTIONS, encrypt: { paths: PERSONAL_PATHS.breach, field: (p) => (calls.push(p), 'X') } });
+    const fields = wireFields(exampleByPrefix('breach', '02'), {
+      ...PROVINCIAL_CONVENTIONS,
+      encrypt: { paths: PERSONAL_PATHS.breach, field: (p) => (calls.push(p), 'X') },
+    });
     expect(calls).toEqual(['230102198104230159']);
     expect(fields['CF_FR_ZJHM']).toBe('X');
     expect(fields['CF_FRDB']).toBe('李志强');

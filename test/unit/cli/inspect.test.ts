@@ -89,7 +89,15 @@ describe('the inspect view of a record', () => {
       [
         meta(),
         destination('provincial', { revision: 2, status: 'delivered', attempts: 1, receipt: 'PROV-1', updatedAt: '2026-06-01T11:00:05.000Z', sentRevision: 2 }),
-        destination('municipal', { revision: 1, status: 'delivered', attempts: 2, receipt: 'MUNI-1', lastError: 'HTTP 503', updatedAt: '2026-06-01T10:00:09.000Z', sentRevision: 1 }),
+        destination('municipal', {
+          revision: 1,
+          status: 'delivered',
+          attempts: 2,
+          receipt: 'MUNI-1',
+          lastError: 'HTTP 503',
+          updatedAt: '2026-06-01T10:00:09.000Z',
+          sentRevision: 1,
+        }),
       ],
       NOW,
     )!;
@@ -114,20 +122,45 @@ describe('the inspect view of a record', () => {
   });
 
   it('shows what a destination that publishes was told, and when the expiry sweep ended the publication', () => {
-    const published = summariseDestination('provincial', destination('provincial', { revision: 1, status: 'delivered', statusRank: 2, published: true, publishedUntil: '2027-06-10' }), 1, NOW);
+    const published = summariseDestination(
+      'provincial',
+      destination('provincial', { revision: 1, status: 'delivered', statusRank: 2, published: true, publishedUntil: '2027-06-10' }),
+      1,
+      NOW,
+    );
     expect(published.publication).toEqual({ published: true, until: '2027-06-10', endedAt: null, endError: null });
-    const ended = summariseDestination('provincial', destination('provincial', { revision: 1, status: 'delivered', statusRank: 2, published: false, publicationEndedAt: '2027-06-11T01:00:00.000Z' }), 1, NOW);
+    const ended = summariseDestination(
+      'provincial',
+      destination('provincial', { revision: 1, status: 'delivered', statusRank: 2, published: false, publicationEndedAt: '2027-06-11T01:00:00.000Z' }),
+      1,
+      NOW,
+    );
     expect(ended.publication).toEqual({ published: false, until: null, endedAt: '2027-06-11T01:00:00.000Z', endError: null });
   });
 
   it('reads an item holding only a send claim as pending, with the send in flight', () => {
-    const d = summariseDestination('provincial', destination('provincial', { sentRevision: 2, sendLeaseRevision: 2, sendLeaseUntil: '2026-06-01T12:00:30.000Z', sendLeaseToken: 't' }), 2, NOW);
-    expect(d).toMatchObject({ status: 'pending', revision: null, pendingRevision: 2, attempted: true, sentRevision: 2, sendClaim: { revision: 2, until: '2026-06-01T12:00:30.000Z', expired: false } });
+    const d = summariseDestination(
+      'provincial',
+      destination('provincial', { sentRevision: 2, sendLeaseRevision: 2, sendLeaseUntil: '2026-06-01T12:00:30.000Z', sendLeaseToken: 't' }),
+      2,
+      NOW,
+    );
+    expect(d).toMatchObject({
+      status: 'pending',
+      revision: null,
+      pendingRevision: 2,
+      attempted: true,
+      sentRevision: 2,
+      sendClaim: { revision: 2, until: '2026-06-01T12:00:30.000Z', expired: false },
+    });
     expect(destinationStatus(d)).toBe('pending (no outcome yet)');
   });
 
   it('keeps a destination the record has a DEST# item for even when routedTo does not name it', () => {
-    const view = shapeInspection([meta({ routedTo: new Set(['provincial']) }), destination('district', { revision: 2, status: 'rejected', lastError: 'not ours' })], NOW)!;
+    const view = shapeInspection(
+      [meta({ routedTo: new Set(['provincial']) }), destination('district', { revision: 2, status: 'rejected', lastError: 'not ours' })],
+      NOW,
+    )!;
     expect(view.destinations.map((d) => [d.destination, d.status])).toEqual([
       ['district', 'rejected'],
       ['provincial', 'pending'],
@@ -139,7 +172,11 @@ describe('the inspect view of a record', () => {
     const view = shapeInspection(
       [
         meta(),
-        event('2026-06-01T10:00:05.000Z', 'aaaaaaaa', { type: 'delivered', revision: 1, detail: { receipt: 'PROV-1', destination: 'provincial', action: 'upsert' } }),
+        event('2026-06-01T10:00:05.000Z', 'aaaaaaaa', {
+          type: 'delivered',
+          revision: 1,
+          detail: { receipt: 'PROV-1', destination: 'provincial', action: 'upsert' },
+        }),
         event(at, '00000000', { type: 'routed', revision: 1, detail: { lanes: ['provincial:upsert', 'municipal:upsert'] } }),
         event(at, 'ffffffff', { type: 'accepted', revision: 1 }),
       ],
@@ -148,7 +185,14 @@ describe('the inspect view of a record', () => {
     expect(view.history).toEqual([
       { at, type: 'accepted', revision: 1, destination: null, detail: {}, correlationId: 'cid-1' },
       { at, type: 'routed', revision: 1, destination: null, detail: { lanes: ['provincial:upsert', 'municipal:upsert'] }, correlationId: 'cid-1' },
-      { at: '2026-06-01T10:00:05.000Z', type: 'delivered', revision: 1, destination: 'provincial', detail: { action: 'upsert', receipt: 'PROV-1' }, correlationId: 'cid-1' },
+      {
+        at: '2026-06-01T10:00:05.000Z',
+        type: 'delivered',
+        revision: 1,
+        destination: 'provincial',
+        detail: { action: 'upsert', receipt: 'PROV-1' },
+        correlationId: 'cid-1',
+      },
     ]);
     // keys sorted: the JSON is the same whatever order DynamoDB returned the map in
     expect(Object.keys(view.history[2]!.detail)).toEqual(['action', 'receipt']);
@@ -177,16 +221,33 @@ describe('personal data in what inspect prints', () => {
   });
 
   it('masks the personal fields of a record whole (a passport number too) and identity numbers in free text', () => {
-    const natural = commitment({}, {
-      party: { name: '张三', category: '自然人', idType: '护照号', idNumber: 'E12345678' },
-      content: `本人（身份证号 ${ID_NUMBER}）承诺……`,
-    }) as unknown as CreditRecord;
-    const withRep = commitment({}, { party: { name: '某公司', category: '法人及非法人组织', uscc: 'X', legalRepresentative: '王建国', legalRepIdType: '身份证', legalRepIdNumber: ID_NUMBER } }) as unknown as CreditRecord;
+    const natural = commitment(
+      {},
+      {
+        party: { name: '张三', category: '自然人', idType: '护照号', idNumber: 'E12345678' },
+        content: `本人（身份证号 ${ID_NUMBER}）承诺……`,
+      },
+    ) as unknown as CreditRecord;
+    const withRep = commitment(
+      {},
+      {
+        party: {
+          name: '某公司',
+          category: '法人及非法人组织',
+          uscc: 'X',
+          legalRepresentative: '王建国',
+          legalRepIdType: '身份证',
+          legalRepIdNumber: ID_NUMBER,
+        },
+      },
+    ) as unknown as CreditRecord;
 
     const masked = maskRecord(natural);
     expect((masked.data as { party: { idNumber: string } }).party.idNumber).toBe('*********');
     expect(JSON.stringify(masked)).not.toContain(ID_NUMBER);
-    expect((maskRecord(withRep).data as { party: { legalRepIdNumber: string } }).party.legalRepIdNumber).toBe(`${ID_NUMBER.slice(0, 6)}********${ID_NUMBER.slice(-4)}`);
+    expect((maskRecord(withRep).data as { party: { legalRepIdNumber: string } }).party.legalRepIdNumber).toBe(
+      `${ID_NUMBER.slice(0, 6)}********${ID_NUMBER.slice(-4)}`,
+    );
     // the record itself is left as it was: --reveal prints it
     expect((natural.data as { party: { idNumber: string } }).party.idNumber).toBe('E12345678');
   });
@@ -199,7 +260,15 @@ describe('the inspect view for people', () => {
       revision(1),
       revision(2),
       destination('provincial', { revision: 2, status: 'delivered', attempts: 1, receipt: 'PROV-1', updatedAt: '2026-06-01T11:00:05.000Z' }),
-      destination('municipal', { revision: 1, status: 'failed', attempts: 3, lastError: 'HTTP 503 from the endpoint', updatedAt: '2026-06-01T10:00:09.000Z', sendLeaseRevision: 2, sendLeaseUntil: '2026-06-01T12:00:30.000Z' }),
+      destination('municipal', {
+        revision: 1,
+        status: 'failed',
+        attempts: 3,
+        lastError: 'HTTP 503 from the endpoint',
+        updatedAt: '2026-06-01T10:00:09.000Z',
+        sendLeaseRevision: 2,
+        sendLeaseUntil: '2026-06-01T12:00:30.000Z',
+      }),
       event('2026-06-01T10:00:01.000Z', 'a', { type: 'accepted', revision: 1 }),
       event('2026-06-01T10:00:01.000Z', 'b', { type: 'routed', revision: 1, detail: { lanes: ['provincial:upsert', 'municipal:upsert'] } }),
     ],
@@ -234,9 +303,9 @@ describe('the inspect view for people', () => {
 
 describe('facts on one line', () => {
   it('sorts keys, flattens nested objects, joins lists, quotes text with spaces', () => {
-    expect(formatFacts({ lane: 'municipal', filter: { recordType: 'breach', since: '2026-05-01' }, ids: ['a', 'b'], reason: 'HTTP 503 busy', dryRun: false })).toBe(
-      'dryRun=false filter.recordType=breach filter.since=2026-05-01 ids=a,b lane=municipal reason="HTTP 503 busy"',
-    );
+    expect(
+      formatFacts({ lane: 'municipal', filter: { recordType: 'breach', since: '2026-05-01' }, ids: ['a', 'b'], reason: 'HTTP 503 busy', dryRun: false }),
+    ).toBe('dryRun=false filter.recordType=breach filter.since=2026-05-01 ids=a,b lane=municipal reason="HTTP 503 busy"');
     expect(formatFacts({})).toBe('');
   });
 });
@@ -256,18 +325,31 @@ describe('the audit trail for people', () => {
 
   it('says how long a finished action took, and why one stopped', () => {
     expect(auditStatus(entry({ finishedAt: '2026-06-01T11:30:42.000Z', counts: { moved: 3 } }), NOW)).toBe('completed in 42 s');
-    expect(auditStatus(entry({ status: 'failed', finishedAt: '2026-06-01T11:31:05.000Z', error: 'access denied' }), NOW)).toBe('failed after 1 m 5 s: access denied');
+    expect(auditStatus(entry({ status: 'failed', finishedAt: '2026-06-01T11:31:05.000Z', error: 'access denied' }), NOW)).toBe(
+      'failed after 1 m 5 s: access denied',
+    );
     expect(auditStatus(entry({ status: 'interrupted', finishedAt: '2026-06-01T11:30:10.000Z' }), NOW)).toBe('interrupted after 10 s');
   });
 
   it('flags an action still running an hour after it started: it never finished', () => {
     expect(auditStatus(entry({ status: 'running' }), NOW)).toBe('running (for 30 m 0 s)');
-    expect(auditStatus(entry({ status: 'running', startedAt: '2026-06-01T09:00:00.000Z' }), NOW)).toBe('running: did not finish: crashed or killed? (started 3 h 0 m ago)');
+    expect(auditStatus(entry({ status: 'running', startedAt: '2026-06-01T09:00:00.000Z' }), NOW)).toBe(
+      'running: did not finish: crashed or killed? (started 3 h 0 m ago)',
+    );
   });
 
   it('lists entries in the order given, with request and counts compact', () => {
     const text = formatAuditEntries(
-      [entry({ id: 'e2', action: 'resync', startedAt: '2026-06-01T11:50:00.000Z', status: 'running', request: { destination: 'provincial', status: 'failed' } }), entry({ finishedAt: '2026-06-01T11:30:42.000Z', counts: { moved: 3, failed: 0 } })],
+      [
+        entry({
+          id: 'e2',
+          action: 'resync',
+          startedAt: '2026-06-01T11:50:00.000Z',
+          status: 'running',
+          request: { destination: 'provincial', status: 'failed' },
+        }),
+        entry({ finishedAt: '2026-06-01T11:30:42.000Z', counts: { moved: 3, failed: 0 } }),
+      ],
       NOW,
     );
     const lines = text.trimEnd().split('\n');

@@ -90,7 +90,9 @@ describe('quarantine ids', () => {
 
   test('every short id names exactly its own entry: the only id it prefixes, or that id exactly', () => {
     const ids = fc.uniqueArray(
-      fc.tuple(fc.constantFrom(SENT, '2026-03-02T01:30:00.124Z'), fc.string({ unit: fc.constantFrom('a', 'b', ':', '1'), minLength: 1, maxLength: 12 })).map(([sent, message]) => `${sent}#${message}`),
+      fc
+        .tuple(fc.constantFrom(SENT, '2026-03-02T01:30:00.124Z'), fc.string({ unit: fc.constantFrom('a', 'b', ':', '1'), minLength: 1, maxLength: 12 }))
+        .map(([sent, message]) => `${sent}#${message}`),
       { minLength: 1, maxLength: 30 },
     );
     fc.assert(
@@ -144,7 +146,12 @@ describe('list filters', () => {
 
   test('the options give the filter, without the ones not given', () => {
     expect(filterOf({ status: 'open' })).toEqual({ status: 'open' });
-    expect(filterOf({ status: 'all', reason: 'conflict', rule: 'format', source: 's' })).toEqual({ status: 'all', reason: 'conflict', rule: 'format', source: 's' });
+    expect(filterOf({ status: 'all', reason: 'conflict', rule: 'format', source: 's' })).toEqual({
+      status: 'all',
+      reason: 'conflict',
+      rule: 'format',
+      source: 's',
+    });
   });
 
   test('--day takes real days only; counts are whole numbers in range', () => {
@@ -158,11 +165,23 @@ describe('list filters', () => {
 describe('list output', () => {
   test('the table shows the short id, the record as far as known, the first error and the error count', () => {
     const known = item();
-    const malformed = item({ messageId: 'm-2', reason: 'malformed', errors: [{ path: '', rule: 'json', message: 'malformed JSON' }], source: undefined, recordType: undefined, recordId: undefined, revision: undefined });
+    const malformed = item({
+      messageId: 'm-2',
+      reason: 'malformed',
+      errors: [{ path: '', rule: 'json', message: 'malformed JSON' }],
+      source: undefined,
+      recordType: undefined,
+      recordId: undefined,
+      revision: undefined,
+    });
     const text = formatListTable([known, malformed], new Map([[quarantineId(known), `${SENT}#0f6c2a1e`]]));
     const [header, first, second] = text.split('\n');
     expect(header).toMatch(/^id\s+sent \(UTC\)\s+source\s+record\s+reason\s+first error\s+errors\s+status$/);
-    expect(first).toMatch(new RegExp(`^${SENT}#0f6c2a1e\\s+2026-03-02 01:30:00\\s+hrbxq-approval\\s+commitment HRBNA-CN-2026-000123 rev 1\\s+invalid\\s+/data/acceptingUnitUscc format:uscc\\s+1\\s+open$`));
+    expect(first).toMatch(
+      new RegExp(
+        `^${SENT}#0f6c2a1e\\s+2026-03-02 01:30:00\\s+hrbxq-approval\\s+commitment HRBNA-CN-2026-000123 rev 1\\s+invalid\\s+/data/acceptingUnitUscc format:uscc\\s+1\\s+open$`,
+      ),
+    );
     expect(second).toMatch(/#m-2\s+2026-03-02 01:30:00\s+-\s+-\s+malformed\s+\(record\) json\s+1\s+open$/);
   });
 
@@ -173,7 +192,16 @@ describe('list output', () => {
 
   test('entries are counted per reason and per source, most first', () => {
     const items = [item(), item({ messageId: 'b' }), item({ messageId: 'c', reason: 'malformed', source: undefined })];
-    expect(summarise(items)).toEqual({ byReason: [['invalid', 2], ['malformed', 1]], bySource: [['hrbxq-approval', 2], ['(unknown)', 1]] });
+    expect(summarise(items)).toEqual({
+      byReason: [
+        ['invalid', 2],
+        ['malformed', 1],
+      ],
+      bySource: [
+        ['hrbxq-approval', 2],
+        ['(unknown)', 1],
+      ],
+    });
   });
 
   test('the summary names the days, the counts, and what the limit and the status filter left out', () => {
@@ -193,14 +221,34 @@ describe('list output', () => {
   test('the JSON of an entry has every key, null where unknown, and masks identity numbers in messages', () => {
     const id = residentId('230109', '19800101', '123');
     const json = toEntryJson(item({ source: undefined, errors: [{ path: '/x', rule: 'r', message: `found ${id}` }] }));
-    expect(Object.keys(json)).toEqual(['id', 'day', 'sentAt', 'receivedAt', 'messageId', 'correlationId', 'reason', 'source', 'recordType', 'recordId', 'revision', 'upstream', 'errors', 'bodyBytes', 'bodyHeldIn', 'status', 'released']);
+    expect(Object.keys(json)).toEqual([
+      'id',
+      'day',
+      'sentAt',
+      'receivedAt',
+      'messageId',
+      'correlationId',
+      'reason',
+      'source',
+      'recordType',
+      'recordId',
+      'revision',
+      'upstream',
+      'errors',
+      'bodyBytes',
+      'bodyHeldIn',
+      'status',
+      'released',
+    ]);
     expect(json).toMatchObject({ id: `${SENT}#${item().messageId}`, day: '2026-03-02', source: null, upstream: null, bodyHeldIn: null, released: null });
     expect(json.errors[0]!.message).toBe('found 230109********1230');
     expect(toEntryJson(item({ errors: [{ path: '/x', rule: 'r', message: id }] }), { reveal: true }).errors[0]!.message).toBe(id);
   });
 
   test('a released entry carries its release', () => {
-    const json = toEntryJson(item({ status: 'released', releasedAt: '2026-03-03T00:00:00.000Z', releasedBy: 'ops@host (local)', releasedMessageId: 'msg', auditId: 'aud' }));
+    const json = toEntryJson(
+      item({ status: 'released', releasedAt: '2026-03-03T00:00:00.000Z', releasedBy: 'ops@host (local)', releasedMessageId: 'msg', auditId: 'aud' }),
+    );
     expect(json.released).toEqual({ at: '2026-03-03T00:00:00.000Z', by: 'ops@host (local)', messageId: 'msg', auditId: 'aud' });
   });
 });
@@ -217,7 +265,7 @@ describe('showing a body', () => {
   test('a body held in the intake DLQ says where and how to fetch it', () => {
     const text = describeBodyHeldIn('intake-dlq:abc-123', 'http://sqs/intake-dlq');
     expect(text).toContain('message abc-123');
-    expect(text).toContain("aws sqs receive-message --queue-url http://sqs/intake-dlq");
+    expect(text).toContain('aws sqs receive-message --queue-url http://sqs/intake-dlq');
     expect(text).toContain("MessageId=='abc-123'");
   });
 
@@ -254,7 +302,10 @@ describe('checking a release as intake checks it', () => {
       valid: false,
       errors: [expect.objectContaining({ path: '/source', rule: 'notAuthorised' }), expect.objectContaining({ path: '/recordType', rule: 'notAuthorised' })],
     });
-    expect(checkRelease(text, { upstream: 'retired-system' })).toEqual({ valid: false, errors: [expect.objectContaining({ rule: 'notAuthorised', message: expect.stringContaining('no longer registered') })] });
+    expect(checkRelease(text, { upstream: 'retired-system' })).toEqual({
+      valid: false,
+      errors: [expect.objectContaining({ rule: 'notAuthorised', message: expect.stringContaining('no longer registered') })],
+    });
   });
 
   test('replacement characters fail: intake quarantines them as an encoding error', () => {
@@ -270,7 +321,9 @@ describe('release warnings', () => {
   });
 
   test('an older revision than the stored one is superseded', () => {
-    expect(releaseWarnings(item(), validRecord({ recordId: 'HRBNA-CN-2026-000123', revision: 1 }), 4)).toEqual([expect.stringMatching(/holds revision 4 .* superseded/)]);
+    expect(releaseWarnings(item(), validRecord({ recordId: 'HRBNA-CN-2026-000123', revision: 1 }), 4)).toEqual([
+      expect.stringMatching(/holds revision 4 .* superseded/),
+    ]);
   });
 
   test('a newer revision, or a record the exchange does not hold, goes without a warning', () => {
@@ -279,7 +332,9 @@ describe('release warnings', () => {
   });
 
   test('a correction for another record than the quarantined one is pointed out', () => {
-    expect(releaseWarnings(item(), validRecord({ recordId: 'HRBNA-CN-2026-000999' }), undefined)).toEqual([expect.stringMatching(/HRBNA-CN-2026-000999 .* the quarantined entry was commitment HRBNA-CN-2026-000123/)]);
+    expect(releaseWarnings(item(), validRecord({ recordId: 'HRBNA-CN-2026-000999' }), undefined)).toEqual([
+      expect.stringMatching(/HRBNA-CN-2026-000999 .* the quarantined entry was commitment HRBNA-CN-2026-000123/),
+    ]);
   });
 });
 
@@ -309,15 +364,30 @@ describe('releasing an entry', () => {
   test('a valid record is sent with the entry correlation id, then the entry is marked released, and the audit completed', async () => {
     const report = await releaseQuarantined(deps(), { item: item(), correction });
 
-    expect(report).toMatchObject({ outcome: 'released', messageId: 'sent-1', record: { recordType: 'commitment', recordId: 'HRBNA-CN-2026-000123', revision: 1, source: 'hrbxq-approval' } });
+    expect(report).toMatchObject({
+      outcome: 'released',
+      messageId: 'sent-1',
+      record: { recordType: 'commitment', recordId: 'HRBNA-CN-2026-000123', revision: 1, source: 'hrbxq-approval' },
+    });
     const sent = sqsMock.commandCalls(SendMessageCommand)[0]!.args[0].input;
     expect(sent.QueueUrl).toBe('http://sqs/intake');
     expect(sent.MessageAttributes?.['correlationId']?.StringValue).toBe('corr-1');
     const mark = ddbMock.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key?.['pk'] === 'QUAR#2026-03-02')!.args[0].input;
     expect(mark.ConditionExpression).toBe('#status = :open');
-    expect(mark.ExpressionAttributeValues).toMatchObject({ ':released': 'released', ':message': 'sent-1', ':by': 'arn:aws:iam::1:role/ops', ':audit': report.auditId });
+    expect(mark.ExpressionAttributeValues).toMatchObject({
+      ':released': 'released',
+      ':message': 'sent-1',
+      ':by': 'arn:aws:iam::1:role/ops',
+      ':audit': report.auditId,
+    });
     const audit = ddbMock.commandCalls(PutCommand)[0]!.args[0].input.Item!;
-    expect(audit).toMatchObject({ action: 'quarantine-release', by: 'arn:aws:iam::1:role/ops', target: 'stack credex-test', request: { id: quarantineId(item()), file: 'fixed.json' }, status: 'running' });
+    expect(audit).toMatchObject({
+      action: 'quarantine-release',
+      by: 'arn:aws:iam::1:role/ops',
+      target: 'stack credex-test',
+      request: { id: quarantineId(item()), file: 'fixed.json' },
+      status: 'running',
+    });
     expect(auditUpdates()[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':status': 'completed', ':counts': { sent: 1, released: 1 } });
   });
 
@@ -342,15 +412,22 @@ describe('releasing an entry', () => {
   });
 
   test('a mark that fails after the send is audited with the message that went out', async () => {
-    ddbMock.on(UpdateCommand, { Key: { pk: 'QUAR#2026-03-02', sk: quarantineId(item()) } }).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    ddbMock
+      .on(UpdateCommand, { Key: { pk: 'QUAR#2026-03-02', sk: quarantineId(item()) } })
+      .rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
 
     await expect(releaseQuarantined(deps(), { item: item(), correction })).rejects.toThrow('throttled');
 
-    expect(auditUpdates()[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':status': 'failed', ':error': expect.stringContaining('sent to intake as message sent-1 but not marked released') });
+    expect(auditUpdates()[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':status': 'failed',
+      ':error': expect.stringContaining('sent to intake as message sent-1 but not marked released'),
+    });
   });
 
   test('an entry another release marked meanwhile is reported, not failed', async () => {
-    ddbMock.on(UpdateCommand, { Key: { pk: 'QUAR#2026-03-02', sk: quarantineId(item()) } }).rejects(Object.assign(new Error('condition'), { name: 'ConditionalCheckFailedException' }));
+    ddbMock
+      .on(UpdateCommand, { Key: { pk: 'QUAR#2026-03-02', sk: quarantineId(item()) } })
+      .rejects(Object.assign(new Error('condition'), { name: 'ConditionalCheckFailedException' }));
 
     const report = await releaseQuarantined(deps(), { item: item(), correction });
 
@@ -383,6 +460,12 @@ describe('releasing an entry', () => {
   });
 
   test('outcomes map to the documented exit codes', () => {
-    expect([releaseExitCode({ outcome: 'released' }), releaseExitCode({ outcome: 'wouldRelease' }), releaseExitCode({ outcome: 'invalid' }), releaseExitCode({ outcome: 'alreadyReleased' }), releaseExitCode({ outcome: 'bodyNotHeld' })]).toEqual([0, 0, 1, 1, 2]);
+    expect([
+      releaseExitCode({ outcome: 'released' }),
+      releaseExitCode({ outcome: 'wouldRelease' }),
+      releaseExitCode({ outcome: 'invalid' }),
+      releaseExitCode({ outcome: 'alreadyReleased' }),
+      releaseExitCode({ outcome: 'bodyNotHeld' }),
+    ]).toEqual([0, 0, 1, 1, 2]);
   });
 });

@@ -4,7 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { replayLane, type ReplayOptions } from '../../../cli/operations/replay.js';
 import { inMemorySyncState } from '../../support/in-memory-sync-state.js';
 
@@ -21,7 +29,10 @@ const DLQ = 'https://sqs/lane-dlq';
 const LANE = 'https://sqs/lane';
 
 class FakeSqs {
-  readonly queues = new Map<string, Stored[]>([[DLQ, []], [LANE, []]]);
+  readonly queues = new Map<string, Stored[]>([
+    [DLQ, []],
+    [LANE, []],
+  ]);
   /** Copies sent to the lane fail again at once: they reach the DLQ with their id, as a redrive does. */
   failAgain = false;
   inFlightLimit = Number.POSITIVE_INFINITY;
@@ -42,7 +53,13 @@ class FakeSqs {
         m.visibleAt = now + (command.input.VisibilityTimeout ?? 30) * 1000;
         m.receipt = randomUUID();
         const MessageAttributes = m.attributes && Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
-        return { MessageId: m.id, ReceiptHandle: m.receipt, Body: m.body, Attributes: { SentTimestamp: String(m.sent) }, ...(MessageAttributes && { MessageAttributes }) };
+        return {
+          MessageId: m.id,
+          ReceiptHandle: m.receipt,
+          Body: m.body,
+          Attributes: { SentTimestamp: String(m.sent) },
+          ...(MessageAttributes && { MessageAttributes }),
+        };
       });
       return { Messages };
     }
@@ -50,7 +67,10 @@ class FakeSqs {
       const Successful = command.input.Entries!.map((e) => {
         const id = this.put(command.input.QueueUrl!, e.MessageBody!, undefined, now);
         if (this.failAgain) {
-          this.queues.set(LANE, this.queues.get(LANE)!.filter((m) => m.id !== id));
+          this.queues.set(
+            LANE,
+            this.queues.get(LANE)!.filter((m) => m.id !== id),
+          );
           this.put(DLQ, e.MessageBody!, id, now);
         }
         return { Id: e.Id, MessageId: id };
@@ -60,7 +80,10 @@ class FakeSqs {
     if (command instanceof DeleteMessageBatchCommand) {
       const q = this.queues.get(command.input.QueueUrl!)!;
       const receipts = new Set(command.input.Entries!.map((e) => e.ReceiptHandle));
-      this.queues.set(command.input.QueueUrl!, q.filter((m) => !receipts.has(m.receipt)));
+      this.queues.set(
+        command.input.QueueUrl!,
+        q.filter((m) => !receipts.has(m.receipt)),
+      );
       return { Successful: command.input.Entries!.map((e) => ({ Id: e.Id })), Failed: [] };
     }
     if (command instanceof ChangeMessageVisibilityBatchCommand) {
@@ -72,13 +95,28 @@ class FakeSqs {
     }
     if (command instanceof GetQueueAttributesCommand) {
       const q = this.queues.get(command.input.QueueUrl!)!;
-      return { Attributes: { ApproximateNumberOfMessages: String(q.filter((m) => m.visibleAt <= now).length), ApproximateNumberOfMessagesNotVisible: String(q.filter((m) => m.visibleAt > now).length) } };
+      return {
+        Attributes: {
+          ApproximateNumberOfMessages: String(q.filter((m) => m.visibleAt <= now).length),
+          ApproximateNumberOfMessagesNotVisible: String(q.filter((m) => m.visibleAt > now).length),
+        },
+      };
     }
     throw new Error(`fake SQS: ${command.constructor.name} not supported`);
   }
 }
 
-const laneMessage = (recordType: string, n: number) => JSON.stringify({ recordType, source: 'hrbxq-enforcement', recordId: `R-${n}`, revision: 1, destination: 'municipal', action: 'upsert', correlationId: `c-${n}`, routedAt: '2026-11-28T00:00:00.000Z' });
+const laneMessage = (recordType: string, n: number) =>
+  JSON.stringify({
+    recordType,
+    source: 'hrbxq-enforcement',
+    recordId: `R-${n}`,
+    revision: 1,
+    destination: 'municipal',
+    action: 'upsert',
+    correlationId: `c-${n}`,
+    routedAt: '2026-11-28T00:00:00.000Z',
+  });
 const state = inMemorySyncState();
 const replay = (sqs: FakeSqs, options: Partial<ReplayOptions> = {}) =>
   replayLane({ sqs: sqs as unknown as SQSClient, state }, { queueUrl: LANE, dlqUrl: DLQ }, { lane: 'municipal', filter: {}, requestedBy: 'test', ...options });
@@ -138,7 +176,8 @@ test('a dry run holds nothing back and moves nothing', async () => {
 
 test('the intake DLQ: records move back, the bodies kept for quarantine entries stay', async () => {
   const sqs = new FakeSqs();
-  const record = (n: number) => JSON.stringify({ schemaVersion: '2.0', recordType: 'breach', recordId: `R-${n}`, revision: 1, operation: 'upsert', source: 'hrbxq-enforcement', data: {} });
+  const record = (n: number) =>
+    JSON.stringify({ schemaVersion: '2.0', recordType: 'breach', recordId: `R-${n}`, revision: 1, operation: 'upsert', source: 'hrbxq-enforcement', data: {} });
   for (let i = 0; i < 3; i++) sqs.put(DLQ, record(i));
   sqs.put(DLQ, 'x'.repeat(1000), undefined, undefined, { quarantineReason: 'tooLarge', correlationId: 'c' });
   const result = await replay(sqs, { lane: 'intake' });

@@ -1,4 +1,10 @@
-import { CancelMessageMoveTaskCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import {
+  CancelMessageMoveTaskCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { formatReplay } from '../../../cli/commands/replay.js';
 import { nativeRedrive } from '../../../cli/operations/native-redrive.js';
@@ -28,7 +34,21 @@ describe('replay filters', () => {
 });
 
 describe('replay report', () => {
-  const result: ReplayResult = { lane: 'municipal', dryRun: true, scanned: 5, matched: 2, moved: 0, kept: 3, arrivedDuringReplay: 0, unreadable: 1, parked: 0, unscanned: 0, failures: [], interrupted: false, messages: [{ messageId: 'm1', recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'SX-1', revision: 2, action: 'upsert' }, { messageId: 'm2' }] };
+  const result: ReplayResult = {
+    lane: 'municipal',
+    dryRun: true,
+    scanned: 5,
+    matched: 2,
+    moved: 0,
+    kept: 3,
+    arrivedDuringReplay: 0,
+    unreadable: 1,
+    parked: 0,
+    unscanned: 0,
+    failures: [],
+    interrupted: false,
+    messages: [{ messageId: 'm1', recordType: 'breach', source: 'hrbxq-enforcement', recordId: 'SX-1', revision: 2, action: 'upsert' }, { messageId: 'm2' }],
+  };
   it('a dry run says nothing changed and lists what would move', () => {
     const text = formatReplay(result);
     expect(text).toContain('dry run: 2 of 5 messages in the municipal DLQ would move; nothing was changed');
@@ -36,7 +56,10 @@ describe('replay report', () => {
     expect(text).toContain('(not a lane message)');
   });
   it('a replay names failures, interruption and its audit entry', () => {
-    const text = formatReplay({ ...result, dryRun: false, moved: 1, failures: [{ messageId: 'm2', reason: 'not sent (still in the DLQ): throttled' }], interrupted: true }, 'a-1');
+    const text = formatReplay(
+      { ...result, dryRun: false, moved: 1, failures: [{ messageId: 'm2', reason: 'not sent (still in the DLQ): throttled' }], interrupted: true },
+      'a-1',
+    );
     expect(text).toContain('moved 1 of 5 messages from the municipal DLQ back to its queue; 3 left in the DLQ');
     expect(text).toContain('m2: not sent (still in the DLQ): throttled');
     expect(text).toContain('interrupted: what moved stays moved');
@@ -48,7 +71,13 @@ describe('progress', () => {
   it('shows count, rate and ETA; plain lines at most every interval when not a terminal', () => {
     let clock = 0;
     const lines: string[] = [];
-    const progress = new Progress({ write: (s: string) => lines.push(s) }, 'replay municipal', { unit: 'moved', total: 100, interactive: false, intervalMs: 1000, now: () => clock });
+    const progress = new Progress({ write: (s: string) => lines.push(s) }, 'replay municipal', {
+      unit: 'moved',
+      total: 100,
+      interactive: false,
+      intervalMs: 1000,
+      now: () => clock,
+    });
     clock = 500;
     progress.advance(10);
     expect(lines).toEqual([]);
@@ -89,7 +118,11 @@ describe('native redrive (SQS StartMessageMoveTask)', () => {
     const result = await nativeRedrive(new SQSClient({}), queues, { ratePerSecond: 2.5, sleep: async () => {}, onProgress: (moved) => seen.push(moved) });
     expect(result).toEqual({ status: 'COMPLETED', moved: 100, toMove: 100, interrupted: false });
     expect(seen).toEqual([40, 100]);
-    expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)[0]!.args[0].input).toEqual({ SourceArn: 'arn:dlq', DestinationArn: 'arn:lane', MaxNumberOfMessagesPerSecond: 3 });
+    expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)[0]!.args[0].input).toEqual({
+      SourceArn: 'arn:dlq',
+      DestinationArn: 'arn:lane',
+      MaxNumberOfMessagesPerSecond: 3,
+    });
   });
 
   it('Ctrl-C cancels the task; what moved stays moved', async () => {

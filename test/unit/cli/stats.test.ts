@@ -37,21 +37,44 @@ const ITEM = (department = '哈尔滨新区市场监督管理局') => ({ licensi
 const commitmentNo = (serial: number, data: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): CreditRecord =>
   asRecord(commitment({ recordId: `CMT-${serial}`, ...overrides }, { commitmentCode: codeNo(serial), ...ITEM(), ...data }));
 const codeNo = (serial: number): string => `23010920260302${String(serial).padStart(6, '0')}`;
-const determined = { fulfilmentDeterminationDate: '2026-06-01', fulfilmentDeterminationUnit: '哈尔滨新区市场监督管理局', fulfilmentDeterminationUnitUscc: uscc('11230109MB012345') };
+const determined = {
+  fulfilmentDeterminationDate: '2026-06-01',
+  fulfilmentDeterminationUnit: '哈尔滨新区市场监督管理局',
+  fulfilmentDeterminationUnitUscc: uscc('11230109MB012345'),
+};
 const KEPT = { fulfilmentStatus: '全部履行', ...determined };
 const BROKEN = { fulfilmentStatus: '部分履行', unperformedContent: '未按期具备条件', liabilityPursued: '已依法处罚', ...determined };
-const breachOf = (serial: number, commitmentSerial: number | undefined, data: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): CreditRecord =>
-  asRecord(breach({ recordId: `BR-${serial}`, ...overrides }, { decisionNumber: `哈新市监罚〔2026〕${serial}号`, brokenCommitmentCode: commitmentSerial === undefined ? undefined : codeNo(commitmentSerial), ...data }));
+const breachOf = (
+  serial: number,
+  commitmentSerial: number | undefined,
+  data: Record<string, unknown> = {},
+  overrides: Record<string, unknown> = {},
+): CreditRecord =>
+  asRecord(
+    breach(
+      { recordId: `BR-${serial}`, ...overrides },
+      { decisionNumber: `哈新市监罚〔2026〕${serial}号`, brokenCommitmentCode: commitmentSerial === undefined ? undefined : codeNo(commitmentSerial), ...data },
+    ),
+  );
 const withdrawn = { operation: 'withdraw', revision: 2 };
 
 const NATURAL_PERSON = { name: '张伟', category: '自然人', idType: '身份证', idNumber: residentId('230109', '19850612', '031') };
 const OTHER_COMPANY = { name: '哈尔滨新区松北建筑工程有限公司', category: '法人及非法人组织', uscc: uscc('91230109MA1BCDF2') };
 const INDIVIDUAL_BUSINESS = { name: '松北区张记小吃店', category: '个体工商户', uscc: uscc('92230109MA1BCDG3') };
-const PLACEHOLDER_BUSINESS = (registrationNumber: string) => ({ name: '松北区李记面馆', category: '个体工商户', uscc: '00000000000000000X', registrationNumber });
+const PLACEHOLDER_BUSINESS = (registrationNumber: string) => ({
+  name: '松北区李记面馆',
+  category: '个体工商户',
+  uscc: '00000000000000000X',
+  registrationNumber,
+});
 
 describe('aggregateStats: licensing commitments kept, broken and unverified', () => {
   test('kept and broken are the fulfilment determinations; the keeping rate counts verified commitments only', () => {
-    const figures = aggregateStats([commitmentNo(1, KEPT), commitmentNo(2, KEPT), commitmentNo(3, KEPT), commitmentNo(4, BROKEN), commitmentNo(5), commitmentNo(6)], sources, DAY);
+    const figures = aggregateStats(
+      [commitmentNo(1, KEPT), commitmentNo(2, KEPT), commitmentNo(3, KEPT), commitmentNo(4, BROKEN), commitmentNo(5), commitmentNo(6)],
+      sources,
+      DAY,
+    );
     expect(figures.commitments).toMatchObject({ total: 6, licensing: 6, kept: 3, broken: 1, unverified: 2, keepingRate: 0.75 });
   });
 
@@ -75,7 +98,11 @@ describe('aggregateStats: licensing commitments kept, broken and unverified', ()
   });
 
   test('a withdrawn (retracted) record is counted apart, not in the figures; a breach of a commitment not counted here is counted as such', () => {
-    const figures = aggregateStats([commitmentNo(1, {}, withdrawn), commitmentNo(2, KEPT), breachOf(1, 1), breachOf(2, 99), breachOf(3, undefined), breachOf(4, 2, {}, withdrawn)], sources, DAY);
+    const figures = aggregateStats(
+      [commitmentNo(1, {}, withdrawn), commitmentNo(2, KEPT), breachOf(1, 1), breachOf(2, 99), breachOf(3, undefined), breachOf(4, 2, {}, withdrawn)],
+      sources,
+      DAY,
+    );
     expect(figures.commitments).toMatchObject({ total: 1, kept: 1, penalised: 0, withdrawn: 1 });
     expect(figures.breaches).toMatchObject({ total: 3, withdrawn: 1, brokenCommitmentNotFound: 2 });
   });
@@ -87,7 +114,11 @@ describe('aggregateStats: licensing commitments kept, broken and unverified', ()
 
   test('departments: the licensing item’s, most commitments first; items counted once each', () => {
     const figures = aggregateStats(
-      [commitmentNo(1, { ...ITEM('哈尔滨新区市场监督管理局'), ...KEPT }), commitmentNo(2, ITEM('哈尔滨新区卫生健康局')), commitmentNo(3, { ...ITEM('哈尔滨新区市场监督管理局'), ...BROKEN })],
+      [
+        commitmentNo(1, { ...ITEM('哈尔滨新区市场监督管理局'), ...KEPT }),
+        commitmentNo(2, ITEM('哈尔滨新区卫生健康局')),
+        commitmentNo(3, { ...ITEM('哈尔滨新区市场监督管理局'), ...BROKEN }),
+      ],
       sources,
       DAY,
     );
@@ -99,7 +130,11 @@ describe('aggregateStats: licensing commitments kept, broken and unverified', ()
   });
 
   test('by commitment type and publication type, every listed value present; published in the column on the day', () => {
-    const figures = aggregateStats([commitmentNo(1), commitmentNo(2, { commitmentType: '容缺受理型', publicationType: '不可公开' }), commitmentNo(3, { validTo: '2026-11-27' })], sources, DAY);
+    const figures = aggregateStats(
+      [commitmentNo(1), commitmentNo(2, { commitmentType: '容缺受理型', publicationType: '不可公开' }), commitmentNo(3, { validTo: '2026-11-27' })],
+      sources,
+      DAY,
+    );
     expect(figures.commitments.byType).toEqual({ 审批替代型: 2, 容缺受理型: 1, 证明事项型: 0, 信用修复型: 0, 行业自律型: 0, 主动型: 0, 其他: 0 });
     expect(figures.commitments.byPublicationType).toEqual({ 可向社会公开: 2, 特定范围内公开: 0, 不可公开: 1 });
     expect(figures.commitments.published).toBe(1);
@@ -139,7 +174,12 @@ describe('aggregateStats: breaches, non-penalty decisions, repairs, subjects', (
   test('repairs by outcome, method (approved ones) and tier; a withdrawn repair apart', () => {
     const refused = { outcome: '不同意', outcomeReason: '未履行法定义务', method: undefined, repairCommitmentCode: undefined };
     const figures = aggregateStats(
-      [asRecord(repair({ recordId: 'XF-1' })), asRecord(repair({ recordId: 'XF-2' }, { severity: '严重' })), asRecord(repair({ recordId: 'XF-3' }, refused)), asRecord(repair({ recordId: 'XF-4', ...withdrawn }))],
+      [
+        asRecord(repair({ recordId: 'XF-1' })),
+        asRecord(repair({ recordId: 'XF-2' }, { severity: '严重' })),
+        asRecord(repair({ recordId: 'XF-3' }, refused)),
+        asRecord(repair({ recordId: 'XF-4', ...withdrawn })),
+      ],
       sources,
       DAY,
     );
@@ -197,10 +237,31 @@ describe('the JSON document', () => {
       scan,
       day: DAY,
       commitments: {
-        total: 0, licensing: 0, creditRepair: 0, other: 0, kept: 0, broken: 0, unverified: 0, keepingRate: null, penalised: 0, exempted: 0, withdrawn: 0,
-        byDepartment: [], licensingItems: 0, byType: zeros(COMMITMENT_TYPES), byPublicationType: zeros(PUBLICATION_TYPES), published: 0,
+        total: 0,
+        licensing: 0,
+        creditRepair: 0,
+        other: 0,
+        kept: 0,
+        broken: 0,
+        unverified: 0,
+        keepingRate: null,
+        penalised: 0,
+        exempted: 0,
+        withdrawn: 0,
+        byDepartment: [],
+        licensingItems: 0,
+        byType: zeros(COMMITMENT_TYPES),
+        byPublicationType: zeros(PUBLICATION_TYPES),
+        published: 0,
       },
-      breaches: { total: 0, withdrawn: 0, bySeverity: zeros(SEVERITIES), byDirection: { outbound: 0, inbound: 0, unregistered: 0 }, brokenCommitmentNotFound: 0, publication: { published: 0, notPublished: 0, ended: 0 } },
+      breaches: {
+        total: 0,
+        withdrawn: 0,
+        bySeverity: zeros(SEVERITIES),
+        byDirection: { outbound: 0, inbound: 0, unregistered: 0 },
+        brokenCommitmentNotFound: 0,
+        publication: { published: 0, notPublished: 0, ended: 0 },
+      },
       nonPenalties: { total: 0, withdrawn: 0, byGround: zeros(NON_PENALTY_GROUNDS), notFirstViolation: 0 },
       repairs: { total: 0, withdrawn: 0, byOutcome: zeros(REPAIR_OUTCOMES), byMethod: zeros(REPAIR_METHODS), bySeverity: zeros(SEVERITIES) },
       subjects: { committing: noSubjects, breaching: noSubjects },
@@ -237,7 +298,10 @@ describe('the JSON document', () => {
       exempted: facts.firstOffenceExemptions,
       withdrawn: facts.withdrawals,
     });
-    expect(figures.breaches).toMatchObject({ total: facts.breaches + facts.inboundBreaches, byDirection: { outbound: facts.breaches, inbound: facts.inboundBreaches, unregistered: 0 } });
+    expect(figures.breaches).toMatchObject({
+      total: facts.breaches + facts.inboundBreaches,
+      byDirection: { outbound: facts.breaches, inbound: facts.inboundBreaches, unregistered: 0 },
+    });
     expect(figures.nonPenalties.byGround['首违不罚']).toBe(facts.firstOffenceExemptions);
     expect(figures.repairs.total).toBe(facts.repairs);
     // parties whose only commitment was withdrawn are not counted
@@ -248,12 +312,29 @@ describe('the JSON document', () => {
 });
 
 describe('formatStats: the figures for people', () => {
-  const records = [commitmentNo(1, KEPT), commitmentNo(2, { ...ITEM('哈尔滨新区卫生健康局'), ...BROKEN, party: NATURAL_PERSON }), breachOf(1, 2), asRecord(nonPenalty())];
-  const report = statsReport(aggregateStats(records, sources, DAY), { segments: 2, items: 40, revisions: 5, records: 4, readUnits: 1.5 }, { stage: 'prod', origin: 'stack credex-prod in cn-north-1', tableName: 't' }, '2026-11-28T09:00:00.000Z');
+  const records = [
+    commitmentNo(1, KEPT),
+    commitmentNo(2, { ...ITEM('哈尔滨新区卫生健康局'), ...BROKEN, party: NATURAL_PERSON }),
+    breachOf(1, 2),
+    asRecord(nonPenalty()),
+  ];
+  const report = statsReport(
+    aggregateStats(records, sources, DAY),
+    { segments: 2, items: 40, revisions: 5, records: 4, readUnits: 1.5 },
+    { stage: 'prod', origin: 'stack credex-prod in cn-north-1', tableName: 't' },
+    '2026-11-28T09:00:00.000Z',
+  );
   const text = formatStats(report);
 
   test('one section per record type, with the rate as a percentage', () => {
-    for (const title of ['Commitments (信用承诺)', 'Breaches (失信信息: administrative penalties)', 'Non-penalty decisions (不予行政处罚: kept, never shared)', 'Credit repairs (信用修复)', 'Subjects (主体)']) expect(text).toContain(`\n${title}\n`);
+    for (const title of [
+      'Commitments (信用承诺)',
+      'Breaches (失信信息: administrative penalties)',
+      'Non-penalty decisions (不予行政处罚: kept, never shared)',
+      'Credit repairs (信用修复)',
+      'Subjects (主体)',
+    ])
+      expect(text).toContain(`\n${title}\n`);
     expect(text).toMatch(/^ {4}keeping rate \(kept \/ verified\) +50\.00 %$/m);
     expect(text).toContain('4 records at their latest accepted revision (40 items read in 2 segments, 1.5 read units)');
   });
@@ -308,7 +389,12 @@ describe('readLatestRecords', () => {
     expect(scan).toEqual({ segments: 1, items: 17, revisions: 4, records: 2, readUnits: 1.5 });
     expect(pages).toEqual([10, 7]);
     const calls = ddbMock.commandCalls(ScanCommand).map((c) => c.args[0].input);
-    expect(calls[0]).toMatchObject({ TableName: 'state', FilterExpression: 'begins_with(sk, :rev)', ExpressionAttributeValues: { ':rev': 'REV#' }, ReturnConsumedCapacity: 'TOTAL' });
+    expect(calls[0]).toMatchObject({
+      TableName: 'state',
+      FilterExpression: 'begins_with(sk, :rev)',
+      ExpressionAttributeValues: { ':rev': 'REV#' },
+      ReturnConsumedCapacity: 'TOTAL',
+    });
     expect(calls[0]).not.toHaveProperty('Segment');
     expect(calls[1]).toMatchObject({ ExclusiveStartKey: { pk: 'x', sk: 'y' } });
   });

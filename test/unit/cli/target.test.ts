@@ -68,7 +68,10 @@ describe('the local runtime is found through the target file npm start writes', 
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('--local <dir> and --stage local read <dir>/target.json', async () => {
-    const target = { ...targetFromOutputs('local', 'us-east-1', outputsOf('local')), endpoints: { dynamodb: 'http://127.0.0.1:4581', sqs: 'http://127.0.0.1:4582' } };
+    const target = {
+      ...targetFromOutputs('local', 'us-east-1', outputsOf('local')),
+      endpoints: { dynamodb: 'http://127.0.0.1:4581', sqs: 'http://127.0.0.1:4582' },
+    };
     await writeFile(join(dir, TARGET_FILE), JSON.stringify(target));
     await expect(resolveTarget({ local: dir })).resolves.toMatchObject({ tableName: 'credex-local-sync-state', endpoints: target.endpoints });
     await expect(resolveTarget({ target: join(dir, TARGET_FILE) })).resolves.toMatchObject({ stage: 'local' });

@@ -22,7 +22,16 @@ const lane = (recordId: string): SQSRecord =>
   ({
     messageId: `m-${recordId}`,
     receiptHandle: `r-${recordId}`,
-    body: JSON.stringify({ recordType: 'commitment', source: 'hrbxq-approval', recordId, revision: 1, destination: 'municipal', action: 'upsert', correlationId: 'c', routedAt: '' }),
+    body: JSON.stringify({
+      recordType: 'commitment',
+      source: 'hrbxq-approval',
+      recordId,
+      revision: 1,
+      destination: 'municipal',
+      action: 'upsert',
+      correlationId: 'c',
+      routedAt: '',
+    }),
     attributes: { ApproximateReceiveCount: '1' },
     messageAttributes: {},
   }) as unknown as SQSRecord;
@@ -30,7 +39,12 @@ const lane = (recordId: string): SQSRecord =>
 it('rejects, with the reason, a record its adapter cannot express, and still delivers the others', async () => {
   const state = inMemorySyncState();
   for (const recordId of ['GOOD', 'BAD']) {
-    await state.acceptRevision(commitment({ recordId }) as unknown as CreditRecord, { contentHash: recordId, now: '2026-03-02T01:00:00.000Z', correlationId: 'c', claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 't' } });
+    await state.acceptRevision(commitment({ recordId }) as unknown as CreditRecord, {
+      contentHash: recordId,
+      now: '2026-03-02T01:00:00.000Z',
+      correlationId: 'c',
+      claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 't' },
+    });
   }
   const fetched: string[] = [];
   const result = await processDeliverBatch([lane('GOOD'), lane('BAD')], {
@@ -38,7 +52,13 @@ it('rejects, with the reason, a record its adapter cannot express, and still del
     sqs: new SQSClient({ region: 'us-east-1' }),
     adapter,
     credentials: { get: async () => ({ appKey: 'k', secret: 's' }) as never, refresh: async () => ({ appKey: 'k', secret: 's' }) as never },
-    config: { tableName: 't', destination: 'municipal', endpointUrl: 'http://sim', queueUrl: 'q', lane: { rateLimitPerSecond: 100, sendTimeoutSeconds: 1, maxConcurrency: 1 } },
+    config: {
+      tableName: 't',
+      destination: 'municipal',
+      endpointUrl: 'http://sim',
+      queueUrl: 'q',
+      lane: { rateLimitPerSecond: 100, sendTimeoutSeconds: 1, maxConcurrency: 1 },
+    },
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     fetch: (async (url: string) => {
       fetched.push(url);
@@ -49,6 +69,10 @@ it('rejects, with the reason, a record its adapter cannot express, and still del
   expect(result.batchItemFailures).toEqual([]);
   expect(fetched).toEqual(['http://sim/x']);
   const ref = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
-  expect(await state.getDestinationState(ref('BAD'), 'municipal')).toMatchObject({ revision: 1, status: 'rejected', lastError: expect.stringMatching(/cannot send this record: no wire form/) });
+  expect(await state.getDestinationState(ref('BAD'), 'municipal')).toMatchObject({
+    revision: 1,
+    status: 'rejected',
+    lastError: expect.stringMatching(/cannot send this record: no wire form/),
+  });
   expect(await state.getDestinationState(ref('GOOD'), 'municipal')).toMatchObject({ revision: 1, status: 'delivered' });
 });

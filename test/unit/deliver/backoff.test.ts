@@ -27,7 +27,9 @@ describe('backoff of transient failures', () => {
 
 describe('delivery helpers', () => {
   it('builds the idempotency key from type, source, id, revision and destination', () => {
-    expect(idempotencyKey({ recordType: 'breach', source: 'hlj-credit-platform', recordId: 'PROV-1', revision: 3, destination: 'district' })).toBe('breach:hlj-credit-platform:PROV-1:3:district');
+    expect(idempotencyKey({ recordType: 'breach', source: 'hlj-credit-platform', recordId: 'PROV-1', revision: 3, destination: 'district' })).toBe(
+      'breach:hlj-credit-platform:PROV-1:3:district',
+    );
   });
 
   it('masks identity numbers an endpoint echoes back in its reasons', () => {

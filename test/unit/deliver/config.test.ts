@@ -2,7 +2,13 @@ import { deliverConfigFromEnv } from '../../../functions/deliver/config.js';
 import { ConfigurationError } from '../../../functions/shared/errors.js';
 import { destinations } from '../../../topology/topology.js';
 
-const env = { TABLE_NAME: 't', DESTINATION: 'provincial', ENDPOINT_URL: 'https://credit.hlj.example/', LANE_QUEUE_URL: 'https://sqs/q', CREDENTIALS_SECRET: 'credex/provincial' };
+const env = {
+  TABLE_NAME: 't',
+  DESTINATION: 'provincial',
+  ENDPOINT_URL: 'https://credit.hlj.example/',
+  LANE_QUEUE_URL: 'https://sqs/q',
+  CREDENTIALS_SECRET: 'credex/provincial',
+};
 
 describe('deliverConfigFromEnv', () => {
   it('reads the lane, its endpoint and secret, and takes the lane settings from the topology', () => {

@@ -22,10 +22,18 @@ const adapter: Adapter = {
   destination: 'municipal',
   signatureAlgorithm: 'HMAC-SHA256',
   maxBatchSize: 1,
-  buildRequests: (deliveries) => deliveries.map((d) => ({ method: 'PUT' as const, path: `/records/${d.record.recordId}`, body: JSON.stringify({ id: d.record.recordId, revision: d.record.revision }), keys: [d.idempotencyKey] })),
+  buildRequests: (deliveries) =>
+    deliveries.map((d) => ({
+      method: 'PUT' as const,
+      path: `/records/${d.record.recordId}`,
+      body: JSON.stringify({ id: d.record.recordId, revision: d.record.revision }),
+      keys: [d.idempotencyKey],
+    })),
   interpret: (request, response) =>
     request.keys.map((key) =>
-      request.path.includes('REFUSE') ? { key, outcome: 'rejected' as const, reason: `HTTP ${response.status}: field xkxm not in the code table` } : { key, outcome: 'delivered' as const, receipt: `R-${request.path.split('/').pop()}` },
+      request.path.includes('REFUSE')
+        ? { key, outcome: 'rejected' as const, reason: `HTTP ${response.status}: field xkxm not in the code table` }
+        : { key, outcome: 'delivered' as const, receipt: `R-${request.path.split('/').pop()}` },
     ),
 };
 
@@ -38,7 +46,14 @@ function lane(recordId: string, revision = 1, receiveCount = 1): SQSRecord {
   return {
     messageId: `m-${recordId}-${revision}`,
     receiptHandle: `r-${recordId}-${revision}`,
-    body: JSON.stringify({ ...ref(recordId), revision, destination: 'municipal', action: 'upsert', correlationId: `c-${recordId}`, routedAt: '2026-03-02T01:00:00.000Z' }),
+    body: JSON.stringify({
+      ...ref(recordId),
+      revision,
+      destination: 'municipal',
+      action: 'upsert',
+      correlationId: `c-${recordId}`,
+      routedAt: '2026-03-02T01:00:00.000Z',
+    }),
     attributes: { ApproximateReceiveCount: String(receiveCount) },
     messageAttributes: {},
   } as unknown as SQSRecord;
@@ -47,7 +62,12 @@ function lane(recordId: string, revision = 1, receiveCount = 1): SQSRecord {
 /** Intake's part: the revision accepted and routed to the municipal lane. */
 async function accepted(recordId: string, revision = 1): Promise<void> {
   const record = commitment({ recordId, revision }) as unknown as CreditRecord;
-  await state.acceptRevision(record, { contentHash: `h${revision}`, now: '2026-03-02T01:00:00.000Z', correlationId: `c-${recordId}`, claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 'intake' } });
+  await state.acceptRevision(record, {
+    contentHash: `h${revision}`,
+    now: '2026-03-02T01:00:00.000Z',
+    correlationId: `c-${recordId}`,
+    claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 'intake' },
+  });
   await state.markRouted(ref(recordId), revision, '2026-03-02T01:00:01.000Z');
 }
 
@@ -62,7 +82,13 @@ beforeEach(() => {
     sqs: new SQSClient({ region: 'us-east-1' }),
     adapter,
     credentials: { get: async () => ({ appKey: 'k', secret: 's' }), refresh: async () => ({ appKey: 'k', secret: 's' }) },
-    config: { tableName: 'state', destination: 'municipal', endpointUrl: 'http://municipal.test', queueUrl: 'q/municipal', lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 1, maxConcurrency: 1 } },
+    config: {
+      tableName: 'state',
+      destination: 'municipal',
+      endpointUrl: 'http://municipal.test',
+      queueUrl: 'q/municipal',
+      lane: { rateLimitPerSecond: 1000, sendTimeoutSeconds: 1, maxConcurrency: 1 },
+    },
     logger: silent,
     fetch: (async (url: string, init: RequestInit) => {
       requests.push({ url, idempotencyKey: new Headers(init.headers).get('idempotency-key') });
@@ -81,10 +107,20 @@ describe('deliver on the in-memory sync state', () => {
     expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-D-1-1', 'delivered']]) });
     expect(requests).toEqual([{ url: 'http://municipal.test/records/D-1', idempotencyKey: 'commitment:hrbxq-approval:D-1:1:municipal' }]);
     const item = (await state.getDestinationState(ref('D-1'), 'municipal')) as unknown as Record<string, unknown>;
-    expect(item).toMatchObject({ revision: 1, status: 'delivered', receipt: 'R-D-1', attempts: 1, correlationId: 'c-D-1', updatedAt: '2026-03-02T01:05:00.000Z', sentRevision: 1 });
+    expect(item).toMatchObject({
+      revision: 1,
+      status: 'delivered',
+      receipt: 'R-D-1',
+      attempts: 1,
+      correlationId: 'c-D-1',
+      updatedAt: '2026-03-02T01:05:00.000Z',
+      sentRevision: 1,
+    });
     expect(item['sendLeaseToken']).toBeUndefined();
     const events = (await state.readRecordState(ref('D-1'))).events;
-    expect(events).toEqual([expect.objectContaining({ type: 'delivered', revision: 1, detail: expect.objectContaining({ destination: 'municipal', receipt: 'R-D-1' }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'delivered', revision: 1, detail: expect.objectContaining({ destination: 'municipal', receipt: 'R-D-1' }) }),
+    ]);
     expect(await state.countByDestinationStatus('municipal', 'delivered')).toBe(1);
     expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
   });
@@ -105,7 +141,9 @@ describe('deliver on the in-memory sync state', () => {
     expect(result.outcomes.get('m-S-1-1')).toBe('superseded');
     expect(requests).toEqual([]);
     expect(await state.getDestinationState(ref('S-1'), 'municipal')).toBeUndefined();
-    expect((await state.readRecordState(ref('S-1'))).events).toEqual([expect.objectContaining({ type: 'superseded', revision: 1, detail: { destination: 'municipal', storedRevision: 2 } })]);
+    expect((await state.readRecordState(ref('S-1'))).events).toEqual([
+      expect.objectContaining({ type: 'superseded', revision: 1, detail: { destination: 'municipal', storedRevision: 2 } }),
+    ]);
   });
 
   it('records a 503 as failed, frees the send and asks SQS to retry later; the next receive delivers', async () => {
@@ -113,9 +151,17 @@ describe('deliver on the in-memory sync state', () => {
     status = 503;
     const failed = await processDeliverBatch([lane('F-1')], deps);
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'm-F-1-1' }]);
-    expect(await state.getDestinationState(ref('F-1'), 'municipal')).toMatchObject({ revision: 1, status: 'failed', lastError: 'HTTP 503 unavailable', attempts: 1 });
+    expect(await state.getDestinationState(ref('F-1'), 'municipal')).toMatchObject({
+      revision: 1,
+      status: 'failed',
+      lastError: 'HTTP 503 unavailable',
+      attempts: 1,
+    });
     const [visibility] = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand);
-    expect(visibility!.args[0].input).toMatchObject({ QueueUrl: 'q/municipal', Entries: [expect.objectContaining({ ReceiptHandle: 'r-F-1-1', VisibilityTimeout: expect.any(Number) })] });
+    expect(visibility!.args[0].input).toMatchObject({
+      QueueUrl: 'q/municipal',
+      Entries: [expect.objectContaining({ ReceiptHandle: 'r-F-1-1', VisibilityTimeout: expect.any(Number) })],
+    });
     status = 200;
     const retried = await processDeliverBatch([lane('F-1', 1, 2)], deps);
     expect(retried.outcomes.get('m-F-1-1')).toBe('delivered');
@@ -126,7 +172,10 @@ describe('deliver on the in-memory sync state', () => {
     await accepted('REFUSE-1');
     const result = await processDeliverBatch([lane('REFUSE-1')], deps);
     expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-REFUSE-1-1', 'rejected']]) });
-    expect(await state.getDestinationState(ref('REFUSE-1'), 'municipal')).toMatchObject({ status: 'rejected', lastError: 'HTTP 200: field xkxm not in the code table' });
+    expect(await state.getDestinationState(ref('REFUSE-1'), 'municipal')).toMatchObject({
+      status: 'rejected',
+      lastError: 'HTTP 200: field xkxm not in the code table',
+    });
     requests.length = 0;
     expect((await processDeliverBatch([lane('REFUSE-1')], deps)).outcomes.get('m-REFUSE-1-1')).toBe('duplicate');
     expect(requests).toEqual([]);

@@ -13,7 +13,15 @@ import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { validateRecord } from '../../../functions/shared/records/validate.js';
 import { sources } from '../../../topology/topology.js';
 import { upstreams } from '../../../topology/upstreams.js';
-import { DEPARTMENTS, INVALID_REASONS, LICENSING_ITEMS, generateDemoDataset, type DemoDataset, type DemoSubmission, type Expectation } from '../../../local/demo/dataset.js';
+import {
+  DEPARTMENTS,
+  INVALID_REASONS,
+  LICENSING_ITEMS,
+  generateDemoDataset,
+  type DemoDataset,
+  type DemoSubmission,
+  type Expectation,
+} from '../../../local/demo/dataset.js';
 
 const SEED = 20261128;
 const TODAY = '2026-11-28';
@@ -79,7 +87,9 @@ describe('reproducibility', () => {
   test('generating writes nothing anywhere (the records hold identity numbers)', () => {
     const writes: unknown[] = [];
     const spies = [
-      ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void writes.push(args))),
+      ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+        jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void writes.push(args)),
+      ),
       jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (writes.push(chunk), true)),
       jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (writes.push(chunk), true)),
     ];
@@ -149,7 +159,8 @@ describe('validity', () => {
       const occurredAt = String(s.record!['occurredAt']);
       if (!occurredAt.endsWith('+08:00') || occurredAt.slice(0, 10) > d.today) problems.push(`${s.seq}: occurredAt ${occurredAt}`);
       const data = dataOf(s);
-      for (const field of past) if (typeof data[field] === 'string' && (data[field] as string) > d.today) problems.push(`${s.seq}: ${field} ${String(data[field])}`);
+      for (const field of past)
+        if (typeof data[field] === 'string' && (data[field] as string) > d.today) problems.push(`${s.seq}: ${field} ${String(data[field])}`);
       const licence = data['licence'] as Json | undefined;
       if (licence && (licence['decisionDate'] as string) > d.today) problems.push(`${s.seq}: licence.decisionDate`);
     }
@@ -160,7 +171,10 @@ describe('validity', () => {
     const d = generateDemoDataset({ seed: 5, today: '2027-03-31' });
     const problems = d.submissions
       .filter((s) => s.expect !== 'invalid')
-      .flatMap((s) => [...validateRecord(s.record).errors.map((e) => `${s.seq}: ${e.path} ${e.rule}`), ...(String(s.record!['occurredAt']).slice(0, 10) > d.today ? [`${s.seq}: future`] : [])]);
+      .flatMap((s) => [
+        ...validateRecord(s.record).errors.map((e) => `${s.seq}: ${e.path} ${e.rule}`),
+        ...(String(s.record!['occurredAt']).slice(0, 10) > d.today ? [`${s.seq}: future`] : []),
+      ]);
     expect(problems).toEqual([]);
   });
 });
@@ -185,9 +199,18 @@ describe('channels', () => {
     const provincial = d.submissions.filter((s) => s.record?.['source'] === 'hlj-credit-platform');
     expect(provincial.length).toBeGreaterThan(0);
     expect(provincial.filter((s) => s.channel !== 'feed').map((s) => s.seq)).toEqual([]);
-    expect(d.submissions.filter((s) => s.channel === 'feed' && (s.record?.['source'] !== 'hlj-credit-platform' || s.record['recordType'] !== 'breach')).map((s) => s.seq)).toEqual([]);
+    expect(
+      d.submissions
+        .filter((s) => s.channel === 'feed' && (s.record?.['source'] !== 'hlj-credit-platform' || s.record['recordType'] !== 'breach'))
+        .map((s) => s.seq),
+    ).toEqual([]);
     const pushable = (r: Json): boolean =>
-      Object.entries(upstreams).some(([id, u]) => id !== 'hlj-credit-platform' && (u.sources as readonly string[]).includes(String(r['source'])) && (u.recordTypes as readonly string[]).includes(String(r['recordType'])));
+      Object.entries(upstreams).some(
+        ([id, u]) =>
+          id !== 'hlj-credit-platform' &&
+          (u.sources as readonly string[]).includes(String(r['source'])) &&
+          (u.recordTypes as readonly string[]).includes(String(r['recordType'])),
+      );
     const queued = d.submissions.filter((s) => s.channel === 'queue');
     expect(queued.filter((s) => s.record !== undefined && pushable(s.record)).map((s) => s.seq)).toEqual([]);
     // the queue sees both kinds of traffic: text no upstream sends, and records of a department system
@@ -203,21 +226,26 @@ describe('expectations', () => {
     expect(wrong).toEqual([]);
   });
 
-  test.each(everyDataset())('%s: a superseded submission follows a newer revision of its record, a duplicate an identical submission, both ≥ 10 positions earlier', (_, d) => {
-    const problems: string[] = [];
-    d.submissions.forEach((s, i) => {
-      const before = d.submissions.slice(0, Math.max(0, i - 9));
-      if (s.expect === 'superseded') {
-        const newer = before.find((e) => e.expect === 'accepted' && keyOf(e.record!) === keyOf(s.record!) && (e.record!['revision'] as number) > (s.record!['revision'] as number));
-        if (!newer) problems.push(`${s.seq}: superseded without a newer revision 10 or more positions earlier`);
-      }
-      if (s.expect === 'duplicate') {
-        const original = before.find((e) => e.expect === 'accepted' && e.body === s.body && e.channel === s.channel);
-        if (!original) problems.push(`${s.seq}: duplicate without an identical accepted submission 10 or more positions earlier`);
-      }
-    });
-    expect(problems).toEqual([]);
-  });
+  test.each(everyDataset())(
+    '%s: a superseded submission follows a newer revision of its record, a duplicate an identical submission, both ≥ 10 positions earlier',
+    (_, d) => {
+      const problems: string[] = [];
+      d.submissions.forEach((s, i) => {
+        const before = d.submissions.slice(0, Math.max(0, i - 9));
+        if (s.expect === 'superseded') {
+          const newer = before.find(
+            (e) => e.expect === 'accepted' && keyOf(e.record!) === keyOf(s.record!) && (e.record!['revision'] as number) > (s.record!['revision'] as number),
+          );
+          if (!newer) problems.push(`${s.seq}: superseded without a newer revision 10 or more positions earlier`);
+        }
+        if (s.expect === 'duplicate') {
+          const original = before.find((e) => e.expect === 'accepted' && e.body === s.body && e.channel === s.channel);
+          if (!original) problems.push(`${s.seq}: duplicate without an identical accepted submission 10 or more positions earlier`);
+        }
+      });
+      expect(problems).toEqual([]);
+    },
+  );
 
   test.each(everyDataset())('%s: the counts of the facts are the counts of the submissions', (_, d) => {
     const count = (e: Expectation): number => d.submissions.filter((s) => s.expect === e).length;
@@ -229,10 +257,13 @@ describe('expectations', () => {
     expect(districtBreaches.length).toBe(d.facts.breaches);
     expect(ofType(accepted(d), 'breach', 'hlj-credit-platform').length).toBe(d.facts.inboundBreaches);
     expect(ofType(accepted(d), 'repair').length).toBe(d.facts.repairs);
-    const firstRevisions = d.submissions.filter((s) => s.expect !== 'invalid' && s.expect !== 'duplicate' && s.record!['recordType'] === 'commitment' && s.record!['revision'] === 1);
+    const firstRevisions = d.submissions.filter(
+      (s) => s.expect !== 'invalid' && s.expect !== 'duplicate' && s.record!['recordType'] === 'commitment' && s.record!['revision'] === 1,
+    );
     expect(firstRevisions.filter((s) => s.record!['source'] === 'hrbxq-approval').length).toBe(d.facts.commitments);
     expect(firstRevisions.filter((s) => s.record!['source'] === 'hrb-credit-repair').length).toBe(d.facts.repairCommitments);
-    for (const tier of ['轻微', '一般', '严重'] as const) expect(districtBreaches.filter((s) => dataOf(s)['severity'] === tier).length).toBe(d.facts.breachesBySeverity[tier]);
+    for (const tier of ['轻微', '一般', '严重'] as const)
+      expect(districtBreaches.filter((s) => dataOf(s)['severity'] === tier).length).toBe(d.facts.breachesBySeverity[tier]);
     expect(districtBreaches.filter((s) => dataOf(s)['brokenCommitmentCode'] !== undefined).length).toBe(d.facts.brokenCommitments);
     const exemptions = ofType(accepted(d), 'nonPenalty', 'hrbxq-enforcement');
     expect(exemptions.length).toBe(d.facts.nonPenalties);
@@ -254,7 +285,11 @@ describe('scale 1: the reform as reported', () => {
 
   test('108 enterprises, each with a commitment for a catalogue item; individual businesses have 92 codes', () => {
     expect(one.facts.enterprises).toBe(108);
-    const licensing = ofType(one.submissions.filter((s) => s.expect !== 'invalid'), 'commitment', 'hrbxq-approval');
+    const licensing = ofType(
+      one.submissions.filter((s) => s.expect !== 'invalid'),
+      'commitment',
+      'hrbxq-approval',
+    );
     const market = licensing.filter((s) => (dataOf(s)['party'] as Json)['category'] !== '自然人');
     expect(new Set(market.map((s) => (dataOf(s)['party'] as Json)['uscc'])).size).toBe(108);
     const individual = market.filter((s) => (dataOf(s)['party'] as Json)['category'] === '个体工商户');
@@ -272,7 +307,11 @@ describe('scale 1: the reform as reported', () => {
   });
 
   test('commitment types are mostly 审批替代型; all three publication types occur', () => {
-    const firsts = ofType(one.submissions.filter((s) => s.expect !== 'invalid' && s.expect !== 'duplicate' && s.record!['revision'] === 1), 'commitment', 'hrbxq-approval');
+    const firsts = ofType(
+      one.submissions.filter((s) => s.expect !== 'invalid' && s.expect !== 'duplicate' && s.record!['revision'] === 1),
+      'commitment',
+      'hrbxq-approval',
+    );
     const types = firsts.map((s) => dataOf(s)['commitmentType']);
     expect(types.filter((t) => t === '审批替代型').length / types.length).toBeGreaterThan(0.8);
     expect(new Set(types).size).toBeGreaterThanOrEqual(3);
@@ -321,9 +360,12 @@ describe('scale 1: the reform as reported', () => {
       const categories = data['penaltyCategories'] as string[];
       const fine = data['fineAmount'] as number | undefined;
       // CF_NR_FK: the fine is in 10,000 yuan, and the decision text states it in yuan
-      if (fine !== undefined && !String(data['penaltyContent']).includes(`${Math.round(fine * 10_000)}元`)) problems.push(`${b.seq}: fine ${fine} (10k yuan) not the amount stated`);
-      if (data['severity'] === '严重' && !(categories.includes('吊销许可证件') && (data['blackPoints'] as number) >= 20)) problems.push(`${b.seq}: serious breach without revocation and heavy black points`);
-      if (data['severity'] === '一般' && !(categories.includes('罚款') && (data['blackPoints'] as number) > 0)) problems.push(`${b.seq}: general breach without a fine`);
+      if (fine !== undefined && !String(data['penaltyContent']).includes(`${Math.round(fine * 10_000)}元`))
+        problems.push(`${b.seq}: fine ${fine} (10k yuan) not the amount stated`);
+      if (data['severity'] === '严重' && !(categories.includes('吊销许可证件') && (data['blackPoints'] as number) >= 20))
+        problems.push(`${b.seq}: serious breach without revocation and heavy black points`);
+      if (data['severity'] === '一般' && !(categories.includes('罚款') && (data['blackPoints'] as number) > 0))
+        problems.push(`${b.seq}: general breach without a fine`);
     }
     expect(problems).toEqual([]);
   });
@@ -343,27 +385,32 @@ describe('scale 1: the reform as reported', () => {
     expect(ofType(accepted(one), 'breach').filter((s) => String(dataOf(s)['decisionNumber']).includes('不罚')).length).toBe(0);
   });
 
-  test('each repair follows the accepted breach it repairs, is decided by that breach\'s authority, applied for through Credit China', () => {
+  test("each repair follows the accepted breach it repairs, is decided by that breach's authority, applied for through Credit China", () => {
     const repairs = ofType(accepted(one), 'repair');
     expect(repairs.length).toBeGreaterThanOrEqual(1);
     const problems: string[] = [];
     for (const r of repairs) {
       const data = dataOf(r);
       const earlier = one.submissions.slice(0, r.seq - 1).filter((s) => s.expect === 'accepted');
-      const breach = earlier.find((s) => s.record!['recordType'] === 'breach' && s.record!['recordId'] === data['breachRecordId'] && s.record!['source'] === data['breachSource']);
+      const breach = earlier.find(
+        (s) => s.record!['recordType'] === 'breach' && s.record!['recordId'] === data['breachRecordId'] && s.record!['source'] === data['breachSource'],
+      );
       if (!breach) {
         problems.push(`${r.seq}: breach ${String(data['breachRecordId'])} not accepted before the repair`);
         continue;
       }
       const b = dataOf(breach);
-      if (b['decisionNumber'] !== data['breachDecisionNumber'] || b['decisionDate'] !== data['breachDecisionDate'] || b['severity'] !== data['severity']) problems.push(`${r.seq}: breach facts differ`);
+      if (b['decisionNumber'] !== data['breachDecisionNumber'] || b['decisionDate'] !== data['breachDecisionDate'] || b['severity'] !== data['severity'])
+        problems.push(`${r.seq}: breach facts differ`);
       if (JSON.stringify(b['party']) !== JSON.stringify(data['party'])) problems.push(`${r.seq}: party differs from the breach's`);
-      if (b['authorityUscc'] !== data['handlingUnitUscc'] || b['authority'] !== data['handlingUnit']) problems.push(`${r.seq}: not decided by the breach's authority`);
+      if (b['authorityUscc'] !== data['handlingUnitUscc'] || b['authority'] !== data['handlingUnit'])
+        problems.push(`${r.seq}: not decided by the breach's authority`);
       if (data['applicationChannel'] !== '信用中国') problems.push(`${r.seq}: not applied for through Credit China`);
       if (data['outcome'] === '同意') {
         if (data['method'] !== '终止公示') problems.push(`${r.seq}: a penalty repaired otherwise than by 终止公示`);
         const promise = earlier.find((s) => s.record!['recordType'] === 'commitment' && dataOf(s)['commitmentCode'] === data['repairCommitmentCode']);
-        if (!promise || dataOf(promise)['commitmentType'] !== '信用修复型') problems.push(`${r.seq}: no earlier 信用修复型 commitment ${String(data['repairCommitmentCode'])}`);
+        if (!promise || dataOf(promise)['commitmentType'] !== '信用修复型')
+          problems.push(`${r.seq}: no earlier 信用修复型 commitment ${String(data['repairCommitmentCode'])}`);
       }
     }
     expect(problems).toEqual([]);
@@ -387,7 +434,9 @@ describe('scale 1: the reform as reported', () => {
       expect(share).toBeLessThanOrEqual(0.1);
     }
     // out of order: a commitment's fulfilment revision overtaking its first revision
-    expect(submissions.filter((s) => s.expect === 'superseded').every((s) => s.record!['recordType'] === 'commitment' && s.record!['revision'] === 1)).toBe(true);
+    expect(submissions.filter((s) => s.expect === 'superseded').every((s) => s.record!['recordType'] === 'commitment' && s.record!['revision'] === 1)).toBe(
+      true,
+    );
     // a retraction (entered in error) is a withdraw; a cancelled licence is a change of status (an upsert)
     const withdrawals = accepted(one).filter((s) => s.record!['operation'] === 'withdraw');
     expect(withdrawals.length).toBe(facts.withdrawals);

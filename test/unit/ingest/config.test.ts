@@ -24,7 +24,13 @@ describe('upstream secret names', () => {
 describe('ingestConfigFromEnv', () => {
   it('reads the table, the queue and the default limits, and names the upstream secrets under credex by default', () => {
     const config = ingestConfigFromEnv(env);
-    expect(config).toEqual({ tableName: 't', intakeQueueUrl: 'https://sqs/intake', upstreams: resolveUpstreams('credex'), maxRecordsPerRequest: 100, maxBodyBytes: 5 * 1024 * 1024 });
+    expect(config).toEqual({
+      tableName: 't',
+      intakeQueueUrl: 'https://sqs/intake',
+      upstreams: resolveUpstreams('credex'),
+      maxRecordsPerRequest: 100,
+      maxBodyBytes: 5 * 1024 * 1024,
+    });
     expect(DEFAULT_SECRETS_PREFIX).toBe('credex');
     expect(config.upstreams['hrbxq-approval-system']!.credentialsSecret).toBe('credex/upstreams/hrbxq-approval-system');
     expect(ingestConfigFromEnv({ ...env, SECRETS_PREFIX: '' }).upstreams).toEqual(resolveUpstreams('credex'));

@@ -33,7 +33,10 @@ async function answersDocumented(body: Buffer | string, contentType = 'applicati
 const charset = fc.constantFrom('application/json; charset=utf-8', 'application/json; charset=gb18030', 'application/json');
 
 it(`random bytes (${RUNS.bytes} runs)`, async () => {
-  await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), charset, async (bytes, type) => void (await answersDocumented(Buffer.from(bytes), type))), { numRuns: RUNS.bytes });
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), charset, async (bytes, type) => void (await answersDocumented(Buffer.from(bytes), type))),
+    { numRuns: RUNS.bytes },
+  );
 });
 
 it(`deep nesting (${RUNS.nesting} runs)`, async () => {
@@ -69,7 +72,11 @@ it(`prototype-pollution keys (${RUNS.proto} runs)`, async () => {
       const record = JSON.stringify(commitment());
       const inject = (json: string) => `{${extra},${json.slice(1)}`;
       const text =
-        where === 'top' ? inject(JSON.stringify({ records: [commitment()] })) : where === 'record' ? `{"records":[${inject(record)}]}` : record.replace('"data":{', `"data":{${extra},`);
+        where === 'top'
+          ? inject(JSON.stringify({ records: [commitment()] }))
+          : where === 'record'
+            ? `{"records":[${inject(record)}]}`
+            : record.replace('"data":{', `"data":{${extra},`);
       await answersDocumented(text);
     }),
     { numRuns: RUNS.proto },

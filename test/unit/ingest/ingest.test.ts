@@ -1,5 +1,14 @@
 /** The ingest API's logic over fake clients: the pure parts, the order of checks, every answer documented. */
-import { bodyEncoding, decodeBody, handleIngestRequest, nestingDepth, recordsOf, type IngestDeps, type IngestRequest, type IngestResponse } from '../../../functions/ingest/ingest.js';
+import {
+  bodyEncoding,
+  decodeBody,
+  handleIngestRequest,
+  nestingDepth,
+  recordsOf,
+  type IngestDeps,
+  type IngestRequest,
+  type IngestResponse,
+} from '../../../functions/ingest/ingest.js';
 import { sources } from '../../../topology/topology.js';
 import { upstreams } from '../../../topology/upstreams.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
@@ -72,13 +81,23 @@ describe('POST /v1/records', () => {
     const record = commitment({ recordId: 'U-1' });
     const r = await call(signed(record, { requestId: 'req-single' }));
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ requestId: 'req-single', accepted: 1, rejected: 0, results: [{ index: 0, recordId: 'U-1', status: 'accepted', trackingId: 'req-single:0' }] });
+    expect(r.json).toEqual({
+      requestId: 'req-single',
+      accepted: 1,
+      rejected: 0,
+      results: [{ index: 0, recordId: 'U-1', status: 'accepted', trackingId: 'req-single:0' }],
+    });
     expect(fake.sent.map((b) => JSON.parse(b))).toEqual([record]);
     expect(fake.quarantined).toEqual([]);
   });
 
   it('answers a mixed batch with 207 and per-record results; refused records are quarantined, never sent', async () => {
-    const records = [commitment({ recordId: 'U-ok' }), commitment({ recordId: 'U-bad', revision: 0 }), breach({ recordId: 'U-breach' }), commitment({ recordId: 'U-other', source: 'hrbdl-approval' })];
+    const records = [
+      commitment({ recordId: 'U-ok' }),
+      commitment({ recordId: 'U-bad', revision: 0 }),
+      breach({ recordId: 'U-breach' }),
+      commitment({ recordId: 'U-other', source: 'hrbdl-approval' }),
+    ];
     const r = await call(signed({ records }, { requestId: 'req-mixed' }));
     expect(r.status).toBe(207);
     const results = r.json['results'] as Array<Record<string, unknown>>;
@@ -88,7 +107,10 @@ describe('POST /v1/records', () => {
       [2, 'U-breach', 'rejected'],
       [3, 'U-other', 'rejected'],
     ]);
-    expect(results[2]!['errors']).toEqual([expect.objectContaining({ path: '/source', rule: 'notAuthorised' }), expect.objectContaining({ path: '/recordType', rule: 'notAuthorised' })]);
+    expect(results[2]!['errors']).toEqual([
+      expect.objectContaining({ path: '/source', rule: 'notAuthorised' }),
+      expect.objectContaining({ path: '/recordType', rule: 'notAuthorised' }),
+    ]);
     expect(results[3]!['errors']).toEqual([expect.objectContaining({ path: '/source', rule: 'notAuthorised' })]);
     expect(fake.sent.map((b) => (JSON.parse(b) as { recordId: string }).recordId)).toEqual(['U-ok']);
     expect(fake.quarantined.map((p) => [p['recordId'], p['reason']])).toEqual(
@@ -172,7 +194,9 @@ describe('POST /v1/records', () => {
   });
 
   it('throttles per upstream with 429 and Retry-After', async () => {
-    const limited = fakeDeps(fake, { config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 2 } } } });
+    const limited = fakeDeps(fake, {
+      config: { ...deps.config, upstreams: { ...upstreams, 'hrbxq-approval-system': { ...upstreams['hrbxq-approval-system'], rateLimitPerMinute: 2 } } },
+    });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push(await call(signed(commitment({ recordId: `T-${i}` })), limited));
     expect(statuses.map((s) => s.status)).toEqual([200, 200, 429]);
@@ -197,8 +221,10 @@ describe('POST /v1/records', () => {
 });
 
 describe('input that would fail the same way again: a 4xx or a quarantine entry, never "retry later"', () => {
-  const named = (recordId: string, name: string) => commitment({ recordId }, { party: { ...(commitment().data as { party: Record<string, unknown> }).party, name } });
-  const resultsOf = (r: { json: Record<string, unknown> }) => r.json['results'] as Array<{ status: string; errors?: Array<{ path: string; rule: string; message: string }> }>;
+  const named = (recordId: string, name: string) =>
+    commitment({ recordId }, { party: { ...(commitment().data as { party: Record<string, unknown> }).party, name } });
+  const resultsOf = (r: { json: Record<string, unknown> }) =>
+    r.json['results'] as Array<{ status: string; errors?: Array<{ path: string; rule: string; message: string }> }>;
 
   it.each([
     ['U+FFFE', 'a\uFFFEb', 'U+FFFE, a noncharacter'],
@@ -236,24 +262,29 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
   });
 
   it('"records" named twice: 400, nothing sent or kept', async () => {
-    const r = await call(signed(`{"records":[${JSON.stringify(commitment({ recordId: 'D-first' }))}],"records":[${JSON.stringify(commitment({ recordId: 'D-second' }))}]}`));
+    const r = await call(
+      signed(`{"records":[${JSON.stringify(commitment({ recordId: 'D-first' }))}],"records":[${JSON.stringify(commitment({ recordId: 'D-second' }))}]}`),
+    );
     expect([r.status, codeOf(r)]).toEqual([400, 'INVALID_REQUEST']);
     expect((r.json['error'] as { message: string }).message).toContain('/records is named more than once');
     expect(fake.sent).toEqual([]);
   });
 
-  it('a 600 KB source: rejected (207), kept in an entry that fits one item, with the cut field\'s length and hash', async () => {
+  it("a 600 KB source: rejected (207), kept in an entry that fits one item, with the cut field's length and hash", async () => {
     const source = 'x'.repeat(600_000);
     const r = await call(signed({ records: [{ ...commitment(), source, recordId: 'y'.repeat(300_000) }] }));
     expect(r.status).toBe(207);
     const item = fake.quarantined[0]!;
     expect(item['source']).toHaveLength(257);
-    expect(item['cutFields']).toEqual({ source: { chars: 600_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, recordId: { chars: 300_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(item['cutFields']).toEqual({
+      source: { chars: 600_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      recordId: { chars: 300_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     const itemBytes = Buffer.byteLength(JSON.stringify({ ...item, bodyGzip: undefined })) + ((item['bodyGzip'] as Uint8Array | undefined)?.length ?? 0);
     expect(itemBytes).toBeLessThan(400 * 1024);
   });
 
-  it('a record over 240 KiB is kept as tooLarge, the runbook\'s reason for it', async () => {
+  it("a record over 240 KiB is kept as tooLarge, the runbook's reason for it", async () => {
     const r = await call(signed(named('T-big', '公'.repeat(90_000))));
     expect(resultsOf(r)[0]!.errors).toEqual([expect.objectContaining({ rule: 'maxRecordBytes' })]);
     expect(fake.quarantined.map((p) => p['reason'])).toEqual(['tooLarge']);
@@ -269,10 +300,18 @@ describe('input that would fail the same way again: a 4xx or a quarantine entry,
   });
 
   it('a DynamoDB client fault (ValidationException) is not answered 503: it would fail again', async () => {
-    fake.failQuarantine = Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    fake.failQuarantine = Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+      name: 'ValidationException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
     const r = await call(signed(commitment({ recordId: 'U-bad', revision: 0 })));
     expect([r.status, codeOf(r)]).toEqual([500, 'INTERNAL_ERROR']);
-    fake.failQuarantine = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    fake.failQuarantine = Object.assign(new Error('Rate exceeded'), {
+      name: 'ProvisionedThroughputExceededException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
     expect((await call(signed(commitment({ recordId: 'U-bad', revision: 0 })))).status).toBe(503);
   });
 });
@@ -283,14 +322,32 @@ describe('GET /v1/records/{recordType}/{recordId}', () => {
 
   it('answers the revision and per-destination state', async () => {
     const ref = { recordType: 'commitment' as const, source: 'hrbxq-approval', recordId: 'U-1' };
-    await fake.state.acceptRevision(commitment({ ...ref, revision: 3 }) as unknown as CreditRecord, { contentHash: 'h', now: '2026-03-02T01:00:00.000Z', correlationId: 'c', claim: { destinations: ['provincial'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 't' } });
+    await fake.state.acceptRevision(commitment({ ...ref, revision: 3 }) as unknown as CreditRecord, {
+      contentHash: 'h',
+      now: '2026-03-02T01:00:00.000Z',
+      correlationId: 'c',
+      claim: { destinations: ['provincial'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 't' },
+    });
     await fake.state.markRouted(ref, 3, '2026-03-02T01:00:01.000Z');
     await fake.state.recordDestinationOutcome(ref, 'provincial', { revision: 3, status: 'delivered', now: '2026-03-02T01:00:05.000Z', attempts: 1 });
-    await fake.state.recordDestinationOutcome(ref, 'municipal', { revision: 3, status: 'failed', now: '2026-03-02T01:00:06.000Z', attempts: 2, error: 'HTTP 503' });
+    await fake.state.recordDestinationOutcome(ref, 'municipal', {
+      revision: 3,
+      status: 'failed',
+      now: '2026-03-02T01:00:06.000Z',
+      attempts: 2,
+      error: 'HTTP 503',
+    });
     const r = await call(get('commitment', 'U-1', 'source=hrbxq-approval'));
     expect(r.status).toBe(200);
     expect(r.json).toEqual(
-      expect.objectContaining({ recordId: 'U-1', revision: 3, destinations: [expect.objectContaining({ destination: 'municipal', status: 'failed', lastError: 'HTTP 503' }), expect.objectContaining({ destination: 'provincial', status: 'delivered' })] }),
+      expect.objectContaining({
+        recordId: 'U-1',
+        revision: 3,
+        destinations: [
+          expect.objectContaining({ destination: 'municipal', status: 'failed', lastError: 'HTTP 503' }),
+          expect.objectContaining({ destination: 'provincial', status: 'delivered' }),
+        ],
+      }),
     );
   });
 

@@ -20,17 +20,24 @@ const source = readdirSync(ingestDir)
   .map((name) => readFileSync(new URL(name, ingestDir), 'utf8'))
   .join('\n');
 const serverSource = readFileSync(new URL('../../../local/ingest-server.ts', import.meta.url), 'utf8');
-const errorSchema = (openapi.components.schemas['ErrorResponse'] as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error.properties.code.enum;
+const errorSchema = (openapi.components.schemas['ErrorResponse'] as { properties: { error: { properties: { code: { enum: string[] } } } } }).properties.error
+  .properties.code.enum;
 
 type Scenario = [name: string, build: () => IngestRequest, deps?: (d: IngestDeps) => IngestDeps];
 const GET = (type: string, query?: string, appKey?: string) =>
   signed('', { method: 'GET', path: `/v1/records/${type}/U-1`, ...(query !== undefined && { rawQuery: query }), ...(appKey && { appKey }) });
-const failingSqs = (d: IngestDeps): IngestDeps => ({ ...d, sqs: { send: () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} })) } as unknown as IngestDeps['sqs'] });
+const failingSqs = (d: IngestDeps): IngestDeps => ({
+  ...d,
+  sqs: { send: () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} })) } as unknown as IngestDeps['sqs'],
+});
 const down = () => Promise.reject(Object.assign(new Error('down'), { $metadata: {} }));
 /** The table unreachable: the records and the quarantine (nonces and throttle answer, as when only reads and writes of records fail). */
 const failingState = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { readRecordState: down, quarantine: down }) });
 const broken = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { throttleRequest: () => Promise.reject(new TypeError('bug')) }) });
-const throttled = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { throttleRequest: async () => ({ allowed: false, retryAfterSeconds: 7 }) }) });
+const throttled = (d: IngestDeps): IngestDeps => ({
+  ...d,
+  state: overriding(d.state, { throttleRequest: async () => ({ allowed: false, retryAfterSeconds: 7 }) }),
+});
 const tiny = (d: IngestDeps): IngestDeps => ({ ...d, config: { ...d.config, maxBodyBytes: 1 } });
 
 const scenarios: Scenario[] = [
@@ -89,7 +96,9 @@ describe('docs/api/openapi.yaml', () => {
   });
 
   it('names every record type and destination status the exchange has, and no other', () => {
-    const get = openapi.paths['/v1/records/{recordType}/{recordId}']!['get'] as unknown as { parameters: Array<{ name: string; schema?: { enum?: string[] } }> };
+    const get = openapi.paths['/v1/records/{recordType}/{recordId}']!['get'] as unknown as {
+      parameters: Array<{ name: string; schema?: { enum?: string[] } }>;
+    };
     const status = openapi.components.schemas['RecordStatus'] as unknown as {
       properties: { recordType: { enum: string[] }; destinations: { items: { properties: { status: { enum: string[] } } } } };
     };
@@ -99,7 +108,9 @@ describe('docs/api/openapi.yaml', () => {
   });
 
   it('documents the batch limit the implementation applies', () => {
-    const push = openapi.paths['/v1/records']!['post'] as unknown as { requestBody: { content: { 'application/json': { schema: { oneOf: Array<{ properties?: { records?: { maxItems: number } } }> } } } } };
+    const push = openapi.paths['/v1/records']!['post'] as unknown as {
+      requestBody: { content: { 'application/json': { schema: { oneOf: Array<{ properties?: { records?: { maxItems: number } } }> } } } };
+    };
     expect(push.requestBody.content['application/json'].schema.oneOf[0]!.properties!.records!.maxItems).toBe(100);
     expect(source).toMatch(/DEFAULT_MAX_RECORDS_PER_REQUEST = 100/);
   });
@@ -111,11 +122,22 @@ describe('docs/api/openapi.yaml', () => {
       if (name === 'get found') {
         // delivered to the column as published (the publication fields must be documented), on its way to the province
         const ref = { recordType: 'commitment' as const, source: 'hrbxq-approval', recordId: 'U-1' };
-        await fake.state.acceptRevision(commitment({ ...ref, revision: 1 }) as unknown as CreditRecord, { contentHash: 'h', now: '2026-01-01T00:00:00.000Z', correlationId: 'c', claim: { destinations: ['provincial', 'publicColumn'], leaseUntil: '2026-01-01T00:02:00.000Z', token: 't' } });
+        await fake.state.acceptRevision(commitment({ ...ref, revision: 1 }) as unknown as CreditRecord, {
+          contentHash: 'h',
+          now: '2026-01-01T00:00:00.000Z',
+          correlationId: 'c',
+          claim: { destinations: ['provincial', 'publicColumn'], leaseUntil: '2026-01-01T00:02:00.000Z', token: 't' },
+        });
         await fake.state.markRouted(ref, 1, '2026-01-01T00:00:00.500Z');
         // a send claim still on the item: internal, never answered
         await fake.state.claimSend(ref, 'publicColumn', 1, { now: '2026-01-01T00:00:01.000Z', leaseUntil: '2026-01-01T00:05:00.000Z', token: 'internal' });
-        await fake.state.recordDestinationOutcome(ref, 'publicColumn', { revision: 1, status: 'delivered', now: '2026-01-01T00:00:01.000Z', attempts: 1, publication: { published: true, until: '2031-03-01' } });
+        await fake.state.recordDestinationOutcome(ref, 'publicColumn', {
+          revision: 1,
+          status: 'delivered',
+          now: '2026-01-01T00:00:01.000Z',
+          attempts: 1,
+          publication: { published: true, until: '2031-03-01' },
+        });
       }
       const base = fakeDeps(fake, { config: { tableName: 't', intakeQueueUrl: 'q', upstreams } });
       const request = build();
@@ -124,7 +146,15 @@ describe('docs/api/openapi.yaml', () => {
       if (name === 'get found') {
         expect(JSON.parse(response.body).destinations).toEqual([
           { destination: 'provincial', revision: 1, status: 'pending' },
-          { destination: 'publicColumn', revision: 1, status: 'delivered', attempts: 1, updatedAt: '2026-01-01T00:00:01.000Z', published: true, publishedUntil: '2031-03-01' },
+          {
+            destination: 'publicColumn',
+            revision: 1,
+            status: 'delivered',
+            attempts: 1,
+            updatedAt: '2026-01-01T00:00:01.000Z',
+            published: true,
+            publishedUntil: '2031-03-01',
+          },
         ]);
       }
       const template = routeOf(request.path);

@@ -8,7 +8,12 @@ test('the upstream table of docs/routing.md is topology/upstreams.ts', () => {
   const rows = section
     .split('\n')
     .filter((line) => line.startsWith('| `'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', '')));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replaceAll('`', '')),
+    );
   const registry = Object.entries(upstreams).map(([id, u]) => [id, u.appKey, u.sources.join(', '), u.recordTypes.join(', '), String(u.rateLimitPerMinute)]);
   expect(rows).toEqual(registry);
 });

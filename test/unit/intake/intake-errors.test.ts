@@ -35,9 +35,13 @@ beforeEach(() => {
 describe('intake under AWS errors', () => {
   it('reports only the throttled record as a batch item failure', async () => {
     const throttling = overriding(state, {
-      acceptRevision: (record, options) => (record.recordId === 'THROTTLED' ? Promise.reject(awsError('ProvisionedThroughputExceededException')) : state.acceptRevision(record, options)),
+      acceptRevision: (record, options) =>
+        record.recordId === 'THROTTLED' ? Promise.reject(awsError('ProvisionedThroughputExceededException')) : state.acceptRevision(record, options),
     });
-    const result = await processIntakeBatch([message('m1', commitment({ recordId: 'THROTTLED' })), message('m2', commitment({ recordId: 'FINE' }))], { ...deps, state: throttling });
+    const result = await processIntakeBatch([message('m1', commitment({ recordId: 'THROTTLED' })), message('m2', commitment({ recordId: 'FINE' }))], {
+      ...deps,
+      state: throttling,
+    });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(result.outcomes.get('m2')).toBe('routed');
     expect(await state.getMeta(ref('THROTTLED'))).toBeUndefined();
@@ -63,19 +67,26 @@ describe('intake under AWS errors', () => {
 
   it('fails a record whose quarantine write fails, so invalid input is never acked unsaved', async () => {
     const failing = overriding(state, { quarantine: () => Promise.reject(awsError('InternalServerError')) });
-    const result = await processIntakeBatch([{ messageId: 'bad', body: '{ not json', messageAttributes: {} } as unknown as SQSRecord], { ...deps, state: failing });
+    const result = await processIntakeBatch([{ messageId: 'bad', body: '{ not json', messageAttributes: {} } as unknown as SQSRecord], {
+      ...deps,
+      state: failing,
+    });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
   });
 
   it('still acks processed records when history events cannot be written', async () => {
     const failing = overriding(state, { appendEvents: () => Promise.reject(awsError('InternalServerError')) });
     const errors: string[] = [];
-    const result = await processIntakeBatch([message('m1', commitment())], { ...deps, state: failing, logger: { ...silent, error: (m: string) => errors.push(m) } });
+    const result = await processIntakeBatch([message('m1', commitment())], {
+      ...deps,
+      state: failing,
+      logger: { ...silent, error: (m: string) => errors.push(m) },
+    });
     expect(result.batchItemFailures).toEqual([]);
     expect(errors).toEqual(['history events could not be written']);
   });
 
-  it('fails a record that could not be marked routed; its retry routes it once the claim\'s lease ran out', async () => {
+  it("fails a record that could not be marked routed; its retry routes it once the claim's lease ran out", async () => {
     const failing = overriding(state, { markRouted: () => Promise.reject(awsError('ProvisionedThroughputExceededException')) });
     const first = await processIntakeBatch([message('m1', commitment({ recordId: 'MARK' }))], { ...deps, state: failing });
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);

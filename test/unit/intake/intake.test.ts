@@ -21,7 +21,12 @@ let serial = 0;
 
 const ref = (recordId: string) => ({ recordType: 'commitment' as const, source: 'hrbxq-approval', recordId });
 function message(record: Record<string, unknown>, messageId = `m-${++serial}`): SQSRecord {
-  return { messageId, body: JSON.stringify(record), messageAttributes: { correlationId: { stringValue: `c-${messageId}`, dataType: 'String' } }, attributes: { SentTimestamp: '1772413200000' } } as unknown as SQSRecord;
+  return {
+    messageId,
+    body: JSON.stringify(record),
+    messageAttributes: { correlationId: { stringValue: `c-${messageId}`, dataType: 'String' } },
+    attributes: { SentTimestamp: '1772413200000' },
+  } as unknown as SQSRecord;
 }
 
 /** The lane messages sent since the last call, as `destination:action:revision`. */
@@ -41,7 +46,14 @@ beforeEach(() => {
   sqsMock.reset();
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   state = inMemorySyncState();
-  deps = { state, sqs: new SQSClient({ region: 'us-east-1' }), logger: silent, config: { tableName: 'state', laneQueueUrls: lanes }, today: () => TODAY, now: () => new Date('2026-03-02T01:00:00.000Z') };
+  deps = {
+    state,
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    logger: silent,
+    config: { tableName: 'state', laneQueueUrls: lanes },
+    today: () => TODAY,
+    now: () => new Date('2026-03-02T01:00:00.000Z'),
+  };
 });
 
 describe('intake on the in-memory sync state', () => {
@@ -52,7 +64,13 @@ describe('intake on the in-memory sync state', () => {
     expect(sent()).toEqual(['municipal:upsert:1', 'provincial:upsert:1', 'publicColumn:upsert:1']);
     expect(await state.getRevision(ref('NEW-1'), 1)).toEqual(record);
     const { meta, events } = await state.readRecordState(ref('NEW-1'));
-    expect(meta).toMatchObject({ revision: 1, routedRevision: 1, routedTo: ['municipal', 'provincial', 'publicColumn'], correlationId: 'c-m-new', acceptedAt: '2026-03-02T01:00:00.000Z' });
+    expect(meta).toMatchObject({
+      revision: 1,
+      routedRevision: 1,
+      routedTo: ['municipal', 'provincial', 'publicColumn'],
+      correlationId: 'c-m-new',
+      acceptedAt: '2026-03-02T01:00:00.000Z',
+    });
     expect(meta?.routingLeaseUntil).toBeUndefined();
     expect(events.map((e) => e.type).sort()).toEqual(['accepted', 'routed']);
     // a public commitment's publication ends: the expiry sweep will send its end
@@ -107,12 +125,28 @@ describe('intake on the in-memory sync state', () => {
     expect(sent()).toEqual([]);
     expect(await state.getRevision(ref('CONF-1'), 1)).toEqual(first);
     const [entry] = await state.listQuarantine('2026-03-02');
-    expect(entry).toMatchObject({ messageId: 'm-conflict', reason: 'conflict', recordId: 'CONF-1', revision: 1, status: 'open', errors: [expect.objectContaining({ rule: 'revisionConflict' })] });
+    expect(entry).toMatchObject({
+      messageId: 'm-conflict',
+      reason: 'conflict',
+      recordId: 'CONF-1',
+      revision: 1,
+      status: 'open',
+      errors: [expect.objectContaining({ rule: 'revisionConflict' })],
+    });
   });
 
   it('quarantines invalid input with every reason, and acks it', async () => {
-    const result = await processIntakeBatch([{ ...message({}), messageId: 'm-bad', body: '{ not json' }, message(commitment({ recordId: 'BAD-1', revision: 0 }), 'm-invalid')], deps);
-    expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-bad', 'quarantined'], ['m-invalid', 'quarantined']]) });
+    const result = await processIntakeBatch(
+      [{ ...message({}), messageId: 'm-bad', body: '{ not json' }, message(commitment({ recordId: 'BAD-1', revision: 0 }), 'm-invalid')],
+      deps,
+    );
+    expect(result).toEqual({
+      batchItemFailures: [],
+      outcomes: new Map([
+        ['m-bad', 'quarantined'],
+        ['m-invalid', 'quarantined'],
+      ]),
+    });
     expect(sent()).toEqual([]);
     const entries = await state.listQuarantine('2026-03-02');
     expect(entries.map((e) => [e.messageId, e.reason]).sort()).toEqual([

@@ -33,6 +33,13 @@ describe('intake batch metrics', () => {
     expect(emf!['service']).toBe('credex-intake');
     expect(directive.Metrics.map((m) => m.Name).sort()).toEqual([...ALL_METRICS].sort());
     expect(directive.Metrics.every((m) => m.Unit === 'Count')).toBe(true);
-    expect(Object.fromEntries(ALL_METRICS.map((name) => [name, emf![name]]))).toEqual({ Received: 2, Routed: 1, Duplicates: 0, Superseded: 0, Quarantined: 1, Failed: 0 });
+    expect(Object.fromEntries(ALL_METRICS.map((name) => [name, emf![name]]))).toEqual({
+      Received: 2,
+      Routed: 1,
+      Duplicates: 0,
+      Superseded: 0,
+      Quarantined: 1,
+      Failed: 0,
+    });
   });
 });

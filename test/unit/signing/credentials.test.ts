@@ -111,7 +111,10 @@ describe('createCredentialsProvider', () => {
   });
 
   it('works over the local map source and a Secrets Manager client', async () => {
-    const local = createCredentialsProvider({ source: memorySecretSource({ 'credex/municipal': { appKey: 'm', secret: SECRET, fieldKey: FIELD_KEY } }), secretName: 'credex/municipal' });
+    const local = createCredentialsProvider({
+      source: memorySecretSource({ 'credex/municipal': { appKey: 'm', secret: SECRET, fieldKey: FIELD_KEY } }),
+      secretName: 'credex/municipal',
+    });
     expect((await local.get()).fieldKey).toBe(FIELD_KEY);
     await expect(createCredentialsProvider({ source: memorySecretSource({}), secretName: 'nope' }).get()).rejects.toThrow('secret nope not found');
 
@@ -137,7 +140,11 @@ describe('parseCredentials: shape validation', () => {
     ['secret missing', JSON.stringify({ appKey: 'k' }), /secret must be a non-empty string \(got nothing\)/],
     ['secret a number', JSON.stringify({ appKey: 'k', secret: 12345678 }), /secret must be a non-empty string \(got number\)/],
     ['appKey empty', JSON.stringify({ appKey: '', secret: SECRET }), /appKey must be a non-empty string \(got an empty string\)/],
-    ['fieldKey malformed', JSON.stringify({ appKey: 'k', secret: SECRET, fieldKey: `${SECRET}-xyz` }), /fieldKey, when present, must be 32 hexadecimal characters \(got a string of another form\)/],
+    [
+      'fieldKey malformed',
+      JSON.stringify({ appKey: 'k', secret: SECRET, fieldKey: `${SECRET}-xyz` }),
+      /fieldKey, when present, must be 32 hexadecimal characters \(got a string of another form\)/,
+    ],
     ['fieldKey too short', JSON.stringify({ appKey: 'k', secret: SECRET, fieldKey: FIELD_KEY.slice(2) }), /fieldKey, when present, must be 32 hexadecimal/],
   ])('%s: a clear error that never contains the values', (_name, text, message) => {
     let error: unknown;
@@ -183,7 +190,12 @@ describe('credentials do not leak when logged', () => {
   });
 
   it('util.inspect (console.log) masks them, also when nested and at any depth', () => {
-    for (const shown of [inspect(credentials), inspect({ a: { b: { c: credentials } } }, { depth: 10 }), inspect(credentials, { showHidden: true }), `${credentials}`]) {
+    for (const shown of [
+      inspect(credentials),
+      inspect({ a: { b: { c: credentials } } }, { depth: 10 }),
+      inspect(credentials, { showHidden: true }),
+      `${credentials}`,
+    ]) {
       expect(shown).not.toContain(SECRET);
       expect(shown).not.toContain(FIELD_KEY);
     }

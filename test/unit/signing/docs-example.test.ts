@@ -15,7 +15,12 @@ function workedExample(): Record<string, string> {
   const doc = read('endpoints.md');
   const block = /\*\*Worked example\*\*[\s\S]*?```text\n([\s\S]*?)```/.exec(doc)?.[1];
   if (!block) throw new Error('no worked example in docs/endpoints.md');
-  return Object.fromEntries(block.trim().split('\n').map((line) => [line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim()]));
+  return Object.fromEntries(
+    block
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
 }
 
 describe('docs/endpoints.md, the worked example', () => {
@@ -40,7 +45,15 @@ describe('docs/endpoints.md, the worked example', () => {
   it('states the HMAC-SM3 signature, which the verifier accepts', () => {
     const headers = signRequest({ ...input, algorithm: 'HMAC-SM3' });
     expect(headers['X-Signature']).toBe(ex['HMAC-SM3']);
-    const verified = verifyRequest({ method: input.method, path: input.path, body, headers, lookupSecret: () => ex['secret'], now: timestamp, nonces: { seen: () => false } });
+    const verified = verifyRequest({
+      method: input.method,
+      path: input.path,
+      body,
+      headers,
+      lookupSecret: () => ex['secret'],
+      now: timestamp,
+      nonces: { seen: () => false },
+    });
     expect(verified.ok).toBe(true);
   });
 });
@@ -50,6 +63,7 @@ describe('docs/local-runtime.md, the local credentials', () => {
     const rows = [...read('local-runtime.md').matchAll(/^\| `([^`]+)` \| `([^`]+)` \| `([^`]+)` \|$/gm)].map((m) => [m[1], m[2], m[3]]);
     const actual = Object.entries(localCredentials().upstreams).map(([id, c]) => [id, c.appKey, c.secret]);
     expect(rows).toEqual(actual);
-    for (const [id, , secret] of rows) expect(createHash('sha256').update(`credex-local:upstream:${id}`).digest().subarray(0, 24).toString('base64url')).toBe(secret);
+    for (const [id, , secret] of rows)
+      expect(createHash('sha256').update(`credex-local:upstream:${id}`).digest().subarray(0, 24).toString('base64url')).toBe(secret);
   });
 });

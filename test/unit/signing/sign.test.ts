@@ -17,15 +17,27 @@ const path = '/api/v1/credit/commitments?batch=B1';
 const algorithms: SignatureAlgorithm[] = ['HMAC-SM3', 'HMAC-SHA256'];
 
 function verify(overrides: Partial<VerifyRequestInput> & Pick<VerifyRequestInput, 'headers'>, nonces: NonceStore = new MemoryNonceStore()) {
-  return verifyRequest({ method: 'POST', path, body, lookupSecret: (k) => (k === credentials.appKey ? credentials.secret : undefined), now: T0, nonces, ...overrides });
+  return verifyRequest({
+    method: 'POST',
+    path,
+    body,
+    lookupSecret: (k) => (k === credentials.appKey ? credentials.secret : undefined),
+    now: T0,
+    nonces,
+    ...overrides,
+  });
 }
 
 describe('stringToSign', () => {
   it('joins METHOD, path, timestamp, nonce and the lower-case hex body digest with \\n', () => {
     const sm3Digest = createHash('sm3').update(Buffer.from(body, 'utf8')).digest('hex');
-    expect(stringToSign({ method: 'post', path, timestamp: T0, nonce: NONCE, body, algorithm: 'HMAC-SM3' })).toBe(`POST\n${path}\n${T0}\n${NONCE}\n${sm3Digest}`);
+    expect(stringToSign({ method: 'post', path, timestamp: T0, nonce: NONCE, body, algorithm: 'HMAC-SM3' })).toBe(
+      `POST\n${path}\n${T0}\n${NONCE}\n${sm3Digest}`,
+    );
     const shaDigest = createHash('sha256').update(body).digest('hex');
-    expect(stringToSign({ method: 'POST', path, timestamp: String(T0), nonce: NONCE, body, algorithm: 'HMAC-SHA256' })).toBe(`POST\n${path}\n${T0}\n${NONCE}\n${shaDigest}`);
+    expect(stringToSign({ method: 'POST', path, timestamp: String(T0), nonce: NONCE, body, algorithm: 'HMAC-SHA256' })).toBe(
+      `POST\n${path}\n${T0}\n${NONCE}\n${shaDigest}`,
+    );
   });
 
   it('digests the empty string when there is no body', () => {
@@ -75,7 +87,15 @@ describe('signRequest', () => {
 
   it('signs string and byte bodies alike', () => {
     const fromString = signRequest({ method: 'POST', path, body, credentials, algorithm: 'HMAC-SM3', timestamp: T0, nonce: NONCE });
-    const fromBytes = signRequest({ method: 'POST', path, body: new Uint8Array(Buffer.from(body, 'utf8')), credentials, algorithm: 'HMAC-SM3', timestamp: T0, nonce: NONCE });
+    const fromBytes = signRequest({
+      method: 'POST',
+      path,
+      body: new Uint8Array(Buffer.from(body, 'utf8')),
+      credentials,
+      algorithm: 'HMAC-SM3',
+      timestamp: T0,
+      nonce: NONCE,
+    });
     expect(fromBytes).toEqual(fromString);
   });
 });
@@ -124,7 +144,11 @@ describe('verifyRequest', () => {
   });
 
   it('an endpoint that names its method refuses the other one', () => {
-    expect(verify({ headers: signed('HMAC-SHA256'), algorithm: 'HMAC-SM3' })).toMatchObject({ ok: false, code: 'AUTH_FAILED', message: expect.stringContaining('HMAC-SM3') });
+    expect(verify({ headers: signed('HMAC-SHA256'), algorithm: 'HMAC-SM3' })).toMatchObject({
+      ok: false,
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining('HMAC-SM3'),
+    });
     expect(verify({ headers: signed('HMAC-SM3'), algorithm: 'HMAC-SM3' }).ok).toBe(true);
   });
 
@@ -142,7 +166,15 @@ describe('verifyRequest', () => {
     expect(verify({ headers: signed() }, nonces)).toMatchObject({ ok: false, code: 'NONCE_REPLAYED' });
     expect(verify({ headers: signed('HMAC-SM3', { timestamp: T0 + 1 }) }, nonces)).toMatchObject({ ok: false, code: 'NONCE_REPLAYED' });
     expect(verify({ headers: signed('HMAC-SM3', { nonce: 'f'.repeat(32) }) }, nonces).ok).toBe(true);
-    const other = signRequest({ method: 'POST', path, body, credentials: { appKey: 'other-app', secret: 's2' }, algorithm: 'HMAC-SM3', timestamp: T0, nonce: NONCE });
+    const other = signRequest({
+      method: 'POST',
+      path,
+      body,
+      credentials: { appKey: 'other-app', secret: 's2' },
+      algorithm: 'HMAC-SM3',
+      timestamp: T0,
+      nonce: NONCE,
+    });
     expect(verify({ headers: other, lookupSecret: () => 's2' }, nonces).ok).toBe(true);
   });
 
@@ -173,7 +205,11 @@ describe('verifyRequest', () => {
     ['unknown method', (h: Record<string, string>) => ({ ...h, 'X-Signature-Method': 'HMAC-MD5' }), /X-Signature-Method must be HMAC-SM3 or HMAC-SHA256/],
     ['signature not base64', (h: Record<string, string>) => ({ ...h, 'X-Signature': '!'.repeat(44) }), /X-Signature must be the base64 of a 32-byte MAC/],
     ['signature too short', (h: Record<string, string>) => ({ ...h, 'X-Signature': h['X-Signature']!.slice(0, 40) }), /X-Signature must be the base64/],
-    ['signature hex instead of base64', (h: Record<string, string>) => ({ ...h, 'X-Signature': Buffer.from(h['X-Signature']!, 'base64').toString('hex') }), /X-Signature must be the base64/],
+    [
+      'signature hex instead of base64',
+      (h: Record<string, string>) => ({ ...h, 'X-Signature': Buffer.from(h['X-Signature']!, 'base64').toString('hex') }),
+      /X-Signature must be the base64/,
+    ],
     ['empty app key', (h: Record<string, string>) => ({ ...h, 'X-App-Key': '' }), /X-App-Key is empty/],
   ])('malformed: %s → AUTH_FAILED with a clear message', (_name, mutate, message) => {
     const headers = mutate({ ...signed() }) as VerifyRequestInput['headers'];

@@ -10,16 +10,44 @@ const flat = (text: string) => text.replace(/\s+/g, '').toLowerCase();
 
 describe('HMAC-SHA256: RFC 4231 test cases', () => {
   const cases: Array<{ name: string; key: Buffer; data: Buffer; mac: string; truncateTo?: number }> = [
-    { name: 'test case 1', key: Buffer.alloc(20, 0x0b), data: Buffer.from('Hi There'), mac: 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7' },
-    { name: 'test case 2 (key shorter than the output)', key: Buffer.from('Jefe'), data: Buffer.from('what do ya want for nothing?'), mac: '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843' },
+    {
+      name: 'test case 1',
+      key: Buffer.alloc(20, 0x0b),
+      data: Buffer.from('Hi There'),
+      mac: 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    },
+    {
+      name: 'test case 2 (key shorter than the output)',
+      key: Buffer.from('Jefe'),
+      data: Buffer.from('what do ya want for nothing?'),
+      mac: '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    },
     { name: 'test case 3', key: Buffer.alloc(20, 0xaa), data: Buffer.alloc(50, 0xdd), mac: '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe' },
-    { name: 'test case 4', key: hex('0102030405060708090a0b0c0d0e0f10111213141516171819'), data: Buffer.alloc(50, 0xcd), mac: '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b' },
-    { name: 'test case 5 (truncated to 128 bits)', key: Buffer.alloc(20, 0x0c), data: Buffer.from('Test With Truncation'), mac: 'a3b6167473100ee06e0c796c2955552b', truncateTo: 16 },
-    { name: 'test case 6 (key larger than a block)', key: Buffer.alloc(131, 0xaa), data: Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'), mac: '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54' },
+    {
+      name: 'test case 4',
+      key: hex('0102030405060708090a0b0c0d0e0f10111213141516171819'),
+      data: Buffer.alloc(50, 0xcd),
+      mac: '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b',
+    },
+    {
+      name: 'test case 5 (truncated to 128 bits)',
+      key: Buffer.alloc(20, 0x0c),
+      data: Buffer.from('Test With Truncation'),
+      mac: 'a3b6167473100ee06e0c796c2955552b',
+      truncateTo: 16,
+    },
+    {
+      name: 'test case 6 (key larger than a block)',
+      key: Buffer.alloc(131, 0xaa),
+      data: Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'),
+      mac: '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    },
     {
       name: 'test case 7 (key and data larger than a block)',
       key: Buffer.alloc(131, 0xaa),
-      data: Buffer.from('This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.'),
+      data: Buffer.from(
+        'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.',
+      ),
       mac: '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2',
     },
   ];
@@ -68,15 +96,30 @@ describe('HMAC-SM3', () => {
       data: Buffer.from('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopqabcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
       mac: 'ca05e144ed05d1857840d1f318a4a8669e559fc8391f414485bfdf7bb408963a',
     },
-    { key: hex('0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425'), data: Buffer.alloc(50, 0xcd), mac: '220bf579ded555393f0159f66c99877822a3ecf610d1552154b41d44b94db3ae' },
+    {
+      key: hex('0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425'),
+      data: Buffer.alloc(50, 0xcd),
+      mac: '220bf579ded555393f0159f66c99877822a3ecf610d1552154b41d44b94db3ae',
+    },
     { key: Buffer.alloc(32, 0x0b), data: Buffer.from('Hi There'), mac: 'c0ba18c68b90c88bc07de794bfc7d2c8d19ec31ed8773bc2b390c9604e0be11e' },
-    { key: Buffer.from('Jefe Jeferson Jr'), data: Buffer.from('what do ya want for nothing?'), mac: 'ce791a34c59adef472997a249600f3f244d59e875be04055ba2ae12fc845e78c' },
+    {
+      key: Buffer.from('Jefe Jeferson Jr'),
+      data: Buffer.from('what do ya want for nothing?'),
+      mac: 'ce791a34c59adef472997a249600f3f244d59e875be04055ba2ae12fc845e78c',
+    },
   ];
   it.each(published.map((v, i) => ({ ...v, n: i + 1 })))('GM/T 0042-2015 D.3 vector $n', ({ key, data, mac }) => {
     expect(hmac('HMAC-SM3', key, data).toString('hex')).toBe(mac);
   });
 
-  const keys = [Buffer.alloc(0), Buffer.from('k'), Buffer.alloc(64, 0x5a), Buffer.alloc(65, 0xa5), Buffer.alloc(200, 0x11), Buffer.from('本地测试密钥', 'utf8')];
+  const keys = [
+    Buffer.alloc(0),
+    Buffer.from('k'),
+    Buffer.alloc(64, 0x5a),
+    Buffer.alloc(65, 0xa5),
+    Buffer.alloc(200, 0x11),
+    Buffer.from('本地测试密钥', 'utf8'),
+  ];
   const messages = [Buffer.alloc(0), Buffer.from('abc'), Buffer.from('abcd'.repeat(16)), Buffer.alloc(1000, 0x42)];
   it('agrees with an independent RFC 2104 construction over SM3 for short, block-size and long keys', () => {
     for (const key of keys) for (const data of messages) expect(hmac('HMAC-SM3', key, data).toString('hex')).toBe(rfc2104('sm3', key, data).toString('hex'));

@@ -20,7 +20,13 @@ describe('sendBatch', () => {
   it('retries only the entries SQS reports as failed', async () => {
     sqsMock
       .on(SendMessageBatchCommand)
-      .resolvesOnce({ Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }, { Id: '2', Code: 'InternalError', SenderFault: false }] })
+      .resolvesOnce({
+        Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }],
+        Failed: [
+          { Id: '1', Code: 'InternalError', SenderFault: false },
+          { Id: '2', Code: 'InternalError', SenderFault: false },
+        ],
+      })
       .resolves({ Successful: [], Failed: [] });
     const result = await sendBatch(sqs, 'https://queue', messages(3), { sleep: noSleep });
     expect(result.failed.size).toBe(0);
@@ -29,14 +35,22 @@ describe('sendBatch', () => {
   });
 
   it('retries a whole request that was throttled', async () => {
-    sqsMock.on(SendMessageBatchCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({ Successful: [], Failed: [] });
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ Successful: [], Failed: [] });
     const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
     expect(result.failed.size).toBe(0);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
   });
 
-  it('does not retry an entry SQS refuses as the sender\'s fault: reported failed and refused at once', async () => {
-    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'InvalidMessageContents', SenderFault: true, Message: 'Invalid characters found' }] });
+  it("does not retry an entry SQS refuses as the sender's fault: reported failed and refused at once", async () => {
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolves({
+        Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }],
+        Failed: [{ Id: '1', Code: 'InvalidMessageContents', SenderFault: true, Message: 'Invalid characters found' }],
+      });
     const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     expect([...result.refused.keys()]).toEqual(['m1']);
@@ -45,7 +59,11 @@ describe('sendBatch', () => {
   });
 
   it('does not retry a whole request that cannot succeed (a missing queue)', async () => {
-    sqsMock.on(SendMessageBatchCommand).rejects(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .rejects(
+        Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      );
     const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     expect([...result.failed.keys()]).toEqual(['m0', 'm1']);
@@ -68,6 +86,12 @@ describe('requestChunks', () => {
   it('keeps every request within 10 messages and 256 KiB, a larger message alone', () => {
     const big = (key: string, kib: number) => ({ key, body: 'x'.repeat(kib * 1024) });
     const chunks = requestChunks([big('a', 100), big('b', 100), big('c', 100), big('d', 300), big('e', 1), ...messages(12)]);
-    expect(chunks.map((c) => c.map((m) => m.key))).toEqual([['a', 'b'], ['c'], ['d'], ['e', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'], ['m9', 'm10', 'm11']]);
+    expect(chunks.map((c) => c.map((m) => m.key))).toEqual([
+      ['a', 'b'],
+      ['c'],
+      ['d'],
+      ['e', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'],
+      ['m9', 'm10', 'm11'],
+    ]);
   });
 });

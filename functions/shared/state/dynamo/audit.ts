@@ -8,7 +8,13 @@ import type { AuditEntry, AuditResult } from '../types.js';
 import { NO_ITEM, queryPages, type DynamoTable } from './table.js';
 
 export async function createAuditEntry(table: DynamoTable, entry: AuditEntry): Promise<void> {
-  await table.ddb.send(new PutCommand({ TableName: table.tableName, Item: { pk: auditPk(entry.startedAt), sk: auditSk(entry.startedAt, entry.id), ...entry }, ConditionExpression: NO_ITEM }));
+  await table.ddb.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: { pk: auditPk(entry.startedAt), sk: auditSk(entry.startedAt, entry.id), ...entry },
+      ConditionExpression: NO_ITEM,
+    }),
+  );
 }
 
 export async function completeAuditEntry(table: DynamoTable, entry: Pick<AuditEntry, 'id' | 'startedAt'>, result: AuditResult): Promise<void> {

@@ -9,7 +9,9 @@ const AT_EXPECTED_VERSION = 'version = :expected';
 
 export async function getCursor(table: DynamoTable, source: string): Promise<Cursor | undefined> {
   const result = await table.ddb.send(new GetCommand({ TableName: table.tableName, Key: { pk: cursorPk(source), sk: CURSOR }, ConsistentRead: true }));
-  return result.Item ? { value: result.Item['value'] as string, version: result.Item['version'] as number, updatedAt: result.Item['updatedAt'] as string } : undefined;
+  return result.Item
+    ? { value: result.Item['value'] as string, version: result.Item['version'] as number, updatedAt: result.Item['updatedAt'] as string }
+    : undefined;
 }
 
 /**

@@ -58,7 +58,15 @@ export async function recordDestinationOutcome(table: DynamoTable, ref: RecordRe
     ':dest': destination,
     ...(outcome.claimToken !== undefined && { ':token': outcome.claimToken }),
   };
-  const sets = ['#rev = :rev', '#status = :status', 'statusRank = :rank', 'updatedAt = :now', `${STATUS_INDEX_PK} = :gsipk`, `${STATUS_INDEX_SK} = :gsisk`, 'destination = :dest'];
+  const sets = [
+    '#rev = :rev',
+    '#status = :status',
+    'statusRank = :rank',
+    'updatedAt = :now',
+    `${STATUS_INDEX_PK} = :gsipk`,
+    `${STATUS_INDEX_SK} = :gsisk`,
+    'destination = :dest',
+  ];
   for (const [name, value] of [
     ['lastError', outcome.error],
     ['receipt', outcome.receipt],
@@ -167,7 +175,9 @@ export async function recordUnpublishOutcome(table: DynamoTable, ref: RecordRef,
           ':rev': outcome.revision,
           ':token': outcome.claimToken,
           ':now': outcome.now,
-          ...(ended ? { ':false': false, ...(outcome.receipt && { ':receipt': outcome.receipt }) } : { ':error': `${outcome.status}: ${outcome.error ?? 'no reason given'}` }),
+          ...(ended
+            ? { ':false': false, ...(outcome.receipt && { ':receipt': outcome.receipt }) }
+            : { ':error': `${outcome.status}: ${outcome.error ?? 'no reason given'}` }),
         },
       }),
     );
@@ -180,18 +190,29 @@ export async function recordUnpublishOutcome(table: DynamoTable, ref: RecordRef,
 
 /** A record's delivery state at one destination (consistent read). */
 export async function getDestinationState(table: DynamoTable, ref: RecordRef, destination: string): Promise<DestinationState | undefined> {
-  const result = await table.ddb.send(new GetCommand({ TableName: table.tableName, Key: { pk: recordPk(ref), sk: destinationSk(destination) }, ConsistentRead: true }));
+  const result = await table.ddb.send(
+    new GetCommand({ TableName: table.tableName, Key: { pk: recordPk(ref), sk: destinationSk(destination) }, ConsistentRead: true }),
+  );
   return result.Item as DestinationState | undefined;
 }
 
 /** The destination states of a record (one Query of its DEST# items). */
 export async function listDestinationStates(table: DynamoTable, ref: RecordRef): Promise<DestinationState[]> {
-  const items = await queryAll(table, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dest)', ExpressionAttributeValues: { ':pk': recordPk(ref), ':dest': DESTINATION_PREFIX }, ConsistentRead: true });
+  const items = await queryAll(table, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dest)',
+    ExpressionAttributeValues: { ':pk': recordPk(ref), ':dest': DESTINATION_PREFIX },
+    ConsistentRead: true,
+  });
   return items.map((item) => ({ ...(item as unknown as DestinationState), destination: String(item['sk']).slice(DESTINATION_PREFIX.length) }));
 }
 
 /** Destination states of one destination and status, newest first (the operators' GSI). */
-export async function listByDestinationStatus(table: DynamoTable, destination: string, status: DestinationStatus, options: { limit?: number } = {}): Promise<DestinationStatusEntry[]> {
+export async function listByDestinationStatus(
+  table: DynamoTable,
+  destination: string,
+  status: DestinationStatus,
+  options: { limit?: number } = {},
+): Promise<DestinationStatusEntry[]> {
   const items = await queryAll(
     table,
     {
@@ -206,7 +227,12 @@ export async function listByDestinationStatus(table: DynamoTable, destination: s
 }
 
 /** Destination states of one destination and status, oldest update first, updated at or after `since` (the operators' GSI, a page at a time). */
-export async function* streamByDestinationStatus(table: DynamoTable, destination: string, status: DestinationStatus, options: { since?: string } = {}): AsyncGenerator<DestinationStatusEntry> {
+export async function* streamByDestinationStatus(
+  table: DynamoTable,
+  destination: string,
+  status: DestinationStatus,
+  options: { since?: string } = {},
+): AsyncGenerator<DestinationStatusEntry> {
   const { since } = options;
   const pages = queryPages(table, {
     IndexName: STATUS_INDEX,
@@ -218,5 +244,9 @@ export async function* streamByDestinationStatus(table: DynamoTable, destination
 
 /** How many destination states one destination and status has (Select COUNT on the operators' GSI). */
 export function countByDestinationStatus(table: DynamoTable, destination: string, status: DestinationStatus): Promise<number> {
-  return queryCount(table, { IndexName: STATUS_INDEX, KeyConditionExpression: `${STATUS_INDEX_PK} = :key`, ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) } });
+  return queryCount(table, {
+    IndexName: STATUS_INDEX,
+    KeyConditionExpression: `${STATUS_INDEX_PK} = :key`,
+    ExpressionAttributeValues: { ':key': destinationStatusKey(destination, status) },
+  });
 }

@@ -32,7 +32,11 @@ export async function registerEnforcement(table: DynamoTable, subjectDigest: str
 
 /** A subject's enforcement history. */
 export async function listEnforcement(table: DynamoTable, subjectDigest: string): Promise<EnforcementEntry[]> {
-  const items = await queryAll(table, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': subjectPk(subjectDigest), ':prefix': ENFORCEMENT_PREFIX }, ConsistentRead: true });
+  const items = await queryAll(table, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': subjectPk(subjectDigest), ':prefix': ENFORCEMENT_PREFIX },
+    ConsistentRead: true,
+  });
   return items.map((item) => ({
     ref: { recordType: item['recordType'] as RecordRef['recordType'], source: String(item['source']), recordId: String(item['recordId']) },
     revision: Number(item['revision']),

@@ -38,7 +38,12 @@ export async function listExpired(table: DynamoTable, month: string, day: string
 }
 
 /** Notes the destinations an entry's end of publication was sent to (so a later run does not send it again). */
-export async function markExpiryEnqueued(table: DynamoTable, entry: Pick<ExpiryEntry, 'ref' | 'until'>, destinations: readonly string[], now: string): Promise<void> {
+export async function markExpiryEnqueued(
+  table: DynamoTable,
+  entry: Pick<ExpiryEntry, 'ref' | 'until'>,
+  destinations: readonly string[],
+  now: string,
+): Promise<void> {
   if (destinations.length === 0) return;
   await table.ddb.send(
     new UpdateCommand({

@@ -80,7 +80,10 @@ export type DynamoOperation<K extends keyof SyncState> = (table: DynamoTable, ..
 export type DynamoOperations = { [K in keyof SyncState]: DynamoOperation<K> };
 
 /** The SyncState methods of the operations given, on the table `options` names. */
-export function dynamoOperations<K extends keyof SyncState>(options: Pick<DynamoSyncStateOptions, 'ddb' | 'tableName'>, operations: Pick<DynamoOperations, K>): Pick<SyncState, K> {
+export function dynamoOperations<K extends keyof SyncState>(
+  options: Pick<DynamoSyncStateOptions, 'ddb' | 'tableName'>,
+  operations: Pick<DynamoOperations, K>,
+): Pick<SyncState, K> {
   const table: DynamoTable = { ddb: options.ddb, tableName: options.tableName };
   const bound: Record<string, unknown> = {};
   for (const [name, operation] of Object.entries(operations) as Array<[string, (table: DynamoTable, ...args: unknown[]) => unknown]>) {

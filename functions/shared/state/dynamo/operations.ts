@@ -3,7 +3,18 @@
  * method it implements: `op(table, …the method's arguments)`. An entry point binds the ones it
  * uses (dynamoOperations in ./index.ts); what it does not import is not in its bundle.
  */
-export { acceptRevision, claimRouting, getLatestRecord, getMeta, getRevision, markRouted, readRecordItems, readRecordState, releaseRouting, scanRevisions } from './revisions.js';
+export {
+  acceptRevision,
+  claimRouting,
+  getLatestRecord,
+  getMeta,
+  getRevision,
+  markRouted,
+  readRecordItems,
+  readRecordState,
+  releaseRouting,
+  scanRevisions,
+} from './revisions.js';
 export {
   claimSend,
   countByDestinationStatus,

@@ -33,10 +33,19 @@ export async function listQuarantine(table: DynamoTable, day: string, options: {
  * The entries of `day` whose key (`<sentAt>#<messageId>`) starts with `keyPrefix`, consistent, at
  * most `limit`. Keys sort as strings, so an entry whose key is exactly `keyPrefix` comes first.
  */
-export async function findQuarantined(table: DynamoTable, day: string, keyPrefix: string, limit = 5): Promise<Array<QuarantinedItem & Partial<QuarantineRelease>>> {
+export async function findQuarantined(
+  table: DynamoTable,
+  day: string,
+  keyPrefix: string,
+  limit = 5,
+): Promise<Array<QuarantinedItem & Partial<QuarantineRelease>>> {
   const items = await queryAll(
     table,
-    { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': quarantinePk(day), ':prefix': keyPrefix }, ConsistentRead: true },
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': quarantinePk(day), ':prefix': keyPrefix },
+      ConsistentRead: true,
+    },
     limit,
   );
   return items.map((item) => quarantinedItemOf<QuarantinedItem & Partial<QuarantineRelease>>(item));
@@ -46,7 +55,12 @@ export async function findQuarantined(table: DynamoTable, day: string, keyPrefix
  * Marks an entry released, only while it is still open (`force`: whatever its status, to record a
  * second release). False when the condition failed: another release marked it first.
  */
-export async function markQuarantineReleased(table: DynamoTable, entry: Pick<QuarantineEntry, 'sentAt' | 'messageId'>, release: QuarantineRelease, options: { force?: boolean } = {}): Promise<boolean> {
+export async function markQuarantineReleased(
+  table: DynamoTable,
+  entry: Pick<QuarantineEntry, 'sentAt' | 'messageId'>,
+  release: QuarantineRelease,
+  options: { force?: boolean } = {},
+): Promise<boolean> {
   try {
     await table.ddb.send(
       new UpdateCommand({
@@ -74,5 +88,10 @@ export async function markQuarantineReleased(table: DynamoTable, entry: Pick<Qua
 
 /** Open entries of one UTC day (Select COUNT with a filter: every entry of the day is read). */
 export function countOpenQuarantine(table: DynamoTable, day: string): Promise<number> {
-  return queryCount(table, { KeyConditionExpression: 'pk = :pk', FilterExpression: STILL_OPEN, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pk': quarantinePk(day), ':open': 'open' } });
+  return queryCount(table, {
+    KeyConditionExpression: 'pk = :pk',
+    FilterExpression: STILL_OPEN,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': quarantinePk(day), ':open': 'open' },
+  });
 }

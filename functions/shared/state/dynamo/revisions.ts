@@ -9,7 +9,17 @@ import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type ScanCommandOut
 import type { CreditRecord } from '../../records/types.js';
 import { META, REVISION_PREFIX, recordPk, revisionSk, type RecordRef } from '../keys.js';
 import { recordStateOf, setToList } from '../record-state.js';
-import { refOf, type AcceptOptions, type AcceptOutcome, type ClaimLease, type ClaimOutcome, type RecordItem, type RecordMeta, type RecordState, type RevisionScanPage } from '../types.js';
+import {
+  refOf,
+  type AcceptOptions,
+  type AcceptOutcome,
+  type ClaimLease,
+  type ClaimOutcome,
+  type RecordItem,
+  type RecordMeta,
+  type RecordState,
+  type RevisionScanPage,
+} from '../types.js';
 import { NO_ITEM, isConditionalCheckFailed, queryAll, type DynamoTable } from './table.js';
 
 /** No META yet, or an older revision in it (`#rev`: revision). */
@@ -118,7 +128,13 @@ async function putRevision(table: DynamoTable, record: CreditRecord, options: Ac
  *   sees them (and withdraws where its routes no longer go), even if this invocation then crashes.
  * A crashed claim expires with its lease; the message's redelivery claims again.
  */
-export async function claimRouting(table: DynamoTable, ref: RecordRef, revision: number, destinations: readonly string[], options: ClaimLease): Promise<ClaimOutcome> {
+export async function claimRouting(
+  table: DynamoTable,
+  ref: RecordRef,
+  revision: number,
+  destinations: readonly string[],
+  options: ClaimLease,
+): Promise<ClaimOutcome> {
   try {
     await table.ddb.send(
       new UpdateCommand({
@@ -194,7 +210,9 @@ export async function getMeta(table: DynamoTable, ref: RecordRef): Promise<Recor
 
 /** The canonical record of one accepted revision. */
 export async function getRevision(table: DynamoTable, ref: RecordRef, revision: number): Promise<CreditRecord | undefined> {
-  const result = await table.ddb.send(new GetCommand({ TableName: table.tableName, Key: { pk: recordPk(ref), sk: revisionSk(revision) }, ConsistentRead: true }));
+  const result = await table.ddb.send(
+    new GetCommand({ TableName: table.tableName, Key: { pk: recordPk(ref), sk: revisionSk(revision) }, ConsistentRead: true }),
+  );
   return typeof result.Item?.['record'] === 'string' ? (JSON.parse(result.Item['record']) as CreditRecord) : undefined;
 }
 
@@ -210,7 +228,11 @@ export async function getLatestRecord(table: DynamoTable, ref: RecordRef): Promi
 
 /** Every item of a record's partition, page after page (a consistent read: it follows writes). */
 export async function readRecordItems(table: DynamoTable, ref: RecordRef): Promise<RecordItem[]> {
-  return (await queryAll(table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': recordPk(ref) }, ConsistentRead: true })) as RecordItem[];
+  return (await queryAll(table, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': recordPk(ref) },
+    ConsistentRead: true,
+  })) as RecordItem[];
 }
 
 /** Everything the table knows of one record: one Query over its partition. */
@@ -221,7 +243,10 @@ export async function readRecordState(table: DynamoTable, ref: RecordRef): Promi
 // ---------------------------------------------------------------- every revision (credex stats)
 
 /** Every REV item of the table, a Scan page at a time (projected to its key, revision and record). */
-export async function* scanRevisions(table: DynamoTable, options: { segment?: number; totalSegments?: number; signal?: AbortSignal } = {}): AsyncGenerator<RevisionScanPage> {
+export async function* scanRevisions(
+  table: DynamoTable,
+  options: { segment?: number; totalSegments?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<RevisionScanPage> {
   const { segment = 0, totalSegments = 1, signal } = options;
   let start: Record<string, unknown> | undefined;
   do {
@@ -241,7 +266,12 @@ export async function* scanRevisions(table: DynamoTable, options: { segment?: nu
       signal ? { abortSignal: signal } : {},
     );
     yield {
-      revisions: (page.Items ?? []).map((item) => ({ pk: String(item['pk']), sk: String(item['sk']), revision: Number(item['revision']), record: String(item['record']) })),
+      revisions: (page.Items ?? []).map((item) => ({
+        pk: String(item['pk']),
+        sk: String(item['sk']),
+        revision: Number(item['revision']),
+        record: String(item['record']),
+      })),
       scanned: page.ScannedCount ?? 0,
       ...(page.ConsumedCapacity?.CapacityUnits !== undefined && { readUnits: page.ConsumedCapacity.CapacityUnits }),
     };

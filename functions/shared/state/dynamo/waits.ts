@@ -27,7 +27,11 @@ export async function registerRepairWait(table: DynamoTable, breach: RecordRef, 
 
 /** The repairs waiting at `destination` for this breach. */
 export async function listRepairWaits(table: DynamoTable, breach: RecordRef, destination: string): Promise<RepairWait[]> {
-  const items = await queryAll(table, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': recordPk(breach), ':prefix': waitPrefix(destination) }, ConsistentRead: true });
+  const items = await queryAll(table, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': recordPk(breach), ':prefix': waitPrefix(destination) },
+    ConsistentRead: true,
+  });
   return items.map((item) => ({
     repair: { recordType: item['recordType'] as RecordRef['recordType'], source: String(item['source']), recordId: String(item['recordId']) },
     revision: Number(item['revision']),
