@@ -45,12 +45,10 @@ describe('sendBatch', () => {
   });
 
   it("does not retry an entry SQS refuses as the sender's fault: reported failed and refused at once", async () => {
-    sqsMock
-      .on(SendMessageBatchCommand)
-      .resolves({
-        Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }],
-        Failed: [{ Id: '1', Code: 'InvalidMessageContents', SenderFault: true, Message: 'Invalid characters found' }],
-      });
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }],
+      Failed: [{ Id: '1', Code: 'InvalidMessageContents', SenderFault: true, Message: 'Invalid characters found' }],
+    });
     const result = await sendBatch(sqs, 'https://queue', messages(2), { sleep: noSleep });
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     expect([...result.refused.keys()]).toEqual(['m1']);
