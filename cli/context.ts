@@ -8,6 +8,7 @@ import { dynamoOperations, type DynamoOperations } from '../functions/shared/sta
 import type { SyncState } from '../functions/shared/state/sync-state.js';
 import { ExitCode, isInteractive, type CliIo } from './io.js';
 import { callerIdentity, clientsFor, resolveTarget, TargetError, type ExchangeClients, type ExchangeTarget, type TargetOptions } from './target.js';
+import { ExchangeError } from '../functions/shared/errors.js';
 
 export interface CommandContext {
   io: CliIo;
@@ -84,7 +85,7 @@ export async function onExchange(context: CommandContext, options: TargetOptions
 }
 
 /** A wrong invocation found only once the exchange is known (an unknown destination, a bad filter). */
-export class UsageError extends Error {
+export class UsageError extends ExchangeError {
   override name = 'UsageError';
 }
 

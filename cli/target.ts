@@ -19,6 +19,7 @@ import { beijingDate, parseDate } from '../functions/shared/records/dates.js';
 import { OUTPUTS, stackName } from '../infra/outputs.js';
 import { stages } from '../infra/stages.js';
 import { DESTINATION_IDS, type DestinationId } from '../topology/topology.js';
+import { ExchangeError } from '../functions/shared/errors.js';
 
 /** The local runtime's stage name: `--stage local` is `--local`. */
 export const LOCAL_STAGE = 'local';
@@ -63,7 +64,7 @@ export interface TargetOptions {
 }
 
 /** The target cannot be resolved: the message says what to do. `usage`: the invocation is at fault (exit 2), else the exchange is out of reach (exit 4). */
-export class TargetError extends Error {
+export class TargetError extends ExchangeError {
   override name = 'TargetError';
   constructor(
     message: string,

@@ -9,6 +9,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import type { DemoSubmission } from '../demo/dataset.js';
 import type { Credentials } from '../../functions/shared/signing/credentials.js';
+import { ExchangeError } from '../../functions/shared/errors.js';
 
 export interface SubmitTarget {
   ingestUrl: string;
@@ -29,7 +30,7 @@ export interface SubmitOptions {
 }
 
 /** Thrown when the ingest API keeps refusing a request that should go through. */
-export class SubmitError extends Error {
+export class SubmitError extends ExchangeError {
   override name = 'SubmitError';
 }
 
