@@ -14,6 +14,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { SERVICES, type ServiceRole } from '../../topology/names.js';
 import type { Env } from './env.js';
+import { ConfigurationError } from './errors.js';
 import { metricsNamespace } from './metrics.js';
 import type { SecretSource } from './signing/credentials.js';
 
@@ -54,8 +55,9 @@ export function powertoolsMetrics(service: ServiceRole, env: Env, defaultDimensi
   return new Metrics({ namespace: metricsNamespace(env), serviceName: SERVICES[service], ...(defaultDimensions && { defaultDimensions }) });
 }
 
+/** The platform's secret source, for the functions that sign or verify: its absence is a wiring mistake. */
 export function secretsOf(platform: Platform, service: ServiceRole): SecretSource {
-  if (!platform.secrets) throw new Error(`${SERVICES[service]} needs a secret source: the platform has none`);
+  if (!platform.secrets) throw new ConfigurationError(`${SERVICES[service]} needs a secret source: the platform has none`);
   return platform.secrets;
 }
 
