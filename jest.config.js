@@ -22,6 +22,8 @@ const shared = {
 
 export default {
   watchman: false,
+  // the transform cache lives with the checkout: a fresh clone starts cold, as on CI
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   projects: [
     {
       ...shared,
