@@ -14,6 +14,8 @@
  * Timeouts are per tier (test/support/timeout-*.ts): a deadline for a stuck test, never a wait.
  */
 const shared = {
+  // the transform cache lives with the checkout: a fresh clone starts cold, as on CI
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -22,8 +24,6 @@ const shared = {
 
 export default {
   watchman: false,
-  // the transform cache lives with the checkout: a fresh clone starts cold, as on CI
-  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   projects: [
     {
       ...shared,
