@@ -24,6 +24,9 @@ const shared = {
 
 export default {
   watchman: false,
+  // every core: jest's default leaves one to the main process, which on 2 cores halves the run
+  // (the e2e tier runs in band regardless)
+  maxWorkers: '100%',
   projects: [
     {
       ...shared,
