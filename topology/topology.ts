@@ -4,9 +4,9 @@
  * into AWS resources; the local runtime into emulator queues and pollers; intake routes by it.
  * docs/routing.md explains the rules.
  */
-import type { SeverityTier } from '../functions/shared/records/publication.js';
 import type { RecordType } from './record-types.js';
 import { FEED } from './names.js';
+import { creditPolicy, type CreditPolicy } from './credit-policy.js';
 
 /** outbound: district → province, city, public column; inbound: province → district. */
 export type Direction = 'outbound' | 'inbound';
@@ -159,19 +159,6 @@ export function publicationRole(
 }
 
 /**
- * The district's red/black points scheme (红黑榜积分制) assigns black points to breaches: a breach
- * that arrives without them — every breach from the province, whose platforms run no such scheme —
- * gets its tier's points on receipt. The points are the district's own: they go to the district
- * platform and are never shared with the provincial or municipal platform. The numbers below are
- * illustrative defaults, not the district's policy: the district sets its own here.
- */
-export interface BlackPointsPolicy {
-  bySeverity: Readonly<Record<SeverityTier, number>>;
-}
-
-export const blackPoints: BlackPointsPolicy = { bySeverity: { 轻微: 1, 一般: 5, 严重: 20 } };
-
-/**
  * The expiry sweep (functions/sweep): how often it looks for publications past their end and
  * sends the end of publication where they were published, and how many records one run handles
  * at most (a run that leaves some for later says so; the next one continues).
@@ -189,11 +176,12 @@ export interface Topology {
   intake: LaneSettings;
   sources: Readonly<Record<string, Source>>;
   routes: Readonly<Record<Direction, readonly Route[]>>;
-  blackPoints: BlackPointsPolicy;
+  /** The red/black points scheme and the credit check's thresholds (topology/credit-policy.ts). */
+  credit: CreditPolicy;
   expirySweep: ExpirySweepSettings;
 }
 
-export const topology: Topology = { destinations, intake, sources, routes, blackPoints, expirySweep };
+export const topology: Topology = { destinations, intake, sources, routes, credit: creditPolicy, expirySweep };
 
 /**
  * How long a routing claim holds by default: longer than one invocation, shorter than the intake

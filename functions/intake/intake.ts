@@ -16,17 +16,16 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import {
-  blackPoints as defaultBlackPoints,
   DEFAULT_ROUTING_LEASE_SECONDS,
   publicationRole,
   routes as defaultRoutes,
   sources as defaultSources,
-  type BlackPointsPolicy,
   type DestinationId,
   type Direction,
   type Route,
   type Source,
 } from '../../topology/topology.js';
+import { creditPolicy as defaultCreditPolicy, type CreditPolicy } from '../../topology/credit-policy.js';
 import { describeError } from '../shared/errors.js';
 import { contentHash } from '../shared/records/content-hash.js';
 import { breachRefOf, notAFirstViolation, repairMismatches } from '../shared/records/cross-record.js';
@@ -67,8 +66,8 @@ export interface IntakeConfig {
    * intake queue's visibility timeout, so a crashed claim has expired when its message returns.
    */
   routingLeaseSeconds?: number;
-  /** Black points a breach without them gets (default: the topology's policy). */
-  blackPoints?: BlackPointsPolicy;
+  /** The red/black points scheme: a breach without black points gets its tier's (default: topology/credit-policy.ts). */
+  creditPolicy?: CreditPolicy;
 }
 
 /** What intake asks of the sync state. */
@@ -304,7 +303,7 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
   const named = planRoutes(record, { ...routing, routedBefore: [] }).map((p) => p.destination);
   // the content hash is the source's record; what the exchange adds (black points) is not content
   const hash = contentHash(record);
-  const { canonical, assigned } = withDistrictBlackPoints(record, deps.config.blackPoints ?? defaultBlackPoints);
+  const { canonical, assigned } = withDistrictBlackPoints(record, deps.config.creditPolicy ?? defaultCreditPolicy);
   const outcome = await state.acceptRevision(canonical, {
     contentHash: hash,
     now: receivedAt,
@@ -385,13 +384,13 @@ export async function breachDestinations(state: Pick<SyncState, 'getMeta'>, reco
 }
 
 /**
- * The district's black points (topology/topology.ts `blackPoints`) on a breach that arrives without
+ * The district's black points (topology/credit-policy.ts) on a breach that arrives without
  * them — every breach from the province: its tier's points, assigned on receipt. Returns the
  * record the exchange keeps and the points it assigned (undefined when the source gave them).
  */
-export function withDistrictBlackPoints(record: CreditRecord, policy: BlackPointsPolicy): { canonical: CreditRecord; assigned?: number } {
+export function withDistrictBlackPoints(record: CreditRecord, policy: CreditPolicy): { canonical: CreditRecord; assigned?: number } {
   if (record.recordType !== 'breach' || record.data['blackPoints'] !== undefined || !isSeverityTier(record.data['severity'])) return { canonical: record };
-  const assigned = policy.bySeverity[record.data['severity']];
+  const assigned = policy.black.bySeverity[record.data['severity']];
   return { canonical: { ...record, data: { ...record.data, blackPoints: assigned } }, assigned };
 }
 

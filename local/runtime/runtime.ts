@@ -282,7 +282,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
 
   const intake = composeIntake(environmentOf.intake({ ...common, laneQueueUrls, intakeDlqUrl: queues.intake.dlqUrl }), platform, {
     routingLeaseSeconds: plan.timing.routingLeaseSeconds,
-    blackPoints: topology.blackPoints,
+    creditPolicy: topology.credit,
     ...(options.topology && { sources: options.topology.sources, routes: options.topology.routes }),
   });
   poll(resourceNames.function(NAME_PREFIX, 'intake'), queues.intake.url, plan.intake.consumer, intake);

@@ -362,9 +362,9 @@ describe('what a record legally is', () => {
     );
     await processIntakeBatch([asMessage(inbound)], deps);
     const ref = { recordType: 'breach' as const, source: 'hlj-credit-platform', recordId: 'IB-1' };
-    expect((await store.getRevision(ref, 1))?.data['blackPoints']).toBe(topology.blackPoints.bySeverity['严重']);
+    expect((await store.getRevision(ref, 1))?.data['blackPoints']).toBe(topology.credit.black.bySeverity['严重']);
     const accepted = (await store.readRecordState(ref)).events.find((e) => e.type === 'accepted');
-    expect(accepted?.['detail']).toEqual({ assignedBlackPoints: topology.blackPoints.bySeverity['严重'] });
+    expect(accepted?.['detail']).toEqual({ assignedBlackPoints: topology.credit.black.bySeverity['严重'] });
     // the same record sent again is a duplicate: the points are not content
     const again = await processIntakeBatch([asMessage(inbound)], deps);
     expect([...again.outcomes.values()]).toEqual(['duplicate']);

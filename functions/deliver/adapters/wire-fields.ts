@@ -50,6 +50,7 @@ export const DATE_PATHS: Readonly<Record<RecordType, ReadonlySet<string>>> = {
     '/data/validFrom',
     '/data/validTo',
     '/data/fulfilmentDeterminationDate',
+    '/data/fulfilmentDeadline',
     '/data/licence/decisionDate',
     '/data/licence/validFrom',
     '/data/licence/validTo',
@@ -57,6 +58,8 @@ export const DATE_PATHS: Readonly<Record<RecordType, ReadonlySet<string>>> = {
   breach: new Set(['/data/decisionDate', '/data/penaltyValidUntil', '/data/publicationEndDate']),
   repair: new Set(['/data/breachDecisionDate', '/data/minDisclosureEndDate', '/data/maxDisclosureEndDate', '/data/applicationDate', '/data/decisionDate']),
   nonPenalty: new Set(['/data/decisionDate']),
+  licensingItem: new Set(['/data/validFrom', '/data/validTo']),
+  verification: new Set(['/data/verificationDate', '/data/rectificationDeadline']),
 };
 
 function byType<T>(make: (type: RecordType) => T): Record<RecordType, T> {

@@ -15,6 +15,15 @@
  */
 import type { CreditRecord } from '../records/types.js';
 import type {
+  CommitmentDue,
+  CommitmentVerified,
+  CreditCheckEntry,
+  CreditContribution,
+  LicensingItemEntry,
+  LicensingItemWrite,
+  SubjectContribution,
+} from '../credit/types.js';
+import type {
   AcceptOptions,
   AcceptOutcome,
   AuditEntry,
@@ -202,6 +211,44 @@ export interface SyncState {
 
   /** A subject's enforcement history. */
   listEnforcement(subjectDigest: string): Promise<EnforcementEntry[]>;
+
+  // ---------------------------------------------------------------- credit profiles (SUBJ#<digest> / CREDIT#…)
+
+  /**
+   * Writes what accepted records contribute to subjects' credit profiles: one item per subject,
+   * role and record, replaced only by the same or a newer revision (idempotent, order-safe).
+   */
+  putCreditContributions(contributions: readonly SubjectContribution[]): Promise<void>;
+
+  /** Every contribution to one subject's profile: one query of its partition. */
+  getCreditContributions(subjectDigest: string): Promise<CreditContribution[]>;
+
+  // ---------------------------------------------------------------- the licensing-item list (ITEM#<code>)
+
+  /** Keeps an item of the list under its code; an older revision never replaces a newer one, and another record's code is refused. */
+  putLicensingItem(entry: LicensingItemEntry): Promise<LicensingItemWrite>;
+
+  getLicensingItem(itemCode: string): Promise<LicensingItemEntry | undefined>;
+
+  // ---------------------------------------------------------------- commitment deadlines (DUE#<commitment code>)
+
+  /** Tracks a commitment's deadline: open (in the overdue index) until a verification counts, or the commitment is withdrawn. */
+  trackCommitmentDue(due: CommitmentDue): Promise<void>;
+
+  /** Records (or, withdrawn, takes back) a verification of a commitment: a verified commitment leaves the overdue index. */
+  recordCommitmentVerified(verified: CommitmentVerified): Promise<void>;
+
+  /** Open commitments whose deadline is before `today`, earliest deadline first. */
+  listOverdueCommitments(today: string, options?: { limit?: number }): Promise<CommitmentDue[]>;
+
+  countOverdueCommitments(today: string): Promise<number>;
+
+  // ---------------------------------------------------------------- the credit check log (CHECK#<month>)
+
+  recordCreditCheck(entry: CreditCheckEntry): Promise<void>;
+
+  /** One month's checks (YYYY-MM), newest first. */
+  listCreditChecks(month: string, options?: { limit?: number }): Promise<CreditCheckEntry[]>;
 
   // ---------------------------------------------------------------- cursors
 

@@ -38,12 +38,14 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/recordType",
         "title": "记录类型",
-        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty).",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
         "enum": [
           "commitment",
           "breach",
           "repair",
-          "nonPenalty"
+          "nonPenalty",
+          "licensingItem",
+          "verification"
         ],
         "leaf": true
       },
@@ -129,6 +131,13 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/content",
         "title": "承诺内容",
+        "leaf": true
+      },
+      {
+        "path": "/data/fulfilmentDeadline",
+        "title": "承诺履行期限",
+        "description": "The day by which the committer must meet the conditions. For a commitment that names a licensing item the exchange sets it to commitmentDate plus the item's commitmentTimeLimitDays; a source may send an earlier day, never a later one. A commitment past it without a verification is overdue.",
+        "normalise": "structured",
         "leaf": true
       },
       {
@@ -274,6 +283,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/licensingItem",
         "title": "许可事项",
+        "description": "Required for 审批替代型 and 容缺受理型: the item of the licensing-item list the licence is granted under.",
         "leaf": false
       },
       {
@@ -284,6 +294,7 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/data/licensingItem/itemCode",
         "title": "事项编码",
+        "description": "An item of the licensing-item list (licensingItem records) in force on the commitment date, whose allowed commitment types include this commitment's.",
         "normalise": "code",
         "leaf": true
       },
@@ -442,12 +453,14 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/recordType",
         "title": "记录类型",
-        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty).",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
         "enum": [
           "commitment",
           "breach",
           "repair",
-          "nonPenalty"
+          "nonPenalty",
+          "licensingItem",
+          "verification"
         ],
         "leaf": true
       },
@@ -737,12 +750,14 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/recordType",
         "title": "记录类型",
-        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty).",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
         "enum": [
           "commitment",
           "breach",
           "repair",
-          "nonPenalty"
+          "nonPenalty",
+          "licensingItem",
+          "verification"
         ],
         "leaf": true
       },
@@ -1015,12 +1030,14 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/recordType",
         "title": "记录类型",
-        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty).",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
         "enum": [
           "commitment",
           "breach",
           "repair",
-          "nonPenalty"
+          "nonPenalty",
+          "licensingItem",
+          "verification"
         ],
         "leaf": true
       },
@@ -1248,12 +1265,399 @@ export const schemaIndex: SchemaIndex = {
       {
         "path": "/recordType",
         "title": "记录类型",
-        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty).",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
         "enum": [
           "commitment",
           "breach",
           "repair",
-          "nonPenalty"
+          "nonPenalty",
+          "licensingItem",
+          "verification"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/revision",
+        "title": "修订号",
+        "description": "Increases by at least 1 each time the source changes the record. An older revision never overwrites a newer one.",
+        "leaf": true
+      },
+      {
+        "path": "/schemaVersion",
+        "title": "模式版本",
+        "description": "Version of this contract the record was written against. 2.0 (the only one accepted) separated non-penalty decisions from breaches, publication from sharing, and exact amounts; docs/contract.md lists the changes from 1.0.",
+        "enum": [
+          "2.0"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/source",
+        "title": "来源系统",
+        "description": "Identifier of the registered source system that owns the record.",
+        "leaf": true
+      }
+    ],
+    "licensingItem": [
+      {
+        "path": "/data",
+        "title": "告知承诺事项信息",
+        "leaf": false
+      },
+      {
+        "path": "/data/allowedCommitmentTypes",
+        "title": "适用承诺类型",
+        "description": "The commitment types an application for this item may use.",
+        "leaf": true
+      },
+      {
+        "path": "/data/allowedCommitmentTypes/*",
+        "enum": [
+          "审批替代型",
+          "容缺受理型",
+          "证明事项型"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/data/approvalConditions",
+        "title": "审批条件",
+        "description": "The conditions the committer commits to meet.",
+        "leaf": true
+      },
+      {
+        "path": "/data/commitmentMaterials",
+        "title": "承诺替代的材料",
+        "description": "The materials the commitment replaces (or, for 容缺受理型, the ones that may follow later).",
+        "leaf": true
+      },
+      {
+        "path": "/data/commitmentMaterials/*",
+        "leaf": true
+      },
+      {
+        "path": "/data/commitmentTimeLimitDays",
+        "title": "承诺履行时限（天）",
+        "description": "Calendar days from the commitment date within which the committer must meet the conditions (or hand in the missing materials): the commitment's fulfilment deadline is commitmentDate + this, and a commitment still unverified after it is overdue (credex overdue).",
+        "leaf": true
+      },
+      {
+        "path": "/data/department",
+        "title": "实施部门",
+        "leaf": true
+      },
+      {
+        "path": "/data/departmentUscc",
+        "title": "实施部门统一社会信用代码",
+        "description": "Unified Social Credit Code (GB 32100-2015): 18 characters, check character and embedded GB 11714 organisation-code check verified.",
+        "normalise": "code",
+        "leaf": true
+      },
+      {
+        "path": "/data/itemCode",
+        "title": "事项编码",
+        "description": "Code of a licensing item of the 告知承诺 list: 6 to 64 digits and capital letters.",
+        "normalise": "code",
+        "leaf": true
+      },
+      {
+        "path": "/data/itemName",
+        "title": "事项名称",
+        "leaf": true
+      },
+      {
+        "path": "/data/legalBasis",
+        "title": "设定依据",
+        "leaf": true
+      },
+      {
+        "path": "/data/remarks",
+        "title": "备注",
+        "leaf": true
+      },
+      {
+        "path": "/data/validFrom",
+        "title": "生效日期",
+        "description": "Calendar date, YYYY-MM-DD (the adapters write YYYY/MM/DD where a destination wants it). Long-term validity is 2099-12-31.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/data/validTo",
+        "title": "失效日期",
+        "description": "2099-12-31 while the item has no end.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/data/verificationMethods",
+        "title": "核查方式",
+        "description": "How the department verifies commitments for this item.",
+        "leaf": true
+      },
+      {
+        "path": "/data/verificationMethods/*",
+        "title": "核查方式",
+        "description": "现场核查 (on site), 书面核查 (documents), 数据比对 (comparison with shared data), 网络核查 (online), 其他.",
+        "enum": [
+          "现场核查",
+          "书面核查",
+          "数据比对",
+          "网络核查",
+          "其他"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/occurredAt",
+        "title": "发生时间",
+        "description": "When the source made this revision: RFC 3339 date-time with an offset, e.g. 2026-03-02T09:30:00+08:00.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/operation",
+        "title": "操作类型",
+        "description": "upsert shares (and, where its publication rules say so, publishes) or updates the record — a change of status, such as a cancelled or expired licence, is an upsert carrying the new status; withdraw retracts a record that was wrong (issued in error, annulled): it is taken down everywhere it went, sharing included. The record is still sent in full.",
+        "enum": [
+          "upsert",
+          "withdraw"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/recordId",
+        "title": "记录标识",
+        "description": "Identifier of the record, unique within its source system; stays the same across revisions.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/recordType",
+        "title": "记录类型",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
+        "enum": [
+          "commitment",
+          "breach",
+          "repair",
+          "nonPenalty",
+          "licensingItem",
+          "verification"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/revision",
+        "title": "修订号",
+        "description": "Increases by at least 1 each time the source changes the record. An older revision never overwrites a newer one.",
+        "leaf": true
+      },
+      {
+        "path": "/schemaVersion",
+        "title": "模式版本",
+        "description": "Version of this contract the record was written against. 2.0 (the only one accepted) separated non-penalty decisions from breaches, publication from sharing, and exact amounts; docs/contract.md lists the changes from 1.0.",
+        "enum": [
+          "2.0"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/source",
+        "title": "来源系统",
+        "description": "Identifier of the registered source system that owns the record.",
+        "leaf": true
+      }
+    ],
+    "verification": [
+      {
+        "path": "/data",
+        "title": "承诺核查信息",
+        "leaf": false
+      },
+      {
+        "path": "/data/commitmentCode",
+        "title": "承诺编码",
+        "description": "The commitment verified.",
+        "normalise": "code",
+        "leaf": true
+      },
+      {
+        "path": "/data/determiningUnit",
+        "title": "认定单位",
+        "leaf": true
+      },
+      {
+        "path": "/data/determiningUnitUscc",
+        "title": "认定单位统一社会信用代码",
+        "description": "Unified Social Credit Code (GB 32100-2015): 18 characters, check character and embedded GB 11714 organisation-code check verified.",
+        "normalise": "code",
+        "leaf": true
+      },
+      {
+        "path": "/data/findings",
+        "title": "核查情况",
+        "leaf": true
+      },
+      {
+        "path": "/data/method",
+        "title": "核查方式",
+        "description": "现场核查 (on site), 书面核查 (documents), 数据比对 (comparison with shared data), 网络核查 (online), 其他.",
+        "enum": [
+          "现场核查",
+          "书面核查",
+          "数据比对",
+          "网络核查",
+          "其他"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/data/party",
+        "title": "承诺主体",
+        "description": "The committer, as on the commitment.",
+        "leaf": false
+      },
+      {
+        "path": "/data/party/category",
+        "title": "主体类别",
+        "enum": [
+          "法人及非法人组织",
+          "自然人",
+          "个体工商户"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/data/party/idNumber",
+        "title": "证件号码",
+        "description": "Required for 自然人 (natural person); for 身份证 a valid 18-digit GB 11643 number. Personal data.",
+        "normalise": "code",
+        "personal": true,
+        "leaf": true
+      },
+      {
+        "path": "/data/party/idType",
+        "title": "证件类型",
+        "description": "Required for 自然人 (natural person).",
+        "enum": [
+          "身份证",
+          "护照号",
+          "港澳居民来往内地通行证",
+          "台湾居民来往大陆通行证",
+          "外国人永久居留身份证"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/data/party/legalRepIdNumber",
+        "title": "法定代表人证件号码",
+        "description": "Identity document number. For 身份证 it must be a valid 18-digit GB 11643 number. Personal data: never logged; masked for public destinations.",
+        "normalise": "code",
+        "personal": true,
+        "leaf": true
+      },
+      {
+        "path": "/data/party/legalRepIdType",
+        "title": "法定代表人证件类型",
+        "enum": [
+          "身份证",
+          "护照号",
+          "港澳居民来往内地通行证",
+          "台湾居民来往大陆通行证",
+          "外国人永久居留身份证"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/data/party/legalRepresentative",
+        "title": "法定代表人",
+        "leaf": true
+      },
+      {
+        "path": "/data/party/name",
+        "title": "主体名称",
+        "leaf": true
+      },
+      {
+        "path": "/data/party/registrationNumber",
+        "title": "工商注册号",
+        "description": "Registration number of an individual business; required when uscc is the placeholder 00000000000000000X.",
+        "normalise": "code",
+        "leaf": true
+      },
+      {
+        "path": "/data/party/uscc",
+        "title": "统一社会信用代码",
+        "description": "Required for 法人及非法人组织 and 个体工商户; not allowed for 自然人 (a natural person is identified by idType and idNumber). An individual business's code starts 92; one without a code may send the placeholder 00000000000000000X together with its registration number.",
+        "normalise": "code",
+        "leaf": true
+      },
+      {
+        "path": "/data/rectificationDeadline",
+        "title": "整改期限",
+        "description": "Required when the result is 部分履行 or 全部未履行: the day by which the committer must rectify.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/data/remarks",
+        "title": "备注",
+        "leaf": true
+      },
+      {
+        "path": "/data/result",
+        "title": "核查结果",
+        "description": "全部履行 (kept), 部分履行 (partly kept), 全部未履行 (not kept), 虚假承诺 (the commitment was false when made: the procedure ends, the licence may be revoked, and a breach must follow).",
+        "enum": [
+          "全部履行",
+          "部分履行",
+          "全部未履行",
+          "虚假承诺"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/data/verificationDate",
+        "title": "核查日期",
+        "description": "Calendar date, YYYY-MM-DD (the adapters write YYYY/MM/DD where a destination wants it). Long-term validity is 2099-12-31.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/occurredAt",
+        "title": "发生时间",
+        "description": "When the source made this revision: RFC 3339 date-time with an offset, e.g. 2026-03-02T09:30:00+08:00.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/operation",
+        "title": "操作类型",
+        "description": "upsert shares (and, where its publication rules say so, publishes) or updates the record — a change of status, such as a cancelled or expired licence, is an upsert carrying the new status; withdraw retracts a record that was wrong (issued in error, annulled): it is taken down everywhere it went, sharing included. The record is still sent in full.",
+        "enum": [
+          "upsert",
+          "withdraw"
+        ],
+        "leaf": true
+      },
+      {
+        "path": "/recordId",
+        "title": "记录标识",
+        "description": "Identifier of the record, unique within its source system; stays the same across revisions.",
+        "normalise": "structured",
+        "leaf": true
+      },
+      {
+        "path": "/recordType",
+        "title": "记录类型",
+        "description": "commitment (信用承诺), breach (失信信息: an administrative penalty or other dishonesty finding), repair (信用修复), nonPenalty (不予行政处罚决定: a decision not to punish, kept but never shared or published as dishonesty), licensingItem (告知承诺事项: an item of the licensing-item list, kept by the exchange), verification (承诺核查: a verification of a commitment).",
+        "enum": [
+          "commitment",
+          "breach",
+          "repair",
+          "nonPenalty",
+          "licensingItem",
+          "verification"
         ],
         "leaf": true
       },
@@ -1296,6 +1700,11 @@ export const schemaIndex: SchemaIndex = {
         "rule": "dateOrder",
         "earlier": "/commitmentDate",
         "later": "/fulfilmentDeterminationDate"
+      },
+      {
+        "rule": "dateOrder",
+        "earlier": "/commitmentDate",
+        "later": "/fulfilmentDeadline"
       },
       {
         "rule": "dateOrder",
@@ -1378,6 +1787,28 @@ export const schemaIndex: SchemaIndex = {
       {
         "rule": "commitmentCodeDate",
         "path": "/relatedCommitmentCode"
+      }
+    ],
+    "licensingItem": [
+      {
+        "rule": "dateOrder",
+        "earlier": "/validFrom",
+        "later": "/validTo"
+      }
+    ],
+    "verification": [
+      {
+        "rule": "commitmentCodeDate",
+        "path": "/commitmentCode"
+      },
+      {
+        "rule": "dateOrder",
+        "earlier": "/verificationDate",
+        "later": "/rectificationDeadline"
+      },
+      {
+        "rule": "partyCodeMatchesCategory",
+        "path": "/party"
       }
     ]
   }
