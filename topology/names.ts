@@ -18,7 +18,7 @@ export type ServiceRole = keyof typeof SERVICES;
 /** The metrics (CloudWatch EMF, unit Count unless said) each function emits. */
 export const METRICS = {
   /** One data point per batch for each, zeros included: the quarantine rate is Quarantined / Received. */
-  intake: ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed'],
+  intake: ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed', 'CommitmentsFromIneligible'],
   /** Per lane (dimension `lane`); EndpointLatency is in milliseconds. */
   deliver: [
     'Delivered',
@@ -33,7 +33,9 @@ export const METRICS = {
     'EndpointLatency',
   ],
   pull: ['FeedRecords', 'FeedPages', 'FeedErrors'],
-  sweep: ['PublicationsExpired', 'ExpiryEntriesOpen', 'ExpiryErrors'],
+  sweep: ['PublicationsExpired', 'ExpiryEntriesOpen', 'ExpiryErrors', 'OverdueCommitments'],
+  /** The credit check (GET /v1/subjects/{code}/credit), per answer (dimension `eligibility`). */
+  ingest: ['CreditChecks'],
 } as const;
 export type MetricName<R extends keyof typeof METRICS> = (typeof METRICS)[R][number];
 

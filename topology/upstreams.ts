@@ -25,7 +25,15 @@ export interface Upstream {
   recordTypes: readonly RecordType[];
   /** Requests per minute (fixed one-minute windows, counted in the sync-state table). */
   rateLimitPerMinute: number;
+  /**
+   * What the upstream may ask beyond pushing and reading its records: `creditCheck` — the credit
+   * check (GET /v1/subjects/{code}/credit), for the approval systems that grant licences by
+   * commitment. Every check is logged (who asked about whom, when, what was answered).
+   */
+  permissions?: readonly UpstreamPermission[];
 }
+
+export type UpstreamPermission = 'creditCheck';
 
 /** An entry of the registry: everything but the secret name, which depends on the deployment. */
 export type UpstreamRegistration = Omit<Upstream, 'credentialsSecret'>;
@@ -35,8 +43,9 @@ export const upstreams = {
     title: '哈尔滨新区审批监管执法信用一体化平台（审批）',
     appKey: 'hrbxq-approval',
     sources: ['hrbxq-approval'],
-    recordTypes: ['commitment'],
+    recordTypes: ['commitment', 'licensingItem', 'verification'],
     rateLimitPerMinute: 600,
+    permissions: ['creditCheck'],
   },
   'hrbxq-enforcement-system': {
     title: '哈尔滨新区综合行政执法系统',
