@@ -22,6 +22,10 @@ export const ACCEPTING_UNIT_USCC = uscc('11230100MB012345');
 export const COMPANY_USCC = uscc('91230109MA1BCDE8');
 export const COMPANY_NAME = '哈尔滨新区松北餐饮管理有限公司';
 
+/** The licensing item of the commitment fixture (schemas/commitment.schema.json: required for 审批替代型 and 容缺受理型). */
+export const LICENSING_ITEM = { itemCode: 'XK230109001', itemName: '食品经营许可', department: '哈尔滨新区管理委员会行政审批局' };
+const NEEDS_LICENSING_ITEM = new Set(['审批替代型', '容缺受理型']);
+
 export function commitment(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     schemaVersion: '2.0',
@@ -44,6 +48,33 @@ export function commitment(overrides: Record<string, unknown> = {}, data: Record
       acceptingUnit: '哈尔滨新区管理委员会行政审批局',
       acceptingUnitUscc: ACCEPTING_UNIT_USCC,
       publicationType: '可向社会公开',
+      // a 审批替代型 or 容缺受理型 commitment names the item of the licensing-item list it is granted under; other types need none
+      ...(NEEDS_LICENSING_ITEM.has(String(data['commitmentType'] ?? '审批替代型')) && { licensingItem: LICENSING_ITEM }),
+      ...data,
+    },
+    ...overrides,
+  };
+}
+
+/** A verification (核查) of the commitment above: same commitment code, same party; found kept in full. */
+export function verification(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: '2.0',
+    recordType: 'verification',
+    recordId: 'HRBNA-HC-2026-000012',
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrbxq-approval',
+    occurredAt: '2026-05-28T16:00:00+08:00',
+    data: {
+      commitmentCode: '23010920260302000123',
+      party: { name: COMPANY_NAME, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
+      verificationDate: '2026-05-28',
+      method: '现场核查',
+      result: '全部履行',
+      findings: '经现场核查，该单位经营场所、设施设备和人员均符合食品经营许可条件，承诺事项已全部履行。',
+      determiningUnit: '哈尔滨新区管理委员会行政审批局',
+      determiningUnitUscc: ACCEPTING_UNIT_USCC,
       ...data,
     },
     ...overrides,
