@@ -81,6 +81,47 @@ export function verification(overrides: Record<string, unknown> = {}, data: Reco
   };
 }
 
+/**
+ * Verifications of every shape the wire carries, for golden files and contract tests (there are no
+ * schemas/examples of the type yet): the commitment fixture found partly kept with a rectification
+ * deadline, then verified again and found kept (verification()); a natural person's commitment
+ * (schemas/examples/commitment/valid/03) found false, with remarks; and a verification withdrawn as
+ * issued in error.
+ */
+export function verificationCases(): Record<string, unknown>[] {
+  return [
+    verification(
+      { recordId: 'HRBNA-HC-2026-000009', occurredAt: '2026-04-15T10:20:00+08:00' },
+      {
+        verificationDate: '2026-04-15',
+        method: '书面核查',
+        result: '部分履行',
+        findings: '经书面核查，该单位已具备经营场所和设施设备条件，食品安全管理人员尚未到岗，承诺事项部分履行。',
+        rectificationDeadline: '2026-05-15',
+      },
+    ),
+    verification(),
+    verification(
+      { recordId: 'HRBJT-HC-2026-000036', source: 'hrb-transport-approval', occurredAt: '2026-04-10T11:00:00+08:00' },
+      {
+        commitmentCode: '23010020260210000036',
+        party: { name: '张立新', category: '自然人', idType: '身份证', idNumber: '230103198207150318' },
+        verificationDate: '2026-04-10',
+        method: '数据比对',
+        result: '虚假承诺',
+        findings: '经与公安机关共享数据比对，本人于2024年9月存在饮酒后驾驶机动车记录，与承诺“无饮酒后驾驶记录”不符，属虚假承诺。',
+        determiningUnit: '哈尔滨市交通运输局',
+        determiningUnitUscc: '11230100MB0C73585Y',
+        remarks: '已撤销网络预约出租汽车驾驶员证，另案处罚（哈交执罚〔2026〕215号）。',
+      },
+    ),
+    verification(
+      { recordId: 'HRBNA-HC-2026-000014', revision: 2, operation: 'withdraw', occurredAt: '2026-06-05T09:00:00+08:00' },
+      { verificationDate: '2026-06-03', findings: '误录：该核查记录录入了其他承诺的核查情况，予以撤回。' },
+    ),
+  ];
+}
+
 export function breach(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     schemaVersion: '2.0',
