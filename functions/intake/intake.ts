@@ -371,7 +371,8 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
       const warnings = [...list.warnings, ...(await recordEnforcement(state, canonical))];
       // a commitment from a subject not eligible on its commitment date is flagged for inspectors, not refused
       const ineligible = outcome.kind === 'accepted' ? await ineligibleOnCommitmentDate(state, canonical, policy) : undefined;
-      if (ineligible) warnings.push(`the committer was notEligible for 告知承诺 on ${String(canonical.data['commitmentDate'])}: ${ineligible.rules.join(', ')}`);
+      if (ineligible)
+        warnings.push(`the committer was notEligible for 告知承诺 on ${String(canonical.data['commitmentDate'])}: ${ineligible.rules.join(', ')}`);
       await recordCreditFacts(state, canonical, source.direction === 'inbound' ? 'province' : 'district', list);
       if (warnings.length > 0)
         deps.logger.warn('record accepted with warnings', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, warnings });

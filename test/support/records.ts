@@ -263,3 +263,8 @@ export function licensingItemEntry(data: Record<string, unknown> = {}): Licensin
     validTo: String(d['validTo']),
   };
 }
+
+/** A commitment as intake keeps it: with the fulfilment deadline its licensing item gives. */
+export function withFulfilmentDeadline(record: Record<string, unknown>, fulfilmentDeadline: string): Record<string, unknown> {
+  return { ...record, data: { ...(record['data'] as Record<string, unknown>), fulfilmentDeadline } };
+}

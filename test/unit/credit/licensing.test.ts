@@ -17,7 +17,10 @@ const ITEM: LicensingItemEntry = {
   validTo: '2099-12-31',
 };
 const named = (data: Record<string, unknown> = {}, over: Record<string, unknown> = {}) =>
-  commitment(over, { licensingItem: { itemCode: 'XK230109001', itemName: '食品经营许可', department: '哈尔滨新区市场监督管理局' }, ...data }) as unknown as CreditRecord;
+  commitment(over, {
+    licensingItem: { itemCode: 'XK230109001', itemName: '食品经营许可', department: '哈尔滨新区市场监督管理局' },
+    ...data,
+  }) as unknown as CreditRecord;
 
 describe('a commitment against the licensing-item list', () => {
   it('passes for an item in force that allows its type, with the deadline from the time limit', () => {
@@ -26,7 +29,8 @@ describe('a commitment against the licensing-item list', () => {
   });
 
   it('refuses an item not on the list, withdrawn, not in force, or not allowing the type', () => {
-    const rules = (item: LicensingItemEntry | undefined, data: Record<string, unknown> = {}) => checkAgainstList(named(data), item).issues.map((i) => [i.path, i.rule]);
+    const rules = (item: LicensingItemEntry | undefined, data: Record<string, unknown> = {}) =>
+      checkAgainstList(named(data), item).issues.map((i) => [i.path, i.rule]);
     expect(rules(undefined)).toEqual([['/data/licensingItem/itemCode', 'licensingItem']]);
     expect(rules({ ...ITEM, operation: 'withdraw' })).toEqual([['/data/licensingItem/itemCode', 'licensingItem']]);
     expect(rules({ ...ITEM, validFrom: '2026-03-03' })).toEqual([['/data/licensingItem/itemCode', 'licensingItem']]);
@@ -37,7 +41,10 @@ describe('a commitment against the licensing-item list', () => {
 
   it('keeps an earlier deadline the source sent, and warns of a name or department spelled otherwise', () => {
     expect(checkAgainstList(named({ fulfilmentDeadline: '2026-04-01' }), ITEM).deadline).toBe('2026-04-01');
-    const check = checkAgainstList(named({ licensingItem: { itemCode: 'XK230109001', itemName: '食品经营许可证', department: '哈尔滨新区市场监督管理局' } }), ITEM);
+    const check = checkAgainstList(
+      named({ licensingItem: { itemCode: 'XK230109001', itemName: '食品经营许可证', department: '哈尔滨新区市场监督管理局' } }),
+      ITEM,
+    );
     expect(check.issues).toEqual([]);
     expect(check.warnings).toEqual(['item XK230109001 is named 食品经营许可 on the list, not 食品经营许可证']);
   });

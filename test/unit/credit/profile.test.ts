@@ -38,7 +38,15 @@ const serious = (over: Record<string, unknown> = {}) =>
 const approvedRepair = (over: Record<string, unknown> = {}, data: Record<string, unknown> = {}) =>
   repair(
     { recordId: 'XF-1', ...over },
-    { breachRecordId: 'PROV-SX-1', breachSource: 'hlj-credit-platform', severity: '严重', party: party(), outcome: '同意', decisionDate: '2027-02-01', ...data },
+    {
+      breachRecordId: 'PROV-SX-1',
+      breachSource: 'hlj-credit-platform',
+      severity: '严重',
+      party: party(),
+      outcome: '同意',
+      decisionDate: '2027-02-01',
+      ...data,
+    },
   );
 const verification = (result: string, over: Record<string, unknown> = {}, data: Record<string, unknown> = {}) => ({
   schemaVersion: '2.0',
@@ -70,7 +78,13 @@ describe('the credit profile', () => {
     const answer = eligibilityOf(profile, creditPolicy);
     expect(answer.eligibility).toBe('notEligible');
     expect(answer.reasons).toEqual([
-      expect.objectContaining({ rule: 'seriousBreach', origin: 'province', until: 'repaired', repairableFrom: '2027-01-11', record: expect.objectContaining({ recordId: 'PROV-SX-1' }) }),
+      expect.objectContaining({
+        rule: 'seriousBreach',
+        origin: 'province',
+        until: 'repaired',
+        repairableFrom: '2027-01-11',
+        record: expect.objectContaining({ recordId: 'PROV-SX-1' }),
+      }),
       // 20 points are in the 警示 band: a reason of its own
       expect.objectContaining({ rule: 'blackPoints', effect: 'eligibleWithConditions' }),
     ]);
@@ -93,9 +107,15 @@ describe('the credit profile', () => {
   it('a repair that arrives before its breach still repairs it; a refused or withdrawn repair does not', () => {
     const order1 = contributions([{ record: approvedRepair() }, { record: serious(), origin: 'province' }], COMPANY);
     expect(eligibilityOf(creditProfile(order1, '2027-03-01', creditPolicy), creditPolicy).eligibility).toBe('eligible');
-    const refused = contributions([{ record: serious(), origin: 'province' }, { record: approvedRepair({}, { outcome: '不同意', outcomeReason: '未履行义务' }) }], COMPANY);
+    const refused = contributions(
+      [{ record: serious(), origin: 'province' }, { record: approvedRepair({}, { outcome: '不同意', outcomeReason: '未履行义务' }) }],
+      COMPANY,
+    );
     expect(eligibilityOf(creditProfile(refused, '2027-03-01', creditPolicy), creditPolicy).eligibility).toBe('notEligible');
-    const withdrawn = contributions([{ record: serious(), origin: 'province' }, { record: approvedRepair() }, { record: approvedRepair({ revision: 2, operation: 'withdraw' }) }], COMPANY);
+    const withdrawn = contributions(
+      [{ record: serious(), origin: 'province' }, { record: approvedRepair() }, { record: approvedRepair({ revision: 2, operation: 'withdraw' }) }],
+      COMPANY,
+    );
     expect(eligibilityOf(creditProfile(withdrawn, '2027-03-01', creditPolicy), creditPolicy).eligibility).toBe('notEligible');
   });
 
@@ -179,7 +199,12 @@ describe('the credit profile', () => {
     const other = uscc('91230109MA1XYZ02');
     const records = [
       { record: breach({ recordId: 'A' }, { party: party(), severity: '一般', blackPoints: 5 }) },
-      { record: breach({ recordId: 'B' }, { party: party(other, '哈尔滨新区另一家公司'), severity: '严重', blackPoints: 20, decisionNumber: '哈新罚〔2026〕9号' }) },
+      {
+        record: breach(
+          { recordId: 'B' },
+          { party: party(other, '哈尔滨新区另一家公司'), severity: '严重', blackPoints: 20, decisionNumber: '哈新罚〔2026〕9号' },
+        ),
+      },
     ];
     const person = responsiblePersonOf(party())!;
     expect(responsiblePersonOf(party(other))).toBe(person);
@@ -191,7 +216,10 @@ describe('the credit profile', () => {
     ]);
     // the person's own breaches are none: the companies' breaches are theirs
     expect(profile.breaches).toEqual([]);
-    expect(eligibilityOf(profile, creditPolicy)).toEqual({ eligibility: 'eligibleWithConditions', reasons: [expect.objectContaining({ rule: 'blackPoints' })] });
+    expect(eligibilityOf(profile, creditPolicy)).toEqual({
+      eligibility: 'eligibleWithConditions',
+      reasons: [expect.objectContaining({ rule: 'blackPoints' })],
+    });
     // no identity number is kept in a contribution
     expect(JSON.stringify(contributions(records, person))).not.toContain(REP_ID);
   });

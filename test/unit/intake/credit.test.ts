@@ -25,9 +25,20 @@ let serial = 0;
 function message(record: Record<string, unknown>, messageId = `m-${++serial}`): SQSRecord {
   return { messageId, body: JSON.stringify(record), messageAttributes: {}, attributes: { SentTimestamp: '1772413200000' } } as unknown as SQSRecord;
 }
-const run = async (...records: Array<Record<string, unknown>>) => processIntakeBatch(records.map((r) => message(r)), deps);
+const run = async (...records: Array<Record<string, unknown>>) =>
+  processIntakeBatch(
+    records.map((r) => message(r)),
+    deps,
+  );
 const outcomes = async (...records: Array<Record<string, unknown>>) => [...(await run(...records)).outcomes.values()];
-const party = { name: '哈尔滨新区松北餐饮管理有限公司', category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国', legalRepIdType: '身份证', legalRepIdNumber: REP_ID };
+const party = {
+  name: '哈尔滨新区松北餐饮管理有限公司',
+  category: '法人及非法人组织',
+  uscc: COMPANY_USCC,
+  legalRepresentative: '王建国',
+  legalRepIdType: '身份证',
+  legalRepIdNumber: REP_ID,
+};
 /** A 严重 breach of the fixture company pulled from the provincial feed. */
 const provincialBreach = (over: Record<string, unknown> = {}) =>
   breach(
@@ -54,12 +65,18 @@ describe('the licensing-item list', () => {
     expect(await outcomes(commitment({ recordId: 'C-1' }))).toEqual(['quarantined']);
     const [entry] = await state.listQuarantine('2026-03-02');
     expect(entry?.errors).toEqual([
-      expect.objectContaining({ path: '/data/licensingItem/itemCode', rule: 'licensingItem', message: expect.stringContaining('not on the licensing-item list') }),
+      expect.objectContaining({
+        path: '/data/licensingItem/itemCode',
+        rule: 'licensingItem',
+        message: expect.stringContaining('not on the licensing-item list'),
+      }),
     ]);
     expect(await outcomes(licensingItem())).toEqual(['routed']);
     expect(await state.getLicensingItem(LICENSING_ITEM.itemCode)).toEqual(expect.objectContaining({ commitmentTimeLimitDays: 90, operation: 'upsert' }));
     expect(await outcomes(commitment({ recordId: 'C-1' }))).toEqual(['routed']);
-    expect((await state.getLatestRecord({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'C-1' }))?.record.data['fulfilmentDeadline']).toBe('2026-05-31');
+    expect((await state.getLatestRecord({ recordType: 'commitment', source: 'hrbxq-approval', recordId: 'C-1' }))?.record.data['fulfilmentDeadline']).toBe(
+      '2026-05-31',
+    );
   });
 
   it('refuses a type the item does not allow and an item taken off the list', async () => {
@@ -85,7 +102,12 @@ describe('deadlines and verifications', () => {
     await run(commitment({ recordId: 'C-1' }));
     expect(await state.listOverdueCommitments('2026-05-31')).toEqual([]);
     expect(await state.listOverdueCommitments('2026-06-01')).toEqual([
-      expect.objectContaining({ commitmentCode: '23010920260302000123', deadline: '2026-05-31', department: LICENSING_ITEM.department, itemCode: LICENSING_ITEM.itemCode }),
+      expect.objectContaining({
+        commitmentCode: '23010920260302000123',
+        deadline: '2026-05-31',
+        department: LICENSING_ITEM.department,
+        itemCode: LICENSING_ITEM.itemCode,
+      }),
     ]);
     await run(verification());
     expect(await state.countOverdueCommitments('2026-06-10')).toBe(0);
@@ -106,7 +128,9 @@ describe('credit profiles', () => {
     await run(provincialBreach({ revision: 2 }));
     await run(provincialBreach({ revision: 2 }), provincialBreach({ revision: 1 }));
     const company = await state.getCreditContributions(COMPANY);
-    expect(company).toEqual([expect.objectContaining({ revision: 2, role: 'subject', origin: 'province', fact: expect.objectContaining({ blackPoints: 20 }) })]);
+    expect(company).toEqual([
+      expect.objectContaining({ revision: 2, role: 'subject', origin: 'province', fact: expect.objectContaining({ blackPoints: 20 }) }),
+    ]);
     const person = await state.getCreditContributions(responsiblePersonOf(party)!);
     expect(person).toEqual([expect.objectContaining({ role: 'responsiblePerson', company: { uscc: COMPANY_USCC, name: party.name } })]);
     expect(JSON.stringify([...company, ...person])).not.toContain(REP_ID);
@@ -129,7 +153,10 @@ describe('credit profiles', () => {
 
   it('does not flag a commitment made before the breach was decided, nor after its repair', async () => {
     await run(licensingItem(), provincialBreach());
-    const before = commitment({ recordId: 'C-EARLY' }, { party, commitmentDate: '2025-01-09', commitmentCode: '23010920250109000001', validFrom: '2025-01-09' });
+    const before = commitment(
+      { recordId: 'C-EARLY' },
+      { party, commitmentDate: '2025-01-09', commitmentCode: '23010920250109000001', validFrom: '2025-01-09' },
+    );
     expect((await run(before)).flaggedCommitments).toBe(0);
     const repaired = await run(
       repair(
