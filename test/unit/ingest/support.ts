@@ -80,6 +80,7 @@ const validators = new Map<string, ValidateFunction>();
 export function routeOf(path: string): string | undefined {
   if (/^\/v1\/records\/?$/.test(path)) return '/v1/records';
   if (/^\/v1\/records\/[^/]+\/[^/]+\/?$/.test(path)) return '/v1/records/{recordType}/{recordId}';
+  if (/^\/v1\/subjects\/[^/]+\/credit\/?$/.test(path)) return '/v1/subjects/{code}/credit';
   return undefined;
 }
 
