@@ -1,5 +1,6 @@
 /** Valid records for tests, built with the standards' check algorithms (no hard-coded check characters). */
 import { orgCodeCheckCharacter, residentIdCheckCharacter, usccCheckCharacter } from '../../functions/shared/records/identifiers.js';
+import type { LicensingItemEntry } from '../../functions/shared/credit/types.js';
 
 /** A valid USCC from its first 16 characters (authority, category, division, organisation-code body). */
 export function uscc(first16: string): string {
@@ -212,5 +213,53 @@ export function nonPenalty(overrides: Record<string, unknown> = {}, data: Record
       ...data,
     },
     ...overrides,
+  };
+}
+
+/** The licensing-item list's item the commitment fixture names (LICENSING_ITEM), as the approval system pushes it. */
+export function licensingItem(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: '2.0',
+    recordType: 'licensingItem',
+    recordId: LICENSING_ITEM.itemCode,
+    revision: 1,
+    operation: 'upsert',
+    source: 'hrbxq-approval',
+    occurredAt: '2026-01-05T09:00:00+08:00',
+    data: {
+      itemCode: LICENSING_ITEM.itemCode,
+      itemName: LICENSING_ITEM.itemName,
+      department: LICENSING_ITEM.department,
+      departmentUscc: ACCEPTING_UNIT_USCC,
+      approvalConditions: '具有与经营的食品品种、数量相适应的经营场所、设施设备和食品安全管理人员。',
+      legalBasis: '《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》',
+      commitmentMaterials: ['经营场所使用证明', '食品安全管理制度文本'],
+      commitmentTimeLimitDays: 90,
+      allowedCommitmentTypes: ['审批替代型', '容缺受理型'],
+      verificationMethods: ['现场核查', '书面核查'],
+      validFrom: '2021-01-01',
+      validTo: '2099-12-31',
+      ...data,
+    },
+    ...overrides,
+  };
+}
+
+/** The list entry intake keeps for licensingItem() (what SyncState.putLicensingItem takes): tests that push commitments seed it. */
+export function licensingItemEntry(data: Record<string, unknown> = {}): LicensingItemEntry {
+  const record = licensingItem({}, data);
+  const d = record['data'] as Record<string, unknown>;
+  return {
+    itemCode: String(d['itemCode']),
+    ref: { recordType: 'licensingItem', source: String(record['source']), recordId: String(record['recordId']) },
+    revision: 1,
+    operation: 'upsert',
+    itemName: String(d['itemName']),
+    department: String(d['department']),
+    departmentUscc: String(d['departmentUscc']),
+    commitmentTimeLimitDays: Number(d['commitmentTimeLimitDays']),
+    allowedCommitmentTypes: d['allowedCommitmentTypes'] as string[],
+    validFrom: String(d['validFrom']),
+    validTo: String(d['validTo']),
   };
 }
