@@ -190,7 +190,12 @@ describe('the credit check over the running local runtime', () => {
       const log = (await Promise.all(months.map((m) => runtime.state.listCreditChecks(m)))).flat();
       // every check this file had answered is logged, newest first, and nothing else (a refused one is no check)
       expect(log.map((entry) => entry.id).sort()).toEqual([...answeredIds].sort());
-      expect(log.map((entry) => entry.at)).toEqual(log.map((entry) => entry.at).sort().reverse());
+      expect(log.map((entry) => entry.at)).toEqual(
+        log
+          .map((entry) => entry.at)
+          .sort()
+          .reverse(),
+      );
       expect(log[0]).toEqual(
         expect.objectContaining({
           id: answered.body.checkId,
