@@ -60,15 +60,17 @@ export function penaltyFields(ctx: DatasetContext, severity: Severity, licenceNa
  * The district's other penalties — not about a commitment, mostly minor (轻微: shared with the
  * platforms, not published). One 轻微 penalty is published at the department's request, its
  * publication ending today: the next day it stops by itself (the expiry sweep). No black points:
- * the district assigns them on receipt. Queued for submission as they are made.
+ * the district assigns them on receipt. The last one is the breach of `secondCompany`, the second
+ * company of the responsible person (scenario d); the others fall on no scenario subject. Queued for
+ * submission as they are made.
  */
-export function otherPenalties(ctx: DatasetContext, entities: Entity[]): Breach[] {
+export function otherPenalties(ctx: DatasetContext, entities: Entity[], secondCompany?: Entity): Breach[] {
   const { rng, today } = ctx;
   const total = Math.max(2, round(PLAN.otherPenalties * ctx.scale));
   const general = Math.max(1, round(PLAN.otherTierShares.一般 * total));
   const minor = total - general;
   const published = Math.min(minor, Math.max(1, round(PLAN.publishedMinorShare * minor)));
-  const market = marketEntities(entities);
+  const market = marketEntities(entities).filter((e) => !ctx.reserved.has(e));
   const out: Breach[] = [];
   for (let i = 0; i < total; i++) {
     const severity: Severity = i < minor ? '轻微' : '一般';
@@ -78,8 +80,10 @@ export function otherPenalties(ctx: DatasetContext, entities: Entity[]): Breach[
     const year = decisionDate.slice(0, 4);
     const violation = rng.pick(OTHER_VIOLATIONS);
     const penalty = penaltyFields(ctx, severity, '');
+    // the last one (一般) is the second company of the responsible person (scenario d)
+    const party = secondCompany && i === total - 1 ? secondCompany.party : rng.pick(market).party;
     const data: Json = {
-      party: rng.pick(market).party,
+      party,
       decisionNumber: `哈新综执罚〔${year}〕${ctx.serial(`penalty:${year}`, 1, 4)}号`,
       violationType: violation.type,
       facts: violation.facts,
@@ -97,7 +101,9 @@ export function otherPenalties(ctx: DatasetContext, entities: Entity[]): Breach[
     const recordId = `HXZF-SX-${year}-${pad(ctx.serial('breach', 1, 9))}`;
     const record = ctx.envelope('breach', SOURCES.enforcement, recordId, 1, ctx.afternoon(decisionDate, 60), data);
     ctx.add(record, true);
-    out.push({ severity, decisionDate, decisionNumber: String(data['decisionNumber']), record });
+    const b: Breach = { severity, decisionDate, decisionNumber: String(data['decisionNumber']), record };
+    if (party === secondCompany?.party) ctx.scenarios.responsiblePerson.push(b);
+    out.push(b);
   }
   return out;
 }

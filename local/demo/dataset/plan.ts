@@ -25,7 +25,7 @@ export const PLAN = {
   repairShare: 0.6, // of breaches, rounded up
   refusedRepairShare: 0.2, // of repairs past their minimum period: 不同意
   inboundBreaches: 4,
-  invalid: 5, // one of each reason at scale 1, never fewer
+  invalid: 6, // one of each reason at scale 1, never fewer
   fulfilmentShare: 0.95, // of kept commitments old enough to be verified
   cancellations: 2,
   withdrawals: 1,

@@ -17,6 +17,7 @@ import {
   DEPARTMENTS,
   INVALID_REASONS,
   LICENSING_ITEMS,
+  QUARANTINE_OF,
   generateDemoDataset,
   type DemoDataset,
   type DemoSubmission,
@@ -47,21 +48,48 @@ const everyDataset = (): Array<[string, DemoDataset]> => [
   ...others.map((d): [string, DemoDataset] => [`seed ${d.seed}`, d]),
 ];
 
+/** The commitment types the licensing-item list is checked for. */
+const LIST_CHECKED: readonly unknown[] = ['审批替代型', '容缺受理型'];
+
+/**
+ * Whether the licensing-item list (itemCode → the licensingItem record's data) refuses a record: a
+ * 审批替代型/容缺受理型 commitment whose item is not on it, not in force on the commitment date, or
+ * not allowing its type.
+ */
+function listRefuses(list: ReadonlyMap<string, Json>, record: Json): boolean {
+  const data = record['data'] as Json;
+  if (record['recordType'] !== 'commitment' || !LIST_CHECKED.includes(data['commitmentType'])) return false;
+  const item = list.get(String((data['licensingItem'] as Json | undefined)?.['itemCode']));
+  const date = String(data['commitmentDate']);
+  return (
+    !item ||
+    date < String(item['validFrom']) ||
+    date > String(item['validTo']) ||
+    !(item['allowedCommitmentTypes'] as unknown[]).includes(data['commitmentType'])
+  );
+}
+
+/** The list a dataset pushes: itemCode → data of its licensingItem submissions. */
+const listOf = (d: DemoDataset): Map<string, Json> => new Map(ofType(d.submissions, 'licensingItem').map((s) => [String(dataOf(s)['itemCode']), dataOf(s)]));
+
 /**
  * What the intake does with each submission, in order (functions/intake/intake.ts +
- * acceptRevision): invalid or unregistered → quarantined; otherwise a higher revision than stored
- * is accepted, a lower one superseded, the same one a duplicate when its content hash matches.
+ * acceptRevision): invalid, unregistered or refused by the licensing-item list accepted so far →
+ * quarantined; otherwise a higher revision than stored is accepted, a lower one superseded, the same
+ * one a duplicate when its content hash matches.
  */
 function intakeModel(submissions: readonly DemoSubmission[]): Array<Expectation | 'conflict'> {
   const stored = new Map<string, { revision: number; hash: string }>();
+  const list = new Map<string, Json>();
   return submissions.map((s) => {
-    if (!s.record || !validateRecord(s.record).valid || !isRegistered(s.record['source'])) return 'invalid';
+    if (!s.record || !validateRecord(s.record).valid || !isRegistered(s.record['source']) || listRefuses(list, s.record)) return 'invalid';
     const key = keyOf(s.record);
     const revision = s.record['revision'] as number;
     const hash = contentHash(s.record as unknown as CreditRecord);
     const prev = stored.get(key);
     if (!prev || revision > prev.revision) {
       stored.set(key, { revision, hash });
+      if (s.record['recordType'] === 'licensingItem') list.set(String(dataOf(s)['itemCode']), dataOf(s));
       return 'accepted';
     }
     if (revision < prev.revision) return 'superseded';
@@ -82,6 +110,8 @@ describe('reproducibility', () => {
     expect(() => generateDemoDataset({ seed: 1.5 })).toThrow(/seed/);
     expect(() => generateDemoDataset({ seed: 1, scale: 0 })).toThrow(/scale/);
     expect(() => generateDemoDataset({ seed: 1, today: '2026-02-30' })).toThrow(/today/);
+    // before the list's last change (an item taken off at the end of 2025)
+    expect(() => generateDemoDataset({ seed: 1, today: '2025-06-30' })).toThrow(/today/);
   });
 
   test('generating writes nothing anywhere (the records hold identity numbers)', () => {
@@ -136,10 +166,16 @@ describe('validity', () => {
           if (!validateRecord(s.record).valid) problems.push(`${s.seq}: unknown-source record is invalid for another reason`);
           if (isRegistered(s.record?.['source'])) problems.push(`${s.seq}: source is registered`);
           break;
+        case 'licensing-item':
+          // a well-formed commitment: only the licensing-item list (wave 1) refuses it
+          if (!validateRecord(s.record).valid) problems.push(`${s.seq}: licensing-item record is invalid for another reason`);
+          if (!isRegistered(s.record?.['source'])) problems.push(`${s.seq}: source is not registered`);
+          if (!s.record || !listRefuses(listOf(d), s.record)) problems.push(`${s.seq}: the list does not refuse it`);
+          break;
         case 'uscc-check':
         case 'missing-field':
         case 'date-order': {
-          const rule = { 'uscc-check': 'format:uscc', 'missing-field': 'required', 'date-order': 'dateOrder' }[s.reason];
+          const rule = QUARANTINE_OF[s.reason].rule!;
           const rules = validateRecord(s.record).errors.map((e) => e.rule);
           if (!rules.includes(rule)) problems.push(`${s.seq}: ${s.reason} without a ${rule} error (${rules.join(', ')})`);
           if (rules.some((r) => r !== rule)) problems.push(`${s.seq}: ${s.reason} has other defects too (${rules.join(', ')})`);
@@ -153,7 +189,7 @@ describe('validity', () => {
   });
 
   test.each(everyDataset())('%s: dates lie in the past where they must, times are Beijing time', (_, d) => {
-    const past = ['commitmentDate', 'fulfilmentDeterminationDate', 'decisionDate', 'breachDecisionDate', 'applicationDate'];
+    const past = ['commitmentDate', 'fulfilmentDeterminationDate', 'decisionDate', 'breachDecisionDate', 'applicationDate', 'verificationDate'];
     const problems: string[] = [];
     for (const s of d.submissions.filter((x) => x.record && x.expect !== 'invalid')) {
       const occurredAt = String(s.record!['occurredAt']);
