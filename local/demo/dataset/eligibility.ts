@@ -8,10 +8,11 @@
  * before D, not withdrawn, no repair granted on or before D), with a false commitment (a
  * verification 虚假承诺 on or before D) whose follow-up breach (brokenCommitmentCode) is not repaired
  * by D, or with black points in the policy's notEligible band; eligibleWithConditions in its
- * conditions band; eligible otherwise. Black points count from the event's date for the policy's
- * months, unless the breach is repaired first: a breach's own blackPoints or its tier's, a
- * verification 全部未履行 or 虚假承诺 the policy's. Red points: a verification 全部履行, for the
- * policy's months.
+ * conditions band; eligible otherwise (the exchange also gives conditions for an open 一般 breach
+ * or a commitment found not kept: no expectation here depends on them). Black points count from the
+ * event's date to the same day the policy's months later, unless repaired first: a breach's own
+ * blackPoints or its tier's, a verification 全部未履行 the policy's, a verification 虚假承诺 the
+ * policy's until its follow-up breach is repaired. Red points: a verification 全部履行, likewise.
  */
 import { BLACK_BANDS, creditPolicy, type CreditPolicy } from '../../../topology/credit-policy.js';
 import { addMonths } from '../calendar.js';
@@ -55,7 +56,7 @@ export class CreditModel {
   private readonly verifications: VerificationFact[] = [];
   /** Breach ref → the day its repair was granted (the earliest). */
   private readonly granted = new Map<string, string>();
-  /** The reform's commitments (first revisions): code, subject party, date, type. */
+  /** Every commitment (its first accepted revision: a revision 1 may arrive after its revision 2): code, subject party, date, type. */
   readonly commitments: Array<{ code: string; party: Json; date: string; type: string; source: string }> = [];
 
   /** `records`: every accepted record revision; the newest revision of each counts. */
@@ -68,7 +69,7 @@ export class CreditModel {
       const key = `${String(r['recordType'])}/${String(r['source'])}/${String(r['recordId'])}`;
       const held = latest.get(key);
       if (!held || (held['revision'] as number) < (r['revision'] as number)) latest.set(key, r);
-      if (r['recordType'] === 'commitment' && r['revision'] === 1) {
+      if (r['recordType'] === 'commitment' && !held) {
         const d = r['data'] as Json;
         const c = { code: String(d['commitmentCode']), party: d['party'] as Json, date: String(d['commitmentDate']), type: String(d['commitmentType']) };
         this.commitments.push({ ...c, source: String(r['source']) });
@@ -107,7 +108,12 @@ export class CreditModel {
   }
 
   private counting(event: string, day: string, months: number): boolean {
-    return event <= day && day < addMonths(event, months);
+    return event <= day && day <= addMonths(event, months);
+  }
+
+  /** Whether the false commitment `v` is cleared on `day`: its follow-up breach repaired by then. */
+  private cleared(v: VerificationFact, day: string): boolean {
+    return this.breaches.some((b) => b.subject === v.subject && b.brokenCommitmentCode === v.commitmentCode && this.repairedBy(b, day));
   }
 
   /** Black points of a subject counting on `day`. */
@@ -118,7 +124,10 @@ export class CreditModel {
       .reduce((n, b) => n + b.points, 0);
     const fromVerifications = this.verifications
       .filter((v) => v.subject === subject && this.counting(v.date, day, black.countMonths))
-      .reduce((n, v) => n + (v.result === '虚假承诺' ? black.falseCommitment : v.result === '全部未履行' ? black.brokenCommitment : 0), 0);
+      .reduce(
+        (n, v) => n + (v.result === '虚假承诺' && !this.cleared(v, day) ? black.falseCommitment : v.result === '全部未履行' ? black.brokenCommitment : 0),
+        0,
+      );
     return fromBreaches + fromVerifications;
   }
 
@@ -143,13 +152,7 @@ export class CreditModel {
   /** What the credit check says of a subject on `day`. */
   eligibility(subject: string, day: string): Eligibility {
     const openSerious = this.breaches.some((b) => b.subject === subject && b.severity === '严重' && b.decisionDate <= day && !this.repairedBy(b, day));
-    const falseCommitment = this.verifications.some(
-      (v) =>
-        v.subject === subject &&
-        v.result === '虚假承诺' &&
-        v.date <= day &&
-        !this.breaches.some((b) => b.subject === subject && b.brokenCommitmentCode === v.commitmentCode && this.repairedBy(b, day)),
-    );
+    const falseCommitment = this.verifications.some((v) => v.subject === subject && v.result === '虚假承诺' && v.date <= day && !this.cleared(v, day));
     const points = this.blackPoints(subject, day);
     const band = BLACK_BANDS.indexOf(this.policy.blackBands.filter((b) => b.from <= points).at(-1)?.band ?? '无');
     const { conditionsFromBand, notEligibleFromBand } = this.policy.eligibility;
@@ -157,13 +160,8 @@ export class CreditModel {
     return band >= BLACK_BANDS.indexOf(conditionsFromBand) ? 'eligibleWithConditions' : 'eligible';
   }
 
-  /**
-   * The reform's commitments (source `source`, not 信用修复型) whose subject was notEligible on the
-   * commitment date: the credit check flags them.
-   */
-  flagged(source: string): string[] {
-    return this.commitments
-      .filter((c) => c.source === source && c.type !== '信用修复型' && this.eligibility(subjectKey(c.party) ?? '', c.date) === 'notEligible')
-      .map((c) => c.code);
+  /** The commitments, of every type and source, whose subject was notEligible on the commitment date: intake flags them. */
+  flagged(): Array<{ code: string; type: string }> {
+    return this.commitments.filter((c) => this.eligibility(subjectKey(c.party) ?? '', c.date) === 'notEligible').map(({ code, type }) => ({ code, type }));
   }
 }

@@ -11,7 +11,6 @@ import { DEPARTMENTS, LICENSING_ITEMS, inForce } from '../catalogue.js';
 import { deadlineOf } from './commitments.js';
 import { CreditModel, responsiblePersonKey, subjectKey } from './eligibility.js';
 import type { Breach, Commitment, Entity, Json, Pending, ScenarioRecords } from './model.js';
-import { SOURCES } from './plan.js';
 import { VERIFICATION_RESULTS, WAVES, type DemoFacts, type DemoScenarios, type Severity, type VerificationResult, type Wave } from './types.js';
 
 /** What each generator made (its records or its count), gathered by the assembler. */
@@ -98,6 +97,7 @@ function creditFacts(
   | 'overdueCommitments'
   | 'notYetDueCommitments'
   | 'flaggedCommitments'
+  | 'flaggedCreditRepairCommitments'
   | 'refusedForLicensingItem'
   | 'scenarios'
 > {
@@ -108,6 +108,7 @@ function creditFacts(
   const byResult = Object.fromEntries(VERIFICATION_RESULTS.map((r) => [r, 0])) as Record<VerificationResult, number>;
   for (const v of verifications) byResult[dataOf(v)['result'] as VerificationResult]++;
   const unverified = commitments.filter((c) => !c.withdrawn && !c.verification);
+  const flagged = model.flagged();
   return {
     licensingItemsPushed: made.licensingItemsPushed,
     licensingItemsInForce: LICENSING_ITEMS.filter((i) => inForce(i, today)).length,
@@ -116,7 +117,8 @@ function creditFacts(
     verificationsByResult: byResult,
     overdueCommitments: unverified.filter((c) => deadlineOf(c) < today).length,
     notYetDueCommitments: unverified.filter((c) => deadlineOf(c) >= today).length,
-    flaggedCommitments: model.flagged(SOURCES.approval),
+    flaggedCommitments: flagged.map((f) => f.code),
+    flaggedCreditRepairCommitments: flagged.filter((f) => f.type === '信用修复型').length,
     refusedForLicensingItem: s.refused.length,
     scenarios: scenarioFacts(made, model, verifications),
   };

@@ -136,12 +136,14 @@ export interface DemoFacts {
   /** Never verified, the deadline today or later: not due yet. */
   notYetDueCommitments: number;
   /**
-   * Codes of the commitments the credit check flags: the reform's commitments (source
-   * hrbxq-approval) whose subject was notEligible on the commitment date. A credit-repair
-   * commitment (信用修复型) is the way out of a breach, not an application under 告知承诺: never
-   * counted here, though it is made while its breach is still open.
+   * Codes of the commitments intake flags (accepted, not refused): those whose subject was
+   * notEligible on the commitment date, by the records' dates. The one commitment of the reform is
+   * the ineligible subject's (scenario a); the others are credit-repair commitments (信用修复型),
+   * made while the 严重 breach they lead out of is still open — intake flags every commitment type.
    */
   flaggedCommitments: string[];
+  /** Of them, credit-repair commitments (信用修复型). */
+  flaggedCreditRepairCommitments: number;
   /** Commitments refused for their licensing item (INVALID_REASONS 'licensing-item'; counted in invalid too). */
   refusedForLicensingItem: number;
   /** The subjects the credit check must show, by scenario. */

@@ -779,19 +779,31 @@ describe('the credit check’s scenarios', () => {
       expect(String(dataOf(commitment)['commitmentDate']) > String(dataOf(breach)['decisionDate'])).toBe(true);
       expect(openSerious(d, a.uscc, a.commitmentDate)).toBe(true);
       expect(a.eligibility).toBe('notEligible');
-      // wave 3 holds that commitment only, and it is the one commitment the check flags
+      // wave 3 holds that commitment only, and it is the one commitment of the reform intake flags
       expect(d.submissions.filter((s) => s.wave === 3).map((s) => s.seq)).toEqual([commitment.seq]);
-      expect(d.facts.flaggedCommitments).toEqual([a.commitmentCode]);
+      expect(d.facts.flaggedCommitments).toContain(a.commitmentCode);
     },
   );
 
-  test.each(everyDataset())('%s: no other commitment is made by a subject while a 严重 breach of its own is open', (_, d) => {
-    const flaggedByDate = commitmentsOf(d)
-      .filter((s) => s.record!['source'] === 'hrbxq-approval' && s.record!['revision'] === 1 && typeof partyOf(s)['uscc'] === 'string')
-      .filter((s) => openSerious(d, String(partyOf(s)['uscc']), String(dataOf(s)['commitmentDate'])))
-      .map((s) => String(dataOf(s)['commitmentCode']));
-    expect(flaggedByDate).toEqual([d.facts.scenarios.ineligible.commitmentCode]);
-  });
+  test.each(everyDataset())(
+    '%s: flagged are (a)’s commitment and the credit-repair commitments made while their 严重 breach was open — no other commitment of a subject with an open 严重 breach',
+    (_, d) => {
+      // each commitment once (any accepted revision: its party and date never change; a revision 1 may be superseded)
+      const firsts = [...new Map(ofType(accepted(d), 'commitment').map((s) => [String(dataOf(s)['commitmentCode']), s])).values()];
+      expect(firsts.length).toBe(d.facts.commitments + d.facts.repairCommitments);
+      const whileOpen = firsts
+        .filter((s) => typeof partyOf(s)['uscc'] === 'string')
+        .filter((s) => openSerious(d, String(partyOf(s)['uscc']), String(dataOf(s)['commitmentDate'])));
+      const reform = whileOpen.filter((s) => s.record!['source'] === 'hrbxq-approval').map((s) => String(dataOf(s)['commitmentCode']));
+      expect(reform).toEqual([d.facts.scenarios.ineligible.commitmentCode]);
+      const repairs = whileOpen.filter((s) => dataOf(s)['commitmentType'] === '信用修复型');
+      expect(repairs.length).toBe(d.facts.flaggedCreditRepairCommitments);
+      expect(whileOpen.length).toBe(reform.length + repairs.length);
+      expect([...d.facts.flaggedCommitments].sort()).toEqual(whileOpen.map((s) => String(dataOf(s)['commitmentCode'])).sort());
+      // the repaired subject's own credit-repair commitment is one of them
+      expect(d.facts.flaggedCreditRepairCommitments).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   test.each(everyDataset())('%s: (b) a 严重 breach repaired (同意): its subject eligible again, nothing else open', (_, d) => {
     const b = d.facts.scenarios.repaired!;
