@@ -115,7 +115,7 @@ function generate(ctx: DatasetContext): DemoDataset {
   }
   for (const b of broken) ctx.add(b.record, true);
   for (const e of exemptions) ctx.add(e, true);
-  const others = otherPenalties(ctx, entities, secondCompany);
+  const others = otherPenalties(ctx, entities, commitments, secondCompany);
   const { repairs, repairCommitments } = decideRepairs(ctx, [...broken, ...others]);
   const inbound = inboundBreaches(ctx, entities, commitments);
   const invalid = invalidSubmissions(ctx, entities);

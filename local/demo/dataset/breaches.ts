@@ -25,12 +25,11 @@ export const FINDINGS: Readonly<Record<Severity, string>> = {
 export const FALSE_FINDING = '申请时承诺已配备的专业技术人员实际并未在岗，相关资格证明系临时借用，承诺内容与实际情况不符';
 
 /**
- * Broken commitments, penalised: at least one per tier. The first of each tier is a credit-check
- * scenario (DemoScenarios): the first 严重 one old enough for its repair to be granted (b), the
- * first 一般 one found false (虚假承诺) and never repaired, the first 轻微 one the breach of the
- * first of two companies sharing a legal representative (d). A subject made notEligible (a 严重
- * breach, a false commitment) has no commitment of its own after the broken one: none is flagged
- * by chance.
+ * Broken commitments, penalised: at least one per tier. Two are credit-check scenarios
+ * (DemoScenarios): the first 一般 one found false (虚假承诺) and never repaired, the first 轻微 one
+ * the breach of the first of two companies sharing a legal representative (d). A subject made
+ * notEligible (a 严重 breach, a false commitment) has no commitment of its own after the broken
+ * one: none is flagged by chance.
  */
 export function breakCommitments(ctx: DatasetContext, commitments: Commitment[]): Breach[] {
   const total = Math.max(3, round(PLAN.breachRate * commitments.length));
@@ -42,15 +41,9 @@ export function breakCommitments(ctx: DatasetContext, commitments: Commitment[])
   const company = (c: Commitment): boolean => c.entity.kind === 'enterprise';
   const out: Breach[] = [];
   tiers.forEach((severity, i) => {
-    const scenario = tiers.indexOf(severity) === i;
+    const scenario = severity !== '严重' && tiers.indexOf(severity) === i;
     let b: Breach;
-    if (severity === '严重' && scenario) {
-      // decided at least 380 days ago: past the one-year minimum period, with time to apply for repair
-      const c = inspectable(ctx, commitments, 600, (x) => company(x) && lastOfEntity(x));
-      const room = daysBetween(c.date, ctx.today) - 380;
-      b = penaliseBreach(ctx, c, severity, addDays(c.date, room >= 30 ? ctx.rng.int(30, Math.min(200, room)) : decisionOffset(ctx, c)));
-      if (room >= 30) ctx.scenarios.repaired = b;
-    } else if (severity === '一般' && scenario) {
+    if (severity === '一般' && scenario) {
       const c = inspectable(ctx, commitments, 60, (x) => company(x) && lastOfEntity(x));
       b = penaliseBreach(ctx, c, severity, addDays(c.date, decisionOffset(ctx, c)), true);
       ctx.scenarios.falseCommitment = b;

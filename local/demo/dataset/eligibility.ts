@@ -7,9 +7,9 @@
  * On a day D a subject is notEligible with an open 严重 breach from any platform (decided on or
  * before D, not withdrawn, no repair granted on or before D), with a false commitment (a
  * verification 虚假承诺 on or before D) whose follow-up breach (brokenCommitmentCode) is not repaired
- * by D, or with black points in the policy's notEligible band; eligibleWithConditions in its
- * conditions band; eligible otherwise (the exchange also gives conditions for an open 一般 breach
- * or a commitment found not kept: no expectation here depends on them). Black points count from the
+ * by D, or with black points in the policy's notEligible band; eligibleWithConditions with an open
+ * 一般 breach, a commitment found not kept (a verification 全部未履行 on or before D) or black
+ * points in the conditions band; eligible otherwise. Black points count from the
  * event's date to the same day the policy's months later, unless repaired first: a breach's own
  * blackPoints or its tier's, a verification 全部未履行 the policy's, a verification 虚假承诺 the
  * policy's until its follow-up breach is repaired. Red points: a verification 全部履行, likewise.
@@ -157,7 +157,9 @@ export class CreditModel {
     const band = BLACK_BANDS.indexOf(this.policy.blackBands.filter((b) => b.from <= points).at(-1)?.band ?? '无');
     const { conditionsFromBand, notEligibleFromBand } = this.policy.eligibility;
     if (openSerious || falseCommitment || band >= BLACK_BANDS.indexOf(notEligibleFromBand)) return 'notEligible';
-    return band >= BLACK_BANDS.indexOf(conditionsFromBand) ? 'eligibleWithConditions' : 'eligible';
+    const openGeneral = this.breaches.some((b) => b.subject === subject && b.severity === '一般' && b.decisionDate <= day && !this.repairedBy(b, day));
+    const notKept = this.verifications.some((v) => v.subject === subject && v.result === '全部未履行' && v.date <= day);
+    return openGeneral || notKept || band >= BLACK_BANDS.indexOf(conditionsFromBand) ? 'eligibleWithConditions' : 'eligible';
   }
 
   /** The commitments, of every type and source, whose subject was notEligible on the commitment date: intake flags them. */

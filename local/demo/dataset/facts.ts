@@ -164,6 +164,7 @@ function scenarioFacts(made: Made, model: CreditModel, verifications: Json[]): D
         repairRecordId: String(repaired.repair!['recordId']),
         repairDecisionDate: String(dataOf(repaired.repair!)['decisionDate']),
         eligibility: model.eligibility(subject(dataOf(repaired.record)['party']), today),
+        blackPoints: model.blackPoints(subject(dataOf(repaired.record)['party']), today),
       },
     }),
     redPoints: {

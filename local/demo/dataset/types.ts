@@ -139,7 +139,8 @@ export interface DemoFacts {
    * Codes of the commitments intake flags (accepted, not refused): those whose subject was
    * notEligible on the commitment date, by the records' dates. The one commitment of the reform is
    * the ineligible subject's (scenario a); the others are credit-repair commitments (信用修复型),
-   * made while the 严重 breach they lead out of is still open — intake flags every commitment type.
+   * made while the 严重 breach they lead out of is still open (the repaired subject's among them) —
+   * intake flags every commitment type.
    */
   flaggedCommitments: string[];
   /** Of them, credit-repair commitments (信用修复型). */
@@ -171,9 +172,9 @@ export interface DemoScenarios {
     eligibility: Eligibility;
   };
   /**
-   * (b) A 严重 breach of a broken commitment, repaired (outcome 同意): notEligible until the
-   * repair, eligible again today, the breach's black points no longer counted. Absent only when
-   * no commitment was old enough for a granted repair (a tiny scale).
+   * (b) A 严重 penalty of the district (not about a commitment) decided over a year ago and
+   * repaired (outcome 同意): notEligible until the repair, eligible again today with no black points
+   * counting. Absent only when no company's commitments were old enough (a tiny scale).
    */
   repaired?: {
     uscc: string;
@@ -183,6 +184,8 @@ export interface DemoScenarios {
     repairRecordId: string;
     repairDecisionDate: string;
     eligibility: Eligibility;
+    /** Black points counting today (the repaired breach's no longer do). */
+    blackPoints: number;
   };
   /** (c) Red points: subjects with a commitment verified kept (全部履行), and the one with most. */
   redPoints: { subjects: number; example: { uscc: string; keptCommitments: number; redPoints: number } };

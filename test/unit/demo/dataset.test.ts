@@ -805,7 +805,7 @@ describe('the credit check’s scenarios', () => {
     },
   );
 
-  test.each(everyDataset())('%s: (b) a 严重 breach repaired (同意): its subject eligible again, nothing else open', (_, d) => {
+  test.each(everyDataset())('%s: (b) a 严重 penalty repaired (同意): its subject eligible again, with no black points, nothing else against it', (_, d) => {
     const b = d.facts.scenarios.repaired!;
     expect(b).toBeDefined();
     const breach = d.submissions.find((s) => s.record?.['recordId'] === b.breachRecordId && s.record['recordType'] === 'breach')!;
@@ -820,9 +820,12 @@ describe('the credit check’s scenarios', () => {
     expect(String(dataOf(repair)['decisionDate']) > b.breachDecisionDate).toBe(true);
     expect(openSerious(d, b.uscc, b.breachDecisionDate)).toBe(true);
     expect(openSerious(d, b.uscc, d.today)).toBe(false);
-    const falseOnes = ofType(accepted(d), 'verification').filter((v) => partyOf(v)['uscc'] === b.uscc && dataOf(v)['result'] === '虚假承诺');
-    expect(falseOnes).toEqual([]);
+    // nothing else against it: no other breach, no verification that found a commitment not kept
+    expect(ofType(accepted(d), 'breach').filter((x) => partyOf(x)['uscc'] === b.uscc)).toEqual([breach]);
+    const notKept = ofType(accepted(d), 'verification').filter((v) => partyOf(v)['uscc'] === b.uscc && dataOf(v)['result'] !== '全部履行');
+    expect(notKept).toEqual([]);
     expect(b.eligibility).toBe('eligible');
+    expect(b.blackPoints).toBe(0);
   });
 
   test.each(everyDataset())('%s: (c) red points: subjects with commitments verified kept', (_, d) => {
