@@ -3,19 +3,28 @@
  * commitment and publication type, on which day; each commitment's first revision (with the licence
  * it obtained) and the helpers that give it later revisions and commitment codes.
  */
-import { addDays, addMonths } from '../calendar.js';
+import { addDays, addMonths, daysBetween, maxDate, minDate } from '../calendar.js';
 import { LICENSING_ITEMS, UNITS, departmentOf, type LicensingItem } from '../catalogue.js';
 import { pad, round, type DatasetContext } from './context.js';
 import type { Commitment, CommitmentType, Entity, Json, PublicationType } from './model.js';
 import { nameEntity } from './parties.js';
 import { PLAN, SOURCES } from './plan.js';
 
-/** Every party's commitments: one item each (every item of the catalogue used), a second one for some market entities. */
+/**
+ * Every party's commitments: one item each (every item of the catalogue in force in the window
+ * used), a second one for some market entities; each dated on a day its item is in force, of a
+ * commitment type its item allows.
+ */
 export function planCommitments(ctx: DatasetContext, entities: Entity[]): Commitment[] {
   const { rng } = ctx;
-  const enterpriseItems = LICENSING_ITEMS.filter((i) => i.holders === 'enterprise');
-  const individualItems = LICENSING_ITEMS.filter((i) => i.individualSuffixes);
-  const personItems = LICENSING_ITEMS.filter((i) => i.holders === 'person');
+  const [youngest, oldest] = PLAN.commitmentWindowDays;
+  const windowStart = addDays(ctx.today, -oldest);
+  const windowEnd = addDays(ctx.today, -youngest);
+  // items in force on some day of the window (the item taken off the list only until its end)
+  const usable = LICENSING_ITEMS.filter((i) => i.validFrom <= windowEnd && i.validTo >= windowStart);
+  const enterpriseItems = usable.filter((i) => i.holders === 'enterprise');
+  const individualItems = usable.filter((i) => i.individualSuffixes);
+  const personItems = usable.filter((i) => i.holders === 'person');
   // enterprises take the items in turn (shuffled) so that every item of the catalogue is used
   const rota = rng.shuffle(enterpriseItems);
   let turn = 0;
@@ -35,26 +44,45 @@ export function planCommitments(ctx: DatasetContext, entities: Entity[]): Commit
     planned.push({ entity: first.entity, item });
   }
 
-  // commitment types and publication types by quota, so that every scale shows each of them
+  // commitment types by quota, so that every scale shows each of them, each on an item allowing it;
+  // an item that does not allow 审批替代型 takes its first allowed type (容缺受理型), counted in the quota
   const types = new Map<number, CommitmentType>();
+  planned.forEach((p, i) => {
+    if (p.entity.kind === 'person') types.set(i, '证明事项型');
+    else if (!p.item.allowedCommitmentTypes.includes('审批替代型')) types.set(i, p.item.allowedCommitmentTypes[0]!);
+  });
   const marketIndices = rng.shuffle(planned.map((p, i) => (p.entity.kind === 'person' ? -1 : i)).filter((i) => i >= 0));
-  let next = 0;
   for (const [type, share] of Object.entries(PLAN.typeShares) as Array<[CommitmentType, number]>) {
-    for (let n = Math.max(1, round(share * marketIndices.length)); n > 0 && next < marketIndices.length; n--) types.set(marketIndices[next++]!, type);
+    const already = marketIndices.filter((i) => types.get(i) === type).length;
+    // 其他 names its item too, but no item lists it: any item allowing 审批替代型 will do
+    const fits = (i: number) => !types.has(i) && (type === '其他' || (planned[i]!.item.allowedCommitmentTypes as readonly string[]).includes(type));
+    const chosen = marketIndices.filter(fits).slice(0, Math.max(0, Math.max(1, round(share * marketIndices.length)) - already));
+    for (const i of chosen) types.set(i, type);
   }
   const publications = new Map<number, PublicationType>();
   const allIndices = rng.shuffle(planned.map((_, i) => i));
-  next = 0;
+  let next = 0;
   for (const [publication, share] of Object.entries(PLAN.publicationShares) as Array<[PublicationType, number]>) {
     for (let n = Math.max(1, round(share * planned.length)); n > 0 && next < allIndices.length; n--) publications.set(allIndices[next++]!, publication);
   }
 
-  const [youngest, oldest] = PLAN.commitmentWindowDays;
   return planned.map(({ entity, item }, i) => {
-    const date = addDays(ctx.today, -rng.int(youngest, oldest));
-    const type = entity.kind === 'person' ? '证明事项型' : (types.get(i) ?? '审批替代型');
-    return newCommitment(ctx, entity, item, type, publications.get(i) ?? '可向社会公开', date);
+    const date = dateInForce(ctx, item, windowStart, windowEnd);
+    return newCommitment(ctx, entity, item, types.get(i) ?? '审批替代型', publications.get(i) ?? '可向社会公开', date);
   });
+}
+
+/** A day from `from` to `to` (uniform) on which the list has `item` in force. */
+export function dateInForce(ctx: DatasetContext, item: LicensingItem, from: string, to: string): string {
+  const lo = maxDate(from, item.validFrom);
+  const hi = minDate(to, item.validTo);
+  if (lo > hi) throw new Error(`licensing item ${item.code} is not in force from ${from} to ${to}`);
+  return addDays(hi, -ctx.rng.int(0, daysBetween(lo, hi)));
+}
+
+/** The day by which the committer must meet the conditions: the commitment date + the item's time limit (what the exchange sets). */
+export function deadlineOf(c: Commitment): string {
+  return addDays(c.date, c.item.commitmentTimeLimitDays);
 }
 
 /** The next commitment code of the district (230109 + date + serial), and its serial. */
@@ -81,9 +109,10 @@ export function newCommitment(
   let content = `${subject}承诺已具备${item.name}的全部法定条件和标准要求，所提交的申请材料真实、合法、有效，并自愿接受${department.unit}的事后核查。`;
   const extra: Json = {};
   if (type === '容缺受理型') {
-    const missing = ctx.rng.pick(['消防验收意见书', '房屋产权证明', '经营场所平面布局图', '设备购置凭证']);
+    // a material the list lets follow later, handed in within the item's time limit
+    const missing = ctx.rng.pick(item.commitmentMaterials);
     reason = `申请${item.name}（容缺受理）`;
-    content = `${subject}申请${item.name}时${missing}暂缺，承诺于${ctx.rng.int(5, 20)}个工作日内补齐；逾期未补齐的，自愿承担许可被撤销的后果。`;
+    content = `${subject}申请${item.name}时${missing}暂缺，承诺于${item.commitmentTimeLimitDays}日内补齐；逾期未补齐的，自愿承担许可被撤销的后果。`;
   } else if (type === '证明事项型') {
     const proof = ctx.rng.pick(entity.kind === 'person' ? ['无犯罪记录证明', '健康体检证明'] : ['经营场所使用权证明', '无违法违规记录证明']);
     reason = `以告知承诺替代${proof}，申请${item.name}`;

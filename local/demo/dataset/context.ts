@@ -7,7 +7,7 @@
 import { beijingTime } from '../calendar.js';
 import { Rng } from '../random.js';
 import { channelFor } from './channels.js';
-import type { Json, Pending } from './model.js';
+import type { Entity, Json, Pending, ScenarioRecords } from './model.js';
 
 export const round = (x: number): number => Math.round(x);
 export const pad = (n: number, width = 6): string => String(n).padStart(width, '0');
@@ -22,6 +22,9 @@ export class DatasetContext {
   private readonly counters = new Map<string, number>();
   /** Submissions in creation order, before ordering (ordering.ts). */
   readonly pending: Pending[] = [];
+  /** Subjects of the credit-check scenarios: random breaches and inspections leave them alone. */
+  readonly reserved = new Set<Entity>();
+  readonly scenarios: ScenarioRecords = { responsiblePerson: [], refused: [] };
 
   constructor(
     readonly seed: number,
@@ -32,7 +35,7 @@ export class DatasetContext {
   }
 
   /** Queues a record for submission through the channel its source and type allow. */
-  add(record: Json, latest: boolean, overrides: Partial<Pick<Pending, 'expect' | 'reason'>> = {}): void {
+  add(record: Json, latest: boolean, overrides: Partial<Pick<Pending, 'expect' | 'reason' | 'wave'>> = {}): void {
     const { channel, upstreamId } = channelFor(String(record['recordType']), String(record['source']));
     this.pending.push({
       body: JSON.stringify(record),

@@ -1,16 +1,17 @@
 /**
  * Hostile and invalid submissions the intake must quarantine, one defect each, the reasons in turn
  * (INVALID_REASONS): a USCC failing its check character, a breach missing its tier, a body cut off
- * in transit, a source no one registered, validity ending before it starts. Each is built from a
- * fresh commitment of a known entity (its own code and id), so it touches none of the valid records.
+ * in transit, a source no one registered, validity ending before it starts, a commitment for an item
+ * the licensing-item list does not have in force or that does not allow its type. Each is built from
+ * a fresh commitment of a known entity (its own code and id), so it touches none of the valid records.
  */
-import { addDays } from '../calendar.js';
-import { LICENSING_ITEMS } from '../catalogue.js';
+import { addDays, daysBetween } from '../calendar.js';
+import { LICENSING_ITEMS, OFF_LIST_ITEM, allows, inForce } from '../catalogue.js';
 import { breakUsccCheck } from '../random.js';
 import { penaliseBreach } from './breaches.js';
 import { newCommitment } from './commitments.js';
 import { pad, round, type DatasetContext } from './context.js';
-import type { Entity, Json } from './model.js';
+import type { Commitment, Entity, Json } from './model.js';
 import { marketEntities } from './parties.js';
 import { PLAN, SOURCES } from './plan.js';
 import { INVALID_REASONS } from './types.js';
@@ -19,16 +20,23 @@ import { INVALID_REASONS } from './types.js';
 export function invalidSubmissions(ctx: DatasetContext, entities: Entity[]): number {
   const { rng } = ctx;
   const total = Math.max(INVALID_REASONS.length, round(PLAN.invalid * ctx.scale));
-  const market = marketEntities(entities);
-  const businessItems = LICENSING_ITEMS.filter((i) => i.holders === 'enterprise');
+  const market = marketEntities(entities).filter((e) => !ctx.reserved.has(e));
+  let refusals = 0;
   for (let i = 0; i < total; i++) {
     const reason = INVALID_REASONS[i % INVALID_REASONS.length]!;
+    if (reason === 'licensing-item') {
+      refuseForItem(ctx, rng.pick(market.filter((e) => e.kind === 'enterprise')), refusals++);
+      continue;
+    }
     // old enough for the breach below to be decided in the past too
     const date = addDays(ctx.today, -rng.int(60, PLAN.commitmentWindowDays[1]));
     const entity = rng.pick(market);
-    // a fresh commitment of a known entity (not one of the dataset's commitments: its own code and id)
-    const item = entity.kind === 'individual' ? rng.pick(LICENSING_ITEMS.filter((x) => x.individualSuffixes)) : rng.pick(businessItems);
-    const c = newCommitment(ctx, entity, item, '审批替代型', '可向社会公开', date);
+    // a fresh commitment of a known entity (not one of the dataset's commitments: its own code and id),
+    // for an item the list has in force that day, allowing 审批替代型: its one defect is the reason's
+    const items = LICENSING_ITEMS.filter(
+      (x) => (entity.kind === 'individual' ? x.individualSuffixes : x.holders === 'enterprise') && allows(x, '审批替代型', date),
+    );
+    const c = newCommitment(ctx, entity, rng.pick(items), '审批替代型', '可向社会公开', date);
     const record = c.revisions[0]!;
     const data = record['data'] as Json;
     switch (reason) {
@@ -64,4 +72,28 @@ export function invalidSubmissions(ctx: DatasetContext, entities: Entity[]): num
     }
   }
   return total;
+}
+
+/**
+ * A commitment refused by the licensing-item list, valid by the schema (scenario e): in turn one for
+ * the item taken off the list, dated after its end, and one of 审批替代型 for an item that allows
+ * 容缺受理型 only. Sent in wave 2, once the list (wave 1) is in.
+ */
+function refuseForItem(ctx: DatasetContext, entity: Entity, n: number): void {
+  const { rng, today } = ctx;
+  const offList = LICENSING_ITEMS.find((x) => x.name === OFF_LIST_ITEM.name)!;
+  const room = daysBetween(offList.validTo, today) - 1;
+  let c: Commitment;
+  let why: 'notInForce' | 'typeNotAllowed';
+  if (n % 2 === 0 && room >= 1) {
+    why = 'notInForce';
+    c = newCommitment(ctx, entity, offList, '审批替代型', '可向社会公开', addDays(offList.validTo, rng.int(1, Math.min(room, 300))));
+  } else {
+    why = 'typeNotAllowed';
+    const date = addDays(today, -rng.int(20, 300));
+    const item = rng.pick(LICENSING_ITEMS.filter((x) => x.holders === 'enterprise' && inForce(x, date) && !x.allowedCommitmentTypes.includes('审批替代型')));
+    c = newCommitment(ctx, entity, item, '审批替代型', '可向社会公开', date);
+  }
+  ctx.add(c.revisions[0]!, false, { expect: 'invalid', reason: 'licensing-item' });
+  ctx.scenarios.refused.push({ commitment: c, why });
 }

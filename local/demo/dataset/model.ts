@@ -3,7 +3,7 @@
  * revisions, breaches, and submissions waiting to be ordered. Not part of the public API.
  */
 import type { LicensingItem } from '../catalogue.js';
-import type { Channel, Expectation, InvalidReason, Severity } from './types.js';
+import type { Channel, Expectation, InvalidReason, Severity, Wave } from './types.js';
 
 export type Json = Record<string, unknown>;
 export type CommitmentType = '审批替代型' | '容缺受理型' | '证明事项型' | '信用修复型' | '其他';
@@ -27,6 +27,8 @@ export interface Commitment {
   /** Revisions in order (records). */
   revisions: Json[];
   breach?: Breach;
+  /** The verification record (承诺核查) that determined its fulfilment, if it was verified. */
+  verification?: Json;
   /** A violation found at verification and not punished (首违不罚): the nonPenalty record. */
   exemption?: Json;
   cancelled?: boolean;
@@ -40,6 +42,25 @@ export interface Breach {
   decisionDate: string;
   decisionNumber: string;
   record: Json;
+  /** The repair record decided on it, if any. */
+  repair?: Json;
+}
+
+/**
+ * The records behind the credit-check scenarios (DemoScenarios), noted by the generators that make
+ * them; facts.ts states them.
+ */
+export interface ScenarioRecords {
+  /** (a) the province's 严重 breach and the commitment made after it (wave 3). */
+  ineligible?: { entity: Entity; breach: Json; commitment: Commitment };
+  /** (b) the 严重 breach of a broken commitment made old enough for a granted repair. */
+  repaired?: Breach;
+  /** The broken commitment found false (虚假承诺), and its breach. */
+  falseCommitment?: Breach;
+  /** (d) the two breaches of the two companies sharing a legal representative. */
+  responsiblePerson: Breach[];
+  /** (e) commitments refused for their licensing item. */
+  refused: Array<{ commitment: Commitment; why: 'notInForce' | 'typeNotAllowed' }>;
 }
 
 /** One submission before ordering. */
@@ -59,4 +80,6 @@ export interface Pending {
   latest?: boolean;
   /** position among the submissions, fractional for ones inserted after another */
   slot?: number;
+  /** the phase it is sent in (default 2) */
+  wave?: Wave;
 }

@@ -1,7 +1,8 @@
 /**
  * Non-penalty decisions (不予行政处罚): violations found at verification and not punished — a first
  * minor violation corrected on the spot (首违不罚, Administrative Penalty Law art. 33). Each is a
- * nonPenalty record, kept and shared nowhere, and a revision of its commitment determining it kept.
+ * nonPenalty record, kept and shared nowhere, and a revision of its commitment determining it kept
+ * (with the verification that found and saw corrected the violation).
  */
 import { addDays, chineseDate, daysBetween } from '../calendar.js';
 import { UNITS, departmentOf } from '../catalogue.js';
@@ -10,6 +11,7 @@ import { reviseCommitment } from './commitments.js';
 import { pad, round, type DatasetContext } from './context.js';
 import type { Commitment, Json } from './model.js';
 import { PLAN, SOURCES } from './plan.js';
+import { verifyCommitment } from './verifications.js';
 
 /**
  * Violations found at verification and not punished: a first minor violation corrected on the
@@ -53,6 +55,7 @@ export function exemptFirstOffences(ctx: DatasetContext, commitments: Commitment
       fulfilmentDeterminationUnitUscc: department.uscc,
       remarks: `核查发现的问题已当场改正，依法不予行政处罚（${decisionNumber}）。`,
     });
+    verifyCommitment(ctx, c, found, '全部履行', `经核查，${FINDINGS['轻微']}；承诺人当场改正后已具备${c.item.name}的许可条件，承诺已全部履行。`);
     out.push(record);
   }
   return out;

@@ -47,3 +47,14 @@ export function nameEntity(ctx: DatasetContext, entity: Entity, item: LicensingI
 export function marketEntities(entities: Entity[]): Entity[] {
   return entities.filter((e) => e.kind !== 'person');
 }
+
+/**
+ * Makes `a`'s legal representative `b`'s too (the same name and identity document): a responsible
+ * person of two companies. Changes the party objects in place, so every record of `b` already made
+ * carries him — call it before any record is queued.
+ */
+export function shareLegalRepresentative(ctx: DatasetContext, a: Entity, b: Entity): void {
+  if (a.party['legalRepIdNumber'] === undefined) Object.assign(a.party, { legalRepIdType: '身份证', legalRepIdNumber: residentId(ctx.rng, ctx.takenIds) });
+  const { legalRepresentative, legalRepIdType, legalRepIdNumber } = a.party;
+  Object.assign(b.party, { legalRepresentative, legalRepIdType, legalRepIdNumber });
+}

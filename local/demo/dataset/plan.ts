@@ -18,14 +18,14 @@ export const PLAN = {
   /** Violations found at verification and not punished (首违不罚), of commitments, at least one. */
   firstOffenceShare: 0.008,
   /** Other penalties of the district (not about a commitment), mostly 轻微 — dishonesty is mostly minor. */
-  otherPenalties: 6,
-  otherTierShares: { 一般: 0.34 }, // the rest 轻微
+  otherPenalties: 7,
+  otherTierShares: { 严重: 0.1, 一般: 0.34 }, // the rest 轻微; at least one of each
   /** 轻微 penalties the department decided to publish: one at scale 1, its publication ending today. */
   publishedMinorShare: 0.25,
   repairShare: 0.6, // of breaches, rounded up
   refusedRepairShare: 0.2, // of repairs past their minimum period: 不同意
   inboundBreaches: 4,
-  invalid: 5, // one of each reason at scale 1, never fewer
+  invalid: 6, // one of each reason at scale 1, never fewer
   fulfilmentShare: 0.95, // of kept commitments old enough to be verified
   cancellations: 2,
   withdrawals: 1,

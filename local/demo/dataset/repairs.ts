@@ -19,7 +19,13 @@ import { PLAN, SOURCES } from './plan.js';
  */
 export function decideRepairs(ctx: DatasetContext, breaches: Breach[]): { repairs: number; repairCommitments: number } {
   const { rng, today } = ctx;
-  const chosen = rng.sample(breaches, Math.ceil(PLAN.repairShare * breaches.length));
+  // the scenarios: the false commitment and the responsible person's breaches stay open; the
+  // repaired subject's breach is repaired, granted
+  const { falseCommitment, responsiblePerson, repaired } = ctx.scenarios;
+  const open = new Set([falseCommitment, ...responsiblePerson]);
+  const candidates = breaches.filter((b) => !open.has(b));
+  const chosen = rng.sample(candidates, Math.ceil(PLAN.repairShare * candidates.length));
+  if (repaired && !chosen.includes(repaired)) chosen.push(repaired);
   let repairCommitments = 0;
   for (const b of chosen) {
     const tier = SEVERITY_TIERS[b.severity];
@@ -31,7 +37,7 @@ export function decideRepairs(ctx: DatasetContext, breaches: Breach[]): { repair
     let outcome: '同意' | '不同意' | '不予受理';
     if (daysBetween(from, today) >= 6) {
       applicationDate = addDays(from, rng.int(0, Math.min(60, daysBetween(from, today) - 5)));
-      outcome = rng.chance(PLAN.refusedRepairShare) ? '不同意' : '同意';
+      outcome = rng.chance(PLAN.refusedRepairShare) && b !== repaired ? '不同意' : '同意';
     } else {
       // only a 一般/严重 breach gets here (a 轻微 one is at least 7 days old): minEnd is months away
       const lastDay = minDate(addDays(minEnd, -1), addDays(today, -1));
@@ -73,7 +79,8 @@ export function decideRepairs(ctx: DatasetContext, breaches: Breach[]): { repair
       decisionDate,
       decisionNumber: `哈新综执信修〔${year}〕${ctx.serial(`repair:${year}`, 1, 3)}号`,
     };
-    ctx.add(ctx.envelope('repair', SOURCES.repair, `HXXF-${year}-${pad(ctx.serial('repairId', 1, 4))}`, 1, ctx.afternoon(decisionDate, 30), data), true);
+    b.repair = ctx.envelope('repair', SOURCES.repair, `HXXF-${year}-${pad(ctx.serial('repairId', 1, 4))}`, 1, ctx.afternoon(decisionDate, 30), data);
+    ctx.add(b.repair, true);
   }
   return { repairs: chosen.length, repairCommitments };
 }

@@ -10,10 +10,42 @@ export const DEFAULT_TODAY = '2026-11-28';
 export type Channel = 'ingest' | 'queue' | 'feed';
 export type Expectation = 'accepted' | 'invalid' | 'duplicate' | 'superseded';
 export type Severity = SeverityTier;
+export type VerificationResult = '全部履行' | '部分履行' | '全部未履行' | '虚假承诺';
+export const VERIFICATION_RESULTS: readonly VerificationResult[] = ['全部履行', '部分履行', '全部未履行', '虚假承诺'];
+
+/**
+ * The phase a submission belongs to. A runner sends the waves in turn and starts a wave only once
+ * every submission of the one before is accounted for (accepted, quarantined, duplicate or
+ * superseded — pulled from the feed too): the intake queue is consumed by several invocations at
+ * once and the feed is pulled on a timer, so order within a wave is no promise across records.
+ *
+ *  1. the licensing-item list: every commitment naming an item is checked against it;
+ *  2. everything else, in time order with the awkward cases slotted in;
+ *  3. what must be checked against a record of wave 2 that travels another way: the commitment of
+ *     the ineligible subject (scenario a), made after the province's breach, which is pulled from the
+ *     feed — only once that breach is accepted is the commitment's subject notEligible.
+ */
+export type Wave = 1 | 2 | 3;
+export const WAVES: readonly Wave[] = [1, 2, 3];
 
 /** Why an invalid submission is invalid: one kind of defect each. */
-export const INVALID_REASONS = ['uscc-check', 'missing-field', 'malformed-json', 'unknown-source', 'date-order'] as const;
+export const INVALID_REASONS = ['uscc-check', 'missing-field', 'malformed-json', 'unknown-source', 'date-order', 'licensing-item'] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
+
+/**
+ * How the intake quarantines each kind of invalid submission: its quarantine reason and, for a
+ * record refused by a rule, the rule its errors name. 'licensing-item': a schema-valid commitment
+ * whose item is not on the list in force on its commitment date, or does not allow its type — only
+ * the list (wave 1) refuses it.
+ */
+export const QUARANTINE_OF: Readonly<Record<InvalidReason, { reason: 'invalid' | 'malformed' | 'unknownSource'; rule?: string }>> = {
+  'uscc-check': { reason: 'invalid', rule: 'format:uscc' },
+  'missing-field': { reason: 'invalid', rule: 'required' },
+  'malformed-json': { reason: 'malformed' },
+  'unknown-source': { reason: 'unknownSource' },
+  'date-order': { reason: 'invalid', rule: 'dateOrder' },
+  'licensing-item': { reason: 'invalid', rule: 'licensingItem' },
+};
 
 export interface DemoSubmission {
   /** Position in submission order, from 1 (out-of-order revisions appear in the wrong order here on purpose). */
@@ -34,6 +66,11 @@ export interface DemoSubmission {
   expect: Expectation;
   /** For invalid ones: which defect (INVALID_REASONS). */
   reason?: InvalidReason;
+  /**
+   * The phase it is sent in (Wave): a runner waits for a wave to settle before the next. The demo
+   * dataset always states it; a hand-made submission without it belongs to wave 2.
+   */
+  wave?: Wave;
 }
 
 export interface DemoFacts {
@@ -80,6 +117,90 @@ export interface DemoFacts {
   submissions: number;
   /** brokenCommitments / commitments (above 2 % at small scale, where each tier still appears once). */
   breachRate: number;
+  // ---- the licensing-item list, verifications and the credit check
+  /** licensingItem records pushed (wave 1): the whole list, one per catalogue item. */
+  licensingItemsPushed: number;
+  /** Of them, the items in force on the dataset's today (the others were taken off the list). */
+  licensingItemsInForce: number;
+  /** Submissions per wave (Wave). */
+  submissionsByWave: Record<Wave, number>;
+  /** Verification records (承诺核查, source hrbxq-approval), by result. */
+  verifications: number;
+  verificationsByResult: Record<VerificationResult, number>;
+  /**
+   * Commitments that name an item, are not withdrawn and were never verified, whose fulfilment
+   * deadline (commitmentDate + the item's commitmentTimeLimitDays) is before the dataset's today:
+   * what `credex overdue` lists on that day.
+   */
+  overdueCommitments: number;
+  /** Never verified, the deadline today or later: not due yet. */
+  notYetDueCommitments: number;
+  /**
+   * Codes of the commitments intake flags (accepted, not refused): those whose subject was
+   * notEligible on the commitment date, by the records' dates. The one commitment of the reform is
+   * the ineligible subject's (scenario a); the others are credit-repair commitments (信用修复型),
+   * made while the 严重 breach they lead out of is still open (the repaired subject's among them) —
+   * intake flags every commitment type.
+   */
+  flaggedCommitments: string[];
+  /** Of them, credit-repair commitments (信用修复型). */
+  flaggedCreditRepairCommitments: number;
+  /** Commitments refused for their licensing item (INVALID_REASONS 'licensing-item'; counted in invalid too). */
+  refusedForLicensingItem: number;
+  /** The subjects the credit check must show, by scenario. */
+  scenarios: DemoScenarios;
+}
+
+export type Eligibility = 'eligible' | 'eligibleWithConditions' | 'notEligible';
+
+/**
+ * The scenarios of the credit check, found by tests and the summary. Only organisations' codes,
+ * record ids and commitment codes: a person appears by a label, never by a name or identity number.
+ */
+export interface DemoScenarios {
+  /**
+   * (a) A district company with an unrepaired 严重 breach pulled from the province, which later
+   * made a commitment (wave 3): notEligible on that day, the commitment flagged.
+   */
+  ineligible: {
+    uscc: string;
+    feedBreachRecordId: string;
+    breachDecisionDate: string;
+    commitmentCode: string;
+    commitmentRecordId: string;
+    commitmentDate: string;
+    eligibility: Eligibility;
+  };
+  /**
+   * (b) A 严重 penalty of the district (not about a commitment) decided over a year ago and
+   * repaired (outcome 同意): notEligible until the repair, eligible again today with no black points
+   * counting. Absent only when no company's commitments were old enough (a tiny scale).
+   */
+  repaired?: {
+    uscc: string;
+    breachRecordId: string;
+    severity: Severity;
+    breachDecisionDate: string;
+    repairRecordId: string;
+    repairDecisionDate: string;
+    eligibility: Eligibility;
+    /** Black points counting today (the repaired breach's no longer do). */
+    blackPoints: number;
+  };
+  /** (c) Red points: subjects with a commitment verified kept (全部履行), and the one with most. */
+  redPoints: { subjects: number; example: { uscc: string; keptCommitments: number; redPoints: number } };
+  /**
+   * (d) A responsible person: the legal representative (the same identity document) of two
+   * companies that both have breaches, neither repaired: his black points add up across them.
+   */
+  responsiblePerson: { label: string; companies: string[]; breachRecordIds: string[]; blackPoints: number };
+  /**
+   * A false commitment (verification 虚假承诺) followed by its breach (brokenCommitmentCode),
+   * not repaired: the subject is notEligible until that breach is.
+   */
+  falseCommitment: { uscc: string; commitmentCode: string; verificationRecordId: string; breachRecordId: string; eligibility: Eligibility };
+  /** (e) Commitments refused for their item: not in force on the commitment date, or not allowing the type. */
+  refused: Array<{ recordId: string; commitmentCode: string; itemCode: string; why: 'notInForce' | 'typeNotAllowed' }>;
 }
 
 export interface DemoDataset {
@@ -94,6 +215,9 @@ export interface DemoOptions {
   seed: number;
   /** Multiplies enterprises, commitments and everything proportional to them (default 1). */
   scale?: number;
-  /** The day the dataset is generated for, YYYY-MM-DD (default 2026-11-28): every decision lies before it. */
+  /**
+   * The day the dataset is generated for, YYYY-MM-DD (default 2026-11-28), 2026-02-01 or later (the
+   * list's last change is an item taken off at the end of 2025): every decision lies before it.
+   */
   today?: string;
 }

@@ -11,16 +11,23 @@ import { jest } from '@jest/globals';
 import { contentHash } from '../../../functions/shared/records/content-hash.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { validateRecord } from '../../../functions/shared/records/validate.js';
+import { creditPolicy } from '../../../topology/credit-policy.js';
 import { sources } from '../../../topology/topology.js';
 import { upstreams } from '../../../topology/upstreams.js';
 import {
+  DEFAULT_TODAY,
   DEPARTMENTS,
   INVALID_REASONS,
   LICENSING_ITEMS,
+  OFF_LIST_ITEM,
+  QUARANTINE_OF,
+  VERIFICATION_RESULTS,
   generateDemoDataset,
+  submissionWaves,
   type DemoDataset,
   type DemoSubmission,
   type Expectation,
+  type Severity,
 } from '../../../local/demo/dataset.js';
 
 const SEED = 20261128;
@@ -47,21 +54,48 @@ const everyDataset = (): Array<[string, DemoDataset]> => [
   ...others.map((d): [string, DemoDataset] => [`seed ${d.seed}`, d]),
 ];
 
+/** The commitment types the licensing-item list is checked for. */
+const LIST_CHECKED: readonly unknown[] = ['审批替代型', '容缺受理型'];
+
+/**
+ * Whether the licensing-item list (itemCode → the licensingItem record's data) refuses a record: a
+ * 审批替代型/容缺受理型 commitment whose item is not on it, not in force on the commitment date, or
+ * not allowing its type.
+ */
+function listRefuses(list: ReadonlyMap<string, Json>, record: Json): boolean {
+  const data = record['data'] as Json;
+  if (record['recordType'] !== 'commitment' || !LIST_CHECKED.includes(data['commitmentType'])) return false;
+  const item = list.get(String((data['licensingItem'] as Json | undefined)?.['itemCode']));
+  const date = String(data['commitmentDate']);
+  return (
+    !item ||
+    date < String(item['validFrom']) ||
+    date > String(item['validTo']) ||
+    !(item['allowedCommitmentTypes'] as unknown[]).includes(data['commitmentType'])
+  );
+}
+
+/** The list a dataset pushes: itemCode → data of its licensingItem submissions. */
+const listOf = (d: DemoDataset): Map<string, Json> => new Map(ofType(d.submissions, 'licensingItem').map((s) => [String(dataOf(s)['itemCode']), dataOf(s)]));
+
 /**
  * What the intake does with each submission, in order (functions/intake/intake.ts +
- * acceptRevision): invalid or unregistered → quarantined; otherwise a higher revision than stored
- * is accepted, a lower one superseded, the same one a duplicate when its content hash matches.
+ * acceptRevision): invalid, unregistered or refused by the licensing-item list accepted so far →
+ * quarantined; otherwise a higher revision than stored is accepted, a lower one superseded, the same
+ * one a duplicate when its content hash matches.
  */
 function intakeModel(submissions: readonly DemoSubmission[]): Array<Expectation | 'conflict'> {
   const stored = new Map<string, { revision: number; hash: string }>();
+  const list = new Map<string, Json>();
   return submissions.map((s) => {
-    if (!s.record || !validateRecord(s.record).valid || !isRegistered(s.record['source'])) return 'invalid';
+    if (!s.record || !validateRecord(s.record).valid || !isRegistered(s.record['source']) || listRefuses(list, s.record)) return 'invalid';
     const key = keyOf(s.record);
     const revision = s.record['revision'] as number;
     const hash = contentHash(s.record as unknown as CreditRecord);
     const prev = stored.get(key);
     if (!prev || revision > prev.revision) {
       stored.set(key, { revision, hash });
+      if (s.record['recordType'] === 'licensingItem') list.set(String(dataOf(s)['itemCode']), dataOf(s));
       return 'accepted';
     }
     if (revision < prev.revision) return 'superseded';
@@ -82,6 +116,8 @@ describe('reproducibility', () => {
     expect(() => generateDemoDataset({ seed: 1.5 })).toThrow(/seed/);
     expect(() => generateDemoDataset({ seed: 1, scale: 0 })).toThrow(/scale/);
     expect(() => generateDemoDataset({ seed: 1, today: '2026-02-30' })).toThrow(/today/);
+    // before the list's last change (an item taken off at the end of 2025)
+    expect(() => generateDemoDataset({ seed: 1, today: '2025-06-30' })).toThrow(/today/);
   });
 
   test('generating writes nothing anywhere (the records hold identity numbers)', () => {
@@ -136,10 +172,16 @@ describe('validity', () => {
           if (!validateRecord(s.record).valid) problems.push(`${s.seq}: unknown-source record is invalid for another reason`);
           if (isRegistered(s.record?.['source'])) problems.push(`${s.seq}: source is registered`);
           break;
+        case 'licensing-item':
+          // a well-formed commitment: only the licensing-item list (wave 1) refuses it
+          if (!validateRecord(s.record).valid) problems.push(`${s.seq}: licensing-item record is invalid for another reason`);
+          if (!isRegistered(s.record?.['source'])) problems.push(`${s.seq}: source is not registered`);
+          if (!s.record || !listRefuses(listOf(d), s.record)) problems.push(`${s.seq}: the list does not refuse it`);
+          break;
         case 'uscc-check':
         case 'missing-field':
         case 'date-order': {
-          const rule = { 'uscc-check': 'format:uscc', 'missing-field': 'required', 'date-order': 'dateOrder' }[s.reason];
+          const rule = QUARANTINE_OF[s.reason].rule!;
           const rules = validateRecord(s.record).errors.map((e) => e.rule);
           if (!rules.includes(rule)) problems.push(`${s.seq}: ${s.reason} without a ${rule} error (${rules.join(', ')})`);
           if (rules.some((r) => r !== rule)) problems.push(`${s.seq}: ${s.reason} has other defects too (${rules.join(', ')})`);
@@ -153,7 +195,7 @@ describe('validity', () => {
   });
 
   test.each(everyDataset())('%s: dates lie in the past where they must, times are Beijing time', (_, d) => {
-    const past = ['commitmentDate', 'fulfilmentDeterminationDate', 'decisionDate', 'breachDecisionDate', 'applicationDate'];
+    const past = ['commitmentDate', 'fulfilmentDeterminationDate', 'decisionDate', 'breachDecisionDate', 'applicationDate', 'verificationDate'];
     const problems: string[] = [];
     for (const s of d.submissions.filter((x) => x.record && x.expect !== 'invalid')) {
       const occurredAt = String(s.record!['occurredAt']);
@@ -473,5 +515,372 @@ describe('scale 10', () => {
     expect(f.firstOffenceExemptions).toBeGreaterThanOrEqual(1);
     expect(f.repairs / f.breaches).toBeGreaterThanOrEqual(0.5);
     near(f.breachesBySeverity['轻微'] / f.breaches, o.breachesBySeverity['轻微'] / o.breaches, 0.1);
+  });
+});
+
+// ---------------------------------------------------------------- the list, verifications and the credit check
+
+const commitmentsOf = (d: DemoDataset): DemoSubmission[] => ofType(d.submissions, 'commitment').filter((s) => s.expect !== 'invalid');
+const partyOf = (s: DemoSubmission): Json => dataOf(s)['party'] as Json;
+const sameParty = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Granted repairs (outcome 同意) of a dataset, by the breach they name. */
+const grantedRepairs = (d: DemoDataset): Map<string, Json> =>
+  new Map(
+    ofType(accepted(d), 'repair')
+      .filter((s) => dataOf(s)['outcome'] === '同意')
+      .map((s) => [`${String(dataOf(s)['breachSource'])}/${String(dataOf(s)['breachRecordId'])}`, dataOf(s)]),
+  );
+const refOf = (s: DemoSubmission): string => `${String(s.record!['source'])}/${String(s.record!['recordId'])}`;
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe('the catalogue as a licensing-item list', () => {
+  test('every item states what a licensingItem record needs', () => {
+    const problems: string[] = [];
+    for (const item of LICENSING_ITEMS) {
+      if (item.approvalConditions.length < 10) problems.push(`${item.code}: approvalConditions`);
+      if (!item.legalBasis.includes(item.regulation)) problems.push(`${item.code}: legalBasis does not cite the item's regulation`);
+      if (item.commitmentMaterials.length < 1 || item.commitmentMaterials.length > 4)
+        problems.push(`${item.code}: ${item.commitmentMaterials.length} materials`);
+      if (![30, 60, 90, 180].includes(item.commitmentTimeLimitDays)) problems.push(`${item.code}: time limit ${item.commitmentTimeLimitDays}`);
+      if (item.allowedCommitmentTypes.length === 0 || item.verificationMethods.length === 0) problems.push(`${item.code}: no types or methods`);
+      if (item.departmentUscc !== DEPARTMENTS.find((d) => d.name === item.department)?.uscc) problems.push(`${item.code}: departmentUscc`);
+      if (item.validFrom > '2022-12-31' || item.validFrom > item.validTo) problems.push(`${item.code}: validity ${item.validFrom}–${item.validTo}`);
+    }
+    expect(problems).toEqual([]);
+    expect(new Set(LICENSING_ITEMS.map((i) => i.commitmentTimeLimitDays))).toEqual(new Set([30, 60, 90, 180]));
+  });
+
+  test('审批替代型 for most items, some also 容缺受理型, a few 容缺受理型 only; natural persons’ items allow 证明事项型', () => {
+    const types = (i: (typeof LICENSING_ITEMS)[number]): readonly string[] => i.allowedCommitmentTypes;
+    expect(LICENSING_ITEMS.filter((i) => types(i).includes('审批替代型')).length).toBeGreaterThan(50);
+    expect(LICENSING_ITEMS.filter((i) => types(i).includes('审批替代型') && types(i).includes('容缺受理型')).length).toBeGreaterThanOrEqual(10);
+    const onlyPending = LICENSING_ITEMS.filter((i) => types(i).length === 1 && types(i)[0] === '容缺受理型');
+    expect(onlyPending.length).toBeGreaterThanOrEqual(2);
+    expect(onlyPending.length).toBeLessThanOrEqual(5);
+    expect(LICENSING_ITEMS.filter((i) => i.holders === 'person').every((i) => types(i).includes('证明事项型'))).toBe(true);
+  });
+
+  test('one item was taken off the list (not in force on the default day); every other one runs to 2099-12-31', () => {
+    const ended = LICENSING_ITEMS.filter((i) => i.validTo !== '2099-12-31');
+    expect(ended.map((i) => i.name)).toEqual([OFF_LIST_ITEM.name]);
+    expect(ended[0]!.validTo < DEFAULT_TODAY).toBe(true);
+    expect(one.facts.licensingItemsInForce).toBe(58);
+  });
+});
+
+describe('the licensing-item list is pushed first', () => {
+  test.each(everyDataset())('%s: one licensingItem record per item, source hrbxq-approval, recordId the item code, as the catalogue states it', (_, d) => {
+    const items = ofType(d.submissions, 'licensingItem');
+    expect(items.length).toBe(LICENSING_ITEMS.length);
+    expect(d.facts.licensingItemsPushed).toBe(LICENSING_ITEMS.length);
+    const problems: string[] = [];
+    for (const item of LICENSING_ITEMS) {
+      const pushed = items.filter((s) => s.record!['recordId'] === item.code);
+      const data = pushed[0] && dataOf(pushed[0]);
+      if (pushed.length !== 1 || !data) {
+        problems.push(`${item.code}: pushed ${pushed.length} times`);
+        continue;
+      }
+      if (pushed[0]!.record!['source'] !== 'hrbxq-approval' || pushed[0]!.expect !== 'accepted') problems.push(`${item.code}: source or expectation`);
+      const unit = DEPARTMENTS.find((dep) => dep.name === item.department)!.unit;
+      const expected = [item.code, item.name, unit, item.commitmentTimeLimitDays, item.validFrom, item.validTo, JSON.stringify(item.allowedCommitmentTypes)];
+      const found = [data['itemCode'], data['itemName'], data['department'], data['commitmentTimeLimitDays'], data['validFrom'], data['validTo']];
+      if (JSON.stringify([...found, JSON.stringify(data['allowedCommitmentTypes'])]) !== JSON.stringify(expected))
+        problems.push(`${item.code}: differs from the catalogue`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: waves follow one another; wave 1 is the list, and every item precedes every commitment', (_, d) => {
+    const waves = d.submissions.map((s) => s.wave ?? 2);
+    expect(waves).toEqual([...waves].sort((a, b) => a - b));
+    expect(d.submissions.filter((s) => s.wave === 1).every((s) => s.record?.['recordType'] === 'licensingItem')).toBe(true);
+    expect(ofType(d.submissions, 'licensingItem').every((s) => s.wave === 1)).toBe(true);
+    const lastItem = Math.max(...ofType(d.submissions, 'licensingItem').map((s) => s.seq));
+    const firstCommitment = Math.min(...ofType(d.submissions, 'commitment').map((s) => s.seq));
+    expect(lastItem).toBeLessThan(firstCommitment);
+    expect(submissionWaves(d.submissions).map((w) => w.length)).toEqual([
+      d.facts.submissionsByWave[1],
+      d.facts.submissionsByWave[2],
+      d.facts.submissionsByWave[3],
+    ]);
+    expect(submissionWaves(d.submissions).flat()).toEqual(d.submissions);
+  });
+
+  test.each(everyDataset())(
+    '%s: every commitment names an item in force on its date that allows its type — except the refused ones, invalid for that reason',
+    (_, d) => {
+      const list = listOf(d);
+      const problems: string[] = [];
+      for (const s of commitmentsOf(d).filter((c) => c.record!['source'] === 'hrbxq-approval')) {
+        const data = dataOf(s);
+        const item = list.get(String((data['licensingItem'] as Json | undefined)?.['itemCode']));
+        const date = String(data['commitmentDate']);
+        if (!item) problems.push(`${s.seq}: names no item of the list`);
+        else if (date < String(item['validFrom']) || date > String(item['validTo'])) problems.push(`${s.seq}: item not in force on ${date}`);
+        // 其他 (并联审批) names its item too, but no list states that type
+        else if (data['commitmentType'] !== '其他' && !(item['allowedCommitmentTypes'] as unknown[]).includes(data['commitmentType']))
+          problems.push(`${s.seq}: ${String(data['commitmentType'])} not allowed`);
+      }
+      expect(problems).toEqual([]);
+      const refused = d.submissions.filter((s) => s.reason === 'licensing-item');
+      expect(refused.length).toBe(d.facts.refusedForLicensingItem);
+      expect(refused.map((s) => String(s.record!['recordId'])).sort()).toEqual(d.facts.scenarios.refused.map((r) => r.recordId).sort());
+      expect(refused.every((s) => s.expect === 'invalid' && s.wave === 2 && listRefuses(list, s.record!))).toBe(true);
+      expect(QUARANTINE_OF['licensing-item']).toEqual({ reason: 'invalid', rule: 'licensingItem' });
+    },
+  );
+
+  test('(e) at scale 1 a commitment for the item taken off the list, dated after its end, is refused; at scale 10 one of a type its item does not allow too', () => {
+    const [refused] = one.facts.scenarios.refused;
+    expect(one.facts.scenarios.refused).toHaveLength(1);
+    expect(refused!.why).toBe('notInForce');
+    const offList = LICENSING_ITEMS.find((i) => i.name === OFF_LIST_ITEM.name)!;
+    expect(refused!.itemCode).toBe(offList.code);
+    const submission = one.submissions.find((s) => s.record?.['recordId'] === refused!.recordId)!;
+    expect(String(dataOf(submission)['commitmentDate']) > offList.validTo).toBe(true);
+    expect(dataOf(submission)['commitmentCode']).toBe(refused!.commitmentCode);
+    expect(new Set(ten.facts.scenarios.refused.map((r) => r.why))).toEqual(new Set(['notInForce', 'typeNotAllowed']));
+    for (const r of ten.facts.scenarios.refused.filter((x) => x.why === 'typeNotAllowed')) {
+      const item = LICENSING_ITEMS.find((i) => i.code === r.itemCode)!;
+      expect(item.allowedCommitmentTypes).not.toContain('审批替代型');
+    }
+  });
+});
+
+describe('verifications', () => {
+  test.each(everyDataset())(
+    '%s: each commitment whose fulfilment was determined has one verification of the same party, date and result; 部分履行/全部未履行 with a rectification deadline',
+    (_, d) => {
+      const verifications = ofType(accepted(d), 'verification');
+      expect(verifications.length).toBe(d.facts.verifications);
+      expect(verifications.every((s) => /^HC-\d{4}-\d{6}$/.test(String(s.record!['recordId'])) && s.record!['source'] === 'hrbxq-approval')).toBe(true);
+      const byCode = new Map<string, DemoSubmission[]>();
+      for (const v of verifications) byCode.set(String(dataOf(v)['commitmentCode']), [...(byCode.get(String(dataOf(v)['commitmentCode'])) ?? []), v]);
+      // the newest revision of each commitment
+      const latest = new Map<string, DemoSubmission>();
+      for (const c of ofType(accepted(d), 'commitment')) {
+        const code = String(dataOf(c)['commitmentCode']);
+        const held = (latest.get(code)?.record!['revision'] as number | undefined) ?? 0;
+        if (held < (c.record!['revision'] as number)) latest.set(code, c);
+      }
+      const problems: string[] = [];
+      const status: Record<string, string> = { 全部履行: '全部履行', 部分履行: '部分履行', 全部未履行: '全部未履行', 虚假承诺: '全部未履行' };
+      for (const [code, c] of latest) {
+        const vs = byCode.get(code) ?? [];
+        const data = dataOf(c);
+        if (data['fulfilmentStatus'] === undefined) {
+          if (vs.length > 0) problems.push(`${code}: verified but no fulfilment stated`);
+          continue;
+        }
+        if (vs.length !== 1) {
+          problems.push(`${code}: ${vs.length} verifications`);
+          continue;
+        }
+        const v = dataOf(vs[0]!);
+        if (!sameParty(v['party'], data['party'])) problems.push(`${code}: party differs`);
+        if (v['verificationDate'] !== data['fulfilmentDeterminationDate'] || String(v['verificationDate']) < String(data['commitmentDate']))
+          problems.push(`${code}: verification date`);
+        if (status[String(v['result'])] !== data['fulfilmentStatus']) problems.push(`${code}: ${String(v['result'])} vs ${String(data['fulfilmentStatus'])}`);
+        if ((v['rectificationDeadline'] !== undefined) !== (v['result'] === '部分履行' || v['result'] === '全部未履行'))
+          problems.push(`${code}: rectification`);
+        if (v['determiningUnit'] !== data['fulfilmentDeterminationUnit']) problems.push(`${code}: determining unit`);
+      }
+      expect(problems).toEqual([]);
+      expect(verifications.filter((v) => !latest.has(String(dataOf(v)['commitmentCode']))).map((v) => v.seq)).toEqual([]);
+    },
+  );
+
+  test.each(everyDataset())('%s: mostly 全部履行, every result present at scale 1; counted by result in the facts', (_, d) => {
+    const results = ofType(accepted(d), 'verification').map((s) => String(dataOf(s)['result']));
+    for (const r of VERIFICATION_RESULTS) {
+      expect(results.filter((x) => x === r).length).toBe(d.facts.verificationsByResult[r]);
+      expect(d.facts.verificationsByResult[r]).toBeGreaterThanOrEqual(1);
+    }
+    expect(d.facts.verificationsByResult['全部履行'] / results.length).toBeGreaterThan(0.9);
+  });
+
+  test.each(everyDataset())('%s: a 虚假承诺 is followed by its breach: brokenCommitmentCode the commitment, the same party, decided later', (_, d) => {
+    const breaches = ofType(accepted(d), 'breach');
+    const problems: string[] = [];
+    for (const v of ofType(accepted(d), 'verification').filter((s) => dataOf(s)['result'] === '虚假承诺')) {
+      const breach = breaches.find((b) => b.seq > v.seq && dataOf(b)['brokenCommitmentCode'] === dataOf(v)['commitmentCode']);
+      if (!breach) problems.push(`${v.seq}: no breach follows`);
+      else if (!sameParty(partyOf(breach), partyOf(v)) || String(dataOf(breach)['decisionDate']) < String(dataOf(v)['verificationDate']))
+        problems.push(`${v.seq}: breach of another party or decided earlier`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test.each(everyDataset())('%s: some commitments are overdue on the dataset’s day (unverified past their deadline), some not due yet', (_, d) => {
+    const list = listOf(d);
+    const verified = new Set(ofType(accepted(d), 'verification').map((s) => String(dataOf(s)['commitmentCode'])));
+    const withdrawn = new Set(
+      ofType(accepted(d), 'commitment')
+        .filter((s) => s.record!['operation'] === 'withdraw')
+        .map((s) => String(dataOf(s)['commitmentCode'])),
+    );
+    let overdue = 0;
+    let notDue = 0;
+    for (const s of ofType(accepted(d), 'commitment', 'hrbxq-approval').filter((c) => c.record!['revision'] === 1)) {
+      const data = dataOf(s);
+      const code = String(data['commitmentCode']);
+      if (verified.has(code) || withdrawn.has(code)) continue;
+      const item = list.get(String((data['licensingItem'] as Json)['itemCode']))!;
+      const deadline = addDays(String(data['commitmentDate']), item['commitmentTimeLimitDays'] as number);
+      if (deadline < d.today) overdue++;
+      else notDue++;
+    }
+    expect(overdue).toBe(d.facts.overdueCommitments);
+    expect(notDue).toBe(d.facts.notYetDueCommitments);
+    expect(overdue).toBeGreaterThanOrEqual(1);
+    expect(notDue).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a few entries for `credex overdue` on DEFAULT_TODAY at scale 1', () => {
+    expect(one.today).toBe(DEFAULT_TODAY);
+    expect(one.facts.overdueCommitments).toBeGreaterThanOrEqual(2);
+    expect(one.facts.overdueCommitments).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('the credit check’s scenarios', () => {
+  /** Whether a subject has a 严重 breach decided on or before `day` that no repair granted on or before `day` ended. */
+  const openSerious = (d: DemoDataset, uscc: string, day: string): boolean => {
+    const granted = grantedRepairs(d);
+    return ofType(accepted(d), 'breach').some(
+      (b) =>
+        partyOf(b)['uscc'] === uscc &&
+        dataOf(b)['severity'] === '严重' &&
+        String(dataOf(b)['decisionDate']) <= day &&
+        !(granted.has(refOf(b)) && String(granted.get(refOf(b))!['decisionDate']) <= day),
+    );
+  };
+
+  test.each(everyDataset())(
+    '%s: (a) a district company with an unrepaired 严重 breach from the province commits afterwards, in wave 3: that commitment alone is flagged',
+    (_, d) => {
+      const a = d.facts.scenarios.ineligible;
+      const breach = d.submissions.find((s) => s.record?.['recordId'] === a.feedBreachRecordId)!;
+      expect(breach.channel).toBe('feed');
+      expect(breach.expect).toBe('accepted');
+      expect(breach.record!['source']).toBe('hlj-credit-platform');
+      expect(dataOf(breach)['severity']).toBe('严重');
+      expect(partyOf(breach)['uscc']).toBe(a.uscc);
+      expect(partyOf(breach)['category']).toBe('法人及非法人组织');
+      expect(grantedRepairs(d).has(refOf(breach))).toBe(false);
+      const commitment = d.submissions.find((s) => s.record?.['recordId'] === a.commitmentRecordId)!;
+      expect(commitment.wave).toBe(3);
+      expect(commitment.seq).toBeGreaterThan(breach.seq);
+      expect(commitment.expect).toBe('accepted');
+      expect(sameParty(partyOf(commitment), partyOf(breach))).toBe(true);
+      expect(dataOf(commitment)['commitmentCode']).toBe(a.commitmentCode);
+      expect(dataOf(commitment)['commitmentType']).toBe('审批替代型');
+      expect(String(dataOf(commitment)['commitmentDate']) > String(dataOf(breach)['decisionDate'])).toBe(true);
+      expect(openSerious(d, a.uscc, a.commitmentDate)).toBe(true);
+      expect(a.eligibility).toBe('notEligible');
+      // wave 3 holds that commitment only, and it is the one commitment of the reform intake flags
+      expect(d.submissions.filter((s) => s.wave === 3).map((s) => s.seq)).toEqual([commitment.seq]);
+      expect(d.facts.flaggedCommitments).toContain(a.commitmentCode);
+    },
+  );
+
+  test.each(everyDataset())(
+    '%s: flagged are (a)’s commitment and the credit-repair commitments made while their 严重 breach was open — no other commitment of a subject with an open 严重 breach',
+    (_, d) => {
+      // each commitment once (any accepted revision: its party and date never change; a revision 1 may be superseded)
+      const firsts = [...new Map(ofType(accepted(d), 'commitment').map((s) => [String(dataOf(s)['commitmentCode']), s])).values()];
+      expect(firsts.length).toBe(d.facts.commitments + d.facts.repairCommitments);
+      const whileOpen = firsts
+        .filter((s) => typeof partyOf(s)['uscc'] === 'string')
+        .filter((s) => openSerious(d, String(partyOf(s)['uscc']), String(dataOf(s)['commitmentDate'])));
+      const reform = whileOpen.filter((s) => s.record!['source'] === 'hrbxq-approval').map((s) => String(dataOf(s)['commitmentCode']));
+      expect(reform).toEqual([d.facts.scenarios.ineligible.commitmentCode]);
+      const repairs = whileOpen.filter((s) => dataOf(s)['commitmentType'] === '信用修复型');
+      expect(repairs.length).toBe(d.facts.flaggedCreditRepairCommitments);
+      expect(whileOpen.length).toBe(reform.length + repairs.length);
+      expect([...d.facts.flaggedCommitments].sort()).toEqual(whileOpen.map((s) => String(dataOf(s)['commitmentCode'])).sort());
+      // the repaired subject's own credit-repair commitment is one of them
+      expect(d.facts.flaggedCreditRepairCommitments).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  test.each(everyDataset())('%s: (b) a 严重 penalty repaired (同意): its subject eligible again, with no black points, nothing else against it', (_, d) => {
+    const b = d.facts.scenarios.repaired!;
+    expect(b).toBeDefined();
+    const breach = d.submissions.find((s) => s.record?.['recordId'] === b.breachRecordId && s.record['recordType'] === 'breach')!;
+    const repair = d.submissions.find((s) => s.record?.['recordId'] === b.repairRecordId)!;
+    expect(b.severity).toBe('严重');
+    expect(dataOf(breach)['severity']).toBe('严重');
+    expect(partyOf(breach)['uscc']).toBe(b.uscc);
+    expect(repair.expect).toBe('accepted');
+    expect(repair.seq).toBeGreaterThan(breach.seq);
+    expect(dataOf(repair)['outcome']).toBe('同意');
+    expect(dataOf(repair)['breachRecordId']).toBe(b.breachRecordId);
+    expect(String(dataOf(repair)['decisionDate']) > b.breachDecisionDate).toBe(true);
+    expect(openSerious(d, b.uscc, b.breachDecisionDate)).toBe(true);
+    expect(openSerious(d, b.uscc, d.today)).toBe(false);
+    // nothing else against it: no other breach, no verification that found a commitment not kept
+    expect(ofType(accepted(d), 'breach').filter((x) => partyOf(x)['uscc'] === b.uscc)).toEqual([breach]);
+    const notKept = ofType(accepted(d), 'verification').filter((v) => partyOf(v)['uscc'] === b.uscc && dataOf(v)['result'] !== '全部履行');
+    expect(notKept).toEqual([]);
+    expect(b.eligibility).toBe('eligible');
+    expect(b.blackPoints).toBe(0);
+  });
+
+  test.each(everyDataset())('%s: (c) red points: subjects with commitments verified kept', (_, d) => {
+    const c = d.facts.scenarios.redPoints;
+    const kept = ofType(accepted(d), 'verification').filter((v) => dataOf(v)['result'] === '全部履行');
+    expect(c.subjects).toBe(new Set(kept.map((v) => JSON.stringify(partyOf(v)))).size);
+    expect(c.subjects).toBeGreaterThan(d.facts.enterprises / 2);
+    expect(kept.filter((v) => partyOf(v)['uscc'] === c.example.uscc).length).toBe(c.example.keptCommitments);
+    expect(c.example.redPoints).toBeGreaterThanOrEqual(creditPolicy.red.keptCommitment);
+    expect(c.example.redPoints).toBeLessThanOrEqual(c.example.keptCommitments * creditPolicy.red.keptCommitment);
+  });
+
+  test.each(everyDataset())('%s: (d) one legal representative of two companies that both have breaches, none repaired: his points add up', (_, d) => {
+    const p = d.facts.scenarios.responsiblePerson;
+    expect(new Set(p.companies).size).toBe(2);
+    expect(p.breachRecordIds).toHaveLength(2);
+    const breaches = p.breachRecordIds.map((id) => d.submissions.find((s) => s.record?.['recordType'] === 'breach' && s.record['recordId'] === id)!);
+    expect(breaches.map((b) => partyOf(b)['uscc'])).toEqual(p.companies);
+    const [first, second] = breaches.map(partyOf) as [Json, Json];
+    // the same identity document, compared, never printed
+    expect(typeof first['legalRepIdNumber'] === 'string' && first['legalRepIdNumber'] === second['legalRepIdNumber']).toBe(true);
+    expect(first['legalRepIdType'] === second['legalRepIdType'] && first['legalRepresentative'] === second['legalRepresentative']).toBe(true);
+    expect(breaches.every((b) => b.expect === 'accepted' && !grantedRepairs(d).has(refOf(b)))).toBe(true);
+    const points = (b: DemoSubmission): number =>
+      (dataOf(b)['blackPoints'] as number | undefined) ?? creditPolicy.black.bySeverity[dataOf(b)['severity'] as Severity];
+    const each = breaches.map(points);
+    expect(p.blackPoints).toBe((each[0]! + each[1]!) * creditPolicy.black.responsiblePersonShare);
+    expect(p.blackPoints).toBeGreaterThan(Math.max(...each));
+    // every breach naming him is one of the two
+    const his = ofType(accepted(d), 'breach').filter((b) => partyOf(b)['legalRepIdNumber'] === first['legalRepIdNumber']);
+    expect(his.map((b) => b.record!['recordId'])).toEqual(expect.arrayContaining(p.breachRecordIds));
+    expect(his).toHaveLength(2);
+  });
+
+  test.each(everyDataset())('%s: the false commitment: verification 虚假承诺, its breach unrepaired, the subject notEligible', (_, d) => {
+    const f = d.facts.scenarios.falseCommitment;
+    const verification = d.submissions.find((s) => s.record?.['recordId'] === f.verificationRecordId)!;
+    const breach = d.submissions.find((s) => s.record?.['recordType'] === 'breach' && s.record['recordId'] === f.breachRecordId)!;
+    expect(dataOf(verification)['result']).toBe('虚假承诺');
+    expect(dataOf(verification)['commitmentCode']).toBe(f.commitmentCode);
+    expect(dataOf(breach)['brokenCommitmentCode']).toBe(f.commitmentCode);
+    expect(partyOf(breach)['uscc']).toBe(f.uscc);
+    expect(grantedRepairs(d).has(refOf(breach))).toBe(false);
+    expect(f.eligibility).toBe('notEligible');
+  });
+
+  test.each(everyDataset())('%s: the facts hold no identity number and no natural person’s name', (_, d) => {
+    const personal = new Set<string>();
+    for (const s of d.submissions.filter((x) => x.record)) {
+      const party = (dataOf(s)['party'] ?? {}) as Json;
+      for (const field of ['idNumber', 'legalRepIdNumber', 'legalRepresentative']) if (typeof party[field] === 'string') personal.add(party[field]);
+      if (party['category'] === '自然人' && typeof party['name'] === 'string') personal.add(party['name']);
+    }
+    const text = JSON.stringify(d.facts);
+    expect([...personal].filter((value) => text.includes(value)).length).toBe(0);
+    expect(/\d/.test(d.facts.scenarios.responsiblePerson.label)).toBe(false);
   });
 });
