@@ -52,7 +52,7 @@ import {
 import { planRoutes, type RoutePlanEntry } from './routing.js';
 import { contributionsOf } from '../shared/credit/contributions.js';
 import { eligibilityOf } from '../shared/credit/eligibility.js';
-import { checkAgainstList, itemCodeOf, withDeadline } from '../shared/credit/licensing.js';
+import { checkAgainstList, itemCodeOf, NOTIFY_AND_COMMIT_TYPES, withDeadline } from '../shared/credit/licensing.js';
 import { creditProfile } from '../shared/credit/profile.js';
 import type { LicensingItemEntry, Origin, VerificationFact } from '../shared/credit/types.js';
 import { addDays } from '../shared/records/dates.js';
@@ -518,8 +518,9 @@ async function recordCreditFacts(state: IntakeState, record: CreditRecord, origi
 }
 
 /**
- * Whether a commitment's subject was notEligible for 告知承诺 on the commitment date, by what the
+ * Whether a 告知承诺 commitment's subject was notEligible on the commitment date, by what the
  * exchange knows now (its profile as of that day): the rules and records behind it, or undefined.
+ * Other commitment types (a credit-repair commitment, say) are never flagged.
  */
 async function ineligibleOnCommitmentDate(
   state: IntakeState,
@@ -527,6 +528,7 @@ async function ineligibleOnCommitmentDate(
   policy: CreditPolicy,
 ): Promise<{ rules: string[]; records: string[] } | undefined> {
   if (record.recordType !== 'commitment' || record.operation !== 'upsert') return undefined;
+  if (!NOTIFY_AND_COMMIT_TYPES.includes(String(record.data['commitmentType']))) return undefined;
   const subject = subjectOf(record.data['party']);
   if (!subject) return undefined;
   const profile = creditProfile(await state.getCreditContributions(subjectDigest(subject)), String(record.data['commitmentDate']), policy);

@@ -13,6 +13,14 @@ import type { LicensingItemEntry } from './types.js';
 /** Commitment types that grant a licence on a commitment: they need an item of the list. */
 export const LISTED_COMMITMENT_TYPES: readonly string[] = ['审批替代型', '容缺受理型'];
 
+/**
+ * The commitment types of 告知承诺 itself — a licence or a certification granted on the commitment —
+ * to which the eligibility rule of 国办发〔2020〕42号 applies. A credit-repair commitment (信用修复型)
+ * is the way out of a breach, and self-discipline, voluntary and other commitments grant nothing:
+ * none of them is flagged for its subject's credit.
+ */
+export const NOTIFY_AND_COMMIT_TYPES: readonly string[] = ['审批替代型', '容缺受理型', '证明事项型'];
+
 export interface ListCheck {
   /** Why the commitment is refused (quarantined); empty when it passes. */
   issues: ValidationIssue[];

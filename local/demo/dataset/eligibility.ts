@@ -19,6 +19,9 @@ import { addMonths } from '../calendar.js';
 import type { Json } from './model.js';
 import type { Eligibility, Severity } from './types.js';
 
+/** The commitment types of 告知承诺 itself, which intake flags when their subject is not eligible (a credit-repair commitment never is). */
+const NOTIFY_AND_COMMIT = new Set(['审批替代型', '容缺受理型', '证明事项型']);
+
 interface BreachFact {
   subject: string;
   party: Json;
@@ -164,6 +167,8 @@ export class CreditModel {
 
   /** The commitments, of every type and source, whose subject was notEligible on the commitment date: intake flags them. */
   flagged(): Array<{ code: string; type: string }> {
-    return this.commitments.filter((c) => this.eligibility(subjectKey(c.party) ?? '', c.date) === 'notEligible').map(({ code, type }) => ({ code, type }));
+    return this.commitments
+      .filter((c) => NOTIFY_AND_COMMIT.has(c.type) && this.eligibility(subjectKey(c.party) ?? '', c.date) === 'notEligible')
+      .map(({ code, type }) => ({ code, type }));
   }
 }

@@ -97,7 +97,6 @@ function creditFacts(
   | 'overdueCommitments'
   | 'notYetDueCommitments'
   | 'flaggedCommitments'
-  | 'flaggedCreditRepairCommitments'
   | 'refusedForLicensingItem'
   | 'scenarios'
 > {
@@ -118,7 +117,6 @@ function creditFacts(
     overdueCommitments: unverified.filter((c) => deadlineOf(c) < today).length,
     notYetDueCommitments: unverified.filter((c) => deadlineOf(c) >= today).length,
     flaggedCommitments: flagged.map((f) => f.code),
-    flaggedCreditRepairCommitments: flagged.filter((f) => f.type === '信用修复型').length,
     refusedForLicensingItem: s.refused.length,
     scenarios: scenarioFacts(made, model, verifications),
   };

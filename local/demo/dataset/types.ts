@@ -136,15 +136,12 @@ export interface DemoFacts {
   /** Never verified, the deadline today or later: not due yet. */
   notYetDueCommitments: number;
   /**
-   * Codes of the commitments intake flags (accepted, not refused): those whose subject was
-   * notEligible on the commitment date, by the records' dates. The one commitment of the reform is
-   * the ineligible subject's (scenario a); the others are credit-repair commitments (信用修复型),
-   * made while the 严重 breach they lead out of is still open (the repaired subject's among them) —
-   * intake flags every commitment type.
+   * Codes of the commitments intake flags (accepted, not refused): 告知承诺 commitments whose subject
+   * was notEligible on the commitment date, by the records' dates — the ineligible subject's
+   * (scenario a). A credit-repair commitment (信用修复型) made while the 严重 breach it leads out of is
+   * still open is not flagged: it is the way out, not a licence.
    */
   flaggedCommitments: string[];
-  /** Of them, credit-repair commitments (信用修复型). */
-  flaggedCreditRepairCommitments: number;
   /** Commitments refused for their licensing item (INVALID_REASONS 'licensing-item'; counted in invalid too). */
   refusedForLicensingItem: number;
   /** The subjects the credit check must show, by scenario. */

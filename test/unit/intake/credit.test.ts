@@ -151,6 +151,16 @@ describe('credit profiles', () => {
     expect((await run(late)).flaggedCommitments).toBe(0);
   });
 
+  it('never flags a credit-repair commitment: it is the way out of the breach, not a licence', async () => {
+    await run(provincialBreach());
+    const repairCommitment = commitment(
+      { recordId: 'C-XF', source: 'hrb-credit-repair' },
+      { party, commitmentType: '信用修复型', commitmentCode: '23010920260302000777' },
+    );
+    const result = await run(repairCommitment);
+    expect([[...result.outcomes.values()], result.flaggedCommitments]).toEqual([['routed'], 0]);
+  });
+
   it('does not flag a commitment made before the breach was decided, nor after its repair', async () => {
     await run(licensingItem(), provincialBreach());
     const before = commitment(
