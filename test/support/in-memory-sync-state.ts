@@ -4,9 +4,11 @@
  * runs against both), and no more:
  *
  * - items are kept as the table keeps them — the same keys (functions/shared/state/keys.ts) and
- *   attributes, string sets as Sets, undefined values dropped (the handlers' document client drops
- *   them) — so what reads whole items (readRecordState, readRecordItems, getDestinationState, the
- *   status listings) answers exactly what the table would;
+ *   attributes, string sets as Sets (a set whose last element is deleted goes, as in the table),
+ *   undefined values dropped (the handlers' document client drops them) — so what reads whole items
+ *   (readRecordState, readRecordItems, getDestinationState, the status listings) answers exactly
+ *   what the table would; the GSI (byDestinationStatus: the status index, the overdue commitments)
+ *   holds the items that carry its keys, as the table's sparse index does;
  * - every guard the table's condition expressions make is the same test here, in code; each method
  *   runs to its end without yielding, so a method is atomic as one conditional write is (a
  *   method that makes two writes in the table, e.g. acceptRevision, is not interleaved here);
@@ -19,11 +21,34 @@
  * before it returns its promise (a benchmark times the call alone).
  */
 import { randomUUID } from 'node:crypto';
+import type {
+  CommitmentDue,
+  CommitmentVerified,
+  CreditCheckEntry,
+  CreditContribution,
+  LicensingItemEntry,
+  LicensingItemWrite,
+  SubjectContribution,
+} from '../../functions/shared/credit/types.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import {
+  commitmentAttributes,
+  commitmentDueKey,
+  commitmentDueOf,
+  creditCheckEntryOf,
+  creditCheckItem,
+  creditContributionOf,
+  creditItem,
+  licensingItemEntryOf,
+  licensingItemItem,
+} from '../../functions/shared/state/credit-items.js';
+import {
+  CREDIT_PREFIX,
   CURSOR,
   DESTINATION_PREFIX,
+  DUE_OPEN,
   ENFORCEMENT_PREFIX,
+  LICENSING_ITEM_SK,
   META,
   NONCE_SK,
   REVISION_PREFIX,
@@ -33,10 +58,12 @@ import {
   cursorPk,
   destinationSk,
   destinationStatusKey,
+  dueKey,
   enforcementSk,
   eventSk,
   expiryPk,
   expirySk,
+  licensingItemPk,
   nonceKey,
   quarantinePk,
   quarantineSk,
@@ -161,7 +188,7 @@ export class InMemorySyncState implements SyncState {
     return [...(this.partitions.get(pk)?.values() ?? [])].filter((item) => filter(item.sk)).sort((a, b) => compareKeys(a.sk, b.sk));
   }
 
-  /** The items of the operators' status index under one key, by its sort key. */
+  /** The items of the GSI (byDestinationStatus: the operators' status index, the overdue commitments) under one key, by its sort key. */
   private statusIndex(key: string): Item[] {
     const items: Item[] = [];
     for (const partition of this.partitions.values()) {
@@ -540,6 +567,95 @@ export class InMemorySyncState implements SyncState {
       ...(typeof item['ground'] === 'string' && { ground: item['ground'] }),
       ...(typeof item['severity'] === 'string' && { severity: item['severity'] }),
     }));
+  }
+
+  // ---------------------------------------------------------------- credit profiles
+
+  async putCreditContributions(contributions: readonly SubjectContribution[]): Promise<void> {
+    for (const { subjectDigest, contribution } of contributions) {
+      const item = creditItem(subjectDigest, contribution);
+      const stored = this.get(item.pk, item.sk);
+      if (stored && !le(stored['revision'], contribution.revision)) continue; // a newer revision's contribution is stored
+      this.put(item);
+    }
+  }
+
+  async getCreditContributions(subjectDigest: string): Promise<CreditContribution[]> {
+    return this.query(subjectPk(subjectDigest), (sk) => sk.startsWith(CREDIT_PREFIX)).map((item) => creditContributionOf(copy(item)));
+  }
+
+  // ---------------------------------------------------------------- the licensing-item list
+
+  async putLicensingItem(entry: LicensingItemEntry): Promise<LicensingItemWrite> {
+    const item = licensingItemItem(entry);
+    const stored = this.get(item.pk, item.sk);
+    if (stored && stored['recordPk'] !== item['recordPk']) return 'codeTaken';
+    if (stored && !le(stored['revision'], entry.revision)) return 'stale';
+    this.put(item);
+    return 'stored';
+  }
+
+  async getLicensingItem(itemCode: string): Promise<LicensingItemEntry | undefined> {
+    const item = this.get(licensingItemPk(itemCode), LICENSING_ITEM_SK);
+    return item ? licensingItemEntryOf(copy(item)) : undefined;
+  }
+
+  // ---------------------------------------------------------------- commitment deadlines
+
+  async trackCommitmentDue(due: CommitmentDue): Promise<void> {
+    const key = commitmentDueKey(due.commitmentCode);
+    const item = this.get(key.pk, key.sk);
+    if (item?.['cmtRevision'] !== undefined && !le(item['cmtRevision'], due.revision)) return; // a newer revision is tracked
+    const open = !due.withdrawn && item?.['verifiedBy'] === undefined;
+    const { set, unset } = commitmentAttributes(due, dueKey(due.deadline, due.commitmentCode));
+    this.update(key, { ...set, ...(open && { [STATUS_INDEX_PK]: DUE_OPEN, [STATUS_INDEX_SK]: set['dueKey'] }) }, [
+      ...unset,
+      ...(open ? [] : [STATUS_INDEX_PK, STATUS_INDEX_SK]),
+    ]);
+  }
+
+  async recordCommitmentVerified(verified: CommitmentVerified): Promise<void> {
+    const key = commitmentDueKey(verified.commitmentCode);
+    const item = this.get(key.pk, key.sk);
+    const verification = recordPk(verified.ref);
+    if (!verified.withdrawn) {
+      const lastVerification = { ...verified.ref, verificationDate: verified.verificationDate, result: verified.result };
+      this.update(key, { lastVerification, verifiedBy: union(item?.['verifiedBy'], [verification]) }, [STATUS_INDEX_PK, STATUS_INDEX_SK]);
+      return;
+    }
+    const rest = [...(item?.['verifiedBy'] instanceof Set ? (item['verifiedBy'] as Set<string>) : [])].filter((v) => v !== verification);
+    const reopen = rest.length === 0 && typeof item?.['dueKey'] === 'string' && item['withdrawn'] !== true;
+    this.update(
+      key,
+      { ...(rest.length > 0 && { verifiedBy: new Set(rest) }), ...(reopen && { [STATUS_INDEX_PK]: DUE_OPEN, [STATUS_INDEX_SK]: item['dueKey'] }) },
+      rest.length > 0 ? [] : ['verifiedBy'],
+    );
+  }
+
+  async listOverdueCommitments(today: string, options: { limit?: number } = {}): Promise<CommitmentDue[]> {
+    const items = this.overdue(today);
+    return (options.limit === undefined ? items : items.slice(0, options.limit)).map((item) => commitmentDueOf(copy(item)));
+  }
+
+  async countOverdueCommitments(today: string): Promise<number> {
+    return this.overdue(today).length;
+  }
+
+  /** Open commitments whose `<deadline>#<code>` sorts below `today`: their deadline is before it. */
+  private overdue(today: string): Item[] {
+    return this.statusIndex(DUE_OPEN).filter((item) => compareKeys(String(item[STATUS_INDEX_SK]), today) < 0);
+  }
+
+  // ---------------------------------------------------------------- the credit check log
+
+  async recordCreditCheck(entry: CreditCheckEntry): Promise<void> {
+    const item = creditCheckItem(entry);
+    if (!this.get(item.pk, item.sk)) this.put(item); // else logged already
+  }
+
+  async listCreditChecks(month: string, options: { limit?: number } = {}): Promise<CreditCheckEntry[]> {
+    const items = this.query(`CHECK#${month}`).reverse();
+    return (options.limit === undefined ? items : items.slice(0, options.limit)).map((item) => creditCheckEntryOf(copy(item)));
   }
 
   // ---------------------------------------------------------------- cursors

@@ -6,9 +6,19 @@
  * cursor…) are played out in sequence, each step as the loser or winner of one.
  *
  * Tests share one state (a DynamoDB table): each uses fresh record ids, days, months, destination
- * names and cursor names, so none sees another's items.
+ * names and cursor names, so none sees another's items — except the overdue commitments, one index
+ * partition for the whole table: those tests look at their own commitments in the listing, and
+ * compare the listing with itself (its limit, its count) as a whole.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type {
+  CommitmentDue,
+  CommitmentVerified,
+  CreditCheckEntry,
+  CreditContribution,
+  LicensingItemEntry,
+  SubjectContribution,
+} from '../../functions/shared/credit/types.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import {
   QuarantineBodyTooLargeError,
@@ -793,6 +803,305 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
           decisionDate: '2026-03-02',
         });
         expect(await state.listEnforcement(`digest-${fresh()}`)).toEqual([]);
+      });
+    });
+
+    describe('credit profiles', () => {
+      const breach = (): RecordRef => ({ recordType: 'breach', source: 'hrbxq-enforcement', recordId: `SX-${fresh()}` });
+      const breachContribution = (ref: RecordRef, revision: number, extra: Partial<CreditContribution> = {}): CreditContribution => ({
+        ref,
+        revision,
+        operation: 'upsert',
+        role: 'subject',
+        origin: 'district',
+        fact: {
+          kind: 'breach',
+          severity: '一般',
+          decisionNumber: `哈新罚〔2026〕${revision}号`,
+          decisionDate: '2026-03-02',
+          authority: '哈尔滨新区市场监督管理局',
+          blackPoints: 5,
+        },
+        ...extra,
+      });
+      const put = (subjectDigest: string, ...contributions: CreditContribution[]): Promise<void> =>
+        state.putCreditContributions(contributions.map((contribution): SubjectContribution => ({ subjectDigest, contribution })));
+
+      it('keep one contribution per subject, role and record, read back exactly as written, by role then record', async () => {
+        const subject = `digest-${fresh()}`;
+        const sx = breach();
+        const repairRef: RecordRef = { recordType: 'repair', source: 'hrbxq-enforcement', recordId: `XF-${fresh()}` };
+        const asSubject = breachContribution(sx, 2);
+        const asResponsible = breachContribution(sx, 2, {
+          role: 'responsiblePerson',
+          origin: 'province',
+          company: { uscc: '91230109MA1BXXXX0X', name: '哈尔滨某某科技有限公司' },
+          fact: { ...(breachContribution(sx, 2).fact as Extract<CreditContribution['fact'], { kind: 'breach' }>), brokenCommitmentCode: 'CN-1' },
+        });
+        const repair: CreditContribution = {
+          ref: repairRef,
+          revision: 1,
+          operation: 'upsert',
+          role: 'subject',
+          origin: 'district',
+          fact: { kind: 'repair', breach: sx, outcome: '同意', decisionDate: '2026-04-01' },
+        };
+        const commitment: CreditContribution = {
+          ref: commitmentRef(),
+          revision: 4,
+          operation: 'withdraw',
+          role: 'subject',
+          origin: 'district',
+          fact: {
+            kind: 'commitment',
+            commitmentCode: 'CN-9',
+            commitmentDate: '2026-01-05',
+            commitmentType: '证明事项告知承诺',
+            acceptingUnit: '哈尔滨新区行政审批局',
+            deadline: '2026-03-05',
+          },
+        };
+        const other = `digest-${fresh()}`;
+        await state.putCreditContributions([
+          { subjectDigest: subject, contribution: repair },
+          { subjectDigest: subject, contribution: asSubject },
+          { subjectDigest: other, contribution: breachContribution(breach(), 1) },
+          { subjectDigest: subject, contribution: asResponsible },
+          { subjectDigest: subject, contribution: commitment },
+        ]);
+        expect(await state.getCreditContributions(subject)).toEqual([asResponsible, asSubject, commitment, repair]);
+        expect(await state.getCreditContributions(other)).toHaveLength(1);
+        expect(await state.getCreditContributions(`digest-${fresh()}`)).toEqual([]);
+        await state.putCreditContributions([]);
+      });
+
+      it('an older revision never replaces a newer one, in any order and within one write; the same revision may be written again', async () => {
+        const subject = `digest-${fresh()}`;
+        const sx = breach();
+        await put(subject, breachContribution(sx, 3));
+        await put(subject, breachContribution(sx, 2, { operation: 'withdraw' }));
+        expect(await state.getCreditContributions(subject)).toEqual([breachContribution(sx, 3)]);
+        // a retry of the same revision is harmless (and may be the same revision withdrawn)
+        await put(subject, breachContribution(sx, 3));
+        expect(await state.getCreditContributions(subject)).toEqual([breachContribution(sx, 3)]);
+        await put(subject, breachContribution(sx, 3, { operation: 'withdraw' }));
+        expect(await state.getCreditContributions(subject)).toEqual([breachContribution(sx, 3, { operation: 'withdraw' })]);
+        // both revisions in one write, the newer first or last: the newer stays
+        const [a, b] = [breach(), breach()];
+        await put(subject, breachContribution(a, 5), breachContribution(a, 4), breachContribution(b, 1), breachContribution(b, 2));
+        const stored = await state.getCreditContributions(subject);
+        expect(stored.filter((c) => c.ref.recordId === a.recordId)).toEqual([breachContribution(a, 5)]);
+        expect(stored.filter((c) => c.ref.recordId === b.recordId)).toEqual([breachContribution(b, 2)]);
+      });
+
+      it("are not the subject's enforcement history, which shares the partition: neither reads the other's items", async () => {
+        const subject = `digest-${fresh()}`;
+        const sx = breach();
+        await state.registerEnforcement(subject, { ref: sx, revision: 1, operation: 'upsert', decisionNumber: 'D-1', decisionDate: '2026-03-02' });
+        expect(await state.getCreditContributions(subject)).toEqual([]);
+        await put(subject, breachContribution(sx, 1));
+        expect(await state.getCreditContributions(subject)).toEqual([breachContribution(sx, 1)]);
+        expect(await state.listEnforcement(subject)).toEqual([
+          { ref: sx, revision: 1, operation: 'upsert', decisionNumber: 'D-1', decisionDate: '2026-03-02' },
+        ]);
+      });
+    });
+
+    describe('the licensing-item list', () => {
+      const itemRef = (): RecordRef => ({ recordType: 'licensingItem', source: 'hrbxq-approval', recordId: `LI-${fresh()}` });
+      const entry = (itemCode: string, ref: RecordRef, revision: number, extra: Partial<LicensingItemEntry> = {}): LicensingItemEntry => ({
+        itemCode,
+        ref,
+        revision,
+        operation: 'upsert',
+        itemName: '食品经营许可（仅销售预包装食品）',
+        department: '哈尔滨新区行政审批局',
+        departmentUscc: '11230100MB1XXXXXXX',
+        commitmentTimeLimitDays: 30 + revision,
+        allowedCommitmentTypes: ['证明事项告知承诺', '涉企经营许可事项告知承诺'],
+        validFrom: '2026-01-01',
+        validTo: '2026-12-31',
+        ...extra,
+      });
+
+      it('keeps an item under its code, exactly as written; an older revision is stale; the same or a newer one is stored', async () => {
+        const code = `ITEM-${fresh()}`;
+        const ref = itemRef();
+        expect(await state.getLicensingItem(code)).toBeUndefined();
+        expect(await state.putLicensingItem(entry(code, ref, 2))).toBe('stored');
+        expect(await state.getLicensingItem(code)).toEqual(entry(code, ref, 2));
+        expect(await state.putLicensingItem(entry(code, ref, 2))).toBe('stored');
+        expect(await state.putLicensingItem(entry(code, ref, 1, { itemName: 'older' }))).toBe('stale');
+        expect(await state.getLicensingItem(code)).toEqual(entry(code, ref, 2));
+        // the list's order is kept (a list, not a set), and an empty list stays one
+        const newer = entry(code, ref, 3, { allowedCommitmentTypes: ['涉企经营许可事项告知承诺', '证明事项告知承诺'] });
+        expect(await state.putLicensingItem(newer)).toBe('stored');
+        expect(await state.getLicensingItem(code)).toEqual(newer);
+        const withdrawn = entry(code, ref, 4, { operation: 'withdraw', allowedCommitmentTypes: [] });
+        expect(await state.putLicensingItem(withdrawn)).toBe('stored');
+        expect(await state.getLicensingItem(code)).toEqual(withdrawn);
+      });
+
+      it("refuses another record's code, whatever its revision (codeTaken), and tells it from a stale revision", async () => {
+        const code = `ITEM-${fresh()}`;
+        const [holder, other] = [itemRef(), itemRef()];
+        expect(await state.putLicensingItem(entry(code, holder, 2))).toBe('stored');
+        expect(await state.putLicensingItem(entry(code, other, 1))).toBe('codeTaken');
+        expect(await state.putLicensingItem(entry(code, other, 2))).toBe('codeTaken');
+        expect(await state.putLicensingItem(entry(code, other, 9))).toBe('codeTaken');
+        expect(await state.putLicensingItem(entry(code, holder, 1))).toBe('stale');
+        expect(await state.getLicensingItem(code)).toEqual(entry(code, holder, 2));
+        // the other record may hold another code
+        const otherCode = `ITEM-${fresh()}`;
+        expect(await state.putLicensingItem(entry(otherCode, other, 9))).toBe('stored');
+        expect(await state.getLicensingItem(otherCode)).toEqual(entry(otherCode, other, 9));
+      });
+    });
+
+    describe('commitment deadlines', () => {
+      /** A month of its own, and a day of it. */
+      const monthDays = () => {
+        const month = freshDay().slice(0, 7);
+        return (day: number) => `${month}-${String(day).padStart(2, '0')}`;
+      };
+      const due = (commitmentCode: string, revision: number, deadline: string, extra: Partial<CommitmentDue> = {}): CommitmentDue => ({
+        commitmentCode,
+        ref: { recordType: 'commitment', source: 'hrbxq-approval', recordId: `R-${commitmentCode}` },
+        revision,
+        deadline,
+        commitmentDate: '2026-01-05',
+        department: '哈尔滨新区行政审批局',
+        itemCode: 'ITEM-1',
+        ...extra,
+      });
+      const verification = (commitmentCode: string, id: string, withdrawn = false): CommitmentVerified => ({
+        commitmentCode,
+        ref: { recordType: 'verification', source: 'hrbxq-approval', recordId: `V-${id}` },
+        verificationDate: '2026-02-01',
+        result: '全部履行',
+        withdrawn,
+      });
+      /** The overdue commitments among `codes`, as listed (the index holds every test's). */
+      const overdue = async (today: string, ...codes: string[]) => (await state.listOverdueCommitments(today)).filter((d) => codes.includes(d.commitmentCode));
+      const codes = (n: number) => Array.from({ length: n }, () => `CN-${fresh()}`);
+
+      it('an open commitment is overdue from the day after its deadline, earliest deadline first; the count and the limit agree with the list', async () => {
+        const day = monthDays();
+        const [a, b, c] = codes(3);
+        await state.trackCommitmentDue(due(a!, 1, day(10)));
+        await state.trackCommitmentDue(due(b!, 1, day(5), { itemCode: undefined, withdrawn: false }));
+        await state.trackCommitmentDue(due(c!, 1, day(20)));
+        expect(await overdue(day(5), a!, b!, c!)).toEqual([]);
+        expect(await overdue(day(10), a!, b!, c!)).toEqual([due(b!, 1, day(5), { itemCode: undefined, withdrawn: false })]);
+        expect(await overdue(day(11), a!, b!, c!)).toEqual([due(b!, 1, day(5), { itemCode: undefined, withdrawn: false }), due(a!, 1, day(10))]);
+        expect((await overdue(day(28), a!, b!, c!)).map((d) => d.commitmentCode)).toEqual([b, a, c]);
+        const all = await state.listOverdueCommitments(day(28));
+        expect(await state.countOverdueCommitments(day(28))).toBe(all.length);
+        expect(await state.listOverdueCommitments(day(28), { limit: 2 })).toEqual(all.slice(0, 2));
+        expect(await state.countOverdueCommitments(day(11))).toBe((await state.listOverdueCommitments(day(11))).length);
+      });
+
+      it('a verification takes a commitment off the list; a withdrawn verification brings it back, unless another still counts', async () => {
+        const day = monthDays();
+        const [code] = codes(1);
+        await state.trackCommitmentDue(due(code!, 1, day(5)));
+        expect(await overdue(day(10), code!)).toEqual([due(code!, 1, day(5))]);
+        await state.recordCommitmentVerified(verification(code!, 'one'));
+        expect(await overdue(day(10), code!)).toEqual([]);
+        await state.recordCommitmentVerified(verification(code!, 'two'));
+        await state.recordCommitmentVerified(verification(code!, 'one', true));
+        expect(await overdue(day(10), code!)).toEqual([]); // 'two' still counts
+        await state.recordCommitmentVerified(verification(code!, 'two', true));
+        expect(await overdue(day(10), code!)).toEqual([due(code!, 1, day(5))]);
+        await state.recordCommitmentVerified(verification(code!, 'two', true)); // again: nothing changes
+        expect(await overdue(day(10), code!)).toEqual([due(code!, 1, day(5))]);
+        await state.recordCommitmentVerified(verification(code!, 'one'));
+        expect(await overdue(day(10), code!)).toEqual([]);
+        expect(await state.countOverdueCommitments(day(10))).toBe((await state.listOverdueCommitments(day(10))).length);
+      });
+
+      it('a commitment tracked after its verification is never listed; one whose only verification was withdrawn first is', async () => {
+        const day = monthDays();
+        const [verified, taken] = codes(2);
+        await state.recordCommitmentVerified(verification(verified!, 'v'));
+        await state.trackCommitmentDue(due(verified!, 1, day(5)));
+        await state.trackCommitmentDue(due(verified!, 2, day(6)));
+        expect(await overdue(day(10), verified!)).toEqual([]);
+        // taking the verification back opens it, at its latest deadline
+        await state.recordCommitmentVerified(verification(verified!, 'v', true));
+        expect(await overdue(day(10), verified!)).toEqual([due(verified!, 2, day(6))]);
+
+        await state.recordCommitmentVerified(verification(taken!, 'w', true));
+        await state.trackCommitmentDue(due(taken!, 1, day(5)));
+        expect(await overdue(day(10), taken!)).toEqual([due(taken!, 1, day(5))]);
+      });
+
+      it('a withdrawn commitment is not listed, a newer revision replaces it whole (deadline included), a stale revision changes nothing', async () => {
+        const day = monthDays();
+        const [code, verified] = codes(2);
+        await state.trackCommitmentDue(due(code!, 1, day(5)));
+        await state.trackCommitmentDue(due(code!, 2, day(5), { withdrawn: true }));
+        expect(await overdue(day(10), code!)).toEqual([]);
+        await state.trackCommitmentDue(due(code!, 1, day(5))); // stale
+        expect(await overdue(day(10), code!)).toEqual([]);
+        // a withdrawn verification does not reopen a withdrawn commitment
+        await state.recordCommitmentVerified(verification(code!, 'x', true));
+        expect(await overdue(day(10), code!)).toEqual([]);
+
+        await state.trackCommitmentDue(due(code!, 3, day(8), { itemCode: undefined }));
+        expect(await overdue(day(10), code!)).toEqual([due(code!, 3, day(8), { itemCode: undefined })]);
+        await state.trackCommitmentDue(due(code!, 2, day(1), { department: 'stale' }));
+        await state.trackCommitmentDue(due(code!, 3, day(8), { itemCode: undefined })); // the same revision again: listed once
+        expect(await overdue(day(10), code!)).toEqual([due(code!, 3, day(8), { itemCode: undefined })]);
+        // a later deadline moves it in the index
+        await state.trackCommitmentDue(due(code!, 4, day(15), { withdrawn: false }));
+        expect(await overdue(day(10), code!)).toEqual([]);
+        expect(await overdue(day(16), code!)).toEqual([due(code!, 4, day(15), { withdrawn: false })]);
+
+        // verified, then a stale revision of its commitment: still off the list
+        await state.trackCommitmentDue(due(verified!, 2, day(5)));
+        await state.recordCommitmentVerified(verification(verified!, 'v'));
+        await state.trackCommitmentDue(due(verified!, 1, day(5)));
+        await state.trackCommitmentDue(due(verified!, 2, day(5)));
+        expect(await overdue(day(10), verified!)).toEqual([]);
+        expect(await state.countOverdueCommitments(day(16))).toBe((await state.listOverdueCommitments(day(16))).length);
+      });
+    });
+
+    describe('the credit check log', () => {
+      const check = (id: string, at: string, extra: Partial<CreditCheckEntry> = {}): CreditCheckEntry => ({
+        id,
+        at,
+        upstream: 'hrbxq-approval',
+        subject: { category: 'naturalPerson', code: '2301**********1234', digest: 'digest-x' },
+        eligibility: 'eligibleWithConditions',
+        rules: ['black.band.警示', 'commitment.overdue'],
+        blackPoints: 12,
+        redPoints: 2,
+        ...extra,
+      });
+
+      it('keeps each check once, by month, newest first, at most a limit', async () => {
+        const month = freshDay().slice(0, 7);
+        const next = freshDay().slice(0, 7);
+        const first = check(fresh(), `${month}-02T01:00:00.000Z`, { requestId: 'req-1' });
+        const second = check(fresh(), `${month}-09T01:00:00.000Z`, {
+          subject: { category: 'organisation', code: '91230109MA1BXXXX0X', digest: 'digest-y' },
+          eligibility: 'eligible',
+          rules: [],
+          blackPoints: 0,
+          redPoints: 0,
+        });
+        const third = check(fresh(), `${month}-15T01:00:00.000Z`, { eligibility: 'notEligible' });
+        const elsewhere = check(fresh(), `${next}-01T00:00:00.000Z`);
+        for (const entry of [second, elsewhere, third, first]) await state.recordCreditCheck(entry);
+        expect(await state.listCreditChecks(month)).toEqual([third, second, first]);
+        expect(await state.listCreditChecks(month, { limit: 2 })).toEqual([third, second]);
+        expect(await state.listCreditChecks(next)).toEqual([elsewhere]);
+        // a second write of a check (a retry) changes nothing
+        await state.recordCreditCheck({ ...first, eligibility: 'notEligible' });
+        expect(await state.listCreditChecks(month)).toEqual([third, second, first]);
+        expect(await state.listCreditChecks(freshDay().slice(0, 7))).toEqual([]);
       });
     });
 

@@ -55,6 +55,31 @@ export const subjectPk = (subjectDigest: string): string => `SUBJ#${subjectDiges
 export const ENFORCEMENT_PREFIX = 'ENF#';
 export const enforcementSk = (ref: RecordRef): string => `${ENFORCEMENT_PREFIX}${recordPk(ref)}`;
 
+/**
+ * What one record contributes to a subject's credit profile, under the same SUBJ#<digest> partition:
+ * one item per role and record, `CREDIT#<role>#<recordPk>` (the profile is one query of the prefix).
+ */
+export const CREDIT_PREFIX = 'CREDIT#';
+export const creditSk = (role: string, ref: RecordRef): string => `${CREDIT_PREFIX}${role}#${recordPk(ref)}`;
+
+/** An item of the licensing-item list, under its item code (held by one licensingItem record). */
+export const licensingItemPk = (itemCode: string): string => `ITEM#${itemCode}`;
+export const LICENSING_ITEM_SK = 'ITEM';
+
+/**
+ * A commitment's deadline and its verifications, under the commitment code. While open it is in the
+ * GSI under DUE_OPEN with sort key `<deadline>#<commitment code>` (dueKey): a key sorts below a day
+ * `today` (YYYY-MM-DD) exactly when its deadline is before that day.
+ */
+export const commitmentDuePk = (commitmentCode: string): string => `DUE#${commitmentCode}`;
+export const COMMITMENT_DUE_SK = 'DUE';
+export const DUE_OPEN = 'DUE#open';
+export const dueKey = (deadline: string, commitmentCode: string): string => `${deadline}#${commitmentCode}`;
+
+/** The credit check log, by UTC month of the check, sorted by `<at>#<id>`. */
+export const creditCheckPk = (at: string): string => `CHECK#${at.slice(0, 7)}`;
+export const creditCheckSk = (at: string, id: string): string => `${at}#${id}`;
+
 /** A repair waiting for its breach at a destination, kept under the breach's partition: `WAIT#<destination>#<repair pk>`. */
 export const waitPrefix = (destination: string): string => `WAIT#${destination}#`;
 export const waitSk = (destination: string, repair: RecordRef): string => `${waitPrefix(destination)}${recordPk(repair)}`;

@@ -2,7 +2,8 @@
  * The sync state, as the functions and the operator CLI use it: every read and write of what the
  * exchange remembers — records and their revisions, routing and send claims, destination outcomes,
  * history, quarantine, repairs waiting for their breach, the publication expiry schedule, subjects'
- * enforcement histories, cursors, the operators' audit trail, ingest nonces and throttle counters.
+ * enforcement histories and credit profiles, the licensing-item list, commitment deadlines, the
+ * credit check log, cursors, the operators' audit trail, ingest nonces and throttle counters.
  *
  * Two implementations keep the same promises (test/support/sync-state-contract.ts holds them to it):
  * - `dynamoSyncState` (dynamo/index.ts): the DynamoDB table, deployed and local
@@ -220,7 +221,7 @@ export interface SyncState {
    */
   putCreditContributions(contributions: readonly SubjectContribution[]): Promise<void>;
 
-  /** Every contribution to one subject's profile: one query of its partition. */
+  /** Every contribution to one subject's profile, as written, by role then record: one query of its partition. */
   getCreditContributions(subjectDigest: string): Promise<CreditContribution[]>;
 
   // ---------------------------------------------------------------- the licensing-item list (ITEM#<code>)
@@ -228,6 +229,7 @@ export interface SyncState {
   /** Keeps an item of the list under its code; an older revision never replaces a newer one, and another record's code is refused. */
   putLicensingItem(entry: LicensingItemEntry): Promise<LicensingItemWrite>;
 
+  /** The item of the list under its code (consistent read), withdrawn or not; undefined when no record holds the code. */
   getLicensingItem(itemCode: string): Promise<LicensingItemEntry | undefined>;
 
   // ---------------------------------------------------------------- commitment deadlines (DUE#<commitment code>)
@@ -238,16 +240,18 @@ export interface SyncState {
   /** Records (or, withdrawn, takes back) a verification of a commitment: a verified commitment leaves the overdue index. */
   recordCommitmentVerified(verified: CommitmentVerified): Promise<void>;
 
-  /** Open commitments whose deadline is before `today`, earliest deadline first. */
+  /** Open commitments whose deadline is before `today` (YYYY-MM-DD), earliest deadline first, at most `limit`. */
   listOverdueCommitments(today: string, options?: { limit?: number }): Promise<CommitmentDue[]>;
 
+  /** How many commitments `listOverdueCommitments(today)` lists. */
   countOverdueCommitments(today: string): Promise<number>;
 
   // ---------------------------------------------------------------- the credit check log (CHECK#<month>)
 
+  /** Logs a credit check under the month of its `at` (YYYY-MM), once: a second write of the same check (`at`, `id`) changes nothing. */
   recordCreditCheck(entry: CreditCheckEntry): Promise<void>;
 
-  /** One month's checks (YYYY-MM), newest first. */
+  /** One month's checks (YYYY-MM), newest first, at most `limit`. */
   listCreditChecks(month: string, options?: { limit?: number }): Promise<CreditCheckEntry[]>;
 
   // ---------------------------------------------------------------- cursors

@@ -1,8 +1,8 @@
 /**
  * The DynamoDB SyncState's own recoveries, which a real server does not produce on demand: a lost
- * guard whose stored revision turns out older (a racing writer), throttling, and what BatchWriteItem
- * leaves unprocessed. The client is mocked; test/integration/sync-state.test.ts runs the contract
- * on DynamoDB Local.
+ * guard whose stored revision turns out older (a racing writer), throttling, what BatchWriteItem
+ * leaves unprocessed, and a commitment deadline's writes interleaved with its verifications'. The
+ * client is mocked; test/integration/sync-state.test.ts runs the contract on DynamoDB Local.
  */
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -76,5 +76,71 @@ describe('appendEvents', () => {
     ddbMock.reset();
     ddbMock.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => ({ UnprocessedItems: input.RequestItems }));
     await expect(state.appendEvents(events(3))).rejects.toThrow('3 history events still unprocessed after 5 retries');
+  });
+});
+
+describe('commitment deadlines: the races a real server does not produce on demand', () => {
+  const due = { commitmentCode: 'CN-1', ref: { recordType: 'commitment' as const, source: 's', recordId: 'r' }, revision: 3, deadline: '2026-03-05' };
+  const tracked = { ...due, commitmentDate: '2026-01-05', department: 'd' };
+  const input = (i: number) => ddbMock.commandCalls(UpdateCommand)[i]!.args[0].input;
+  const conditionFailed = () => awsError('ConditionalCheckFailedException');
+
+  it('tracking: when the verification that closed the item is taken back between its two writes, it tries again, and opens the item', async () => {
+    ddbMock.on(UpdateCommand).rejectsOnce(conditionFailed()).rejectsOnce(conditionFailed()).resolves({});
+    ddbMock.on(GetCommand).resolves({ Item: { cmtRevision: 2 } });
+    await state.trackCommitmentDue(tracked);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(3);
+    expect(input(0).ConditionExpression).toContain('attribute_not_exists(verifiedBy)');
+    expect(input(0).UpdateExpression).toContain('gsi1pk = :open');
+    // the closing write requires a verification that counts: without one it would close an item that should be open
+    expect(input(1).ConditionExpression).toContain('attribute_exists(verifiedBy)');
+    expect(input(1).UpdateExpression).toContain('REMOVE');
+    expect(input(2).UpdateExpression).toContain('gsi1pk = :open');
+  });
+
+  it('tracking: a stale revision (both writes refused, a newer revision stored) changes nothing and gives up at once', async () => {
+    ddbMock.on(UpdateCommand).rejects(conditionFailed());
+    ddbMock.on(GetCommand).resolves({ Item: { cmtRevision: 4 } });
+    await state.trackCommitmentDue(tracked);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(ddbMock.commandCalls(GetCommand)).toHaveLength(1);
+  });
+
+  it('tracking a withdrawn commitment: one closing write, whatever the verifications', async () => {
+    ddbMock.on(UpdateCommand).resolves({});
+    await state.trackCommitmentDue({ ...tracked, withdrawn: true });
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(input(0).ConditionExpression).not.toContain('verifiedBy');
+    expect(input(0).UpdateExpression).toMatch(/REMOVE .*gsi1pk, gsi1sk/);
+  });
+
+  it('a withdrawn verification reopens only what it left without a verification, and a refused reopen is no error', async () => {
+    const verified = {
+      commitmentCode: 'CN-1',
+      ref: { recordType: 'verification' as const, source: 's', recordId: 'v' },
+      verificationDate: '2026-02-01',
+      result: '全部履行' as const,
+      withdrawn: true,
+    };
+    ddbMock.on(UpdateCommand).resolvesOnce({ Attributes: { dueKey: '2026-03-05#CN-1', verifiedBy: new Set(['REC#verification#s#other']) } });
+    await state.recordCommitmentVerified(verified);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
+
+    ddbMock.reset();
+    ddbMock
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: { dueKey: '2026-03-05#CN-1' } })
+      .rejectsOnce(conditionFailed());
+    await state.recordCommitmentVerified(verified);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(input(1).ConditionExpression).toBe(
+      'attribute_not_exists(verifiedBy) AND attribute_exists(dueKey) AND (attribute_not_exists(withdrawn) OR withdrawn = :false)',
+    );
+    expect(input(1).UpdateExpression).toBe('SET gsi1pk = :open, gsi1sk = dueKey');
+
+    ddbMock.reset();
+    ddbMock.on(UpdateCommand).resolvesOnce({ Attributes: { dueKey: '2026-03-05#CN-1', withdrawn: true } });
+    await state.recordCommitmentVerified(verified);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 });

@@ -2,8 +2,9 @@
  * The sync state in DynamoDB: one table (single-table design; docs/sync-state.md lists its items
  * and access patterns, topology/table.ts its key schema), deployed or local. One module per concern:
  * revisions (META, REV#), destinations (DEST#, the status index), history (EVT#), quarantine (QUAR#),
- * waits (WAIT#), expiry (EXPIRY#), enforcement (SUBJ#), cursors (CURSOR#), audit (AUDIT#) and the
- * ingest's nonces and throttle counters (NONCE#, THROTTLE#).
+ * waits (WAIT#), expiry (EXPIRY#), enforcement (SUBJ# / ENF#), credit profiles (SUBJ# / CREDIT#), the
+ * licensing-item list (ITEM#), commitment deadlines (DUE#, the overdue index), the credit check log
+ * (CHECK#), cursors (CURSOR#), audit (AUDIT#) and the ingest's nonces and throttle counters (NONCE#, THROTTLE#).
  *
  * Two ways to get it:
  * - `dynamoSyncState(options)`: every operation (the local runtime, tests, tools);
@@ -26,26 +27,35 @@ import {
   completeAuditEntry,
   countByDestinationStatus,
   countOpenQuarantine,
+  countOverdueCommitments,
   createAuditEntry,
   findQuarantined,
+  getCreditContributions,
   getCursor,
   getDestinationState,
   getLatestRecord,
+  getLicensingItem,
   getMeta,
   getRevision,
   listAuditEntries,
   listByDestinationStatus,
+  listCreditChecks,
   listDestinationStates,
   listEnforcement,
   listExpired,
+  listOverdueCommitments,
   listQuarantine,
   listRepairWaits,
   markExpiryEnqueued,
   markQuarantineReleased,
   markRouted,
+  putCreditContributions,
+  putLicensingItem,
   quarantine,
   readRecordItems,
   readRecordState,
+  recordCommitmentVerified,
+  recordCreditCheck,
   recordDestinationOutcome,
   recordUnpublishOutcome,
   registerEnforcement,
@@ -59,6 +69,7 @@ import {
   scheduleExpiry,
   streamByDestinationStatus,
   throttleRequest,
+  trackCommitmentDue,
 } from './operations.js';
 import type { DynamoTable } from './table.js';
 
@@ -129,6 +140,16 @@ export function dynamoSyncState(options: DynamoSyncStateOptions): SyncState {
     removeExpiry,
     registerEnforcement,
     listEnforcement,
+    putCreditContributions,
+    getCreditContributions,
+    putLicensingItem,
+    getLicensingItem,
+    trackCommitmentDue,
+    recordCommitmentVerified,
+    listOverdueCommitments,
+    countOverdueCommitments,
+    recordCreditCheck,
+    listCreditChecks,
     getCursor,
     saveCursor,
     createAuditEntry,

@@ -31,6 +31,10 @@ export { countOpenQuarantine, findQuarantined, listQuarantine, markQuarantineRel
 export { listRepairWaits, registerRepairWait, removeRepairWaits } from './waits.js';
 export { listExpired, markExpiryEnqueued, removeExpiry, scheduleExpiry } from './expiry.js';
 export { listEnforcement, registerEnforcement } from './enforcement.js';
+export { getCreditContributions, putCreditContributions } from './credit.js';
+export { getLicensingItem, putLicensingItem } from './licensing-items.js';
+export { countOverdueCommitments, listOverdueCommitments, recordCommitmentVerified, trackCommitmentDue } from './commitment-due.js';
+export { listCreditChecks, recordCreditCheck } from './credit-checks.js';
 export { getCursor, saveCursor } from './cursors.js';
 export { completeAuditEntry, createAuditEntry, listAuditEntries } from './audit.js';
 export { claimNonce, throttleRequest } from './nonces.js';
