@@ -80,7 +80,7 @@ export function formatChecks(report: ChecksReport): string {
     `${c.blackPoints}/${c.redPoints}`,
     c.rules.join(', '),
   ]);
-  const more = report.listed === report.limit ? ` (the newest ${report.limit}: --limit for more)` : '';
+  const more = report.listed === report.limit ? ` (the newest ${report.limit}; there may be more: --limit)` : '';
   return `${report.listed} credit check${report.listed === 1 ? '' : 's'} in ${report.month}, newest first${more}\n${table(
     [['at', 'upstream', 'subject', 'answer', 'black/red', 'rules'], ...rows],
     { align: ['left', 'left', 'left', 'left', 'right', 'left'] },

@@ -87,7 +87,7 @@ export function registerSubjectCommand(program: Command, context: CommandContext
     .action(async (code: string, options: SubjectOptions, command: Command) => {
       const lookup = subjectForCode(code, options.idType);
       // the message names positions, never the code: it may be an identity number
-      if (!lookup.ok) command.error(`error: <code>: ${lookup.message}`);
+      if (!lookup.ok) command.error(`error: <code>: ${lookup.message.replace('pass idType=', 'give --id-type ')}`);
       else await onExchange(context, options, (exchange) => showSubject(context, exchange, lookup.subject, options));
     });
 }

@@ -392,12 +392,13 @@ export function creditFigures(
     }
   };
 
-  const listed = (colour: 'black' | 'red'): Array<{ digest: string; profile: CreditProfile }> => {
+  const onList = (colour: 'black' | 'red'): Array<{ digest: string; profile: CreditProfile }> => {
     const lowest = (colour === 'black' ? policy.blackBands : policy.redBands)[0]!.band;
     return profiles.filter(({ profile }) => (colour === 'black' ? profile.points.blackBand : profile.points.redBand) !== lowest);
   };
+  const listed = { black: onList('black'), red: onList('red') };
   const list = (colour: 'black' | 'red'): CreditList => {
-    const on = listed(colour).map(({ digest, profile }): ListedSubject => {
+    const on = listed[colour].map(({ digest, profile }): ListedSubject => {
       const { category, code, name: shown } = identities.get(digest)!;
       return {
         category,
@@ -422,7 +423,7 @@ export function creditFigures(
   // per department: each subject once per list and department, through the records whose points count on `day`
   const perDepartment = new Map<string, { black: Set<string>; red: Set<string> }>();
   for (const colour of ['black', 'red'] as const) {
-    for (const { digest, profile } of listed(colour)) {
+    for (const { digest, profile } of listed[colour]) {
       const sums = new Map<string, { record: string; points: number }>();
       for (const e of profile.points.history) {
         if (e.colour !== colour) continue;
