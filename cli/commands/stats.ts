@@ -114,7 +114,7 @@ export function registerStatsCommand(program: Command, context: CommandContext):
     program
       .command('stats')
       .description(
-        "the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects (scans the table)",
+        "the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects, verifications, red and black lists (scans the table)",
       )
       .option('--json', 'one JSON document (shape below) instead of tables')
       .option('--segments <n>', `scan in n parallel segments, 1–${MAX_SEGMENTS} (default 1): faster on a big table, same cost`, parseSegments),

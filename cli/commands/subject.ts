@@ -80,7 +80,11 @@ export function registerSubjectCommand(program: Command, context: CommandContext
       .description("a subject's credit profile: may it use 告知承诺 and why, breaches, commitments, red and black points")
       .argument('<code>', "a USCC, or with --id-type a natural person's identity document number")
       .addOption(new Option('--id-type <type>', "the code is a natural person's identity document of this type").choices(ID_TYPES))
-      .addOption(new Option('--as-of <day>', 'the profile as of this day, YYYY-MM-DD (default: today, Beijing date)').argParser(day('--as-of')))
+      .addOption(
+        new Option('--as-of <day>', "the profile as of this day, YYYY-MM-DD (default: today, Beijing date; the local runtime's own calendar day)").argParser(
+          day('--as-of'),
+        ),
+      )
       .option('--json', 'one JSON object (shape below)'),
   )
     .addHelpText('after', SUBJECT_HELP + TARGET_HELP)
