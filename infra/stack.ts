@@ -568,6 +568,20 @@ export class CreditExchangeStack extends Stack {
       1,
       'Publications past their last day are not ended (the sweep could not read or enqueue them, a destination refused the end, or the end is undelivered two days on): records may stay published longer than the law allows. Read the sweep logs (record, destination), credex inspect it; replay the lane DLQ, or credex redeliver the record (docs/deploy.md, Alarms).',
     );
+    m.alarm(
+      'OverdueCommitments',
+      'commitments-overdue',
+      m.exchangeMetric('OverdueCommitments', { service: SERVICES.sweep }, 'Maximum', Duration.hours(1)),
+      1,
+      'Commitments are past their fulfilment deadline (commitment date + the licensing item time limit) and nobody has verified them (核查): the reform needs every commitment checked. List them per department (credex overdue) and send them to the departments; the alarm clears when their verifications arrive (docs/runbook.md, Overdue commitments).',
+    );
+    m.alarm(
+      'CommitmentsFromIneligible',
+      'commitments-from-ineligible',
+      m.exchangeMetric('CommitmentsFromIneligible', { service: SERVICES.intake }, 'Sum', window),
+      1,
+      'A commitment was accepted from a subject that was notEligible for 告知承诺 on its commitment date (an unrepaired 严重 breach, a false commitment, or the points band): the licence may have been granted against the rules (国办发〔2020〕42号). Find it (credex inspect: its accepted event says why; credex subject <code>) and tell the accepting department.',
+    );
 
     m.addAlarmStatus();
     m.addRow('Intake', [

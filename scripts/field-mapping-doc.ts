@@ -13,6 +13,7 @@ const STANDARD: Record<string, string> = {
   CN: 'project (commitment)',
   SX: 'project (breach extension)',
   XF: 'project (repair)',
+  HC: 'project (verification)',
 };
 
 export function standardOf(code: string): string {
@@ -34,13 +35,14 @@ export function fieldMappingDoc(index: SchemaIndex, mapping: FieldMapping, recor
     'Chinese name (the schema `title`). `XK_`/`CF_` codes and `BZ` are the national "double publicity" (双公示) field codes.',
     'The national credit-commitment template and the credit-repair rules define fields but no code list that we could find',
     'from a primary source, so `CN_` (commitment), `SX_` (breach extensions: tier, publication, black points, broken',
-    "commitment) and `XF_` (repair) are this project's codes, to be replaced by a platform's own when its interface",
-    'document says otherwise (one edit in schemas/field-mapping.json).',
+    "commitment), `XF_` (repair) and `HC_` (核查, the verification of a commitment) are this project's codes, to be replaced",
+    "by a platform's own when its interface document says otherwise (one edit in schemas/field-mapping.json).",
     '',
     'Wire conventions the adapters apply: dates `YYYY-MM-DD` → `YYYY/MM/DD` (provincial, district); `penaltyCategories`',
     'joined with `;`; amounts stay in 10,000 yuan; the commitment code is `CN_CNBM`, and the committer code `CN_CNZTDM`',
     "carries the committer's USCC, or for a natural person the identity number (SM4-encrypted for the provincial platform,",
-    'masked for the public commitment column).',
+    'masked for the public commitment column); a verification names its commitment by `HC_CNBM` and its committer by',
+    '`HC_CNZTDM` the same way.',
     '',
   ];
   for (const type of recordTypes as RecordType[]) {

@@ -6,7 +6,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
-/** GSI for operators: all destination states of one destination and status, by update time. */
+/** GSI for operators: all destination states of one destination and status, by update time; and (gsi1pk `DUE#open`) the commitments not yet verified, by deadline. */
 export const STATUS_INDEX = 'byDestinationStatus';
 export const STATUS_INDEX_PK = 'gsi1pk';
 export const STATUS_INDEX_SK = 'gsi1sk';

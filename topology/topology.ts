@@ -125,12 +125,13 @@ export const sources: Readonly<Record<string, Source>> = {
  * went before; a repair also goes everywhere its breach went. A non-penalty decision (nonPenalty)
  * is named by no route: kept by the exchange, shared and published nowhere (docs/domain.md).
  * The sharing platforms publish the breaches they are told to on their credit websites (信用黑龙江,
- * 信用哈尔滨); commitments are published by the public column only.
+ * 信用哈尔滨); commitments are published by the public column only. A verification (核查) of a
+ * commitment is shared with the platforms like the commitment and published nowhere.
  */
 export const routes: Readonly<Record<Direction, readonly Route[]>> = {
   outbound: [
-    { destination: 'provincial', recordTypes: ['commitment', 'breach', 'repair'], publishes: ['breach'] },
-    { destination: 'municipal', recordTypes: ['commitment', 'breach', 'repair'], publishes: ['breach'] },
+    { destination: 'provincial', recordTypes: ['commitment', 'breach', 'repair', 'verification'], publishes: ['breach'] },
+    { destination: 'municipal', recordTypes: ['commitment', 'breach', 'repair', 'verification'], publishes: ['breach'] },
     { destination: 'publicColumn', recordTypes: ['commitment'], publishes: ['commitment'], publishedOnly: true },
   ],
   inbound: [{ destination: 'district', recordTypes: ['breach', 'repair'] }],

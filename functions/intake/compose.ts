@@ -18,14 +18,20 @@ import {
   appendEvents,
   claimRouting,
   dynamoOperations,
+  getCreditContributions,
   getLatestRecord,
+  getLicensingItem,
   getMeta,
   listEnforcement,
   markRouted,
+  putCreditContributions,
+  putLicensingItem,
   quarantine,
+  recordCommitmentVerified,
   registerEnforcement,
   releaseRouting,
   scheduleExpiry,
+  trackCommitmentDue,
 } from '../shared/state/dynamo/index.js';
 import { intakeConfigFromEnv } from './config.js';
 import { processIntakeBatch, type IntakeConfig, type IntakeDeps, type IntakeOutcome } from './intake.js';
@@ -44,8 +50,16 @@ export const OUTCOME_METRICS = {
  * included — so each metric has a data point per batch and the quarantine rate
  * (Quarantined / Received) is defined whenever intake ran.
  */
-export function intakeBatchMetrics(received: number, outcomes: Iterable<IntakeOutcome>): Record<MetricName<'intake'>, number> {
-  const counts: Record<MetricName<'intake'>, number> = { Received: received, Routed: 0, Duplicates: 0, Superseded: 0, Quarantined: 0, Failed: 0 };
+export function intakeBatchMetrics(received: number, outcomes: Iterable<IntakeOutcome>, flaggedCommitments = 0): Record<MetricName<'intake'>, number> {
+  const counts: Record<MetricName<'intake'>, number> = {
+    Received: received,
+    Routed: 0,
+    Duplicates: 0,
+    Superseded: 0,
+    Quarantined: 0,
+    Failed: 0,
+    CommitmentsFromIneligible: flaggedCommitments,
+  };
   for (const outcome of outcomes) counts[OUTCOME_METRICS[outcome]] += 1;
   return counts;
 }
@@ -55,11 +69,11 @@ export function createIntakeHandler(deps: IntakeDeps & { logger: Logger; powerto
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(logMetrics(deps.powertoolsMetrics))
     .handler(async (event) => {
-      const { batchItemFailures, outcomes } = await processIntakeBatch(event.Records, deps);
+      const { batchItemFailures, outcomes, flaggedCommitments } = await processIntakeBatch(event.Records, deps);
       const counts: Record<string, number> = {};
       for (const outcome of outcomes.values()) counts[outcome] = (counts[outcome] ?? 0) + 1;
-      deps.logger.info('batch processed', { records: event.Records.length, ...counts });
-      for (const [name, value] of Object.entries(intakeBatchMetrics(event.Records.length, outcomes.values()))) {
+      deps.logger.info('batch processed', { records: event.Records.length, ...counts, ...(flaggedCommitments > 0 && { flaggedCommitments }) });
+      for (const [name, value] of Object.entries(intakeBatchMetrics(event.Records.length, outcomes.values(), flaggedCommitments))) {
         deps.powertoolsMetrics.addMetric(name, MetricUnit.Count, value);
       }
       return { batchItemFailures };
@@ -71,14 +85,20 @@ const STATE_OPERATIONS = {
   acceptRevision,
   appendEvents,
   claimRouting,
+  getCreditContributions,
   getLatestRecord,
+  getLicensingItem,
   getMeta,
   listEnforcement,
   markRouted,
+  putCreditContributions,
+  putLicensingItem,
   quarantine,
+  recordCommitmentVerified,
   registerEnforcement,
   releaseRouting,
   scheduleExpiry,
+  trackCommitmentDue,
 };
 
 /** `overrides`: settings no environment variable carries (the local runtime's scaled lease, a test's topology). */

@@ -50,6 +50,13 @@ import {
   type SyncState,
 } from '../shared/state/sync-state.js';
 import { planRoutes, type RoutePlanEntry } from './routing.js';
+import { contributionsOf } from '../shared/credit/contributions.js';
+import { eligibilityOf } from '../shared/credit/eligibility.js';
+import { checkAgainstList, itemCodeOf, withDeadline } from '../shared/credit/licensing.js';
+import { creditProfile } from '../shared/credit/profile.js';
+import type { LicensingItemEntry, Origin, VerificationFact } from '../shared/credit/types.js';
+import { addDays } from '../shared/records/dates.js';
+import { recordPk } from '../shared/state/keys.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
 export interface IntakeConfig {
@@ -84,6 +91,12 @@ export type IntakeState = Pick<
   | 'scheduleExpiry'
   | 'registerEnforcement'
   | 'listEnforcement'
+  | 'getLicensingItem'
+  | 'putLicensingItem'
+  | 'putCreditContributions'
+  | 'getCreditContributions'
+  | 'trackCommitmentDue'
+  | 'recordCommitmentVerified'
 >;
 
 export interface IntakeDeps {
@@ -105,6 +118,8 @@ export type IntakeOutcome = 'routed' | 'duplicate' | 'superseded' | 'quarantined
 export interface IntakeResult {
   batchItemFailures: Array<{ itemIdentifier: string }>;
   outcomes: Map<string, IntakeOutcome>;
+  /** Commitments accepted in this batch from a subject that was notEligible for 告知承诺 on its commitment date (flagged, not refused). */
+  flaggedCommitments: number;
 }
 
 /** A message whose revision is accepted and must now be routed. */
@@ -118,6 +133,8 @@ interface Admitted {
   claimToken: string;
   /** false when this message re-routes a revision accepted earlier. */
   firstAcceptance: boolean;
+  /** A commitment from a subject notEligible on its commitment date. */
+  flagged: boolean;
   /** What the exchange added or noticed on acceptance (assigned black points, warnings), for the history. */
   facts: Record<string, unknown>;
 }
@@ -215,7 +232,8 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
   }
 
   const batchItemFailures = messages.filter((m) => outcomes.get(m.messageId) === 'failed').map((m) => ({ itemIdentifier: m.messageId }));
-  return { batchItemFailures, outcomes };
+  const flaggedCommitments = admitted.filter((a) => a.flagged && a.firstAcceptance && outcomes.get(a.message.messageId) === 'routed').length;
+  return { batchItemFailures, outcomes, flaggedCommitments };
 }
 
 /** An upstream's correlation id when it is a sane one (it travels in every lane message), else the message id. */
@@ -293,6 +311,11 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
     if (mismatches.length > 0) return keep('invalid', mismatches, record, ref);
   }
 
+  // the licensing-item list: a commitment that grants a licence names an item in force that allows
+  // its type (its deadline follows from the item's time limit); an item code belongs to one record
+  const list = await checkListed(record, ref, state);
+  if (list.issues.length > 0) return keep('invalid', list.issues, record, ref);
+
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
   const routes = deps.config.routes ?? defaultRoutes;
   const routing = { direction: source.direction, breachRoutedTo: (breach?.meta.routedTo ?? []) as DestinationId[], routes, today };
@@ -303,7 +326,8 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
   const named = planRoutes(record, { ...routing, routedBefore: [] }).map((p) => p.destination);
   // the content hash is the source's record; what the exchange adds (black points) is not content
   const hash = contentHash(record);
-  const { canonical, assigned } = withDistrictBlackPoints(record, deps.config.creditPolicy ?? defaultCreditPolicy);
+  const policy = deps.config.creditPolicy ?? defaultCreditPolicy;
+  const { canonical, assigned } = withDistrictBlackPoints(withDeadline(record, list.deadline), policy);
   const outcome = await state.acceptRevision(canonical, {
     contentHash: hash,
     now: receivedAt,
@@ -344,7 +368,12 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
       // what the exchange must remember before routing (a crash retries it, idempotently): the end
       // of a publication to send later, and the subject's enforcement history
       await scheduleExpiryIfPublished(state, canonical, plan, routes, today);
-      const warnings = await recordEnforcement(state, canonical);
+      const warnings = [...list.warnings, ...(await recordEnforcement(state, canonical))];
+      // a commitment from a subject not eligible on its commitment date is flagged for inspectors, not refused
+      const ineligible = outcome.kind === 'accepted' ? await ineligibleOnCommitmentDate(state, canonical, policy) : undefined;
+      if (ineligible)
+        warnings.push(`the committer was notEligible for 告知承诺 on ${String(canonical.data['commitmentDate'])}: ${ineligible.rules.join(', ')}`);
+      await recordCreditFacts(state, canonical, source.direction === 'inbound' ? 'province' : 'district', list);
       if (warnings.length > 0)
         deps.logger.warn('record accepted with warnings', { messageId: message.messageId, correlationId, ...ref, revision: record.revision, warnings });
       // a redelivered, accepted-but-unrouted revision needs its claim now; a new one got it on acceptance
@@ -358,10 +387,25 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
               { now: receivedAt, leaseUntil, token },
             );
       if (claim.kind === 'claimed') {
-        const facts = { ...(assigned !== undefined && { assignedBlackPoints: assigned }), ...(warnings.length > 0 && { warnings }) };
+        const facts = {
+          ...(assigned !== undefined && { assignedBlackPoints: assigned }),
+          ...(list.deadline !== undefined && { fulfilmentDeadline: list.deadline }),
+          ...(ineligible && { ineligibleOnCommitmentDate: ineligible }),
+          ...(warnings.length > 0 && { warnings }),
+        };
         return {
           kind: 'route',
-          admitted: { message, correlationId, record: canonical, ref, plan, claimToken: token, firstAcceptance: outcome.kind === 'accepted', facts },
+          admitted: {
+            message,
+            correlationId,
+            record: canonical,
+            ref,
+            plan,
+            claimToken: token,
+            firstAcceptance: outcome.kind === 'accepted',
+            flagged: ineligible !== undefined,
+            facts,
+          },
         };
       }
       if (claim.kind === 'superseded') {
@@ -374,6 +418,125 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
       return { kind: 'done', outcome: 'duplicate' };
     }
   }
+}
+
+interface ListedCheck {
+  issues: ValidationIssue[];
+  warnings: string[];
+  /** A commitment's fulfilment deadline from its item's time limit. */
+  deadline?: string;
+  /** The item the commitment names, as the list holds it. */
+  item?: LicensingItemEntry;
+}
+
+/**
+ * A commitment against the licensing-item list (functions/shared/credit/licensing.ts); a licensing
+ * item against the code's holder (one record per item code). A withdrawal is never refused: its
+ * deadline is still worked out, so that what was due is closed.
+ */
+async function checkListed(record: CreditRecord, ref: RecordRef, state: IntakeState): Promise<ListedCheck> {
+  if (record.recordType === 'licensingItem') {
+    const code = String(record.data['itemCode']);
+    const held = await state.getLicensingItem(code);
+    if (held === undefined || recordPk(held.ref) === recordPk(ref)) return { issues: [], warnings: [] };
+    return {
+      issues: [
+        {
+          path: '/data/itemCode',
+          rule: 'itemCodeTaken',
+          message: `item code ${code} belongs to licensingItem ${held.ref.source}/${held.ref.recordId}: one record per item (change that record, or withdraw it first)`,
+        },
+      ],
+      warnings: [],
+    };
+  }
+  const code = record.recordType === 'commitment' ? itemCodeOf(record) : undefined;
+  if (code === undefined) return { issues: [], warnings: [] };
+  const item = await state.getLicensingItem(code);
+  if (record.operation === 'withdraw') {
+    const given = typeof record.data['fulfilmentDeadline'] === 'string' ? record.data['fulfilmentDeadline'] : undefined;
+    const deadline = given ?? (item ? addDays(String(record.data['commitmentDate']), item.commitmentTimeLimitDays) : undefined);
+    return { issues: [], warnings: [], ...(deadline !== undefined && { deadline }), ...(item && { item }) };
+  }
+  return { ...checkAgainstList(record, item), ...(item && { item }) };
+}
+
+/**
+ * What an accepted revision changes in the credit state, idempotently (a retry writes the same):
+ * its contributions to credit profiles, the licensing-item list, a commitment's deadline, a
+ * verification of a commitment.
+ */
+async function recordCreditFacts(state: IntakeState, record: CreditRecord, origin: Origin, list: ListedCheck): Promise<void> {
+  const d = record.data;
+  const withdrawn = record.operation === 'withdraw';
+  const writes: Array<Promise<unknown>> = [state.putCreditContributions(contributionsOf(record, origin))];
+  if (record.recordType === 'licensingItem') {
+    writes.push(
+      state.putLicensingItem({
+        itemCode: String(d['itemCode']),
+        ref: refOf(record),
+        revision: record.revision,
+        operation: record.operation,
+        itemName: String(d['itemName']),
+        department: String(d['department']),
+        departmentUscc: String(d['departmentUscc']),
+        commitmentTimeLimitDays: Number(d['commitmentTimeLimitDays']),
+        allowedCommitmentTypes: (d['allowedCommitmentTypes'] as string[]) ?? [],
+        validFrom: String(d['validFrom']),
+        validTo: String(d['validTo']),
+      }),
+    );
+  }
+  const deadline = typeof d['fulfilmentDeadline'] === 'string' ? d['fulfilmentDeadline'] : list.deadline;
+  if (record.recordType === 'commitment' && deadline !== undefined) {
+    const itemCode = itemCodeOf(record);
+    writes.push(
+      state.trackCommitmentDue({
+        commitmentCode: String(d['commitmentCode']),
+        ref: refOf(record),
+        revision: record.revision,
+        deadline,
+        commitmentDate: String(d['commitmentDate']),
+        department: list.item?.department ?? String(d['acceptingUnit']),
+        ...(itemCode !== undefined && { itemCode }),
+        ...(withdrawn && { withdrawn: true }),
+      }),
+    );
+  }
+  if (record.recordType === 'verification') {
+    writes.push(
+      state.recordCommitmentVerified({
+        commitmentCode: String(d['commitmentCode']),
+        ref: refOf(record),
+        verificationDate: String(d['verificationDate']),
+        result: d['result'] as VerificationFact['result'],
+        withdrawn,
+      }),
+    );
+  }
+  await Promise.all(writes);
+}
+
+/**
+ * Whether a commitment's subject was notEligible for 告知承诺 on the commitment date, by what the
+ * exchange knows now (its profile as of that day): the rules and records behind it, or undefined.
+ */
+async function ineligibleOnCommitmentDate(
+  state: IntakeState,
+  record: CreditRecord,
+  policy: CreditPolicy,
+): Promise<{ rules: string[]; records: string[] } | undefined> {
+  if (record.recordType !== 'commitment' || record.operation !== 'upsert') return undefined;
+  const subject = subjectOf(record.data['party']);
+  if (!subject) return undefined;
+  const profile = creditProfile(await state.getCreditContributions(subjectDigest(subject)), String(record.data['commitmentDate']), policy);
+  const { eligibility, reasons } = eligibilityOf(profile, policy);
+  if (eligibility !== 'notEligible') return undefined;
+  const refusing = reasons.filter((r) => r.effect === 'notEligible');
+  return {
+    rules: refusing.map((r) => r.rule),
+    records: refusing.flatMap((r) => (r.record ? [`${r.record.recordType}/${r.record.source}/${r.record.recordId}`] : [])),
+  };
 }
 
 /** Where the breach a repair repairs was routed (nothing when the breach is not known here, or the record is no repair). */

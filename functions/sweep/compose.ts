@@ -12,6 +12,7 @@ import type { Env } from '../shared/env.js';
 import { loggerOf, metricsOf, type Platform } from '../shared/platform.js';
 import {
   appendEvents,
+  countOverdueCommitments,
   dynamoOperations,
   getCursor,
   getLatestRecord,
@@ -36,7 +37,17 @@ export function createSweepHandler(deps: SweepDeps & { logger: Logger; powertool
 }
 
 /** The sync-state operations this function uses, and so the only table requests its bundle holds (infra/access.ts grants them). */
-const STATE_OPERATIONS = { appendEvents, getCursor, getLatestRecord, listDestinationStates, listExpired, markExpiryEnqueued, removeExpiry, saveCursor };
+const STATE_OPERATIONS = {
+  appendEvents,
+  countOverdueCommitments,
+  getCursor,
+  getLatestRecord,
+  listDestinationStates,
+  listExpired,
+  markExpiryEnqueued,
+  removeExpiry,
+  saveCursor,
+};
 
 /** `overrides`: settings no environment variable carries (a test's topology). */
 export function composeSweep(env: Env, platform: Platform, overrides: Partial<SweepConfig> = {}) {

@@ -48,7 +48,15 @@ export interface SweepConfig {
 /** What the expiry sweep asks of the sync state. */
 export type SweepState = Pick<
   SyncState,
-  'getCursor' | 'saveCursor' | 'listExpired' | 'getLatestRecord' | 'listDestinationStates' | 'markExpiryEnqueued' | 'removeExpiry' | 'appendEvents'
+  | 'getCursor'
+  | 'saveCursor'
+  | 'listExpired'
+  | 'getLatestRecord'
+  | 'listDestinationStates'
+  | 'markExpiryEnqueued'
+  | 'removeExpiry'
+  | 'appendEvents'
+  | 'countOverdueCommitments'
 >;
 
 export interface SweepDeps {
@@ -78,6 +86,8 @@ export interface SweepResult {
   more: boolean;
   /** The first month the next run reads from (YYYY-MM). */
   cursor: string;
+  /** Commitments past their deadline without a verification (credex overdue lists them); undefined when they could not be counted. */
+  overdueCommitments?: number;
 }
 
 type Progress = 'closed' | 'open';
@@ -145,6 +155,14 @@ export async function sweepExpiredPublications(deps: SweepDeps): Promise<SweepRe
   if (result.cursor !== stored?.value) await store.saveCursor(EXPIRY_SWEEP_CURSOR, result.cursor, stored?.version ?? 0, now());
   deps.metrics?.count('PublicationsExpired', result.enqueued);
   deps.metrics?.count('ExpiryEntriesOpen', result.open);
+  // the sweep's schedule also counts overdue commitments for their metric and alarm
+  try {
+    result.overdueCommitments = await store.countOverdueCommitments(today);
+    deps.metrics?.count('OverdueCommitments', result.overdueCommitments);
+  } catch (err) {
+    deps.logger.error('could not count overdue commitments', { error: describeError(err) });
+    deps.metrics?.count('ExpiryErrors', 1);
+  }
   return result;
 }
 

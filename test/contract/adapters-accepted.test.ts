@@ -3,7 +3,9 @@
  * simulator that enforces the destination's contract (docs/endpoints.md) — upsert, the same again,
  * then withdraw — over real HTTP, signed as the deliver function signs, each record as the deliver
  * function would deliver it on one day (its publication stated where the destination publishes it).
- * Repairs go after their breaches, as the deliver function sends them.
+ * Repairs go after their breaches, as the deliver function sends them. Verifications (from the
+ * fixtures: there are no examples of the type yet) go with the commitments, to the platforms that
+ * share them; one the contract refuses comes back rejected with the contract's error.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { signRequest } from '../../functions/shared/signing/sign.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { destinationCredentials } from '../support/destination-credentials.js';
+import { verificationCases } from '../support/records.js';
 
 const credentials = destinationCredentials('contract');
 
@@ -26,6 +29,9 @@ const examples = (type: string): CreditRecord[] =>
     .filter((f) => f.endsWith('.json') && !f.includes('normalisation'))
     .map((f) => JSON.parse(readFileSync(`${examplesDir}${type}/valid/${f}`, 'utf8')) as CreditRecord)
     .filter((r) => r.operation === 'upsert');
+
+/** The verification fixtures (schemas/examples has none of the type yet), upserts only as for the examples. */
+const verifications = (): CreditRecord[] => (verificationCases() as unknown as CreditRecord[]).filter((r) => r.operation === 'upsert');
 
 const TODAY = '2026-11-28';
 
@@ -51,8 +57,8 @@ function breachOf(repair: CreditRecord): CreditRecord {
 
 /** Which example records each destination takes (as intake's routes would send them), in the order they go: repairs after breaches. */
 const takes: Record<DestinationId, () => CreditRecord[][]> = {
-  provincial: () => [examples('commitment'), [...examples('breach'), ...examples('repair').map(breachOf)], examples('repair')],
-  municipal: () => [examples('commitment'), [...examples('breach'), ...examples('repair').map(breachOf)], examples('repair')],
+  provincial: () => [[...examples('commitment'), ...verifications()], [...examples('breach'), ...examples('repair').map(breachOf)], examples('repair')],
+  municipal: () => [[...examples('commitment'), ...verifications()], [...examples('breach'), ...examples('repair').map(breachOf)], examples('repair')],
   publicColumn: () => [examples('commitment').filter((r) => publishedOn(publicationOf(r), TODAY))],
   district: () => [[...examples('breach'), ...examples('repair').map(breachOf)], examples('repair')],
 };
@@ -128,5 +134,31 @@ describe.each(DESTINATION_IDS)('%s adapter against its simulator', (destination)
     expect(identities.size).toBeGreaterThan(0);
     expect(identities.size).toBeLessThanOrEqual(records.length);
     for (const identity of identities) expect(store.current(identity)?.operation).toBe('withdraw');
+    // the platforms that share verifications took them (each a record of its own), and withdrew them
+    const verificationType = { provincial: 'HC', municipal: 'verification' } as Partial<Record<DestinationId, string>>;
+    const taken = new Set(
+      store
+        .list()
+        .filter((r) => r.type === verificationType[destination])
+        .map((r) => r.identity),
+    );
+    expect(taken.size).toBe(verificationType[destination] === undefined ? 0 : verifications().length);
+  });
+});
+
+describe.each(['provincial', 'municipal'] as const)('%s: a verification its contract refuses', (destination) => {
+  it('is rejected (terminal) with the contract error naming the missing field', async () => {
+    const [kept] = verificationCases().slice(1, 2) as unknown as CreditRecord[];
+    // past validation, as an adapter sees a record: findings (HC_HCQK) left out
+    const { findings: _findings, ...data } = kept!.data;
+    const record: CreditRecord = { ...kept!, recordId: 'HC-REFUSED', data };
+    const outcomes = await deliverAll(destination, [deliveryOf(record, destination, 'upsert', idempotencyKey({ ...record, destination }), TODAY)]);
+    expect(outcomes).toEqual([
+      {
+        key: expect.any(String),
+        outcome: 'rejected',
+        reason: destination === 'provincial' ? expect.stringMatching(/^E101 HC_HCQK/) : expect.stringMatching(/^data\.HC_HCQK/),
+      },
+    ]);
   });
 });

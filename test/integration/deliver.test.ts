@@ -21,7 +21,7 @@ import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js'
 import { startSimulators, type Simulators } from '../../local/simulators/index.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';
-import { breach, commitment, repair, residentId } from '../support/records.js';
+import { breach, commitment, repair, residentId, licensingItemEntry } from '../support/records.js';
 import { receiveRecords } from './sqs-events.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { destinationCredentials } from '../support/destination-credentials.js';
@@ -51,6 +51,8 @@ beforeEach(async () => {
   sims.reset();
   tableName = await freshTable('deliver');
   store = dynamoSyncState({ ddb, tableName });
+  // the commitment fixture's licensing item is on the list (intake checks licensing commitments against it)
+  await store.putLicensingItem(licensingItemEntry());
   dlqs = {} as Record<DestinationId, string>;
   lanes = {} as Record<DestinationId, string>;
   for (const d of DESTINATION_IDS) {

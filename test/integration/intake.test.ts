@@ -19,7 +19,7 @@ import { DESTINATION_IDS, topology, type DestinationId } from '../../topology/to
 import { freshQueue, freshTable, testServers } from './servers.js';
 import { captureOutput } from '../support/capture-output.js';
 import { emfBlobs } from '../support/emf.js';
-import { breach, commitment, nonPenalty, repair, residentId, uscc } from '../support/records.js';
+import { breach, commitment, nonPenalty, repair, residentId, uscc, licensingItemEntry, withFulfilmentDeadline } from '../support/records.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 let ddb: DynamoDBDocumentClient;
@@ -40,6 +40,8 @@ beforeEach(async () => {
   config = { tableName, laneQueueUrls: Object.fromEntries(DESTINATION_IDS.map((d, i) => [d, urls[i]!])), intakeDlqUrl: await freshQueue('intake-dlq') };
   store = dynamoSyncState({ ddb, tableName });
   deps = { state: store, sqs, config, logger: silent };
+  // the commitment fixture's licensing item is on the list (intake checks licensing commitments against it)
+  await store.putLicensingItem(licensingItemEntry());
 });
 
 function sqsMessage(body: string, messageId: string = randomUUID()): SQSRecord {
@@ -90,9 +92,17 @@ describe('the Lambda handler', () => {
     expect(directive.Dimensions).toEqual([['service']]);
     expect(emf[0]!['service']).toBe('credex-intake');
     // every outcome each batch, zeros included: the quarantine-rate alarm divides Quarantined by Received
-    const names = ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed'];
+    const names = ['Received', 'Routed', 'Duplicates', 'Superseded', 'Quarantined', 'Failed', 'CommitmentsFromIneligible'];
     expect(directive.Metrics.map((m) => m.Name).sort()).toEqual([...names].sort());
-    expect(Object.fromEntries(names.map((n) => [n, emf[0]![n]]))).toEqual({ Received: 2, Routed: 1, Duplicates: 0, Superseded: 0, Quarantined: 1, Failed: 0 });
+    expect(Object.fromEntries(names.map((n) => [n, emf[0]![n]]))).toEqual({
+      Received: 2,
+      Routed: 1,
+      Duplicates: 0,
+      Superseded: 0,
+      Quarantined: 1,
+      Failed: 0,
+      CommitmentsFromIneligible: 0,
+    });
   });
 
   it('counts a redelivered message as a duplicate', async () => {
@@ -123,7 +133,8 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect(state.meta).toEqual(expect.objectContaining({ revision: 1, routedRevision: 1, routedTo: ['municipal', 'provincial', 'publicColumn'] }));
     expect(state.revisions).toEqual([1]);
     expect(state.events.map((e) => e.type).sort()).toEqual(['accepted', 'routed']);
-    expect(await store.getRevision(refOf(record as unknown as CreditRecord), 1)).toEqual(record);
+    // as sent, with the fulfilment deadline its licensing item gives (commitment date + 90 days)
+    expect(await store.getRevision(refOf(record as unknown as CreditRecord), 1)).toEqual(withFulfilmentDeadline(record, '2026-05-31'));
   });
 
   it('quarantines invalid, malformed, oversize, mis-encoded and unknown-source input with its reasons, without failing the batch', async () => {
@@ -197,7 +208,7 @@ describe('intake on DynamoDB Local and an SQS server', () => {
     expect([...result.outcomes.values()]).toEqual(['quarantined']);
     const [q] = await store.listQuarantine(today());
     expect(q).toEqual(expect.objectContaining({ reason: 'conflict', errors: [expect.objectContaining({ path: '/revision', rule: 'revisionConflict' })] }));
-    expect(await store.getRevision(refOf(first as unknown as CreditRecord), 1)).toEqual(first);
+    expect(await store.getRevision(refOf(first as unknown as CreditRecord), 1)).toEqual(withFulfilmentDeadline(first, '2026-05-31'));
     expect(await drainAll()).toEqual({ provincial: [], municipal: [], publicColumn: [], district: [] });
   });
 

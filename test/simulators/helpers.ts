@@ -81,6 +81,44 @@ export function provincialCommitment(serial = 123): Record<string, unknown> {
 }
 
 /**
+ * A verification (核查) of provincialCommitment(serial), found partly kept with a rectification
+ * deadline, as the provincial platform's fields (an organisation: HC_CNZTDM is its USCC in clear).
+ */
+export function provincialVerification(serial = 123): Record<string, unknown> {
+  return {
+    HC_CNBM: `23010920260302${String(serial).padStart(6, '0')}`,
+    HC_CNZTMC: '哈尔滨新区示例食品有限公司',
+    HC_CNZTLB: '法人及非法人组织',
+    HC_CNZTDM: '91230109MA1BCDE849',
+    HC_HCRQ: '2026/04/15',
+    HC_HCFS: '现场核查',
+    HC_HCJG: '部分履行',
+    HC_HCQK: '经现场核查，食品安全管理人员尚未到岗',
+    HC_ZGQX: '2026/05/15',
+    HC_RDDW: '哈尔滨新区管理委员会行政审批局',
+    HC_RDDWDM: '11230100MB1234567X',
+  };
+}
+
+/** A natural person's verification: HC_CNZTDM is the identity number (to encrypt for the provincial platform). */
+export function personVerification(idNumber: string): Record<string, unknown> {
+  return {
+    ...provincialVerification(36),
+    HC_CNZTMC: '张三',
+    HC_CNZTLB: '自然人',
+    HC_ZJLX: '身份证',
+    HC_CNZTDM: idNumber,
+    HC_HCJG: '虚假承诺',
+    HC_ZGQX: undefined,
+  };
+}
+
+/** The municipal style of provincialVerification: ISO dates. */
+export function municipalVerification(serial = 123): Record<string, unknown> {
+  return { ...provincialVerification(serial), HC_HCRQ: '2026-04-15', HC_ZGQX: '2026-05-15' };
+}
+
+/**
  * A breach of a natural person, as the provincial (encrypted) or district (clear) platform's
  * fields, published (SX_SFGS) until CF_GSJZQ — a 一般 record decided 2026-06-10 may be published
  * until 2027-06-10 at most.

@@ -1,6 +1,6 @@
 import { municipalContract } from '../../local/simulators/contracts/municipal.js';
 import { startSimulator, type Simulator } from '../../local/simulators/index.js';
-import { CREDENTIALS, municipalBreach, provincialCommitment, sendJson } from './helpers.js';
+import { CREDENTIALS, municipalBreach, municipalVerification, provincialCommitment, RESIDENT_ID, sendJson } from './helpers.js';
 
 let sim: Simulator;
 
@@ -71,6 +71,37 @@ describe('municipal platform', () => {
       (await sendJson(sim, path('breach:s:r:1:provincial'), { method: 'PUT', body: { operation: 'upsert', revision: 1, data: municipalBreach() } })).status,
     ).toBe(400);
     expect((await sendJson(sim, path(key(1), 'penalty'), { method: 'PUT', body: {} })).status).toBe(404);
+  });
+
+  describe('verifications', () => {
+    const vkey = (revision: number, recordId = 'HC-1'): string => `verification:hrbxq-approval:${recordId}:${revision}:municipal`;
+    const vput = (k: string, data: Record<string, unknown>) =>
+      sendJson(sim, path(k, 'verification'), { method: 'PUT', body: { operation: 'upsert', revision: Number(k.split(':')[3]), data } });
+
+    it('201 created, also for a commitment it does not hold; 200 unchanged again; DELETE withdraws, then 404', async () => {
+      expect(sim.store.list()).toEqual([]); // no commitment here: a verification is kept by commitment code, on its own
+      const created = await vput(vkey(1), municipalVerification());
+      expect(created).toEqual(expect.objectContaining({ status: 201, body: { id: expect.stringMatching(/^HRB-/), result: 'created' } }));
+      expect((await vput(vkey(1), municipalVerification())).body).toEqual({ id: created.body.id, result: 'unchanged' });
+      const person = { ...municipalVerification(36), HC_CNZTMC: '张三', HC_CNZTLB: '自然人', HC_ZJLX: '身份证', HC_CNZTDM: RESIDENT_ID };
+      expect((await vput(vkey(1, 'HC-2'), person)).status).toBe(201);
+      expect(sim.store.get(vkey(1, 'HC-2'))!.content).toMatchObject({ HC_CNZTDM: RESIDENT_ID }); // in clear on this link
+      const deleted = await sendJson(sim, path(vkey(2), 'verification'), { method: 'DELETE' });
+      expect(deleted).toEqual(expect.objectContaining({ status: 200, body: { id: created.body.id, result: 'deleted' } }));
+      expect((await sendJson(sim, path(vkey(3), 'verification'), { method: 'DELETE' })).status).toBe(404);
+    });
+
+    it('422 with field errors: a required field missing (HC_ZGQX for 部分履行), a provincial-style date, an unknown result', async () => {
+      const { HC_HCJG: _result, ...noResult } = municipalVerification();
+      const { HC_ZGQX: _deadline, ...noDeadline } = municipalVerification();
+      const missing = await vput(vkey(1), noResult);
+      expect(missing.status).toBe(422);
+      expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(['data.HC_HCJG']);
+      expect((await vput(vkey(1), noDeadline)).body.errors.map((e: { field: string }) => e.field)).toEqual(['data.HC_ZGQX']);
+      const wrong = await vput(vkey(1), { ...municipalVerification(), HC_HCRQ: '2026/04/15', HC_HCJG: '已核查' });
+      expect(wrong.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['data.HC_HCJG', 'data.HC_HCRQ']);
+      expect(sim.store.list()).toHaveLength(0);
+    });
   });
 
   it('is signed with HMAC-SHA256 only', async () => {

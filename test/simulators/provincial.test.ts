@@ -7,7 +7,8 @@ import { fieldCatalogue } from '../../local/simulators/fields.js';
 import { provincialContract, PROVINCIAL_BATCH_PATH, BREACH_FEED_PATH } from '../../local/simulators/contracts/provincial.js';
 import { startSimulator, type Simulator } from '../../local/simulators/index.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
-import { breachFields, CREDENTIALS, encrypt, provincialCommitment, RESIDENT_ID, sendJson } from './helpers.js';
+import { verificationCases } from '../support/records.js';
+import { breachFields, CREDENTIALS, encrypt, personVerification, provincialCommitment, provincialVerification, RESIDENT_ID, sendJson } from './helpers.js';
 
 let sim: Simulator;
 
@@ -160,6 +161,78 @@ describe('provincial batch upload', () => {
     expect((await upload(batch('ZZ', [upsert('k', {})]))).status).toBe(400);
     expect((await upload(batch('CN', [{ recordKey: 'k', operation: 'MERGE', fields: {} }]))).status).toBe(400);
     expect((await sendJson(sim, '/gateway/credit/v1/nothing', { body: {} })).status).toBe(404);
+  });
+});
+
+describe('provincial verifications (HC)', () => {
+  const keyOf = (id: string, revision = 1) => `verification:hrbxq-approval:${id}:${revision}:provincial`;
+
+  it('accepts verifications, the identity number of a natural person encrypted, then answers DUPLICATE; stores them decoded', async () => {
+    const records = [upsert(keyOf('HC-1'), provincialVerification(1)), upsert(keyOf('HC-2'), personVerification(encrypt(RESIDENT_ID)))];
+    const first = await upload(batch('HC', records));
+    expect(first.body).toMatchObject({ code: '0000', total: 2, success: 2, failed: 0 });
+    expect(first.body.results[0].receipt).toMatch(/^HLJ-HC-\d{6}$/);
+    const again = await upload(
+      batch('HC', [upsert(keyOf('HC-1'), provincialVerification(1)), upsert(keyOf('HC-2'), personVerification(encrypt(RESIDENT_ID)))]),
+    );
+    expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['DUPLICATE', 'DUPLICATE']);
+    expect(sim.store.get(keyOf('HC-1'))).toMatchObject({
+      type: 'HC',
+      content: { HC_HCRQ: '2026-04-15', HC_ZGQX: '2026-05-15', HC_CNZTDM: '91230109MA1BCDE849' },
+    });
+    expect(sim.store.get(keyOf('HC-2'))!.content).toMatchObject({ HC_CNZTDM: RESIDENT_ID, HC_HCJG: '虚假承诺' });
+  });
+
+  it('accepts a verification of a commitment it does not hold: verifications are kept by commitment code, on their own', async () => {
+    expect(sim.store.list()).toEqual([]);
+    const res = await upload(batch('HC', [upsert(keyOf('HC-3'), provincialVerification(999))]));
+    expect(res.body.results[0]).toMatchObject({ status: 'SUCCESS' });
+  });
+
+  it('refuses what it refuses of a commitment: E101 a required field missing (HC_ZGQX for 部分履行), E102 a bad date or a plain identity number, E103 another type’s code', async () => {
+    const { HC_HCJG: _result, ...noResult } = provincialVerification(1);
+    const { HC_ZGQX: _deadline, ...noDeadline } = provincialVerification(2);
+    const res = await upload(
+      batch('HC', [
+        upsert(keyOf('HC-1'), noResult),
+        upsert(keyOf('HC-2'), noDeadline),
+        upsert(keyOf('HC-3'), { ...provincialVerification(3), HC_HCRQ: '2026-04-15' }),
+        upsert(keyOf('HC-4'), personVerification(RESIDENT_ID)),
+        upsert(keyOf('HC-5'), { ...provincialVerification(5), CN_CNBM: '23010920260302000005' }),
+        upsert(keyOf('HC-6'), { ...provincialVerification(6), HC_HCJG: '已核查' }),
+        upsert(keyOf('HC-7'), { ...noDeadline, HC_HCJG: '全部履行' }), // kept: no deadline needed
+      ]),
+    );
+    expect(res.body.results.map((r: { status: string; errorCode?: string }) => r.errorCode ?? r.status)).toEqual([
+      'E101',
+      'E101',
+      'E102',
+      'E102',
+      'E103',
+      'E102',
+      'SUCCESS',
+    ]);
+    expect(res.body.results[0].message).toContain('HC_HCJG');
+    expect(res.body.results[1].message).toContain('HC_ZGQX');
+    expect(res.body.results[2].message).toContain('HC_HCRQ');
+    expect(res.body.results[3].message).toContain('HC_CNZTDM');
+    expect(res.body.results[3].message).not.toContain(RESIDENT_ID);
+  });
+
+  it('DELETE by HC_CNBM and HC_HCRQ: another day’s verification of the same commitment stays', async () => {
+    const later = { ...provincialVerification(1), HC_HCRQ: '2026/05/28', HC_HCJG: '全部履行', HC_ZGQX: undefined };
+    await upload(batch('HC', [upsert(keyOf('HC-1'), provincialVerification(1)), upsert(keyOf('HC-2'), later)]));
+    const res = await upload(
+      batch('HC', [
+        { recordKey: keyOf('HC-1', 2), operation: 'DELETE', fields: { HC_CNBM: '23010920260302000001', HC_HCRQ: '2026/04/15' } },
+        { recordKey: keyOf('HC-9', 2), operation: 'DELETE', fields: { HC_CNBM: '23010920260302000001', HC_HCRQ: '2026/04/16' } },
+        { recordKey: keyOf('HC-2', 2), operation: 'DELETE', fields: { HC_CNBM: '23010920260302000001' } },
+        { recordKey: keyOf('HC-2', 3), operation: 'DELETE', fields: provincialVerification(1) },
+      ]),
+    );
+    expect(res.body.results.map((r: { status: string; errorCode?: string }) => r.errorCode ?? r.status)).toEqual(['SUCCESS', 'E104', 'E101', 'E102']);
+    expect(sim.store.current(sim.store.get(keyOf('HC-1'))!.identity)).toMatchObject({ operation: 'withdraw' });
+    expect(sim.store.current(sim.store.get(keyOf('HC-2'))!.identity)).toMatchObject({ operation: 'upsert' });
   });
 });
 
@@ -319,5 +392,17 @@ describe('provincial field checks against the schema examples', () => {
     expect(failures).toEqual([]);
     expect(res.body).toMatchObject({ total: files.length, success: files.length });
     expect(files.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('accepts every verification fixture as an UPSERT (schemas/examples has none of the type yet)', async () => {
+    const cases = verificationCases().filter((r) => r['operation'] === 'upsert') as Array<{ recordId: string; data: Record<string, unknown> }>;
+    const res = await upload(
+      batch(
+        'HC',
+        cases.map((record, i) => upsert(`verification:s:${i}:1:provincial`, toWire('verification', record))),
+      ),
+    );
+    expect(res.body.results.filter((r: { status: string }) => r.status !== 'SUCCESS')).toEqual([]);
+    expect(res.body).toMatchObject({ total: cases.length, success: cases.length });
   });
 });

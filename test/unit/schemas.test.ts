@@ -44,8 +44,11 @@ describe('the schemas', () => {
   it('mark identity numbers as personal data', () => {
     for (const type of types) {
       const personal = index.fields[type]!.filter((f) => f.personal).map((f) => f.path);
-      expect(personal).toEqual(['/data/party/idNumber', '/data/party/legalRepIdNumber']);
+      // a record about a party (every type but the licensing-item list) has its identity numbers, and nothing else personal
+      const aboutAParty = index.fields[type]!.some((f) => f.path === '/data/party/name');
+      expect([type, personal]).toEqual([type, aboutAParty ? ['/data/party/idNumber', '/data/party/legalRepIdNumber'] : []]);
     }
+    expect(types.filter((type) => !index.fields[type]!.some((f) => f.path === '/data/party/name'))).toEqual(['licensingItem']);
   });
 });
 
@@ -54,7 +57,7 @@ describe('field mapping (schemas/field-mapping.json)', () => {
 
   it('names every record type once: mapped field by field, or never sent with the reason', () => {
     expect([...Object.keys(mapping.fields), ...Object.keys(mapping.notSent)].sort()).toEqual([...types].sort());
-    expect(Object.keys(mapping.notSent)).toEqual(['nonPenalty']);
+    expect(Object.keys(mapping.notSent)).toEqual(['nonPenalty', 'licensingItem']);
   });
 
   it.each(sent)('%s: every canonical field is mapped to a code or explicitly unmapped, and nothing else is', (type) => {
@@ -63,17 +66,18 @@ describe('field mapping (schemas/field-mapping.json)', () => {
       .sort();
     expect(Object.keys(mapping.fields[type] ?? {}).sort()).toEqual(fields);
     for (const target of Object.values(mapping.fields[type]!)) {
-      if (typeof target === 'string') expect(target).toMatch(/^(XK|CF|CN|SX|XF)_[A-Z_]+$|^BZ$/);
+      if (typeof target === 'string') expect(target).toMatch(/^(XK|CF|CN|SX|XF|HC)_[A-Z_]+$|^BZ$/);
       else expect(target.unmapped.length).toBeGreaterThan(10);
     }
   });
 
   it('gives each code to one field per record type, except the committer code shared by USCC and identity number', () => {
+    const committerCode: Partial<Record<RecordType, string>> = { commitment: 'CN_CNZTDM', verification: 'HC_CNZTDM' };
     for (const type of sent) {
       const codes = Object.values(mapping.fields[type]!).filter((t): t is string => typeof t === 'string');
       const derived = Object.keys(mapping.derived[type] ?? {});
       const repeated = [...codes, ...derived].filter((c, i, all) => all.indexOf(c) !== i);
-      expect(repeated).toEqual(type === 'commitment' ? ['CN_CNZTDM'] : []);
+      expect([type, repeated]).toEqual([type, committerCode[type] === undefined ? [] : [committerCode[type]]]);
     }
   });
 

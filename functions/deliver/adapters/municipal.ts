@@ -9,7 +9,8 @@ import { allTransient, commonOutcomes, errorText, isObject, parseBody } from './
 import { revisionKeyOf, type Adapter, type AdapterContext, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './types.js';
 import { ISO_CONVENTIONS, wireFields } from './wire-fields.js';
 
-const TYPES = new Set(['commitment', 'breach', 'repair']);
+/** The record types the platform takes, each under its own resource type (the record type's name). */
+const TYPES = new Set(['commitment', 'breach', 'repair', 'verification']);
 /** The sub-resource whose DELETE ends a record's publication (the record stays shared). */
 export const PUBLICATION_SUFFIX = '/publication';
 

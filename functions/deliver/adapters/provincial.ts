@@ -1,6 +1,6 @@
 /**
  * 黑龙江省公共信用信息共享平台 (docs/endpoints.md, "Provincial platform"): batch upload, one
- * dataType (CN/CF/XF) per request, at most 100 records and 5 MB a batch, identity numbers
+ * dataType (CN/CF/XF/HC) per request, at most 100 records and 5 MB a batch, identity numbers
  * SM4-encrypted; a withdrawal sent as DELETE and an end of publication as UNPUBLISH, each with the
  * record's key fields only. A breach states its publication (SX_SFGS, CF_GSJZQ): the platform
  * publishes it on 信用黑龙江 only while it says so.
@@ -18,7 +18,10 @@ export const PROVINCIAL_MAX_RECORDS = destinations.provincial.maxRecordsPerReque
 export const PROVINCIAL_MAX_BODY_BYTES = 5 * 1024 * 1024;
 const ENVELOPE_BYTES = 256;
 
-export const DATA_TYPES: Readonly<Partial<Record<RecordType, 'CN' | 'CF' | 'XF'>>> = { commitment: 'CN', breach: 'CF', repair: 'XF' };
+/** CN 承诺 (a commitment), CF 处罚 (a breach), XF 信用修复 (a repair), HC 核查 (a verification of a commitment). */
+type DataType = 'CN' | 'CF' | 'XF' | 'HC';
+
+export const DATA_TYPES: Readonly<Partial<Record<RecordType, DataType>>> = { commitment: 'CN', breach: 'CF', repair: 'XF', verification: 'HC' };
 
 const OPERATIONS = { upsert: 'UPSERT', withdraw: 'DELETE', unpublish: 'UNPUBLISH' } as const;
 
@@ -29,7 +32,7 @@ interface BatchRecord {
 }
 
 interface BatchBody {
-  dataType: 'CN' | 'CF' | 'XF';
+  dataType: DataType;
   batchNo: string;
   records: BatchRecord[];
 }

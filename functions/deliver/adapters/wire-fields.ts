@@ -156,7 +156,9 @@ export function publicationFields(type: RecordType, publication: DeliveryPublica
 
 /**
  * The codes that identify a record on the provincial platform (a DELETE's fields): CN_CNBM;
- * CF_WSH with CF_XDR_SHXYM, or CF_XDR_ZJHM for a party without a USCC; XF_JDWH.
+ * CF_WSH with CF_XDR_SHXYM, or CF_XDR_ZJHM for a party without a USCC; XF_JDWH; HC_CNBM with
+ * HC_HCRQ (a verification has no number of its own: the commitment it verifies and the day, as a
+ * commitment may be verified again after its rectification deadline).
  */
 export function keyFieldCodes(record: CreditRecord): ReadonlySet<string> {
   switch (record.recordType) {
@@ -166,6 +168,8 @@ export function keyFieldCodes(record: CreditRecord): ReadonlySet<string> {
       return new Set(['CF_WSH', readPointer(record, '/data/party/uscc') === undefined ? 'CF_XDR_ZJHM' : 'CF_XDR_SHXYM']);
     case 'repair':
       return new Set(['XF_JDWH']);
+    case 'verification':
+      return new Set(['HC_CNBM', 'HC_HCRQ']);
     default:
       throw new Error(`no key fields for record type ${String(record.recordType)}`);
   }

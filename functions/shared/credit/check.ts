@@ -31,16 +31,21 @@ export type SubjectLookup = { ok: true; subject: CheckedSubject } | { ok: false;
 export function subjectForCode(rawCode: string, idType?: string): SubjectLookup {
   const code = rawCode.trim().toUpperCase();
   if (idType === undefined) {
-    if (isUscc(code)) return { ok: true, subject: { category: 'organisation', code, digest: subjectDigest({ category: 'organisations', key: `uscc:${code}` }) } };
+    if (isUscc(code))
+      return { ok: true, subject: { category: 'organisation', code, digest: subjectDigest({ category: 'organisations', key: `uscc:${code}` }) } };
     const why = explainUscc(code) ?? 'not a Unified Social Credit Code';
     const looksLikeId = /^\d{17}[\dX]$/.test(code) && isResidentId(code);
     return { ok: false, message: looksLikeId ? `${why}; for a natural person's identity number pass idType=身份证` : why };
   }
   if (!(ID_TYPES as readonly string[]).includes(idType)) return { ok: false, message: `idType must be one of ${ID_TYPES.join(', ')}` };
   if (idType === '身份证' && !isResidentId(code)) return { ok: false, message: explainResidentId(code) ?? 'not a resident identity card number' };
-  if (!/^[0-9A-Z()-]{5,64}$/.test(code)) return { ok: false, message: 'an identity document number is 5 to 64 digits, capital letters, parentheses or hyphens' };
+  if (!/^[0-9A-Z()-]{5,64}$/.test(code))
+    return { ok: false, message: 'an identity document number is 5 to 64 digits, capital letters, parentheses or hyphens' };
   const subject = subjectOf({ category: '自然人', idType, idNumber: code })!;
-  return { ok: true, subject: { category: 'naturalPerson', code: idType === '身份证' ? maskResidentId(code) : maskOther(code), digest: subjectDigest(subject) } };
+  return {
+    ok: true,
+    subject: { category: 'naturalPerson', code: idType === '身份证' ? maskResidentId(code) : maskOther(code), digest: subjectDigest(subject) },
+  };
 }
 
 /** Another document's number, masked like an identity card's: its first 2 and last 2 characters. */

@@ -104,10 +104,6 @@ export function eligibilityOf(profile: CreditProfile, policy: CreditPolicy): Eli
       basis: DISTRICT_SCHEME,
     });
   }
-  const eligibility: Eligibility = reasons.some((r) => r.effect === 'notEligible')
-    ? 'notEligible'
-    : reasons.length > 0
-      ? 'eligibleWithConditions'
-      : 'eligible';
+  const eligibility: Eligibility = reasons.some((r) => r.effect === 'notEligible') ? 'notEligible' : reasons.length > 0 ? 'eligibleWithConditions' : 'eligible';
   return { eligibility, reasons };
 }

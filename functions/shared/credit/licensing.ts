@@ -40,11 +40,18 @@ export function checkAgainstList(record: CreditRecord, item: LicensingItemEntry 
   const type = String(d['commitmentType']);
   const date = String(d['commitmentDate']);
   const listed = LISTED_COMMITMENT_TYPES.includes(type);
-  const issue = (path: string, message: string): ListCheck => (listed ? { issues: [{ path, rule: RULE, message }], warnings: [] } : { issues: [], warnings: [message] });
+  const issue = (path: string, message: string): ListCheck =>
+    listed ? { issues: [{ path, rule: RULE, message }], warnings: [] } : { issues: [], warnings: [message] };
   if (item === undefined || item.operation === 'withdraw')
-    return issue('/data/licensingItem/itemCode', `item ${code} is not on the licensing-item list${item ? ' (taken off it)' : ''}: a ${type} commitment must name an item of the list`);
+    return issue(
+      '/data/licensingItem/itemCode',
+      `item ${code} is not on the licensing-item list${item ? ' (taken off it)' : ''}: a ${type} commitment must name an item of the list`,
+    );
   if (date < item.validFrom || date > item.validTo)
-    return issue('/data/licensingItem/itemCode', `item ${code} (${item.itemName}) is in force from ${item.validFrom} to ${item.validTo}, not on the commitment date ${date}`);
+    return issue(
+      '/data/licensingItem/itemCode',
+      `item ${code} (${item.itemName}) is in force from ${item.validFrom} to ${item.validTo}, not on the commitment date ${date}`,
+    );
   if (listed && !item.allowedCommitmentTypes.includes(type))
     return issue('/data/commitmentType', `item ${code} (${item.itemName}) allows ${item.allowedCommitmentTypes.join('、')} commitments, not ${type}`);
 

@@ -99,7 +99,10 @@ export interface CreditProfile {
   asResponsiblePerson: Array<{ company: { uscc: string; name: string }; blackPoints: number; openBreaches: number }>;
 }
 
-const byDate = <T>(dateOf: (x: T) => string) => (a: T, b: T) => (dateOf(a) < dateOf(b) ? -1 : dateOf(a) > dateOf(b) ? 1 : 0);
+const byDate =
+  <T>(dateOf: (x: T) => string) =>
+  (a: T, b: T) =>
+    dateOf(a) < dateOf(b) ? -1 : dateOf(a) > dateOf(b) ? 1 : 0;
 
 /** The band a total falls in: the last band whose `from` it reaches. */
 export function bandOf<B extends string>(bands: ReadonlyArray<{ band: B; from: number }>, points: number): B {
@@ -114,7 +117,17 @@ export function creditProfile(contributions: readonly CreditContribution[], asOf
     live.filter((c) => c.role === role && c.fact.kind === kind) as Array<CreditContribution & { fact: Extract<CreditContribution['fact'], { kind: K }> }>;
 
   const history: PointsEvent[] = [];
-  const given = (date: string, colour: 'black' | 'red', points: number, why: PointsEvent['why'], record: RecordRef, months: number, endedOn?: string, endWhy?: 'repaired', company?: { uscc: string; name: string }) => {
+  const given = (
+    date: string,
+    colour: 'black' | 'red',
+    points: number,
+    why: PointsEvent['why'],
+    record: RecordRef,
+    months: number,
+    endedOn?: string,
+    endWhy?: 'repaired',
+    company?: { uscc: string; name: string },
+  ) => {
     if (points === 0 || date > asOf) return 0;
     const extra = company ? { company } : {};
     history.push({ date, colour, points, why, record, ...extra });
@@ -177,7 +190,11 @@ export function creditProfile(contributions: readonly CreditContribution[], asOf
   for (const v of ofKind('verification', 'subject')) {
     if (v.fact.verificationDate > asOf) continue;
     const prior = verifications.get(v.fact.commitmentCode);
-    if (!prior || prior.fact.verificationDate < v.fact.verificationDate || (prior.fact.verificationDate === v.fact.verificationDate && recordPk(prior.ref) < recordPk(v.ref)))
+    if (
+      !prior ||
+      prior.fact.verificationDate < v.fact.verificationDate ||
+      (prior.fact.verificationDate === v.fact.verificationDate && recordPk(prior.ref) < recordPk(v.ref))
+    )
       verifications.set(v.fact.commitmentCode, v);
   }
   const statusOf: Record<VerificationFact['result'], CommitmentStatus> = { 全部履行: 'kept', 部分履行: 'partlyKept', 全部未履行: 'notKept', 虚假承诺: 'false' };
@@ -186,7 +203,8 @@ export function creditProfile(contributions: readonly CreditContribution[], asOf
     .map((c) => {
       const f = c.fact as CommitmentFact;
       const v = verifications.get(f.commitmentCode);
-      const own = f.fulfilmentStatus !== undefined && (f.fulfilmentDate ?? f.commitmentDate) <= asOf ? (f.fulfilmentStatus as VerificationFact['result']) : undefined;
+      const own =
+        f.fulfilmentStatus !== undefined && (f.fulfilmentDate ?? f.commitmentDate) <= asOf ? (f.fulfilmentStatus as VerificationFact['result']) : undefined;
       const status: CommitmentStatus = v ? statusOf[v.fact.result] : own ? statusOf[own] : 'unverified';
       return {
         record: c.ref,
@@ -211,7 +229,8 @@ export function creditProfile(contributions: readonly CreditContribution[], asOf
   for (const v of verifications.values()) {
     const f = v.fact;
     if (f.result === '全部履行') red += given(f.verificationDate, 'red', policy.red.keptCommitment, 'keptCommitment', v.ref, policy.red.countMonths);
-    if (f.result === '全部未履行') black += given(f.verificationDate, 'black', policy.black.brokenCommitment, 'brokenCommitment', v.ref, policy.black.countMonths);
+    if (f.result === '全部未履行')
+      black += given(f.verificationDate, 'black', policy.black.brokenCommitment, 'brokenCommitment', v.ref, policy.black.countMonths);
     if (f.result === '虚假承诺') {
       const followUp = breaches.find((b) => b.brokenCommitmentCode === f.commitmentCode);
       const clearedOn = followUp?.status === 'repaired' ? followUp.repairedOn : undefined;
@@ -254,7 +273,11 @@ export function creditProfile(contributions: readonly CreditContribution[], asOf
     asOf,
     breaches,
     openBreaches: {
-      byTier: { 轻微: open.filter((b) => b.severity === '轻微').length, 一般: open.filter((b) => b.severity === '一般').length, 严重: open.filter((b) => b.severity === '严重').length },
+      byTier: {
+        轻微: open.filter((b) => b.severity === '轻微').length,
+        一般: open.filter((b) => b.severity === '一般').length,
+        严重: open.filter((b) => b.severity === '严重').length,
+      },
       byOrigin: { district: open.filter((b) => b.origin === 'district').length, province: open.filter((b) => b.origin === 'province').length },
     },
     repairedBreaches: breaches.length - open.length,

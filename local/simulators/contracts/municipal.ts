@@ -7,7 +7,8 @@
  *   DELETE /openapi/v2/credit/{type}/{recordKey}/publication   (ends a publication; stays shared)
  *
  * It publishes (on 信用哈尔滨) the breaches that say so, refuses what the platforms refuse for its
- * meaning (../domain-rules.ts), and answers 409 BREACH_NOT_FOUND to a repair of a breach it does not hold.
+ * meaning (../domain-rules.ts), and answers 409 BREACH_NOT_FOUND to a repair of a breach it does not hold;
+ * it takes a verification of a commitment it does not hold (verifications are kept by commitment code, on their own).
  * A record is the key without its revision (`type:source:recordId:destination`); a request whose
  * revision is below the record's latest answers 409 STALE_REVISION.
  */
@@ -19,7 +20,7 @@ import type { Contract, ContractContext, ContractRequest, ContractResponse } fro
 import { badRequest, error, isObject, notFound, parseIdempotencyKey } from './types.js';
 
 export const MUNICIPAL_PREFIX = '/openapi/v2/credit/';
-const TYPES: readonly RecordType[] = ['commitment', 'breach', 'repair'];
+const TYPES: readonly RecordType[] = ['commitment', 'breach', 'repair', 'verification'];
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 const unprocessable = (errors: Array<{ field: string; message: string }>, key: string): ContractResponse => ({ status: 422, body: { errors }, keys: [key] });

@@ -8,7 +8,8 @@
  * It publishes (on 信用黑龙江) the breaches that say so, until an UNPUBLISH or a DELETE, and
  * refuses what the platforms refuse for its meaning (../domain-rules.ts): a decision not to punish
  * sent as a penalty, the district's black points, a publication against the tier, and a repair of
- * a breach it does not hold (E106).
+ * a breach it does not hold (E106). A verification (HC) of a commitment it does not hold is
+ * accepted: the platform keys verifications by commitment code and holds them on their own.
  */
 import type { RecordType } from '../../../functions/shared/records/types.js';
 import { breachProblems } from '../domain-rules.js';
@@ -24,7 +25,7 @@ export const FEED_DEFAULT_LIMIT = 50;
 export const FEED_MAX_LIMIT = 100;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export const DATA_TYPES = { CN: 'commitment', CF: 'breach', XF: 'repair' } as const satisfies Record<string, RecordType>;
+export const DATA_TYPES = { CN: 'commitment', CF: 'breach', XF: 'repair', HC: 'verification' } as const satisfies Record<string, RecordType>;
 type DataType = keyof typeof DATA_TYPES;
 
 /** The key fields a DELETE carries (and that identify a record at the platform). */
@@ -32,6 +33,8 @@ const KEY_FIELDS: Record<DataType, { all: string[]; oneOf?: string[] }> = {
   CN: { all: ['CN_CNBM'] },
   CF: { all: ['CF_WSH'], oneOf: ['CF_XDR_SHXYM', 'CF_XDR_ZJHM'] },
   XF: { all: ['XF_JDWH'] },
+  // a verification has no number of its own: the commitment it verifies and the day
+  HC: { all: ['HC_CNBM', 'HC_HCRQ'] },
 };
 
 type RecordResult =
@@ -139,7 +142,7 @@ function batchUpload(request: ContractRequest, context: ContractContext): Contra
   const body = request.body;
   if (!isObject(body)) return badRequest('body must be a JSON object { dataType, batchNo, records }');
   const { dataType, batchNo, records } = body;
-  if (typeof dataType !== 'string' || !(dataType in DATA_TYPES)) return badRequest('dataType must be CN, CF or XF');
+  if (typeof dataType !== 'string' || !(dataType in DATA_TYPES)) return badRequest('dataType must be CN, CF, XF or HC');
   if (typeof batchNo !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(batchNo)) return badRequest('batchNo must be 1–64 letters, digits, - or _');
   if (!Array.isArray(records) || records.length === 0) return badRequest('records must be a non-empty array');
   const keys = records.map((r) => (isObject(r) && typeof r.recordKey === 'string' ? r.recordKey : '')).filter(Boolean);

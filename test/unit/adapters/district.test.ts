@@ -2,7 +2,7 @@
 import { DISTRICT_PATH, district } from '../../../functions/deliver/adapters/district.js';
 import type { WireRequest } from '../../../functions/deliver/adapters/types.js';
 import type { CreditRecord, RecordType } from '../../../functions/shared/records/types.js';
-import { answer, copies, delivery, example, exampleByPrefix, exampleFiles, expectGolden, parsedBody, testContext } from './helpers.js';
+import { answer, copies, delivery, example, exampleByPrefix, exampleFiles, expectGolden, parsedBody, testContext, verifications } from './helpers.js';
 
 interface Notice {
   noticeId: string;
@@ -73,8 +73,9 @@ describe('district: golden files', () => {
 });
 
 describe('district: what it refuses and how it splits', () => {
-  test('a commitment: intake never routes one here', () => {
+  test('a commitment or a verification: intake never routes one here', () => {
     expect(() => district.buildRequests([delivery(exampleByPrefix('commitment', '01'), 'district')], testContext())).toThrow(/breach and repair notices only/);
+    expect(() => district.buildRequests([delivery(verifications()[1]!, 'district')], testContext())).toThrow(/breach and repair notices only/);
   });
 
   test('45 notices: 20 + 20 + 5, breach and repair together', () => {

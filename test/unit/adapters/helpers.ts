@@ -1,6 +1,7 @@
 /**
- * Shared by the adapter tests: the example records (schemas/examples/<type>/valid/) as canonical
- * records, deliveries, a deterministic AdapterContext, and golden-file comparison.
+ * Shared by the adapter tests: the example records (schemas/examples/<type>/valid/) and the
+ * verification fixtures as canonical records, deliveries, a deterministic AdapterContext, and
+ * golden-file comparison.
  *
  * Golden files: test/golden/<destination>/<case>.json hold the WireRequests an adapter builds
  * (method, path, keys, parsed body). After an intended change of the wire format, regenerate them
@@ -19,6 +20,7 @@ import type { AdapterContext, Delivery, WireRequest } from '../../../functions/d
 import { deliveryOf } from '../../../functions/deliver/deliver.js';
 import type { CreditRecord, RecordType } from '../../../functions/shared/records/types.js';
 import { validateRecord } from '../../../functions/shared/records/validate.js';
+import { verificationCases } from '../../support/records.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../schemas/examples/', import.meta.url));
 const GOLDEN_DIR = fileURLToPath(new URL('../../golden/', import.meta.url));
@@ -62,6 +64,15 @@ export function exampleByPrefix(type: RecordType, prefix: string, change?: (raw:
 }
 
 export const allExamples = (type: RecordType): CreditRecord[] => exampleFiles(type).map((f) => example(type, f));
+
+/** The verification fixtures (test/support/records.ts verificationCases: schemas/examples has none of the type yet), validated. */
+export function verifications(): CreditRecord[] {
+  return verificationCases().map((raw) => {
+    const result = validateRecord(raw);
+    if (!result.valid) throw new Error(`verification ${String(raw['recordId'])} is not valid: ${JSON.stringify(result.errors)}`);
+    return result.record as CreditRecord;
+  });
+}
 
 export const idempotencyKey = (record: CreditRecord, destination: DestinationId): string =>
   `${record.recordType}:${record.source}:${record.recordId}:${record.revision}:${destination}`;

@@ -2,7 +2,7 @@
 import { municipal } from '../../../functions/deliver/adapters/municipal.js';
 import type { RecordType } from '../../../functions/shared/records/types.js';
 import type { WireRequest } from '../../../functions/deliver/adapters/types.js';
-import { allExamples, answer, copies, delivery, exampleByPrefix, expectGolden, parsedBody, testContext } from './helpers.js';
+import { allExamples, answer, copies, delivery, exampleByPrefix, expectGolden, parsedBody, testContext, verifications } from './helpers.js';
 
 interface Body {
   operation: string;
@@ -42,6 +42,30 @@ describe('municipal: golden files', () => {
       if (type !== 'commitment' && party['legalRepIdNumber']) expect(Object.values(b.data)).toContain(party['legalRepIdNumber']);
       if (party['idNumber']) expect(Object.values(b.data)).toContain(party['idNumber']);
     }
+  });
+
+  test('verifications: PUT …/verification/{key} with ISO dates and the identity number in clear; a withdrawal a DELETE', () => {
+    const records = verifications();
+    const context = testContext();
+    const requests = municipal.buildRequests(
+      records.map((r) => delivery(r, 'municipal')),
+      context,
+    );
+    expectGolden('municipal', 'verification', requests);
+
+    expect(context.drawn()).toBe(0);
+    const keys = records.map((r) => `verification:${r.source}:${r.recordId}:${r.revision}:municipal`);
+    expect(requests.map((r) => [r.method, r.path])).toEqual([
+      ['PUT', `/openapi/v2/credit/verification/${encodeURIComponent(keys[0]!)}`],
+      ['PUT', `/openapi/v2/credit/verification/${encodeURIComponent(keys[1]!)}`],
+      ['PUT', `/openapi/v2/credit/verification/${encodeURIComponent(keys[2]!)}`],
+      ['DELETE', `/openapi/v2/credit/verification/${encodeURIComponent(keys[3]!)}`],
+    ]);
+    expect(requests[3]).toEqual({ method: 'DELETE', path: requests[3]!.path, keys: [keys[3]] });
+    const [partly, kept, person] = requests.slice(0, 3).map(body);
+    expect(partly).toMatchObject({ operation: 'upsert', revision: 1, data: { HC_HCRQ: '2026-04-15', HC_HCJG: '部分履行', HC_ZGQX: '2026-05-15' } });
+    expect(kept!.data).not.toHaveProperty('SX_SFGS'); // shared, never published
+    expect(person!.data).toMatchObject({ HC_CNZTLB: '自然人', HC_CNZTDM: '230103198207150318', HC_HCJG: '虚假承诺' });
   });
 
   test('withdrawals: DELETE without a body', () => {

@@ -3,7 +3,8 @@ import { sm4DecryptField } from '../../../functions/shared/signing/sm4.js';
 import { PROVINCIAL_MAX_BODY_BYTES, PROVINCIAL_PATH, provincial } from '../../../functions/deliver/adapters/provincial.js';
 import type { RecordType } from '../../../functions/shared/records/types.js';
 import type { WireRequest } from '../../../functions/deliver/adapters/types.js';
-import { allExamples, answer, copies, delivery, exampleByPrefix, expectGolden, FIELD_KEY, parsedBody, testContext } from './helpers.js';
+import { ACCEPTING_UNIT_USCC, COMPANY_USCC } from '../../support/records.js';
+import { allExamples, answer, copies, delivery, exampleByPrefix, expectGolden, FIELD_KEY, parsedBody, testContext, verifications } from './helpers.js';
 
 interface Body {
   dataType: string;
@@ -11,6 +12,7 @@ interface Body {
   records: { recordKey: string; operation: string; fields: Record<string, unknown> }[];
 }
 const body = (request: WireRequest) => parsedBody(request) as Body;
+type Fields = Record<string, unknown>;
 
 const ENCRYPTED_CODES = ['CF_XDR_ZJHM', 'CF_FR_ZJHM', 'XF_ZJHM', 'XF_FR_ZJHM'];
 const ISO_DATE_ANYWHERE = /\b\d{4}-\d{2}-\d{2}\b/;
@@ -46,6 +48,46 @@ describe('provincial: golden files', () => {
         if (entry.fields[code] !== undefined) expect(sm4DecryptField(entry.fields[code] as string, FIELD_KEY)).toMatch(/^\d{17}[\dX]$/);
       }
     }
+  });
+
+  test('verifications (HC): upsert or withdraw as the record says; a withdrawal carries HC_CNBM and HC_HCRQ', () => {
+    const records = verifications();
+    const requests = provincial.buildRequests(
+      records.map((r) => delivery(r, 'provincial')),
+      testContext(),
+    );
+    expectGolden('provincial', 'verification', requests);
+
+    expect(requests).toHaveLength(1);
+    const b = body(requests[0]!);
+    expect(b.dataType).toBe('HC');
+    expect(b.records.map((r) => r.operation)).toEqual(['UPSERT', 'UPSERT', 'UPSERT', 'DELETE']);
+    expect(b.records.map((r) => r.recordKey)).toEqual(records.map((r) => `verification:${r.source}:${r.recordId}:${r.revision}:provincial`));
+    const [partly, kept, person, withdrawn] = b.records.map((r) => r.fields) as [Fields, Fields, Fields, Fields];
+    expect(partly).toEqual({
+      HC_CNBM: '23010920260302000123',
+      HC_CNZTMC: '哈尔滨新区松北餐饮管理有限公司',
+      HC_CNZTLB: '法人及非法人组织',
+      HC_CNZTDM: COMPANY_USCC, // an organisation's USCC, in clear
+      HC_FDDBR: '王建国',
+      HC_HCRQ: '2026/04/15',
+      HC_HCFS: '书面核查',
+      HC_HCJG: '部分履行',
+      HC_HCQK: expect.stringContaining('部分履行'),
+      HC_ZGQX: '2026/05/15',
+      HC_RDDW: '哈尔滨新区管理委员会行政审批局',
+      HC_RDDWDM: ACCEPTING_UNIT_USCC,
+    });
+    // shared, never published: no publication codes
+    expect(kept).toMatchObject({ HC_HCRQ: '2026/05/28', HC_HCJG: '全部履行' });
+    expect(kept).not.toHaveProperty('HC_ZGQX');
+    expect(kept).not.toHaveProperty('SX_SFGS');
+    // a natural person: HC_CNZTDM is the identity number, SM4-encrypted; nowhere in clear
+    expect(person).toMatchObject({ HC_CNZTLB: '自然人', HC_ZJLX: '身份证', HC_HCJG: '虚假承诺', BZ: expect.stringContaining('哈交执罚') });
+    expect(sm4DecryptField(person['HC_CNZTDM'] as string, FIELD_KEY)).toBe('230103198207150318');
+    expect(requests[0]!.body).not.toContain('230103198207150318');
+    expect(withdrawn).toEqual({ HC_CNBM: '23010920260302000123', HC_HCRQ: '2026/06/03' });
+    expect(JSON.stringify(b)).not.toMatch(ISO_DATE_ANYWHERE);
   });
 
   test('withdrawals: DELETE with the key fields only, split by dataType', () => {
@@ -157,6 +199,7 @@ describe('provincial: batching', () => {
       ...copies(exampleByPrefix('repair', '01'), 30),
       ...copies(exampleByPrefix('commitment', '01'), 130),
       ...copies(exampleByPrefix('breach', '02'), 5),
+      ...copies(verifications()[1]!, 3),
     ]
       .sort((a, b) => a.recordId.localeCompare(b.recordId)) // interleave nothing in particular
       .map((r) => delivery(r, 'provincial'));
@@ -167,6 +210,7 @@ describe('provincial: batching', () => {
         ['CF', 5],
         ['CN', 100],
         ['CN', 30],
+        ['HC', 3],
         ['XF', 30],
       ].sort(),
     );

@@ -13,7 +13,7 @@ import {
   PROVINCIAL_CONVENTIONS,
   wireFields,
 } from '../../../functions/deliver/adapters/wire-fields.js';
-import { exampleByPrefix } from './helpers.js';
+import { exampleByPrefix, verifications } from './helpers.js';
 
 type Schema = Record<string, unknown>;
 const SCHEMA_DIR = fileURLToPath(new URL('../../../schemas/', import.meta.url));
@@ -83,6 +83,11 @@ describe('wire-fields', () => {
     expect(encryptedCodes('commitment')).toEqual(['CN_CNZTDM']);
     expect(CODE_SOURCES.commitment.find((s) => s.code === 'CN_CNZTDM')!.paths).toEqual(['/data/party/uscc', '/data/party/idNumber']);
     expect(PERSONAL_PATHS.commitment.has('/data/party/uscc')).toBe(false);
+    // a verification's HC_CNZTDM as the commitment's CN_CNZTDM
+    expect(encryptedCodes('verification')).toEqual(['HC_CNZTDM']);
+    expect(CODE_SOURCES.verification.find((s) => s.code === 'HC_CNZTDM')!.paths).toEqual(['/data/party/uscc', '/data/party/idNumber']);
+    expect(PERSONAL_PATHS.verification.has('/data/party/idNumber')).toBe(true);
+    expect(PERSONAL_PATHS.verification.has('/data/party/uscc')).toBe(false);
   });
 
   test('provincial conventions: YYYY/MM/DD, categories joined with ;, amounts in 10,000 yuan as numbers, 是/否', () => {
@@ -178,6 +183,7 @@ describe('wire-fields', () => {
     expect([...keyFieldCodes(exampleByPrefix('breach', '02'))].sort()).toEqual(['CF_WSH', 'CF_XDR_SHXYM']);
     expect([...keyFieldCodes(exampleByPrefix('breach', '05'))].sort()).toEqual(['CF_WSH', 'CF_XDR_ZJHM']);
     expect([...keyFieldCodes(exampleByPrefix('repair', '01'))]).toEqual(['XF_JDWH']);
+    expect([...keyFieldCodes(verifications()[0]!)]).toEqual(['HC_CNBM', 'HC_HCRQ']);
     const breach = exampleByPrefix('breach', '02');
     expect(wireFields(breach, { ...PROVINCIAL_CONVENTIONS, codes: keyFieldCodes(breach) })).toEqual({
       CF_XDR_SHXYM: '91230109MA1BX3K20E',

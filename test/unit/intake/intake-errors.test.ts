@@ -9,7 +9,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { processIntakeBatch, type IntakeDeps } from '../../../functions/intake/intake.js';
 import { inMemorySyncState, overriding, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
-import { commitment } from '../../support/records.js';
+import { commitment, licensingItemEntry } from '../../support/records.js';
 
 const sqsMock = mockClient(SQSClient);
 const sqs = new SQSClient({ region: 'us-east-1' });
@@ -29,6 +29,8 @@ beforeEach(() => {
   sqsMock.reset();
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   state = inMemorySyncState();
+  // the commitment fixture's licensing item is on the list (intake checks every licensing commitment against it)
+  void state.putLicensingItem(licensingItemEntry());
   deps = { state, sqs, logger: silent, config: { tableName: 'state', laneQueueUrls: lanes } };
 });
 

@@ -9,7 +9,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { processIntakeBatch, type IntakeDeps, type LaneMessage } from '../../../functions/intake/intake.js';
 import { inMemorySyncState, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
-import { commitment } from '../../support/records.js';
+import { commitment, licensingItemEntry, withFulfilmentDeadline } from '../../support/records.js';
 
 const sqsMock = mockClient(SQSClient);
 const lanes = { provincial: 'q/provincial', municipal: 'q/municipal', publicColumn: 'q/public', district: 'q/district' };
@@ -46,6 +46,8 @@ beforeEach(() => {
   sqsMock.reset();
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   state = inMemorySyncState();
+  // the commitment fixture's licensing item is on the list (intake checks every licensing commitment against it)
+  void state.putLicensingItem(licensingItemEntry());
   deps = {
     state,
     sqs: new SQSClient({ region: 'us-east-1' }),
@@ -60,9 +62,10 @@ describe('intake on the in-memory sync state', () => {
   it('accepts a new record, sends a pointer to every lane its routes name, marks it routed and writes its history', async () => {
     const record = commitment({ recordId: 'NEW-1' });
     const result = await processIntakeBatch([message(record, 'm-new')], deps);
-    expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-new', 'routed']]) });
+    expect(result).toEqual({ batchItemFailures: [], outcomes: new Map([['m-new', 'routed']]), flaggedCommitments: 0 });
     expect(sent()).toEqual(['municipal:upsert:1', 'provincial:upsert:1', 'publicColumn:upsert:1']);
-    expect(await state.getRevision(ref('NEW-1'), 1)).toEqual(record);
+    // kept as the source sent it, with the fulfilment deadline its licensing item gives (90 days)
+    expect(await state.getRevision(ref('NEW-1'), 1)).toEqual(withFulfilmentDeadline(record, '2026-05-31'));
     const { meta, events } = await state.readRecordState(ref('NEW-1'));
     expect(meta).toMatchObject({
       revision: 1,
@@ -123,7 +126,7 @@ describe('intake on the in-memory sync state', () => {
     const result = await processIntakeBatch([message(commitment({ recordId: 'CONF-1' }, { reason: '另一个事由' }), 'm-conflict')], deps);
     expect(result.outcomes.get('m-conflict')).toBe('quarantined');
     expect(sent()).toEqual([]);
-    expect(await state.getRevision(ref('CONF-1'), 1)).toEqual(first);
+    expect(await state.getRevision(ref('CONF-1'), 1)).toEqual(withFulfilmentDeadline(first, '2026-05-31'));
     const [entry] = await state.listQuarantine('2026-03-02');
     expect(entry).toMatchObject({
       messageId: 'm-conflict',
@@ -146,6 +149,7 @@ describe('intake on the in-memory sync state', () => {
         ['m-bad', 'quarantined'],
         ['m-invalid', 'quarantined'],
       ]),
+      flaggedCommitments: 0,
     });
     expect(sent()).toEqual([]);
     const entries = await state.listQuarantine('2026-03-02');

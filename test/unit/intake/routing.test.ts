@@ -1,6 +1,6 @@
 import { planRoutes } from '../../../functions/intake/routing.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
-import { breach, commitment, nonPenalty, repair } from '../../support/records.js';
+import { breach, commitment, nonPenalty, repair, verification } from '../../support/records.js';
 
 const TODAY = '2026-11-28';
 
@@ -45,6 +45,22 @@ describe('planRoutes', () => {
 
   it('keeps breaches out of the public column', () => {
     expect(lanes(planRoutes(rec(breach()), { direction: 'outbound', routedBefore: [], today: TODAY }))).toEqual(['provincial:upsert', 'municipal:upsert']);
+  });
+
+  it('shares a verification with the province and the city like its commitment, never with the public column', () => {
+    expect(lanes(planRoutes(rec(verification()), { direction: 'outbound', routedBefore: [], today: TODAY }))).toEqual([
+      'provincial:upsert',
+      'municipal:upsert',
+    ]);
+    expect(
+      lanes(
+        planRoutes(rec(verification({ operation: 'withdraw', revision: 2 })), {
+          direction: 'outbound',
+          routedBefore: ['provincial', 'municipal'],
+          today: TODAY,
+        }),
+      ),
+    ).toEqual(['provincial:withdraw', 'municipal:withdraw']);
   });
 
   it('routes inbound breaches from the province to the district only', () => {
