@@ -1,7 +1,7 @@
 /**
  * Records for the credit commands' tests (`credex subject`, `overdue`, `stats`' credit figures), and
- * the in-memory state seeded the way the pipeline seeds it: each record's contributions, built by
- * contributionsOf, written with putCreditContributions.
+ * the in-memory state seeded the way intake seeds it: each record's contributions, built by
+ * contributionsOf with the origin of its source, written with putCreditContributions.
  *
  * Records hold identity numbers: tests assert they never reach any output, and never print a record.
  */
@@ -9,35 +9,12 @@ import { contributionsOf } from '../../../functions/shared/credit/contributions.
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { originOf } from '../../../cli/operations/stats.js';
 import { sources } from '../../../topology/topology.js';
-import { ACCEPTING_UNIT_USCC, COMPANY_NAME, COMPANY_USCC, residentId, uscc } from '../../support/records.js';
+import { residentId, uscc } from '../../support/records.js';
 import { InMemorySyncState } from '../../support/in-memory-sync-state.js';
 
-export const asRecord = (r: Record<string, unknown>): CreditRecord => r as unknown as CreditRecord;
+export { verification } from '../../support/records.js';
 
-/** A verification (核查) of a commitment, with the fields of schemas/verification.schema.json (the shared fixtures have none yet). */
-export function verification(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    schemaVersion: '2.0',
-    recordType: 'verification',
-    recordId: 'HRBNA-HC-2026-000012',
-    revision: 1,
-    operation: 'upsert',
-    source: 'hrbxq-approval',
-    occurredAt: '2026-05-28T16:00:00+08:00',
-    data: {
-      commitmentCode: '23010920260302000123',
-      party: { name: COMPANY_NAME, category: '法人及非法人组织', uscc: COMPANY_USCC, legalRepresentative: '王建国' },
-      verificationDate: '2026-05-28',
-      method: '现场核查',
-      result: '全部履行',
-      findings: '经现场核查，该单位经营场所、设施设备和人员均符合食品经营许可条件，承诺事项已全部履行。',
-      determiningUnit: '哈尔滨新区市场监督管理局',
-      determiningUnitUscc: ACCEPTING_UNIT_USCC,
-      ...data,
-    },
-    ...overrides,
-  };
-}
+export const asRecord = (r: Record<string, unknown>): CreditRecord => r as unknown as CreditRecord;
 
 export const PERSON_ID = residentId('230109', '19850612', '031');
 export const PERSON_NAME = '张伟';
