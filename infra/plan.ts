@@ -10,7 +10,6 @@
  *    so a message is not redelivered while a (retrying) invocation still holds it;
  *  - messages are kept 14 days, and move to the DLQ after the lane's maxReceiveCount receives.
  */
-import { RECORD_TYPES } from '../topology/record-types.js';
 import {
   concurrencyFor,
   DEFAULT_ROUTING_LEASE_SECONDS,
@@ -111,16 +110,17 @@ export class PlanError extends Error {
 /**
  * Requests one batch may need at most: one per record for single-record contracts; otherwise the
  * batch in chunks, plus one more for each further group a contract sends apart (record type ×
- * upsert/withdraw).
+ * upsert/withdraw) — of the record types a route sends anywhere (others never reach a lane).
  */
-export function worstCaseRequests(batchSize: number, maxRecordsPerRequest: number): number {
+export function worstCaseRequests(batchSize: number, maxRecordsPerRequest: number, routes: Topology['routes'] = defaultTopology.routes): number {
   if (maxRecordsPerRequest <= 1) return batchSize;
-  return Math.min(batchSize, Math.ceil(batchSize / maxRecordsPerRequest) + RECORD_TYPES.length * 2 - 1);
+  const sentTypes = new Set(Object.values(routes).flatMap((list) => list.flatMap((r) => r.recordTypes))).size;
+  return Math.min(batchSize, Math.ceil(batchSize / maxRecordsPerRequest) + sentTypes * 2 - 1);
 }
 
 /** Timeout of a lane's deliver function: every request timing out, paced, plus the margin. */
-export function deliverTimeoutSeconds(lane: LaneSettings, maxRecordsPerRequest: number): number {
-  const requests = worstCaseRequests(lane.batchSize, maxRecordsPerRequest);
+export function deliverTimeoutSeconds(lane: LaneSettings, maxRecordsPerRequest: number, routes: Topology['routes'] = defaultTopology.routes): number {
+  const requests = worstCaseRequests(lane.batchSize, maxRecordsPerRequest, routes);
   const pacingSeconds = lane.maxConcurrency / lane.rateLimitPerSecond;
   const seconds = Math.ceil(requests * (lane.sendTimeoutSeconds + pacingSeconds)) + DELIVER_MARGIN_SECONDS;
   if (seconds > MAX_FUNCTION_TIMEOUT_SECONDS) {
@@ -169,7 +169,7 @@ export function planExchange(
     const declared = topology.destinations[destination].lane;
     const lane = rate === undefined ? declared : { ...declared, rateLimitPerSecond: rate, maxConcurrency: concurrencyFor(rate) };
     const consumer = consumerOf(lane, {
-      timeoutSeconds: deliverTimeoutSeconds(lane, topology.destinations[destination].maxRecordsPerRequest),
+      timeoutSeconds: deliverTimeoutSeconds(lane, topology.destinations[destination].maxRecordsPerRequest, topology.routes),
       memoryMb: DELIVER_MEMORY_MB,
     });
     return { destination, lane, consumer, queue: queueOf(`lane-${destination}`, lane, consumer) };

@@ -342,6 +342,7 @@ export class CreditExchangeStack extends Stack {
     });
     api.addRoutes({ path: '/v1/records', methods: [apigw.HttpMethod.POST], integration });
     api.addRoutes({ path: '/v1/records/{recordType}/{recordId}', methods: [apigw.HttpMethod.GET], integration });
+    api.addRoutes({ path: '/v1/subjects/{code}/credit', methods: [apigw.HttpMethod.GET], integration });
     const accessLogs = new logs.LogGroup(this, 'IngestAccessLogs', {
       logGroupName: `/aws/apigateway/${this.namePrefix}-ingest`,
       retention: this.stage.logRetentionDays as logs.RetentionDays,
@@ -363,7 +364,7 @@ export class CreditExchangeStack extends Stack {
             time: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
-            path: '$context.path',
+            // the route, never the path: a credit check's path holds the identity number it asks about
             route: '$context.routeKey',
             status: '$context.status',
             responseLength: '$context.responseLength',
@@ -628,7 +629,24 @@ export class CreditExchangeStack extends Stack {
       new cloudwatch.GraphWidget({
         title: 'sweep: publications',
         width: 24,
-        left: METRICS.sweep.map((name) => m.exchangeMetric(name, { service: SERVICES.sweep }).with({ label: name })),
+        left: METRICS.sweep
+          .filter((name) => name !== 'OverdueCommitments')
+          .map((name) => m.exchangeMetric(name, { service: SERVICES.sweep }).with({ label: name })),
+      }),
+    ]);
+    m.addRow('Credit', [
+      new cloudwatch.GraphWidget({
+        title: 'credit checks, by answer',
+        width: 12,
+        left: (['eligible', 'eligibleWithConditions', 'notEligible'] as const).map((eligibility) =>
+          m.exchangeMetric('CreditChecks', { service: SERVICES.ingest, eligibility }).with({ label: eligibility }),
+        ),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'commitments: overdue, and from ineligible subjects',
+        width: 12,
+        left: [m.exchangeMetric('OverdueCommitments', { service: SERVICES.sweep }, 'Maximum', Duration.hours(1)).with({ label: 'overdue (unverified)' })],
+        right: [m.exchangeMetric('CommitmentsFromIneligible', { service: SERVICES.intake }).with({ label: 'from ineligible subjects' })],
       }),
     ]);
   }

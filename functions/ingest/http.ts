@@ -1,6 +1,6 @@
 /**
  * The HTTP surface of the ingest API (docs/api/openapi.yaml): the request and response it handles,
- * the error codes it answers with, and its two routes.
+ * the error codes it answers with, and its three routes.
  */
 import type { VerifyFailureCode } from '../shared/signing/sign.js';
 
@@ -55,8 +55,15 @@ export function errorResponse(status: number, code: ErrorCode, message: string, 
 
 const ROUTE_RECORDS = /^\/v1\/records\/?$/;
 const ROUTE_RECORD = /^\/v1\/records\/([^/]+)\/([^/]+)\/?$/;
+const ROUTE_CREDIT = /^\/v1\/subjects\/([^/]+)\/credit\/?$/;
 
-export type Route = { kind: 'push' } | { kind: 'read'; recordType: string; recordId: string } | { kind: 'error'; response: IngestResponse };
+export type Route =
+  { kind: 'push' } | { kind: 'read'; recordType: string; recordId: string } | { kind: 'credit'; code: string } | { kind: 'error'; response: IngestResponse };
+
+const invalidEncoding = (request: IngestRequest): Route => ({
+  kind: 'error',
+  response: errorResponse(400, 'INVALID_REQUEST', 'the path contains an invalid percent-encoding', request.requestId),
+});
 
 export function route(request: IngestRequest): Route {
   const method = request.method.toUpperCase();
@@ -79,7 +86,22 @@ export function route(request: IngestRequest): Route {
     try {
       return { kind: 'read', recordType: decodeURIComponent(match[1]!), recordId: decodeURIComponent(match[2]!) };
     } catch {
-      return { kind: 'error', response: errorResponse(400, 'INVALID_REQUEST', 'the path contains an invalid percent-encoding', request.requestId) };
+      return invalidEncoding(request);
+    }
+  }
+  const credit = ROUTE_CREDIT.exec(request.path);
+  if (credit) {
+    if (method !== 'GET')
+      return {
+        kind: 'error',
+        response: errorResponse(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on /v1/subjects/{code}/credit; use GET`, request.requestId, {
+          allow: 'GET',
+        }),
+      };
+    try {
+      return { kind: 'credit', code: decodeURIComponent(credit[1]!) };
+    } catch {
+      return invalidEncoding(request);
     }
   }
   return { kind: 'error', response: errorResponse(404, 'NOT_FOUND', 'no such route; see the OpenAPI document for the routes', request.requestId) };

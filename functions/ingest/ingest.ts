@@ -10,10 +10,16 @@
  *   accepted ones to the intake queue, rejected ones to quarantine → 200 (all accepted) or 207.
  * Nothing is written before authentication succeeds.
  *
+ * The GETs share the checks up to the throttle, then answer from the state: a record's state
+ * (read.ts), or a subject's credit check (credit.ts: the creditCheck permission (403) → code and
+ * idType (400) → the subject's contributions → the check logged → 200).
+ *
  * This module keeps that order; the steps are in http.ts (routes, responses), authentication.ts,
- * body.ts (charset, decoding, JSON limits), push.ts (POST) and read.ts (GET).
+ * body.ts (charset, decoding, JSON limits), push.ts (POST), read.ts and credit.ts (GET).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CreditPolicy } from '../../topology/credit-policy.js';
+import type { MetricName } from '../../topology/names.js';
 import type { UpstreamRegistration } from '../../topology/upstreams.js';
 import type { ValidateOptions } from '../shared/records/validate.js';
 import { isTransientAwsError } from '../shared/aws-errors.js';
@@ -21,6 +27,7 @@ import type { SyncState } from '../shared/state/sync-state.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { authenticate, type UpstreamSecrets } from './authentication.js';
 import { bodyEncoding, decodeBody } from './body.js';
+import { checkCredit } from './credit.js';
 import { errorResponse, header, route, type IngestRequest, type IngestResponse } from './http.js';
 import { EnqueueError, pushRecords } from './push.js';
 import { readRecord } from './read.js';
@@ -43,19 +50,35 @@ export interface IngestConfig {
   /** Largest distance between X-Timestamp and the receiver's clock (default 300). */
   signatureWindowSeconds?: number;
   validate?: ValidateOptions;
+  /** The red/black points scheme and the credit check's thresholds (default: topology/credit-policy.ts). */
+  creditPolicy?: CreditPolicy;
 }
 
 /** What the ingest API asks of the sync state (its composition root binds exactly these: least privilege). */
-export type IngestState = Pick<SyncState, 'claimNonce' | 'throttleRequest' | 'readRecordState' | 'quarantine'>;
+export type IngestState = Pick<SyncState, 'claimNonce' | 'throttleRequest' | 'readRecordState' | 'quarantine' | 'getCreditContributions' | 'recordCreditCheck'>;
+
+/**
+ * Counts the ingest API's metrics (topology/names.ts METRICS.ingest), each data point with its own
+ * dimensions: CreditChecks with `eligibility`, the answer's.
+ */
+export interface IngestMetrics {
+  count(name: MetricName<'ingest'>, value: number, dimensions: Readonly<Record<string, string>>): void;
+}
 
 export interface IngestDeps {
-  /** The sync state: records read back, rejected records quarantined, nonces and throttle counters shared by every instance. */
+  /**
+   * The sync state: records read back, rejected records quarantined, subjects' credit contributions
+   * read and credit checks logged, nonces and throttle counters shared by every instance.
+   */
   state: IngestState;
   sqs: SQSClient;
   config: IngestConfig;
   secrets: UpstreamSecrets;
   logger: StructuredLogger;
+  metrics?: IngestMetrics;
   now?: () => Date;
+  /** The calendar day a credit check answers for (YYYY-MM-DD): default the Beijing date of `now`. */
+  today?: () => string;
   /** Pause between SendMessageBatch retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -72,7 +95,7 @@ export async function handleIngestRequest(request: IngestRequest, deps: IngestDe
       ? errorResponse(
           503,
           'SERVICE_UNAVAILABLE',
-          'a backing service is unavailable; retry the request later (records already accepted are deduplicated by revision)',
+          'a backing service is unavailable; retry the request later (a push: records already accepted are deduplicated by revision)',
           request.requestId,
           { 'retry-after': '5' },
         )
@@ -98,6 +121,7 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
   const { upstreamId, upstream } = admitted;
 
   if (routed.kind === 'read') return readRecord(routed.recordType, routed.recordId, request, upstream, deps);
+  if (routed.kind === 'credit') return checkCredit(routed.code, request, upstreamId, upstream, deps, nowDate);
   const encoding = bodyEncoding(header(request.headers, 'content-type'));
   if ('error' in encoding) return errorResponse(415, 'UNSUPPORTED_MEDIA_TYPE', encoding.error, requestId);
   const decoded = decodeBody(request.body, encoding.encoding);

@@ -306,7 +306,9 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     poll(resourceNames.function(NAME_PREFIX, `deliver-${lane.destination}`), queues.lanes[lane.destination].url, lane.consumer, deliver);
   }
 
-  const ingestDeps = composeIngestDeps(environmentOf.ingest({ ...common, intakeQueueUrl: queues.intake.url, secretsPrefix: LOCAL_SECRET_PREFIX }), platform);
+  const ingestDeps = composeIngestDeps(environmentOf.ingest({ ...common, intakeQueueUrl: queues.intake.url, secretsPrefix: LOCAL_SECRET_PREFIX }), platform, {
+    creditPolicy: topology.credit,
+  });
   const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () =>
     startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }),
   );

@@ -13,6 +13,8 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { run } from '../../cli/main.js';
 import { topology, type DestinationId, type Topology } from '../../topology/topology.js';
 import { startRuntime, targetOf, type Runtime, type RuntimeOptions } from '../../local/runtime/runtime.js';
+import type { LicensingItemEntry } from '../../functions/shared/credit/types.js';
+import { licensingItemEntry } from '../support/records.js';
 import { queueDepth } from '../../cli/operations/queues.js';
 
 export interface CliOutcome {
@@ -46,8 +48,17 @@ export function quickRedriveTopology(maxReceiveCount = 2): Topology {
   return { ...topology, intake: { ...topology.intake, maxReceiveCount }, destinations };
 }
 
+/**
+ * The licensing-item list the harness starts with: the commitment fixture's item, and the item code
+ * the stats test's commitments name. Seeded into the state (not pushed as records, which every
+ * count would then include): these tests are about the CLI, not the list (test/e2e/credit.test.ts
+ * pushes the list through the ingest API).
+ */
+export const HARNESS_LICENSING_ITEMS: readonly LicensingItemEntry[] = [licensingItemEntry(), licensingItemEntry({ itemCode: '230109001' })];
+
 export async function startCliHarness(options: RuntimeOptions = {}): Promise<CliHarness> {
   const runtime = await startRuntime({ topology: quickRedriveTopology(), timeScale: 0.01, pullIntervalSeconds: 0, logLevel: 'SILENT', ...options });
+  for (const item of HARNESS_LICENSING_ITEMS) await runtime.state.putLicensingItem(item);
   const dir = await mkdtemp(join(tmpdir(), 'credex-cli-'));
   const targetFile = join(dir, 'target.json');
   await writeFile(targetFile, JSON.stringify(targetOf(runtime)));

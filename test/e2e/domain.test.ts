@@ -17,7 +17,7 @@ import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js'
 import { waitFor } from '../cli/runtime-harness.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { encodeGbk } from '../support/gbk.js';
-import { breach, commitment, COMPANY_USCC, nonPenalty, repair } from '../support/records.js';
+import { breach, commitment, COMPANY_USCC, licensingItem, nonPenalty, repair } from '../support/records.js';
 import { fasterTopology, observeEndpoints, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const DAY = '2026-11-28';
@@ -71,6 +71,8 @@ beforeAll(async () => {
     logLevel: 'SILENT',
   });
   applied = observeEndpoints(runtime.simulators);
+  // the licensing-item list holds the commitment fixture's item (pushed as the approval system pushes it)
+  await push(licensingItem());
 });
 
 afterAll(async () => {

@@ -263,8 +263,9 @@ describe('alarms and dashboard', () => {
 
 describe('ingest API and pull schedule', () => {
   it('serves the signed routes on the $default stage with throttling and access logs', () => {
-    dev.template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+    dev.template.resourceCountIs('AWS::ApiGatewayV2::Route', 4);
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/records' });
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/subjects/{code}/credit' });
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/records/{recordType}/{recordId}' });
     // every other path and method reaches the function, which answers 404/405 in the documented shape
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
@@ -276,6 +277,11 @@ describe('ingest API and pull schedule', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: stages['dev']!.ingest.rateLimitPerSecond, ThrottlingBurstLimit: stages['dev']!.ingest.burstLimit },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
+    // personal data: a credit check's path holds the identity number asked about; the log keeps the route only
+    const [stage] = Object.values(resourcesOf(dev.template, 'AWS::ApiGatewayV2::Stage'));
+    const format = String((stage!.Properties['AccessLogSettings'] as { Format: string }).Format);
+    expect(format).toContain('$context.routeKey');
+    expect(format).not.toMatch(/\$context\.(path|resourcePath)\b/);
   });
 
   it('pulls the feed on the stage schedule', () => {

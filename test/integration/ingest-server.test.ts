@@ -11,7 +11,7 @@ import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
 import { upstreams } from '../../topology/upstreams.js';
 import { startIngestServer, type IngestServer } from '../../local/ingest-server.js';
 import { encodeGbk } from '../support/gbk.js';
-import { COMPANY_NAME, commitment } from '../support/records.js';
+import { COMPANY_NAME, COMPANY_USCC, commitment } from '../support/records.js';
 import { openapi, routeOf, signed, silentLogger, testSecrets, undocumented } from '../unit/ingest/support.js';
 import { localAwsConfig } from '../../local/emulators/clients.js';
 import { freshQueue, freshTable, testServers } from './servers.js';
@@ -217,6 +217,7 @@ describe('local ingest server', () => {
     const GET = (recordId: string, query?: string, appKey = 'hrbxq-approval', body = '') =>
       signed(body, { method: 'GET', path: `/v1/records/commitment/${recordId}`, ...(query !== undefined && { rawQuery: query }), appKey });
     const ok = 'source=hrbxq-approval';
+    const CHECK = (code: string, appKey = 'hrbxq-approval', body = '') => signed(body, { method: 'GET', path: `/v1/subjects/${code}/credit`, appKey });
     const scenarios: Array<[keyof typeof variants, () => ReturnType<typeof signed>, number]> = [
       ['plain', () => signed(commitment({ recordId: 'H-200' })), 200],
       ['plain', () => signed({ records: [commitment({ recordId: 'H-207' }), commitment({ recordId: 'H-207b', revision: 0 })] }), 207],
@@ -238,6 +239,16 @@ describe('local ingest server', () => {
       ['throttled', () => GET('H-GET', ok), 429],
       ['broken', () => GET('H-GET', ok), 500],
       ['noTable', () => GET('H-GET', ok), 503],
+      // the credit check: read from and logged in DynamoDB Local
+      ['plain', () => CHECK(COMPANY_USCC), 200],
+      ['plain', () => CHECK('NOT-A-CODE'), 400],
+      ['plain', () => ({ ...CHECK(COMPANY_USCC), headers: {} }), 401],
+      ['plain', () => CHECK(COMPANY_USCC, 'hrbxq-enforcement'), 403],
+      ['plain', () => CHECK(COMPANY_USCC, 'hrbxq-approval', ' '.repeat(MAX_BODY_BYTES + 1)), 413],
+      ['throttled', () => CHECK(COMPANY_USCC), 429],
+      ['broken', () => CHECK(COMPANY_USCC), 500],
+      ['noTable', () => CHECK(COMPANY_USCC), 503],
+      ['plain', () => signed('', { method: 'POST', path: `/v1/subjects/${COMPANY_USCC}/credit` }), 405],
       ['plain', () => signed('', { method: 'PUT', path: '/v1/records' }), 405],
       ['plain', () => signed('', { method: 'GET', path: '/v2/other' }), 404],
     ];

@@ -247,7 +247,7 @@ export function licensingItem(overrides: Record<string, unknown> = {}, data: Rec
 
 /** The list entry intake keeps for licensingItem() (what SyncState.putLicensingItem takes): tests that push commitments seed it. */
 export function licensingItemEntry(data: Record<string, unknown> = {}): LicensingItemEntry {
-  const record = licensingItem({}, data);
+  const record = licensingItem({ recordId: data['itemCode'] ?? LICENSING_ITEM.itemCode }, data);
   const d = record['data'] as Record<string, unknown>;
   return {
     itemCode: String(d['itemCode']),

@@ -5,12 +5,18 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { handleIngestRequest, type IngestDeps, type IngestRequest } from '../../../functions/ingest/ingest.js';
+import { BLACK_BANDS, RED_BANDS } from '../../../topology/credit-policy.js';
+import { FEED } from '../../../topology/names.js';
 import { upstreams } from '../../../topology/upstreams.js';
+import { ID_TYPES } from '../../../functions/shared/credit/check.js';
+import { contributionsOf } from '../../../functions/shared/credit/contributions.js';
+import type { EligibilityReason, EligibilityRule } from '../../../functions/shared/credit/eligibility.js';
+import type { Eligibility, Origin } from '../../../functions/shared/credit/types.js';
 import { RECORD_TYPES } from '../../../functions/shared/records/generated/schema-index.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
 import { DESTINATION_STATUSES } from '../../../functions/shared/state/sync-state.js';
 import { overriding } from '../../support/in-memory-sync-state.js';
-import { breach, commitment } from '../../support/records.js';
+import { breach, commitment, COMPANY_USCC, residentId } from '../../support/records.js';
 import { fakeClients, fakeDeps, openapi, routeOf, signed, undocumented } from './support.js';
 
 // every module of the ingest function: the routes, the checks and the two paths each answer with their own codes
@@ -39,6 +45,15 @@ const throttled = (d: IngestDeps): IngestDeps => ({
   state: overriding(d.state, { throttleRequest: async () => ({ allowed: false, retryAfterSeconds: 7 }) }),
 });
 const tiny = (d: IngestDeps): IngestDeps => ({ ...d, config: { ...d.config, maxBodyBytes: 1 } });
+/** The credit check log refuses the write: the check is not answered. */
+const unlogged = (d: IngestDeps): IngestDeps => ({ ...d, state: overriding(d.state, { recordCreditCheck: down }) });
+const CHECK = (code: string, options: { query?: string; appKey?: string; body?: string } = {}) =>
+  signed(options.body ?? '', {
+    method: 'GET',
+    path: `/v1/subjects/${encodeURIComponent(code)}/credit`,
+    ...(options.query !== undefined && { rawQuery: options.query }),
+    ...(options.appKey && { appKey: options.appKey }),
+  });
 
 const scenarios: Scenario[] = [
   ['push accepted', () => signed(commitment())],
@@ -63,15 +78,42 @@ const scenarios: Scenario[] = [
   ['get throttled', () => GET('commitment', 'source=hrbxq-approval'), throttled],
   ['get bug', () => GET('commitment', 'source=hrbxq-approval'), broken],
   ['get table down', () => GET('commitment', 'source=hrbxq-approval'), failingState],
+  ['credit answered', () => CHECK(COMPANY_USCC)],
+  ['credit bad code', () => CHECK('NOT-A-CODE')],
+  ['credit bad idType', () => CHECK(COMPANY_USCC, { query: 'idType=passport' })],
+  ['credit unsigned', () => ({ ...CHECK(COMPANY_USCC), headers: {} })],
+  ['credit forbidden', () => CHECK(COMPANY_USCC, { appKey: 'hrbxq-enforcement' })],
+  ['credit wrong method', () => signed('', { method: 'POST', path: `/v1/subjects/${COMPANY_USCC}/credit` })],
+  ['credit too large', () => CHECK(COMPANY_USCC, { body: '{}' }), tiny],
+  ['credit throttled', () => CHECK(COMPANY_USCC), throttled],
+  ['credit bug', () => CHECK(COMPANY_USCC), broken],
+  ['credit not logged', () => CHECK(COMPANY_USCC), unlogged],
   ['unknown route', () => signed('', { method: 'GET', path: '/v1/other' })],
 ];
+
+// ---------------------------------------------------------------- the credit check's values, every one listed once
+
+const ELIGIBILITIES = ['eligible', 'eligibleWithConditions', 'notEligible'] as const satisfies readonly Eligibility[];
+const RULES = ['seriousBreach', 'falseCommitment', 'blackPoints', 'generalBreach', 'brokenCommitment'] as const satisfies readonly EligibilityRule[];
+const EFFECTS = ['eligibleWithConditions', 'notEligible'] as const satisfies readonly EligibilityReason['effect'][];
+const ORIGINS = ['district', 'province'] as const satisfies readonly Origin[];
+// tsc fails here when a type gains a value the lists above lack
+type Missing =
+  Exclude<Eligibility, (typeof ELIGIBILITIES)[number]> | Exclude<EligibilityRule, (typeof RULES)[number]> | Exclude<Origin, (typeof ORIGINS)[number]>;
+const complete: [Missing] extends [never] ? true : never = true;
+
+/** A schema of the document's components, by name. */
+const schema = (name: string) => openapi.components.schemas[name] as Record<string, unknown>;
+type Props = Record<string, Record<string, unknown>>;
+const propertiesOf = (node: unknown): Props => (node as { properties: Props }).properties;
 
 describe('docs/api/openapi.yaml', () => {
   it('is OpenAPI 3.1 and documents exactly the handler routes', () => {
     expect((openapi as unknown as { openapi: string }).openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.paths).sort()).toEqual(['/v1/records', '/v1/records/{recordType}/{recordId}']);
+    expect(Object.keys(openapi.paths).sort()).toEqual(['/v1/records', '/v1/records/{recordType}/{recordId}', '/v1/subjects/{code}/credit']);
     expect(Object.keys(openapi.paths['/v1/records']!)).toEqual(['post']);
     expect(Object.keys(openapi.paths['/v1/records/{recordType}/{recordId}']!)).toEqual(['get']);
+    expect(Object.keys(openapi.paths['/v1/subjects/{code}/credit']!)).toEqual(['get']);
   });
 
   it('has no key made of prose (an unquoted comma in a flow mapping splits a description into keys)', () => {
@@ -105,6 +147,62 @@ describe('docs/api/openapi.yaml', () => {
     expect(get.parameters.find((p) => p.name === 'recordType')!.schema!.enum).toEqual([...RECORD_TYPES]);
     expect(status.properties.recordType.enum).toEqual([...RECORD_TYPES]);
     expect(status.properties.destinations.items.properties.status.enum).toEqual([...DESTINATION_STATUSES]);
+  });
+
+  it('names every value of the credit check the implementation has, and no other', () => {
+    expect(complete).toBe(true);
+    const check = openapi.paths['/v1/subjects/{code}/credit']!['get'] as unknown as { parameters: Array<{ name?: string; schema?: { enum?: string[] } }> };
+    expect(check.parameters.find((p) => p.name === 'idType')!.schema!.enum).toEqual([...ID_TYPES]);
+    expect(schema('Eligibility')['enum']).toEqual([...ELIGIBILITIES]);
+    const reason = propertiesOf(schema('EligibilityReason'));
+    expect(reason['rule']!['enum']).toEqual([...RULES]);
+    expect(reason['effect']!['enum']).toEqual([...EFFECTS]);
+    expect(reason['origin']!['enum']).toEqual([...ORIGINS]);
+    expect(propertiesOf(reason['record'])['recordType']!['enum']).toEqual([...RECORD_TYPES]);
+    const points = propertiesOf(propertiesOf(schema('CreditCheck'))['points']);
+    expect(points['blackBand']!['enum']).toEqual([...BLACK_BANDS]);
+    expect(points['redBand']!['enum']).toEqual([...RED_BANDS]);
+  });
+
+  it('documents as its examples what the credit check answers in those cases (only the check id differs)', async () => {
+    const today = '2026-12-07';
+    const person = residentId('230109', '19800101', '123');
+    const cases = {
+      eligible: { request: () => CHECK(person, { query: `idType=${encodeURIComponent('身份证')}` }), records: [] },
+      eligibleWithConditions: { request: () => CHECK(COMPANY_USCC), records: [[breach(), 'district']] },
+      notEligible: {
+        request: () => CHECK(COMPANY_USCC),
+        records: [
+          [
+            breach(
+              { source: FEED.source, recordId: 'HLJ-SX-2026-000321' },
+              {
+                severity: '严重',
+                blackPoints: 20,
+                decisionNumber: '黑市监罚〔2026〕9号',
+                authority: '黑龙江省市场监督管理局',
+                brokenCommitmentCode: undefined,
+              },
+            ),
+            'province',
+          ],
+        ],
+      },
+    } as const satisfies Record<Eligibility, { request: () => IngestRequest; records: ReadonlyArray<readonly [Record<string, unknown>, Origin]> }>;
+    const ok = openapi.paths['/v1/subjects/{code}/credit']!['get']!.responses['200'] as unknown as {
+      content: { 'application/json': { examples: Record<string, { value: Record<string, unknown> }> } };
+    };
+    const examples = ok.content['application/json'].examples;
+    expect(Object.keys(examples)).toEqual(Object.keys(cases));
+    for (const [name, { request, records }] of Object.entries(cases)) {
+      const fake = fakeClients();
+      for (const [record, origin] of records) await fake.state.putCreditContributions(contributionsOf(record as unknown as CreditRecord, origin));
+      const response = await handleIngestRequest(request(), fakeDeps(fake, { today: () => today }));
+      expect({ name, status: response.status }).toEqual({ name, status: 200 });
+      const answered = JSON.parse(response.body) as Record<string, unknown>;
+      expect({ name, answered }).toEqual({ name, answered: { ...examples[name]!.value, checkId: expect.any(String) } });
+      expect(examples[name]!.value['eligibility']).toBe(name);
+    }
   });
 
   it('documents the batch limit the implementation applies', () => {

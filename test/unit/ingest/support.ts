@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { parse as parseYaml } from 'yaml';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { IngestDeps, IngestRequest, IngestResponse, UpstreamSecrets } from '../../../functions/ingest/ingest.js';
@@ -72,7 +73,8 @@ export interface OpenApiDocument {
 
 export const openapi = parseYaml(readFileSync(new URL('../../../docs/api/openapi.yaml', import.meta.url), 'utf8')) as OpenApiDocument;
 
-const ajv = new Ajv2020({ strict: false, allErrors: true });
+// the formats the document uses (a credit check's checkId is a uuid)
+const ajv = new Ajv2020({ strict: false, allErrors: true, formats: { uuid: fullFormats.uuid } });
 ajv.addSchema({ $id: 'openapi.json', components: openapi.components });
 const validators = new Map<string, ValidateFunction>();
 
@@ -80,6 +82,7 @@ const validators = new Map<string, ValidateFunction>();
 export function routeOf(path: string): string | undefined {
   if (/^\/v1\/records\/?$/.test(path)) return '/v1/records';
   if (/^\/v1\/records\/[^/]+\/[^/]+\/?$/.test(path)) return '/v1/records/{recordType}/{recordId}';
+  if (/^\/v1\/subjects\/[^/]+\/credit\/?$/.test(path)) return '/v1/subjects/{code}/credit';
   return undefined;
 }
 

@@ -14,6 +14,9 @@ test('the upstream table of docs/routing.md is topology/upstreams.ts', () => {
         .slice(1, -1)
         .map((cell) => cell.trim().replaceAll('`', '')),
     );
-  const registry = Object.entries(upstreams).map(([id, u]) => [id, u.appKey, u.sources.join(', '), u.recordTypes.join(', '), String(u.rateLimitPerMinute)]);
+  const registry = Object.entries(upstreams).map(([id, u]) => {
+    const permissions: readonly string[] = 'permissions' in u ? u.permissions : [];
+    return [id, u.appKey, u.sources.join(', '), u.recordTypes.join(', '), permissions.length > 0 ? permissions.join(', ') : '—', String(u.rateLimitPerMinute)];
+  });
   expect(rows).toEqual(registry);
 });

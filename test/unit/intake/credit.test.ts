@@ -138,7 +138,7 @@ describe('credit profiles', () => {
 
   it('flags, and does not refuse, a commitment from a subject not eligible on its commitment date', async () => {
     await run(licensingItem(), provincialBreach());
-    // (the item and the breach in one batch: intake admits a batch's messages side by side)
+    // (the item and the breach may share a batch: neither needs the other)
     const late = commitment({ recordId: 'C-LATE' }, { party, commitmentDate: '2026-03-02' });
     const result = await run(late);
     expect([...result.outcomes.values()]).toEqual(['routed']);
@@ -175,6 +175,7 @@ describe('credit profiles', () => {
         },
       ),
     );
+    expect([...repaired.outcomes.values()]).toEqual(['routed']);
     expect((await run(commitment({ recordId: 'C-AFTER' }, { party, commitmentDate: '2026-03-02' }))).flaggedCommitments).toBe(0);
   });
 });
