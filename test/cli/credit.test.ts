@@ -9,7 +9,7 @@ import type { OverdueReport } from '../../cli/operations/overdue.js';
 import type { StatsReport } from '../../cli/operations/stats.js';
 import type { SubjectReport } from '../../cli/operations/subject.js';
 import { maskResidentId } from '../../functions/shared/records/identifiers.js';
-import { breach, COMPANY_NAME, COMPANY_USCC, commitment, LICENSING_ITEM, licensingItem, residentId, verification } from '../support/records.js';
+import { breach, COMPANY_NAME, COMPANY_USCC, commitment, LICENSING_ITEM, residentId, verification } from '../support/records.js';
 import { startCliHarness, waitFor, type CliHarness } from './runtime-harness.js';
 
 const PERSON_ID = residentId('230109', '19850612', '031');
@@ -19,12 +19,11 @@ const code = (serial: number): string => `23010920260302${String(serial).padStar
 const DAY = '2026-11-28';
 
 /**
- * The licensing item first (intake checks commitments against the list), then: the company's
- * commitment 1, verified 全部履行 (red points); the company's commitment 2, never verified
- * (overdue); the person's commitment 3, verified 虚假承诺 (black 10) and punished by a 严重 breach
- * naming it (black 20).
+ * On the harness's licensing list (the commitment fixture's item): the company's commitment 1,
+ * verified 全部履行 (red points); the company's commitment 2, never verified (overdue); the
+ * person's commitment 3, verified 虚假承诺 (black 10) and punished by a 严重 breach naming it
+ * (black 20).
  */
-const ITEM = [licensingItem()];
 const COMMITMENTS = [
   commitment({ recordId: 'CMT-CREDIT-1' }, { commitmentCode: code(1) }),
   commitment({ recordId: 'CMT-CREDIT-2' }, { commitmentCode: code(2) }),
@@ -49,13 +48,11 @@ const accepted = async (count: number): Promise<StatsReport | undefined> => {
 
 beforeAll(async () => {
   harness = await startCliHarness();
-  // in order: a commitment is checked against the list, a verification against its commitment
-  await harness.submit(ITEM);
-  await waitFor('the licensing item', () => accepted(1), 20_000);
+  // the commitments first: a verification is checked against its commitment
   await harness.submit(COMMITMENTS);
-  await waitFor('the commitments', () => accepted(4), 20_000);
+  await waitFor('the commitments', () => accepted(3), 20_000);
   await harness.submit(FOLLOW_UPS);
-  await waitFor('the verifications and the breach', () => accepted(7), 20_000);
+  await waitFor('the verifications and the breach', () => accepted(6), 20_000);
   // stats counts on today (Beijing date): every deadline above has passed
   stats = await harness.credexJson<StatsReport>(['stats']);
 });
@@ -65,7 +62,7 @@ afterAll(async () => {
 });
 
 test('every record was accepted (none quarantined)', async () => {
-  expect(stats.scan.records).toBe(7);
+  expect(stats.scan.records).toBe(6);
   const quarantine = await harness.credex(['quarantine', 'list', '--days', '2']);
   expect(quarantine.stdout).not.toMatch(/CREDIT/);
 });
@@ -132,6 +129,29 @@ test('credex stats: verification and the lists, with the points credex subject a
   ]);
   const human = await harness.credex(['stats']);
   expect(human.stdout + JSON.stringify(stats)).not.toContain(PERSON_ID);
+});
+
+test('credex checks: the log as the table keeps it, newest first, the digest never shown', async () => {
+  const entry = (id: string, at: string) => ({
+    id,
+    at,
+    upstream: 'hrbxq-approval-system',
+    subject: { category: 'naturalPerson' as const, code: maskResidentId(PERSON_ID), digest: `digest-${id}` },
+    eligibility: 'notEligible' as const,
+    rules: ['seriousBreach', 'falseCommitment'],
+    blackPoints: 30,
+    redPoints: 0,
+  });
+  await harness.runtime.state.recordCreditCheck(entry('check-1', '2026-05-02T01:00:00.000Z'));
+  await harness.runtime.state.recordCreditCheck(entry('check-2', '2026-05-03T01:00:00.000Z'));
+  const report = await harness.credexJson<ChecksReport>(['checks', '--month', '2026-05']);
+  expect(report.checks.map((c) => [c.id, c.subject.code, c.eligibility])).toEqual([
+    ['check-2', maskResidentId(PERSON_ID), 'notEligible'],
+    ['check-1', maskResidentId(PERSON_ID), 'notEligible'],
+  ]);
+  const human = await harness.credex(['checks', '--month', '2026-05']);
+  expect(human.stdout).toContain('2 credit checks in 2026-05, newest first');
+  expect(human.stdout + JSON.stringify(report)).not.toContain('digest-');
 });
 
 test('credex checks: an empty month lists nothing, and a bad month is a usage error', async () => {
