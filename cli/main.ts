@@ -7,13 +7,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerChecksCommand } from './commands/checks.js';
 import { registerInspectCommand } from './commands/inspect.js';
+import { registerOverdueCommand } from './commands/overdue.js';
 import { registerQuarantineCommand } from './commands/quarantine.js';
 import { registerRedeliverCommand } from './commands/redeliver.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerResyncCommand } from './commands/resync.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSubjectCommand } from './commands/subject.js';
 import { registerValidateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
 import { ExitCode, type CliIo } from './io.js';
@@ -23,7 +26,7 @@ export type { CliIo } from './io.js';
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command()
     .name('credex')
-    .description('Operator tools for the credit-record exchange (commitments, breaches, credit repairs)')
+    .description('Operator tools for the credit-record exchange (commitments, verifications, breaches, credit repairs, credit checks)')
     .version(packageVersion())
     // commander exits the process by default; run() must return the code instead
     .exitOverride()
@@ -38,6 +41,9 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerResyncCommand(program, context);
   registerRedeliverCommand(program, context);
   registerStatsCommand(program, context);
+  registerSubjectCommand(program, context);
+  registerOverdueCommand(program, context);
+  registerChecksCommand(program, context);
   registerAuditCommand(program, context);
   registerValidateCommand(program, io, setExitCode);
   return program;
@@ -49,6 +55,9 @@ Examples:
   $ credex inspect breach HXSJ-CF-2026-000036 --stage prod  one record: revisions, destinations, history
   $ credex replay --lane municipal --dry-run --stage prod   what a replay of the DLQ would move
   $ credex stats --stage prod                               commitments kept and breached, breaches by tier
+  $ credex subject 91230109MA1BCDE849 --stage prod          a subject's credit profile: 告知承诺 or not, and why
+  $ credex overdue --stage prod                             commitments past their deadline, by department
+  $ credex checks --stage prod                              the credit-check log, newest first
   $ credex validate records.ndjson                          check records before sending them
 
 Every command works on a deployed stage (--stage <name>) or on the local runtime (--local).

@@ -43,3 +43,15 @@ export const time = (name: string) => (value: string) => {
   if (at === undefined) throw new InvalidArgumentError(`${name}: expected ${INSTANT_FORMS}; found ${JSON.stringify(value)}`);
   return at;
 };
+
+/** A calendar day YYYY-MM-DD (a real one: no 2026-02-30). */
+export const day = (name: string) => (value: string) => {
+  if (parseDate(value) === undefined) throw new InvalidArgumentError(`${name}: expected a day YYYY-MM-DD; found ${JSON.stringify(value)}`);
+  return value;
+};
+
+/** A calendar month YYYY-MM. */
+export const month = (name: string) => (value: string) => {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError(`${name}: expected a month YYYY-MM; found ${JSON.stringify(value)}`);
+  return value;
+};

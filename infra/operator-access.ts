@@ -30,7 +30,8 @@ export type OperatorResource =
   | 'laneDlqs';
 
 /** The `credex` commands, as cli/commands/<command>.ts registers them. */
-export type OperatorCommand = 'status' | 'inspect' | 'quarantine' | 'replay' | 'resync' | 'redeliver' | 'stats' | 'audit' | 'validate';
+export type OperatorCommand =
+  'status' | 'inspect' | 'quarantine' | 'replay' | 'resync' | 'redeliver' | 'stats' | 'subject' | 'overdue' | 'checks' | 'audit' | 'validate';
 
 export type OperatorAccess = Readonly<Partial<Record<OperatorResource, readonly string[]>>>;
 
@@ -100,6 +101,12 @@ export const operatorAccess: Readonly<Record<OperatorCommand, OperatorAccess>> =
   },
   // the latest revision of every record: a (parallel) Scan of the table
   stats: { ...STAGE, table: ['dynamodb:Scan'] },
+  // one subject's credit contributions: a query of its partition
+  subject: { ...STAGE, table: ['dynamodb:Query'] },
+  // the overdue commitments (and their count) in the index, under DUE#open
+  overdue: { ...STAGE, statusIndex: ['dynamodb:Query'] },
+  // the credit-check log's month partition
+  checks: { ...STAGE, table: ['dynamodb:Query'] },
   // the audit trail's day partitions
   audit: { ...STAGE, table: ['dynamodb:Query'] },
   // offline: checks a file of records, touches no AWS service

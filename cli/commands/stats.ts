@@ -1,7 +1,8 @@
 /**
  * `credex stats`: the reform's own figures — licensing commitments kept, broken and unverified,
- * breaches by tier, direction and publication, non-penalty decisions, credit repairs, subjects —
- * from the latest accepted revision of every record in the sync-state table. Read-only; one Scan.
+ * breaches by tier, direction and publication, non-penalty decisions, credit repairs, subjects,
+ * verifications and overdue commitments, the red and black lists — from the latest accepted
+ * revision of every record in the sync-state table. Read-only; one Scan.
  */
 import type { Command } from 'commander';
 import { sources } from '../../topology/topology.js';
@@ -21,8 +22,11 @@ import {
   statsReport,
   type LatestRecords,
   type StatsFigures,
+  type CreditList,
   type StatsReport,
   type SubjectCounts,
+  TOP_LISTED,
+  VERIFICATION_RESULTS,
 } from '../operations/stats.js';
 import { Progress } from '../progress.js';
 import { table, writeJson } from '../render.js';
@@ -53,6 +57,16 @@ counted apart ("withdrawn"), never in the figures.
   counts 首违不罚 decisions of subjects with an earlier violation.
   Subjects are distinct parties: organisations and individual businesses by USCC, natural persons
   by their identity document (counted only: identity numbers are never printed).
+  Verification and the red and black lists come from every subject's credit profile on the day,
+  folded as the credit check folds it (the same contributions, rules and points policy, so the
+  points here are those \`credex subject\` and the credit check answer). Verification counts the
+  licensing commitments with their result — the latest verification record's, else the fulfilment
+  determined on the commitment itself (commitments.kept/broken count only the latter) — and the
+  overdue ones: unverified with a deadline before the day. A subject is on the black (red) list when
+  its points reach a band above none (topology/credit-policy.ts); the top ${TOP_LISTED} of each list name
+  organisations and individual businesses by code and name, a natural person by the masked code
+  only. Per department: the subjects on each list through it — the authority of a breach whose
+  points count, the accepting unit of a commitment whose verification's points count.
 
 Cost: stats scans the whole sync-state table once. A Scan is charged for every item it reads
 (history, delivery states and quarantine too: the REV filter applies after the read), ≈ 0.5 read
@@ -78,7 +92,13 @@ JSON (--json), keys always present, counts as numbers:
     repairs: {total, withdrawn, byOutcome: {${REPAIR_OUTCOMES.join(', ')}}, byMethod: {${REPAIR_METHODS.join(', ')}},
               bySeverity: {${SEVERITIES.join(', ')}}},
     subjects: {committing (licensing commitments), breaching: {marketEntities, organisations,
-               individualBusinesses, naturalPersons}} }
+               individualBusinesses, naturalPersons}},
+    verification: {licensing, verified, unverified, verifiedShare (0–1, 4 decimals; null with none),
+                   byResult: {${VERIFICATION_RESULTS.join(', ')}}, overdue},
+    creditLists: {black, red: {subjects, byCategory: {organisations, individualBusinesses, naturalPersons},
+                               top: [{category, code (masked for naturalPersons), name (null for
+                                      naturalPersons), points, band}] (at most ${TOP_LISTED}, most points first)},
+                  byDepartment: [{department, black, red}] (most black first)} }
   A value outside the schema's list, should one be stored, is added after the listed keys.
 
 Exit status: 0 ok · 2 bad usage · 4 exchange unreachable · 130 interrupted (nothing changed)
@@ -94,7 +114,7 @@ export function registerStatsCommand(program: Command, context: CommandContext):
     program
       .command('stats')
       .description(
-        "the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects (scans the table)",
+        "the reform's figures: commitments kept, broken and unverified, breaches by tier and publication, non-penalty decisions, repairs, subjects, verifications, red and black lists (scans the table)",
       )
       .option('--json', 'one JSON document (shape below) instead of tables')
       .option('--segments <n>', `scan in n parallel segments, 1–${MAX_SEGMENTS} (default 1): faster on a big table, same cost`, parseSegments),
@@ -150,7 +170,7 @@ export function formatStats(report: StatsReport): string {
 
 /** The figures as sections of aligned tables: `credex stats` prints them all, `npm start` too. */
 export function statsSections(figures: StatsFigures): string[] {
-  const { commitments: c, breaches: b, nonPenalties: n, repairs: r, subjects: s } = figures;
+  const { commitments: c, breaches: b, nonPenalties: n, repairs: r, subjects: s, verification: v, creditLists: l } = figures;
   return [
     section('Commitments (信用承诺)', [
       table([
@@ -206,6 +226,40 @@ export function statsSections(figures: StatsFigures): string[] {
       table([['severity', 'repairs'], ...severityRows(r.bySeverity)]),
     ]),
     section('Subjects (主体)', [table([['distinct parties', 'committing', 'in breaches'], ...subjectRows(s.committing, s.breaching)])]),
+    section('Verification (承诺核查: licensing commitments, as the credit profiles hold them)', [
+      table([
+        ['licensing commitments', count(v.licensing)],
+        ['  verified', count(v.verified)],
+        ...VERIFICATION_RESULTS.map((r) => [`    ${r}`, count(v.byResult[r])]),
+        ['  not verified yet', count(v.unverified)],
+        ['    overdue (deadline passed)', count(v.overdue)],
+        ['  verified share', v.verifiedShare === null ? '–' : `${(v.verifiedShare * 100).toFixed(2)} %`],
+      ]),
+    ]),
+    section('Red and black lists (红黑榜)', [
+      table([
+        ['subjects on the list', 'black', 'red'],
+        ['all', count(l.black.subjects), count(l.red.subjects)],
+        ['  organisations', count(l.black.byCategory.organisations), count(l.red.byCategory.organisations)],
+        ['  individual businesses', count(l.black.byCategory.individualBusinesses), count(l.red.byCategory.individualBusinesses)],
+        ['  natural persons', count(l.black.byCategory.naturalPersons), count(l.red.byCategory.naturalPersons)],
+      ]),
+      ...topTable('most black points', l.black),
+      ...topTable('most red points', l.red),
+      ...(l.byDepartment.length > 0
+        ? [table([['department', 'black list', 'red list'], ...l.byDepartment.map((d) => [d.department, count(d.black), count(d.red)])])]
+        : []),
+    ]),
+  ];
+}
+
+/** A list's top subjects as a table (none when the list is empty). */
+function topTable(title: string, list: CreditList): string[] {
+  if (list.top.length === 0) return [];
+  return [
+    table([[title, 'code', 'points', 'band'], ...list.top.map((s) => [s.name ?? '(a natural person)', s.code, count(s.points), s.band])], {
+      align: ['left', 'left', 'right', 'left'],
+    }),
   ];
 }
 
@@ -216,6 +270,8 @@ export function statsSections(figures: StatsFigures): string[] {
 export function summaryLines(f: StatsFigures): string[] {
   const c = f.commitments;
   const b = f.breaches;
+  const v = f.verification;
+  const l = f.creditLists;
   const tiers = SEVERITIES.map((t) => `${t} ${b.bySeverity[t] ?? 0}`).join(', ');
   const grounds = Object.entries(f.nonPenalties.byGround)
     .filter(([, n]) => n > 0)
@@ -231,7 +287,19 @@ export function summaryLines(f: StatsFigures): string[] {
       `publication over ${count(b.publication.ended)}; inbound from the province ${count(b.byDirection.inbound)}`,
     `non-penalty decisions (kept, never shared): ${count(f.nonPenalties.total)}${grounds ? ` (${grounds})` : ''}; ` +
       `credit repairs: ${count(f.repairs.total)} (${REPAIR_OUTCOMES.map((o) => `${o} ${f.repairs.byOutcome[o] ?? 0}`).join(', ')})`,
+    `verification: ${count(v.verified)} of ${count(v.licensing)} licensing commitments verified` +
+      `${v.verifiedShare === null ? '' : ` (${(v.verifiedShare * 100).toFixed(1)} %)`}: ` +
+      `${VERIFICATION_RESULTS.map((r) => `${r} ${count(v.byResult[r])}`).join(', ')}; overdue ${count(v.overdue)}`,
+    `red and black lists: ${count(l.black.subjects)} subjects on the black list, ${count(l.red.subjects)} on the red list` +
+      `${leader('most black points', l.black)}${leader('most red points', l.red)}`,
   ];
+}
+
+/** The first of a list, for the summary: a natural person is not named there. */
+function leader(title: string, list: CreditList): string {
+  const first = list.top[0];
+  if (!first) return '';
+  return `; ${title}: ${first.name === null ? `a natural person (${first.code})` : `${first.name} (${first.code})`} ${count(first.points)} (${first.band})`;
 }
 
 function section(title: string, blocks: readonly string[]): string {

@@ -3,16 +3,29 @@
  * revision of every record: licensing commitments kept, broken and not yet verified, and the
  * keeping rate over verified ones; credit-repair commitments apart; breaches by tier, direction
  * and publication; non-penalty decisions (首违不罚 …) apart from breaches; credit repairs; the
- * subjects involved. Reading (one table Scan) and counting (a pure function) are apart, so the
+ * subjects involved; verifications and overdue commitments, and the red and black lists, from the
+ * credit profiles. Reading (one table Scan) and counting (a pure function) are apart, so the
  * counting is tested on hand-built records and every caller counts the same way.
+ *
+ * The credit profiles are folded here exactly as the pipeline and the credit check fold them
+ * (functions/shared/credit): what each record's latest accepted revision contributes
+ * (contributionsOf), grouped by subject, folded as of the day (creditProfile) under the same policy
+ * (topology.credit) — so a subject's points here are the points its credit check answers.
  */
+import { subjectForCode } from '../../functions/shared/credit/check.js';
+import { contributionsOf } from '../../functions/shared/credit/contributions.js';
+import { creditProfile, type CommitmentStanding, type CreditProfile } from '../../functions/shared/credit/profile.js';
+import type { CreditContribution, Origin } from '../../functions/shared/credit/types.js';
 import { notAFirstViolation } from '../../functions/shared/records/cross-record.js';
+import { maskResidentId } from '../../functions/shared/records/identifiers.js';
 import { schemaIndex } from '../../functions/shared/records/generated/schema-index.js';
 import { publicationOf, publishedOn, SEVERITY_TIERS, type SeverityTier } from '../../functions/shared/records/publication.js';
-import { subjectOf, type SubjectCategory } from '../../functions/shared/records/subject.js';
+import { subjectOf, type Subject, type SubjectCategory } from '../../functions/shared/records/subject.js';
 import type { CreditRecord, RecordType } from '../../functions/shared/records/types.js';
+import { recordPk } from '../../functions/shared/state/keys.js';
 import type { SyncState } from '../../functions/shared/state/sync-state.js';
-import type { Direction, Source } from '../../topology/topology.js';
+import type { CreditPolicy } from '../../topology/credit-policy.js';
+import { topology, type Direction, type Source } from '../../topology/topology.js';
 
 /** The values a field's schema enumerates (every one has its key in the figures, at 0 when absent). */
 function enumOf(type: RecordType, path: string): readonly string[] {
@@ -114,7 +127,61 @@ export interface StatsFigures {
     /** Parties of counted breaches. */
     breaching: SubjectCounts;
   };
+  /** Licensing commitments in the credit profiles on `day`: verified (the latest verification decides) or not, overdue. */
+  verification: VerificationFigures;
+  /** The red and black lists (红黑榜) on `day`: subjects whose points put them in a band above none. */
+  creditLists: CreditListFigures;
 }
+
+/** The verification results, as the schema names them. */
+export const VERIFICATION_RESULTS = ['全部履行', '部分履行', '全部未履行', '虚假承诺'] as const;
+export type VerificationResult = (typeof VERIFICATION_RESULTS)[number];
+
+export interface VerificationFigures {
+  /** Licensing commitments the profiles hold (commitment date on or before `day`). */
+  licensing: number;
+  /** With a result: the latest verification's, else the fulfilment determined on the commitment itself. */
+  verified: number;
+  unverified: number;
+  /** verified / licensing, 4 decimals; null with no licensing commitment. */
+  verifiedShare: number | null;
+  byResult: Record<VerificationResult, number>;
+  /** Unverified with a deadline before `day`. */
+  overdue: number;
+}
+
+/** A subject on a list: organisations and individual businesses by code and name; a natural person by the masked code only. */
+export interface ListedSubject {
+  category: SubjectCategory;
+  /** USCC (or registration number); a natural person's identity number masked. */
+  code: string;
+  /** null for a natural person: never named. */
+  name: string | null;
+  points: number;
+  band: string;
+}
+
+export interface CreditList {
+  /** Subjects on the list: their points reach a band above the lowest (none). */
+  subjects: number;
+  byCategory: Record<SubjectCategory, number>;
+  /** The most points first (ties by category and code), at most TOP_LISTED. */
+  top: ListedSubject[];
+}
+
+export interface CreditListFigures {
+  black: CreditList;
+  red: CreditList;
+  /**
+   * Per department, the subjects on each list through it: the authority of a breach whose points
+   * count, the accepting unit of a commitment whose verification's points count (the verification's
+   * determining unit when the commitment is not here). Most black first.
+   */
+  byDepartment: Array<{ department: string; black: number; red: number }>;
+}
+
+/** How many subjects each list shows. */
+export const TOP_LISTED = 10;
 
 /** What the figures were read from, and what reading them cost. */
 export interface ScanFacts {
@@ -149,7 +216,12 @@ type Data = Record<string, unknown>;
  * The figures of the latest revisions of records, publication counted on `day`; withdrawn
  * (retracted) records are only counted as withdrawn.
  */
-export function aggregateStats(records: readonly CreditRecord[], sources: Readonly<Record<string, Pick<Source, 'direction'>>>, day: string): StatsFigures {
+export function aggregateStats(
+  records: readonly CreditRecord[],
+  sources: Readonly<Record<string, Pick<Source, 'direction'>>>,
+  day: string,
+  policy: CreditPolicy = topology.credit,
+): StatsFigures {
   const counted = records.filter((r) => r.operation !== 'withdraw');
   const withdrawn = (type: RecordType): number => records.filter((r) => r.recordType === type && r.operation === 'withdraw').length;
   const ofType = (type: RecordType) => counted.filter((r) => r.recordType === type);
@@ -254,8 +326,169 @@ export function aggregateStats(records: readonly CreditRecord[], sources: Readon
       committing: countSubjects(licensing),
       breaching: countSubjects(breaches),
     },
+    ...creditFigures(records, sources, day, policy),
   };
 }
+
+// ---------------------------------------------------------------- credit profiles
+
+/** Where a record came from, as intake writes its contributions: an inbound source is the provincial platform. */
+export function originOf(record: CreditRecord, sources: Readonly<Record<string, Pick<Source, 'direction'>>>): Origin {
+  return sources[record.source]?.direction === 'inbound' ? 'province' : 'district';
+}
+
+interface Identity {
+  category: SubjectCategory;
+  code: string;
+  name: string | null;
+  /** The record the name was read from: the latest occurrence names the subject. */
+  seenAt: string;
+}
+
+/** The verification figures and the red and black lists, from every subject's credit profile on `day`. */
+export function creditFigures(
+  records: readonly CreditRecord[],
+  sources: Readonly<Record<string, Pick<Source, 'direction'>>>,
+  day: string,
+  policy: CreditPolicy,
+): Pick<StatsFigures, 'verification' | 'creditLists'> {
+  const bySubject = new Map<string, CreditContribution[]>();
+  const identities = new Map<string, Identity>();
+  const name = (digest: string, identity: Identity) => {
+    const known = identities.get(digest);
+    if (!known || identity.seenAt > known.seenAt) identities.set(digest, identity);
+  };
+  for (const record of records) {
+    const contributions = contributionsOf(record, originOf(record, sources));
+    for (const { subjectDigest, contribution } of contributions) {
+      const list = bySubject.get(subjectDigest);
+      if (list) list.push(contribution);
+      else bySubject.set(subjectDigest, [contribution]);
+      const party = record.data['party'] as Data;
+      const seenAt = `${record.occurredAt}#${recordPk(contribution.ref)}`;
+      if (contribution.role === 'subject') name(subjectDigest, identityOf(subjectOf(party)!, party, seenAt));
+      else name(subjectDigest, { category: 'naturalPersons', code: maskedId(party['legalRepIdNumber'], party['legalRepIdType']), name: null, seenAt });
+    }
+  }
+  const profiles = [...bySubject].map(([digest, contributions]) => ({ digest, profile: creditProfile(contributions, day, policy) }));
+  const facts = new Map<string, CreditContribution['fact']>();
+  const acceptingUnits = new Map<string, string>();
+  for (const list of bySubject.values())
+    for (const c of list) {
+      if (c.operation !== 'upsert') continue;
+      facts.set(recordPk(c.ref), c.fact);
+      if (c.fact.kind === 'commitment') acceptingUnits.set(c.fact.commitmentCode, c.fact.acceptingUnit);
+    }
+  const departmentOf = (fact: CreditContribution['fact'] | undefined): string | undefined => {
+    switch (fact?.kind) {
+      case 'breach':
+        return fact.authority;
+      case 'commitment':
+        return fact.acceptingUnit;
+      case 'verification':
+        return acceptingUnits.get(fact.commitmentCode) ?? fact.determiningUnit;
+      default:
+        return undefined;
+    }
+  };
+
+  const onList = (colour: 'black' | 'red'): Array<{ digest: string; profile: CreditProfile }> => {
+    const lowest = (colour === 'black' ? policy.blackBands : policy.redBands)[0]!.band;
+    return profiles.filter(({ profile }) => (colour === 'black' ? profile.points.blackBand : profile.points.redBand) !== lowest);
+  };
+  const listed = { black: onList('black'), red: onList('red') };
+  const list = (colour: 'black' | 'red'): CreditList => {
+    const on = listed[colour].map(({ digest, profile }): ListedSubject => {
+      const { category, code, name: shown } = identities.get(digest)!;
+      return {
+        category,
+        code,
+        name: shown,
+        points: colour === 'black' ? profile.points.black : profile.points.red,
+        band: colour === 'black' ? profile.points.blackBand : profile.points.redBand,
+      };
+    });
+    on.sort((a, b) => b.points - a.points || cmp(a.category, b.category) || cmp(a.code, b.code));
+    return {
+      subjects: on.length,
+      byCategory: {
+        organisations: on.filter((s) => s.category === 'organisations').length,
+        individualBusinesses: on.filter((s) => s.category === 'individualBusinesses').length,
+        naturalPersons: on.filter((s) => s.category === 'naturalPersons').length,
+      },
+      top: on.slice(0, TOP_LISTED),
+    };
+  };
+
+  // per department: each subject once per list and department, through the records whose points count on `day`
+  const perDepartment = new Map<string, { black: Set<string>; red: Set<string> }>();
+  for (const colour of ['black', 'red'] as const) {
+    for (const { digest, profile } of listed[colour]) {
+      const sums = new Map<string, { record: string; points: number }>();
+      for (const e of profile.points.history) {
+        if (e.colour !== colour) continue;
+        const key = `${recordPk(e.record)}#${e.company?.uscc ?? ''}`;
+        const sum = sums.get(key) ?? { record: recordPk(e.record), points: 0 };
+        sum.points += e.points;
+        sums.set(key, sum);
+      }
+      for (const { record, points } of sums.values()) {
+        const department = points > 0 ? departmentOf(facts.get(record)) : undefined;
+        if (department === undefined) continue;
+        const entry = perDepartment.get(department) ?? { black: new Set<string>(), red: new Set<string>() };
+        entry[colour].add(digest);
+        perDepartment.set(department, entry);
+      }
+    }
+  }
+
+  const standings: CommitmentStanding[] = profiles.flatMap(({ profile }) =>
+    profile.commitments.filter((c) => c.itemCode !== undefined && c.commitmentType !== CREDIT_REPAIR_TYPE),
+  );
+  const RESULT: Record<Exclude<CommitmentStanding['status'], 'unverified'>, VerificationResult> = {
+    kept: '全部履行',
+    partlyKept: '部分履行',
+    notKept: '全部未履行',
+    false: '虚假承诺',
+  };
+  const byResult = Object.fromEntries(VERIFICATION_RESULTS.map((r) => [r, 0])) as Record<VerificationResult, number>;
+  for (const c of standings) if (c.status !== 'unverified') byResult[RESULT[c.status]] += 1;
+  const verified = standings.filter((c) => c.status !== 'unverified').length;
+
+  return {
+    verification: {
+      licensing: standings.length,
+      verified,
+      unverified: standings.length - verified,
+      verifiedShare: standings.length === 0 ? null : round4(verified / standings.length),
+      byResult,
+      overdue: standings.filter((c) => c.overdue).length,
+    },
+    creditLists: {
+      black: list('black'),
+      red: list('red'),
+      byDepartment: [...perDepartment]
+        .map(([department, { black, red }]) => ({ department, black: black.size, red: red.size }))
+        .sort((a, b) => b.black - a.black || b.red - a.red || cmp(a.department, b.department)),
+    },
+  };
+}
+
+/** Who a subject is, as the lists may show it: a natural person by the masked code alone. */
+function identityOf(subject: Subject, party: Data, seenAt: string): Identity {
+  if (subject.category === 'naturalPersons') return { category: subject.category, code: maskedId(party['idNumber'], party['idType']), name: null, seenAt };
+  return { category: subject.category, code: subject.key.slice(subject.key.indexOf(':') + 1), name: text(party['name']) ?? null, seenAt };
+}
+
+/** An identity number masked as the credit check masks it. */
+function maskedId(idNumber: unknown, idType: unknown): string {
+  const id = text(idNumber) ?? '';
+  const checked = subjectForCode(id, text(idType) ?? '身份证');
+  return checked.ok ? checked.subject.code : maskResidentId(id);
+}
+
+/** Code-point order, the same on every machine. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** 首违不罚 decisions whose subject had an earlier violation (the same check intake warns with). */
 function notFirstViolations(records: readonly CreditRecord[]): number {

@@ -21,6 +21,7 @@ import {
   REPAIR_OUTCOMES,
   SEVERITIES,
   statsReport,
+  VERIFICATION_RESULTS,
   type ScanFacts,
 } from '../../../cli/operations/stats.js';
 import { displayWidth } from '../../../cli/render.js';
@@ -265,8 +266,26 @@ describe('the JSON document', () => {
       nonPenalties: { total: 0, withdrawn: 0, byGround: zeros(NON_PENALTY_GROUNDS), notFirstViolation: 0 },
       repairs: { total: 0, withdrawn: 0, byOutcome: zeros(REPAIR_OUTCOMES), byMethod: zeros(REPAIR_METHODS), bySeverity: zeros(SEVERITIES) },
       subjects: { committing: noSubjects, breaching: noSubjects },
+      verification: { licensing: 0, verified: 0, unverified: 0, verifiedShare: null, byResult: zeros(VERIFICATION_RESULTS), overdue: 0 },
+      creditLists: {
+        black: { subjects: 0, byCategory: { organisations: 0, individualBusinesses: 0, naturalPersons: 0 }, top: [] },
+        red: { subjects: 0, byCategory: { organisations: 0, individualBusinesses: 0, naturalPersons: 0 }, top: [] },
+        byDepartment: [],
+      },
     });
-    expect(Object.keys(report)).toEqual(['generatedAt', 'target', 'scan', 'day', 'commitments', 'breaches', 'nonPenalties', 'repairs', 'subjects']);
+    expect(Object.keys(report)).toEqual([
+      'generatedAt',
+      'target',
+      'scan',
+      'day',
+      'commitments',
+      'breaches',
+      'nonPenalties',
+      'repairs',
+      'subjects',
+      'verification',
+      'creditLists',
+    ]);
   });
 
   test('the listed values are the schemas’ enums', () => {
@@ -340,7 +359,8 @@ describe('formatStats: the figures for people', () => {
   });
 
   test('table columns line up in terminal cells, CJK department names included', () => {
-    const rows = text.split('\n').filter((line) => /^ {2}(department|哈尔滨新区)/.test(line));
+    const commitments = text.slice(text.indexOf('Commitments (信用承诺)'), text.indexOf('Breaches ('));
+    const rows = commitments.split('\n').filter((line) => /^ {2}(department|哈尔滨新区)/.test(line));
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((line) => displayWidth(line))).size).toBe(1);
   });
