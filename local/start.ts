@@ -18,7 +18,7 @@ import { LocalCalendar } from './runtime/calendar.js';
 import { settle, type Reconciliation } from './runtime/reconcile.js';
 import { PortInUseError } from './emulators/dynamodb-local.js';
 import { startRuntime, targetOf, type Runtime } from './runtime/runtime.js';
-import { submitAll } from './runtime/submit.js';
+import { submitInWaves, submitTargetOf } from './runtime/submit.js';
 
 interface StartOptions {
   once: boolean;
@@ -197,15 +197,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else {
       console.log(`loading the demo dataset: seed ${seed}, scale ${scale}, ${dataset.submissions.length} submissions`);
       const started = Date.now();
-      await submitAll(
-        {
-          ingestUrl: runtime.endpoints.ingest,
-          intakeQueueUrl: runtime.queues.intake.url,
-          sqs: runtime.clients.sqs,
-          upstreamCredentials: runtime.credentials.upstreams,
-          feed: runtime.simulators.simulators.provincial.feed,
-        },
+      // wave by wave: the licensing-item list is in before the commitments, the province's breaches before the commitments they flag
+      await submitInWaves(
+        submitTargetOf(runtime),
         dataset.submissions,
+        async (sent) => {
+          await settle(() => runtime.reconcile(sent), { settleSeconds: options.settleSeconds, signal: interrupted.signal });
+        },
         { onProgress: (n) => write(`submitted ${n}/${dataset.submissions.length}`), signal: interrupted.signal },
       );
       if (interrupted.signal.aborted) return 130;

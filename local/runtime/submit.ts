@@ -7,9 +7,10 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { signRequest } from '../../functions/shared/signing/sign.js';
-import type { DemoSubmission } from '../demo/dataset.js';
+import { submissionWaves, type DemoSubmission } from '../demo/dataset.js';
 import type { Credentials } from '../../functions/shared/signing/credentials.js';
 import { ExchangeError } from '../../functions/shared/errors.js';
+import type { Runtime } from './runtime.js';
 
 export interface SubmitTarget {
   ingestUrl: string;
@@ -101,4 +102,39 @@ export async function submitAll(target: SubmitTarget, submissions: readonly Demo
     run.push(submission);
   }
   await flush();
+}
+
+/**
+ * Sends a dataset wave by wave (`DemoSubmission.wave`; submissionWaves): a wave goes only once
+ * `accountedFor` resolves for everything sent before it — the licensing-item list before any
+ * commitment is checked against it, the province's breach before the commitment it makes
+ * ineligible. Queues and the feed keep no order between records; waves do.
+ */
+export async function submitInWaves(
+  target: SubmitTarget,
+  submissions: readonly DemoSubmission[],
+  accountedFor: (sent: readonly DemoSubmission[]) => Promise<void>,
+  options: SubmitOptions = {},
+): Promise<void> {
+  const waves = submissionWaves(submissions);
+  const sent: DemoSubmission[] = [];
+  for (const [i, wave] of waves.entries()) {
+    if (options.signal?.aborted) return;
+    if (i > 0) await accountedFor(sent);
+    if (options.signal?.aborted) return;
+    const before = sent.length;
+    await submitAll(target, wave, { ...options, onProgress: (n) => options.onProgress?.(before + n) });
+    sent.push(...wave);
+  }
+}
+
+/** Where submissions go on a running local runtime: its ingest API, intake queue, upstreams' credentials and the provincial feed. */
+export function submitTargetOf(runtime: Pick<Runtime, 'endpoints' | 'queues' | 'clients' | 'credentials' | 'simulators'>): SubmitTarget {
+  return {
+    ingestUrl: runtime.endpoints.ingest,
+    intakeQueueUrl: runtime.queues.intake.url,
+    sqs: runtime.clients.sqs,
+    upstreamCredentials: runtime.credentials.upstreams,
+    feed: runtime.simulators.simulators.provincial.feed,
+  };
 }

@@ -13,7 +13,7 @@ import { generateDemoDataset, type DemoSubmission } from '../../local/demo/datas
 import type { SqsHandler } from '../../local/runtime/event-source.js';
 import { settle, type Reconciliation } from '../../local/runtime/reconcile.js';
 import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
-import { submitAll } from '../../local/runtime/submit.js';
+import { submitInWaves } from '../../local/runtime/submit.js';
 import { mulberry32, type Faults } from '../../local/simulators/index.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import {
@@ -136,7 +136,9 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
             await new Promise((r) => setTimeout(r, 4_000));
             provincial.setFaults(FAULTS);
           })();
-          await submitAll(targetOf(rt), submissions);
+          await submitInWaves(targetOf(rt), submissions, async (sent) => {
+            await settle(() => rt.reconcile(sent), { settleSeconds: 90, intervalSeconds: 2, signal: deadline });
+          });
           await outage;
           result = await settle(() => rt.reconcile(submissions), { settleSeconds: 90, intervalSeconds: 2, signal: deadline });
         } finally {

@@ -97,7 +97,7 @@ describe('what a record legally is, over the running local runtime', () => {
       await push(exemption, disguised);
       await settled();
       const result = await runtime.reconcile(submitted);
-      expect(result.notShared).toEqual({ nonPenalty: 1 });
+      expect(result.notShared).toEqual({ nonPenalty: 1, licensingItem: 1 });
       expect(result.submissions?.quarantined).toBe(1);
       for (const d of DESTINATION_IDS)
         expect({ destination: d, held: [...held(d, '不罚〔2026〕91号'), ...held(d, '不罚〔2026〕92号')] }).toEqual({ destination: d, held: [] });

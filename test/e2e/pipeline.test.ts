@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureOutput } from '../support/capture-output.js';
-import { generateDemoDataset, type DemoSubmission } from '../../local/demo/dataset.js';
+import { generateDemoDataset, submissionWaves, type DemoSubmission } from '../../local/demo/dataset.js';
 import { settle } from '../../local/runtime/reconcile.js';
 import { startLocalSimulators, startRuntime, type Runtime } from '../../local/runtime/runtime.js';
 import { LocalCalendar } from '../../local/runtime/calendar.js';
 import { publicationOf, publishedOn } from '../../functions/shared/records/publication.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
-import { submitAll } from '../../local/runtime/submit.js';
+import { submitAll, submitInWaves } from '../../local/runtime/submit.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import {
   fasterTopology,
@@ -37,11 +37,12 @@ const fast = fasterTopology(10);
 
 /**
  * Where a record's latest accepted revision is live at the end, by the routing rules
- * (docs/routing.md): a non-penalty decision nowhere; the province's records at the district; a
- * commitment in the public column only while its publication runs.
+ * (docs/routing.md): a non-penalty decision and a licensing item nowhere; the province's records
+ * at the district; a commitment in the public column only while its publication runs; a
+ * verification at the sharing platforms.
  */
 function expectedDestinations(record: Record<string, unknown>, today: string): DestinationId[] {
-  if (record['recordType'] === 'nonPenalty') return [];
+  if (record['recordType'] === 'nonPenalty' || record['recordType'] === 'licensingItem') return [];
   if (record['source'] === 'hlj-credit-platform') return ['district'];
   if (record['recordType'] === 'commitment' && publishedOn(publicationOf(record as unknown as CreditRecord), today))
     return ['provincial', 'municipal', 'publicColumn'];
@@ -74,8 +75,10 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
         runtime = await startRuntime({ logLevel: 'INFO', pullIntervalSeconds: 1, seed: SEED, calendar });
         try {
           applied = observeEndpoints(runtime.simulators);
-          await submitAll(targetOf(runtime), dataset.submissions);
           const rt = runtime;
+          await submitInWaves(targetOf(rt), dataset.submissions, async (sent) => {
+            await settle(() => rt.reconcile(sent), { settleSeconds: 60 });
+          });
           result = await settle(() => rt.reconcile(dataset.submissions), { settleSeconds: 60 });
           // the next day: what was published until the dataset's day ends by itself
           calendar.advance();
@@ -107,8 +110,8 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
           wrong.push(`${record['recordType']} ${record['recordId']}: expected live at ${want.join(',')}, live at ${got.join(',')}`);
       }
       expect(wrong).toEqual([]);
-      // a non-penalty decision is kept and shared nowhere
-      expect(result!.notShared).toEqual({ nonPenalty: dataset.facts.nonPenalties });
+      // a non-penalty decision and the licensing-item list are kept and shared nowhere
+      expect(result!.notShared).toEqual({ nonPenalty: dataset.facts.nonPenalties, licensingItem: dataset.facts.licensingItemsPushed });
 
       // the next day the sweep ended the publications whose last day was the dataset's, at both platforms that publish them
       expect(nextDay?.complete).toBe(true);
@@ -140,18 +143,24 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
       const calendar = new LocalCalendar(dataset.today);
       const first = await startRuntime({ dataDir, simulators, topology: fast, pullIntervalSeconds: 1, logLevel: 'SILENT', calendar });
       const applied = observeEndpoints(simulators);
-      const half = Math.floor(dataset.submissions.length / 2);
+      // the licensing-item list first (the commitments are checked against it), then the rest, stopped midway
+      const [list, ...rest] = submissionWaves(dataset.submissions);
+      const later = rest.flat();
+      const half = Math.floor(later.length / 2);
       let second: Runtime | undefined;
       try {
-        await submitAll(targetOf(first), dataset.submissions.slice(0, half));
+        await submitAll(targetOf(first), list!);
+        const listed = await settle(() => first.reconcile(list!), { settleSeconds: 60 });
+        expect(listed.complete).toBe(true);
+        await submitAll(targetOf(first), later.slice(0, half));
         // stop while the first half is still on its way
         await new Promise((r) => setTimeout(r, 500));
-        const midway = await first.reconcile(dataset.submissions.slice(0, half));
+        const midway = await first.reconcile([...list!, ...later.slice(0, half)]);
         expect(midway.complete).toBe(false);
         await first.stop();
 
         second = await startRuntime({ dataDir, simulators, topology: fast, pullIntervalSeconds: 1, logLevel: 'SILENT', calendar });
-        await submitAll(targetOf(second), dataset.submissions.slice(half));
+        await submitAll(targetOf(second), later.slice(half));
         const rt = second;
         const result = await settle(() => rt.reconcile(dataset.submissions), { settleSeconds: 60 });
         expect(result.submissions?.unaccounted).toEqual([]);

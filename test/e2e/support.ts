@@ -4,7 +4,7 @@
  */
 import type { DemoSubmission } from '../../local/demo/dataset.js';
 import type { Runtime } from '../../local/runtime/runtime.js';
-import type { SubmitTarget } from '../../local/runtime/submit.js';
+import { submitTargetOf, type SubmitTarget } from '../../local/runtime/submit.js';
 import type { StoredRecord } from '../../local/simulators/store.js';
 import type { Simulators } from '../../local/simulators/index.js';
 import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../../topology/topology.js';
@@ -129,15 +129,7 @@ export function fasterTopology(factor: number): Topology {
 }
 
 /** Where submissions go on a running runtime. */
-export function targetOf(runtime: Runtime): SubmitTarget {
-  return {
-    ingestUrl: runtime.endpoints.ingest,
-    intakeQueueUrl: runtime.queues.intake.url,
-    sqs: runtime.clients.sqs,
-    upstreamCredentials: runtime.credentials.upstreams,
-    feed: runtime.simulators.simulators.provincial.feed,
-  };
-}
+export const targetOf = (runtime: Runtime): SubmitTarget => submitTargetOf(runtime);
 
 /** Each valid repair and the breach it repairs. */
 export function repairLinks(submissions: readonly DemoSubmission[]): Array<{ repairId: string; breachId: string }> {
