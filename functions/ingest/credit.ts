@@ -7,7 +7,7 @@
  * Every check is logged before it is answered (SyncState.recordCreditCheck: who asked about whom,
  * when, what was answered): a check the log did not take is not answered. The answer, the log
  * entry and the log line hold no identity number — a natural person's code is masked, and the log
- * line names a subject by its digest.
+ * line names no person (the check log does, by the masked code and the digest).
  */
 import { randomUUID } from 'node:crypto';
 import { creditPolicy as defaultCreditPolicy } from '../../topology/credit-policy.js';
@@ -96,8 +96,8 @@ export async function checkCredit(
     checkId,
     upstream: upstreamId,
     category: subject.category,
-    // a person is named by the digest only; an organisation's USCC is no personal data
-    subject: subject.digest,
+    // an organisation's USCC is no personal data; a person is not named at all (the check log, by
+    // checkId, says whom: an unsalted digest of an identity number could be reversed by trying them)
     ...(subject.category === 'organisation' && { uscc: subject.code }),
     asOf,
     eligibility: answer.eligibility,
