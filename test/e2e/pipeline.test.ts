@@ -9,14 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureOutput } from '../support/capture-output.js';
-import { generateDemoDataset, submissionWaves, type DemoSubmission } from '../../local/demo/dataset.js';
+import { generateDemoDataset, submissionWaves, type DemoDataset, type DemoSubmission } from '../../local/demo/dataset.js';
+import { creditAnswer, subjectForCode } from '../../functions/shared/credit/check.js';
 import { settle } from '../../local/runtime/reconcile.js';
 import { startLocalSimulators, startRuntime, type Runtime } from '../../local/runtime/runtime.js';
 import { LocalCalendar } from '../../local/runtime/calendar.js';
 import { publicationOf, publishedOn } from '../../functions/shared/records/publication.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { submitAll, submitInWaves } from '../../local/runtime/submit.js';
-import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
+import { DESTINATION_IDS, topology, type DestinationId } from '../../topology/topology.js';
 import {
   fasterTopology,
   identityNumbers,
@@ -61,6 +62,38 @@ function latestRecords(submissions: readonly DemoSubmission[]): Map<string, Reco
   return latest;
 }
 
+/**
+ * What the running exchange says of the dataset's credit scenarios on the dataset's day: commitments
+ * overdue, the commitments intake flagged (their accepted events), and the credit check's answers
+ * (the subject's contributions, folded as the ingest API folds them).
+ */
+async function readCredit(rt: Runtime, dataset: DemoDataset, into: Record<string, unknown>): Promise<void> {
+  const { scenarios } = dataset.facts;
+  const answer = async (uscc: string) => {
+    const lookup = subjectForCode(uscc);
+    if (!lookup.ok) throw new Error(lookup.message);
+    return creditAnswer(lookup.subject, await rt.state.getCreditContributions(lookup.subject.digest), dataset.today, topology.credit).answer;
+  };
+  const flagged: string[] = [];
+  for (const s of dataset.submissions) {
+    const r = s.record;
+    if (r?.['recordType'] !== 'commitment' || s.expect !== 'accepted' || r['revision'] !== 1) continue;
+    const { events } = await rt.state.readRecordState({ recordType: 'commitment', source: String(r['source']), recordId: String(r['recordId']) });
+    const accepted = events.find((e) => e.type === 'accepted');
+    if ((accepted?.detail as Record<string, unknown> | undefined)?.['ineligibleOnCommitmentDate'] !== undefined)
+      flagged.push(String((r['data'] as Record<string, unknown>)['commitmentCode']));
+  }
+  const repaired = scenarios.repaired ? await answer(scenarios.repaired.uscc) : undefined;
+  Object.assign(into, {
+    overdue: await rt.state.countOverdueCommitments(dataset.today),
+    flagged: [...new Set(flagged)],
+    ineligible: (await answer(scenarios.ineligible.uscc)).eligibility,
+    repaired: repaired ? [repaired.eligibility, repaired.points.black] : undefined,
+    falseCommitment: (await answer(scenarios.falseCommitment.uscc)).eligibility,
+    redPoints: (await answer(scenarios.redPoints.example.uscc)).points.red,
+  });
+}
+
 describe(`end to end over the local runtime (seed ${SEED})`, () => {
   it(
     'delivers every record exactly where its rules send it, in the destinations’ formats, and accounts for every submission',
@@ -71,6 +104,7 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
       let applied: Applied[] = [];
       let result: Awaited<ReturnType<Runtime['reconcile']>> | undefined;
       let nextDay: Awaited<ReturnType<Runtime['reconcile']>> | undefined;
+      const credit: Record<string, unknown> = {};
       const output = await captureOutput(async () => {
         runtime = await startRuntime({ logLevel: 'INFO', pullIntervalSeconds: 1, seed: SEED, calendar });
         try {
@@ -80,6 +114,7 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
             await settle(() => rt.reconcile(sent), { settleSeconds: 60 });
           });
           result = await settle(() => rt.reconcile(dataset.submissions), { settleSeconds: 60 });
+          await readCredit(rt, dataset, credit);
           // the next day: what was published until the dataset's day ends by itself
           calendar.advance();
           await rt.sweepNow();
@@ -125,6 +160,17 @@ describe(`end to end over the local runtime (seed ${SEED})`, () => {
       expect(olderAfterNewer(applied)).toEqual([]);
       expect(keysAppliedTwice(applied)).toEqual([]);
       expect(repairsBeforeBreaches(applied, repairLinks(dataset.submissions))).toEqual([]);
+
+      // the reform's loop, as the dataset expects it: what is overdue, what intake flagged, what the credit check answers
+      const { scenarios } = dataset.facts;
+      expect(credit).toEqual({
+        overdue: dataset.facts.overdueCommitments,
+        flagged: dataset.facts.flaggedCommitments,
+        ineligible: scenarios.ineligible.eligibility,
+        repaired: scenarios.repaired ? [scenarios.repaired.eligibility, scenarios.repaired.blackPoints] : undefined,
+        falseCommitment: scenarios.falseCommitment.eligibility,
+        redPoints: scenarios.redPoints.example.redPoints,
+      });
       const ids = identityNumbers(dataset.submissions);
       expect(ids.size).toBeGreaterThan(0);
       expect(output.length).toBeGreaterThan(1000);
