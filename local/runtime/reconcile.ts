@@ -18,7 +18,7 @@
  * It scans the whole table: made for the local runtime and tests, not for a production table
  * (the operator CLI reads the status index there).
  */
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DestinationId } from '../../topology/topology.js';
 import type { DemoSubmission } from '../demo/dataset.js';
@@ -93,23 +93,35 @@ async function scanAll(doc: DynamoDBDocumentClient, tableName: string): Promise<
   return items;
 }
 
-/** Every message body in a queue, without consuming them (received with visibility 0). */
+/**
+ * Every message body in a queue, without consuming them: received (hidden for a while) until the
+ * queue shows no more, then made visible again at once. Receiving with visibility 0 instead samples
+ * the queue at random and misses messages of a large one (a DLQ of hundreds). Only for queues
+ * nothing else consumes meanwhile (the DLQs).
+ */
 async function peekBodies(sqs: SQSClient, queueUrl: string): Promise<string[]> {
-  const bodies = new Map<string, string>();
-  // visibility 0 leaves each message visible: a few rounds see them all on a small queue
-  for (let round = 0, fresh = 1; round < 50 && fresh > 0; round++) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }),
-    );
-    fresh = 0;
-    for (const m of Messages) {
-      if (!bodies.has(m.MessageId!)) fresh++;
-      bodies.set(m.MessageId!, m.Body ?? '');
+  const seen = new Map<string, { body: string; handle: string }>();
+  try {
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: PEEK_HIDE_SECONDS, WaitTimeSeconds: 0 }),
+      );
+      if (Messages.length === 0) break;
+      for (const m of Messages) seen.set(m.MessageId!, { body: m.Body ?? '', handle: m.ReceiptHandle! });
     }
-    if (Messages.length === 0) break;
+  } finally {
+    const handles = [...seen.values()].map((m) => m.handle);
+    for (let i = 0; i < handles.length; i += 10) {
+      const entries = handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 }));
+      // a message left hidden shows again by itself after PEEK_HIDE_SECONDS
+      await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch(() => undefined);
+    }
   }
-  return [...bodies.values()];
+  return [...seen.values()].map((m) => m.body);
 }
+
+/** How long a peeked message is hidden at most (it is made visible again right after the peek). */
+const PEEK_HIDE_SECONDS = 30;
 
 const refKey = (recordType: unknown, source: unknown, recordId: unknown) => `${recordType}#${source}#${recordId}`;
 
