@@ -67,7 +67,10 @@ export function formatReconciliation(result: Reconciliation, figures?: StatsFigu
   }
   lines.push('', table(rows));
   const notShared = Object.entries(result.notShared).map(([type, n]) => `${n} ${type}`);
-  if (notShared.length > 0) lines.push(`kept and shared nowhere: ${notShared.join(', ')} (decisions not to punish are not dishonesty information)`);
+  if (notShared.length > 0)
+    lines.push(
+      `kept and shared nowhere: ${notShared.join(', ')} (the licensing-item list is the district's own; decisions not to punish are not dishonesty information)`,
+    );
   if (figures) lines.push('', ...summaryLines(figures));
   lines.push('', result.complete ? 'every record is accounted for' : 'NOT every record is accounted for: see pending / UNACCOUNTED above');
   return lines.join('\n');
