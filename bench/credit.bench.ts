@@ -50,7 +50,7 @@ import { DESTINATION_IDS, topology, type Topology } from '../topology/topology.j
 import { upstreams, type UpstreamId } from '../topology/upstreams.js';
 import { breach, commitment, licensingItem, LICENSING_ITEM, repair, residentId, uscc, verification } from '../test/support/records.js';
 import { environment, recordResults } from './environment.js';
-import { fmt, toMarkdown, toText, type Table } from './report.js';
+import { fmt, latencySummary, toMarkdown, toText, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -782,12 +782,6 @@ async function run(p: Pipeline, target: Target, scenario: ScenarioName): Promise
   };
 }
 
-/** Nearest-rank percentile (as ingest.bench.ts). */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 function figures(r: Run) {
   return {
     target: r.target,
@@ -799,13 +793,7 @@ function figures(r: Run) {
     answerBytes: r.answerBytes,
     wallSeconds: r.wallMs / 1000,
     requestsPerSecond: (r.requests / r.wallMs) * 1000,
-    latencyMs: {
-      p50: percentile(r.latenciesMs, 50),
-      p95: percentile(r.latenciesMs, 95),
-      p99: percentile(r.latenciesMs, 99),
-      max: Math.max(...r.latenciesMs),
-      mean: r.latenciesMs.reduce((a, b) => a + b, 0) / r.latenciesMs.length,
-    },
+    latencyMs: latencySummary(r.latenciesMs),
   };
 }
 

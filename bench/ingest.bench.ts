@@ -29,7 +29,7 @@ import { startSqs, type LocalSqs } from '../local/emulators/sqs.js';
 import { startIngestServer, type IngestServer } from '../local/ingest-server.js';
 import { environment, recordResults } from './environment.js';
 import { validCommitment, type Json } from './records.js';
-import { fmt, toMarkdown, toText, type Table } from './report.js';
+import { fmt, latencySummary, toMarkdown, toText, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -124,12 +124,6 @@ async function run(url: string, scenario: ScenarioName): Promise<Run> {
   };
 }
 
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 function figures(r: Run) {
   return {
     scenario: r.scenario,
@@ -142,13 +136,7 @@ function figures(r: Run) {
     wallSeconds: r.wallMs / 1000,
     requestsPerSecond: (r.requests / r.wallMs) * 1000,
     recordsPerSecond: (r.records / r.wallMs) * 1000,
-    latencyMs: {
-      p50: percentile(r.latenciesMs, 50),
-      p95: percentile(r.latenciesMs, 95),
-      p99: percentile(r.latenciesMs, 99),
-      max: Math.max(...r.latenciesMs),
-      mean: r.latenciesMs.reduce((a, b) => a + b, 0) / r.latenciesMs.length,
-    },
+    latencyMs: latencySummary(r.latenciesMs),
   };
 }
 type Figures = ReturnType<typeof figures>;

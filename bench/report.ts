@@ -74,3 +74,20 @@ export const operationsText = (operations: Readonly<Record<string, number>>): st
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
     .map(([op, n]) => `${op} ${per(n)}`)
     .join(', ');
+
+/** Nearest-rank percentile, `p` in per cent. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** The latency figures every HTTP benchmark reports, in ms. */
+export function latencySummary(latenciesMs: readonly number[]): { p50: number; p95: number; p99: number; max: number; mean: number } {
+  return {
+    p50: percentile(latenciesMs, 50),
+    p95: percentile(latenciesMs, 95),
+    p99: percentile(latenciesMs, 99),
+    max: Math.max(...latenciesMs),
+    mean: latenciesMs.reduce((a, b) => a + b, 0) / latenciesMs.length,
+  };
+}

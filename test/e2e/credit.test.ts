@@ -10,15 +10,11 @@
 import type { CreditAnswer } from '../../functions/shared/credit/check.js';
 import { subjectDigest, subjectOf } from '../../functions/shared/records/subject.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
-import type { DemoSubmission } from '../../local/demo/dataset.js';
-import { channelFor } from '../../local/demo/dataset.js';
 import { LocalCalendar } from '../../local/runtime/calendar.js';
-import { settle } from '../../local/runtime/reconcile.js';
 import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
-import { submitAll } from '../../local/runtime/submit.js';
 import { waitFor } from '../cli/runtime-harness.js';
 import { ACCEPTING_UNIT_USCC, breach, commitment, licensingItem, repair, residentId, uscc } from '../support/records.js';
-import { fasterTopology, targetOf } from './support.js';
+import { fasterTopology, recordPusher, targetOf } from './support.js';
 
 const DAY = '2026-11-28';
 const TEST_TIMEOUT_MS = 600_000;
@@ -34,25 +30,10 @@ const party = {
 };
 
 let runtime: Runtime;
-const submitted: DemoSubmission[] = [];
+const { push, settled } = recordPusher(() => runtime);
 /** The checks this file had answered (200), and the month they started in (the log is partitioned by month). */
 const answeredIds: string[] = [];
 const startedMonth = new Date().toISOString().slice(0, 7);
-
-async function push(...records: Array<Record<string, unknown>>): Promise<void> {
-  const submissions = records.map((record, i): DemoSubmission => {
-    const { channel, upstreamId } = channelFor(String(record['recordType']), String(record['source']));
-    return { seq: submitted.length + i + 1, channel, ...(upstreamId && { upstreamId }), body: JSON.stringify(record), record, expect: 'accepted' };
-  });
-  submitted.push(...submissions);
-  await submitAll(targetOf(runtime), submissions, { batchSize: 1 });
-}
-
-async function settled(): Promise<void> {
-  const result = await settle(() => runtime.reconcile(submitted), { settleSeconds: 30, intervalSeconds: 0.5 });
-  expect(result.submissions?.unaccounted).toEqual([]);
-  expect(result.complete).toBe(true);
-}
 
 /** Asks the credit check as `upstreamId` (signed like every ingest request): the status and the answer. */
 async function check(

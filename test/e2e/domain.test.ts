@@ -6,19 +6,16 @@
  * its breach — whether the breach is unknown, in flight, or held up by an endpoint outage — and a
  * repair whose breach never comes ends in the lane's DLQ with the reason.
  */
-import type { DemoSubmission } from '../../local/demo/dataset.js';
 import { channelFor } from '../../local/demo/dataset.js';
 import { LocalCalendar } from '../../local/runtime/calendar.js';
-import { settle } from '../../local/runtime/reconcile.js';
 import { startRuntime, type Runtime } from '../../local/runtime/runtime.js';
-import { submitAll } from '../../local/runtime/submit.js';
 import type { RecordType } from '../../functions/shared/records/types.js';
 import { DESTINATION_IDS, type DestinationId } from '../../topology/topology.js';
 import { waitFor } from '../cli/runtime-harness.js';
 import { signRequest } from '../../functions/shared/signing/sign.js';
 import { encodeGbk } from '../support/gbk.js';
 import { breach, commitment, COMPANY_USCC, licensingItem, nonPenalty, repair } from '../support/records.js';
-import { fasterTopology, observeEndpoints, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
+import { fasterTopology, observeEndpoints, recordPusher, repairsBeforeBreaches, targetOf, type Applied } from './support.js';
 
 const DAY = '2026-11-28';
 const TEST_TIMEOUT_MS = 600_000;
@@ -26,24 +23,7 @@ const TEST_TIMEOUT_MS = 600_000;
 let runtime: Runtime;
 let calendar: LocalCalendar;
 let applied: Applied[];
-const submitted: DemoSubmission[] = [];
-
-/** Pushes records as their upstreams do (the ingest API, signed; the queue for what no upstream pushes). */
-async function push(...records: Array<Record<string, unknown>>): Promise<void> {
-  const submissions = records.map((record, i): DemoSubmission => {
-    const { channel, upstreamId } = channelFor(String(record['recordType']), String(record['source']));
-    return { seq: submitted.length + i + 1, channel, ...(upstreamId && { upstreamId }), body: JSON.stringify(record), record, expect: 'accepted' };
-  });
-  submitted.push(...submissions);
-  await submitAll(targetOf(runtime), submissions, { batchSize: 1 });
-}
-
-/** Waits until every submission so far reached its end (the reconciliation is complete). */
-async function settled(): Promise<void> {
-  const result = await settle(() => runtime.reconcile(submitted), { settleSeconds: 30, intervalSeconds: 0.5 });
-  expect(result.submissions?.unaccounted).toEqual([]);
-  expect(result.complete).toBe(true);
-}
+const { submitted, push, settled } = recordPusher(() => runtime);
 
 const ref = (recordType: RecordType, recordId: string, source = recordType === 'repair' ? 'hrb-credit-repair' : 'hrbxq-enforcement') => ({
   recordType,

@@ -2,9 +2,10 @@
  * End-to-end helpers over the local runtime: what each endpoint applied (in order), and the
  * invariants of docs/architecture.md checked against it and against the sync-state table.
  */
-import type { DemoSubmission } from '../../local/demo/dataset.js';
+import { channelFor, type DemoSubmission } from '../../local/demo/dataset.js';
+import { settle } from '../../local/runtime/reconcile.js';
 import type { Runtime } from '../../local/runtime/runtime.js';
-import { submitTargetOf, type SubmitTarget } from '../../local/runtime/submit.js';
+import { submitAll, submitTargetOf, type SubmitTarget } from '../../local/runtime/submit.js';
 import type { StoredRecord } from '../../local/simulators/store.js';
 import type { Simulators } from '../../local/simulators/index.js';
 import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '../../topology/topology.js';
@@ -143,4 +144,33 @@ export function identityNumbers(submissions: readonly DemoSubmission[]): Set<str
   const found = new Set<string>();
   for (const s of submissions) for (const m of s.body.matchAll(/"(\d{17}[\dX])"/g)) if (!/^(9|1[12])/.test(m[1]!)) found.add(m[1]!);
   return found;
+}
+
+/**
+ * Pushes records to a running runtime as their upstreams do (the ingest API, signed; the feed for
+ * the province's; the queue for what no upstream pushes), keeping every submission, and waits until
+ * all of them reached their end (the reconciliation is complete).
+ */
+export function recordPusher(runtimeOf: () => Runtime): {
+  submitted: DemoSubmission[];
+  push: (...records: Array<Record<string, unknown>>) => Promise<void>;
+  settled: () => Promise<void>;
+} {
+  const submitted: DemoSubmission[] = [];
+  return {
+    submitted,
+    async push(...records) {
+      const submissions = records.map((record, i): DemoSubmission => {
+        const { channel, upstreamId } = channelFor(String(record['recordType']), String(record['source']));
+        return { seq: submitted.length + i + 1, channel, ...(upstreamId && { upstreamId }), body: JSON.stringify(record), record, expect: 'accepted' };
+      });
+      submitted.push(...submissions);
+      await submitAll(targetOf(runtimeOf()), submissions, { batchSize: 1 });
+    },
+    async settled() {
+      const result = await settle(() => runtimeOf().reconcile(submitted), { settleSeconds: 30, intervalSeconds: 0.5 });
+      expect(result.submissions?.unaccounted).toEqual([]);
+      expect(result.complete).toBe(true);
+    },
+  };
 }
