@@ -90,7 +90,10 @@ export function liveAt(applied: readonly Applied[], record: Record<string, unkno
   const id = String(record['recordId']);
   const code = (record['data'] as Record<string, unknown>)['commitmentCode'];
   return DESTINATION_IDS.filter((d) => {
-    const mine = applied.filter((a) => a.destination === d && (a.key.includes(`:${id}:`) || (d === 'publicColumn' && a.identity === code)));
+    // the column keys a commitment by its code (a verification names the same code, and never goes there)
+    const mine = applied.filter(
+      (a) => a.destination === d && (a.key.includes(`:${id}:`) || (d === 'publicColumn' && record['recordType'] === 'commitment' && a.identity === code)),
+    );
     return mine.length > 0 && mine.at(-1)!.operation === 'upsert';
   });
 }
