@@ -126,8 +126,9 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
           applied = observeEndpoints(rt.simulators);
           const municipal = rt.simulators.simulators.municipal;
           const provincial = rt.simulators.simulators.provincial;
-          // a full outage of the municipal platform while records arrive, then a 429 burst at the province
-          const outage = (async () => {
+          // a full outage of the municipal platform while records arrive, then a 429 burst at the province:
+          // from when the records that go there start (the licensing-item list, the first wave, goes nowhere)
+          const faultsWhileRecordsFlow = async () => {
             await new Promise((r) => setTimeout(r, 2000));
             municipal.setFaults({ outage: { retryAfterSeconds: 2 } });
             await new Promise((r) => setTimeout(r, 10_000));
@@ -135,9 +136,11 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
             provincial.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 2 } });
             await new Promise((r) => setTimeout(r, 4_000));
             provincial.setFaults(FAULTS);
-          })();
+          };
+          let outage: Promise<void> | undefined;
           await submitInWaves(targetOf(rt), submissions, async (sent) => {
             await settle(() => rt.reconcile(sent), { settleSeconds: 90, intervalSeconds: 2, signal: deadline });
+            outage ??= faultsWhileRecordsFlow();
           });
           await outage;
           result = await settle(() => rt.reconcile(submissions), { settleSeconds: 90, intervalSeconds: 2, signal: deadline });
