@@ -16,7 +16,7 @@ type Data = Record<string, unknown>;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** The fact a record states, or undefined for a record type no profile counts. */
-export function factOf(record: CreditRecord): ContributionFact | undefined {
+function factOf(record: CreditRecord): ContributionFact | undefined {
   const d = record.data as Data;
   switch (record.recordType) {
     case 'breach': {

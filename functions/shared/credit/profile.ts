@@ -105,7 +105,7 @@ const byDate =
     dateOf(a) < dateOf(b) ? -1 : dateOf(a) > dateOf(b) ? 1 : 0;
 
 /** The band a total falls in: the last band whose `from` it reaches. */
-export function bandOf<B extends string>(bands: ReadonlyArray<{ band: B; from: number }>, points: number): B {
+function bandOf<B extends string>(bands: ReadonlyArray<{ band: B; from: number }>, points: number): B {
   let found = bands[0]!.band;
   for (const b of bands) if (points >= b.from) found = b.band;
   return found;
