@@ -51,6 +51,7 @@ import { upstreams, type UpstreamId } from '../topology/upstreams.js';
 import { breach, commitment, licensingItem, LICENSING_ITEM, repair, residentId, uscc, verification } from '../test/support/records.js';
 import { environment, recordResults } from './environment.js';
 import { fmt, latencySummary, toMarkdown, toText, type Table } from './report.js';
+import { closedLoop } from './harness.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -753,19 +754,8 @@ interface Run {
 
 async function run(p: Pipeline, target: Target, scenario: ScenarioName): Promise<Run> {
   const { requests, concurrency } = SCENARIOS[scenario];
-  const outcomes: Outcome[] = [];
-  let issued = 0;
   p.counter.phase = `check:${target.name}:${scenario}`;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (issued < requests) {
-        issued++;
-        outcomes.push(await ask(p, target));
-      }
-    }),
-  );
-  const wallMs = performance.now() - start;
+  const { outcomes, wallMs } = await closedLoop(requests, concurrency, () => ask(p, target));
   p.counter.phase = undefined;
   await p.counter.settle(p.runtime.clients.doc, p.runtime.tableName);
   const failed = outcomes.filter((o) => o.problem !== undefined);

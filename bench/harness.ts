@@ -127,3 +127,22 @@ export function referenceCase(lengths: Pick<Case, 'roundMs' | 'warmupMs'> = {}):
     lengths,
   );
 }
+
+/**
+ * Sends `requests` requests from `concurrency` closed-loop clients (each sends its next when its
+ * last is answered): the outcomes in the order they were answered, and the wall time.
+ */
+export async function closedLoop<T>(requests: number, concurrency: number, send: () => Promise<T>): Promise<{ outcomes: T[]; wallMs: number }> {
+  const outcomes: T[] = [];
+  let issued = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < requests) {
+        issued++;
+        outcomes.push(await send());
+      }
+    }),
+  );
+  return { outcomes, wallMs: performance.now() - start };
+}

@@ -30,6 +30,7 @@ import { startIngestServer, type IngestServer } from '../local/ingest-server.js'
 import { environment, recordResults } from './environment.js';
 import { validCommitment, type Json } from './records.js';
 import { fmt, latencySummary, toMarkdown, toText, type Table } from './report.js';
+import { closedLoop } from './harness.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -98,18 +99,7 @@ interface Run {
 
 async function run(url: string, scenario: ScenarioName): Promise<Run> {
   const { requests, concurrency, batch } = SCENARIOS[scenario];
-  const outcomes: Outcome[] = [];
-  let issued = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (issued < requests) {
-        issued++;
-        outcomes.push(await push(url, batch));
-      }
-    }),
-  );
-  const wallMs = performance.now() - start;
+  const { outcomes, wallMs } = await closedLoop(requests, concurrency, () => push(url, batch));
   const failed = outcomes.filter((o) => !o.ok);
   return {
     scenario,
