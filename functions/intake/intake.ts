@@ -52,10 +52,17 @@ import {
 import { planRoutes, type RoutePlanEntry } from './routing.js';
 import { contributionsOf } from '../shared/credit/contributions.js';
 import { eligibilityOf } from '../shared/credit/eligibility.js';
-import { checkAgainstList, itemCodeOf, NOTIFY_AND_COMMIT_TYPES, withDeadline } from '../shared/credit/licensing.js';
+import {
+  checkAgainstList,
+  givenDeadline,
+  itemCodeOf,
+  latestDeadline,
+  licensingItemEntryOf,
+  NOTIFY_AND_COMMIT_TYPES,
+  withDeadline,
+} from '../shared/credit/licensing.js';
 import { creditProfile } from '../shared/credit/profile.js';
 import type { LicensingItemEntry, Origin, VerificationFact } from '../shared/credit/types.js';
-import { addDays } from '../shared/records/dates.js';
 import { recordPk } from '../shared/state/keys.js';
 import type { StructuredLogger } from '../shared/logger.js';
 
@@ -454,8 +461,7 @@ async function checkListed(record: CreditRecord, ref: RecordRef, state: IntakeSt
   if (code === undefined) return { issues: [], warnings: [] };
   const item = await state.getLicensingItem(code);
   if (record.operation === 'withdraw') {
-    const given = typeof record.data['fulfilmentDeadline'] === 'string' ? record.data['fulfilmentDeadline'] : undefined;
-    const deadline = given ?? (item ? addDays(String(record.data['commitmentDate']), item.commitmentTimeLimitDays) : undefined);
+    const deadline = givenDeadline(record) ?? (item ? latestDeadline(String(record.data['commitmentDate']), item) : undefined);
     return { issues: [], warnings: [], ...(deadline !== undefined && { deadline }), ...(item && { item }) };
   }
   return { ...checkAgainstList(record, item), ...(item && { item }) };
@@ -470,24 +476,8 @@ async function recordCreditFacts(state: IntakeState, record: CreditRecord, origi
   const d = record.data;
   const withdrawn = record.operation === 'withdraw';
   const writes: Array<Promise<unknown>> = [state.putCreditContributions(contributionsOf(record, origin))];
-  if (record.recordType === 'licensingItem') {
-    writes.push(
-      state.putLicensingItem({
-        itemCode: String(d['itemCode']),
-        ref: refOf(record),
-        revision: record.revision,
-        operation: record.operation,
-        itemName: String(d['itemName']),
-        department: String(d['department']),
-        departmentUscc: String(d['departmentUscc']),
-        commitmentTimeLimitDays: Number(d['commitmentTimeLimitDays']),
-        allowedCommitmentTypes: (d['allowedCommitmentTypes'] as string[]) ?? [],
-        validFrom: String(d['validFrom']),
-        validTo: String(d['validTo']),
-      }),
-    );
-  }
-  const deadline = typeof d['fulfilmentDeadline'] === 'string' ? d['fulfilmentDeadline'] : list.deadline;
+  if (record.recordType === 'licensingItem') writes.push(state.putLicensingItem(licensingItemEntryOf(record)));
+  const deadline = givenDeadline(record) ?? list.deadline;
   if (record.recordType === 'commitment' && deadline !== undefined) {
     const itemCode = itemCodeOf(record);
     writes.push(

@@ -1,6 +1,8 @@
 /** Valid records for tests, built with the standards' check algorithms (no hard-coded check characters). */
 import { orgCodeCheckCharacter, residentIdCheckCharacter, usccCheckCharacter } from '../../functions/shared/records/identifiers.js';
+import { licensingItemEntryOf } from '../../functions/shared/credit/licensing.js';
 import type { LicensingItemEntry } from '../../functions/shared/credit/types.js';
+import type { CreditRecord } from '../../functions/shared/records/types.js';
 
 /** A valid USCC from its first 16 characters (authority, category, division, organisation-code body). */
 export function uscc(first16: string): string {
@@ -247,21 +249,7 @@ export function licensingItem(overrides: Record<string, unknown> = {}, data: Rec
 
 /** The list entry intake keeps for licensingItem() (what SyncState.putLicensingItem takes): tests that push commitments seed it. */
 export function licensingItemEntry(data: Record<string, unknown> = {}): LicensingItemEntry {
-  const record = licensingItem({ recordId: data['itemCode'] ?? LICENSING_ITEM.itemCode }, data);
-  const d = record['data'] as Record<string, unknown>;
-  return {
-    itemCode: String(d['itemCode']),
-    ref: { recordType: 'licensingItem', source: String(record['source']), recordId: String(record['recordId']) },
-    revision: 1,
-    operation: 'upsert',
-    itemName: String(d['itemName']),
-    department: String(d['department']),
-    departmentUscc: String(d['departmentUscc']),
-    commitmentTimeLimitDays: Number(d['commitmentTimeLimitDays']),
-    allowedCommitmentTypes: d['allowedCommitmentTypes'] as string[],
-    validFrom: String(d['validFrom']),
-    validTo: String(d['validTo']),
-  };
+  return licensingItemEntryOf(licensingItem({ recordId: data['itemCode'] ?? LICENSING_ITEM.itemCode }, data) as unknown as CreditRecord);
 }
 
 /** A commitment as intake keeps it: with the fulfilment deadline its licensing item gives. */

@@ -8,6 +8,7 @@
 import { addDays } from '../records/dates.js';
 import type { CreditRecord } from '../records/types.js';
 import type { ValidationIssue } from '../records/validate.js';
+import { refOf } from '../state/types.js';
 import type { LicensingItemEntry } from './types.js';
 
 /** Commitment types that grant a licence on a commitment: they need an item of the list. */
@@ -63,8 +64,8 @@ export function checkAgainstList(record: CreditRecord, item: LicensingItemEntry 
   if (listed && !item.allowedCommitmentTypes.includes(type))
     return issue('/data/commitmentType', `item ${code} (${item.itemName}) allows ${item.allowedCommitmentTypes.join('、')} commitments, not ${type}`);
 
-  const limit = addDays(date, item.commitmentTimeLimitDays);
-  const given = typeof d['fulfilmentDeadline'] === 'string' ? d['fulfilmentDeadline'] : undefined;
+  const limit = latestDeadline(date, item);
+  const given = givenDeadline(record);
   if (given !== undefined && given > limit)
     return {
       issues: [
@@ -81,6 +82,35 @@ export function checkAgainstList(record: CreditRecord, item: LicensingItemEntry 
   if (named['itemName'] !== item.itemName) warnings.push(`item ${code} is named ${item.itemName} on the list, not ${String(named['itemName'])}`);
   if (named['department'] !== item.department) warnings.push(`item ${code} belongs to ${item.department} on the list, not ${String(named['department'])}`);
   return { issues: [], deadline: given ?? limit, warnings };
+}
+
+/** The last day an item's time limit gives a commitment made on `commitmentDate`. */
+export function latestDeadline(commitmentDate: string, item: Pick<LicensingItemEntry, 'commitmentTimeLimitDays'>): string {
+  return addDays(commitmentDate, item.commitmentTimeLimitDays);
+}
+
+/** The fulfilment deadline a commitment states (sent by its source, or set by the exchange). */
+export function givenDeadline(record: CreditRecord): string | undefined {
+  const given = record.data['fulfilmentDeadline'];
+  return typeof given === 'string' ? given : undefined;
+}
+
+/** A licensingItem record as the list keeps it (SyncState.putLicensingItem). */
+export function licensingItemEntryOf(record: CreditRecord): LicensingItemEntry {
+  const d = record.data as Data;
+  return {
+    itemCode: String(d['itemCode']),
+    ref: refOf(record),
+    revision: record.revision,
+    operation: record.operation,
+    itemName: String(d['itemName']),
+    department: String(d['department']),
+    departmentUscc: String(d['departmentUscc']),
+    commitmentTimeLimitDays: Number(d['commitmentTimeLimitDays']),
+    allowedCommitmentTypes: d['allowedCommitmentTypes'] as string[],
+    validFrom: String(d['validFrom']),
+    validTo: String(d['validTo']),
+  };
 }
 
 /** The commitment as the exchange keeps it: with the fulfilment deadline the list gives (unchanged when there is none). */
