@@ -7,13 +7,14 @@
  */
 export type ExchangeFunctionRole = 'intake' | 'deliver' | 'ingest' | 'pull' | 'sweep';
 
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
 
 export const tableAccess: Readonly<Record<ExchangeFunctionRole, readonly TableAction[]>> = {
   // the subject's enforcement history is read with a Query (the first-offence check)
   intake: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
-  // a repair waiting for its breach: registered (Put), read when the breach is delivered (Query), forgotten (Delete)
-  deliver: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'],
+  // a batch's lane messages are read at once (BatchGetItem); a repair waiting for its breach:
+  // registered (Put), read when the breach is delivered (Query), forgotten (Delete)
+  deliver: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'],
   ingest: ['PutItem', 'UpdateItem', 'Query'],
   pull: ['GetItem', 'PutItem'],
   sweep: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'],

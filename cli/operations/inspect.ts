@@ -11,6 +11,7 @@ import { PERSONAL_PATHS } from '../../functions/deliver/adapters/wire-fields.js'
 import { maskIdNumbersIn, maskResidentId } from '../../functions/shared/records/identifiers.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { META, revisionSk, type RecordRef } from '../../functions/shared/state/keys.js';
+import { historyOf } from '../../functions/shared/state/record-state.js';
 import type { DestinationStatus, RecordItem, SyncState } from '../../functions/shared/state/sync-state.js';
 
 /** One item of a record's partition, as stored. */
@@ -114,8 +115,7 @@ export function shapeInspection(items: readonly StateItem[], now: Date): Inspect
       .map(summariseRevision)
       .sort((a, b) => a.revision - b.revision),
     destinations: destinationIds.map((id) => summariseDestination(id, destinationItems.get(id), record.revision, now)),
-    history: items
-      .filter((item) => item.sk.startsWith('EVT#'))
+    history: historyOf(items)
       .sort(byTimeThenLifecycle)
       .map(summariseEvent),
   };

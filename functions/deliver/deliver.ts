@@ -69,8 +69,7 @@ export interface DeliverMetrics {
 /** What deliver asks of the sync state (its composition root binds exactly these: least privilege). */
 export type DeliverState = Pick<
   SyncState,
-  | 'getMeta'
-  | 'getRevision'
+  | 'readForDelivery'
   | 'getLatestRecord'
   | 'getDestinationState'
   | 'claimSend'
@@ -196,6 +195,8 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
           outcomes.set(p.message.messageId, result.outcome === 'transient' ? 'failed' : result.outcome);
           if (result.outcome === 'transient') retryAfter.set(p.message.messageId, result.retryAfterSeconds);
         } else if (result.outcome === 'delivered') {
+          // the history event is written with the outcome, in its destination state; a newer
+          // revision's outcome already recorded (false) leaves both unwritten
           const recorded = await store.recordDestinationOutcome(p.ref, p.lane.destination, {
             revision: p.lane.revision,
             status: 'delivered',
@@ -206,22 +207,22 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
             reopen: p.lane.redeliver !== undefined,
             ...(result.receipt && { receipt: result.receipt }),
             ...(p.delivery.publication && { publication: p.delivery.publication }),
-          });
-          outcomes.set(p.message.messageId, 'delivered');
-          // false: a newer revision's outcome is already recorded — this one is history only as it happened
-          if (!recorded) return;
-          events.push({
-            ...base,
-            type: 'delivered',
-            detail: {
-              destination: p.lane.destination,
-              action: p.delivery.action,
-              ...(p.delivery.publication && { published: p.delivery.publication.published }),
-              ...(result.receipt && { receipt: result.receipt }),
-              ...(result.duplicate && { duplicate: true }),
-              ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }),
+            event: {
+              type: 'delivered',
+              at,
+              correlationId: p.lane.correlationId,
+              detail: {
+                destination: p.lane.destination,
+                action: p.delivery.action,
+                ...(p.delivery.publication && { published: p.delivery.publication.published }),
+                ...(result.receipt && { receipt: result.receipt }),
+                ...(result.duplicate && { duplicate: true }),
+                ...(p.lane.redeliver && { redeliveredFor: p.lane.redeliver.requestedBy }),
+              },
             },
           });
+          outcomes.set(p.message.messageId, 'delivered');
+          if (!recorded) return;
           metrics.count('Delivered', 1);
           if (p.lane.recordType === 'breach' && p.delivery.action === 'upsert') woken.push(p);
         } else if (result.outcome === 'rejected') {

@@ -9,11 +9,11 @@ import { beijingDate } from '../shared/records/dates.js';
 import { publicationOf, publishedOn } from '../shared/records/publication.js';
 import type { CreditRecord } from '../shared/records/types.js';
 import type { RecordRef } from '../shared/state/keys.js';
-import type { HistoryEvent } from '../shared/state/sync-state.js';
+import type { DeliveryView, HistoryEvent } from '../shared/state/sync-state.js';
 import { describeError } from '../shared/errors.js';
 import { receiveCount } from './retry-policy.js';
 import { UNPUBLISH_KEY_SUFFIX, type Delivery } from './adapters/types.js';
-import type { BatchRecord, DeliverDeps, DeliverState } from './deliver.js';
+import type { BatchRecord, DeliverDeps } from './deliver.js';
 
 /** A message to deliver: its lane message, the record's key, the delivery, and how often the queue has handed it out. */
 export interface Pending {
@@ -32,35 +32,61 @@ export function idempotencyKey(
   return lane.action === 'unpublish' ? `${key}${UNPUBLISH_KEY_SUFFIX}` : key;
 }
 
-/** Resolves each message (step 1): the deliveries to make; a message skipped or unreadable gets its outcome in `batch`. */
+/**
+ * Resolves each message (step 1): the deliveries to make; a message skipped or unreadable gets its
+ * outcome in `batch`. What the decisions rest on is read for the whole batch at once (readForDelivery).
+ */
 export async function resolveAll(messages: readonly SQSRecord[], deps: DeliverDeps, batch: BatchRecord): Promise<Pending[]> {
   const { outcomes, events, metrics, now } = batch;
-  const store = deps.state;
+  const unreadable = (message: SQSRecord, what: string, err: unknown) => {
+    deps.logger.error(`could not ${what}; it will be retried`, { messageId: message.messageId, error: describeError(err) });
+    outcomes.set(message.messageId, 'failed');
+  };
+  const parsed: Array<{ message: SQSRecord; lane: LaneMessage; ref: RecordRef }> = [];
+  for (const message of messages) {
+    try {
+      parsed.push(parseLaneMessage(message, deps.config.destination));
+    } catch (err) {
+      unreadable(message, 'resolve the lane message', err);
+    }
+  }
+  let views: DeliveryView[];
+  try {
+    views = await deps.state.readForDelivery(parsed.map(({ lane, ref }) => ({ ref, destination: lane.destination, revision: lane.revision })));
+  } catch (err) {
+    for (const { message } of parsed) unreadable(message, 'read the state of the lane message', err);
+    return [];
+  }
   const pending: Pending[] = [];
-  await Promise.all(
-    messages.map(async (message) => {
-      try {
-        const resolved = await resolve(message, store, deps, events, now());
-        if (resolved.kind === 'skip') {
-          outcomes.set(message.messageId, resolved.outcome);
-          metrics.count(resolved.outcome === 'superseded' ? 'Superseded' : 'Duplicates', 1);
-        } else pending.push(resolved.pending);
-      } catch (err) {
-        deps.logger.error('could not resolve the lane message; it will be retried', { messageId: message.messageId, error: describeError(err) });
-        outcomes.set(message.messageId, 'failed');
-      }
-    }),
-  );
+  parsed.forEach((p, i) => {
+    try {
+      const resolved = resolve(p, views[i]!, deps, events, now());
+      if (resolved.kind === 'skip') {
+        outcomes.set(p.message.messageId, resolved.outcome);
+        metrics.count(resolved.outcome === 'superseded' ? 'Superseded' : 'Duplicates', 1);
+      } else pending.push(resolved.pending);
+    } catch (err) {
+      unreadable(p.message, 'resolve the lane message', err);
+    }
+  });
   return pending;
 }
 
 type Resolution = { kind: 'skip'; outcome: 'superseded' | 'duplicate' } | { kind: 'deliver'; pending: Pending };
 
-async function resolve(message: SQSRecord, store: DeliverState, deps: DeliverDeps, events: HistoryEvent[], at: string): Promise<Resolution> {
+function parseLaneMessage(message: SQSRecord, destination: DestinationId): { message: SQSRecord; lane: LaneMessage; ref: RecordRef } {
   const lane = JSON.parse(message.body) as LaneMessage;
-  if (lane.destination !== deps.config.destination) throw new Error(`message for lane ${lane.destination} reached the ${deps.config.destination} lane`);
-  const ref: RecordRef = { recordType: lane.recordType as RecordRef['recordType'], source: lane.source, recordId: lane.recordId };
-  const [meta, state] = await Promise.all([store.getMeta(ref), store.getDestinationState(ref, lane.destination)]);
+  if (lane.destination !== destination) throw new Error(`message for lane ${lane.destination} reached the ${destination} lane`);
+  return { message, lane, ref: { recordType: lane.recordType as RecordRef['recordType'], source: lane.source, recordId: lane.recordId } };
+}
+
+function resolve(
+  { message, lane, ref }: { message: SQSRecord; lane: LaneMessage; ref: RecordRef },
+  { meta, state, record }: DeliveryView,
+  deps: DeliverDeps,
+  events: HistoryEvent[],
+  at: string,
+): Resolution {
   if (!meta) throw new Error(`no accepted record ${lane.recordType}/${lane.source}/${lane.recordId}`);
   if (meta.revision > lane.revision) {
     events.push({
@@ -83,7 +109,6 @@ async function resolve(message: SQSRecord, store: DeliverState, deps: DeliverDep
     // an operator's redeliver (credex resync / redeliver) sends an answered revision again
     return { kind: 'skip', outcome: 'duplicate' };
   }
-  const record = await store.getRevision(ref, lane.revision);
   if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
   const delivery = deliveryOf(record, lane.destination, lane.action, idempotencyKey(lane), today, deps.config.routes ?? defaultRoutes);

@@ -195,23 +195,14 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
         const at = now();
         // false: a newer revision was accepted after the claim; it saw these destinations and routes itself
         const latest = await state.markRouted(a.ref, a.record.revision, at);
-        if (a.firstAcceptance)
-          events.push({
-            ref: a.ref,
-            type: 'accepted',
-            at,
-            correlationId: a.correlationId,
-            revision: a.record.revision,
-            ...(Object.keys(a.facts).length > 0 && { detail: a.facts }),
-          });
-        events.push({
-          ref: a.ref,
-          type: 'routed',
-          at,
-          correlationId: a.correlationId,
-          revision: a.record.revision,
-          detail: { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) },
-        });
+        const routed = { lanes: a.plan.map((p) => `${p.destination}:${p.action}`), ...(!latest && { overtaken: true }) };
+        const base = { ref: a.ref, at, correlationId: a.correlationId, revision: a.record.revision };
+        // a first acceptance and its routing are one history item (read back as the two events)
+        events.push(
+          a.firstAcceptance
+            ? { ...base, type: 'accepted', ...(Object.keys(a.facts).length > 0 && { detail: a.facts }), routed: { at, detail: routed } }
+            : { ...base, type: 'routed', detail: routed },
+        );
         outcomes.set(id, 'routed');
         deps.logger.info('record routed', {
           messageId: id,

@@ -60,7 +60,6 @@ import {
   destinationStatusKey,
   dueKey,
   enforcementSk,
-  eventSk,
   expiryPk,
   expirySk,
   licensingItemPk,
@@ -75,7 +74,16 @@ import {
   waitSk,
 } from '../../functions/shared/state/keys.js';
 import { quarantinedItemOf, quarantineItem } from '../../functions/shared/state/quarantine-item.js';
-import { recordStateOf, setToList } from '../../functions/shared/state/record-state.js';
+import {
+  DESTINATION_HISTORY,
+  deliveryViewOf,
+  destinationHistoryEntry,
+  historyEventItem,
+  metaOf as sharedMetaOf,
+  recordStateOf,
+  revisionRecordOf,
+  setToList,
+} from '../../functions/shared/state/record-state.js';
 import {
   FINAL_RANK,
   STATUS_RANK,
@@ -87,6 +95,8 @@ import {
   type ClaimLease,
   type ClaimOutcome,
   type Cursor,
+  type DeliveryRead,
+  type DeliveryView,
   type DestinationOutcome,
   type DestinationState,
   type DestinationStatus,
@@ -297,8 +307,7 @@ export class InMemorySyncState implements SyncState {
   }
 
   private revisionOf(ref: RecordRef, revision: number): CreditRecord | undefined {
-    const text = this.get(recordPk(ref), revisionSk(revision))?.['record'];
-    return typeof text === 'string' ? (JSON.parse(text) as CreditRecord) : undefined;
+    return revisionRecordOf(this.get(recordPk(ref), revisionSk(revision)));
   }
 
   async getLatestRecord(ref: RecordRef): Promise<{ meta: RecordMeta; record: CreditRecord } | undefined> {
@@ -370,6 +379,9 @@ export class InMemorySyncState implements SyncState {
         [STATUS_INDEX_SK]: `${outcome.now}#${recordPk(ref)}`,
         destination,
         ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+        ...(outcome.event && {
+          [DESTINATION_HISTORY]: [...((item?.[DESTINATION_HISTORY] as unknown[] | undefined) ?? []), destinationHistoryEntry({ ...outcome, event: outcome.event })],
+        }),
       },
       [
         ...(outcome.claimToken === undefined ? [] : SEND_CLAIM_ATTRIBUTES),
@@ -414,6 +426,17 @@ export class InMemorySyncState implements SyncState {
     return true;
   }
 
+  async readForDelivery(reads: readonly DeliveryRead[]): Promise<DeliveryView[]> {
+    return reads.map((read) => {
+      const pk = recordPk(read.ref);
+      const item = (sk: string) => {
+        const found = this.get(pk, sk);
+        return found && copy(found);
+      };
+      return deliveryViewOf(item(META), item(destinationSk(read.destination)), item(revisionSk(read.revision)));
+    });
+  }
+
   async getDestinationState(ref: RecordRef, destination: string): Promise<DestinationState | undefined> {
     const item = this.get(recordPk(ref), destinationSk(destination));
     return item ? (copy(item) as unknown as DestinationState) : undefined;
@@ -447,15 +470,7 @@ export class InMemorySyncState implements SyncState {
 
   async appendEvents(events: readonly HistoryEvent[]): Promise<void> {
     for (const e of events) {
-      this.put({
-        pk: recordPk(e.ref),
-        sk: eventSk(e.at, randomUUID().slice(0, 8)),
-        type: e.type,
-        at: e.at,
-        correlationId: e.correlationId,
-        ...(e.revision !== undefined && { revision: e.revision }),
-        ...(e.detail && { detail: e.detail }),
-      });
+      this.put(historyEventItem(e, randomUUID().slice(0, 8)));
     }
   }
 
@@ -719,7 +734,7 @@ const SEND_CLAIM_ATTRIBUTES = ['sendLeaseUntil', 'sendLeaseRevision', 'sendLease
 
 /** A META item as getMeta reads it. */
 function metaOf(item: Item): RecordMeta {
-  return { ...(copy(item) as unknown as Omit<RecordMeta, 'routedTo'>), routedTo: setToList(item['routedTo']) };
+  return sharedMetaOf(copy(item));
 }
 
 /** ADD of strings to a string set (made when missing). */

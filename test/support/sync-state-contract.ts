@@ -605,6 +605,86 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
       });
     });
 
+    describe('history kept in fewer items', () => {
+      it('reads an accepted event that carries its routing as the two events', async () => {
+        const ref = commitmentRef();
+        await state.appendEvents([
+          {
+            ref,
+            type: 'accepted',
+            at: t(1),
+            correlationId: 'c1',
+            revision: 1,
+            detail: { warnings: ['w'] },
+            routed: { at: t(2), detail: { lanes: ['provincial:upsert'] } },
+          },
+        ]);
+        expect(
+          (await state.readRecordState(ref)).events.map(({ type, at, correlationId, revision, detail }) => ({ type, at, correlationId, revision, detail })),
+        ).toEqual([
+          { type: 'accepted', at: t(1), correlationId: 'c1', revision: 1, detail: { warnings: ['w'] } },
+          { type: 'routed', at: t(2), correlationId: 'c1', revision: 1, detail: { lanes: ['provincial:upsert'] } },
+        ]);
+      });
+
+      it("keeps an outcome's event in its destination state, written exactly when the outcome is", async () => {
+        const ref = commitmentRef();
+        const delivered = (revision: number, minute: number, receipt: string) =>
+          state.recordDestinationOutcome(ref, 'municipal', {
+            revision,
+            status: 'delivered',
+            now: t(minute),
+            receipt,
+            event: { type: 'delivered', at: t(minute), correlationId: `c${revision}`, detail: { destination: 'municipal', receipt } },
+          });
+        expect(await delivered(1, 1, 'R1')).toBe(true);
+        expect(await delivered(2, 3, 'R2')).toBe(true);
+        // refused (an older revision): neither the outcome nor its event is written
+        expect(await delivered(1, 4, 'R1-late')).toBe(false);
+        await state.appendEvents([{ ref, type: 'failed', at: t(2), correlationId: 'c2', revision: 2, detail: { destination: 'municipal' } }]);
+        const read = await state.readRecordState(ref);
+        expect(read.events.map((e) => [e.type, e.at, e['revision'], e['correlationId'], e['detail']])).toEqual([
+          ['delivered', t(1), 1, 'c1', { destination: 'municipal', receipt: 'R1' }],
+          ['failed', t(2), 2, 'c2', { destination: 'municipal' }],
+          ['delivered', t(3), 2, 'c2', { destination: 'municipal', receipt: 'R2' }],
+        ]);
+        // the state itself is the latest outcome, its history list not part of it
+        expect(read.destinations).toEqual([expect.objectContaining({ destination: 'municipal', revision: 2, status: 'delivered', receipt: 'R2' })]);
+        expect(read.destinations[0]).not.toHaveProperty('history');
+      });
+    });
+
+    describe('reading for delivery', () => {
+      it("reads each lane message's META, destination state and revision in one call, in the order asked", async () => {
+        const refs = Array.from({ length: 40 }, () => commitmentRef());
+        for (const ref of refs) await accept(ref, 1);
+        await accept(refs[0]!, 2);
+        await state.recordDestinationOutcome(refs[1]!, 'provincial', { revision: 1, status: 'delivered', now: t(5), receipt: 'P-1' });
+        const unknown = commitmentRef();
+        // 42 reads, 126 keys (more than one BatchGetItem), one key asked twice
+        const reads = [
+          ...refs.map((ref) => ({ ref, destination: 'provincial', revision: 1 })),
+          { ref: refs[0]!, destination: 'provincial', revision: 2 },
+          { ref: unknown, destination: 'provincial', revision: 1 },
+        ];
+        const views = await state.readForDelivery(reads);
+        expect(views).toHaveLength(42);
+        expect(views[0]).toEqual({
+          meta: expect.objectContaining({ revision: 2 }),
+          record: expect.objectContaining({ revision: 1, recordId: refs[0]!.recordId }),
+        });
+        expect(views[40]).toEqual({ meta: expect.objectContaining({ revision: 2 }), record: expect.objectContaining({ revision: 2 }) });
+        expect(views[1]).toEqual({
+          meta: expect.objectContaining({ revision: 1, routedTo: [] }),
+          state: expect.objectContaining({ revision: 1, status: 'delivered', receipt: 'P-1' }),
+          record: expect.objectContaining({ recordId: refs[1]!.recordId }),
+        });
+        views.slice(2, 40).forEach((view, i) => expect(view.record?.recordId).toBe(refs[i + 2]!.recordId));
+        expect(views[41]).toEqual({});
+        expect(await state.readForDelivery([])).toEqual([]);
+      });
+    });
+
     describe('quarantine', () => {
       const entryOn = (day: string, overrides: Partial<QuarantineEntry> = {}): QuarantineEntry => ({
         receivedAt: `${day}T01:00:05.000Z`,

@@ -32,6 +32,8 @@ import type {
   ClaimLease,
   ClaimOutcome,
   Cursor,
+  DeliveryRead,
+  DeliveryView,
   DestinationOutcome,
   DestinationState,
   DestinationStatus,
@@ -132,6 +134,13 @@ export interface SyncState {
    * when it ended, or why not. Only the claim's holder writes, and only on that revision; false when refused.
    */
   recordUnpublishOutcome(ref: RecordRef, destination: string, outcome: UnpublishOutcome): Promise<boolean>;
+
+  /**
+   * What deliver decides each lane message of a batch on — the record's META, its state at the
+   * destination, the revision the message names — in one consistent read for the whole batch
+   * (BatchGetItem in the table), in the order asked.
+   */
+  readForDelivery(reads: readonly DeliveryRead[]): Promise<DeliveryView[]>;
 
   /** A record's delivery state at one destination (consistent read). */
   getDestinationState(ref: RecordRef, destination: string): Promise<DestinationState | undefined>;

@@ -106,6 +106,12 @@ export interface DestinationOutcome {
    * published, and until when. A new delivered send clears an earlier end of publication.
    */
   publication?: { published: boolean; until?: string };
+  /**
+   * The history event this outcome is (e.g. `delivered`), kept in the destination state's own
+   * `history` list by the same write instead of as an item of its own: written exactly when the
+   * outcome is. Read back among the record's events (historyOf).
+   */
+  event?: Pick<HistoryEvent, 'type' | 'at' | 'correlationId' | 'detail'>;
 }
 
 export type SendClaim =
@@ -142,6 +148,20 @@ export interface DestinationState {
   unpublishError?: string;
 }
 
+/** A lane message as deliver reads for it (readForDelivery): its record, destination and revision. */
+export interface DeliveryRead {
+  ref: RecordRef;
+  destination: string;
+  revision: number;
+}
+
+/** What deliver decides a lane message on: the record's META, its state at the destination, the revision's record (each undefined when not stored). */
+export interface DeliveryView {
+  meta?: RecordMeta;
+  state?: DestinationState;
+  record?: CreditRecord;
+}
+
 /** A destination state as the operators' status index lists it: the whole item, its record's key (`pk`) included. */
 export type DestinationStatusEntry = Record<string, unknown> & { pk: string; revision: number; updatedAt: string };
 
@@ -176,7 +196,15 @@ export interface HistoryEvent {
   revision?: number;
   /** Small, non-personal facts: destinations, the stored revision, an error code. */
   detail?: Record<string, unknown>;
+  /**
+   * An `accepted` event and the `routed` event of the same revision that followed it, kept in one
+   * item (half the writes); read back as two events (historyOf).
+   */
+  routed?: { at: string; detail: Record<string, unknown> };
 }
+
+/** A history event as read back: the stored item's attributes, its sort key for a stable order. */
+export type HistoryItem = Record<string, unknown> & { sk: string; type: EventType; at: string };
 
 // ---------------------------------------------------------------- quarantine
 
@@ -293,7 +321,7 @@ export interface RecordState {
   meta?: RecordMeta;
   revisions: number[];
   destinations: Array<Record<string, unknown> & { destination: string; revision: number; status: DestinationStatus }>;
-  events: Array<Record<string, unknown> & { type: EventType; at: string }>;
+  events: HistoryItem[];
 }
 
 /** One item of a record's partition as stored (META, REV#, DEST#, EVT#, WAIT#…), its sort key included. */

@@ -6,6 +6,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../../../topology/table.js';
 import { DESTINATION_PREFIX, destinationSk, destinationStatusKey, recordPk, type RecordRef } from '../keys.js';
+import { DESTINATION_HISTORY, destinationHistoryEntry } from '../record-state.js';
 import {
   FINAL_RANK,
   STATUS_RANK,
@@ -80,6 +81,12 @@ export async function recordDestinationOutcome(table: DynamoTable, ref: RecordRe
       values[`:${name}`] = value;
     }
   }
+  if (outcome.event) {
+    // the event this outcome is, in the same write (one item fewer per delivery)
+    sets.push(`#hist = list_append(if_not_exists(#hist, :noHistory), :event)`);
+    values[':noHistory'] = [];
+    values[':event'] = [destinationHistoryEntry({ ...outcome, event: outcome.event })];
+  }
   const removes = [
     ...(outcome.claimToken === undefined ? [] : SEND_CLAIM_ATTRIBUTES),
     // a new publication state replaces the old one whole
@@ -93,7 +100,7 @@ export async function recordDestinationOutcome(table: DynamoTable, ref: RecordRe
         // the outcome of a claimed send ends it: the claim goes with it, if it is still this one's
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: `${reopen ? OUTCOME_REOPENS : OUTCOME_MOVES_FORWARD}${outcome.claimToken === undefined ? '' : reopen ? ` AND ${SEND_CLAIM_HELD}` : ` AND ${NO_OTHER_SEND_CLAIM}`}`,
-        ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status' },
+        ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status', ...(outcome.event && { '#hist': DESTINATION_HISTORY }) },
         ExpressionAttributeValues: values,
       }),
     );

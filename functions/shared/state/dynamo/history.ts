@@ -1,7 +1,7 @@
 /** A record's history in the table: EVT#<time>#<id> items under the record's partition, append-only. */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { eventSk, recordPk } from '../keys.js';
+import { historyEventItem } from '../record-state.js';
 import type { HistoryEvent } from '../types.js';
 import type { DynamoTable } from './table.js';
 
@@ -14,17 +14,7 @@ export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTi
 export async function appendEvents(table: DynamoTable, events: readonly HistoryEvent[], sleep = defaultSleep): Promise<void> {
   for (let i = 0; i < events.length; i += BATCH_WRITE_LIMIT) {
     let requests = events.slice(i, i + BATCH_WRITE_LIMIT).map((e) => ({
-      PutRequest: {
-        Item: {
-          pk: recordPk(e.ref),
-          sk: eventSk(e.at, randomUUID().slice(0, 8)),
-          type: e.type,
-          at: e.at,
-          correlationId: e.correlationId,
-          ...(e.revision !== undefined && { revision: e.revision }),
-          ...(e.detail && { detail: e.detail }),
-        },
-      },
+      PutRequest: { Item: historyEventItem(e, randomUUID().slice(0, 8)) },
     }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > UNPROCESSED_RETRIES) throw new Error(`${requests.length} history events still unprocessed after ${UNPROCESSED_RETRIES} retries`);

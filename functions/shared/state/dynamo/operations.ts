@@ -27,6 +27,7 @@ export {
   streamByDestinationStatus,
 } from './destinations.js';
 export { appendEvents } from './history.js';
+export { readForDelivery } from './delivery-reads.js';
 export { countOpenQuarantine, findQuarantined, listQuarantine, markQuarantineReleased, quarantine } from './quarantine.js';
 export { listRepairWaits, registerRepairWait, removeRepairWaits } from './waits.js';
 export { listExpired, markExpiryEnqueued, removeExpiry, scheduleExpiry } from './expiry.js';

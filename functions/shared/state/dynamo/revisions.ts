@@ -8,7 +8,7 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { CreditRecord } from '../../records/types.js';
 import { META, REVISION_PREFIX, recordPk, revisionSk, type RecordRef } from '../keys.js';
-import { recordStateOf, setToList } from '../record-state.js';
+import { metaOf, recordStateOf, revisionRecordOf, setToList } from '../record-state.js';
 import {
   refOf,
   type AcceptOptions,
@@ -204,8 +204,7 @@ export async function markRouted(table: DynamoTable, ref: RecordRef, revision: n
 
 export async function getMeta(table: DynamoTable, ref: RecordRef): Promise<RecordMeta | undefined> {
   const result = await table.ddb.send(new GetCommand({ TableName: table.tableName, Key: { pk: recordPk(ref), sk: META }, ConsistentRead: true }));
-  if (!result.Item) return undefined;
-  return { ...(result.Item as Omit<RecordMeta, 'routedTo'>), routedTo: setToList(result.Item['routedTo']) };
+  return result.Item ? metaOf(result.Item) : undefined;
 }
 
 /** The canonical record of one accepted revision. */
@@ -213,7 +212,7 @@ export async function getRevision(table: DynamoTable, ref: RecordRef, revision: 
   const result = await table.ddb.send(
     new GetCommand({ TableName: table.tableName, Key: { pk: recordPk(ref), sk: revisionSk(revision) }, ConsistentRead: true }),
   );
-  return typeof result.Item?.['record'] === 'string' ? (JSON.parse(result.Item['record']) as CreditRecord) : undefined;
+  return revisionRecordOf(result.Item);
 }
 
 /** The latest accepted revision of a record, canonical, with its META (undefined when unknown). */
