@@ -115,9 +115,7 @@ export function shapeInspection(items: readonly StateItem[], now: Date): Inspect
       .map(summariseRevision)
       .sort((a, b) => a.revision - b.revision),
     destinations: destinationIds.map((id) => summariseDestination(id, destinationItems.get(id), record.revision, now)),
-    history: historyOf(items)
-      .sort(byTimeThenLifecycle)
-      .map(summariseEvent),
+    history: historyOf(items).sort(byTimeThenLifecycle).map(summariseEvent),
   };
 }
 

@@ -380,7 +380,10 @@ export class InMemorySyncState implements SyncState {
         destination,
         ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
         ...(outcome.event && {
-          [DESTINATION_HISTORY]: [...((item?.[DESTINATION_HISTORY] as unknown[] | undefined) ?? []), destinationHistoryEntry({ ...outcome, event: outcome.event })],
+          [DESTINATION_HISTORY]: [
+            ...((item?.[DESTINATION_HISTORY] as unknown[] | undefined) ?? []),
+            destinationHistoryEntry({ ...outcome, event: outcome.event }),
+          ],
         }),
       },
       [

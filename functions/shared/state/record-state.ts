@@ -23,7 +23,11 @@ export function revisionRecordOf(item: Record<string, unknown> | undefined): Cre
 }
 
 /** What deliver decides a lane message on, from its record's META, DEST# and REV# items (each undefined when not stored). */
-export function deliveryViewOf(meta: Record<string, unknown> | undefined, state: Record<string, unknown> | undefined, revision: Record<string, unknown> | undefined): DeliveryView {
+export function deliveryViewOf(
+  meta: Record<string, unknown> | undefined,
+  state: Record<string, unknown> | undefined,
+  revision: Record<string, unknown> | undefined,
+): DeliveryView {
   const record = revisionRecordOf(revision);
   return { ...(meta && { meta: metaOf(meta) }), ...(state && { state: state as unknown as DestinationState }), ...(record && { record }) };
 }
