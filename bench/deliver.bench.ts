@@ -57,7 +57,7 @@ import { BaselineTable } from './baseline/table.js';
 import { CountedState, FakeSqs, emptyStateStats, emptySqsStats, type StateStats, type SqsStats } from './fakes.js';
 import { inMemorySyncState } from '../test/support/in-memory-sync-state.js';
 import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
-import { breachRecord, commitmentRecord, repairRecord, seedBreachId } from './records.js';
+import { breachRecord, commitmentRecord, repairRecord, seedBreachId, seedLicensingItems } from './records.js';
 import { cpuCells, cpuHead, fmt, operationsText, per, toMarkdown, toText, us1, type CpuFigures, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -218,6 +218,7 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
   const lane = scenario.lane;
   const name = `${scenario.name}${impl === 'baseline' ? ', baseline' : ''}`;
   const memory = inMemorySyncState();
+  await seedLicensingItems(memory);
   const counted = new CountedState(memory);
   const table = new BaselineTable(TABLE);
   const sqs = new FakeSqs();

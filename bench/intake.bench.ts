@@ -53,6 +53,7 @@ import {
   repairRecord,
   seedBreachId,
   type Json,
+  seedLicensingItems,
 } from './records.js';
 import { cpuCompareTable, metricsTable, pairCpu, type MetricRow } from './compare.js';
 import { cpuCells, cpuHead, fmt, operationsText, per, toMarkdown, toText, type CpuFigures, type Table } from './report.js';
@@ -323,12 +324,16 @@ function makeCase(scenario: Scenario, loggerName: BenchCase['loggerName'], impl:
   let processBatch: BenchCase['process'];
   if (impl === 'ours') {
     const memory: InMemorySyncState = inMemorySyncState();
+    void seedLicensingItems(memory);
     const counted = new CountedState(memory);
     store = {
       get stats() {
         return counted.stats;
       },
-      clear: () => memory.clear(),
+      clear: () => {
+        memory.clear();
+        void seedLicensingItems(memory);
+      },
     };
     const deps: IntakeDeps = { state: counted.state, sqs: sqs as unknown as SQSClient, config, logger, today };
     processBatch = async (batch) => {

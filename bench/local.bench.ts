@@ -32,7 +32,7 @@ import { DESTINATION_IDS, topology, type DestinationId, type Topology } from '..
 import { localAwsConfig } from '../local/emulators/clients.js';
 import { startRuntime, type Runtime } from '../local/runtime/runtime.js';
 import { environment, recordResults } from './environment.js';
-import { breachRecord, commitmentRecord, type Json } from './records.js';
+import { BENCH_LICENSING_ITEMS, breachRecord, commitmentRecord, type Json } from './records.js';
 import { fmt, toMarkdown, toText, type Table } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -150,12 +150,29 @@ function pipelineRecords(): { records: Json[]; expected: Record<DestinationId, n
   return { records, expected };
 }
 
+/** The licensing items the commitments name, sent through intake as their approval system would, before the timed run. */
+async function seedList(runtime: Runtime, monitor: DynamoDBDocumentClient): Promise<void> {
+  await runtime.clients.sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: runtime.queues.intake.url,
+      Entries: BENCH_LICENSING_ITEMS.map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })),
+    }),
+  );
+  const list = dynamoSyncState({ ddb: monitor, tableName: runtime.tableName });
+  const listed = async () => (await Promise.all(BENCH_LICENSING_ITEMS.map((r) => list.getLicensingItem(String(r['recordId']))))).every(Boolean);
+  for (const deadline = performance.now() + 60_000; !(await listed()); ) {
+    if (performance.now() > deadline) throw new Error('the licensing items were not on the list within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const countDelivered = (doc: DynamoDBDocumentClient, tableName: string, destination: DestinationId): Promise<number> =>
   dynamoSyncState({ ddb: doc, tableName }).countByDestinationStatus(destination, 'delivered');
 
 async function pipeline(runtime: Runtime, counters: { sqs: RequestCounter; ddb: RequestCounter }, monitor: DynamoDBDocumentClient) {
   const { records, expected } = pipelineRecords();
   const outcomes = Object.values(expected).reduce((a, b) => a + b, 0);
+  await seedList(runtime, monitor);
   const sqsBefore = counters.sqs.snapshot();
   const ddbBefore = counters.ddb.snapshot();
   const start = performance.now();

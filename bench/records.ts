@@ -7,6 +7,10 @@ import { mulberry32 } from '../local/simulators/simulator.js';
 import { orgCodeCheckCharacter, residentIdCheckCharacter, usccCheckCharacter, USCC_CHARSET } from '../functions/shared/records/identifiers.js';
 import { addMonths } from '../functions/shared/records/dates.js';
 import { addDays } from '../local/demo/calendar.js';
+import { licensingItemEntryOf } from '../functions/shared/credit/licensing.js';
+import type { CreditRecord } from '../functions/shared/records/types.js';
+import type { SyncState } from '../functions/shared/state/sync-state.js';
+import { licensingItem } from '../test/support/records.js';
 
 export type Json = Record<string, unknown>;
 
@@ -124,6 +128,28 @@ function envelope(type: 'commitment' | 'breach', i: number, r: () => number, dat
   };
 }
 
+/** The licences the commitments are for, each under an item of the licensing-item list (BENCH_LICENSING_ITEMS). */
+const LICENCE_KINDS = [
+  { name: '食品经营许可', cert: '食品经营许可证', prefix: 'JY1', itemCode: 'XK00BENCH0001' },
+  { name: '公众聚集场所投入使用、营业前消防安全检查', cert: '公众聚集场所投入使用、营业前消防安全检查合格证', prefix: 'XF', itemCode: 'XK00BENCH0002' },
+  { name: '第二类医疗器械经营备案', cert: '第二类医疗器械经营备案凭证', prefix: 'YX', itemCode: 'XK00BENCH0003' },
+  { name: '建筑业企业资质许可', cert: '建筑业企业资质证书', prefix: 'D2', itemCode: 'XK00BENCH0004' },
+] as const;
+
+/**
+ * The licensing items the commitments name, as their approval system sends them: a 审批替代型
+ * commitment is accepted only under an item of the list (functions/shared/credit/licensing.ts), so
+ * every benchmark puts these in its sync state first (seedLicensingItems, or through intake).
+ */
+export const BENCH_LICENSING_ITEMS: readonly Json[] = LICENCE_KINDS.map((kind) =>
+  licensingItem({ recordId: kind.itemCode }, { itemCode: kind.itemCode, itemName: kind.name, validFrom: '2020-01-01' }),
+);
+
+/** Puts BENCH_LICENSING_ITEMS on the list of a sync state (in memory, its work done when the call returns). */
+export function seedLicensingItems(state: Pick<SyncState, 'putLicensingItem'>): Promise<unknown> {
+  return Promise.all(BENCH_LICENSING_ITEMS.map((record) => state.putLicensingItem(licensingItemEntryOf(record as unknown as CreditRecord))));
+}
+
 /** A valid commitment record: 审批替代型 with the licensing item and the licence it produced. */
 export function validCommitment(i: number): Json {
   const r = rng(0xc0111 + i);
@@ -133,12 +159,7 @@ export function validCommitment(i: number): Json {
   const licenceTo = addDays(decided, 365 * (1 + Math.floor(r() * 5)));
   const unit = authorityName(d, '市场监督管理局');
   const unitUscc = makeUscc(r, '1', '1', d.code);
-  const item = pick(r, [
-    { name: '食品经营许可', cert: '食品经营许可证', prefix: 'JY1' },
-    { name: '公众聚集场所投入使用、营业前消防安全检查', cert: '公众聚集场所投入使用、营业前消防安全检查合格证', prefix: 'XF' },
-    { name: '第二类医疗器械经营备案', cert: '第二类医疗器械经营备案凭证', prefix: 'YX' },
-    { name: '建筑业企业资质许可', cert: '建筑业企业资质证书', prefix: 'D2' },
-  ]);
+  const item = pick(r, LICENCE_KINDS);
   return envelope('commitment', i, r, {
     commitmentCode: `${d.code}${compact(committed)}${pad(i + 1, 6)}`,
     party: makeParty(r, d, partyKind(i)),
@@ -154,7 +175,7 @@ export function validCommitment(i: number): Json {
     acceptingUnit: unit,
     acceptingUnitUscc: unitUscc,
     publicationType: i % 5 === 0 ? '特定范围内公开' : '可向社会公开',
-    licensingItem: { itemCode: `${d.code}${pick(r, ['000', '001', '017'])}XK${pad(i % 9999, 4)}`, itemName: item.name, department: unit },
+    licensingItem: { itemCode: item.itemCode, itemName: item.name, department: unit },
     licence: {
       documentNumber: `${d.abbr}市监许〔${committed.slice(0, 4)}〕${pad(i + 1, 5)}号`,
       category: '普通',
