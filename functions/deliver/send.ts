@@ -9,7 +9,8 @@ import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
-import { CircuitBreaker, classifyResponse, isAuthFailure } from './retry-policy.js';
+import { CircuitBreaker, classifyResponse, isAuthFailure, isTransientStatus } from './retry-policy.js';
+import { InFlightLimit, TokenBucket } from './pacing.js';
 import { AdapterConfigurationError, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 import type { DeliverDeps, DeliverMetrics } from './deliver.js';
 import type { Pending } from './resolve.js';
@@ -33,6 +34,19 @@ export async function send(pending: readonly Pending[], deps: DeliverDeps, metri
   return results;
 }
 
+/**
+ * Requests in flight at once per invocation, at most. The bucket sets the pace; this only bounds
+ * what a slow endpoint can pile up (its share × the send timeout).
+ */
+export const MAX_IN_FLIGHT = 8;
+
+/**
+ * Sends the requests concurrently, at the invocation's share of the lane's rate limit (a token
+ * bucket: one second's worth may go at once, then evenly spaced), as many in flight as the
+ * endpoint's answers allow (InFlightLimit: one after a failure, up to MAX_IN_FLIGHT).
+ * Requests that carry the same record go one after another, in the order built, each once the one
+ * before it has answered: two revisions of a record never race to the endpoint.
+ */
 async function sendAll(
   pending: readonly Pending[],
   deps: DeliverDeps,
@@ -42,61 +56,105 @@ async function sendAll(
 ): Promise<void> {
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let credentials = await deps.credentials.get();
-  let requests = buildRequests(pending, credentials, deps, results);
+  const { lane } = deps.config;
   // each invocation takes its share of the lane's rate limit
-  const interval = 1000 / Math.max(deps.config.lane.rateLimitPerSecond / Math.max(deps.config.lane.maxConcurrency, 1), 0.001);
+  const share = Math.max(lane.rateLimitPerSecond / Math.max(lane.maxConcurrency, 1), 0.001);
+  const bucket = new TokenBucket(share, Math.max(1, Math.floor(share)));
+  const slots = new InFlightLimit(MAX_IN_FLIGHT);
   const breaker = new CircuitBreaker(deps.config.breakerThreshold);
-  let refreshed = false;
-  let lastSent = 0;
+  const byKey = new Map(pending.map((p) => [p.delivery.idempotencyKey, p]));
+  const recordOf = (key: string): string => {
+    const ref = byKey.get(key)!.ref;
+    return `${ref.recordType}\n${ref.source}\n${ref.recordId}`;
+  };
 
-  for (let i = 0; i < requests.length; i++) {
-    const request = requests[i]!;
-    if (breaker.open) {
-      for (const key of request.keys)
-        results.set(key, { key, outcome: 'transient', reason: `circuit open: ${breaker.threshold} requests in a row failed`, unsent: true });
-      metrics.count('CircuitOpen', request.keys.length);
-      continue;
+  let credentials = await deps.credentials.get();
+  let refreshed = false;
+  let refreshing: Promise<void> | undefined;
+  // credentials may have been rotated: reloaded once for the invocation, whoever is refused first
+  const reload = () =>
+    (refreshing ??= deps.credentials.refresh().then((fresh) => {
+      credentials = fresh;
+      refreshed = true;
+    }));
+  // a request built with credentials since replaced is built again (its field key may have changed)
+  const rebuilt = (request: WireRequest) =>
+    buildRequests(
+      request.keys.map((key) => byKey.get(key)!),
+      credentials,
+      deps,
+      results,
+    );
+  const unsent = (request: WireRequest, reason: string) => {
+    for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason, unsent: true });
+  };
+
+  /** One request, once a slot and a token are its: its answer, or undefined when it was not sent. */
+  const attempt = async (request: WireRequest, sentWith: Credentials): Promise<EndpointResponse | { error: string } | undefined> => {
+    await slots.acquire();
+    let ok = true;
+    try {
+      const wait = bucket.reserve();
+      if (wait > 0) await sleep(wait);
+      if (breaker.open) {
+        unsent(request, `circuit open: ${breaker.threshold} requests in a row failed`);
+        metrics.count('CircuitOpen', request.keys.length);
+        return undefined;
+      }
+      // past the lease another invocation may hold these records' sends: what is left waits
+      if (Date.now() + lane.sendTimeoutSeconds * 1000 > leaseEnds) {
+        unsent(request, 'the invocation ran out of time before this request');
+        return undefined;
+      }
+      const response = await exchange(request, sentWith, deps, doFetch, metrics);
+      ok = !('error' in response) && !isTransientStatus(response.status);
+      return response;
+    } finally {
+      slots.release(ok);
     }
-    const wait = lastSent + interval - Date.now();
-    if (wait > 0) await sleep(wait);
-    // past the lease another invocation may hold these records' sends: what is left waits
-    if (Date.now() + deps.config.lane.sendTimeoutSeconds * 1000 > leaseEnds) {
-      for (const key of request.keys)
-        results.set(key, { key, outcome: 'transient', reason: 'the invocation ran out of time before this request', unsent: true });
-      continue;
+  };
+
+  const run = async (request: WireRequest, builtWith: Credentials): Promise<void> => {
+    if (builtWith !== credentials) {
+      for (const again of rebuilt(request)) await run(again, credentials);
+      return;
     }
-    lastSent = Date.now();
-    const response = await exchange(request, credentials, deps, doFetch, metrics);
+    const sentWith = credentials;
+    const response = await attempt(request, sentWith);
+    if (response === undefined) return;
     if ('error' in response) {
       breaker.record(response);
       for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
-      continue;
+      return;
     }
-    if (isAuthFailure(response.status) && !refreshed) {
-      // credentials may have been rotated: reload them once, rebuild what is left (a field key may
-      // have changed too) and resend from this request on
-      refreshed = true;
-      credentials = await deps.credentials.refresh();
-      const left = new Set(requests.slice(i).flatMap((r) => r.keys));
-      requests = [
-        ...requests.slice(0, i),
-        ...buildRequests(
-          pending.filter((p) => left.has(p.delivery.idempotencyKey)),
-          credentials,
-          deps,
-          results,
-        ),
-      ];
-      i--;
-      continue;
+    // refused with credentials not reloaded yet, or reloaded since it was sent: reload (once) and resend
+    if (isAuthFailure(response.status) && (!refreshed || sentWith !== credentials)) {
+      await reload();
+      for (const again of rebuilt(request)) await run(again, credentials);
+      return;
     }
     for (const outcome of classifyResponse(request, response, deps.adapter)) {
       results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
     }
     if (isAuthFailure(response.status)) metrics.count('AuthFailures', 1);
     breaker.record(response);
-  }
+  };
+
+  // each request starts after the last one before it that carries one of its records
+  const last = new Map<string, Promise<unknown>>();
+  const builtWith = credentials;
+  const runs = buildRequests(pending, credentials, deps, results).map((request) => {
+    const records = [...new Set(request.keys.map(recordOf))];
+    const before = records.flatMap((record) => (last.has(record) ? [last.get(record)!] : []));
+    const done = Promise.allSettled(before).then(() => run(request, builtWith));
+    for (const record of records) last.set(record, done);
+    return done;
+  });
+  // every request has settled before the results are read; the first error (credentials that
+  // cannot be reloaded, an adapter's configuration) is raised then
+  const settled = await Promise.allSettled(runs);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /**

@@ -181,3 +181,71 @@ describe('deliver on the in-memory sync state', () => {
     expect(requests).toEqual([]);
   });
 });
+
+describe('sending concurrently', () => {
+  /** A fetch that answers each request a few event-loop turns later, logging when each starts and ends. */
+  function loggingFetch(log: string[], inFlight: { now: number; max: number }, slow?: string): typeof fetch {
+    return (async (url: string) => {
+      const id = String(url).split('/').pop();
+      inFlight.now++;
+      inFlight.max = Math.max(inFlight.max, inFlight.now);
+      log.push(`start ${id}`);
+      for (let i = 0; i < (id === slow ? 30 : 3); i++) await new Promise((resolve) => setImmediate(resolve));
+      inFlight.now--;
+      log.push(`end ${id}`);
+      return new Response('{"code":0}', { status: 200 });
+    }) as typeof fetch;
+  }
+
+  it('has several requests of a batch in flight at once, growing from one as the endpoint answers', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `C-${i}`);
+    for (const id of ids) await accepted(id);
+    const log: string[] = [];
+    const inFlight = { now: 0, max: 0 };
+    const result = await processDeliverBatch(
+      ids.map((id) => lane(id)),
+      { ...deps, fetch: loggingFetch(log, inFlight) },
+    );
+    expect([...result.outcomes.values()]).toEqual(ids.map(() => 'delivered'));
+    expect(log.filter((l) => l.startsWith('start'))).toHaveLength(8);
+    // slow start: the first request alone, then more at once
+    expect(log.slice(0, 2)).toEqual(['start C-0', 'end C-0']);
+    expect(inFlight.max).toBeGreaterThan(1);
+  });
+
+  it('sends two requests of one record one after the other, in the order built, never at once', async () => {
+    const { send } = await import('../../../functions/deliver/send.js');
+    const record = (revision: number) => commitment({ recordId: 'SAME', revision }) as unknown as CreditRecord;
+    const pendingOf = (revision: number, other = 'SAME') => ({
+      message: lane(other, revision),
+      lane: JSON.parse(lane(other, revision).body),
+      ref: ref(other),
+      attempts: 1,
+      delivery: {
+        record: { ...record(revision), recordId: other },
+        action: 'upsert' as const,
+        idempotencyKey: `commitment:hrbxq-approval:${other}:${revision}:municipal`,
+      },
+    });
+    const sameRecordAdapter: Adapter = {
+      ...adapter,
+      buildRequests: (deliveries) =>
+        deliveries.map((d) => ({ method: 'PUT' as const, path: `/records/${d.record.recordId}-${d.record.revision}`, keys: [d.idempotencyKey] })),
+    };
+    const log: string[] = [];
+    const inFlight = { now: 0, max: 0 };
+    const results = await send(
+      [pendingOf(1, 'OTHER-A'), pendingOf(1, 'OTHER-B'), pendingOf(1), pendingOf(2), pendingOf(1, 'OTHER-C')],
+      // revision 1 answers slowly: without the order kept, revision 2 would start while it is out
+      { ...deps, adapter: sameRecordAdapter, fetch: loggingFetch(log, inFlight, 'SAME-1') },
+      { count: () => {}, latency: () => {} },
+      Date.now() + 60_000,
+    );
+    expect([...results.values()].map((r) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'delivered']);
+    expect(inFlight.max).toBeGreaterThan(1);
+    // revision 2 starts only once revision 1 has answered
+    expect(log.indexOf('start SAME-2')).toBeGreaterThan(log.indexOf('end SAME-1'));
+    // …while the other records went on meanwhile
+    expect(log.indexOf('start OTHER-C')).toBeLessThan(log.indexOf('end SAME-1'));
+  });
+});
