@@ -167,7 +167,7 @@ export function planExchange(
     if (rate !== undefined && !(rate > 0 && Number.isFinite(rate)))
       throw new PlanError(`${destination}: rateLimitPerSecond must be a positive number; got ${rate}`);
     const declared = topology.destinations[destination].lane;
-    const lane = rate === undefined ? declared : { ...declared, rateLimitPerSecond: rate, maxConcurrency: concurrencyFor(rate) };
+    const lane = rate === undefined ? declared : { ...declared, rateLimitPerSecond: rate, maxConcurrency: concurrencyFor(rate, declared.maxInFlight) };
     const consumer = consumerOf(lane, {
       timeoutSeconds: deliverTimeoutSeconds(lane, topology.destinations[destination].maxRecordsPerRequest, topology.routes),
       memoryMb: DELIVER_MEMORY_MB,

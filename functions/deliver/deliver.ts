@@ -44,7 +44,7 @@ export interface DeliverConfig {
   endpointUrl: string;
   /** The lane's queue, for visibility changes. */
   queueUrl: string;
-  lane: Pick<LaneSettings, 'rateLimitPerSecond' | 'sendTimeoutSeconds' | 'maxConcurrency'>;
+  lane: Pick<LaneSettings, 'rateLimitPerSecond' | 'sendTimeoutSeconds' | 'maxConcurrency'> & Partial<Pick<LaneSettings, 'maxInFlight'>>;
   /** Consecutive transient request failures that open the circuit for the invocation (default 3). */
   breakerThreshold?: number;
   /** Backoff of transient failures: base and cap in seconds (default 10 s, 900 s). */

@@ -11,6 +11,7 @@ import type { Credentials } from '../shared/signing/credentials.js';
 import { signRequest } from '../shared/signing/sign.js';
 import { CircuitBreaker, classifyResponse, isAuthFailure, isTransientStatus } from './retry-policy.js';
 import { InFlightLimit, TokenBucket } from './pacing.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../topology/topology.js';
 import { AdapterConfigurationError, type Delivery, type EndpointResponse, type RecordOutcome, type WireRequest } from './adapters/types.js';
 import type { DeliverDeps, DeliverMetrics } from './deliver.js';
 import type { Pending } from './resolve.js';
@@ -35,15 +36,9 @@ export async function send(pending: readonly Pending[], deps: DeliverDeps, metri
 }
 
 /**
- * Requests in flight at once per invocation, at most. The bucket sets the pace; this only bounds
- * what a slow endpoint can pile up (its share × the send timeout).
- */
-export const MAX_IN_FLIGHT = 8;
-
-/**
  * Sends the requests concurrently, at the invocation's share of the lane's rate limit (a token
  * bucket: one second's worth may go at once, then evenly spaced), as many in flight as the
- * endpoint's answers allow (InFlightLimit: one after a failure, up to MAX_IN_FLIGHT).
+ * endpoint's answers allow (InFlightLimit: one after a failure, up to the lane's maxInFlight).
  * Requests that carry the same record go one after another, in the order built, each once the one
  * before it has answered: two revisions of a record never race to the endpoint.
  */
@@ -60,7 +55,7 @@ async function sendAll(
   // each invocation takes its share of the lane's rate limit
   const share = Math.max(lane.rateLimitPerSecond / Math.max(lane.maxConcurrency, 1), 0.001);
   const bucket = new TokenBucket(share, Math.max(1, Math.floor(share)));
-  const slots = new InFlightLimit(MAX_IN_FLIGHT);
+  const slots = new InFlightLimit(lane.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   const breaker = new CircuitBreaker(deps.config.breakerThreshold);
   const byKey = new Map(pending.map((p) => [p.delivery.idempotencyKey, p]));
   const recordOf = (key: string): string => {

@@ -26,15 +26,17 @@ describe('plan', () => {
     // a lane whose worst batch cannot finish within Lambda's 15 minutes is refused, not capped
     expect(() =>
       deliverTimeoutSeconds(
-        { batchSize: 100, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 },
+        { batchSize: 100, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxInFlight: 8, maxReceiveCount: 5, rateLimitPerSecond: 1, sendTimeoutSeconds: 30 },
         1,
       ),
     ).toThrow(/100 requests .* over Lambda's 900 s/);
   });
 
-  it('derives concurrency from the rate limit, at least the event source minimum of 2', () => {
+  it('derives concurrency from the rate limit and the requests an invocation has in flight, at least the event source minimum of 2', () => {
     expect(concurrencyFor(1)).toBe(2);
-    expect(concurrencyFor(20)).toBe(10);
+    expect(concurrencyFor(20)).toBe(2);
+    expect(concurrencyFor(100)).toBe(7); // 50 requests in flight at 0.5 s, 8 per invocation
+    expect(concurrencyFor(20, 1)).toBe(10); // one request at a time: one invocation per request in flight
     const provincial = planExchange(topology, { provincial: { rateLimitPerSecond: 40 } }).lanes.find((l) => l.destination === 'provincial')!;
     expect(provincial.lane).toMatchObject({ rateLimitPerSecond: 40, maxConcurrency: concurrencyFor(40) });
     expect(provincial.consumer.maxConcurrency).toBe(concurrencyFor(40));
