@@ -56,6 +56,7 @@ import { FakeEndpoint, emptyEndpointStats, type EndpointAnswer, type EndpointSta
 import { BaselineTable } from './baseline/table.js';
 import { CountedState, FakeSqs, emptyStateStats, emptySqsStats, type StateStats, type SqsStats } from './fakes.js';
 import { inMemorySyncState } from '../test/support/in-memory-sync-state.js';
+import { unpackRecord } from '../functions/shared/state/record-compression.js';
 import { benchCase, measureInterleaved, median, referenceCase, summarise, type Throughput } from './harness.js';
 import { breachRecord, commitmentRecord, repairRecord, seedBreachId, seedLicensingItems } from './records.js';
 import { cpuCells, cpuHead, fmt, operationsText, per, toMarkdown, toText, us1, type CpuFigures, type Table } from './report.js';
@@ -367,7 +368,7 @@ async function makeCase(scenario: Scenario, impl: Impl): Promise<Case> {
         memory
           .items()
           .filter((item) => item.sk.startsWith('REV#'))
-          .map((item) => String(item['record'])),
+          .map((item) => unpackRecord(item) ?? ''),
     };
   } else {
     const seeded = table.snapshot();

@@ -71,7 +71,9 @@ async function main(): Promise<void> {
     const records = Array.from({ length: RECORDS + TRICKLE }, (_, i) => ({ ...commitmentRecord(i), recordId: `LANES-${i}` }));
     for (let i = 0; i < records.length; i += 10) {
       const result = await processIntakeBatch(
-        records.slice(i, i + 10).map((r, j) => ({ messageId: `in-${i + j}`, body: JSON.stringify(r), messageAttributes: {}, attributes: {} }) as unknown as SQSRecord),
+        records
+          .slice(i, i + 10)
+          .map((r, j) => ({ messageId: `in-${i + j}`, body: JSON.stringify(r), messageAttributes: {}, attributes: {} }) as unknown as SQSRecord),
         { state, sqs: intakeSqs as unknown as SQSClient, logger: silent, config: { tableName: TABLE, laneQueueUrls: LANE_URLS } },
       );
       if (result.batchItemFailures.length > 0 || [...result.outcomes.values()].some((o) => o !== 'routed'))
@@ -147,7 +149,13 @@ async function main(): Promise<void> {
 }
 
 function laneRecord(body: string, i: number): SQSRecord {
-  return { messageId: `lane-${i}`, receiptHandle: `rh-${i}`, body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {} } as unknown as SQSRecord;
+  return {
+    messageId: `lane-${i}`,
+    receiptHandle: `rh-${i}`,
+    body,
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+  } as unknown as SQSRecord;
 }
 
 function report(runs: readonly Run[]): void {
@@ -155,7 +163,18 @@ function report(runs: readonly Run[]): void {
   const pair = (r: Run) => runs.find((o) => o.lane === r.lane && o.scenario === r.scenario && o.variant === 'sequential')!;
   const table: Table = {
     title: `Billed time per record, endpoint latency ${LATENCY_MS} ms (the simulators): the lane's messages of ${RECORDS + TRICKLE} public commitments, all queued (backlog) but the last ${TRICKLE}, handed out one at a time (trickle)`,
-    head: ['lane', 'scenario', 'sends', 'records', 'invocations', 'HTTP requests', 'billed ms/record', 'ratio to sequential', 'records/s', 'GB-s per million records (256 MB)'],
+    head: [
+      'lane',
+      'scenario',
+      'sends',
+      'records',
+      'invocations',
+      'HTTP requests',
+      'billed ms/record',
+      'ratio to sequential',
+      'records/s',
+      'GB-s per million records (256 MB)',
+    ],
     right: [3, 4, 5, 6, 7, 8, 9],
     rows: runs.map((r) => [
       r.lane,

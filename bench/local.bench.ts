@@ -160,7 +160,7 @@ async function seedList(runtime: Runtime, monitor: DynamoDBDocumentClient): Prom
   );
   const list = dynamoSyncState({ ddb: monitor, tableName: runtime.tableName });
   const listed = async () => (await Promise.all(BENCH_LICENSING_ITEMS.map((r) => list.getLicensingItem(String(r['recordId']))))).every(Boolean);
-  for (const deadline = performance.now() + 60_000; !(await listed()); ) {
+  for (const deadline = performance.now() + 60_000; !(await listed());) {
     if (performance.now() > deadline) throw new Error('the licensing items were not on the list within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

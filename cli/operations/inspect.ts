@@ -11,7 +11,7 @@ import { PERSONAL_PATHS } from '../../functions/deliver/adapters/wire-fields.js'
 import { maskIdNumbersIn, maskResidentId } from '../../functions/shared/records/identifiers.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
 import { META, revisionSk, type RecordRef } from '../../functions/shared/state/keys.js';
-import { historyOf } from '../../functions/shared/state/record-state.js';
+import { historyOf, revisionRecordOf } from '../../functions/shared/state/record-state.js';
 import type { DestinationStatus, RecordItem, SyncState } from '../../functions/shared/state/sync-state.js';
 
 /** One item of a record's partition, as stored. */
@@ -121,8 +121,7 @@ export function shapeInspection(items: readonly StateItem[], now: Date): Inspect
 
 /** The canonical record of `revision`, from its REV# item; undefined when it is not stored. */
 export function canonicalRecordOf(items: readonly StateItem[], revision: number): CreditRecord | undefined {
-  const text = items.find((item) => item.sk === revisionSk(revision))?.['record'];
-  return typeof text === 'string' ? (JSON.parse(text) as CreditRecord) : undefined;
+  return revisionRecordOf(items.find((item) => item.sk === revisionSk(revision)));
 }
 
 function summariseMeta(meta: StateItem, now: Date): RecordSummary {

@@ -74,6 +74,7 @@ import {
   waitSk,
 } from '../../functions/shared/state/keys.js';
 import { quarantinedItemOf, quarantineItem } from '../../functions/shared/state/quarantine-item.js';
+import { packRecord, unpackRecord } from '../../functions/shared/state/record-compression.js';
 import {
   DESTINATION_HISTORY,
   deliveryViewOf,
@@ -262,7 +263,7 @@ export class InMemorySyncState implements SyncState {
     const pk = recordPk(refOf(record));
     const sk = revisionSk(record.revision);
     if (this.get(pk, sk)) return;
-    this.put({ pk, sk, revision: record.revision, contentHash: options.contentHash, record: JSON.stringify(record), acceptedAt: options.now });
+    this.put({ pk, sk, revision: record.revision, contentHash: options.contentHash, ...packRecord(JSON.stringify(record)), acceptedAt: options.now });
   }
 
   async claimRouting(ref: RecordRef, revision: number, destinations: readonly string[], lease: ClaimLease): Promise<ClaimOutcome> {
@@ -334,7 +335,7 @@ export class InMemorySyncState implements SyncState {
       if (totalSegments > 1 && segmentOf(pk, totalSegments) !== segment) continue;
       for (const item of [...partition.values()].sort((a, b) => compareKeys(a.sk, b.sk))) {
         page.scanned++;
-        if (item.sk.startsWith(REVISION_PREFIX)) page.revisions.push({ pk, sk: item.sk, revision: Number(item['revision']), record: String(item['record']) });
+        if (item.sk.startsWith(REVISION_PREFIX)) page.revisions.push({ pk, sk: item.sk, revision: Number(item['revision']), record: unpackRecord(item) ?? '' });
       }
     }
     yield page;

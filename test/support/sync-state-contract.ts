@@ -20,6 +20,7 @@ import type {
   SubjectContribution,
 } from '../../functions/shared/credit/types.js';
 import type { CreditRecord } from '../../functions/shared/records/types.js';
+import { RECORD_CODING, unpackRecord } from '../../functions/shared/state/record-compression.js';
 import {
   QuarantineBodyTooLargeError,
   type AuditEntry,
@@ -245,10 +246,14 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
           'REV#0000000000000001',
           'REV#0000000000000002',
         ]);
-        expect(items.find((i) => i.sk === 'REV#0000000000000002')).toMatchObject({
+        const revision = items.find((i) => i.sk === 'REV#0000000000000002')!;
+        // the record compressed in a binary attribute that names its coding
+        expect(unpackRecord(revision)).toBe(JSON.stringify(recordOf(ref, 2)));
+        expect(revision['record']).toBeUndefined();
+        expect(revision).toMatchObject({
           revision: 2,
           contentHash: 'h2',
-          record: JSON.stringify(recordOf(ref, 2)),
+          recordCoding: RECORD_CODING,
           acceptedAt: t(2),
         });
       });

@@ -4,6 +4,7 @@
  * client reads one) as a sorted list.
  */
 import { DESTINATION_PREFIX, EVENT_PREFIX, META, REVISION_PREFIX, eventSk, recordPk } from './keys.js';
+import { unpackRecord } from './record-compression.js';
 import type { CreditRecord } from '../records/types.js';
 import type { DeliveryView, DestinationOutcome, DestinationState, HistoryEvent, HistoryItem, RecordMeta, RecordState } from './types.js';
 
@@ -19,7 +20,8 @@ export function metaOf(item: Record<string, unknown>): RecordMeta {
 
 /** The canonical record a REV# item holds; undefined without one. */
 export function revisionRecordOf(item: Record<string, unknown> | undefined): CreditRecord | undefined {
-  return typeof item?.['record'] === 'string' ? (JSON.parse(item['record']) as CreditRecord) : undefined;
+  const json = unpackRecord(item);
+  return json === undefined ? undefined : (JSON.parse(json) as CreditRecord);
 }
 
 /** What deliver decides a lane message on, from its record's META, DEST# and REV# items (each undefined when not stored). */

@@ -8,6 +8,7 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { CreditRecord } from '../../records/types.js';
 import { META, REVISION_PREFIX, recordPk, revisionSk, type RecordRef } from '../keys.js';
+import { packRecord, unpackRecord } from '../record-compression.js';
 import { metaOf, recordStateOf, revisionRecordOf, setToList } from '../record-state.js';
 import {
   refOf,
@@ -107,7 +108,7 @@ async function putRevision(table: DynamoTable, record: CreditRecord, options: Ac
           sk: revisionSk(record.revision),
           revision: record.revision,
           contentHash: options.contentHash,
-          record: JSON.stringify(record),
+          ...packRecord(JSON.stringify(record)),
           acceptedAt: options.now,
         },
         ConditionExpression: NO_ITEM,
@@ -254,7 +255,7 @@ export async function* scanRevisions(
       new ScanCommand({
         TableName: table.tableName,
         FilterExpression: 'begins_with(sk, :rev)',
-        ProjectionExpression: 'pk, sk, #revision, #record',
+        ProjectionExpression: 'pk, sk, #revision, #record, recordZ, recordCoding',
         // RECORD is a DynamoDB reserved word
         ExpressionAttributeNames: { '#revision': 'revision', '#record': 'record' },
         ExpressionAttributeValues: { ':rev': REVISION_PREFIX },
@@ -269,7 +270,7 @@ export async function* scanRevisions(
         pk: String(item['pk']),
         sk: String(item['sk']),
         revision: Number(item['revision']),
-        record: String(item['record']),
+        record: unpackRecord(item) ?? '',
       })),
       scanned: page.ScannedCount ?? 0,
       ...(page.ConsumedCapacity?.CapacityUnits !== undefined && { readUnits: page.ConsumedCapacity.CapacityUnits }),
