@@ -153,11 +153,17 @@ export async function processIntakeBatch(messages: readonly SQSRecord[], deps: I
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const events: HistoryEvent[] = [];
   const outcomes = new Map<string, IntakeOutcome>();
+  // the commitments of a batch name few items of the licensing-item list: each is read once
+  const items = new Map<string, ReturnType<IntakeState['getLicensingItem']>>();
+  const listed: ItemLookup = (code) => {
+    if (!items.has(code)) items.set(code, state.getLicensingItem(code));
+    return items.get(code)!;
+  };
 
   const admissions = await Promise.all(
     messages.map(async (message): Promise<Admission> => {
       try {
-        return await admit(message, state, deps, events, now);
+        return await admit(message, state, listed, deps, events, now);
       } catch (err) {
         deps.logger.error('intake failed transiently; the message will be retried', {
           messageId: message.messageId,
@@ -246,7 +252,17 @@ function sentAtOf(message: SQSRecord, fallback: string): string {
   return Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : fallback;
 }
 
-async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, events: HistoryEvent[], now: () => string): Promise<Admission> {
+/** An item of the licensing-item list by its code (read once per batch). */
+type ItemLookup = IntakeState['getLicensingItem'];
+
+async function admit(
+  message: SQSRecord,
+  state: IntakeState,
+  listed: ItemLookup,
+  deps: IntakeDeps,
+  events: HistoryEvent[],
+  now: () => string,
+): Promise<Admission> {
   const correlationId = correlationIdOf(message);
   const receivedAt = now();
   const keep = async (reason: QuarantineReason, errors: ValidationIssue[], record?: Partial<CreditRecord>, ref?: RecordRef): Promise<Admission> => {
@@ -311,7 +327,7 @@ async function admit(message: SQSRecord, state: IntakeState, deps: IntakeDeps, e
 
   // the licensing-item list: a commitment that grants a licence names an item in force that allows
   // its type (its deadline follows from the item's time limit); an item code belongs to one record
-  const list = await checkListed(record, ref, state);
+  const list = await checkListed(record, ref, state, listed);
   if (list.issues.length > 0) return keep('invalid', list.issues, record, ref);
 
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
@@ -432,7 +448,7 @@ interface ListedCheck {
  * item against the code's holder (one record per item code). A withdrawal is never refused: its
  * deadline is still worked out, so that what was due is closed.
  */
-async function checkListed(record: CreditRecord, ref: RecordRef, state: IntakeState): Promise<ListedCheck> {
+async function checkListed(record: CreditRecord, ref: RecordRef, state: IntakeState, listed: ItemLookup): Promise<ListedCheck> {
   if (record.recordType === 'licensingItem') {
     const code = String(record.data['itemCode']);
     const held = await state.getLicensingItem(code);
@@ -450,7 +466,7 @@ async function checkListed(record: CreditRecord, ref: RecordRef, state: IntakeSt
   }
   const code = record.recordType === 'commitment' ? itemCodeOf(record) : undefined;
   if (code === undefined) return { issues: [], warnings: [] };
-  const item = await state.getLicensingItem(code);
+  const item = await listed(code);
   if (record.operation === 'withdraw') {
     const deadline = givenDeadline(record) ?? (item ? latestDeadline(String(record.data['commitmentDate']), item) : undefined);
     return { issues: [], warnings: [], ...(deadline !== undefined && { deadline }), ...(item && { item }) };

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { processIntakeBatch, type IntakeDeps } from '../../../functions/intake/intake.js';
 import { responsiblePersonOf } from '../../../functions/shared/credit/contributions.js';
 import { subjectDigest, subjectOf } from '../../../functions/shared/records/subject.js';
-import { inMemorySyncState, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
+import { inMemorySyncState, overriding, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
 import { breach, commitment, COMPANY_USCC, LICENSING_ITEM, licensingItem, repair, residentId, verification } from '../../support/records.js';
 
 const sqsMock = mockClient(SQSClient);
@@ -61,6 +61,32 @@ beforeEach(() => {
 });
 
 describe('the licensing-item list', () => {
+  it("reads an item once per batch however many of the batch's commitments name it", async () => {
+    expect(await outcomes(licensingItem())).toEqual(['routed']);
+    let reads = 0;
+    deps = {
+      ...deps,
+      state: overriding(state, {
+        getLicensingItem: (code: string) => {
+          reads++;
+          return state.getLicensingItem(code);
+        },
+      }),
+    };
+    expect(await outcomes(...['C-A', 'C-B', 'C-C'].map((recordId, i) => commitment({ recordId }, { commitmentCode: `2301092026030200012${i}` })))).toEqual([
+      'routed',
+      'routed',
+      'routed',
+    ]);
+    expect(reads).toBe(1);
+    // a licensingItem record itself is checked against the list as it stands, not a batch's copy
+    expect(await outcomes(licensingItem({ recordId: 'OTHER' }), commitment({ recordId: 'C-D' }, { commitmentCode: '23010920260302000129' }))).toEqual([
+      'quarantined',
+      'routed',
+    ]);
+    expect(reads).toBe(3);
+  });
+
   it('refuses a commitment whose item is not on the list, and accepts it once the list holds it', async () => {
     expect(await outcomes(commitment({ recordId: 'C-1' }))).toEqual(['quarantined']);
     const [entry] = await state.listQuarantine('2026-03-02');
