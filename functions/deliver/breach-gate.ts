@@ -9,6 +9,7 @@ import { breachRefOf, repairMismatches } from '../shared/records/cross-record.js
 import { describeError } from '../shared/errors.js';
 import type { BatchRecord, DeliverDeps, DeliverState } from './deliver.js';
 import type { Pending } from './resolve.js';
+import type { DeliveryRead, DeliveryView } from '../shared/state/sync-state.js';
 
 /**
  * How long a repair waiting for its breach stays invisible before it looks again, unless
@@ -24,10 +25,11 @@ export async function gateRepairs(pending: readonly Pending[], deps: DeliverDeps
   const store = deps.state;
   const ready: Pending[] = [];
   const waitSeconds = deps.config.repairWaitSeconds ?? DEFAULT_REPAIR_WAIT_SECONDS;
+  const read = coalesced(store.readForDelivery);
   await Promise.all(
     pending.map(async (p) => {
       try {
-        const gate = await breachGate(store, p, now());
+        const gate = await breachGate(store, read, p, now());
         if (gate.kind === 'go') ready.push(p);
         else {
           // the state says why the repair is not sent (credex status counts it waiting, inspect shows the reason)
@@ -82,14 +84,15 @@ type BreachGate = { kind: 'go' } | { kind: 'wait'; reason: string } | { kind: 'r
  *   here, with the reason (intake quarantines it when the breach is already known);
  * - breach never shared with this destination, withdrawn, or rejected by it: rejected here.
  */
-async function breachGate(store: DeliverState, p: Pending, now: string): Promise<BreachGate> {
+async function breachGate(store: DeliverState, read: (wanted: DeliveryRead) => Promise<DeliveryView>, p: Pending, now: string): Promise<BreachGate> {
   if (p.lane.recordType !== 'repair' || p.lane.action !== 'upsert') return { kind: 'go' };
   const repair = p.delivery.record;
   if (typeof repair.data['breachRecordId'] !== 'string') return { kind: 'go' };
   const breach = breachRefOf(repair);
   const destination = p.lane.destination;
   const look = async (): Promise<BreachGate> => {
-    const [latest, state] = await Promise.all([store.getLatestRecord(breach), store.getDestinationState(breach, destination)]);
+    const { meta, state, record } = await read({ ref: breach, destination });
+    const latest = meta && record ? { meta, record } : undefined;
     const name = `${breach.source}/${breach.recordId}`;
     if (!latest) return { kind: 'wait', reason: `waiting for its breach ${name}: the exchange has not received it yet` };
     const mismatches = repairMismatches(repair, latest.record);
@@ -121,6 +124,27 @@ async function breachGate(store: DeliverState, p: Pending, now: string): Promise
   const second = await look();
   if (second.kind !== 'wait') await store.removeRepairWaits(breach, destination, [wait]);
   return second;
+}
+
+/**
+ * `readForDelivery` one read at a time, the reads asked in the same turn of the event loop made
+ * together: the batch's repairs look at their breaches with one read.
+ */
+function coalesced(readMany: DeliverState['readForDelivery']): (wanted: DeliveryRead) => Promise<DeliveryView> {
+  let asked: Array<{ wanted: DeliveryRead; resolve: (view: DeliveryView) => void; reject: (err: unknown) => void }> = [];
+  const flush = () => {
+    const now = asked;
+    asked = [];
+    readMany(now.map((a) => a.wanted)).then(
+      (views) => now.forEach((a, i) => a.resolve(views[i]!)),
+      (err: unknown) => now.forEach((a) => a.reject(err)),
+    );
+  };
+  return (wanted) =>
+    new Promise<DeliveryView>((resolve, reject) => {
+      if (asked.length === 0) queueMicrotask(flush);
+      asked.push({ wanted, resolve, reject });
+    });
 }
 
 /** Sends on the repairs waiting here for these breaches (their deliveries were just recorded). */

@@ -18,8 +18,6 @@ import {
   appendEvents,
   claimSend,
   dynamoOperations,
-  getDestinationState,
-  getLatestRecord,
   listRepairWaits,
   readForDelivery,
   recordDestinationOutcome,
@@ -57,8 +55,6 @@ export function createDeliverHandler(deps: DeliverDeps & { logger: Logger; power
 const STATE_OPERATIONS = {
   appendEvents,
   claimSend,
-  getDestinationState,
-  getLatestRecord,
   listRepairWaits,
   readForDelivery,
   recordDestinationOutcome,

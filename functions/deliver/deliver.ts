@@ -70,8 +70,6 @@ export interface DeliverMetrics {
 export type DeliverState = Pick<
   SyncState,
   | 'readForDelivery'
-  | 'getLatestRecord'
-  | 'getDestinationState'
   | 'claimSend'
   | 'releaseSend'
   | 'recordDestinationOutcome'

@@ -437,7 +437,9 @@ export class InMemorySyncState implements SyncState {
         const found = this.get(pk, sk);
         return found && copy(found);
       };
-      return deliveryViewOf(item(META), item(destinationSk(read.destination)), item(revisionSk(read.revision)));
+      const meta = item(META);
+      const revision = read.revision ?? (meta?.['revision'] as number | undefined);
+      return deliveryViewOf(meta, item(destinationSk(read.destination)), revision === undefined ? undefined : item(revisionSk(revision)));
     });
   }
 

@@ -688,6 +688,26 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         expect(views[41]).toEqual({});
         expect(await state.readForDelivery([])).toEqual([]);
       });
+
+      it('reads the latest revision where none is named (a repair looking at its breach)', async () => {
+        const [a, b] = [commitmentRef(), commitmentRef()];
+        await accept(a, 1);
+        await accept(a, 3);
+        await accept(b, 2);
+        await state.recordDestinationOutcome(b, 'municipal', { revision: 2, status: 'failed', now: t(9), error: 'HTTP 503' });
+        const views = await state.readForDelivery([
+          { ref: a, destination: 'municipal' },
+          { ref: b, destination: 'municipal' },
+          { ref: commitmentRef(), destination: 'municipal' },
+          { ref: a, destination: 'municipal', revision: 1 },
+        ]);
+        expect(views.map((v) => [v.meta?.revision, v.record?.revision, v.state?.status])).toEqual([
+          [3, 3, undefined],
+          [2, 2, 'failed'],
+          [undefined, undefined, undefined],
+          [3, 1, undefined],
+        ]);
+      });
     });
 
     describe('quarantine', () => {

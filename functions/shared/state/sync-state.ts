@@ -137,8 +137,9 @@ export interface SyncState {
 
   /**
    * What deliver decides each lane message of a batch on — the record's META, its state at the
-   * destination, the revision the message names — in one consistent read for the whole batch
-   * (BatchGetItem in the table), in the order asked.
+   * destination, the revision the message names (none named: the latest accepted) — in one
+   * consistent read for the whole batch (BatchGetItem in the table; a second one for the latest
+   * revisions asked for), in the order asked.
    */
   readForDelivery(reads: readonly DeliveryRead[]): Promise<DeliveryView[]>;
 

@@ -148,11 +148,11 @@ export interface DestinationState {
   unpublishError?: string;
 }
 
-/** A lane message as deliver reads for it (readForDelivery): its record, destination and revision. */
+/** A lane message as deliver reads for it (readForDelivery): its record, destination and revision (none: the latest accepted). */
 export interface DeliveryRead {
   ref: RecordRef;
   destination: string;
-  revision: number;
+  revision?: number;
 }
 
 /** What deliver decides a lane message on: the record's META, its state at the destination, the revision's record (each undefined when not stored). */

@@ -1,7 +1,9 @@
 /**
  * Deliver's one read per batch: for every lane message, its record's META, its DEST#<destination>
  * item and the REV# item of the revision it names, in consistent BatchGetItem requests (100 keys
- * each; a key two messages share is read once), retrying what DynamoDB leaves unprocessed.
+ * each; a key two messages share is read once), retrying what DynamoDB leaves unprocessed. A read
+ * that names no revision (a repair's breach: its latest) gets its REV# item in a second round, once
+ * its META says which.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { META, destinationSk, recordPk, revisionSk } from '../keys.js';
@@ -17,11 +19,35 @@ type Key = { pk: string; sk: string };
 const keyOf = (key: Key) => `${key.pk}\n${key.sk}`;
 
 export async function readForDelivery(table: DynamoTable, reads: readonly DeliveryRead[], sleep = defaultSleep): Promise<DeliveryView[]> {
-  const wanted = reads.map((read) => {
-    const pk = recordPk(read.ref);
-    return [META, destinationSk(read.destination), revisionSk(read.revision)].map((sk) => ({ pk, sk }));
-  });
-  const keys = [...new Map(wanted.flat().map((key) => [keyOf(key), key])).values()];
+  const pk = reads.map((read) => recordPk(read.ref));
+  const first = await batchGet(
+    table,
+    reads.flatMap((read, i) => [
+      { pk: pk[i]!, sk: META },
+      { pk: pk[i]!, sk: destinationSk(read.destination) },
+      ...(read.revision === undefined ? [] : [{ pk: pk[i]!, sk: revisionSk(read.revision) }]),
+    ]),
+    sleep,
+  );
+  const revisionOf = reads.map((read, i) => read.revision ?? (first.get(keyOf({ pk: pk[i]!, sk: META }))?.['revision'] as number | undefined));
+  const latest = await batchGet(
+    table,
+    reads.flatMap((read, i) => (read.revision === undefined && revisionOf[i] !== undefined ? [{ pk: pk[i]!, sk: revisionSk(revisionOf[i]!) }] : [])),
+    sleep,
+  );
+  const found = (key: Key) => first.get(keyOf(key)) ?? latest.get(keyOf(key));
+  return reads.map((read, i) =>
+    deliveryViewOf(
+      found({ pk: pk[i]!, sk: META }),
+      found({ pk: pk[i]!, sk: destinationSk(read.destination) }),
+      revisionOf[i] === undefined ? undefined : found({ pk: pk[i]!, sk: revisionSk(revisionOf[i]!) }),
+    ),
+  );
+}
+
+/** The items of `keys` that exist, by keyOf (each key read once, 100 a request). */
+async function batchGet(table: DynamoTable, wanted: readonly Key[], sleep: (ms: number) => Promise<void>): Promise<Map<string, Record<string, unknown>>> {
+  const keys = [...new Map(wanted.map((key) => [keyOf(key), key])).values()];
   const found = new Map<string, Record<string, unknown>>();
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
     let pending = keys.slice(i, i + BATCH_GET_LIMIT);
@@ -33,5 +59,5 @@ export async function readForDelivery(table: DynamoTable, reads: readonly Delive
       pending = (result.UnprocessedKeys?.[table.tableName]?.Keys ?? []) as Key[];
     }
   }
-  return wanted.map(([meta, state, revision]) => deliveryViewOf(found.get(keyOf(meta!)), found.get(keyOf(state!)), found.get(keyOf(revision!))));
+  return found;
 }
