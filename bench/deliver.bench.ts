@@ -469,10 +469,7 @@ function verify(c: Case, results: Array<Map<string, string>>, failures: number, 
   const operations =
     c.impl === 'ours'
       ? [
-          'getMeta',
-          'getDestinationState',
-          'getRevision',
-          'getLatestRecord',
+          'readForDelivery',
           'claimSend',
           'releaseSend',
           'recordDestinationOutcome',
@@ -764,11 +761,11 @@ function unitsTable(all: Units[]): Table {
     right: [1, 3, 4, 5, 6, 7, 8, 9],
     note:
       'All figures per record (lane message). state ops = calls of the SyncState (functions/shared/state/sync-state.ts) deliver makes; in DynamoDB each is one request, ' +
-      'getLatestRecord two (META and the revision), appendEvents one BatchWriteItem per 25 events. DynamoDB capacity units are not estimated here (the state is in memory). ' +
+      "readForDelivery one BatchGetItem per 33 messages (a second round for a repair's breach), appendEvents one BatchWriteItem per 25 events. DynamoDB capacity units are not estimated here (the state is in memory). " +
       "SQS req = ChangeMessageVisibility calls made by deliver (one per failed message); not counted: the event source's ReceiveMessage and DeleteMessageBatch on the lane queue (about 2 per batch: +0.2/record at 10 a batch, +0.4 at 5). " +
       'HTTP req: requests sent (after 3 failed requests in a row the circuit opens and the rest of the invocation is not sent). ' +
       "body B: request bodies; headers B: request line and the headers deliver sets (signature, content type, idempotency key) plus Host and Content-Length, not the HTTP client's own defaults (~100 B a request) nor TLS; response B: response bodies. " +
-      "rate-limit wait: what the lane's rate limiter would sleep (rate ÷ maxConcurrency per invocation: provincial 20/s ÷ 2, municipal 5/s ÷ 2), Lambda time billed but not CPU.",
+      "rate-limit wait: the delays the lane's token bucket handed out (rate ÷ maxConcurrency per invocation: provincial 20/s ÷ 2, municipal 5/s ÷ 2), summed — requests wait in parallel, so the billed wall time is less: bench/lanes.bench.ts measures it.",
   };
 }
 
@@ -788,7 +785,7 @@ const BASELINE_NOTE =
   'The baseline (bench/baseline/deliver.ts) does the same delivery the common way: Powertools BatchProcessor (SQS) + processPartialResponse; per record it reads the record from the message body ' +
   '(bench/baseline/intake.ts sends the whole record), builds one request for it alone with the same adapter (mapping, SM4 for the province), signs it the same way, sends it with the same timeout ' +
   'to the same fake endpoint, reads the answer with the same adapter and writes the destination state with one unconditional PutItem (with the same status-index attributes). ' +
-  "It does less than ours: no batching to the provincial endpoint; no reads (ours: the latest revision, the destination state and the stored revision, 3 GetItem a record, +2 for a repair's breach) " +
+  "It does less than ours: no batching to the provincial endpoint; no reads (ours: the latest revision, the destination state and the stored revision, 3 items a record in one BatchGetItem per batch, and the same of a repair's breach) " +
   'so it cannot skip superseded or already delivered revisions nor hold a repair back until its breach is delivered; no send claim (ours: one conditional write a record) so two invocations can send two revisions ' +
   'in either order; no revision guard on the state (a late failure or an older revision overwrites a newer outcome); no history event; no rate limiting, circuit breaker, credential refresh or backoff; no metrics.';
 
