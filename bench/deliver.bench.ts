@@ -887,7 +887,7 @@ async function main(): Promise<void> {
     '(this shared machine has phases at half speed: compare runs only at a similar reference figure)';
   const composition =
     `Lane messages: ${RECORDS} records per scenario through the real intake (public commitments from registered sources; mixed = per 10 intake messages 6 commitments, 3 breaches, 1 repair), ` +
-    "the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (topology/topology.ts: provincial 100, municipal 5) or, for the comparison with the baseline, of 10 and 100. " +
+    `the lane's messages in the order intake sent them, in batches of the lane's event-source batch size (topology/topology.ts: provincial ${destinations.provincial.lane.batchSize}, municipal ${destinations.municipal.lane.batchSize}) or, for the comparison with the baseline, of 10 and 100. ` +
     'The fake endpoint answers per docs/endpoints.md: provincial 200 with SUCCESS and a receipt per record, municipal 201 created; "all 503": every request 503 SERVICE_UNAVAILABLE without Retry-After. ' +
     '"200 after a 503": the same messages on their second receive, their destination state left failed by an outage on the first. ' +
     "Every pass starts from the seeded state; the first pass of each scenario also checks every request's signature, path and idempotency key and every destination state left in the table.";
