@@ -78,7 +78,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 8;
  * larger share of the limit, so a batch waits less on the pacing (and bills less).
  */
 export function concurrencyFor(rateLimitPerSecond: number, maxInFlight = DEFAULT_MAX_IN_FLIGHT): number {
-  return Math.max(2, Math.ceil((rateLimitPerSecond * EXPECTED_REQUEST_SECONDS) / maxInFlight));
+  return Math.max(2, Math.ceil((rateLimitPerSecond * EXPECTED_REQUEST_SECONDS) / Math.max(1, maxInFlight)));
 }
 
 const lane = (overrides: Partial<LaneSettings>): LaneSettings => {

@@ -25,7 +25,7 @@ export async function gateRepairs(pending: readonly Pending[], deps: DeliverDeps
   const store = deps.state;
   const ready: Pending[] = [];
   const waitSeconds = deps.config.repairWaitSeconds ?? DEFAULT_REPAIR_WAIT_SECONDS;
-  const read = coalesced(store.readForDelivery);
+  const read = coalesced((reads) => store.readForDelivery(reads));
   await Promise.all(
     pending.map(async (p) => {
       try {
@@ -91,7 +91,8 @@ async function breachGate(store: DeliverState, read: (wanted: DeliveryRead) => P
   const breach = breachRefOf(repair);
   const destination = p.lane.destination;
   const look = async (): Promise<BreachGate> => {
-    const { meta, state, record } = await read({ ref: breach, destination });
+    const { meta, state, record, unreadable } = await read({ ref: breach, destination });
+    if (unreadable) throw new Error(`the breach ${breach.source}/${breach.recordId} cannot be read: ${unreadable}`);
     const latest = meta && record ? { meta, record } : undefined;
     const name = `${breach.source}/${breach.recordId}`;
     if (!latest) return { kind: 'wait', reason: `waiting for its breach ${name}: the exchange has not received it yet` };
@@ -135,10 +136,13 @@ function coalesced(readMany: DeliverState['readForDelivery']): (wanted: Delivery
   const flush = () => {
     const now = asked;
     asked = [];
-    readMany(now.map((a) => a.wanted)).then(
-      (views) => now.forEach((a, i) => a.resolve(views[i]!)),
-      (err: unknown) => now.forEach((a) => a.reject(err)),
-    );
+    // a read that throws at once fails its askers like one that rejects
+    Promise.resolve()
+      .then(() => readMany(now.map((a) => a.wanted)))
+      .then(
+        (views) => now.forEach((a, i) => a.resolve(views[i]!)),
+        (err: unknown) => now.forEach((a) => a.reject(err)),
+      );
   };
   return (wanted) =>
     new Promise<DeliveryView>((resolve, reject) => {

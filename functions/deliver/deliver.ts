@@ -173,7 +173,10 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
     }),
   );
 
-  // 4. send (no request starts once the claims' lease has run out)
+  // 4. send (no request starts once the claims' lease has run out), in the order of the messages:
+  // the claims came back in any order, and requests carrying one record go in the order built
+  const order = new Map(messages.map((m, i) => [m.messageId, i]));
+  claimed.sort((a, b) => order.get(a.message.messageId)! - order.get(b.message.messageId)!);
   const results = await send(claimed, deps, metrics, leaseEnds);
 
   // 5. record

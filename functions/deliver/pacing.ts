@@ -22,6 +22,11 @@ export class TokenBucket {
     this.last = clock();
   }
 
+  /** Gives back a token reserved for a request that will not be sent after all. */
+  refund(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   /** Milliseconds to wait before the request this token is for may start (0: now). */
   reserve(): number {
     const now = this.clock();
@@ -34,16 +39,21 @@ export class TokenBucket {
 
 /**
  * How many requests may be in flight, found out as TCP's slow start does: one at first, one more
- * after each answer that was not a failure, up to `max`; back to one after a failure. A failing
- * endpoint so sees one request at a time — the circuit breaker opens after as many requests as
- * when they were sent one by one — and a healthy one soon sees `max`.
+ * after each answer that was not a failure, up to `max`; back to one after a failure. An endpoint
+ * failing from the start so sees one request at a time — the circuit breaker opens after as many
+ * requests as when they were sent one by one (one that starts failing with several requests out
+ * gets those) — and a healthy one soon sees `max`.
  */
 export class InFlightLimit {
   private held = 0;
   private limit = 1;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(readonly max: number) {}
+  readonly max: number;
+
+  constructor(max: number) {
+    this.max = Math.max(1, Math.floor(max));
+  }
 
   async acquire(): Promise<void> {
     if (this.held < this.limit) {
@@ -53,10 +63,10 @@ export class InFlightLimit {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
-  /** A request ended: answered (`ok`: not a failure worth backing off from) or not. */
-  release(ok: boolean): void {
+  /** A request ended: answered well (true), failed (false), or never sent (undefined: the limit stays). */
+  release(ok: boolean | undefined): void {
     this.held--;
-    this.limit = ok ? Math.min(this.max, this.limit + 1) : 1;
+    if (ok !== undefined) this.limit = ok ? Math.min(this.max, this.limit + 1) : 1;
     while (this.held < this.limit && this.waiting.length > 0) {
       this.held++;
       this.waiting.shift()!();

@@ -82,7 +82,7 @@ function parseLaneMessage(message: SQSRecord, destination: DestinationId): { mes
 
 function resolve(
   { message, lane, ref }: { message: SQSRecord; lane: LaneMessage; ref: RecordRef },
-  { meta, state, record }: DeliveryView,
+  { meta, state, record, unreadable }: DeliveryView,
   deps: DeliverDeps,
   events: HistoryEvent[],
   at: string,
@@ -109,6 +109,7 @@ function resolve(
     // an operator's redeliver (credex resync / redeliver) sends an answered revision again
     return { kind: 'skip', outcome: 'duplicate' };
   }
+  if (unreadable) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} cannot be read: ${unreadable}`);
   if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
   const delivery = deliveryOf(record, lane.destination, lane.action, idempotencyKey(lane), today, deps.config.routes ?? defaultRoutes);

@@ -37,7 +37,8 @@ export async function send(pending: readonly Pending[], deps: DeliverDeps, metri
 
 /**
  * Sends the requests concurrently, at the invocation's share of the lane's rate limit (a token
- * bucket: one second's worth may go at once, then evenly spaced), as many in flight as the
+ * bucket without burst: requests start evenly spaced, whether or not the earlier ones have
+ * answered), as many in flight as the
  * endpoint's answers allow (InFlightLimit: one after a failure, up to the lane's maxInFlight).
  * Requests that carry the same record go one after another, in the order built, each once the one
  * before it has answered: two revisions of a record never race to the endpoint.
@@ -54,7 +55,8 @@ async function sendAll(
   const { lane } = deps.config;
   // each invocation takes its share of the lane's rate limit
   const share = Math.max(lane.rateLimitPerSecond / Math.max(lane.maxConcurrency, 1), 0.001);
-  const bucket = new TokenBucket(share, Math.max(1, Math.floor(share)));
+  // no burst: a new invocation's bucket must not let the lane go faster than its limit
+  const bucket = new TokenBucket(share, 1);
   const slots = new InFlightLimit(lane.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   const breaker = new CircuitBreaker(deps.config.breakerThreshold);
   const byKey = new Map(pending.map((p) => [p.delivery.idempotencyKey, p]));
@@ -84,28 +86,41 @@ async function sendAll(
     for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason, unsent: true });
   };
 
+  /** Why no request may start `waitMs` from now: the circuit is open, or the claims' lease would run out first. */
+  const stopped = (request: WireRequest, waitMs: number): boolean => {
+    if (breaker.open) {
+      unsent(request, `circuit open: ${breaker.threshold} requests in a row failed`);
+      metrics.count('CircuitOpen', request.keys.length);
+      return true;
+    }
+    // past the lease another invocation may hold these records' sends: what is left waits
+    if (Date.now() + waitMs + lane.sendTimeoutSeconds * 1000 > leaseEnds) {
+      unsent(request, 'the invocation ran out of time before this request');
+      return true;
+    }
+    return false;
+  };
+
   /** One request, once a slot and a token are its: its answer, or undefined when it was not sent. */
   const attempt = async (request: WireRequest, sentWith: Credentials): Promise<EndpointResponse | { error: string } | undefined> => {
     await slots.acquire();
-    let ok = true;
+    let verdict: boolean | undefined;
     try {
+      if (stopped(request, 0)) return undefined;
       const wait = bucket.reserve();
-      if (wait > 0) await sleep(wait);
-      if (breaker.open) {
-        unsent(request, `circuit open: ${breaker.threshold} requests in a row failed`);
-        metrics.count('CircuitOpen', request.keys.length);
-        return undefined;
-      }
-      // past the lease another invocation may hold these records' sends: what is left waits
-      if (Date.now() + lane.sendTimeoutSeconds * 1000 > leaseEnds) {
-        unsent(request, 'the invocation ran out of time before this request');
-        return undefined;
+      if (wait > 0) {
+        if (stopped(request, wait)) {
+          bucket.refund();
+          return undefined;
+        }
+        await sleep(wait);
+        if (stopped(request, 0)) return undefined; // the circuit may have opened meanwhile
       }
       const response = await exchange(request, sentWith, deps, doFetch, metrics);
-      ok = !('error' in response) && !isTransientStatus(response.status);
+      verdict = !('error' in response) && !isTransientStatus(response.status);
       return response;
     } finally {
-      slots.release(ok);
+      slots.release(verdict);
     }
   };
 

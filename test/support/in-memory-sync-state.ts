@@ -76,10 +76,11 @@ import {
 import { quarantinedItemOf, quarantineItem } from '../../functions/shared/state/quarantine-item.js';
 import { packRecord, unpackRecord } from '../../functions/shared/state/record-compression.js';
 import {
-  DESTINATION_HISTORY,
+  DESTINATION_LAST_EVENT,
   deliveryViewOf,
   destinationHistoryEntry,
   historyEventItem,
+  lastEventReplaced,
   metaOf as sharedMetaOf,
   recordStateOf,
   revisionRecordOf,
@@ -380,18 +381,16 @@ export class InMemorySyncState implements SyncState {
         [STATUS_INDEX_SK]: `${outcome.now}#${recordPk(ref)}`,
         destination,
         ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-        ...(outcome.event && {
-          [DESTINATION_HISTORY]: [
-            ...((item?.[DESTINATION_HISTORY] as unknown[] | undefined) ?? []),
-            destinationHistoryEntry({ ...outcome, event: outcome.event }),
-          ],
-        }),
+        ...(outcome.event && { [DESTINATION_LAST_EVENT]: destinationHistoryEntry({ ...outcome, event: outcome.event }) }),
       },
       [
         ...(outcome.claimToken === undefined ? [] : SEND_CLAIM_ATTRIBUTES),
         ...(outcome.publication ? ['publicationEndedAt', 'unpublishError', ...(outcome.publication.until === undefined ? ['publishedUntil'] : [])] : []),
       ],
     );
+    // the event it replaced becomes an item of its own
+    const replaced = outcome.event && (item?.[DESTINATION_LAST_EVENT] as Record<string, unknown> | undefined);
+    if (replaced) this.put(historyEventItem(lastEventReplaced(ref, destination, replaced), randomUUID().slice(0, 8)));
     return true;
   }
 

@@ -632,7 +632,7 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
         ]);
       });
 
-      it("keeps an outcome's event in its destination state, written exactly when the outcome is", async () => {
+      it("keeps an outcome's event in its destination state, written exactly when the outcome is, the one before moved to an item", async () => {
         const ref = commitmentRef();
         const delivered = (revision: number, minute: number, receipt: string) =>
           state.recordDestinationOutcome(ref, 'municipal', {
@@ -653,9 +653,16 @@ export function syncStateContract(name: string, makeState: () => Promise<SyncSta
           ['failed', t(2), 2, 'c2', { destination: 'municipal' }],
           ['delivered', t(3), 2, 'c2', { destination: 'municipal', receipt: 'R2' }],
         ]);
-        // the state itself is the latest outcome, its history list not part of it
+        // the state itself is the latest outcome, its last event not part of it
         expect(read.destinations).toEqual([expect.objectContaining({ destination: 'municipal', revision: 2, status: 'delivered', receipt: 'R2' })]);
-        expect(read.destinations[0]).not.toHaveProperty('history');
+        expect(read.destinations[0]).not.toHaveProperty('lastEvent');
+        // one event in the destination state whatever the number of deliveries: the one it replaced is an item of its own
+        const items = await state.readRecordItems(ref);
+        expect(items.filter((i) => i.sk.startsWith('EVT#')).map((i) => [i['type'], i['revision']])).toEqual([
+          ['delivered', 1],
+          ['failed', 2],
+        ]);
+        expect(items.find((i) => i.sk === 'DEST#municipal')!['lastEvent']).toMatchObject({ type: 'delivered', revision: 2 });
       });
     });
 

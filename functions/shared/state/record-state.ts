@@ -3,7 +3,7 @@
  * of its partition, its history from the items that hold events, and a string set (as the document
  * client reads one) as a sorted list.
  */
-import { DESTINATION_PREFIX, EVENT_PREFIX, META, REVISION_PREFIX, eventSk, recordPk } from './keys.js';
+import { DESTINATION_PREFIX, EVENT_PREFIX, META, REVISION_PREFIX, eventSk, recordPk, type RecordRef } from './keys.js';
 import { unpackRecord } from './record-compression.js';
 import type { CreditRecord } from '../records/types.js';
 import type { DeliveryView, DestinationOutcome, DestinationState, HistoryEvent, HistoryItem, RecordMeta, RecordState } from './types.js';
@@ -30,12 +30,22 @@ export function deliveryViewOf(
   state: Record<string, unknown> | undefined,
   revision: Record<string, unknown> | undefined,
 ): DeliveryView {
-  const record = revisionRecordOf(revision);
-  return { ...(meta && { meta: metaOf(meta) }), ...(state && { state: state as unknown as DestinationState }), ...(record && { record }) };
+  const view: DeliveryView = { ...(meta && { meta: metaOf(meta) }), ...(state && { state: state as unknown as DestinationState }) };
+  try {
+    const record = revisionRecordOf(revision);
+    if (record) view.record = record;
+  } catch (err) {
+    view.unreadable = err instanceof Error ? err.message : String(err);
+  }
+  return view;
 }
 
-/** The attribute of a destination state that holds the events its own outcome writes recorded (DestinationOutcome.event). */
-export const DESTINATION_HISTORY = 'history';
+/**
+ * The attribute of a destination state that holds the event its last outcome write recorded
+ * (DestinationOutcome.event). The write that replaces it moves the one it replaces to an EVT# item
+ * (lastEventReplaced): one event per item, whatever the number of deliveries.
+ */
+export const DESTINATION_LAST_EVENT = 'lastEvent';
 
 /** The EVT# item of a history event (`id` makes its key unique among events of the same millisecond). */
 export function historyEventItem(e: HistoryEvent, id: string): Record<string, unknown> & { pk: string; sk: string } {
@@ -51,7 +61,19 @@ export function historyEventItem(e: HistoryEvent, id: string): Record<string, un
   };
 }
 
-/** The entry of a destination state's `history` list for the event its outcome is (its destination is the item's). */
+/** A destination state's `lastEvent` as the history event it stands for (moved to an EVT# item when replaced). */
+export function lastEventReplaced(ref: RecordRef, destination: string, entry: Record<string, unknown>): HistoryEvent {
+  return {
+    ref,
+    type: entry['type'] as HistoryEvent['type'],
+    at: String(entry['at']),
+    correlationId: String(entry['correlationId']),
+    ...(typeof entry['revision'] === 'number' && { revision: entry['revision'] }),
+    detail: { destination, ...(entry['detail'] as Record<string, unknown> | undefined) },
+  };
+}
+
+/** The `lastEvent` of a destination state for the event its outcome is (its destination is the item's). */
 export function destinationHistoryEntry(outcome: DestinationOutcome & { event: NonNullable<DestinationOutcome['event']> }): Record<string, unknown> {
   const { destination: _destination, ...detail } = outcome.event.detail ?? {};
   return {
@@ -66,7 +88,7 @@ export function destinationHistoryEntry(outcome: DestinationOutcome & { event: N
 /**
  * A record's history from the items of its partition, oldest first: every EVT# item — an
  * `accepted` one that carries its `routed` event read as the two events it stands for — and the
- * events kept in the destination states' own `history` lists (their destination in the detail).
+ * event each destination state keeps as its `lastEvent` (its destination in the detail).
  * Each event gets a sort key of its own (its item's, suffixed), for a stable order within one time.
  */
 export function historyOf(items: readonly Record<string, unknown>[]): HistoryItem[] {
@@ -85,10 +107,12 @@ export function historyOf(items: readonly Record<string, unknown>[]): HistoryIte
           ...(event['revision'] !== undefined && { revision: event['revision'] }),
           detail: routed.detail,
         });
-    } else if (sk.startsWith(DESTINATION_PREFIX) && Array.isArray(item[DESTINATION_HISTORY])) {
-      const destination = sk.slice(DESTINATION_PREFIX.length);
-      (item[DESTINATION_HISTORY] as Array<Pick<HistoryItem, 'type' | 'at'> & Record<string, unknown>>).forEach((entry, i) => {
-        events.push({ ...entry, sk: `${sk}#${i}`, detail: { destination, ...(entry['detail'] as Record<string, unknown> | undefined) } });
+    } else if (sk.startsWith(DESTINATION_PREFIX) && item[DESTINATION_LAST_EVENT] !== undefined) {
+      const entry = item[DESTINATION_LAST_EVENT] as Pick<HistoryItem, 'type' | 'at'> & Record<string, unknown>;
+      events.push({
+        ...entry,
+        sk: `${sk}#last`,
+        detail: { destination: sk.slice(DESTINATION_PREFIX.length), ...(entry['detail'] as Record<string, unknown> | undefined) },
       });
     }
   }
@@ -105,9 +129,9 @@ export function recordStateOf(items: readonly Record<string, unknown>[]): Record
     else if (sk.startsWith(DESTINATION_PREFIX)) {
       // a send claimed but with no outcome yet (claimSend) is pending at the revision being sent
       const pending = item['status'] === undefined ? { status: 'pending', revision: item['sendLeaseRevision'] ?? item['sentRevision'] } : {};
-      // its history list is read as events, above
+      // its last event is read as history, above
       const fields = { ...item };
-      delete fields[DESTINATION_HISTORY];
+      delete fields[DESTINATION_LAST_EVENT];
       state.destinations.push({ destination: sk.slice(DESTINATION_PREFIX.length), ...fields, ...pending } as RecordState['destinations'][number]);
     }
   }

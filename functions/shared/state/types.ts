@@ -160,6 +160,8 @@ export interface DeliveryView {
   meta?: RecordMeta;
   state?: DestinationState;
   record?: CreditRecord;
+  /** Why the revision's item is stored but its record cannot be read (an unknown coding, corrupt bytes): that message fails, not its batch. */
+  unreadable?: string;
 }
 
 /** A destination state as the operators' status index lists it: the whole item, its record's key (`pk`) included. */

@@ -10,8 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { processDeliverBatch, type DeliverDeps } from '../../../functions/deliver/deliver.js';
 import type { Adapter } from '../../../functions/deliver/adapters/types.js';
 import type { CreditRecord } from '../../../functions/shared/records/types.js';
-import { inMemorySyncState, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
-import { commitment } from '../../support/records.js';
+import { inMemorySyncState, overriding, type InMemorySyncState } from '../../support/in-memory-sync-state.js';
+import { breach, commitment, repair } from '../../support/records.js';
 
 const sqsMock = mockClient(SQSClient);
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -247,5 +247,83 @@ describe('sending concurrently', () => {
     expect(log.indexOf('start SAME-2')).toBeGreaterThan(log.indexOf('end SAME-1'));
     // …while the other records went on meanwhile
     expect(log.indexOf('start OTHER-C')).toBeLessThan(log.indexOf('end SAME-1'));
+  });
+});
+
+describe('reads and failures that concern one message, not its batch', () => {
+  const breachRef = { recordType: 'breach' as const, source: 'hrbxq-enforcement', recordId: 'HRBNA-SX-2026-000045' };
+  const repairRef = { recordType: 'repair' as const, source: 'hrb-credit-repair', recordId: 'HRBNA-XF-2026-000007' };
+  const laneOf = (r: typeof breachRef | typeof repairRef, id: string): SQSRecord =>
+    ({
+      messageId: id,
+      receiptHandle: `rh-${id}`,
+      body: JSON.stringify({ ...r, revision: 1, destination: 'municipal', action: 'upsert', correlationId: id, routedAt: '2026-03-02T01:00:00.000Z' }),
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+    }) as unknown as SQSRecord;
+  const acceptedAs = async (record: Record<string, unknown>) => {
+    await state.acceptRevision(record as unknown as CreditRecord, {
+      contentHash: 'h',
+      now: '2026-03-02T01:00:00.000Z',
+      correlationId: 'c',
+      claim: { destinations: ['municipal'], leaseUntil: '2026-03-02T01:02:00.000Z', token: 'intake' },
+    });
+    await state.markRouted(
+      { recordType: record['recordType'], source: record['source'], recordId: record['recordId'] } as never,
+      1,
+      '2026-03-02T01:00:01.000Z',
+    );
+  };
+
+  it('holds a repair until its breach is delivered here, then lets it go (the breaches of a batch read together)', async () => {
+    await acceptedAs(breach());
+    await acceptedAs(repair());
+    const first = await processDeliverBatch([laneOf(repairRef, 'rp-1')], deps);
+    expect(first.outcomes.get('rp-1')).toBe('failed');
+    expect(await state.getDestinationState(repairRef, 'municipal')).toMatchObject({ status: 'waiting' });
+    expect(requests).toEqual([]);
+    expect((await processDeliverBatch([laneOf(breachRef, 'br-1')], deps)).outcomes.get('br-1')).toBe('delivered');
+    expect((await processDeliverBatch([laneOf(repairRef, 'rp-2')], deps)).outcomes.get('rp-2')).toBe('delivered');
+    expect(requests.map((r) => r.url)).toEqual(['http://municipal.test/records/HRBNA-SX-2026-000045', 'http://municipal.test/records/HRBNA-XF-2026-000007']);
+  });
+
+  it('fails only the message whose stored revision cannot be read', async () => {
+    await accepted('OK-1');
+    await accepted('BAD-1');
+    // a revision written by a later version of the exchange, with a coding this one does not know
+    const unreadable = overriding(state, {
+      readForDelivery: async (reads) =>
+        (await state.readForDelivery(reads)).map((view, i) =>
+          reads[i]!.ref.recordId === 'BAD-1' ? { ...view, record: undefined, unreadable: 'stored record coded as "zstd;dict=9"' } : view,
+        ),
+    });
+    const result = await processDeliverBatch([lane('OK-1'), lane('BAD-1')], { ...deps, state: unreadable });
+    expect(result.outcomes).toEqual(
+      new Map([
+        ['m-OK-1-1', 'delivered'],
+        ['m-BAD-1-1', 'failed'],
+      ]),
+    );
+  });
+
+  it('stops at an open circuit without waiting for the rate limit first', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `CB-${i}`);
+    for (const id of ids) await accepted(id);
+    status = 503;
+    const slept: number[] = [];
+    const result = await processDeliverBatch(
+      ids.map((id) => lane(id)),
+      {
+        ...deps,
+        config: { ...deps.config, lane: { rateLimitPerSecond: 2, sendTimeoutSeconds: 1, maxConcurrency: 1 } },
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+      },
+    );
+    expect(result.batchItemFailures).toHaveLength(8);
+    expect(requests).toHaveLength(3);
+    // two waits (before the second and the third request), none for the five never sent
+    expect(slept).toHaveLength(2);
   });
 });

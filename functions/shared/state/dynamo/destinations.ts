@@ -6,7 +6,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUS_INDEX, STATUS_INDEX_PK, STATUS_INDEX_SK } from '../../../../topology/table.js';
 import { DESTINATION_PREFIX, destinationSk, destinationStatusKey, recordPk, type RecordRef } from '../keys.js';
-import { DESTINATION_HISTORY, destinationHistoryEntry } from '../record-state.js';
+import { DESTINATION_LAST_EVENT, destinationHistoryEntry, lastEventReplaced } from '../record-state.js';
+import { appendEvents } from './history.js';
 import {
   FINAL_RANK,
   STATUS_RANK,
@@ -83,9 +84,8 @@ export async function recordDestinationOutcome(table: DynamoTable, ref: RecordRe
   }
   if (outcome.event) {
     // the event this outcome is, in the same write (one item fewer per delivery)
-    sets.push(`#hist = list_append(if_not_exists(#hist, :noHistory), :event)`);
-    values[':noHistory'] = [];
-    values[':event'] = [destinationHistoryEntry({ ...outcome, event: outcome.event })];
+    sets.push('#last = :event');
+    values[':event'] = destinationHistoryEntry({ ...outcome, event: outcome.event });
   }
   const removes = [
     ...(outcome.claimToken === undefined ? [] : SEND_CLAIM_ATTRIBUTES),
@@ -93,17 +93,21 @@ export async function recordDestinationOutcome(table: DynamoTable, ref: RecordRe
     ...(outcome.publication ? ['publicationEndedAt', 'unpublishError', ...(outcome.publication.until === undefined ? ['publishedUntil'] : [])] : []),
   ];
   try {
-    await table.ddb.send(
+    const result = await table.ddb.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: { pk: recordPk(ref), sk: destinationSk(destination) },
         // the outcome of a claimed send ends it: the claim goes with it, if it is still this one's
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: `${reopen ? OUTCOME_REOPENS : OUTCOME_MOVES_FORWARD}${outcome.claimToken === undefined ? '' : reopen ? ` AND ${SEND_CLAIM_HELD}` : ` AND ${NO_OTHER_SEND_CLAIM}`}`,
-        ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status', ...(outcome.event && { '#hist': DESTINATION_HISTORY }) },
+        ExpressionAttributeNames: { '#rev': 'revision', '#status': 'status', ...(outcome.event && { '#last': DESTINATION_LAST_EVENT }) },
         ExpressionAttributeValues: values,
+        ...(outcome.event && { ReturnValues: 'UPDATED_OLD' }),
       }),
     );
+    // the event it replaced becomes an item of its own (history only: a crash in between loses it, not the outcome)
+    const replaced = result.Attributes?.[DESTINATION_LAST_EVENT] as Record<string, unknown> | undefined;
+    if (replaced) await appendEvents(table, [lastEventReplaced(ref, destination, replaced)]);
     return true;
   } catch (err) {
     if (isConditionalCheckFailed(err)) return false;
