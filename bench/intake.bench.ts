@@ -713,8 +713,7 @@ async function main(): Promise<void> {
     if (!base || only) continue;
     // (scheduleExpiry may differ a little: each case draws other records from the pools, some whose
     // publication ends; so may getLicensingItem: a batch reads each item its commitments name once)
-    const fixed = (u: Units): number =>
-      u.stateOperationsPerRecord - (u.stateOperations['scheduleExpiry'] ?? 0) - (u.stateOperations['getLicensingItem'] ?? 0);
+    const fixed = (u: Units): number => u.stateOperationsPerRecord - (u.stateOperations['scheduleExpiry'] ?? 0) - (u.stateOperations['getLicensingItem'] ?? 0);
     if (Math.abs(fixed(twin) - fixed(base)) > 1e-9 || Math.abs(twin.laneMessagesPerRecord - base.laneMessagesPerRecord) > 1e-9) {
       throw new Error(`${c.name}: different requests with another logger: ${JSON.stringify(twin)} vs ${JSON.stringify(base)}`);
     }
