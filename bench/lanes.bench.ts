@@ -4,7 +4,7 @@
  * as it is (requests of a batch concurrent, at the invocation's share of the lane's rate limit,
  * the lane's plan from topology/topology.ts) beside the same code run as it was before
  * (`sequential`: one request in flight, the earlier plan — municipal batches of 5 over 3
- * invocations, public column 5 invocations, provincial 10), in the same run.
+ * invocations, public column batches of 10 over 5, provincial 10 invocations), in the same run.
  *
  * Public commitments (3 lanes each) go through the real intake into the in-memory sync state; each
  * lane's messages are then delivered as its event source hands them out — batches of the lane's
@@ -42,7 +42,7 @@ const LANE_URLS = Object.fromEntries(LANES.map((d) => [d, `https://sqs.local/lan
 /** The plan before requests went concurrently: one invocation per request in flight at the expected latency. */
 const SEQUENTIAL: Record<(typeof LANES)[number], Partial<LaneSettings>> = {
   municipal: { batchSize: 5, maxConcurrency: 3, maxInFlight: 1 },
-  publicColumn: { maxConcurrency: 5, maxInFlight: 1 },
+  publicColumn: { batchSize: 10, maxConcurrency: 5, maxInFlight: 1 },
   provincial: { maxConcurrency: 10, maxInFlight: 1 },
 };
 
@@ -191,7 +191,7 @@ function report(runs: readonly Run[]): void {
     note:
       'billed = Σ invocation durations (each rounded up to 1 ms) ÷ records; the sync state in memory and SQS faked, so the ' +
       'DynamoDB and SQS round trips (~8 ms each on Lambda, a few per invocation) are not in it. sequential: the same code with one ' +
-      'request in flight and the earlier plan (municipal batches of 5 over 3 invocations, public column 5 invocations, provincial 10); ' +
+      'request in flight and the earlier plan (municipal batches of 5 over 3 invocations, public column batches of 10 over 5, provincial 10 invocations); ' +
       'concurrent: the lane as topology/topology.ts declares it.',
   };
   console.log(`\n${toText(table)}\n`);
