@@ -107,8 +107,18 @@ export const destinations = {
   // one record per request: the requests of a batch go concurrently, paced to the invocation's share
   municipal: { title: '哈尔滨市公共信用信息共享平台', direction: 'outbound', maxRecordsPerRequest: 1, lane: lane({ batchSize: 10, rateLimitPerSecond: 5 }) },
   // batched contracts: a batch fills one request, so two invocations carry the lane
-  publicColumn: { title: '信用黑龙江 市场主体承诺专栏', direction: 'outbound', maxRecordsPerRequest: 50, lane: lane({ batchSize: 50, rateLimitPerSecond: 10 }) },
-  district: { title: '哈尔滨新区审批监管执法信用一体化平台', direction: 'inbound', maxRecordsPerRequest: 20, lane: lane({ batchSize: 20, rateLimitPerSecond: 10 }) },
+  publicColumn: {
+    title: '信用黑龙江 市场主体承诺专栏',
+    direction: 'outbound',
+    maxRecordsPerRequest: 50,
+    lane: lane({ batchSize: 50, rateLimitPerSecond: 10 }),
+  },
+  district: {
+    title: '哈尔滨新区审批监管执法信用一体化平台',
+    direction: 'inbound',
+    maxRecordsPerRequest: 20,
+    lane: lane({ batchSize: 20, rateLimitPerSecond: 10 }),
+  },
 } as const satisfies Record<string, Destination>;
 
 export type DestinationId = keyof typeof destinations;
