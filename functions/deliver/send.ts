@@ -38,10 +38,10 @@ export async function send(pending: readonly Pending[], deps: DeliverDeps, metri
 /**
  * Sends the requests concurrently, at the invocation's share of the lane's rate limit (a token
  * bucket without burst: requests start evenly spaced, whether or not the earlier ones have
- * answered), as many in flight as the
- * endpoint's answers allow (InFlightLimit: one after a failure, up to the lane's maxInFlight).
- * Requests that carry the same record go one after another, in the order built, each once the one
- * before it has answered: two revisions of a record never race to the endpoint.
+ * answered), as many in flight as the endpoint's answers allow (InFlightLimit: one after a
+ * failure, up to the lane's maxInFlight). Requests that carry the same record go one after
+ * another, in the order built, each once the one before it has answered: two revisions of a record
+ * never race to the endpoint.
  */
 async function sendAll(
   pending: readonly Pending[],
