@@ -173,11 +173,8 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
     }),
   );
 
-  // 4. send (no request starts once the claims' lease has run out), in the order of the messages:
-  // the claims came back in any order, and requests carrying one record go in the order built
-  const order = new Map(messages.map((m, i) => [m.messageId, i]));
-  claimed.sort((a, b) => order.get(a.message.messageId)! - order.get(b.message.messageId)!);
-  const results = await send(claimed, deps, metrics, leaseEnds);
+  // 4. send (no request starts once the claims' lease has run out)
+  const results = await send(sendingOrder(messages, claimed), deps, metrics, leaseEnds);
 
   // 5. record
   const woken: Pending[] = [];
@@ -305,6 +302,22 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
     }
   }
   return { batchItemFailures: failed.map((m) => ({ itemIdentifier: m.messageId })), outcomes };
+}
+
+/**
+ * The order the claimed deliveries are sent in: records not yet tried here first — when the circuit
+ * opens at a failing endpoint the rest of the batch is not sent, and without this the same records
+ * would be the ones never tried, receive after receive — then in the order of their messages. A
+ * record's deliveries keep their messages' order whatever (requests carrying one record go in the
+ * order built, send.ts), and the claims came back in any order.
+ */
+export function sendingOrder(messages: readonly SQSRecord[], claimed: readonly Pending[]): Pending[] {
+  const index = new Map(messages.map((m, i) => [m.messageId, i]));
+  const recordOf = (p: Pending) => `${p.ref.recordType}\n${p.ref.source}\n${p.ref.recordId}`;
+  const tried = new Map<string, boolean>();
+  for (const p of claimed) tried.set(recordOf(p), (tried.get(recordOf(p)) ?? true) && p.failedHere === true);
+  const rank = (p: Pending) => (tried.get(recordOf(p)) ? 1 : 0);
+  return [...claimed].sort((a, b) => rank(a) - rank(b) || index.get(a.message.messageId)! - index.get(b.message.messageId)!);
 }
 
 /** Records the outcome of an end of publication; its history event; the metric. */

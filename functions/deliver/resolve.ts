@@ -22,6 +22,8 @@ export interface Pending {
   ref: RecordRef;
   delivery: Delivery;
   attempts: number;
+  /** This revision was sent here before and failed: its record waits behind those not tried yet (deliver.ts). */
+  failedHere?: boolean;
 }
 
 /** The idempotency key of a send: the revision's, and for an end of publication its own (UNPUBLISH_KEY_SUFFIX). */
@@ -113,7 +115,8 @@ function resolve(
   if (!record) throw new Error(`revision ${lane.revision} of ${lane.recordType}/${lane.source}/${lane.recordId} is not stored`);
   const today = deps.today?.() ?? beijingDate(deps.now?.() ?? new Date());
   const delivery = deliveryOf(record, lane.destination, lane.action, idempotencyKey(lane), today, deps.config.routes ?? defaultRoutes);
-  return { kind: 'deliver', pending: { message, lane, ref, delivery, attempts: receiveCount(message) } };
+  const failedHere = state !== undefined && state.revision === lane.revision && state.status === 'failed';
+  return { kind: 'deliver', pending: { message, lane, ref, delivery, attempts: receiveCount(message), ...(failedHere && { failedHere }) } };
 }
 
 /**

@@ -202,9 +202,10 @@ describe('sending concurrently', () => {
     for (const id of ids) await accepted(id);
     const log: string[] = [];
     const inFlight = { now: 0, max: 0 };
+    // the rate limiter's waits resolve at once: what is in flight depends on the answers alone, not on timers
     const result = await processDeliverBatch(
       ids.map((id) => lane(id)),
-      { ...deps, fetch: loggingFetch(log, inFlight) },
+      { ...deps, fetch: loggingFetch(log, inFlight), sleep: async () => {} },
     );
     expect([...result.outcomes.values()]).toEqual(ids.map(() => 'delivered'));
     expect(log.filter((l) => l.startsWith('start'))).toHaveLength(8);
@@ -237,7 +238,7 @@ describe('sending concurrently', () => {
     const results = await send(
       [pendingOf(1, 'OTHER-A'), pendingOf(1, 'OTHER-B'), pendingOf(1), pendingOf(2), pendingOf(1, 'OTHER-C')],
       // revision 1 answers slowly: without the order kept, revision 2 would start while it is out
-      { ...deps, adapter: sameRecordAdapter, fetch: loggingFetch(log, inFlight, 'SAME-1') },
+      { ...deps, adapter: sameRecordAdapter, fetch: loggingFetch(log, inFlight, 'SAME-1'), sleep: async () => {} },
       { count: () => {}, latency: () => {} },
       Date.now() + 60_000,
     );
@@ -325,5 +326,38 @@ describe('reads and failures that concern one message, not its batch', () => {
     expect(requests).toHaveLength(3);
     // two waits (before the second and the third request), none for the five never sent
     expect(slept).toHaveLength(2);
+  });
+});
+
+describe('a failing endpoint and the circuit', () => {
+  it('tries first, on the next receive, the records the open circuit left unsent: every record gets its failure recorded', async () => {
+    const ids = Array.from({ length: 5 }, (_, i) => `F-${i}`);
+    for (const id of ids) await accepted(id);
+    status = 503;
+    const first = await processDeliverBatch(
+      ids.map((id) => lane(id)),
+      deps,
+    );
+    expect(first.batchItemFailures).toHaveLength(5);
+    expect(requests.map((r) => r.url.split('/').pop())).toEqual(['F-0', 'F-1', 'F-2']);
+    requests.length = 0;
+    // the queue hands them out again in the same order
+    await processDeliverBatch(
+      ids.map((id) => lane(id, 1, 2)),
+      deps,
+    );
+    expect(requests.map((r) => r.url.split('/').pop())).toEqual(['F-3', 'F-4', 'F-0']);
+    const states = await Promise.all(ids.map((id) => state.getDestinationState(ref(id), 'municipal')));
+    expect(states.map((s) => s?.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed']);
+  });
+
+  it("keeps a record's messages in their order when putting the untried first", async () => {
+    const { sendingOrder } = await import('../../../functions/deliver/deliver.js');
+    const pending = (id: string, revision: number, failedHere: boolean) =>
+      ({ message: lane(id, revision), ref: ref(id), failedHere }) as unknown as Parameters<typeof sendingOrder>[1][number];
+    const claimed = [pending('B', 2, false), pending('A', 1, true), pending('B', 1, true), pending('C', 1, false)];
+    const messages = [claimed[2]!.message, claimed[1]!.message, claimed[0]!.message, claimed[3]!.message];
+    // B has an untried revision: both its messages go before A, revision 1 first (its message came first)
+    expect(sendingOrder(messages, claimed).map((p) => p.message.messageId)).toEqual(['m-B-1', 'm-B-2', 'm-C-1', 'm-A-1']);
   });
 });
