@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerChecksCommand } from './commands/checks.js';
+import { registerEvidenceCommand } from './commands/evidence.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerOverdueCommand } from './commands/overdue.js';
 import { registerQuarantineCommand } from './commands/quarantine.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerOverdueCommand(program, context);
   registerChecksCommand(program, context);
   registerAuditCommand(program, context);
+  registerEvidenceCommand(program, context);
   registerValidateCommand(program, io, setExitCode);
   return program;
 }
@@ -58,6 +60,7 @@ Examples:
   $ credex subject 91230109MA1BCDE849 --stage prod          a subject's credit profile: 告知承诺 or not, and why
   $ credex overdue --stage prod                             commitments past their deadline, by department
   $ credex checks --stage prod                              the credit-check log, newest first
+  $ credex evidence verify --local                          check the signed evidence log
   $ credex validate records.ndjson                          check records before sending them
 
 Every command works on a deployed stage (--stage <name>) or on the local runtime (--local).

@@ -20,12 +20,17 @@ import { OUTPUTS, stackName } from '../infra/outputs.js';
 import { stages } from '../infra/stages.js';
 import { DESTINATION_IDS, type DestinationId } from '../topology/topology.js';
 import { ExchangeError } from '../functions/shared/errors.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../topology/evidence.js';
 
 /** The local runtime's stage name: `--stage local` is `--local`. */
 export const LOCAL_STAGE = 'local';
 /** Where `npm start` keeps its state by default, and so its target file. */
 export const DEFAULT_LOCAL_DATA_DIR = '.credex-local';
 export const TARGET_FILE = 'target.json';
+
+export type EvidenceLocation = { queueUrl: string; dlqUrl: string } & (
+  { dir: string; keyFile: string } | { bucket: string; keyArn: string; algorithm: SigningAlgorithm }
+);
 
 export interface QueuePair {
   queueUrl: string;
@@ -43,6 +48,11 @@ export interface ExchangeTarget {
   lanes: Record<DestinationId, QueuePair>;
   /** Local servers only: the endpoints (and no AWS credentials are needed). */
   endpoints?: { dynamodb: string; sqs: string };
+  /**
+   * The evidence log (docs/evidence.md): locally its directory and key file; on AWS the Object
+   * Lock bucket and the KMS signing key. Both name the evidence queue and its DLQ.
+   */
+  evidence?: EvidenceLocation;
   /**
    * A local runtime on its own calendar: the day it decides publication on (YYYY-MM-DD). Commands
    * that count or plan publication (stats, resync, redeliver) use it instead of the Beijing date.
@@ -121,6 +131,19 @@ export function targetFromOutputs(stage: string, region: string, outputs: Readon
       QueuePair
     >,
   };
+  // a stack deployed before the evidence log has none of its outputs: the other commands still work
+  if (outputs[OUTPUTS.evidenceBucketName] !== undefined) {
+    const algorithm = get(OUTPUTS.evidenceSigningAlgorithm);
+    if (algorithm && !(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm))
+      missing.push(`${OUTPUTS.evidenceSigningAlgorithm} (${algorithm} is not one of ${SIGNING_ALGORITHMS.join(', ')})`);
+    target.evidence = {
+      bucket: get(OUTPUTS.evidenceBucketName),
+      keyArn: get(OUTPUTS.evidenceSigningKeyArn),
+      algorithm: algorithm as SigningAlgorithm,
+      queueUrl: get(OUTPUTS.evidenceQueueUrl),
+      dlqUrl: get(OUTPUTS.evidenceDlqUrl),
+    };
+  }
   if (missing.length)
     throw new TargetError(
       `stack ${stackName(stage)} has no output ${missing.join(', ')}: it was deployed from another version of this project (deploy this one, or use a matching credex)`,

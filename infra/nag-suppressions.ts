@@ -11,6 +11,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 
+/** The evidence bucket's logical id (infra/constructs/evidence-log.ts, `Evidence/Bucket`): stable while its construct path is. */
+const EVIDENCE_BUCKET = 'EvidenceBucketC67FF768';
+
 export interface Suppression {
   /** cdk-nag finding id, with the finding in brackets where the rule is granular. */
   id: string;
@@ -36,12 +39,24 @@ export const SUPPRESSIONS: readonly Suppression[] = [
       'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the statement CDK adds for Tracing.ACTIVE must name "*".',
     appliesTo: isFunctionPolicy,
   },
-  ...['PullFunction7147C971', 'SweepFunctionA7728703'].map((fn) => ({
+  ...['PullFunction7147C971', 'SweepFunctionA7728703', 'SealFunction689234C6'].map((fn) => ({
     id: `AwsSolutions-IAM5[Resource::<${fn}.Arn>:*]`,
     reason:
-      "The scheduler role may invoke the scheduled functions (the pull, the expiry sweep) and their versions (ARN:*): CDK's LambdaInvoke target grants exactly that.",
+      "The scheduler role may invoke the scheduled functions (the pull, the expiry sweep, the evidence sealer) and their versions (ARN:*): CDK's LambdaInvoke target grants exactly that.",
     appliesTo: (c: IConstruct) => c instanceof iam.Policy && c.node.scope?.node.id === 'SchedulerRole',
   })),
+  {
+    id: `AwsSolutions-IAM5[Resource::<${EVIDENCE_BUCKET}.Arn>/*]`,
+    reason:
+      'The sealer reads and creates the objects of the evidence bucket, which holds nothing else: a window per sealing (windows/<12-digit seq>.json, a new name every run, so not nameable in advance) and the chain head (head.json). Object actions can name objects only by a pattern; the bucket policy denies every delete, and Object Lock (compliance) keeps every version written.',
+    appliesTo: (c) => isFunctionPolicy(c) && c.node.scope?.node.scope?.node.id === 'Seal',
+  },
+  {
+    id: `AwsSolutions-IAM5[Resource::<${EVIDENCE_BUCKET}.Arn>/*]`,
+    reason:
+      "Operators read (s3:GetObject only) any window of the evidence log to verify it: the evidence bucket's objects, which are nothing but the windows and the chain head. Read-only; the bucket policy denies every delete to everyone.",
+    appliesTo: (c) => c instanceof iam.ManagedPolicy && c.node.id === 'OperatorPolicy',
+  },
   {
     id: 'AwsSolutions-SMG4',
     reason:

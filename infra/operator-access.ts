@@ -1,9 +1,10 @@
 /**
  * What operators may do to a deployed stage with the `credex` CLI (cli/): per command, the IAM
  * actions its code needs and on which of the stack's resources. infra/stack.ts grants their union,
- * and nothing else, as the customer-managed policy `credex-<stage>-operator` (docs/deploy.md,
- * "Operators"). test/infra/operator-policy.test.ts bundles each command (tree-shaken, as it runs)
- * and checks this list against the AWS SDK commands its code constructs, both ways — a command
+ * read access to the evidence log (OPERATOR_EVIDENCE_ACCESS) and nothing else, as the
+ * customer-managed policy `credex-<stage>-operator` (docs/deploy.md, "Operators").
+ * test/infra/operator-policy.test.ts bundles each command (tree-shaken, as it runs) and checks
+ * this list against the AWS SDK commands its code constructs, both ways — a command
  * added to the CLI without its permission fails there, not in an operator's terminal, and a
  * permission no command needs is not granted.
  *
@@ -27,11 +28,19 @@ export type OperatorResource =
   /** every lane's queue */
   | 'laneQueues'
   /** every lane's DLQ */
-  | 'laneDlqs';
+  | 'laneDlqs'
+  /** the evidence bucket itself (listing) */
+  | 'evidenceBucket'
+  /** the objects in it: the sealed windows and the chain's head */
+  | 'evidenceObjects'
+  /** the key the evidence bucket is encrypted with */
+  | 'evidenceBucketKey'
+  /** the key that signs the windows */
+  | 'evidenceSigningKey';
 
 /** The `credex` commands, as cli/commands/<command>.ts registers them. */
 export type OperatorCommand =
-  'status' | 'inspect' | 'quarantine' | 'replay' | 'resync' | 'redeliver' | 'stats' | 'subject' | 'overdue' | 'checks' | 'audit' | 'validate';
+  'status' | 'inspect' | 'quarantine' | 'replay' | 'resync' | 'redeliver' | 'stats' | 'subject' | 'overdue' | 'checks' | 'audit' | 'evidence' | 'validate';
 
 export type OperatorAccess = Readonly<Partial<Record<OperatorResource, readonly string[]>>>;
 
@@ -109,6 +118,10 @@ export const operatorAccess: Readonly<Record<OperatorCommand, OperatorAccess>> =
   checks: { ...STAGE, table: ['dynamodb:Query'] },
   // the audit trail's day partitions
   audit: { ...STAGE, table: ['dynamodb:Query'] },
+  // show, proof, verify: the windows and the head read from the evidence bucket, the signing key's
+  // public half to check their signatures offline — read-only: never PutObject, never Sign (the
+  // listing and the bucket key's Decrypt these reads are authorised by: OPERATOR_EVIDENCE_ACCESS)
+  evidence: { ...STAGE, evidenceObjects: ['s3:GetObject'], evidenceSigningKey: ['kms:GetPublicKey'] },
   // offline: checks a file of records, touches no AWS service
   validate: {},
 };
@@ -119,7 +132,21 @@ export const operatorAccess: Readonly<Record<OperatorCommand, OperatorAccess>> =
  */
 export const OPERATOR_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
-/** What the policy grants: per resource, the union of what the commands need, sorted. */
+/**
+ * Reading the evidence log, whichever command or console does it: the windows and the head (and
+ * listing them), decrypted with the bucket's key, and the signing key's public half, to verify a
+ * signature offline or with kms:Verify. Read-only: nothing here writes, signs or deletes. Granted
+ * besides what the commands need (`operatorPolicyGrants`); a `credex evidence …` command lists its
+ * own actions in operatorAccess like every other.
+ */
+export const OPERATOR_EVIDENCE_ACCESS: OperatorAccess = {
+  evidenceBucket: ['s3:ListBucket'],
+  evidenceObjects: ['s3:GetObject'],
+  evidenceBucketKey: ['kms:Decrypt'],
+  evidenceSigningKey: ['kms:GetPublicKey', 'kms:Verify'],
+};
+
+/** What the commands need: per resource, the union of `access`, sorted. */
 export function operatorGrants(access: Readonly<Record<string, OperatorAccess>> = operatorAccess): Record<OperatorResource, string[]> {
   const grants: Record<OperatorResource, Set<string>> = {
     stack: new Set(),
@@ -129,10 +156,22 @@ export function operatorGrants(access: Readonly<Record<string, OperatorAccess>> 
     intakeDlq: new Set(),
     laneQueues: new Set(),
     laneDlqs: new Set(),
+    evidenceBucket: new Set(),
+    evidenceObjects: new Set(),
+    evidenceBucketKey: new Set(),
+    evidenceSigningKey: new Set(),
   };
   for (const command of Object.values(access)) {
     for (const [resource, actions] of Object.entries(command) as Array<[OperatorResource, readonly string[]]>)
       for (const action of actions) grants[resource].add(action);
   }
   return Object.fromEntries(Object.entries(grants).map(([resource, actions]) => [resource, [...actions].sort()])) as Record<OperatorResource, string[]>;
+}
+
+/** What the operators' policy grants (besides OPERATOR_KEY_ACTIONS on the stack key): the commands' needs and reading the evidence log. */
+export function operatorPolicyGrants(access: Readonly<Record<string, OperatorAccess>> = operatorAccess): Record<OperatorResource, string[]> {
+  const grants = operatorGrants(access);
+  for (const [resource, actions] of Object.entries(OPERATOR_EVIDENCE_ACCESS) as Array<[OperatorResource, readonly string[]]>)
+    grants[resource] = [...new Set([...grants[resource], ...actions])].sort();
+  return grants;
 }

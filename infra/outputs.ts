@@ -18,6 +18,12 @@ export const OUTPUTS = {
   ingestApiUrl: 'IngestApiUrl',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
+  /** The evidence log: the Object Lock bucket of sealed windows, the KMS key that signs them and its algorithm (SM2DSA or ECDSA_SHA_256). */
+  evidenceBucketName: 'EvidenceBucketName',
+  evidenceSigningKeyArn: 'EvidenceSigningKeyArn',
+  evidenceSigningAlgorithm: 'EvidenceSigningAlgorithm',
+  evidenceQueueUrl: 'EvidenceQueueUrl',
+  evidenceDlqUrl: 'EvidenceDlqUrl',
   /** For platform engineers (docs/deploy.md, "Operators"); the CLI does not need it. */
   operatorPolicyArn: 'OperatorPolicyArn',
 } as const;

@@ -66,6 +66,8 @@ export interface ExchangePlan {
   pull: FunctionSize;
   /** The expiry sweep: one run ends at most the topology's maxRecordsPerRun publications. */
   sweep: FunctionSize;
+  /** The evidence log: the queue entries travel in, and the sealer that signs them into windows on a schedule. */
+  evidence: { queue: QueuePlan; seal: FunctionSize; intervalSeconds: number };
 }
 
 /** Per destination: a different rate limit than the topology's (a stage's endpoint may allow less). */
@@ -80,6 +82,20 @@ export const INGEST_FUNCTION: FunctionSize = { timeoutSeconds: 25, memoryMb: 512
 /** One run at a time: a second run would only race the first for the cursor. */
 export const PULL_FUNCTION: FunctionSize = { timeoutSeconds: 240, memoryMb: 256, reservedConcurrency: 1 };
 export const SWEEP_FUNCTION: FunctionSize = { timeoutSeconds: 300, memoryMb: 256, reservedConcurrency: 1 };
+/** One sealer at a time: windows form one chain. */
+export const SEAL_FUNCTION: FunctionSize = { timeoutSeconds: 120, memoryMb: 512, reservedConcurrency: 1 };
+/** How often windows are sealed (the schedule's rate): entries wait at most this long, plus a run, to be sealed. */
+export const SEAL_INTERVAL_SECONDS = 60;
+/**
+ * The evidence queue: a message stays invisible while one run may still be sealing it (twice the
+ * sealer's timeout), and one refused five times (not in the entry format) moves to its DLQ.
+ */
+export const EVIDENCE_QUEUE: QueuePlan = {
+  name: 'evidence',
+  visibilityTimeoutSeconds: 2 * SEAL_FUNCTION.timeoutSeconds,
+  maxReceiveCount: 5,
+  retentionDays: RETENTION_DAYS,
+};
 
 /**
  * The ingest function's size behind an API stage that lets at most `burstLimit` requests in at once:
@@ -97,7 +113,7 @@ export function ingestSize(burstLimit: number): FunctionSize {
  * left over (docs/deploy.md, "Concurrency").
  */
 export function concurrencyDemand(plan: ExchangePlan): { reserved: number; eventSources: number; total: number } {
-  const reserved = [plan.ingest, plan.pull, plan.sweep].reduce((n, size) => n + (size.reservedConcurrency ?? 0), 0);
+  const reserved = [plan.ingest, plan.pull, plan.sweep, plan.evidence.seal].reduce((n, size) => n + (size.reservedConcurrency ?? 0), 0);
   const eventSources = plan.intake.consumer.maxConcurrency + plan.lanes.reduce((n, lane) => n + lane.consumer.maxConcurrency, 0);
   return { reserved, eventSources, total: reserved + eventSources };
 }
@@ -180,5 +196,6 @@ export function planExchange(
     ingest: ingestSize(ingestBurstLimit),
     pull: PULL_FUNCTION,
     sweep: SWEEP_FUNCTION,
+    evidence: { queue: EVIDENCE_QUEUE, seal: SEAL_FUNCTION, intervalSeconds: SEAL_INTERVAL_SECONDS },
   };
 }

@@ -6,11 +6,15 @@
  *   pull (schedule) ─┴─▶ intake queue ─▶ intake fn ─▶ lane queue per destination ─▶ deliver fn ─▶ endpoint
  *                              (+DLQ)                       (+DLQ each)   ▲
  *   expiry sweep (schedule) ──────────────────────────────────────────────┘ (ends of publication)
- *   every function ─▶ sync-state table;  alarms ─▶ SNS topic;  one dashboard
+ *   ingest, pull, deliver ─▶ evidence queue (+DLQ) ─▶ seal fn (schedule) ─▶ signed windows in the
+ *                                                     evidence bucket (Object Lock, compliance)
+ *   every function but seal ─▶ sync-state table;  alarms ─▶ SNS topic;  one dashboard
  *
  * Secure by default: one customer-managed KMS key (rotated) encrypts queues, table, secrets and the
  * alarm topic; queues refuse plain HTTP; every function's role holds only what is granted here
- * (infra/access.ts lists the table actions each one's code issues). Operators get the managed
+ * (infra/access.ts lists the table actions each one's code issues, and all the sealer may do). The
+ * evidence log has keys and buckets of its own, retained whatever the stage
+ * (infra/constructs/evidence-log.ts). Operators get the managed
  * policy `credex-<stage>-operator`: what the `credex` CLI needs, on this stack's resources only
  * (infra/operator-access.ts).
  */
@@ -30,12 +34,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STATUS_INDEX } from '../topology/table.js';
-import { tableAccess, type ExchangeFunctionRole } from './access.js';
+import { sealAccess, STACK_KEY_ACTIONS, tableAccess, type EvidenceResource, type ExchangeFunctionRole } from './access.js';
 import { DurableQueue } from './constructs/durable-queue.js';
+import { EvidenceLog } from './constructs/evidence-log.js';
 import { ExchangeFunction } from './constructs/exchange-function.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { SyncStateTable } from './constructs/sync-state-table.js';
-import { OPERATOR_KEY_ACTIONS, operatorGrants, type OperatorResource } from './operator-access.js';
+import { OPERATOR_KEY_ACTIONS, operatorPolicyGrants, type OperatorResource } from './operator-access.js';
 import { OUTPUTS } from './outputs.js';
 import { concurrencyDemand, planExchange, UNRESERVED_MINIMUM, type ConsumerPlan, type ExchangePlan } from './plan.js';
 import { DEFAULT_LAMBDA_CONCURRENCY_LIMIT, destinationSecretName, feedSecretName, secretPrefixOf, StageConfigError, type StageConfig } from './stages.js';
@@ -45,6 +50,9 @@ import { environmentOf, type CommonResources } from '../topology/environment.js'
 import { METRICS, SERVICES, resourceNames } from '../topology/names.js';
 
 export { OUTPUTS } from './outputs.js';
+
+/** An evidence entry waiting longer than this to be sealed means sealing has stopped (it runs every minute). */
+export const EVIDENCE_OLDEST_MESSAGE_MINUTES = 10;
 
 export interface CreditExchangeStackProps extends StackProps {
   stage: StageConfig;
@@ -68,6 +76,8 @@ export class CreditExchangeStack extends Stack {
   readonly key: kms.Key;
   readonly table: SyncStateTable;
   readonly intakeQueue: DurableQueue;
+  /** The evidence queue, the signing key and the Object Lock bucket the sealer writes. */
+  readonly evidence: EvidenceLog;
   readonly lanes = new Map<DestinationId, { queue: DurableQueue; deliver: ExchangeFunction; secret: secretsmanager.Secret }>();
   readonly functions = new Map<string, ExchangeFunction>();
   readonly monitoring: Monitoring;
@@ -133,6 +143,15 @@ export class CreditExchangeStack extends Stack {
       key: this.key,
       removalPolicy: this.removalPolicy,
     });
+    this.evidence = new EvidenceLog(this, 'Evidence', {
+      namePrefix: this.namePrefix,
+      region: stage.env.region,
+      queuePlan: this.plan.evidence.queue,
+      queueKey: this.key,
+      queueRemovalPolicy: this.removalPolicy,
+      retentionDays: stage.evidenceRetentionDays,
+    });
+    const evidenceQueue = this.evidence.queue.queue;
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       namePrefix: this.namePrefix,
@@ -168,11 +187,14 @@ export class CreditExchangeStack extends Stack {
           credentialsSecret: secret.secretName,
           rateLimitPerSecond: lanePlan.lane.rateLimitPerSecond,
           maxConcurrency: lanePlan.lane.maxConcurrency,
+          evidenceQueueUrl: evidenceQueue.queueUrl,
         }),
       });
       this.consume(deliver, queue, lanePlan.consumer);
       // a repair that waited for its breach is sent on, on its own lane, once the breach is delivered
       this.grantSend(deliver, queue.queue);
+      // the evidence of each exchange with the destination, before its outcome is recorded
+      this.grantSend(deliver, evidenceQueue);
       secret.grantRead(deliver.role);
       this.lanes.set(destination, { queue, deliver, secret });
       new CfnOutput(this, OUTPUTS.laneQueueUrl(destination), { value: queue.queue.queueUrl, description: `Lane ${destination}` });
@@ -198,6 +220,7 @@ export class CreditExchangeStack extends Stack {
     this.api = this.ingestApi(secretPrefix);
     this.pullSchedule(secretPrefix);
     this.expirySweep(props.topology ?? defaultTopology);
+    this.evidenceSealer();
     this.alarmsAndDashboard();
     this.operatorPolicy = this.operatorManagedPolicy();
 
@@ -210,6 +233,20 @@ export class CreditExchangeStack extends Stack {
     new CfnOutput(this, OUTPUTS.ingestApiUrl, { value: this.api.apiEndpoint, description: 'Ingest API for upstream systems (docs/api/openapi.yaml)' });
     new CfnOutput(this, OUTPUTS.alarmTopicArn, { value: this.monitoring.topic.topicArn, description: 'Alarm notifications' });
     new CfnOutput(this, OUTPUTS.dashboardName, { value: `${this.namePrefix}`, description: 'CloudWatch dashboard' });
+    new CfnOutput(this, OUTPUTS.evidenceBucketName, {
+      value: this.evidence.bucket.bucketName,
+      description: 'Evidence log: the Object Lock bucket of sealed windows (windows/<seq>.json, head.json)',
+    });
+    new CfnOutput(this, OUTPUTS.evidenceSigningKeyArn, {
+      value: this.evidence.signingKey.keyArn,
+      description: 'Evidence log: the KMS key that signs the windows',
+    });
+    new CfnOutput(this, OUTPUTS.evidenceSigningAlgorithm, { value: this.evidence.signingAlgorithm, description: 'Evidence log: the signing algorithm' });
+    new CfnOutput(this, OUTPUTS.evidenceQueueUrl, { value: evidenceQueue.queueUrl, description: 'Evidence log: entries waiting to be sealed' });
+    new CfnOutput(this, OUTPUTS.evidenceDlqUrl, {
+      value: this.evidence.queue.deadLetterQueue.queueUrl,
+      description: 'Evidence log: DLQ (messages the sealer refused)',
+    });
     new CfnOutput(this, OUTPUTS.operatorPolicyArn, {
       value: this.operatorPolicy.managedPolicyArn,
       description: 'Managed policy for operators of the credex CLI: attach it to their role or permission set',
@@ -218,7 +255,8 @@ export class CreditExchangeStack extends Stack {
 
   /**
    * The operators' managed policy: per resource of this stack, the actions the `credex` commands
-   * need (infra/operator-access.ts), and the key for the table's and queues' data keys. Attached to
+   * need and read access to the evidence log (infra/operator-access.ts), and the key for the
+   * table's and queues' data keys. Attached to
    * nothing here: platform engineers attach it to the operators' role or permission set by name.
    * Its name and description are immutable in CloudFormation: changing either replaces the policy,
    * which a fixed name does not allow — keep both as they are (the statements update in place).
@@ -235,8 +273,12 @@ export class CreditExchangeStack extends Stack {
       intakeDlq: [this.intakeQueue.deadLetterQueue.queueArn],
       laneQueues: lanes.map((lane) => lane.queue.queue.queueArn),
       laneDlqs: lanes.map((lane) => lane.queue.deadLetterQueue.queueArn),
+      evidenceBucket: [this.evidence.bucket.bucketArn],
+      evidenceObjects: [this.evidence.bucket.arnForObjects('*')],
+      evidenceBucketKey: [this.evidence.bucketKey.keyArn],
+      evidenceSigningKey: [this.evidence.signingKey.keyArn],
     };
-    const statements = Object.entries(operatorGrants())
+    const statements = Object.entries(operatorPolicyGrants())
       .filter(([, actions]) => actions.length > 0)
       .map(([resource, actions]) => new iam.PolicyStatement({ actions, resources: resources[resource as OperatorResource] }));
     statements.push(new iam.PolicyStatement({ actions: [...OPERATOR_KEY_ACTIONS], resources: [this.key.keyArn] }));
@@ -247,7 +289,11 @@ export class CreditExchangeStack extends Stack {
     });
   }
 
-  /** A function with the stack's environment and its table access (infra/access.ts). */
+  /**
+   * A function with the stack's environment and its table access (infra/access.ts); one that uses
+   * the table also gets the stack key (the table's and the queues' data keys). The sealer uses no
+   * table: everything it may do is granted from sealAccess.
+   */
   private exchangeFunction(
     id: string,
     role: ExchangeFunctionRole,
@@ -264,12 +310,12 @@ export class CreditExchangeStack extends Stack {
       sourceMappedStackTraces: this.stage.sourceMappedStackTraces,
       environment: props.environment,
     });
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: tableAccess[role].map((a) => `dynamodb:${a}`), resources: [this.table.table.tableArn] }));
-    // the table's and the queues' data keys: named actions, not the kms:GenerateDataKey* and
-    // kms:ReEncrypt* wildcards CDK's grant helpers add
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.keyArn] }),
-    );
+    if (tableAccess[role].length > 0) {
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: tableAccess[role].map((a) => `dynamodb:${a}`), resources: [this.table.table.tableArn] }));
+      // the table's and the queues' data keys: named actions, not the kms:GenerateDataKey* and
+      // kms:ReEncrypt* wildcards CDK's grant helpers add
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...STACK_KEY_ACTIONS], resources: [this.key.keyArn] }));
+    }
     this.functions.set(props.functionName, fn);
     return fn;
   }
@@ -318,9 +364,15 @@ export class CreditExchangeStack extends Stack {
       entry: 'functions/ingest/handler.ts',
       size: this.plan.ingest,
       description: 'Ingest API: verifies signatures, validates, answers per record, enqueues to intake',
-      environment: environmentOf.ingest({ ...this.commonResources(), intakeQueueUrl: this.intakeQueue.queue.queueUrl, secretsPrefix: secretPrefix }),
+      environment: environmentOf.ingest({
+        ...this.commonResources(),
+        intakeQueueUrl: this.intakeQueue.queue.queueUrl,
+        secretsPrefix: secretPrefix,
+        evidenceQueueUrl: this.evidence.queue.queue.queueUrl,
+      }),
     });
     this.grantSend(ingest, this.intakeQueue.queue);
+    this.grantSend(ingest, this.evidence.queue.queue);
     for (const [upstreamId, upstream] of Object.entries(upstreams)) {
       // the stack generates each upstream's signing secret; the operator hands it to the upstream
       this.credentialsSecret(
@@ -413,7 +465,7 @@ export class CreditExchangeStack extends Stack {
       'scheduled-failures',
       queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
       1,
-      `A scheduled run of the pull or the expiry sweep failed, or could not be started: the failed event and its error are in ${queue.queueName}. Read the function's logs at that time; the next run reads on from its cursor. Delete the messages once understood.`,
+      `A scheduled run of the pull or the expiry sweep failed, or a schedule (the evidence sealer's too) could not start its function: the failed event and its error are in ${queue.queueName}. Read the function's logs at that time; the next run reads on from its cursor. Delete the messages once understood.`,
     );
     this.scheduledFailuresQueue = queue;
     return queue;
@@ -430,7 +482,7 @@ export class CreditExchangeStack extends Stack {
     if (this.schedulerRoleOf) return this.schedulerRoleOf;
     const role = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
-      description: `${this.namePrefix}: EventBridge Scheduler invoking the pull and the expiry sweep`,
+      description: `${this.namePrefix}: EventBridge Scheduler invoking the pull, the expiry sweep and the evidence sealer`,
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
     this.schedulerRoleOf = role;
@@ -463,6 +515,7 @@ export class CreditExchangeStack extends Stack {
         intakeQueueUrl: this.intakeQueue.queue.queueUrl,
         feedUrl: this.stage.feed.url,
         credentialsSecret: feedSecret.secretName,
+        evidenceQueueUrl: this.evidence.queue.queue.queueUrl,
       }),
       // a failed run is not retried: the next scheduled one reads on from the cursor. Runs never
       // overlap on schedule (the stage's interval must exceed the timeout); if one ever did, the
@@ -470,6 +523,7 @@ export class CreditExchangeStack extends Stack {
       async: { retryAttempts: 0, maxEventAge: Duration.minutes(5), onFailure: this.scheduledFailureDestination() },
     });
     this.grantSend(pull, this.intakeQueue.queue);
+    this.grantSend(pull, this.evidence.queue.queue);
     this.grantSend(pull, this.scheduledFailures());
     feedSecret.grantRead(pull.role);
     new scheduler.Schedule(this, 'PullSchedule', {
@@ -519,6 +573,56 @@ export class CreditExchangeStack extends Stack {
     });
   }
 
+  /**
+   * The evidence sealer (functions/seal): every plan.evidence.intervalSeconds it seals the entries
+   * waiting on the evidence queue into the next signed window of the chain, one run at a time
+   * (reserved concurrency 1: windows form one chain). Its timeout is longer than the interval, so
+   * a trigger may find a run still going: Lambda then holds it back (throttled) and drops it after
+   * a minute, when the next trigger has come — nothing is lost, the queue keeps the entries. No
+   * retry of a failed run and no on-failure destination: the next trigger is a minute away; a
+   * crash raises seal-errors, sealing that stopped raises evidence-oldest-message.
+   */
+  private evidenceSealer(): void {
+    const { queue, bucket, bucketKey, signingKey, signingAlgorithm } = this.evidence;
+    const seal = this.exchangeFunction('Seal', 'seal', {
+      functionName: resourceNames.function(this.namePrefix, 'seal'),
+      entry: 'functions/seal/handler.ts',
+      size: this.plan.evidence.seal,
+      description: 'Seals the waiting evidence entries into the next signed window of the evidence chain',
+      environment: environmentOf.seal({
+        metricsNamespace: this.namespace,
+        stage: this.stage.name,
+        evidenceQueueUrl: queue.queue.queueUrl,
+        evidenceBucket: bucket.bucketName,
+        evidenceKeyArn: signingKey.keyArn,
+        signingAlgorithm,
+      }),
+      async: { retryAttempts: 0, maxEventAge: Duration.seconds(this.plan.evidence.intervalSeconds) },
+    });
+    const resources: Record<EvidenceResource, string> = {
+      evidenceQueue: queue.queue.queueArn,
+      evidenceBucket: bucket.bucketArn,
+      evidenceObjects: bucket.arnForObjects('*'),
+      evidenceBucketKey: bucketKey.keyArn,
+      signingKey: signingKey.keyArn,
+      stackKey: this.key.keyArn,
+    };
+    for (const [resource, actions] of Object.entries(sealAccess) as Array<[EvidenceResource, readonly string[]]>)
+      seal.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [resources[resource]] }));
+    new scheduler.Schedule(this, 'SealSchedule', {
+      scheduleName: `${this.namePrefix}-seal`,
+      description: 'Seal the waiting evidence entries into the next window',
+      schedule: scheduler.ScheduleExpression.rate(Duration.seconds(this.plan.evidence.intervalSeconds)),
+      // a missed run is harmless: the next one seals what waits
+      target: new targets.LambdaInvoke(seal.function, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(5),
+        deadLetterQueue: this.scheduledFailures(),
+        role: this.schedulerRole(),
+      }),
+    });
+  }
+
   private alarmsAndDashboard(): void {
     const m = this.monitoring;
     const intakeService = { service: SERVICES.intake };
@@ -534,10 +638,23 @@ export class CreditExchangeStack extends Stack {
         `${destination} refused the exchange's credentials (401/403) even after reloading them: the credentials in ${lane.secret.secretName} are wrong or expired. Put the platform's current ones (docs/deploy.md, "Rotating secrets"); failed records retry, then wait in the DLQ for credex replay.`,
       );
     }
-    const scheduled = new Set(['pull', 'sweep']);
+    const evidence = this.evidence.queue;
+    const evidenceMinutes = EVIDENCE_OLDEST_MESSAGE_MINUTES;
+    m.watchQueue({
+      name: 'evidence',
+      queue: evidence.queue,
+      deadLetterQueue: evidence.deadLetterQueue,
+      oldestMessageAgeMinutes: evidenceMinutes,
+      runbooks: {
+        deadLetters: `The sealer refused messages of the evidence queue five times (not in the entry format, or an entry it cannot read) and they wait in ${evidence.deadLetterQueue.queueName}: the evidence they carry is not sealed. Read the seal logs ("evidence message refused": the message id and why), fix the sender, and keep the messages until the entries are accounted for; never purge them unread.`,
+        oldestMessage: `Evidence entries have waited over ${evidenceMinutes} minutes to be sealed (the sealer runs every ${this.plan.evidence.intervalSeconds} s): sealing has stopped. Check the seal function's errors and logs (the bucket's Object Lock, the signing key, a window another run wrote first); entries stay on the queue ${this.plan.evidence.queue.retentionDays} days, so fix it well within that.`,
+      },
+    });
+    const scheduled = new Set(['pull', 'sweep', 'seal']);
     for (const [fullName, fn] of this.functions) {
       const name = fullName.slice(this.namePrefix.length + 1);
-      m.watchFunction(name, fn.function, name === 'ingest' ? 'api' : scheduled.has(name) ? 'schedule' : 'queue');
+      // the sealer is throttled by design when a trigger finds a run still going (evidenceSealer)
+      m.watchFunction(name, fn.function, name === 'ingest' ? 'api' : scheduled.has(name) ? 'schedule' : 'queue', { throttles: name !== 'seal' });
     }
     const window = Duration.minutes(15);
     m.alarm(
@@ -632,6 +749,23 @@ export class CreditExchangeStack extends Stack {
         left: METRICS.sweep
           .filter((name) => name !== 'OverdueCommitments')
           .map((name) => m.exchangeMetric(name, { service: SERVICES.sweep }).with({ label: name })),
+      }),
+    ]);
+    m.addRow('Evidence log', [
+      new cloudwatch.GraphWidget({
+        title: 'seal: entries and windows',
+        width: 14,
+        left: METRICS.seal.map((name) => m.exchangeMetric(name, { service: SERVICES.seal }).with({ label: name })),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'evidence: DLQ depth',
+        width: 5,
+        left: [evidence.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'evidence: oldest message (s)',
+        width: 5,
+        left: [evidence.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })],
       }),
     ]);
     m.addRow('Credit', [

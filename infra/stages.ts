@@ -54,7 +54,26 @@ export interface StageConfig {
    * minified bundle; its .map ships in the same asset, to decode a trace by hand.
    */
   sourceMappedStackTraces: boolean;
+  /**
+   * Days every sealed evidence window (and every version of the chain's head) is kept under S3
+   * Object Lock in COMPLIANCE mode: nobody, the account's root included, can delete or shorten it
+   * before then, and the bucket cannot be emptied or deleted. A production stage keeps at least
+   * MIN_PRODUCTION_EVIDENCE_RETENTION_DAYS. A change applies to objects written afterwards only
+   * (nothing already locked is shortened), and deploys only once the bucket policy's deny of
+   * s3:PutBucketObjectLockConfiguration is lifted (infra/README.md, "Evidence log").
+   */
+  evidenceRetentionDays: number;
 }
+
+/**
+ * Five years (5 × 365 days). The legal basis of the evidence's retention period is still to be
+ * confirmed by the province; five years is the stricter reading: breach records are published for
+ * up to three years, and the repair tiers count from decision dates, so evidence kept five years
+ * outlives every publication period it could be asked about.
+ */
+export const MIN_PRODUCTION_EVIDENCE_RETENTION_DAYS = 1825;
+/** S3 Object Lock's longest default retention (100 years). */
+export const MAX_EVIDENCE_RETENTION_DAYS = 36_500;
 
 export const stages: Record<string, StageConfig> = {
   dev: {
@@ -73,6 +92,8 @@ export const stages: Record<string, StageConfig> = {
     ingest: { rateLimitPerSecond: 50, burstLimit: 100 },
     logRetentionDays: 14,
     sourceMappedStackTraces: true,
+    // locked for good once written: a dev stage keeps its evidence a month, not the legal period
+    evidenceRetentionDays: 30,
   },
   prod: {
     name: 'prod',
@@ -90,6 +111,7 @@ export const stages: Record<string, StageConfig> = {
     logRetentionDays: 365,
     // cold starts under 100 ms in production; dev keeps readable traces
     sourceMappedStackTraces: false,
+    evidenceRetentionDays: MIN_PRODUCTION_EVIDENCE_RETENTION_DAYS,
   },
 };
 
@@ -204,6 +226,12 @@ export function checkStage(stage: StageConfig): string[] {
     problems.push(`lambdaConcurrencyLimit: must be an integer over 100; got ${stage.lambdaConcurrencyLimit}`);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(stage.logRetentionDays))
     problems.push(`logRetentionDays: ${stage.logRetentionDays} is not a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')})`);
+  if (!(Number.isInteger(stage.evidenceRetentionDays) && stage.evidenceRetentionDays >= 1 && stage.evidenceRetentionDays <= MAX_EVIDENCE_RETENTION_DAYS))
+    problems.push(`evidenceRetentionDays: must be a whole number of days from 1 to ${MAX_EVIDENCE_RETENTION_DAYS}; got ${stage.evidenceRetentionDays}`);
+  else if (stage.production && stage.evidenceRetentionDays < MIN_PRODUCTION_EVIDENCE_RETENTION_DAYS)
+    problems.push(
+      `evidenceRetentionDays: a production stage keeps its evidence at least ${MIN_PRODUCTION_EVIDENCE_RETENTION_DAYS} days (5 years); got ${stage.evidenceRetentionDays}`,
+    );
   return problems;
 }
 

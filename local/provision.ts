@@ -21,6 +21,7 @@ export interface ProvisionedExchange {
   tableName: string;
   intake: ProvisionedQueue;
   lanes: Record<DestinationId, ProvisionedQueue>;
+  evidence: ProvisionedQueue;
 }
 
 async function provisionQueue(sqs: SQSClient, namePrefix: string, plan: QueuePlan): Promise<ProvisionedQueue> {
@@ -62,5 +63,6 @@ export async function provisionExchange(
   const intake = await provisionQueue(clients.sqs, namePrefix, plan.intake.queue);
   const lanes = {} as Record<DestinationId, ProvisionedQueue>;
   for (const lane of plan.lanes) lanes[lane.destination] = await provisionQueue(clients.sqs, namePrefix, lane.queue);
-  return { tableName, intake, lanes };
+  const evidence = await provisionQueue(clients.sqs, namePrefix, plan.evidence.queue);
+  return { tableName, intake, lanes, evidence };
 }

@@ -30,6 +30,7 @@ export const environmentOf = {
       credentialsSecret: string;
       rateLimitPerSecond: number;
       maxConcurrency: number;
+      evidenceQueueUrl: string;
     },
   ): Environment => ({
     ...common(r),
@@ -39,21 +40,40 @@ export const environmentOf = {
     [ENV.credentialsSecret]: r.credentialsSecret,
     [ENV.rateLimitPerSecond]: String(r.rateLimitPerSecond),
     [ENV.maxConcurrency]: String(r.maxConcurrency),
+    [ENV.evidenceQueueUrl]: r.evidenceQueueUrl,
   }),
-  ingest: (r: CommonResources & { intakeQueueUrl: string; secretsPrefix: string }): Environment => ({
+  ingest: (r: CommonResources & { intakeQueueUrl: string; secretsPrefix: string; evidenceQueueUrl: string }): Environment => ({
     ...common(r),
     [ENV.intakeQueueUrl]: r.intakeQueueUrl,
     [ENV.secretsPrefix]: r.secretsPrefix,
+    [ENV.evidenceQueueUrl]: r.evidenceQueueUrl,
   }),
-  pull: (r: CommonResources & { intakeQueueUrl: string; feedUrl: string; credentialsSecret: string }): Environment => ({
+  pull: (r: CommonResources & { intakeQueueUrl: string; feedUrl: string; credentialsSecret: string; evidenceQueueUrl: string }): Environment => ({
     ...common(r),
     [ENV.intakeQueueUrl]: r.intakeQueueUrl,
     [ENV.feedUrl]: r.feedUrl,
     [ENV.credentialsSecret]: r.credentialsSecret,
+    [ENV.evidenceQueueUrl]: r.evidenceQueueUrl,
   }),
   sweep: (r: CommonResources & { laneQueueUrls: Readonly<Record<DestinationId, string>>; maxRecordsPerRun: number }): Environment => ({
     ...common(r),
     [ENV.laneQueueUrls]: JSON.stringify(r.laneQueueUrls),
     [ENV.maxRecordsPerRun]: String(r.maxRecordsPerRun),
+  }),
+  /** The sealer: no table (it keeps nothing there). The bucket and key are absent locally, where a directory and a key file stand in. */
+  seal: (r: {
+    metricsNamespace: string;
+    stage: string;
+    evidenceQueueUrl: string;
+    evidenceBucket?: string;
+    evidenceKeyArn?: string;
+    signingAlgorithm?: string;
+  }): Environment => ({
+    [ENV.metricsNamespace]: r.metricsNamespace,
+    [ENV.stage]: r.stage,
+    [ENV.evidenceQueueUrl]: r.evidenceQueueUrl,
+    ...(r.evidenceBucket !== undefined && { [ENV.evidenceBucket]: r.evidenceBucket }),
+    ...(r.evidenceKeyArn !== undefined && { [ENV.evidenceKeyArn]: r.evidenceKeyArn }),
+    ...(r.signingAlgorithm !== undefined && { [ENV.evidenceSigningAlgorithm]: r.signingAlgorithm }),
   }),
 };

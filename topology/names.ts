@@ -12,6 +12,7 @@ export const SERVICES = {
   ingest: 'credex-ingest',
   pull: 'credex-pull',
   sweep: 'credex-sweep',
+  seal: 'credex-seal',
 } as const;
 export type ServiceRole = keyof typeof SERVICES;
 
@@ -36,6 +37,8 @@ export const METRICS = {
   sweep: ['PublicationsExpired', 'ExpiryEntriesOpen', 'ExpiryErrors', 'OverdueCommitments'],
   /** The credit check (GET /v1/subjects/{code}/credit), per answer (dimension `eligibility`). */
   ingest: ['CreditChecks'],
+  /** The evidence sealer: per run. */
+  seal: ['EvidenceEntriesSealed', 'EvidenceWindowsSealed', 'EvidenceDuplicates', 'EvidenceMessagesRefused'],
 } as const;
 export type MetricName<R extends keyof typeof METRICS> = (typeof METRICS)[R][number];
 
@@ -70,6 +73,13 @@ export const ENV = {
   feedSource: 'FEED_SOURCE',
   /** Sweep: expiry entries handled per run at most. */
   maxRecordsPerRun: 'MAX_RECORDS_PER_RUN',
+  /** Deliver, pull, ingest, seal: the queue that carries evidence entries to the sealer. */
+  evidenceQueueUrl: 'EVIDENCE_QUEUE_URL',
+  /** Seal: the stage its windows name, the Object Lock bucket, the KMS signing key and its algorithm. */
+  stage: 'STAGE',
+  evidenceBucket: 'EVIDENCE_BUCKET',
+  evidenceKeyArn: 'EVIDENCE_KEY_ARN',
+  evidenceSigningAlgorithm: 'EVIDENCE_SIGNING_ALGORITHM',
 } as const;
 
 /** How the exchange's resources are named from a prefix (`credex-<stage>`, locally `credex-local`). */

@@ -85,7 +85,7 @@ export function registerInspectCommand(program: Command, context: CommandContext
     });
 }
 
-function parseRecordType(value: string): RecordType {
+export function parseRecordType(value: string): RecordType {
   try {
     return checkRecordType(value);
   } catch (err) {

@@ -5,6 +5,7 @@
  * this adds the destination's adapter, its credentials (cached, refreshed on a 401), the Powertools
  * middlewares and the lane's metrics.
  */
+import { sqsEvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -66,7 +67,7 @@ const STATE_OPERATIONS = {
 
 /** `overrides`: settings no environment variable carries (the local runtime's scaled timing, a test's topology). */
 export function composeDeliver(env: Env, platform: Platform, overrides: Partial<DeliverConfig> = {}) {
-  const { credentialsSecret, ...config } = deliverConfigFromEnv(env);
+  const { credentialsSecret, evidenceQueueUrl, ...config } = deliverConfigFromEnv(env);
   const lane = { lane: config.destination };
   const powertoolsMetrics = metricsOf(platform, 'deliver', env, lane);
   return createDeliverHandler({
@@ -79,5 +80,6 @@ export function composeDeliver(env: Env, platform: Platform, overrides: Partial<
     powertoolsMetrics,
     metrics: powertoolsDeliverMetrics(powertoolsMetrics),
     ...(platform.today && { today: platform.today }),
+    evidence: sqsEvidenceOutbox(platform.sqs, evidenceQueueUrl),
   });
 }

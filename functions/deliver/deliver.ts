@@ -18,6 +18,7 @@
  * destination that publishes the record type states the publication on the day it is sent; the
  * expiry sweep's `unpublish` ends it there, the record staying shared.
  */
+import type { EvidenceOutbox } from '../shared/evidence/outbox.js';
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
@@ -97,6 +98,8 @@ export interface DeliverDeps {
   remainingMs?: () => number;
   /** The calendar day publication is stated for (YYYY-MM-DD): default the Beijing date of `now`. */
   today?: () => string;
+  /** Where each request's evidence entry goes (the evidence queue); flushed before any outcome is recorded. */
+  evidence?: EvidenceOutbox;
 }
 
 /** A send claim's lease without an invocation deadline: every request of a batch timing out. */
@@ -175,6 +178,9 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
 
   // 4. send (no request starts once the claims' lease has run out)
   const results = await send(sendingOrder(messages, claimed), deps, metrics, leaseEnds);
+  // no outcome is recorded before the evidence of the requests behind it is on the evidence queue:
+  // a failure here fails the batch, and its records are sent again (the same idempotency keys)
+  await deps.evidence?.flush();
 
   // 5. record
   const woken: Pending[] = [];

@@ -3,7 +3,10 @@
  * lane's rate limit, signed and sent with a timeout behind a circuit breaker, the credentials
  * reloaded once on 401/403; each answer classified per record by retry-policy.ts.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { canonicalJson } from '../shared/records/content-hash.js';
+import { sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
+import { bodyEvidence, isoNow } from '../shared/evidence/outbox.js';
 import { CONTRACT_VERSION } from '../shared/records/types.js';
 import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
@@ -102,7 +105,7 @@ async function sendAll(
   };
 
   /** One request, once a slot and a token are its: its answer, or undefined when it was not sent. */
-  const attempt = async (request: WireRequest, sentWith: Credentials): Promise<EndpointResponse | { error: string } | undefined> => {
+  const attempt = async (request: WireRequest, sentWith: Credentials): Promise<Answer | undefined> => {
     await slots.acquire();
     let verdict: boolean | undefined;
     try {
@@ -116,9 +119,9 @@ async function sendAll(
         await sleep(wait);
         if (stopped(request, 0)) return undefined; // the circuit may have opened meanwhile
       }
-      const response = await exchange(request, sentWith, deps, doFetch, metrics);
-      verdict = !('error' in response) && !isTransientStatus(response.status);
-      return response;
+      const answer = await exchange(request, sentWith, deps, doFetch, metrics);
+      verdict = !('error' in answer.response) && !isTransientStatus(answer.response.status);
+      return answer;
     } finally {
       slots.release(verdict);
     }
@@ -130,20 +133,25 @@ async function sendAll(
       return;
     }
     const sentWith = credentials;
-    const response = await attempt(request, sentWith);
-    if (response === undefined) return;
+    const answer = await attempt(request, sentWith);
+    if (answer === undefined) return;
+    const { response } = answer;
     if ('error' in response) {
+      deps.evidence?.add(evidenceOf(request, answer, byKey, deps));
       breaker.record(response);
       for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
       return;
     }
     // refused with credentials not reloaded yet, or reloaded since it was sent: reload (once) and resend
     if (isAuthFailure(response.status) && (!refreshed || sentWith !== credentials)) {
+      deps.evidence?.add(evidenceOf(request, answer, byKey, deps));
       await reload();
       for (const again of rebuilt(request)) await run(again, credentials);
       return;
     }
-    for (const outcome of classifyResponse(request, response, deps.adapter)) {
+    const outcomes = classifyResponse(request, response, deps.adapter);
+    deps.evidence?.add(evidenceOf(request, answer, byKey, deps, outcomes));
+    for (const outcome of outcomes) {
       results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
     }
     if (isAuthFailure(response.status)) metrics.count('AuthFailures', 1);
@@ -218,14 +226,54 @@ function outdatedContract(delivery: Delivery): string | undefined {
   );
 }
 
+/** A request's answer (or why none came), and when it was sent and answered: what its evidence entry holds. */
+interface Answer {
+  response: EndpointResponse | { error: string; kind: 'timeout' | 'network' };
+  sentAt: number;
+  answeredAt: number;
+}
+
+/**
+ * The evidence entry of one request (functions/shared/evidence/format.ts): the records it carried,
+ * each with the digest of its canonical record and what the answer meant for it; digests of the
+ * exact bodies; the status; the times. Reasons are left out: an endpoint may echo personal data.
+ */
+function evidenceOf(request: WireRequest, answer: Answer, byKey: ReadonlyMap<string, Pending>, deps: DeliverDeps, outcomes: readonly RecordOutcome[] = []) {
+  const byOutcome = new Map(outcomes.map((o) => [o.key, o]));
+  const records = request.keys.map((key): EvidenceRecordRef => {
+    const outcome = byOutcome.get(key);
+    const record = byKey.get(key)?.delivery.record;
+    return {
+      key,
+      ...(record && { recordDigest: sm3Hex(canonicalJson(record)) }),
+      ...(outcome && { outcome: outcome.outcome }),
+      ...(outcome?.outcome === 'delivered' && outcome.receipt !== undefined && { receipt: outcome.receipt }),
+    };
+  });
+  const sent = bodyEvidence(request.body);
+  const { response } = answer;
+  const received = 'error' in response ? undefined : bodyEvidence(response.body);
+  return {
+    v: 1 as const,
+    id: randomUUID(),
+    kind: 'send' as const,
+    party: deps.config.destination,
+    method: request.method,
+    path: maskIdNumbersIn(request.path),
+    requestDigest: sent.digest,
+    requestBytes: sent.bytes,
+    status: 'error' in response ? null : response.status,
+    error: 'error' in response ? response.kind : null,
+    responseDigest: received?.digest ?? null,
+    responseBytes: received?.bytes ?? null,
+    sentAt: isoNow(answer.sentAt),
+    answeredAt: 'error' in response ? null : isoNow(answer.answeredAt),
+    records,
+  };
+}
+
 /** One signed request with a timeout; a network error or timeout comes back as `{ error }`. */
-async function exchange(
-  request: WireRequest,
-  credentials: Credentials,
-  deps: DeliverDeps,
-  doFetch: typeof fetch,
-  metrics: DeliverMetrics,
-): Promise<EndpointResponse | { error: string }> {
+async function exchange(request: WireRequest, credentials: Credentials, deps: DeliverDeps, doFetch: typeof fetch, metrics: DeliverMetrics): Promise<Answer> {
   // the signature covers the path the endpoint sees, base path of ENDPOINT_URL included
   const url = new URL(`${deps.config.endpointUrl}${request.path}`);
   const headers: Record<string, string> = {
@@ -248,12 +296,20 @@ async function exchange(
       signal: AbortSignal.timeout(deps.config.lane.sendTimeoutSeconds * 1000),
     });
     const body = await response.text();
-    metrics.latency(Date.now() - started);
-    return { status: response.status, headers: Object.fromEntries(response.headers), body };
+    const answeredAt = Date.now();
+    metrics.latency(answeredAt - started);
+    return { response: { status: response.status, headers: Object.fromEntries(response.headers), body }, sentAt: started, answeredAt };
   } catch (err) {
-    metrics.latency(Date.now() - started);
-    const name = (err as { name?: string }).name;
-    return { error: name === 'TimeoutError' ? `no answer within ${deps.config.lane.sendTimeoutSeconds} s` : `network error: ${describeError(err)}` };
+    const answeredAt = Date.now();
+    metrics.latency(answeredAt - started);
+    const timeout = (err as { name?: string }).name === 'TimeoutError';
+    return {
+      response: timeout
+        ? { error: `no answer within ${deps.config.lane.sendTimeoutSeconds} s`, kind: 'timeout' }
+        : { error: `network error: ${describeError(err)}`, kind: 'network' },
+      sentAt: started,
+      answeredAt,
+    };
   }
 }
 

@@ -4,6 +4,7 @@
  * handler; the local runtime's HTTP server (local/ingest-server.ts) serves the same dependencies.
  * The work is handleIngestRequest.
  */
+import { sqsEvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -88,6 +89,7 @@ export function composeIngestDeps(env: Env, platform: Platform, overrides: Parti
     logger: loggerOf(platform, 'ingest'),
     metrics: ingestMetrics((dimensions) => metricsOf(platform, 'ingest', env, dimensions)),
     ...(platform.today && { today: platform.today }),
+    evidence: () => sqsEvidenceOutbox(platform.sqs, config.evidenceQueueUrl),
   };
 }
 

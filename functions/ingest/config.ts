@@ -24,13 +24,14 @@ function secretsPrefix(env: Env): string {
  * INTAKE_QUEUE_URL — the intake queue;
  * MAX_RECORDS_PER_REQUEST, MAX_BODY_BYTES — optional limits (defaults 100 and 5 MiB);
  * SECRETS_PREFIX — optional: each upstream's secret is `<prefix>/upstreams/<upstreamId>` (default
- * `credex`; the stack sets `credex/<stage>`).
+ * `credex`; the stack sets `credex/<stage>`); EVIDENCE_QUEUE_URL — where each request's evidence entry goes.
  * Upstreams come from topology/upstreams.ts.
  */
-export function ingestConfigFromEnv(env: Env): IngestConfig & { upstreams: Readonly<Record<string, Upstream>> } {
+export function ingestConfigFromEnv(env: Env): IngestConfig & { upstreams: Readonly<Record<string, Upstream>>; evidenceQueueUrl: string } {
   return {
     tableName: tableNameFromEnv(env),
     intakeQueueUrl: requiredEnv(env, ENV.intakeQueueUrl, 'the intake queue URL'),
+    evidenceQueueUrl: requiredEnv(env, ENV.evidenceQueueUrl, 'the evidence queue URL'),
     upstreams: resolveUpstreams(secretsPrefix(env)),
     maxRecordsPerRequest: positiveInteger(env, ENV.maxRecordsPerRequest, DEFAULT_MAX_RECORDS_PER_REQUEST),
     maxBodyBytes: positiveInteger(env, ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),

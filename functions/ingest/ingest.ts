@@ -17,6 +17,12 @@
  * This module keeps that order; the steps are in http.ts (routes, responses), authentication.ts,
  * body.ts (charset, decoding, JSON limits), push.ts (POST), read.ts and credit.ts (GET).
  */
+import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../shared/records/content-hash.js';
+import { maskIdNumbersIn } from '../shared/records/identifiers.js';
+import { HEADER } from '../shared/signing/sign.js';
+import { sm3Hex, type EvidenceEntry, type EvidenceRecordRef } from '../shared/evidence/format.js';
+import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CreditPolicy } from '../../topology/credit-policy.js';
 import type { MetricName } from '../../topology/names.js';
@@ -26,7 +32,7 @@ import { isTransientAwsError } from '../shared/aws-errors.js';
 import type { SyncState } from '../shared/state/sync-state.js';
 import type { StructuredLogger } from '../shared/logger.js';
 import { authenticate, type UpstreamSecrets } from './authentication.js';
-import { bodyEncoding, decodeBody } from './body.js';
+import { bodyEncoding, decodeBody, recordsOf } from './body.js';
 import { checkCredit } from './credit.js';
 import { errorResponse, header, route, type IngestRequest, type IngestResponse } from './http.js';
 import { EnqueueError, pushRecords } from './push.js';
@@ -81,11 +87,40 @@ export interface IngestDeps {
   today?: () => string;
   /** Pause between SendMessageBatch retries (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
+  /** A new outbox per request (requests run side by side): where its evidence entry goes before the answer leaves. */
+  evidence?: () => EvidenceOutbox;
 }
 
 // ---------------------------------------------------------------- the request
 
 export async function handleIngestRequest(request: IngestRequest, deps: IngestDeps): Promise<IngestResponse> {
+  const sentAt = Date.now();
+  const response = await answer(request, deps);
+  if (!deps.evidence) return response;
+  const outbox = deps.evidence();
+  outbox.add(ingestEvidence(request, response, sentAt));
+  try {
+    await outbox.flush();
+    return response;
+  } catch (err) {
+    // no answer leaves without its evidence: the upstream sends again (accepted records are deduplicated by revision)
+    deps.logger.error('the evidence of an ingest request could not be queued', {
+      requestId: request.requestId,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return errorResponse(
+      503,
+      'SERVICE_UNAVAILABLE',
+      'a backing service is unavailable; retry the request later (a push: records already accepted are deduplicated by revision)',
+      request.requestId,
+      {
+        'retry-after': '5',
+      },
+    );
+  }
+}
+
+async function answer(request: IngestRequest, deps: IngestDeps): Promise<IngestResponse> {
   try {
     return await handle(request, deps);
   } catch (err) {
@@ -127,4 +162,55 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
   const decoded = decodeBody(request.body, encoding.encoding);
   if ('error' in decoded) return errorResponse(400, 'INVALID_ENCODING', decoded.error, requestId);
   return pushRecords(decoded.text, request, upstreamId, upstream, deps, nowDate, config.maxRecordsPerRequest ?? DEFAULT_MAX_RECORDS_PER_REQUEST);
+}
+
+/**
+ * The evidence entry of one ingest request: who claimed to send it (the X-App-Key header, verified or
+ * not: a refused request is evidence too), digests of the exact body received and answered, and
+ * for a push the records it carried (when its body is UTF-8 JSON) with what became of each.
+ */
+function ingestEvidence(request: IngestRequest, response: IngestResponse, sentAt: number): EvidenceEntry {
+  const received = bodyEvidence(request.body);
+  const answered = bodyEvidence(response.body);
+  return {
+    v: 1,
+    id: randomUUID(),
+    kind: 'ingest',
+    party: header(request.headers, HEADER.appKey)?.slice(0, 128) || 'unknown',
+    method: request.method.toUpperCase(),
+    path: maskIdNumbersIn(`${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`),
+    requestDigest: received.digest,
+    requestBytes: received.bytes,
+    status: response.status,
+    error: null,
+    responseDigest: answered.digest,
+    responseBytes: answered.bytes,
+    sentAt: isoNow(sentAt),
+    answeredAt: isoNow(),
+    records: pushedRecords(request, response),
+    reference: request.requestId,
+  };
+}
+
+function pushedRecords(request: IngestRequest, response: IngestResponse): EvidenceRecordRef[] {
+  if (response.status !== 200 && response.status !== 207) return [];
+  try {
+    const parsed = recordsOf(JSON.parse(request.body.toString('utf8')));
+    const { results } = JSON.parse(response.body) as { results?: Array<{ index: number; status: string }> };
+    if ('error' in parsed || !Array.isArray(results)) return [];
+    const { records } = parsed;
+    return results.flatMap((result) => {
+      const r = records[result.index] as Record<string, unknown> | undefined;
+      if (!r || typeof r !== 'object' || typeof r['recordType'] !== 'string' || typeof r['recordId'] !== 'string') return [];
+      return [
+        {
+          key: `${r['recordType']}:${String(r['source'])}:${r['recordId']}:${String(r['revision'])}`,
+          recordDigest: sm3Hex(canonicalJson(r)),
+          outcome: result.status,
+        },
+      ];
+    });
+  } catch {
+    return [];
+  }
 }

@@ -3,6 +3,7 @@
  * and a platform (functions/shared/platform.ts). Lambda's handler.ts and the local runtime both
  * build it here. The work is pullBreachFeed.
  */
+import { sqsEvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -30,7 +31,7 @@ export function createPullHandler(deps: PullDeps & { logger: Logger; powertoolsM
 const STATE_OPERATIONS = { getCursor, quarantine, saveCursor };
 
 export function composePull(env: Env, platform: Platform) {
-  const { credentialsSecret, ...config } = pullConfigFromEnv(env);
+  const { credentialsSecret, evidenceQueueUrl, ...config } = pullConfigFromEnv(env);
   const powertoolsMetrics = metricsOf(platform, 'pull', env);
   return createPullHandler({
     state: dynamoOperations({ ddb: platform.ddb, tableName: config.tableName }, STATE_OPERATIONS),
@@ -40,5 +41,6 @@ export function composePull(env: Env, platform: Platform) {
     logger: loggerOf(platform, 'pull'),
     powertoolsMetrics,
     metrics: { count: (name, value) => powertoolsMetrics.addMetric(name, MetricUnit.Count, value) },
+    evidence: sqsEvidenceOutbox(platform.sqs, evidenceQueueUrl),
   });
 }

@@ -7,6 +7,10 @@
  * retried with backoff a few times, then the pull stops where it is and reports (the schedule
  * brings it back; the FeedErrors metric alarms).
  */
+import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../shared/records/content-hash.js';
+import { sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
+import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import type { ValidationIssue } from '../shared/records/validate.js';
@@ -49,6 +53,8 @@ export interface PullDeps {
   fetch?: typeof fetch;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** Where each page read's evidence entry goes (the evidence queue); flushed before the cursor moves. */
+  evidence?: EvidenceOutbox;
 }
 
 export type PullStop = 'caughtUp' | 'pageLimit' | 'feedError' | 'cursorMoved';
@@ -68,6 +74,15 @@ interface FeedPage {
 }
 
 export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
+  try {
+    return await pullPages(deps);
+  } finally {
+    // the reads of a run that stopped (caught up, feed down, an error) are evidence too
+    await deps.evidence?.flush();
+  }
+}
+
+async function pullPages(deps: PullDeps): Promise<PullResult> {
   const { config } = deps;
   const store = deps.state;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
@@ -133,6 +148,7 @@ export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
       // items without a next cursor (outside the contract): keep the cursor; intake dedupes the re-read
       return { pages: pages + 1, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
     }
+    await deps.evidence?.flush();
     if (!(await store.saveCursor(config.source, page.nextCursor, version, now()))) {
       deps.logger.info('another pull moved the cursor; this one stops', { source: config.source });
       return { pages, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'cursorMoved' };
@@ -174,12 +190,42 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
   for (let round = 0; round < 2; round++) {
     const headers = signRequest({ method: 'GET', path: `${url.pathname}${url.search}`, credentials, algorithm: 'HMAC-SM3' });
     let response: Response;
+    const sentAt = Date.now();
+    const evidence = (answer?: { status: number; text: string; items?: unknown[] }, error?: 'timeout' | 'network') => {
+      const received = answer && bodyEvidence(answer.text);
+      deps.evidence?.add({
+        v: 1,
+        id: randomUUID(),
+        kind: 'pull',
+        party: 'provincial-feed',
+        method: 'GET',
+        path: `${url.pathname}${url.search}`,
+        ...(({ digest, bytes }) => ({ requestDigest: digest, requestBytes: bytes }))(bodyEvidence(undefined)),
+        status: answer?.status ?? null,
+        error: error ?? null,
+        responseDigest: received?.digest ?? null,
+        responseBytes: received?.bytes ?? null,
+        sentAt: isoNow(sentAt),
+        answeredAt: answer ? isoNow() : null,
+        records: (answer?.items ?? []).flatMap((item) => feedRecordRef(item)),
+        reference: cursor ?? 'start',
+      });
+    };
     try {
       response = await (deps.fetch ?? fetch)(url.href, { headers, signal: AbortSignal.timeout((config.timeoutSeconds ?? 10) * 1000) });
     } catch (err) {
+      evidence(undefined, (err as { name?: string }).name === 'TimeoutError' ? 'timeout' : 'network');
       return { error: `network error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
     }
     const text = await response.text();
+    let items: unknown[] | undefined;
+    try {
+      const parsed = JSON.parse(text) as { items?: unknown };
+      if (Array.isArray(parsed?.items)) items = parsed.items;
+    } catch {
+      // not JSON: said below
+    }
+    evidence({ status: response.status, text, ...(items && { items }) });
     if (response.status === 401 && round === 0 && refresh === false) {
       credentials = await deps.credentials.refresh();
       continue;
@@ -195,4 +241,11 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
     }
   }
   return { error: 'authentication failed (HTTP 401) after reloading the credentials' };
+}
+
+/** A feed item as an evidence reference: its key and the digest of what was read (nothing for what names no record). */
+function feedRecordRef(item: unknown): EvidenceRecordRef[] {
+  const r = item as (Partial<Record<'recordType' | 'source' | 'recordId', unknown>> & { revision?: unknown }) | null;
+  if (!r || typeof r !== 'object' || typeof r.recordType !== 'string' || typeof r.recordId !== 'string') return [];
+  return [{ key: `${r.recordType}:${String(r.source)}:${r.recordId}:${String(r.revision)}`, recordDigest: sm3Hex(canonicalJson(item)) }];
 }

@@ -31,6 +31,10 @@ export interface QueueToWatch {
   name: string;
   queue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
+  /** The oldest message's age that raises an alarm, when not the stage's (`oldestMessageAgeMinutes`). */
+  oldestMessageAgeMinutes?: number;
+  /** What the alarms tell the operator, when not the delivery queues' (credex replay). */
+  runbooks?: { deadLetters: string; oldestMessage: string };
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -93,27 +97,32 @@ export class Monitoring extends Construct {
 
   /** DLQ not empty, and the oldest message too old (the consumer is stuck or the endpoint down). */
   watchQueue(watched: QueueToWatch): void {
+    const minutes = watched.oldestMessageAgeMinutes ?? this.props.oldestMessageAgeMinutes;
     this.alarm(
       `${watched.name}DlqNotEmpty`,
       `${watched.name}-dlq-not-empty`,
       watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }),
       1,
-      `Messages of ${watched.name} failed every retry and wait in its DLQ (${watched.deadLetterQueue.queueName}). Find out why (credex status, the function's logs), fix the cause, then replay them: credex replay.`,
+      watched.runbooks?.deadLetters ??
+        `Messages of ${watched.name} failed every retry and wait in its DLQ (${watched.deadLetterQueue.queueName}). Find out why (credex status, the function's logs), fix the cause, then replay them: credex replay.`,
     );
     this.alarm(
       `${watched.name}OldestMessage`,
       `${watched.name}-oldest-message`,
       watched.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: FIVE_MINUTES }),
-      this.props.oldestMessageAgeMinutes * 60,
-      `A message has waited in ${watched.name} over ${this.props.oldestMessageAgeMinutes} minutes: its consumer is failing, throttled or its endpoint is down. Check the function's errors and the endpoint; messages move to the DLQ after the lane's maxReceiveCount.`,
+      minutes * 60,
+      watched.runbooks?.oldestMessage ??
+        `A message has waited in ${watched.name} over ${minutes} minutes: its consumer is failing, throttled or its endpoint is down. Check the function's errors and the endpoint; messages move to the DLQ after the lane's maxReceiveCount.`,
     );
   }
 
   /**
    * Errors (a crashed invocation, not a reported record failure) and throttles of a function.
-   * `trigger` says what happens to the work of a failed or throttled invocation.
+   * `trigger` says what happens to the work of a failed or throttled invocation. `throttles: false`
+   * for a function throttled by design (the sealer: one run at a time, on a schedule that may fire
+   * while a run goes on), whose stalling another alarm reports.
    */
-  watchFunction(name: string, fn: lambda.IFunction, trigger: 'queue' | 'schedule' | 'api'): void {
+  watchFunction(name: string, fn: lambda.IFunction, trigger: 'queue' | 'schedule' | 'api', options: { throttles?: boolean } = {}): void {
     const retried = {
       queue: ['their messages come back and are retried', 'Messages wait, nothing is lost'],
       schedule: ['the run is abandoned and the next scheduled run does its work (its state did not advance)', 'The run waits for the next schedule'],
@@ -126,6 +135,7 @@ export class Monitoring extends Construct {
       1,
       `${name} invocations failed as a whole (a crash, a timeout or a configuration error): ${retried[0]}. Read the function's log group for the error.`,
     );
+    if (options.throttles === false) return;
     this.alarm(
       `${name}Throttles`,
       `${name}-throttles`,

@@ -57,6 +57,11 @@ export function localPlan(plan: ExchangePlan, timeScale: number): LocalPlan {
     ingest: { ...plan.ingest, timeoutSeconds: scaled(plan.ingest.timeoutSeconds, timeScale, 2) },
     pull: { ...plan.pull, timeoutSeconds: scaled(plan.pull.timeoutSeconds, timeScale, 2) },
     sweep: { ...plan.sweep, timeoutSeconds: scaled(plan.sweep.timeoutSeconds, timeScale, 2) },
+    evidence: {
+      seal: { ...plan.evidence.seal, timeoutSeconds: scaled(plan.evidence.seal.timeoutSeconds, timeScale, 2) },
+      queue: { ...plan.evidence.queue, visibilityTimeoutSeconds: 2 * scaled(plan.evidence.seal.timeoutSeconds, timeScale, 2) },
+      intervalSeconds: scaled(plan.evidence.intervalSeconds, timeScale, 1),
+    },
     timeScale,
     timing: {
       routingLeaseSeconds: lease,

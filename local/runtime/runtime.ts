@@ -7,6 +7,8 @@
  * factories; only the clients (local endpoints) and the secret source (in memory) differ.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -20,6 +22,10 @@ import { composeIntake } from '../../functions/intake/compose.js';
 import { composePull } from '../../functions/pull/compose.js';
 import type { PullResult } from '../../functions/pull/pull.js';
 import { composeSweep } from '../../functions/sweep/compose.js';
+import { composeSeal } from '../../functions/seal/compose.js';
+import type { SealResult } from '../../functions/seal/seal.js';
+import { localSigner, type EvidenceSigner } from '../../functions/shared/evidence/signer.js';
+import { fileEvidenceStore, type EvidenceStore } from '../../functions/shared/evidence/store.js';
 import type { SweepResult } from '../../functions/sweep/sweep.js';
 import { dynamoSyncState } from '../../functions/shared/state/dynamo/index.js';
 import type { SyncState } from '../../functions/shared/state/sync-state.js';
@@ -73,6 +79,8 @@ export interface RuntimeOptions {
   pullIntervalSeconds?: number;
   /** Seconds between runs of the expiry sweep (0: only sweepNow()); default 5. */
   sweepIntervalSeconds?: number;
+  /** Seconds between runs of the evidence sealer (0: only sealNow(), and once when the runtime stops); default the plan's, scaled. */
+  sealIntervalSeconds?: number;
   /** The day publication is decided on (default the Beijing date of the clock): the demo runs its own. */
   calendar?: Calendar;
   /** Seconds a repair waiting for its breach stays invisible between looks (default: the plan's, scaled). */
@@ -105,6 +113,10 @@ export interface Runtime {
   pullNow(): Promise<PullResult>;
   /** Runs the expiry sweep once now (as the schedule does). */
   sweepNow(): Promise<SweepResult>;
+  /** Seals the evidence waiting on the evidence queue now (as the schedule does; stop() does it once more). */
+  sealNow(): Promise<SealResult>;
+  /** The evidence log: its windows (a directory under the data directory) and the key that signs them. */
+  evidence: { dir: string; keyFile: string; store: EvidenceStore; signer: EvidenceSigner };
   calendar: Calendar;
   /** Where every record and submission ended (local/runtime/reconcile.ts). */
   reconcile(submissions?: readonly DemoSubmission[]): Promise<Reconciliation>;
@@ -124,7 +136,7 @@ class UnpublishedMetrics extends Metrics {
 }
 
 /** Where this runtime's table and queues are, as the operator CLI reads it (`credex --local`, `--target`). */
-export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoints'>, calendarDay?: string): ExchangeTarget {
+export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoints' | 'evidence'>, calendarDay?: string): ExchangeTarget {
   const pair = (q: { url: string; dlqUrl: string }) => ({ queueUrl: q.url, dlqUrl: q.dlqUrl });
   return {
     stage: LOCAL_STAGE,
@@ -134,6 +146,7 @@ export function targetOf(runtime: Pick<Runtime, 'tableName' | 'queues' | 'endpoi
     intake: pair(runtime.queues.intake),
     lanes: Object.fromEntries(DESTINATION_IDS.map((d) => [d, pair(runtime.queues.lanes[d])])) as ExchangeTarget['lanes'],
     endpoints: { dynamodb: runtime.endpoints.dynamodb, sqs: runtime.endpoints.sqs },
+    evidence: { dir: runtime.evidence.dir, keyFile: runtime.evidence.keyFile, queueUrl: runtime.queues.evidence.url, dlqUrl: runtime.queues.evidence.dlqUrl },
     ...(calendarDay !== undefined && { calendarDay }),
   };
 }
@@ -222,6 +235,20 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     ddb.destroy();
     sqs.destroy();
   });
+  // the evidence log: windows under the data directory (a temporary one without), signed by a key file beside them
+  const evidenceRoot = dataDir ?? mkdtempSync(join(tmpdir(), 'credex-evidence-'));
+  if (!dataDir) cleanups.push(async () => rmSync(evidenceRoot, { recursive: true, force: true }));
+  const evidence = {
+    dir: join(evidenceRoot, 'evidence'),
+    keyFile: join(evidenceRoot, 'keys', 'evidence-signing-key.json'),
+  };
+  const evidenceLog = { ...evidence, store: fileEvidenceStore(evidence.dir), signer: localSigner(evidence.keyFile) };
+  // sealed once more when the runtime stops, after every poller, the ingest API and the timers:
+  // what the last invocations sent is in a window before the servers go
+  let sealNow: () => Promise<SealResult> = async () => ({ windows: 0, entries: 0, duplicates: 0, refused: 0, head: -1 });
+  cleanups.push(async () => {
+    await sealNow().catch(() => undefined);
+  });
 
   const topology = options.topology ?? defaultTopology;
   const plan = localPlan(planExchange(topology), options.timeScale ?? 0.1);
@@ -296,6 +323,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
       credentialsSecret: destinationSecretName(LOCAL_SECRET_PREFIX, lane.destination),
       rateLimitPerSecond: lane.lane.rateLimitPerSecond,
       maxConcurrency: lane.lane.maxConcurrency,
+      evidenceQueueUrl: queues.evidence.url,
     });
     const deliver = composeDeliver(env, platform, {
       lane: lane.lane,
@@ -306,9 +334,13 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     poll(resourceNames.function(NAME_PREFIX, `deliver-${lane.destination}`), queues.lanes[lane.destination].url, lane.consumer, deliver);
   }
 
-  const ingestDeps = composeIngestDeps(environmentOf.ingest({ ...common, intakeQueueUrl: queues.intake.url, secretsPrefix: LOCAL_SECRET_PREFIX }), platform, {
-    creditPolicy: topology.credit,
-  });
+  const ingestDeps = composeIngestDeps(
+    environmentOf.ingest({ ...common, intakeQueueUrl: queues.intake.url, secretsPrefix: LOCAL_SECRET_PREFIX, evidenceQueueUrl: queues.evidence.url }),
+    platform,
+    {
+      creditPolicy: topology.credit,
+    },
+  );
   const ingest: IngestServer = await listenOr('ingest API', ports.ingest, () =>
     startIngestServer({ ...(ports.ingest && { port: ports.ingest }), deps: ingestDeps }),
   );
@@ -320,6 +352,7 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
       intakeQueueUrl: queues.intake.url,
       feedUrl: simulators.urls.provincial,
       credentialsSecret: feedSecretName(LOCAL_SECRET_PREFIX),
+      evidenceQueueUrl: queues.evidence.url,
     }),
     platform,
   );
@@ -331,6 +364,19 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     testTopology,
   );
   const sweepNow = scheduled('sweep', (context) => sweep(undefined, context), plan.sweep.timeoutSeconds, options.sweepIntervalSeconds ?? 5, cleanups);
+
+  const seal = composeSeal(
+    environmentOf.seal({ metricsNamespace: LOCAL_METRICS_NAMESPACE, stage: LOCAL_STAGE, evidenceQueueUrl: queues.evidence.url }),
+    platform,
+    evidenceLog,
+  );
+  sealNow = scheduled(
+    'seal',
+    (context) => seal(undefined, context),
+    plan.evidence.seal.timeoutSeconds,
+    options.sealIntervalSeconds ?? plan.evidence.intervalSeconds,
+    cleanups,
+  );
 
   for (const source of eventSources) source.start();
   cleanups.push(async () => {
@@ -350,6 +396,8 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     eventSources,
     pullNow,
     sweepNow,
+    sealNow: () => sealNow(),
+    evidence: evidenceLog,
     calendar,
     reconcile: (submissions) =>
       reconcile(

@@ -7,6 +7,9 @@
  * docs/architecture.md must hold — no repair reaches a platform before its breach. Seeded: the seed
  * is in the test's name.
  */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import { captureOutput } from '../support/capture-output.js';
 import { generateDemoDataset, type DemoSubmission } from '../../local/demo/dataset.js';
@@ -108,8 +111,11 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
       let applied: Applied[] = [];
       let result: Reconciliation | undefined;
       let runtime: Runtime | undefined;
+      // the evidence log is read after the runtime has stopped (its last seal is part of stopping)
+      const dataDir = mkdtempSync(join(tmpdir(), 'credex-chaos-'));
       const output = await captureOutput(async () => {
         runtime = await startRuntime({
+          dataDir,
           topology: fasterTopology(10),
           timeScale: 0.03,
           faults: FAULTS,
@@ -179,6 +185,27 @@ describe(`chaos over the local runtime (seed ${SEED}, scale ${SCALE})`, () => {
       const ids = identityNumbers(submissions);
       expect(ids.size).toBeGreaterThan(0);
       expect(linesWithIdentityNumbers(output, ids)).toEqual([]);
+
+      // every request a platform received — answered, failed, or stalled past the timeout — has exactly
+      // one sealed evidence entry, whatever crashed; and every record applied at a platform is in one
+      const windowsDir = join(dataDir, 'evidence', 'windows');
+      const entries = readdirSync(windowsDir).flatMap(
+        (f) =>
+          (JSON.parse(readFileSync(join(windowsDir, f), 'utf8')) as { entries: string[] }).entries.map((l) => JSON.parse(l)) as Array<{
+            id: string;
+            kind: string;
+            party: string;
+            records: Array<{ key: string }>;
+          }>,
+      );
+      expect(new Set(entries.map((e) => e.id)).size).toBe(entries.length);
+      for (const d of DESTINATION_IDS) {
+        const toD = entries.filter((e) => (e.kind === 'send' && e.party === d) || (e.kind === 'pull' && d === 'provincial'));
+        expect({ destination: d, entries: toD.length }).toEqual({ destination: d, entries: runtime!.simulators.simulators[d].store.requests.length });
+      }
+      const evidenced = new Set(entries.filter((e) => e.kind === 'send').flatMap((e) => e.records.map((r) => r.key)));
+      expect(applied.map((a) => a.key).filter((key) => !evidenced.has(key))).toEqual([]);
+      rmSync(dataDir, { recursive: true, force: true });
     },
     TEST_TIMEOUT_MS,
   );

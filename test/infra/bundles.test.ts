@@ -22,6 +22,23 @@ const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta
 /** Loads a bundle in a child process, invokes its handler with an empty environment, prints the outcome. */
 const PROBE = `
 const [file, event] = process.argv.slice(1);
+let sqs;
+if (process.env.PROBE_EVIDENCE_QUEUE === '1') {
+  // an evidence queue that takes every message (SQS's JSON protocol, with the body's MD5 the client checks)
+  const { createServer } = await import('node:http');
+  const { createHash } = await import('node:crypto');
+  sqs = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const { MessageBody = '' } = JSON.parse(body || '{}');
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ MessageId: 'probe', MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex') }));
+    });
+  });
+  await new Promise((resolve) => sqs.listen(0, '127.0.0.1', resolve));
+  process.env.EVIDENCE_QUEUE_URL = 'http://127.0.0.1:' + sqs.address().port + '/111111111111/credex-dev-evidence';
+}
 const mod = await import(file);
 if (typeof mod.handler !== 'function') { console.log(JSON.stringify({ loaded: false })); process.exit(0); }
 try {
@@ -29,7 +46,8 @@ try {
   console.log(JSON.stringify({ loaded: true, threw: false, result }));
 } catch (error) {
   console.log(JSON.stringify({ loaded: true, threw: true, name: error.name, message: error.message }));
-}`;
+}
+if (sqs) { sqs.closeAllConnections(); sqs.close(); }`;
 
 let outdir: string;
 let bundles: Array<{ functionName: string; file: string }>;
@@ -56,7 +74,13 @@ const PROBES: Record<string, { event: unknown; env: Record<string, string> }> = 
   intake: { event: { Records: [] }, env: { LANE_QUEUE_URLS: JSON.stringify({ provincial: 'q', municipal: 'q', publicColumn: 'q', district: 'q' }) } },
   deliver: {
     event: { Records: [] },
-    env: { DESTINATION: 'provincial', ENDPOINT_URL: LOCAL_ENDPOINT, LANE_QUEUE_URL: 'q', CREDENTIALS_SECRET: 'credex/dev/destinations/provincial' },
+    env: {
+      DESTINATION: 'provincial',
+      ENDPOINT_URL: LOCAL_ENDPOINT,
+      LANE_QUEUE_URL: 'q',
+      CREDENTIALS_SECRET: 'credex/dev/destinations/provincial',
+      EVIDENCE_QUEUE_URL: 'q',
+    },
   },
   ingest: {
     event: {
@@ -67,10 +91,23 @@ const PROBES: Record<string, { event: unknown; env: Record<string, string> }> = 
       isBase64Encoded: false,
       requestContext: { requestId: 'probe', http: { method: 'POST', sourceIp: '127.0.0.1' } },
     },
-    env: { INTAKE_QUEUE_URL: 'q' },
+    env: { INTAKE_QUEUE_URL: 'q', EVIDENCE_QUEUE_URL: 'q' },
   },
-  pull: { event: {}, env: { INTAKE_QUEUE_URL: 'q', FEED_URL: LOCAL_ENDPOINT, CREDENTIALS_SECRET: 'credex/dev/feeds/provincial-breaches' } },
+  pull: {
+    event: {},
+    env: { INTAKE_QUEUE_URL: 'q', FEED_URL: LOCAL_ENDPOINT, CREDENTIALS_SECRET: 'credex/dev/feeds/provincial-breaches', EVIDENCE_QUEUE_URL: 'q' },
+  },
   sweep: { event: {}, env: { LANE_QUEUE_URLS: JSON.stringify({ provincial: 'q', municipal: 'q', publicColumn: 'q', district: 'q' }) } },
+  seal: {
+    event: {},
+    env: {
+      STAGE: 'dev',
+      EVIDENCE_QUEUE_URL: 'q',
+      EVIDENCE_BUCKET: 'credex-dev-evidence',
+      EVIDENCE_KEY_ARN: 'arn:aws-cn:kms:cn-north-1:111111111111:key/probe',
+      EVIDENCE_SIGNING_ALGORITHM: 'SM2DSA',
+    },
+  },
 };
 
 function probe(file: string, event: unknown, env: Record<string, string>) {
@@ -93,7 +130,7 @@ const bundleOf = (name: string) => bundles.find((b) => b.functionName === `crede
 describe('bundled functions', () => {
   it('bundles every function', () => {
     expect(bundles.map((b) => b.functionName).sort()).toEqual(
-      ['intake', 'ingest', 'pull', 'sweep', 'deliver-provincial', 'deliver-municipal', 'deliver-publicColumn', 'deliver-district']
+      ['intake', 'ingest', 'pull', 'sweep', 'seal', 'deliver-provincial', 'deliver-municipal', 'deliver-publicColumn', 'deliver-district']
         .map((n) => `credex-dev-${n}`)
         .sort(),
     );
@@ -151,13 +188,20 @@ describe('bundled functions', () => {
 
   it('ingest, configured, refuses an unsigned request with 401', () => {
     const { event, env } = PROBES['ingest']!;
-    const outcome = probe(bundleOf('ingest').file, event, { TABLE_NAME: 't', ...env });
+    // the refusal's evidence is queued before the answer: a queue that takes it stands in for SQS
+    const outcome = probe(bundleOf('ingest').file, event, { TABLE_NAME: 't', ...env, PROBE_EVIDENCE_QUEUE: '1' });
     expect(outcome).toMatchObject({ loaded: true, threw: false, result: { statusCode: 401 } });
   });
 
-  it.each(['pull', 'sweep'])('%s, configured, reaches the AWS SDK and fails on the closed endpoint, not on the bundle', (name) => {
+  it('seal without its environment fails with the ConfigurationError naming what is missing (it uses no table)', () => {
+    const outcome = probe(bundleOf('seal').file, PROBES['seal']!.event, {});
+    expect(outcome).toMatchObject({ loaded: true, threw: true, name: 'ConfigurationError' });
+    expect(outcome.message).toMatch(/STAGE|EVIDENCE_QUEUE_URL/);
+  });
+
+  it.each(['pull', 'sweep', 'seal'])('%s, configured, reaches the AWS SDK and fails on the closed endpoint, not on the bundle', (name) => {
     const { event, env } = PROBES[name]!;
-    const outcome = probe(bundleOf(name).file, event, { TABLE_NAME: 't', AWS_ENDPOINT_URL: LOCAL_ENDPOINT, ...env });
+    const outcome = probe(bundleOf(name).file, event, { ...(name !== 'seal' && { TABLE_NAME: 't' }), AWS_ENDPOINT_URL: LOCAL_ENDPOINT, ...env });
     expect(outcome.loaded).toBe(true);
     expect(`${outcome.name}: ${outcome.message}`).toMatch(/ECONNREFUSED|connect/i);
   });

@@ -7,6 +7,7 @@ import { deliverConfigFromEnv } from '../../functions/deliver/config.js';
 import { ingestConfigFromEnv } from '../../functions/ingest/config.js';
 import { intakeConfigFromEnv } from '../../functions/intake/config.js';
 import { pullConfigFromEnv } from '../../functions/pull/config.js';
+import { sealConfigFromEnv } from '../../functions/seal/config.js';
 import { sweepConfigFromEnv } from '../../functions/sweep/config.js';
 import { metricsNamespace } from '../../functions/shared/metrics.js';
 import { ENV, FEED } from '../../topology/names.js';
@@ -43,6 +44,7 @@ const parsers: Record<string, (env: Record<string, string>) => unknown> = {
   ingest: ingestConfigFromEnv,
   pull: pullConfigFromEnv,
   sweep: sweepConfigFromEnv,
+  seal: sealConfigFromEnv,
   ...Object.fromEntries(DESTINATION_IDS.map((d) => [`deliver-${d}`, deliverConfigFromEnv])),
 };
 
@@ -51,13 +53,36 @@ describe('the environment contract between the stack and the functions', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(Object.keys(parsers).sort());
   });
 
-  it.each(Object.keys(parsers))('%s: its config parser reads what the stack sets, the table and the stage namespace included', (name) => {
-    const { env } = functions.find((f) => f.name === name)!;
-    const config = parsers[name]!(env) as { tableName: string };
-    expect(config.tableName).toMatch(/^<ref:SyncState/);
+  it.each(Object.keys(parsers).filter((name) => name !== 'seal'))(
+    '%s: its config parser reads what the stack sets, the table and the stage namespace included',
+    (name) => {
+      const { env } = functions.find((f) => f.name === name)!;
+      const config = parsers[name]!(env) as { tableName: string };
+      expect(config.tableName).toMatch(/^<ref:SyncState/);
+      expect(metricsNamespace(env)).toBe('CreditExchange/dev');
+      // only the names topology/names.ts declares, and Node's own options (source-mapped stack traces)
+      expect(Object.keys(env).filter((k) => k !== 'NODE_OPTIONS' && !(Object.values(ENV) as string[]).includes(k))).toEqual([]);
+    },
+  );
+
+  it('seal: its config parser reads the stage, the evidence queue, bucket, key and algorithm the stack sets (no table)', () => {
+    const { env } = functions.find((f) => f.name === 'seal')!;
+    expect(sealConfigFromEnv(env)).toMatchObject({
+      stage: 'dev',
+      queueUrl: expect.stringMatching(/^<ref:EvidenceQueue/),
+      bucket: expect.stringMatching(/^<ref:EvidenceBucket/),
+      keyArn: expect.stringMatching(/^<att:EvidenceSigningKey\w+\.Arn>$/),
+      algorithm: 'SM2DSA',
+    });
+    expect(env[ENV.tableName]).toBeUndefined();
     expect(metricsNamespace(env)).toBe('CreditExchange/dev');
     // only the names topology/names.ts declares, and Node's own options (source-mapped stack traces)
     expect(Object.keys(env).filter((k) => k !== 'NODE_OPTIONS' && !(Object.values(ENV) as string[]).includes(k))).toEqual([]);
+  });
+
+  it('tells ingest, the pull and every lane the evidence queue', () => {
+    for (const { name, env } of functions.filter((f) => f.name === 'ingest' || f.name === 'pull' || f.name.startsWith('deliver-')))
+      expect({ name, queue: env[ENV.evidenceQueueUrl] }).toEqual({ name, queue: expect.stringMatching(/^<ref:EvidenceQueue/) });
   });
 
   it('tells each lane its destination and the pull the feed', () => {

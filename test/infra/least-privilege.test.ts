@@ -1,13 +1,15 @@
 /**
  * Least privilege, asserted: each function's role may touch only its own queues, the table actions
  * its code issues (found by bundling the handler as Lambda gets it, tree-shaken), its own secrets,
- * and the key; nothing names `*` except X-Ray, which has no resource-level permissions.
+ * and the key; nothing names `*` except X-Ray, which has no resource-level permissions. The
+ * evidence sealer, which uses no table, holds exactly infra/access.ts `sealAccess`, checked against
+ * the AWS SDK commands its bundle sends.
  */
 import * as esbuild from 'esbuild';
-import { tableAccess, type ExchangeFunctionRole } from '../../infra/access.js';
+import { sealAccess, tableAccess, STACK_KEY_ACTIONS, type EvidenceResource, type ExchangeFunctionRole } from '../../infra/access.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import { upstreams } from '../../topology/upstreams.js';
-import { refId, resourcesOf, synthesized } from './synth.js';
+import { refId, resourcesOf, stackKeyId, synthesized } from './synth.js';
 
 const template = synthesized('dev');
 const roles = resourcesOf(template, 'AWS::IAM::Role');
@@ -16,7 +18,7 @@ const functions = resourcesOf(template, 'AWS::Lambda::Function');
 const queues = resourcesOf(template, 'AWS::SQS::Queue');
 const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
 const tableId = Object.keys(resourcesOf(template, 'AWS::DynamoDB::Table'))[0];
-const keyId = Object.keys(resourcesOf(template, 'AWS::KMS::Key'))[0];
+const keyId = stackKeyId(template);
 
 interface Statement {
   Effect: string;
@@ -44,7 +46,9 @@ const logGroupOf = (functionName: string) =>
   refId(Object.values(functions).find((f) => f.Properties['FunctionName'] === functionName)!.Properties['LoggingConfig'].LogGroup);
 
 /** The key's data keys for the table and the queues: named actions, no wildcard, nothing more. */
-const KMS_ACTIONS = new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+const KMS_ACTIONS = new Set<string>(STACK_KEY_ACTIONS);
+/** Every table user sends its evidence entries to the evidence queue but the sweep and intake. */
+const EVIDENCE_QUEUE = 'credex-dev-evidence';
 
 /** What one role may do, by service, with the resources named by name. */
 function accessOf(functionName: string) {
@@ -91,7 +95,7 @@ describe('each function may touch only its own resources', () => {
   it.each(DESTINATION_IDS)('deliver %s: consumes its lane, reads its credentials, sends only to its own lane (repairs waiting for a breach)', (destination) => {
     const access = accessOf(`credex-dev-deliver-${destination}`);
     expect([...access.consume]).toEqual([`credex-dev-lane-${destination}`]);
-    expect([...access.send]).toEqual([`credex-dev-lane-${destination}`]);
+    expect([...access.send].sort()).toEqual([`credex-dev-lane-${destination}`, EVIDENCE_QUEUE].sort());
     expect([...access.secrets]).toEqual([`credex/dev/destinations/${destination}`]);
     expect([...access.table].sort()).toEqual([...tableAccess.deliver].sort());
     expect(access.wildcard).toEqual(XRAY);
@@ -108,10 +112,10 @@ describe('each function may touch only its own resources', () => {
     expect(access.kms).toEqual(KMS_ACTIONS);
   });
 
-  it('ingest: sends to intake only, reads the upstream credentials only', () => {
+  it('ingest: sends to intake and the evidence queue only, reads the upstream credentials only', () => {
     const access = accessOf('credex-dev-ingest');
     expect([...access.consume]).toEqual([]);
-    expect([...access.send]).toEqual(['credex-dev-intake']);
+    expect([...access.send].sort()).toEqual(['credex-dev-intake', EVIDENCE_QUEUE].sort());
     expect([...access.secrets].sort()).toEqual(
       Object.keys(upstreams)
         .map((u) => `credex/dev/upstreams/${u}`)
@@ -133,16 +137,116 @@ describe('each function may touch only its own resources', () => {
     expect(access.kms).toEqual(KMS_ACTIONS);
   });
 
-  it('pull: sends to intake only, reads the feed credentials only', () => {
+  it('pull: sends to intake and the evidence queue only, reads the feed credentials only', () => {
     const access = accessOf('credex-dev-pull');
     expect([...access.consume]).toEqual([]);
-    expect([...access.send].sort()).toEqual(['credex-dev-intake', 'credex-dev-scheduled-failures']);
+    expect([...access.send].sort()).toEqual(['credex-dev-evidence', 'credex-dev-intake', 'credex-dev-scheduled-failures']);
     expect([...access.secrets]).toEqual(['credex/dev/feeds/provincial-breaches']);
     expect([...access.table].sort()).toEqual([...tableAccess.pull].sort());
     expect(access.wildcard).toEqual(XRAY);
     expect(access.kms).toEqual(KMS_ACTIONS);
   });
 });
+
+describe('the evidence sealer', () => {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const idOf = (type: string, pathPart: string) => {
+    const ids = Object.keys(resources).filter((id) => resources[id]!.Type === type && id.startsWith(pathPart));
+    expect(ids).toHaveLength(1);
+    return ids[0]!;
+  };
+  const bucketId = idOf('AWS::S3::Bucket', 'EvidenceBucket');
+  const named: Record<EvidenceResource, unknown> = {
+    evidenceQueue: { 'Fn::GetAtt': [Object.entries(queues).find(([, q]) => q.Properties['QueueName'] === EVIDENCE_QUEUE)![0], 'Arn'] },
+    evidenceBucket: { 'Fn::GetAtt': [bucketId, 'Arn'] },
+    evidenceObjects: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
+    evidenceBucketKey: { 'Fn::GetAtt': [idOf('AWS::KMS::Key', 'EvidenceBucketKey'), 'Arn'] },
+    signingKey: { 'Fn::GetAtt': [idOf('AWS::KMS::Key', 'EvidenceSigningKey'), 'Arn'] },
+    stackKey: { 'Fn::GetAtt': [keyId, 'Arn'] },
+  };
+
+  it('holds exactly sealAccess on the evidence queue, bucket and keys, its log group and X-Ray: no table, no other queue', () => {
+    const granted = new Set<string>();
+    for (const statement of statementsOf('credex-dev-seal')) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of actionsOf(statement))
+        for (const resource of resourcesNamed(statement)) {
+          if (resource === '*') expect(XRAY).toContain(action);
+          else if (action.startsWith('logs:')) expect(refId(resource)).toBe(logGroupOf('credex-dev-seal'));
+          else granted.add(`${action} on ${JSON.stringify(resource)}`);
+        }
+    }
+    const expected = (Object.entries(sealAccess) as Array<[EvidenceResource, readonly string[]]>).flatMap(([resource, actions]) =>
+      actions.map((action) => `${action} on ${JSON.stringify(named[resource])}`),
+    );
+    expect([...granted].sort()).toEqual(expected.sort());
+    expect([...granted].filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('is granted what the commands its bundle sends need (SQS, S3, KMS), and only what AWS authorises them by besides', async () => {
+    const sent = await sdkActionsIssuedBy('seal');
+    const granted = new Set(Object.values(sealAccess).flat());
+    // what AWS checks besides the commands' own actions: listing (a missing object is 404, not
+    // 403) and the keys' data keys (SSE-KMS of the bucket and of the queue)
+    const implied = ['s3:ListBucket', 'kms:Decrypt', 'kms:GenerateDataKey'];
+    expect(sent.filter((a) => !granted.has(a))).toEqual([]);
+    expect([...granted].filter((a) => !sent.includes(a) && !implied.includes(a))).toEqual([]);
+  });
+});
+
+/** SDK command class → the IAM action it needs (the sealer's services). */
+const SDK_ACTIONS: Record<string, string> = {
+  ReceiveMessage: 'sqs:ReceiveMessage',
+  DeleteMessage: 'sqs:DeleteMessage',
+  DeleteMessageBatch: 'sqs:DeleteMessage',
+  ChangeMessageVisibility: 'sqs:ChangeMessageVisibility',
+  ChangeMessageVisibilityBatch: 'sqs:ChangeMessageVisibility',
+  GetQueueAttributes: 'sqs:GetQueueAttributes',
+  SendMessage: 'sqs:SendMessage',
+  SendMessageBatch: 'sqs:SendMessage',
+  GetObject: 's3:GetObject',
+  HeadObject: 's3:GetObject',
+  PutObject: 's3:PutObject',
+  ListObjectsV2: 's3:ListBucket',
+  Sign: 'kms:Sign',
+  Verify: 'kms:Verify',
+  GetPublicKey: 'kms:GetPublicKey',
+};
+
+/** The tree-shaken bundle of a handler, its packages left out (their imports stay visible). */
+async function bundleOf(role: ExchangeFunctionRole): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [`functions/${role}/handler.ts`],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** The SQS, S3 and KMS actions a handler's code can issue: `new XCommand(` in its bundle; an unknown command of those clients fails. */
+async function sdkActionsIssuedBy(role: ExchangeFunctionRole): Promise<string[]> {
+  const code = await bundleOf(role);
+  const actions = new Set<string>();
+  for (const [, names, pkg] of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-(sqs|s3|kms)"/g)) {
+    for (const specifier of names!
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)) {
+      const [imported, local = imported] = specifier.split(/\s+as\s+/) as [string, string?];
+      const operation = /^(\w+)Command$/.exec(imported)?.[1];
+      if (operation === undefined) continue;
+      if (!new RegExp(`new\\s+${local}\\s*\\(`).test(code)) continue;
+      const action = SDK_ACTIONS[operation];
+      if (!action) throw new Error(`functions/${role} sends ${imported} (@aws-sdk/client-${pkg}): list its IAM action here and grant it in infra/access.ts`);
+      actions.add(action);
+    }
+  }
+  return [...actions].sort();
+}
 
 /** DynamoDB command class (lib-dynamodb's, then client-dynamodb's) → the IAM action it needs. */
 const DYNAMODB_ACTIONS: Record<string, string> = {
@@ -168,16 +272,7 @@ const DYNAMODB_ACTIONS: Record<string, string> = {
 
 /** The table actions a handler's code can issue: `new XCommand(` in its tree-shaken bundle. */
 async function tableActionsIssuedBy(role: ExchangeFunctionRole): Promise<string[]> {
-  const result = await esbuild.build({
-    entryPoints: [`functions/${role}/handler.ts`],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.text;
+  const code = await bundleOf(role);
   const actions = new Set<string>();
   // esbuild renames clashing imports to XCommand2: the digits are not part of the name
   for (const [, command] of code.matchAll(/new (\w+?)Command\d*\(/g)) if (DYNAMODB_ACTIONS[command!]) actions.add(DYNAMODB_ACTIONS[command!]!);

@@ -7,16 +7,36 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
-import { OPERATOR_KEY_ACTIONS, operatorAccess, operatorGrants, type OperatorCommand, type OperatorResource } from '../../infra/operator-access.js';
+import {
+  OPERATOR_EVIDENCE_ACCESS,
+  OPERATOR_KEY_ACTIONS,
+  operatorAccess,
+  operatorGrants,
+  operatorPolicyGrants,
+  type OperatorCommand,
+  type OperatorResource,
+} from '../../infra/operator-access.js';
 import { OUTPUTS } from '../../infra/outputs.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import { STATUS_INDEX } from '../../topology/table.js';
-import { refId, resourcesOf, synthesized } from './synth.js';
+import { refId, resourcesOf, stackKeyId, synthesized } from './synth.js';
 
 const dev = { template: synthesized('dev') };
 const queues = resourcesOf(dev.template, 'AWS::SQS::Queue');
 const tableId = Object.keys(resourcesOf(dev.template, 'AWS::DynamoDB::Table'))[0]!;
-const keyId = Object.keys(resourcesOf(dev.template, 'AWS::KMS::Key'))[0]!;
+const keyId = stackKeyId(dev.template);
+/** The evidence log's bucket and keys (infra/constructs/evidence-log.ts: construct path Evidence/…). */
+const evidenceIdOf = (type: string, prefix: string) => {
+  const ids = Object.keys(resourcesOf(dev.template, type)).filter((id) => id.startsWith(prefix));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+const evidenceIds: Record<string, string> = {
+  [evidenceIdOf('AWS::S3::Bucket', 'EvidenceBucket')]: 'evidence bucket',
+  [evidenceIdOf('AWS::KMS::Key', 'EvidenceBucketKey')]: 'evidence bucket key',
+  [evidenceIdOf('AWS::KMS::Key', 'EvidenceSigningKey')]: 'evidence signing key',
+};
+const EVIDENCE_OBJECTS = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [evidenceIdOf('AWS::S3::Bucket', 'EvidenceBucket'), 'Arn'] }, '/*']] };
 const INDEX = `table/index/${STATUS_INDEX}`;
 
 interface Statement {
@@ -35,10 +55,14 @@ function operatorPolicy(template = dev.template) {
   return { id, properties: policy.Properties, statements: policy.Properties['PolicyDocument'].Statement as Statement[] };
 }
 
-/** A policy resource by what it is: `stack`, `table`, the index, `key`, or a queue by its name; anything else fails. */
+/**
+ * A policy resource by what it is: `stack`, `table`, the index, `key`, a queue by its name, or the
+ * evidence log's bucket, its objects and its keys; anything else fails.
+ */
 function nameOf(resource: unknown): string {
   if (typeof resource === 'string') throw new Error(`a literal resource ${resource}: the policy must name this stack's resources`);
   if (JSON.stringify(resource) === JSON.stringify({ Ref: 'AWS::StackId' })) return 'stack';
+  if (JSON.stringify(resource) === JSON.stringify(EVIDENCE_OBJECTS)) return 'evidence objects';
   const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (join) {
     const [separator, [table, suffix, ...rest]] = join;
@@ -53,6 +77,7 @@ function nameOf(resource: unknown): string {
   expect(attribute).toBe('Arn');
   if (id === tableId) return 'table';
   if (id === keyId) return 'key';
+  if (evidenceIds[id]) return evidenceIds[id];
   const queue = queues[id]?.Properties['QueueName'] as string | undefined;
   if (!queue) throw new Error(`the policy names ${id}, which is not this stack's table, key or queue`);
   return queue;
@@ -66,7 +91,7 @@ function grantsOf(statements: readonly Statement[]): string[] {
     expect(Object.keys(statement).sort()).toEqual(['Action', 'Effect', 'Resource']);
     expect(statement.Effect).toBe('Allow');
     for (const action of listOf(statement.Action)) {
-      expect(action).toMatch(/^[a-z]+:[A-Za-z]+$/);
+      expect(action).toMatch(/^[a-z0-9]+:[A-Za-z]+$/);
       for (const resource of listOf(statement.Resource)) pairs.add(`${action} on ${nameOf(resource)}`);
     }
   }
@@ -85,6 +110,10 @@ const RESOURCE_NAMES: Record<OperatorResource, string[]> = {
   intakeDlq: [intakeDlq],
   laneQueues,
   laneDlqs,
+  evidenceBucket: ['evidence bucket'],
+  evidenceObjects: ['evidence objects'],
+  evidenceBucketKey: ['evidence bucket key'],
+  evidenceSigningKey: ['evidence signing key'],
 };
 
 describe('the operator policy', () => {
@@ -101,18 +130,19 @@ describe('the operator policy', () => {
 
   it("grants infra/operator-access.ts on this stack's resources and the key, nothing else", () => {
     const expected = new Set<string>();
-    for (const [resource, actions] of Object.entries(operatorGrants()) as Array<[OperatorResource, string[]]>) {
+    for (const [resource, actions] of Object.entries(operatorPolicyGrants()) as Array<[OperatorResource, string[]]>) {
       for (const action of actions) for (const name of RESOURCE_NAMES[resource]) expected.add(`${action} on ${name}`);
     }
     for (const action of OPERATOR_KEY_ACTIONS) expected.add(`${action} on key`);
     expect(grants).toEqual([...expected].sort());
   });
 
-  it('names every table, queue and key action explicitly: no wildcard in an action or a resource', () => {
-    // grantsOf already refused literal resources (so `*`) and actions that are not one plain name
-    const json = JSON.stringify(policy.statements);
+  it('names every table, queue and key action explicitly: no wildcard in an action or a resource but the evidence objects', () => {
+    // grantsOf already refused literal resources (so `*`) and actions that are not one plain name;
+    // the evidence windows are named by sequence number as they are sealed: only a pattern names them all
+    const json = JSON.stringify(policy.statements).replaceAll(JSON.stringify(EVIDENCE_OBJECTS), '"evidence objects"');
     expect(json).not.toMatch(/\*/);
-    expect(grants.filter((g) => g.startsWith('kms:')).sort()).toEqual(OPERATOR_KEY_ACTIONS.map((a) => `${a} on key`).sort());
+    expect(grants.filter((g) => g.startsWith('kms:') && g.endsWith(' on key')).sort()).toEqual(OPERATOR_KEY_ACTIONS.map((a) => `${a} on key`).sort());
   });
 
   it('never consumes a live queue and never sends to a DLQ: messages move only DLQ → queue', () => {
@@ -122,6 +152,29 @@ describe('the operator policy', () => {
     }
     for (const dlq of [intakeDlq, ...laneDlqs]) expect(grants).not.toContain(`sqs:SendMessage on ${dlq}`);
     expect(grants.filter((g) => g.startsWith('sqs:PurgeQueue') || g.startsWith('sqs:SetQueueAttributes') || g.startsWith('dynamodb:DeleteItem'))).toEqual([]);
+  });
+
+  it('only reads the evidence log: its windows and head, decrypted, and the signing key to verify with', () => {
+    const evidence = grants.filter((g) => g.includes(' on evidence '));
+    expect(evidence).toEqual(
+      [
+        's3:ListBucket on evidence bucket',
+        's3:GetObject on evidence objects',
+        'kms:Decrypt on evidence bucket key',
+        'kms:GetPublicKey on evidence signing key',
+        'kms:Verify on evidence signing key',
+      ].sort(),
+    );
+    expect(Object.values(OPERATOR_EVIDENCE_ACCESS).flat().sort()).toEqual(['kms:Decrypt', 'kms:GetPublicKey', 'kms:Verify', 's3:GetObject', 's3:ListBucket']);
+  });
+
+  it('never lets an operator write, sign or delete evidence, whatever a command asks for', () => {
+    const writes = ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:PutBucketObjectLockConfiguration', 'kms:Sign'];
+    expect(
+      Object.values(operatorPolicyGrants())
+        .flat()
+        .filter((action) => writes.includes(action)),
+    ).toEqual([]);
   });
 
   it('lets SQS redrive a DLQ it may start a move task on: receive, delete and attributes there, send to its source queue', () => {
@@ -193,6 +246,13 @@ const SDK: Record<string, { prefix: string; commands: Record<string, string[]>; 
   '@aws-sdk/client-cloudformation': { prefix: 'cloudformation', commands: { DescribeStacks: ['DescribeStacks'] }, clients: ['CloudFormationClient'] },
   // GetCallerIdentity needs no permission: it answers whoever signed the request
   '@aws-sdk/client-sts': { prefix: 'sts', commands: { GetCallerIdentity: [] }, clients: ['STSClient'] },
+  // the evidence log (credex evidence …): listing a prefix needs s3:ListBucket on the bucket
+  '@aws-sdk/client-s3': {
+    prefix: 's3',
+    commands: { GetObject: ['GetObject'], HeadObject: ['GetObject'], ListObjectsV2: ['ListBucket'], PutObject: ['PutObject'] },
+    clients: ['S3Client'],
+  },
+  '@aws-sdk/client-kms': { prefix: 'kms', commands: { GetPublicKey: ['GetPublicKey'], Verify: ['Verify'], Sign: ['Sign'] }, clients: ['KMSClient'] },
 };
 
 interface Issued {

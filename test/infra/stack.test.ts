@@ -12,7 +12,7 @@ import { checkStage, stages } from '../../infra/stages.js';
 import { registeredRequestsPerSecond, upstreams } from '../../topology/upstreams.js';
 import { DEFAULT_ROUTING_LEASE_SECONDS } from '../../topology/topology.js';
 import { STATUS_INDEX, TTL_ATTRIBUTE } from '../../topology/table.js';
-import { refId, resourcesOf, synthesize, synthesized } from './synth.js';
+import { refId, resourcesOf, stackKeyId, synthesize, synthesized } from './synth.js';
 import { stagePlan } from '../../infra/stack.js';
 
 const dev = { template: synthesized('dev') };
@@ -30,9 +30,9 @@ describe('queues', () => {
   );
   const deadLetterQueues = Object.entries(queues).filter(([, q]) => String(q.Properties['QueueName']).endsWith('-dlq'));
 
-  it('has an intake queue and one queue per destination, each with its own DLQ', () => {
+  it('has an intake queue, one queue per destination and the evidence queue, each with its own DLQ', () => {
     expect(sourceQueues.map(([, q]) => q.Properties['QueueName']).sort()).toEqual(
-      ['credex-dev-intake', ...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`)].sort(),
+      ['credex-dev-intake', ...DESTINATION_IDS.map((d) => `credex-dev-lane-${d}`), 'credex-dev-evidence'].sort(),
     );
     expect(deadLetterQueues).toHaveLength(sourceQueues.length);
     for (const [, queue] of sourceQueues) {
@@ -44,7 +44,7 @@ describe('queues', () => {
   });
 
   it('encrypts every queue with the stack key and keeps messages 14 days', () => {
-    const keyId = Object.keys(resourcesOf(dev.template, 'AWS::KMS::Key'))[0];
+    const keyId = stackKeyId(dev.template);
     for (const [, queue] of Object.entries(queues)) {
       expect(refId(queue.Properties['KmsMasterKeyId'])).toBe(keyId);
       expect(queue.Properties['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
@@ -108,8 +108,8 @@ describe('event sources', () => {
 describe('functions', () => {
   it('run Node.js 22 on arm64 with tracing, JSON logs into a log group with retention', () => {
     const logGroups = resourcesOf(dev.template, 'AWS::Logs::LogGroup');
-    // intake, ingest, pull, the expiry sweep and a deliver function per destination
-    expect(Object.keys(functions)).toHaveLength(4 + DESTINATION_IDS.length);
+    // intake, ingest, pull, the expiry sweep, the evidence sealer and a deliver function per destination
+    expect(Object.keys(functions)).toHaveLength(5 + DESTINATION_IDS.length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -119,7 +119,9 @@ describe('functions', () => {
       });
       const logGroup = logGroups[refId(fn.Properties['LoggingConfig'].LogGroup)!];
       expect(logGroup?.Properties['RetentionInDays']).toBe(stages['dev']!.logRetentionDays);
-      expect(fn.Properties['Environment'].Variables).toMatchObject({ TABLE_NAME: expect.anything(), POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/dev' });
+      expect(fn.Properties['Environment'].Variables).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/dev' });
+      // every function but the sealer, which keeps nothing in the table, is told the table
+      expect(fn.Properties['Environment'].Variables['TABLE_NAME'] === undefined).toBe(fn.Properties['FunctionName'] === 'credex-dev-seal');
     }
   });
 
@@ -130,11 +132,11 @@ describe('functions', () => {
     expect(new Set(nodeOptions(prod.template))).toEqual(new Set([undefined]));
   });
 
-  it('leaves a failed pull or sweep to the next scheduled run instead of retrying it', () => {
+  it('leaves a failed pull, sweep or seal to the next scheduled run instead of retrying it', () => {
     const idOf = (name: string) => Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === name)![0];
     const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
     expect(configs).toEqual(
-      ['credex-dev-pull', 'credex-dev-sweep'].map((name) =>
+      ['credex-dev-pull', 'credex-dev-sweep', 'credex-dev-seal'].map((name) =>
         expect.objectContaining({ Properties: expect.objectContaining({ FunctionName: { Ref: idOf(name) }, MaximumRetryAttempts: 0 }) }),
       ),
     );
@@ -240,7 +242,7 @@ describe('alarms and dashboard', () => {
     });
     expect(JSON.stringify(allow['Condition']['ArnLike']['aws:SourceArn'])).toContain(':alarm:credex-dev-*');
     expect(statements.find((st) => st['Effect'] === 'Deny')).toMatchObject({ Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
-    const [key] = Object.values(resourcesOf(dev.template, 'AWS::KMS::Key'));
+    const key = resourcesOf(dev.template, 'AWS::KMS::Key')[stackKeyId(dev.template)];
     expect(key!.Properties['KeyPolicy'].Statement).toContainEqual(
       expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow' }),
     );
@@ -304,7 +306,7 @@ describe('ingest API and pull schedule', () => {
 });
 
 describe('holds under audit', () => {
-  const keyId = Object.keys(resourcesOf(dev.template, 'AWS::KMS::Key'))[0];
+  const keyId = stackKeyId(dev.template);
 
   it('encrypts every log group with the stack key, which lets CloudWatch Logs of this account and region use it', () => {
     const groups = Object.values(resourcesOf(dev.template, 'AWS::Logs::LogGroup'));
@@ -314,16 +316,17 @@ describe('holds under audit', () => {
         group: group.Properties['LogGroupName'],
         key: keyId,
       });
-    const key = Object.values(resourcesOf(dev.template, 'AWS::KMS::Key'))[0]!;
+    const key = resourcesOf(dev.template, 'AWS::KMS::Key')[keyId]!;
     const logs = (key.Properties['KeyPolicy'].Statement as Array<Record<string, unknown>>).find((st) => JSON.stringify(st['Principal']).includes('logs.'));
     expect(logs).toMatchObject({ Effect: 'Allow', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': expect.anything() } } });
   });
 
-  it("reserves concurrency for ingest (the stage's burst: never throttled behind the API), the pull and the sweep (one run at a time)", () => {
+  it("reserves concurrency for ingest (the stage's burst: never throttled behind the API), the pull, the sweep and the sealer (one run at a time)", () => {
     const reserved = Object.fromEntries(Object.values(functions).map((f) => [f.Properties['FunctionName'], f.Properties['ReservedConcurrentExecutions']]));
     expect(reserved['credex-dev-ingest']).toBe(stages['dev']!.ingest.burstLimit);
     expect(reserved['credex-dev-pull']).toBe(1);
     expect(reserved['credex-dev-sweep']).toBe(1);
+    expect(reserved['credex-dev-seal']).toBe(1);
     const demand = concurrencyDemand(stagePlan(stages['dev']!));
     expect(demand.total).toBeLessThanOrEqual(1000 - 100);
   });
@@ -337,8 +340,13 @@ describe('holds under audit', () => {
   it('keeps a failed scheduled run (pull, sweep) in the scheduled-failures queue, alarmed', () => {
     const failures = queueByName('credex-dev-scheduled-failures')![0];
     const configs = Object.values(resourcesOf(dev.template, 'AWS::Lambda::EventInvokeConfig'));
-    expect(configs).toHaveLength(2);
-    for (const config of configs) expect(refId(config.Properties['DestinationConfig'].OnFailure.Destination)).toBe(failures);
+    expect(configs).toHaveLength(3);
+    const sealId = Object.entries(functions).find(([, f]) => f.Properties['FunctionName'] === 'credex-dev-seal')![0];
+    for (const config of configs) {
+      // the sealer's triggers overlap its runs by design: one held back past a minute is dropped, not kept
+      if (refId(config.Properties['FunctionName']) === sealId) expect(config.Properties['DestinationConfig']).toBeUndefined();
+      else expect(refId(config.Properties['DestinationConfig'].OnFailure.Destination)).toBe(failures);
+    }
     for (const schedule of Object.values(resourcesOf(dev.template, 'AWS::Scheduler::Schedule')))
       expect(refId(schedule.Properties['Target'].DeadLetterConfig.Arn)).toBe(failures);
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'credex-dev-scheduled-failures', Threshold: 1 });

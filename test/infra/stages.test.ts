@@ -52,6 +52,13 @@ describe('stages', () => {
     ],
     ['an account id that is not 12 digits', (s) => (s.env.account = '1234'), /env\.account: "1234" must be a 12-digit AWS account id/],
     ['a secret prefix with a double slash', (s) => (s.secretPrefix = 'credex//prod'), /secretPrefix: "credex\/\/prod" may hold only/],
+    [
+      'production evidence kept under five years',
+      (s) => (s.evidenceRetentionDays = 1824),
+      /evidenceRetentionDays: a production stage keeps its evidence at least 1825 days \(5 years\); got 1824/,
+    ],
+    ['evidence kept no days', (s) => ((s.production = false), (s.evidenceRetentionDays = 0)), /evidenceRetentionDays: must be a whole number of days/],
+    ['evidence kept part of a day', (s) => ((s.production = false), (s.evidenceRetentionDays = 1.5)), /evidenceRetentionDays: must be a whole number of days/],
   ])('refuses %s', (_, change, message) => {
     const problems = checkStage(variant(change));
     expect(problems.join('\n')).toMatch(message);
@@ -59,6 +66,13 @@ describe('stages', () => {
 
   it.each(['rate(1 hour)', 'rate(10 minutes)', 'cron(0/15 * * * ? *)'])('accepts the schedule %s', (schedule) => {
     expect(checkStage(variant((s) => (s.feed.schedule = schedule)))).toEqual([]);
+  });
+
+  it('keeps production evidence at least five years, the dev stage a month', () => {
+    expect(stages['prod']!.evidenceRetentionDays).toBe(1825);
+    expect(stages['dev']!.evidenceRetentionDays).toBe(30);
+    expect(checkStage(variant((s) => (s.evidenceRetentionDays = 3650)))).toEqual([]);
+    expect(checkStage(variant((s) => ((s.production = false), (s.alarms.emails = []), (s.evidenceRetentionDays = 1))))).toEqual([]);
   });
 
   it('allows plain http to localhost outside production', () => {

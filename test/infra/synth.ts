@@ -59,3 +59,11 @@ export function refId(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The logical id of the stack key (alias `alias/credex-<stage>`): the evidence log has keys of its own. */
+export function stackKeyId(template: Template, stage = 'dev'): string {
+  const alias = Object.values(resourcesOf(template, 'AWS::KMS::Alias')).find((a) => a.Properties['AliasName'] === `alias/credex-${stage}`);
+  const id = refId(alias?.Properties['TargetKeyId']);
+  if (!id) throw new Error(`no key has the alias alias/credex-${stage}`);
+  return id;
+}

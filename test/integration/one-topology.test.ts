@@ -43,7 +43,7 @@ async function localQueues(variant: Topology): Promise<QueueSettings> {
   const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: provisioned.tableName }));
   expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
   const settings: QueueSettings = {};
-  for (const { url, dlqUrl } of [provisioned.intake, ...Object.values(provisioned.lanes)]) {
+  for (const { url, dlqUrl } of [provisioned.intake, ...Object.values(provisioned.lanes), provisioned.evidence]) {
     for (const queueUrl of [url, dlqUrl]) {
       const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
       const name = queueUrl.slice(queueUrl.lastIndexOf('/') + 1).slice(prefix.length + 1);

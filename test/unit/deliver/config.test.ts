@@ -7,6 +7,7 @@ const env = {
   DESTINATION: 'provincial',
   ENDPOINT_URL: 'https://credit.hlj.example/',
   LANE_QUEUE_URL: 'https://sqs/q',
+  EVIDENCE_QUEUE_URL: 'https://sqs/evidence',
   CREDENTIALS_SECRET: 'credex/provincial',
 };
 
@@ -19,6 +20,7 @@ describe('deliverConfigFromEnv', () => {
       queueUrl: 'https://sqs/q',
       lane: destinations.provincial.lane,
       credentialsSecret: 'credex/provincial',
+      evidenceQueueUrl: 'https://sqs/evidence',
     });
     expect(deliverConfigFromEnv({ ...env, RATE_LIMIT_PER_SECOND: '', MAX_CONCURRENCY: '' }).lane).toEqual(destinations.provincial.lane);
   });

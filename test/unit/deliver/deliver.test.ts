@@ -4,7 +4,10 @@
  * already delivered one is skipped without a request, a 503 leaves it failed and retried later, a
  * refusal is final.
  */
+import { createHash } from 'node:crypto';
 import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { entryLine, type EvidenceEntry } from '../../../functions/shared/evidence/format.js';
+import { canonicalJson } from '../../../functions/shared/records/content-hash.js';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { processDeliverBatch, type DeliverDeps } from '../../../functions/deliver/deliver.js';
@@ -359,5 +362,113 @@ describe('a failing endpoint and the circuit', () => {
     const messages = [claimed[2]!.message, claimed[1]!.message, claimed[0]!.message, claimed[3]!.message];
     // B has an untried revision: both its messages go before A, revision 1 first (its message came first)
     expect(sendingOrder(messages, claimed).map((p) => p.message.messageId)).toEqual(['m-B-1', 'm-B-2', 'm-C-1', 'm-A-1']);
+  });
+});
+
+describe('the evidence of each request', () => {
+  /** An outbox that keeps what was added and when it was flushed, relative to the state's writes. */
+  function recordingOutbox(failFlush = false) {
+    const added: EvidenceEntry[] = [];
+    const flushed: EvidenceEntry[][] = [];
+    let pending: EvidenceEntry[] = [];
+    return {
+      added,
+      flushed,
+      outbox: {
+        add: (e: EvidenceEntry) => {
+          added.push(e);
+          pending.push(e);
+        },
+        flush: async () => {
+          if (failFlush) throw new Error('evidence queue unreachable');
+          flushed.push(pending);
+          pending = [];
+        },
+      },
+    };
+  }
+
+  it('is one entry a request, with digests of the exact bodies, the status, the receipt and the record digest, flushed before the outcome is recorded', async () => {
+    await accepted('E-1');
+    const { added, flushed, outbox } = recordingOutbox();
+    let flushedBeforeOutcome: boolean | undefined;
+    deps = {
+      ...deps,
+      evidence: outbox,
+      state: overriding(state, {
+        recordDestinationOutcome: async (...args: Parameters<typeof state.recordDestinationOutcome>) => {
+          flushedBeforeOutcome = flushed.flat().length === 1;
+          return state.recordDestinationOutcome(...args);
+        },
+      }),
+    };
+    await processDeliverBatch([lane('E-1')], deps);
+    expect(flushedBeforeOutcome).toBe(true);
+    expect(added).toHaveLength(1);
+    const entry = added[0]!;
+    const body = JSON.stringify({ id: 'E-1', revision: 1 });
+    const stored = commitment({ recordId: 'E-1', revision: 1 });
+    expect(entry).toMatchObject({
+      v: 1,
+      kind: 'send',
+      party: 'municipal',
+      method: 'PUT',
+      path: '/records/E-1',
+      requestDigest: createHash('sm3').update(body).digest('hex'),
+      requestBytes: Buffer.byteLength(body),
+      status: 200,
+      error: null,
+      responseDigest: createHash('sm3').update('{"code":0}').digest('hex'),
+      responseBytes: 10,
+      records: [
+        {
+          key: 'commitment:hrbxq-approval:E-1:1:municipal',
+          recordDigest: createHash('sm3').update(canonicalJson(stored)).digest('hex'),
+          outcome: 'delivered',
+          receipt: 'R-E-1',
+        },
+      ],
+    });
+    expect(Date.parse(entry.answeredAt!)).toBeGreaterThanOrEqual(Date.parse(entry.sentAt));
+    expect(entryLine(entry)).not.toMatch(/\d{17}[\dX]/); // never an identity number
+  });
+
+  it('records a timeout as an exchange without an answer, and a 503 with its status', async () => {
+    await accepted('E-2');
+    await accepted('E-3');
+    const { added, outbox } = recordingOutbox();
+    deps = {
+      ...deps,
+      evidence: outbox,
+      fetch: (async (url: string) => {
+        if (url.endsWith('E-2')) throw Object.assign(new Error('timed out'), { name: 'TimeoutError' });
+        return new Response('busy', { status: 503 });
+      }) as typeof fetch,
+    };
+    await processDeliverBatch([lane('E-2'), lane('E-3')], deps);
+    const byPath = new Map(added.map((e) => [e.path, e]));
+    expect(byPath.get('/records/E-2')).toMatchObject({ status: null, error: 'timeout', responseDigest: null, answeredAt: null });
+    expect(byPath.get('/records/E-3')).toMatchObject({
+      status: 503,
+      error: null,
+      records: [{ key: 'commitment:hrbxq-approval:E-3:1:municipal', outcome: 'transient' }],
+    });
+  });
+
+  it('keeps the refused request too when credentials are reloaded and the request sent again', async () => {
+    await accepted('E-4');
+    const { added, outbox } = recordingOutbox();
+    let calls = 0;
+    deps = { ...deps, evidence: outbox, fetch: (async () => new Response('{}', { status: calls++ === 0 ? 401 : 200 })) as typeof fetch };
+    await processDeliverBatch([lane('E-4')], deps);
+    expect(added.map((e) => e.status)).toEqual([401, 200]);
+  });
+
+  it('fails the batch, recording no outcome, when the evidence cannot be queued', async () => {
+    await accepted('E-5');
+    deps = { ...deps, evidence: recordingOutbox(true).outbox };
+    await expect(processDeliverBatch([lane('E-5')], deps)).rejects.toThrow('evidence queue unreachable');
+    const view = await state.readRecordState(ref('E-5'));
+    expect(view.destinations.find((d) => d.destination === 'municipal')?.status).not.toBe('delivered');
   });
 });

@@ -8,7 +8,12 @@ import { METRICS } from '../../../topology/names.js';
 import { captureOutput } from '../../support/capture-output.js';
 import { emfBlobs } from '../../support/emf.js';
 
-const env = { TABLE_NAME: 't', INTAKE_QUEUE_URL: 'https://sqs/intake', POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test' };
+const env = {
+  TABLE_NAME: 't',
+  INTAKE_QUEUE_URL: 'https://sqs/intake',
+  EVIDENCE_QUEUE_URL: 'https://sqs/evidence',
+  POWERTOOLS_METRICS_NAMESPACE: 'CreditExchange/test',
+};
 const platform: Platform = {
   ddb: {} as DynamoDBDocumentClient,
   sqs: {} as SQSClient,

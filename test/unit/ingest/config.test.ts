@@ -4,7 +4,7 @@ import { createUpstreamSecrets } from '../../../functions/ingest/ingest.js';
 import { memorySecretSource } from '../../../functions/shared/signing/credentials.js';
 import { resolveUpstreams, upstreamSecretName, upstreams } from '../../../topology/upstreams.js';
 
-const env = { TABLE_NAME: 't', INTAKE_QUEUE_URL: 'https://sqs/intake' };
+const env = { TABLE_NAME: 't', INTAKE_QUEUE_URL: 'https://sqs/intake', EVIDENCE_QUEUE_URL: 'https://sqs/evidence' };
 
 describe('upstream secret names', () => {
   it('are <prefix>/upstreams/<upstreamId>, for every registered upstream', () => {
@@ -27,6 +27,7 @@ describe('ingestConfigFromEnv', () => {
     expect(config).toEqual({
       tableName: 't',
       intakeQueueUrl: 'https://sqs/intake',
+      evidenceQueueUrl: 'https://sqs/evidence',
       upstreams: resolveUpstreams('credex'),
       maxRecordsPerRequest: 100,
       maxBodyBytes: 5 * 1024 * 1024,

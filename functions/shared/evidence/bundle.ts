@@ -1,0 +1,94 @@
+/**
+ * A proof bundle: everything a third party needs to check a record's exchanges with nothing but
+ * the bundle — the entries, each with its inclusion proof, the signed statements of their windows,
+ * and the public key. Written as JSON with two-space indentation and a final newline, which the
+ * verifier requires exactly (any changed byte fails). docs/evidence.md describes it for verifiers.
+ */
+import { inclusionProofs } from './merkle.js';
+import { parseEntryLine, type EvidenceEntry, type SigningAlgorithm } from './format.js';
+import { verifyLog, type LogVerification, type TrustedKey } from './chain.js';
+import { spkiToPem } from './signer.js';
+import type { EvidenceReader } from './store.js';
+
+export const BUNDLE_FORMAT = 'credex-evidence-bundle/1';
+
+export interface RecordSelector {
+  recordType: string;
+  recordId: string;
+  /** Without it, every source's record of that type and id. */
+  source?: string;
+}
+
+export interface BundleEntry {
+  window: number;
+  index: number;
+  line: string;
+  /** The audit path, hex, nearest sibling first (RFC 9162 §2.1.3). */
+  proof: string[];
+}
+
+export interface ProofBundle {
+  format: typeof BUNDLE_FORMAT;
+  /** `recordType:source:recordId` (or `recordType:*:recordId` for every source). */
+  record: string;
+  algorithm: SigningAlgorithm;
+  publicKey: string;
+  windows: Array<{ statement: string; signature: string }>;
+  entries: BundleEntry[];
+}
+
+export const bundleText = (bundle: ProofBundle): string => `${JSON.stringify(bundle, null, 2)}\n`;
+
+/** Whether an entry carried the record: one of its keys starts `recordType:source:recordId:`. */
+export function entryConcerns(entry: Pick<EvidenceEntry, 'records'>, selector: RecordSelector): boolean {
+  return entry.records.some((r) => {
+    const [type, source, id] = r.key.split(':');
+    return type === selector.recordType && id === selector.recordId && (selector.source === undefined || source === selector.source);
+  });
+}
+
+export interface RecordEvidence {
+  verification: LogVerification;
+  found: Array<BundleEntry & { entry: EvidenceEntry; statement: { until: string; entries: number } }>;
+  windows: Map<number, { statement: string; signature: string }>;
+}
+
+/**
+ * Every exchange of the record, each with its window and inclusion proof — read while the whole
+ * log is verified (a proof from a log that does not verify proves nothing).
+ */
+export async function findRecordEvidence(store: EvidenceReader, trusted: TrustedKey, selector: RecordSelector): Promise<RecordEvidence> {
+  const found: RecordEvidence['found'] = [];
+  const windows = new Map<number, { statement: string; signature: string }>();
+  const verification = await verifyLog(store, trusted, {
+    visit: (window) => {
+      let proofs: Buffer[][] | undefined;
+      window.entries.forEach((line, index) => {
+        const entry = parseEntryLine(line);
+        if (!entryConcerns(entry, selector)) return;
+        proofs ??= inclusionProofs(window.entries.map((l) => Buffer.from(l, 'utf8')));
+        found.push({
+          window: window.seq,
+          index,
+          line,
+          proof: proofs[index]!.map((h) => h.toString('hex')),
+          entry,
+          statement: { until: window.statement.until, entries: window.statement.entries },
+        });
+        windows.set(window.seq, { statement: window.statementText, signature: window.signature });
+      });
+    },
+  });
+  return { verification, found, windows };
+}
+
+export function proofBundle(evidence: RecordEvidence, trusted: TrustedKey, algorithm: SigningAlgorithm, selector: RecordSelector): ProofBundle {
+  return {
+    format: BUNDLE_FORMAT,
+    record: `${selector.recordType}:${selector.source ?? '*'}:${selector.recordId}`,
+    algorithm,
+    publicKey: spkiToPem(trusted.spki),
+    windows: [...evidence.windows.entries()].sort(([a], [b]) => a - b).map(([, w]) => w),
+    entries: evidence.found.map(({ window, index, line, proof }) => ({ window, index, line, proof })),
+  };
+}
