@@ -88,12 +88,14 @@ export const SEAL_FUNCTION: FunctionSize = { timeoutSeconds: 120, memoryMb: 512,
 export const SEAL_INTERVAL_SECONDS = 60;
 /**
  * The evidence queue: a message stays invisible while one run may still be sealing it (twice the
- * sealer's timeout), and one refused five times (not in the entry format) moves to its DLQ.
+ * sealer's timeout). Good evidence must outlast a sealer outage on the queue (KMS or S3 refusing):
+ * only after 100 receives — over 6 hours of failed runs — does a message move to the DLQ, where a
+ * message not in the entry format also ends (docs/runbook.md (i): redrive after the fix).
  */
 export const EVIDENCE_QUEUE: QueuePlan = {
   name: 'evidence',
   visibilityTimeoutSeconds: 2 * SEAL_FUNCTION.timeoutSeconds,
-  maxReceiveCount: 5,
+  maxReceiveCount: 100,
   retentionDays: RETENTION_DAYS,
 };
 

@@ -708,16 +708,7 @@ export class CreditExchangeStack extends Stack {
         width: 14,
         left: METRICS.intake.map((name) => m.exchangeMetric(name, intakeService).with({ label: name.toLowerCase() })),
       }),
-      new cloudwatch.GraphWidget({
-        title: 'intake: DLQ depth',
-        width: 5,
-        left: [watchedIntake.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'intake: oldest message (s)',
-        width: 5,
-        left: [watchedIntake.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })],
-      }),
+      ...queueWidgets('intake', watchedIntake),
     ]);
     for (const [destination, lane] of this.lanes)
       m.laneRow(destination, { name: `lane-${destination}`, queue: lane.queue.queue, deadLetterQueue: lane.queue.deadLetterQueue });
@@ -757,16 +748,7 @@ export class CreditExchangeStack extends Stack {
         width: 14,
         left: METRICS.seal.map((name) => m.exchangeMetric(name, { service: SERVICES.seal }).with({ label: name })),
       }),
-      new cloudwatch.GraphWidget({
-        title: 'evidence: DLQ depth',
-        width: 5,
-        left: [evidence.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'evidence: oldest message (s)',
-        width: 5,
-        left: [evidence.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })],
-      }),
+      ...queueWidgets('evidence', evidence),
     ]);
     m.addRow('Credit', [
       new cloudwatch.GraphWidget({
@@ -784,4 +766,20 @@ export class CreditExchangeStack extends Stack {
       }),
     ]);
   }
+}
+
+/** A queue's two dashboard widgets: its DLQ's depth and its oldest message's age. */
+function queueWidgets(name: string, queues: { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }): cloudwatch.GraphWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: `${name}: DLQ depth`,
+      width: 5,
+      left: [queues.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })],
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${name}: oldest message (s)`,
+      width: 5,
+      left: [queues.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1) })],
+    }),
+  ];
 }

@@ -181,7 +181,8 @@ export function verifyBundle(text, trustedPem) {
   );
   exactKeys(bundle, ['format', 'record', 'algorithm', 'publicKey', 'windows', 'entries'], 'the bundle');
   check(bundle.format === 'credex-evidence-bundle/1', `unknown bundle format ${JSON.stringify(bundle.format)}`);
-  check(typeof bundle.record === 'string' && bundle.record.split(':').length === 3, 'record must be recordType:source:recordId');
+  const recordParts = typeof bundle.record === 'string' ? /^([A-Za-z]+):([a-z0-9-]+|\*):(.+)$/.exec(bundle.record) : null;
+  check(recordParts, 'record must be recordType:source:recordId');
   check(bundle.algorithm === 'SM2DSA' || bundle.algorithm === 'ECDSA_SHA_256', `unknown algorithm ${JSON.stringify(bundle.algorithm)}`);
   const pem = /^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=\n]+)-----END PUBLIC KEY-----\n$/.exec(bundle.publicKey);
   check(pem, 'publicKey is not a PEM public key');
@@ -192,6 +193,7 @@ export function verifyBundle(text, trustedPem) {
   );
   if (trustedPem !== undefined) check(trustedPem.trim() === bundle.publicKey.trim(), 'the bundle is signed by another key than the one you trust (--key)');
   const fingerprint = sm3(spki).toString('hex').slice(0, 32);
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
   check(Array.isArray(bundle.windows) && bundle.windows.length > 0, 'windows must be a non-empty list');
   const windows = new Map();
@@ -202,6 +204,9 @@ export function verifyBundle(text, trustedPem) {
     const m = typeof w.statement === 'string' && STATEMENT.exec(w.statement);
     check(m, `${where}: the statement is not in the credex-evidence-window/1 format`);
     const [, stage, seq, from, until, entries, root, prev, keyId, algorithm] = m;
+    check(ISO.test(from) && ISO.test(until), `${where}: from and until must be UTC times with milliseconds`);
+    // a local key is named by its fingerprint: it must be the bundle's key (a KMS key is named by its ARN)
+    check(!keyId.startsWith('local:') || keyId === `local:${fingerprint}`, `${where}: signed by ${keyId}, but the bundle's public key is local:${fingerprint}`);
     check(algorithm === bundle.algorithm, `${where}: signed with ${algorithm}, the bundle says ${bundle.algorithm}`);
     check(typeof w.signature === 'string' && Buffer.from(w.signature, 'base64').toString('base64') === w.signature, `${where}: the signature is not base64`);
     const window = {
@@ -219,16 +224,19 @@ export function verifyBundle(text, trustedPem) {
     };
     check(!previous || window.seq > previous.seq, `${where}: windows must be in increasing order of seq`);
     check(!previous || previous.stage === stage, `${where}: of stage ${stage}, the windows before it of ${previous?.stage}`);
-    // consecutive windows: the chain link between them is checked too
+    check(from <= until, `${where}: the window ends before it starts`);
+    check(!previous || window.keyId === previous.keyId, `${where}: signed by key ${keyId}, the windows before it by ${previous?.keyId}`);
+    // consecutive windows: the chain link between them is checked too (hash and time)
     if (previous && window.seq === previous.seq + 1) {
       check(prev === sm3(Buffer.from(previous.statement, 'utf8')).toString('hex'), `${where}: window ${seq} does not follow window ${previous.seq}`);
+      check(from === previous.until, `${where}: window ${seq} starts at ${from}, not where window ${previous.seq} ended (${previous.until})`);
     }
     windows.set(window.seq, window);
     previous = { ...window, statement: w.statement };
   }
 
   check(Array.isArray(bundle.entries) && bundle.entries.length > 0, 'entries must be a non-empty list');
-  const [recordType, source, recordId] = bundle.record.split(':');
+  const [, recordType, source, recordId] = recordParts;
   const exchanges = [];
   const seen = new Set();
   for (const [i, e] of bundle.entries.entries()) {
@@ -257,10 +265,15 @@ export function verifyBundle(text, trustedPem) {
     } catch {
       throw new Broken(`${where}: the entry is not JSON`);
     }
+    // a key is type:source:id:revision[:destination][:unpublish]; an id may hold ':', so what follows it must be exactly that
     const mine = Array.isArray(entry.records)
       ? entry.records.find((r) => {
-          const [t, s, id] = String(r.key).split(':');
-          return t === recordType && id === recordId && (source === '*' || s === source);
+          const key = String(r?.key);
+          const [t, s] = key.split(':', 2);
+          const prefix = `${t}:${s}:${recordId}:`;
+          return (
+            t === recordType && (source === '*' || s === source) && key.startsWith(prefix) && /^\d+(:[A-Za-z]+)?(:unpublish)?$/.test(key.slice(prefix.length))
+          );
         })
       : undefined;
     check(mine, `${where}: the entry does not concern ${bundle.record}`);
@@ -307,8 +320,10 @@ function main(argv) {
   try {
     const result = verifyBundle(text, trustedPem);
     process.stdout.write(
-      `VERIFIED: ${result.exchanges.length} exchanges of ${result.record}, stage ${result.stage}, signed with ${result.algorithm} by key ${result.keyId}\n` +
-        `public key fingerprint (SM3, first 16 bytes): ${result.fingerprint}${trustedPem ? ' (the key you trust)' : ' — compare it with the one the operator publishes'}\n`,
+      `VERIFIED: ${result.exchanges.length} exchanges of ${result.record}, stage ${result.stage}, signed with ${result.algorithm} (the statements name the key ${result.keyId})\n` +
+        (trustedPem
+          ? `by the key you trust (--key), fingerprint ${result.fingerprint}\n`
+          : `by the bundle's own public key, fingerprint (SM3, first 16 bytes) ${result.fingerprint}: trust this only once it matches the key the district publishes (or pass it with --key)\n`),
     );
     for (const x of result.exchanges) {
       const e = x.entry;

@@ -10,10 +10,10 @@ import { join, resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { bundleText, findRecordEvidence, proofBundle, type RecordSelector } from '../../functions/shared/evidence/bundle.js';
+import { bundleText, findRecordEvidence, proofBundle, revisionInKey, type RecordSelector } from '../../functions/shared/evidence/bundle.js';
 import { verifyLog, type LogVerification, type TrustedKey } from '../../functions/shared/evidence/chain.js';
 import type { SigningAlgorithm } from '../../functions/shared/evidence/format.js';
-import { keyFingerprint, kmsPublicKey, localSigner } from '../../functions/shared/evidence/signer.js';
+import { keyFingerprint, kmsPublicKey, localPublicKey } from '../../functions/shared/evidence/signer.js';
 import { fileEvidenceStore, s3EvidenceReader, type EvidenceReader } from '../../functions/shared/evidence/store.js';
 import { TARGET_HELP, UsageError, withTargetOptions, type CommandContext } from '../context.js';
 import { ExitCode } from '../io.js';
@@ -73,12 +73,13 @@ async function openLog(options: EvidenceOptions, env: NodeJS.ProcessEnv): Promis
         `no evidence log in ${dir} (no ${join('keys', 'evidence-signing-key.json')}): run \`npm start\` there first, or name the data directory: --local <dir>`,
       );
     }
-    return { store: fileEvidenceStore(join(dir, 'evidence')), key: localSigner(keyFile), where: join(dir, 'evidence'), close: () => undefined };
+    return { store: fileEvidenceStore(join(dir, 'evidence')), key: localPublicKey(keyFile), where: join(dir, 'evidence'), close: () => undefined };
   }
   const target = await resolveTarget(options, env);
   const evidence = target.evidence;
   if (evidence && 'dir' in evidence) {
-    return { store: fileEvidenceStore(evidence.dir), key: localSigner(evidence.keyFile), where: evidence.dir, close: () => undefined };
+    if (!existsSync(evidence.keyFile)) throw new TargetError(`${target.origin}: no evidence signing key at ${evidence.keyFile}`);
+    return { store: fileEvidenceStore(evidence.dir), key: localPublicKey(evidence.keyFile), where: evidence.dir, close: () => undefined };
   }
   if (!evidence) throw new TargetError(`${target.origin} names no evidence bucket and signing key (a stack deployed before the evidence log?)`);
   const config = { region: target.region, ...(options.profile && { profile: options.profile }) };
@@ -206,8 +207,8 @@ export function registerEvidenceCommand(program: Command, context: CommandContex
         }
         const rows = [['sent at', 'kind', 'party', 'request', 'status', 'this record', 'window', 'proof']];
         for (const { window, index, proof, entry } of found.found) {
-          const mine = entry.records.find((r) => r.key.split(':')[0] === recordType && r.key.split(':')[2] === recordId)!;
-          const said = [mine.outcome, mine.receipt && `receipt ${mine.receipt}`, `revision ${mine.key.split(':')[3]}`].filter(Boolean).join(', ');
+          const mine = entry.records.find((r) => revisionInKey(r.key, selector) !== undefined)!;
+          const said = [mine.outcome, mine.receipt && `receipt ${mine.receipt}`, `revision ${revisionInKey(mine.key, selector)}`].filter(Boolean).join(', ');
           rows.push([
             entry.sentAt,
             entry.kind,

@@ -80,6 +80,6 @@ export function composeDeliver(env: Env, platform: Platform, overrides: Partial<
     powertoolsMetrics,
     metrics: powertoolsDeliverMetrics(powertoolsMetrics),
     ...(platform.today && { today: platform.today }),
-    evidence: sqsEvidenceOutbox(platform.sqs, evidenceQueueUrl),
+    evidence: () => sqsEvidenceOutbox(platform.sqs, evidenceQueueUrl),
   });
 }

@@ -98,8 +98,8 @@ export interface DeliverDeps {
   remainingMs?: () => number;
   /** The calendar day publication is stated for (YYYY-MM-DD): default the Beijing date of `now`. */
   today?: () => string;
-  /** Where each request's evidence entry goes (the evidence queue); flushed before any outcome is recorded. */
-  evidence?: EvidenceOutbox;
+  /** A new outbox per invocation: where each request's evidence entry goes, flushed before any outcome is recorded. */
+  evidence?: () => EvidenceOutbox;
 }
 
 /** A send claim's lease without an invocation deadline: every request of a batch timing out. */
@@ -177,10 +177,11 @@ export async function processDeliverBatch(messages: readonly SQSRecord[], deps: 
   );
 
   // 4. send (no request starts once the claims' lease has run out)
-  const results = await send(sendingOrder(messages, claimed), deps, metrics, leaseEnds);
+  const outbox = deps.evidence?.();
+  const results = await send(sendingOrder(messages, claimed), deps, metrics, leaseEnds, outbox);
   // no outcome is recorded before the evidence of the requests behind it is on the evidence queue:
   // a failure here fails the batch, and its records are sent again (the same idempotency keys)
-  await deps.evidence?.flush();
+  await outbox?.flush();
 
   // 5. record
   const woken: Pending[] = [];

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../shared/records/content-hash.js';
 import { sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
-import { bodyEvidence, isoNow } from '../shared/evidence/outbox.js';
+import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import { CONTRACT_VERSION } from '../shared/records/types.js';
 import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
@@ -20,7 +20,13 @@ import type { DeliverDeps, DeliverMetrics } from './deliver.js';
 import type { Pending } from './resolve.js';
 
 /** Sends every request the adapter builds; returns each record's outcome by idempotency key. */
-export async function send(pending: readonly Pending[], deps: DeliverDeps, metrics: DeliverMetrics, leaseEnds: number): Promise<Map<string, RecordOutcome>> {
+export async function send(
+  pending: readonly Pending[],
+  deps: DeliverDeps,
+  metrics: DeliverMetrics,
+  leaseEnds: number,
+  outbox?: EvidenceOutbox,
+): Promise<Map<string, RecordOutcome>> {
   const results = new Map<string, RecordOutcome>();
   if (pending.length === 0) return results;
   const allTransient = (reason: string) => {
@@ -28,7 +34,7 @@ export async function send(pending: readonly Pending[], deps: DeliverDeps, metri
       if (!results.has(p.delivery.idempotencyKey)) results.set(p.delivery.idempotencyKey, { key: p.delivery.idempotencyKey, outcome: 'transient', reason });
   };
   try {
-    await sendAll(pending, deps, metrics, results, leaseEnds);
+    await sendAll(pending, deps, metrics, results, leaseEnds, outbox);
   } catch (err) {
     // credentials that cannot be loaded, an adapter without what it needs: nothing wrong with the
     // records — keep what was already answered, retry the rest later
@@ -52,6 +58,7 @@ async function sendAll(
   metrics: DeliverMetrics,
   results: Map<string, RecordOutcome>,
   leaseEnds: number,
+  outbox: EvidenceOutbox | undefined,
 ): Promise<void> {
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -137,20 +144,20 @@ async function sendAll(
     if (answer === undefined) return;
     const { response } = answer;
     if ('error' in response) {
-      deps.evidence?.add(evidenceOf(request, answer, byKey, deps));
+      outbox?.add(evidenceOf(request, answer, byKey, deps));
       breaker.record(response);
       for (const key of request.keys) results.set(key, { key, outcome: 'transient', reason: response.error });
       return;
     }
     // refused with credentials not reloaded yet, or reloaded since it was sent: reload (once) and resend
     if (isAuthFailure(response.status) && (!refreshed || sentWith !== credentials)) {
-      deps.evidence?.add(evidenceOf(request, answer, byKey, deps));
+      outbox?.add(evidenceOf(request, answer, byKey, deps));
       await reload();
       for (const again of rebuilt(request)) await run(again, credentials);
       return;
     }
     const outcomes = classifyResponse(request, response, deps.adapter);
-    deps.evidence?.add(evidenceOf(request, answer, byKey, deps, outcomes));
+    outbox?.add(evidenceOf(request, answer, byKey, deps, outcomes));
     for (const outcome of outcomes) {
       results.set(outcome.key, outcome.outcome === 'delivered' ? outcome : { ...outcome, reason: scrubReason(outcome.reason) });
     }
@@ -229,6 +236,8 @@ function outdatedContract(delivery: Delivery): string | undefined {
 /** A request's answer (or why none came), and when it was sent and answered: what its evidence entry holds. */
 interface Answer {
   response: EndpointResponse | { error: string; kind: 'timeout' | 'network' };
+  /** The response body exactly as received. */
+  bytes?: Buffer;
   sentAt: number;
   answeredAt: number;
 }
@@ -252,7 +261,7 @@ function evidenceOf(request: WireRequest, answer: Answer, byKey: ReadonlyMap<str
   });
   const sent = bodyEvidence(request.body);
   const { response } = answer;
-  const received = 'error' in response ? undefined : bodyEvidence(response.body);
+  const received = 'error' in response ? undefined : bodyEvidence(answer.bytes ?? response.body);
   return {
     v: 1 as const,
     id: randomUUID(),
@@ -295,10 +304,12 @@ async function exchange(request: WireRequest, credentials: Credentials, deps: De
       ...(request.body !== undefined && { body: request.body }),
       signal: AbortSignal.timeout(deps.config.lane.sendTimeoutSeconds * 1000),
     });
-    const body = await response.text();
+    // the evidence digests the exact bytes; the adapter reads them as text() would (UTF-8, a BOM dropped)
+    const bytes = Buffer.from(await response.arrayBuffer());
     const answeredAt = Date.now();
     metrics.latency(answeredAt - started);
-    return { response: { status: response.status, headers: Object.fromEntries(response.headers), body }, sentAt: started, answeredAt };
+    const body = new TextDecoder().decode(bytes);
+    return { response: { status: response.status, headers: Object.fromEntries(response.headers), body }, bytes, sentAt: started, answeredAt };
   } catch (err) {
     const answeredAt = Date.now();
     metrics.latency(answeredAt - started);

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../shared/records/content-hash.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import { HEADER } from '../shared/signing/sign.js';
-import { sm3Hex, type EvidenceEntry, type EvidenceRecordRef } from '../shared/evidence/format.js';
+import { receivedRecordKey, sm3Hex, type EvidenceEntry, type EvidenceRecordRef } from '../shared/evidence/format.js';
 import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CreditPolicy } from '../../topology/credit-policy.js';
@@ -98,7 +98,7 @@ export async function handleIngestRequest(request: IngestRequest, deps: IngestDe
   const response = await answer(request, deps);
   if (!deps.evidence) return response;
   const outbox = deps.evidence();
-  outbox.add(ingestEvidence(request, response, sentAt));
+  outbox.add(ingestEvidence(request, response, sentAt, deps.config));
   try {
     await outbox.flush();
     return response;
@@ -165,18 +165,20 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
 }
 
 /**
- * The evidence entry of one ingest request: who claimed to send it (the X-App-Key header, verified or
- * not: a refused request is evidence too), digests of the exact body received and answered, and
- * for a push the records it carried (when its body is UTF-8 JSON) with what became of each.
+ * The evidence entry of one ingest request: who claimed to send it (the X-App-Key header of a
+ * registered upstream, verified or not: the status says; anything else `unregistered`, never the
+ * text a stranger sent), digests of the exact body received and answered, and for a push the
+ * records it carried (when its body is UTF-8 JSON and their keys have the contract's shape) with
+ * what became of each.
  */
-function ingestEvidence(request: IngestRequest, response: IngestResponse, sentAt: number): EvidenceEntry {
+function ingestEvidence(request: IngestRequest, response: IngestResponse, sentAt: number, config: IngestConfig): EvidenceEntry {
   const received = bodyEvidence(request.body);
   const answered = bodyEvidence(response.body);
   return {
     v: 1,
     id: randomUUID(),
     kind: 'ingest',
-    party: header(request.headers, HEADER.appKey)?.slice(0, 128) || 'unknown',
+    party: registeredAppKey(header(request.headers, HEADER.appKey), config),
     method: request.method.toUpperCase(),
     path: maskIdNumbersIn(`${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`),
     requestDigest: received.digest,
@@ -192,6 +194,11 @@ function ingestEvidence(request: IngestRequest, response: IngestResponse, sentAt
   };
 }
 
+function registeredAppKey(claimed: string | undefined, config: IngestConfig): string {
+  if (claimed === undefined) return 'none';
+  return Object.values(config.upstreams).some((u) => u.appKey === claimed) ? claimed : 'unregistered';
+}
+
 function pushedRecords(request: IngestRequest, response: IngestResponse): EvidenceRecordRef[] {
   if (response.status !== 200 && response.status !== 207) return [];
   try {
@@ -200,15 +207,9 @@ function pushedRecords(request: IngestRequest, response: IngestResponse): Eviden
     if ('error' in parsed || !Array.isArray(results)) return [];
     const { records } = parsed;
     return results.flatMap((result) => {
-      const r = records[result.index] as Record<string, unknown> | undefined;
-      if (!r || typeof r !== 'object' || typeof r['recordType'] !== 'string' || typeof r['recordId'] !== 'string') return [];
-      return [
-        {
-          key: `${r['recordType']}:${String(r['source'])}:${r['recordId']}:${String(r['revision'])}`,
-          recordDigest: sm3Hex(canonicalJson(r)),
-          outcome: result.status,
-        },
-      ];
+      const r = records[result.index];
+      const key = receivedRecordKey(r);
+      return key === undefined ? [] : [{ key, recordDigest: sm3Hex(canonicalJson(r)), outcome: result.status }];
     });
   } catch {
     return [];

@@ -41,6 +41,6 @@ export function composePull(env: Env, platform: Platform) {
     logger: loggerOf(platform, 'pull'),
     powertoolsMetrics,
     metrics: { count: (name, value) => powertoolsMetrics.addMetric(name, MetricUnit.Count, value) },
-    evidence: sqsEvidenceOutbox(platform.sqs, evidenceQueueUrl),
+    evidence: () => sqsEvidenceOutbox(platform.sqs, evidenceQueueUrl),
   });
 }

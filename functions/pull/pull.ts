@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../shared/records/content-hash.js';
-import { sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
+import { maskIdNumbersIn } from '../shared/records/identifiers.js';
+import { receivedRecordKey, sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
 import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
@@ -53,8 +54,8 @@ export interface PullDeps {
   fetch?: typeof fetch;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  /** Where each page read's evidence entry goes (the evidence queue); flushed before the cursor moves. */
-  evidence?: EvidenceOutbox;
+  /** A new outbox per run: where each page read's evidence entry goes, flushed before the cursor moves. */
+  evidence?: () => EvidenceOutbox;
 }
 
 export type PullStop = 'caughtUp' | 'pageLimit' | 'feedError' | 'cursorMoved';
@@ -74,15 +75,16 @@ interface FeedPage {
 }
 
 export async function pullBreachFeed(deps: PullDeps): Promise<PullResult> {
+  const outbox = deps.evidence?.();
   try {
-    return await pullPages(deps);
+    return await pullPages(deps, outbox);
   } finally {
     // the reads of a run that stopped (caught up, feed down, an error) are evidence too
-    await deps.evidence?.flush();
+    await outbox?.flush();
   }
 }
 
-async function pullPages(deps: PullDeps): Promise<PullResult> {
+async function pullPages(deps: PullDeps, outbox: EvidenceOutbox | undefined): Promise<PullResult> {
   const { config } = deps;
   const store = deps.state;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
@@ -98,7 +100,7 @@ async function pullPages(deps: PullDeps): Promise<PullResult> {
     let lastError = '';
     for (let attempt = 1; attempt <= (config.attempts ?? 3) && !page; attempt++) {
       if (attempt > 1) await sleep(200 * 2 ** (attempt - 1));
-      const result = await fetchPage(deps, cursor, attempt > 1);
+      const result = await fetchPage(deps, cursor, attempt > 1, outbox);
       if ('error' in result) lastError = result.error;
       else page = result;
     }
@@ -148,7 +150,7 @@ async function pullPages(deps: PullDeps): Promise<PullResult> {
       // items without a next cursor (outside the contract): keep the cursor; intake dedupes the re-read
       return { pages: pages + 1, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'caughtUp' };
     }
-    await deps.evidence?.flush();
+    await outbox?.flush();
     if (!(await store.saveCursor(config.source, page.nextCursor, version, now()))) {
       deps.logger.info('another pull moved the cursor; this one stops', { source: config.source });
       return { pages, records: records + page.items.length, ...(cursor !== undefined && { cursor }), stoppedBecause: 'cursorMoved' };
@@ -182,7 +184,12 @@ function refuse(item: unknown, source: string): { reason: QuarantineReason; issu
 }
 
 /** One signed feed request; on 401 the credentials are reloaded once (they may have rotated). */
-async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: boolean): Promise<FeedPage | { error: string }> {
+async function fetchPage(
+  deps: PullDeps,
+  cursor: string | undefined,
+  refresh: boolean,
+  outbox: EvidenceOutbox | undefined,
+): Promise<FeedPage | { error: string }> {
   const { config } = deps;
   const query = new URLSearchParams({ ...(cursor !== undefined && { cursor }), limit: String(config.pageSize ?? 50) });
   const url = new URL(`${config.feedUrl}${BREACH_FEED_PATH}?${query}`);
@@ -191,15 +198,15 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
     const headers = signRequest({ method: 'GET', path: `${url.pathname}${url.search}`, credentials, algorithm: 'HMAC-SM3' });
     let response: Response;
     const sentAt = Date.now();
-    const evidence = (answer?: { status: number; text: string; items?: unknown[] }, error?: 'timeout' | 'network') => {
-      const received = answer && bodyEvidence(answer.text);
-      deps.evidence?.add({
+    const evidence = (answer?: { status: number; bytes: Buffer; items?: unknown[] }, error?: 'timeout' | 'network') => {
+      const received = answer && bodyEvidence(answer.bytes);
+      outbox?.add({
         v: 1,
         id: randomUUID(),
         kind: 'pull',
         party: 'provincial-feed',
         method: 'GET',
-        path: `${url.pathname}${url.search}`,
+        path: maskIdNumbersIn(`${url.pathname}${url.search}`),
         ...(({ digest, bytes }) => ({ requestDigest: digest, requestBytes: bytes }))(bodyEvidence(undefined)),
         status: answer?.status ?? null,
         error: error ?? null,
@@ -208,7 +215,7 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
         sentAt: isoNow(sentAt),
         answeredAt: answer ? isoNow() : null,
         records: (answer?.items ?? []).flatMap((item) => feedRecordRef(item)),
-        reference: cursor ?? 'start',
+        reference: maskIdNumbersIn(cursor ?? 'start').slice(0, 512),
       });
     };
     try {
@@ -217,7 +224,8 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
       evidence(undefined, (err as { name?: string }).name === 'TimeoutError' ? 'timeout' : 'network');
       return { error: `network error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
     }
-    const text = await response.text();
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
     let items: unknown[] | undefined;
     try {
       const parsed = JSON.parse(text) as { items?: unknown };
@@ -225,7 +233,7 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
     } catch {
       // not JSON: said below
     }
-    evidence({ status: response.status, text, ...(items && { items }) });
+    evidence({ status: response.status, bytes, ...(items && { items }) });
     if (response.status === 401 && round === 0 && refresh === false) {
       credentials = await deps.credentials.refresh();
       continue;
@@ -245,7 +253,6 @@ async function fetchPage(deps: PullDeps, cursor: string | undefined, refresh: bo
 
 /** A feed item as an evidence reference: its key and the digest of what was read (nothing for what names no record). */
 function feedRecordRef(item: unknown): EvidenceRecordRef[] {
-  const r = item as (Partial<Record<'recordType' | 'source' | 'recordId', unknown>> & { revision?: unknown }) | null;
-  if (!r || typeof r !== 'object' || typeof r.recordType !== 'string' || typeof r.recordId !== 'string') return [];
-  return [{ key: `${r.recordType}:${String(r.source)}:${r.recordId}:${String(r.revision)}`, recordDigest: sm3Hex(canonicalJson(item)) }];
+  const key = receivedRecordKey(item);
+  return key === undefined ? [] : [{ key, recordDigest: sm3Hex(canonicalJson(item)) }];
 }

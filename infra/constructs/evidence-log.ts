@@ -46,6 +46,8 @@ export const EVIDENCE_DENIED_ACTIONS = [
   's3:DeleteObjectVersion',
   's3:PutBucketObjectLockConfiguration',
   's3:BypassGovernanceRetention',
+  // a lifecycle rule could expire current versions behind delete markers
+  's3:PutLifecycleConfiguration',
 ] as const;
 
 export interface EvidenceLogProps {
@@ -140,6 +142,18 @@ export class EvidenceLog extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: [...EVIDENCE_DENIED_ACTIONS],
         resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+      }),
+    );
+    // a window is created once: a PUT without If-None-Match (which would add a newer version over
+    // a sealed window, and verifiers read the current one) is refused, whoever sends it
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'WindowsAreCreatedOnce',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('windows/*')],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
   }

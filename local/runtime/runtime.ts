@@ -68,6 +68,12 @@ export interface RuntimePorts {
 export interface RuntimeOptions {
   /** Where the servers keep their state (survives a restart); omitted → in memory. */
   dataDir?: string;
+  /**
+   * Where the evidence log and its key are (`evidence/`, `keys/`): default the data directory, or
+   * without one a temporary directory removed on stop. A test that keeps the servers in memory
+   * names one to read the log after the runtime has stopped.
+   */
+  evidenceDir?: string;
   /** Fixed ports (0 or omitted: a free one). */
   ports?: RuntimePorts;
   /** `dynalite` (default: no Java) or `dynamodb-local` (AWS's, needs Java 17+). */
@@ -236,8 +242,8 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
     sqs.destroy();
   });
   // the evidence log: windows under the data directory (a temporary one without), signed by a key file beside them
-  const evidenceRoot = dataDir ?? mkdtempSync(join(tmpdir(), 'credex-evidence-'));
-  if (!dataDir) cleanups.push(async () => rmSync(evidenceRoot, { recursive: true, force: true }));
+  const evidenceRoot = options.evidenceDir ?? dataDir ?? mkdtempSync(join(tmpdir(), 'credex-evidence-'));
+  if (!options.evidenceDir && !dataDir) cleanups.push(async () => rmSync(evidenceRoot, { recursive: true, force: true }));
   const evidence = {
     dir: join(evidenceRoot, 'evidence'),
     keyFile: join(evidenceRoot, 'keys', 'evidence-signing-key.json'),

@@ -2,6 +2,8 @@
  * End-to-end helpers over the local runtime: what each endpoint applied (in order), and the
  * invariants of docs/architecture.md checked against it and against the sync-state table.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { channelFor, type DemoSubmission } from '../../local/demo/dataset.js';
 import { settle } from '../../local/runtime/reconcile.js';
 import type { Runtime } from '../../local/runtime/runtime.js';
@@ -176,4 +178,56 @@ export function recordPusher(runtimeOf: () => Runtime): {
       expect(result.complete).toBe(true);
     },
   };
+}
+
+/** An evidence entry as the tests read it from a sealed window. */
+export interface SealedEntry {
+  id: string;
+  kind: string;
+  party: string;
+  status: number | null;
+  records: Array<{ key: string }>;
+}
+
+/** Every entry of every sealed window under `evidenceDir` (the runtime's evidence directory), in log order. */
+export function sealedEntries(evidenceDir: string): SealedEntry[] {
+  const windowsDir = join(evidenceDir, 'evidence', 'windows');
+  return readdirSync(windowsDir)
+    .sort()
+    .flatMap((f) => (JSON.parse(readFileSync(join(windowsDir, f), 'utf8')) as { entries: string[] }).entries.map((l) => JSON.parse(l) as SealedEntry));
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z]+:[a-z0-9-]+:.+:\d+:[A-Za-z]+(:unpublish)?$/;
+
+/**
+ * What the simulators received that the evidence log does not show: per destination, fewer entries
+ * than requests received, more answered entries than requests received (an entry with no answer —
+ * a timeout — may be of a request the platform never logged: it was stopped first), and any
+ * idempotency key received more often than it is in entries. Empty when every request is evidenced.
+ */
+export function unevidencedRequests(entries: readonly SealedEntry[], simulators: Simulators): string[] {
+  const problems: string[] = [];
+  for (const d of DESTINATION_IDS) {
+    const mine = entries.filter((e) => (e.kind === 'send' && e.party === d) || (e.kind === 'pull' && d === 'provincial'));
+    const received = simulators.simulators[d].store.requests;
+    const answered = mine.filter((e) => e.status !== null).length;
+    if (mine.length < received.length) problems.push(`${d}: ${received.length} requests received, ${mine.length} entries`);
+    if (answered > received.length) problems.push(`${d}: ${answered} entries with an answer, ${received.length} requests received`);
+    const inEntries = new Map<string, number>();
+    for (const e of mine) for (const r of e.records) inEntries.set(r.key, (inEntries.get(r.key) ?? 0) + 1);
+    const inRequests = new Map<string, number>();
+    for (const r of received) for (const key of r.keys) if (IDEMPOTENCY_KEY.test(key)) inRequests.set(key, (inRequests.get(key) ?? 0) + 1);
+    for (const [key, n] of inRequests)
+      if ((inEntries.get(key) ?? 0) < n) problems.push(`${d}: ${key} received ${n} times, in ${inEntries.get(key) ?? 0} entries`);
+  }
+  return problems;
+}
+
+/**
+ * Records applied at a platform under their idempotency key (every single-record contract and the
+ * provincial batch; the commitment column keys a record by its own code) that no send entry names.
+ */
+export function unevidencedApplications(entries: readonly SealedEntry[], applied: readonly Applied[]): string[] {
+  const evidenced = new Set(entries.filter((e) => e.kind === 'send').flatMap((e) => e.records.map((r) => r.key)));
+  return applied.filter((a) => IDEMPOTENCY_KEY.test(a.key) && !evidenced.has(a.key)).map((a) => `${a.destination}: ${a.key}`);
 }

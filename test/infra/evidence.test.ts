@@ -86,6 +86,13 @@ describe.each(['dev', 'prod'] as const)('the %s evidence bucket', (stage) => {
     expect(deny['Condition']).toBeUndefined();
     expect(deny['Resource']).toEqual([{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, '/*']] }]);
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    // a window is never written over: a PUT to windows/ without If-None-Match is refused to everyone
+    expect(statements.find((st) => st['Sid'] === 'WindowsAreCreatedOnce')).toMatchObject({
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Condition: { Null: { 's3:if-none-match': 'true' } },
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, '/windows/*']] },
+    });
   });
 
   it('nothing in the template allows an evidence delete', () => {
@@ -153,7 +160,7 @@ describe('the sealer', () => {
     const queues = resourcesOf(templates.dev, 'AWS::SQS::Queue');
     const [, queue] = Object.entries(queues).find(([, q]) => q.Properties['QueueName'] === 'credex-dev-evidence')!;
     expect(queue.Properties['VisibilityTimeout']).toBe(2 * plan.evidence.seal.timeoutSeconds);
-    expect(queue.Properties['RedrivePolicy'].maxReceiveCount).toBe(5);
+    expect(queue.Properties['RedrivePolicy'].maxReceiveCount).toBe(100);
     expect(queues[refId(queue.Properties['RedrivePolicy'].deadLetterTargetArn)!]?.Properties['QueueName']).toBe('credex-dev-evidence-dlq');
   });
 });

@@ -5,7 +5,7 @@
  * evidence sealer, which uses no table, holds exactly infra/access.ts `sealAccess`, checked against
  * the AWS SDK commands its bundle sends.
  */
-import * as esbuild from 'esbuild';
+import { treeShaken } from './tree-shaken.js';
 import { sealAccess, tableAccess, STACK_KEY_ACTIONS, type EvidenceResource, type ExchangeFunctionRole } from '../../infra/access.js';
 import { DESTINATION_IDS } from '../../topology/topology.js';
 import { upstreams } from '../../topology/upstreams.js';
@@ -214,18 +214,7 @@ const SDK_ACTIONS: Record<string, string> = {
 };
 
 /** The tree-shaken bundle of a handler, its packages left out (their imports stay visible). */
-async function bundleOf(role: ExchangeFunctionRole): Promise<string> {
-  const result = await esbuild.build({
-    entryPoints: [`functions/${role}/handler.ts`],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+const bundleOf = (role: ExchangeFunctionRole): Promise<string> => treeShaken(`functions/${role}/handler.ts`);
 
 /** The SQS, S3 and KMS actions a handler's code can issue: `new XCommand(` in its bundle; an unknown command of those clients fails. */
 async function sdkActionsIssuedBy(role: ExchangeFunctionRole): Promise<string[]> {

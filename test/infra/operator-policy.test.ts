@@ -6,7 +6,7 @@
  * imports, checked against infra/operator-access.ts both ways.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import * as esbuild from 'esbuild';
+import { treeShaken } from './tree-shaken.js';
 import {
   OPERATOR_EVIDENCE_ACCESS,
   OPERATOR_KEY_ACTIONS,
@@ -269,16 +269,7 @@ interface Issued {
  * command it does use must be used as `new XCommand(…)`, so nothing reaches AWS past this test.
  */
 async function issuedBy(entry: string): Promise<Issued> {
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  const bundle = result.outputFiles[0]!.text;
+  const bundle = await treeShaken(entry);
   const importStatement = /^import\b[^;]*?from\s*"(@aws-sdk\/[^"]+)";?$/gms;
   // the code without its SDK imports: where the imported names are used
   const code = bundle.replace(importStatement, '');

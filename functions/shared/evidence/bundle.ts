@@ -39,13 +39,24 @@ export interface ProofBundle {
 
 export const bundleText = (bundle: ProofBundle): string => `${JSON.stringify(bundle, null, 2)}\n`;
 
-/** Whether an entry carried the record: one of its keys starts `recordType:source:recordId:`. */
-export function entryConcerns(entry: Pick<EvidenceEntry, 'records'>, selector: RecordSelector): boolean {
-  return entry.records.some((r) => {
-    const [type, source, id] = r.key.split(':');
-    return type === selector.recordType && id === selector.recordId && (selector.source === undefined || source === selector.source);
-  });
+/**
+ * The revision a key names of the selected record, or undefined when the key is another record's.
+ * A key is `recordType:source:recordId:revision`, then `:destination` and `:unpublish` on sends; a
+ * record id may itself hold `:` (the contract allows it), so what follows the id must be exactly a
+ * revision and those suffixes — `A:1:2:provincial` is record `A:1`'s revision 2, never record `A`'s.
+ */
+export function revisionInKey(key: string, selector: RecordSelector): number | undefined {
+  const [type, source] = key.split(':', 2);
+  if (type !== selector.recordType || (selector.source !== undefined && source !== selector.source)) return undefined;
+  const prefix = `${type}:${source}:${selector.recordId}:`;
+  if (!key.startsWith(prefix)) return undefined;
+  const rest = /^(\d+)(:[A-Za-z]+)?(:unpublish)?$/.exec(key.slice(prefix.length));
+  return rest ? Number(rest[1]) : undefined;
 }
+
+/** Whether an entry carried the record. */
+export const entryConcerns = (entry: Pick<EvidenceEntry, 'records'>, selector: RecordSelector): boolean =>
+  entry.records.some((r) => revisionInKey(r.key, selector) !== undefined);
 
 export interface RecordEvidence {
   verification: LogVerification;

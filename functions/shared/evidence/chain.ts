@@ -124,8 +124,11 @@ export interface LogVerification {
 /**
  * Recomputes every window from the first: its entries parse, its root is its entries' tree head,
  * its signature holds under the trusted key, it follows the window before it (seq, previous hash,
- * span), and the head names the last one. `visit` sees each verified window (show, proof). With
- * `since`/`until`, windows entirely outside the span are read for the chain but not reported.
+ * span), and the head — read first, as a snapshot — names one of them with the same statement.
+ * Windows after the head's (sealed while this runs, or by a sealer that died before moving the
+ * head) are checked the same way. `visit` sees each verified window (show, proof). With
+ * `since`/`until`, windows outside the span are checked for the chain but not reported. A read
+ * that fails (the store unreachable) is thrown, not reported as a broken log.
  */
 export async function verifyLog(
   store: EvidenceReader,
@@ -136,25 +139,20 @@ export async function verifyLog(
   let entries = 0;
   let previous: { hash: string; statement: WindowStatement } | undefined;
   let first: WindowStatement | undefined;
-  const fail = (problem: string): LogVerification => ({
-    ok: false,
-    windows,
-    entries,
-    problem,
-    ...(first && { first }),
-    ...(previous && { last: previous.statement }),
-  });
+  let last: WindowStatement | undefined;
+  const fail = (problem: string): LogVerification => ({ ok: false, windows, entries, problem, ...(first && { first }), ...(last && { last }) });
   const inSpan = (s: WindowStatement) => (options.since === undefined || s.until >= options.since) && (options.until === undefined || s.from <= options.until);
 
-  let headStatement: string | undefined;
-  const head = await store.getHead();
-  if (head !== undefined) {
+  let head: { seq: number; statement: string } | undefined;
+  const headText_ = await store.getHead();
+  if (headText_ !== undefined) {
     try {
-      const parsed = parseStored<LogHead>(head, HEAD_FORMAT, headText);
-      if (!verifySignature(parseStatement(parsed.statement).algorithm, Buffer.from(parsed.statement), Buffer.from(parsed.signature, 'base64'), trusted.spki)) {
+      const parsed = parseStored<LogHead>(headText_, HEAD_FORMAT, headText);
+      const statement = parseStatement(parsed.statement);
+      if (!verifySignature(statement.algorithm, Buffer.from(parsed.statement), Buffer.from(parsed.signature, 'base64'), trusted.spki)) {
         return fail(`the head's signature does not verify with key ${trusted.keyId}`);
       }
-      headStatement = parsed.statement;
+      head = { seq: statement.seq, statement: parsed.statement };
     } catch (err) {
       return fail(`the head (${store.describe}/head.json) is unreadable: ${(err as Error).message}`);
     }
@@ -162,24 +160,19 @@ export async function verifyLog(
 
   for (let seq = 0; ; seq++) {
     const where = `window ${seq}`;
-    let window: SealedWindow | undefined;
-    try {
-      window = await readWindow(store, seq);
-    } catch (err) {
-      return fail(`${where} is unreadable: ${(err as Error).message}`);
-    }
-    if (!window) {
-      if (headStatement === undefined && seq === 0) break;
-      const headSeq = headStatement === undefined ? undefined : parseStatement(headStatement).seq;
-      if (headSeq !== undefined && headSeq >= seq) return fail(`${where} is missing: the head names window ${headSeq} as the newest`);
-      if (headSeq === undefined) return fail(`the head is missing: window ${seq - 1} is the newest, and no head names it`);
+    const text = await store.getWindow(seq);
+    if (text === undefined) {
+      if (head !== undefined && head.seq >= seq) return fail(`${where} is missing: the head names window ${head.seq} as the newest`);
+      if (head === undefined && seq > 0) return fail(`the head is missing: window ${seq - 1} is the newest, and no head names it`);
       break;
     }
+    let window: SealedWindow;
     let statement: WindowStatement;
     try {
+      window = parseStored<SealedWindow>(text, WINDOW_FORMAT, windowText);
       statement = parseStatement(window.statement);
     } catch (err) {
-      return fail(`${where}: ${(err as Error).message}`);
+      return fail(`${where} is unreadable: ${(err as Error).message}`);
     }
     if (statement.seq !== seq) return fail(`${where} holds the statement of window ${statement.seq} (windows swapped or renamed)`);
     if (statement.keyId !== trusted.keyId) return fail(`${where} is signed by key ${statement.keyId}, not by the exchange's key ${trusted.keyId}`);
@@ -192,8 +185,11 @@ export async function verifyLog(
         `${where} does not follow window ${seq - 1}: its previous is ${statement.previous}, window ${seq - 1}'s statement hashes to ${expectedPrevious}`,
       );
     }
-    if (previous && statement.from !== previous.statement.until)
+    if (previous && statement.from !== previous.statement.until) {
       return fail(`${where} starts at ${statement.from}, not where window ${seq - 1} ended (${previous.statement.until})`);
+    }
+    if (head !== undefined && head.seq === seq && head.statement !== window.statement)
+      return fail(`the head names window ${seq} with another statement than the window's`);
     if (statement.entries !== window.entries.length) return fail(`${where} holds ${window.entries.length} entries; its statement says ${statement.entries}`);
     for (const [index, line] of window.entries.entries()) {
       try {
@@ -203,18 +199,17 @@ export async function verifyLog(
       }
     }
     const root = merkleRoot(window.entries.map((l) => Buffer.from(l, 'utf8'))).toString('hex');
-    if (root !== statement.root)
+    if (root !== statement.root) {
       return fail(`${where}: its entries hash to ${root}, the signed root is ${statement.root} (an entry was added, removed, changed or moved)`);
+    }
     if (inSpan(statement)) {
       windows += 1;
       entries += window.entries.length;
       first ??= statement;
+      last = statement;
       options.visit?.({ seq, statement, statementText: window.statement, signature: window.signature, entries: window.entries });
     }
     previous = { hash: statementHash(window.statement), statement };
   }
-  if (previous && headStatement !== statementText(previous.statement)) {
-    return fail(`the head does not name window ${previous.statement.seq}, the newest`);
-  }
-  return { ok: true, windows, entries, ...(first && { first }), ...(previous && { last: previous.statement }) };
+  return { ok: true, windows, entries, ...(first && { first }), ...(last && { last }) };
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SigningAlgorithm } from '../../../topology/evidence.js';
+import { maskIdNumbersIn } from '../records/identifiers.js';
 
 export const WINDOW_FORMAT = 'credex-evidence-window/1';
 export const HEAD_FORMAT = 'credex-evidence-head/1';
@@ -24,6 +25,29 @@ export interface EvidenceRecordRef {
   outcome?: string;
   /** The platform's receipt for this record, when it gave one. */
   receipt?: string;
+}
+
+const RECORD_KEY_PARTS = {
+  recordType: /^[A-Za-z]{1,32}$/,
+  source: /^[a-z][a-z0-9-]{1,62}[a-z0-9]$/,
+  recordId: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+};
+
+/**
+ * The key of a record as received (pushed or read from the feed, not validated yet):
+ * `recordType:source:recordId:revision`, when each part has its contract's shape — else none (the
+ * body's digest still covers it). An identity number used as an id is masked: what is locked in
+ * the log for years must hold no personal data, whatever an upstream sends.
+ */
+export function receivedRecordKey(record: unknown): string | undefined {
+  const r = record as Record<string, unknown> | null;
+  if (!r || typeof r !== 'object') return undefined;
+  const { recordType, source, recordId, revision } = r;
+  if (typeof recordType !== 'string' || !RECORD_KEY_PARTS.recordType.test(recordType)) return undefined;
+  if (typeof source !== 'string' || !RECORD_KEY_PARTS.source.test(source)) return undefined;
+  if (typeof recordId !== 'string' || !RECORD_KEY_PARTS.recordId.test(recordId)) return undefined;
+  if (!(Number.isSafeInteger(revision) && (revision as number) >= 1)) return undefined;
+  return maskIdNumbersIn(`${recordType}:${source}:${recordId}:${String(revision)}`);
 }
 
 /** One exchange with a platform or an upstream. Digests and references only: no personal data. */
@@ -97,7 +121,22 @@ export function parseEntryLine(line: string): EvidenceEntry {
     if (typeof e[field] !== 'string' || e[field] === '') throw new Error(`${field}: missing or not a string`);
   }
   if (!['send', 'pull', 'ingest'].includes(e.kind!)) throw new Error(`kind: ${JSON.stringify(e.kind)} is not send, pull or ingest`);
+  const integerOrNull = (v: unknown) => v === null || Number.isSafeInteger(v);
+  const stringOrNull = (v: unknown) => v === null || typeof v === 'string';
+  if (!Number.isSafeInteger(e.requestBytes) || !integerOrNull(e.status) || !integerOrNull(e.responseBytes)) {
+    throw new Error('requestBytes, status and responseBytes must be integers (status and responseBytes may be null)');
+  }
+  if (!stringOrNull(e.error) || !stringOrNull(e.responseDigest) || !stringOrNull(e.answeredAt))
+    throw new Error('error, responseDigest and answeredAt must be strings or null');
   if (!Array.isArray(e.records)) throw new Error('records: missing or not a list');
+  for (const [i, r] of e.records.entries()) {
+    const ref = r as Partial<EvidenceRecordRef> | null;
+    if (!ref || typeof ref !== 'object' || typeof ref.key !== 'string' || ref.key === '') throw new Error(`records[${i}]: no key`);
+    for (const member of ['recordDigest', 'outcome', 'receipt'] as const) {
+      if (ref[member] !== undefined && typeof ref[member] !== 'string') throw new Error(`records[${i}].${member} must be a string`);
+    }
+  }
+  if (e.reference !== undefined && typeof e.reference !== 'string') throw new Error('reference must be a string');
   if (entryLine(e as EvidenceEntry) !== line) throw new Error('not in the entry format (members, order or spacing differ)');
   return e as EvidenceEntry;
 }
@@ -185,6 +224,8 @@ export function parseStored<T extends SealedWindow | LogHead>(text: string, form
   const v = value as T;
   if (!v || typeof v !== 'object' || v.format !== format) throw new Error(`not a ${format} document`);
   if (typeof v.statement !== 'string' || typeof v.signature !== 'string') throw new Error('statement or signature missing');
+  // canonical base64 only: other text decoding to the same bytes (padding bits) is a changed byte too
+  if (Buffer.from(v.signature, 'base64').toString('base64') !== v.signature) throw new Error('the signature is not canonical base64');
   if ('entries' in v && !(Array.isArray(v.entries) && v.entries.every((e) => typeof e === 'string'))) throw new Error('entries must be a list of lines');
   if (serialise(v) !== text) throw new Error(`not written as a ${format} document is (members, order or spacing differ)`);
   return v;

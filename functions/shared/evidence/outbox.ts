@@ -22,21 +22,27 @@ export interface EvidenceOutbox {
   flush(): Promise<void>;
 }
 
+/**
+ * An outbox of one invocation (or one request): never shared between invocations that run side by
+ * side, so a flush that resolves means this invocation's entries are on the queue.
+ */
 export function sqsEvidenceOutbox(sqs: SQSClient, queueUrl: string): EvidenceOutbox {
   let lines: string[] = [];
   return {
     add: (entry) => void lines.push(entryLine(entry)),
     async flush() {
-      const taken = lines;
+      const pending = chunks(lines);
       lines = [];
-      try {
-        for (const chunk of chunks(taken)) {
-          const message: EvidenceMessage = { format: ENTRIES_FORMAT, entries: chunk };
+      while (pending.length > 0) {
+        const message: EvidenceMessage = { format: ENTRIES_FORMAT, entries: pending[0]! };
+        try {
           await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+        } catch (err) {
+          // what was sent stays sent: only the chunks not sent yet wait for the next flush
+          lines = [...pending.flat(), ...lines];
+          throw err;
         }
-      } catch (err) {
-        lines = [...taken, ...lines];
-        throw err;
+        pending.shift();
       }
     },
   };

@@ -88,6 +88,15 @@ export async function kmsPublicKey(kms: KMSClient, keyArn: string): Promise<Buff
   return Buffer.from(r.PublicKey);
 }
 
+/** The public side of a local key file, read only (the CLI never creates a key): what `credex evidence` trusts locally. */
+export function localPublicKey(file: string): Pick<EvidenceSigner, 'keyId' | 'algorithm' | 'publicKey'> {
+  if (!existsSync(file)) throw new Error(`no evidence signing key at ${file}`);
+  const key = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
+  if (key.format !== 'credex-evidence-key/1') throw new Error(`${file} is not an evidence signing key`);
+  const spki = Buffer.from(key.publicKey, 'base64');
+  return { keyId: `local:${keyFingerprint(spki)}`, algorithm: 'SM2DSA', publicKey: async () => spki };
+}
+
 /** The stage's KMS signing key: Sign with a RAW message (KMS hashes it: SM3 with Z for SM2DSA, SHA-256 for ECDSA). */
 export function kmsSigner(kms: KMSClient, keyArn: string, algorithm: SigningAlgorithm): EvidenceSigner {
   if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`unknown signing algorithm ${algorithm}`);

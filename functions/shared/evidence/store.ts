@@ -4,7 +4,7 @@
  * the data directory, created by a hard link (atomic, and refused when the name exists). The head
  * is the one object written over (a versioned object on S3: every version is kept).
  */
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -33,7 +33,14 @@ export function fileEvidenceStore(dir: string): EvidenceStore {
   const staged = (text: string) => {
     mkdirSync(join(dir, 'windows'), { recursive: true });
     const tmp = path(`.tmp-${randomUUID()}`);
-    writeFileSync(tmp, text);
+    // on disk before it gets its name: a crash leaves a whole window or none
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     return tmp;
   };
   return {

@@ -394,7 +394,7 @@ describe('the evidence of each request', () => {
     let flushedBeforeOutcome: boolean | undefined;
     deps = {
       ...deps,
-      evidence: outbox,
+      evidence: () => outbox,
       state: overriding(state, {
         recordDestinationOutcome: async (...args: Parameters<typeof state.recordDestinationOutcome>) => {
           flushedBeforeOutcome = flushed.flat().length === 1;
@@ -439,7 +439,7 @@ describe('the evidence of each request', () => {
     const { added, outbox } = recordingOutbox();
     deps = {
       ...deps,
-      evidence: outbox,
+      evidence: () => outbox,
       fetch: (async (url: string) => {
         if (url.endsWith('E-2')) throw Object.assign(new Error('timed out'), { name: 'TimeoutError' });
         return new Response('busy', { status: 503 });
@@ -459,14 +459,14 @@ describe('the evidence of each request', () => {
     await accepted('E-4');
     const { added, outbox } = recordingOutbox();
     let calls = 0;
-    deps = { ...deps, evidence: outbox, fetch: (async () => new Response('{}', { status: calls++ === 0 ? 401 : 200 })) as typeof fetch };
+    deps = { ...deps, evidence: () => outbox, fetch: (async () => new Response('{}', { status: calls++ === 0 ? 401 : 200 })) as typeof fetch };
     await processDeliverBatch([lane('E-4')], deps);
     expect(added.map((e) => e.status)).toEqual([401, 200]);
   });
 
   it('fails the batch, recording no outcome, when the evidence cannot be queued', async () => {
     await accepted('E-5');
-    deps = { ...deps, evidence: recordingOutbox(true).outbox };
+    deps = { ...deps, evidence: () => recordingOutbox(true).outbox };
     await expect(processDeliverBatch([lane('E-5')], deps)).rejects.toThrow('evidence queue unreachable');
     const view = await state.readRecordState(ref('E-5'));
     expect(view.destinations.find((d) => d.destination === 'municipal')?.status).not.toBe('delivered');

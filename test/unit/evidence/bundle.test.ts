@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bundleText, findRecordEvidence, proofBundle } from '../../../functions/shared/evidence/bundle.js';
+import { bundleText, findRecordEvidence, proofBundle, revisionInKey } from '../../../functions/shared/evidence/bundle.js';
 import { readTip, sealWindow } from '../../../functions/shared/evidence/chain.js';
 import { entryLine } from '../../../functions/shared/evidence/format.js';
 import { localSigner, spkiToPem, type EvidenceSigner } from '../../../functions/shared/evidence/signer.js';
@@ -100,5 +100,18 @@ describe('proof bundles', () => {
     writeFileSync(file, text.replace('HLJ-77', 'HLJ-78'));
     const broken = await run(process.execPath, ['verifier/verify-evidence-bundle.mjs', file]).catch((err: { code: number; stdout: string }) => err);
     expect(broken).toMatchObject({ code: 1, stdout: expect.stringMatching(/^NOT VERIFIED: entries\[2\]: not entry 1 of window 2's signed tree/) });
+  });
+});
+
+describe('which entries concern a record', () => {
+  it('reads what follows the id as a revision and its suffixes only: an id may hold a colon', () => {
+    const sel = (recordId: string, source?: string) => ({ recordType: 'breach', recordId, ...(source && { source }) });
+    expect(revisionInKey('breach:hxsj-enforcement:A:1:2:provincial', sel('A:1'))).toBe(2);
+    expect(revisionInKey('breach:hxsj-enforcement:A:1:2:provincial', sel('A'))).toBeUndefined();
+    expect(revisionInKey('breach:hxsj-enforcement:A:3', sel('A'))).toBe(3);
+    expect(revisionInKey('breach:hxsj-enforcement:A:3:municipal:unpublish', sel('A', 'hxsj-enforcement'))).toBe(3);
+    expect(revisionInKey('breach:hxsj-enforcement:A:3', sel('A', 'other-source'))).toBeUndefined();
+    expect(revisionInKey('repair:hxsj-enforcement:A:3', sel('A'))).toBeUndefined();
+    expect(revisionInKey('breach:hxsj-enforcement:AB:3', sel('A'))).toBeUndefined();
   });
 });

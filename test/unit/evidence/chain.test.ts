@@ -161,6 +161,15 @@ describe('the evidence chain', () => {
       expect(await problem()).toBe('window 1 is missing: the head names window 3 as the newest');
     });
 
+    it('a signature written in other base64 that decodes to the same bytes (its padding bits)', async () => {
+      const w = readStored(1);
+      // a signature of 70 or 71 bytes ends in '==' or '=': the last character before them has unused bits
+      const padded = `${w.signature.slice(0, -4)}AB==`;
+      expect(Buffer.from(padded, 'base64').toString('base64')).not.toBe(padded);
+      writeStored(1, { ...w, signature: padded });
+      expect(await problem()).toBe('window 1 is unreadable: the signature is not canonical base64');
+    });
+
     it('spacing changed in a stored window (same content, other bytes)', async () => {
       writeFileSync(windowPath(0), JSON.stringify(readStored(0), null, 1));
       expect(await problem()).toMatch(/^window 0 is unreadable: not written as a credex-evidence-window\/1 document is/);
