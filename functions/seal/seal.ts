@@ -18,9 +18,15 @@ import type { MetricName } from '../../topology/names.js';
 export interface SealConfig {
   stage: string;
   queueUrl: string;
-  /** Entries per window at most (a backlog is sealed as several windows in one run). */
+  /**
+   * A window stops taking messages once it holds this many entries (one receive of up to 10
+   * messages may take it over); a backlog is sealed as several windows in one run.
+   */
   maxEntriesPerWindow: number;
-  /** Windows back whose entry ids a returning message is checked against. */
+  /**
+   * Windows back whose entry ids a returning message is checked against: a message whose delete
+   * failed comes back after the visibility timeout (240 s: about 4 windows on AWS).
+   */
   lookbackWindows: number;
 }
 

@@ -67,6 +67,12 @@ export interface ReconcileSources {
   laneDlqUrls: Readonly<Record<DestinationId, string>>;
   /** The calendar day: a publication past its last day must have ended. */
   today: string;
+  /**
+   * Seconds a peeked DLQ message stays hidden after the peek: 0 (visible at once) on a server in
+   * memory; 1 on fauxqs persisting to a data directory, whose SQLite store loses a message set to 0
+   * (docs/local-runtime.md, "State") — a reconciliation within that second may then miss it.
+   */
+  peekReleaseSeconds?: number;
 }
 
 interface RecordView {
@@ -95,11 +101,11 @@ async function scanAll(doc: DynamoDBDocumentClient, tableName: string): Promise<
 
 /**
  * Every message body in a queue, without consuming them: received (hidden for a while) until the
- * queue shows no more, then made visible again at once. Receiving with visibility 0 instead samples
+ * queue shows no more, then made visible again (at once, or `releaseSeconds` later). Receiving with visibility 0 instead samples
  * the queue at random and misses messages of a large one (a DLQ of hundreds). Only for queues
  * nothing else consumes meanwhile (the DLQs).
  */
-async function peekBodies(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+export async function peekBodies(sqs: SQSClient, queueUrl: string, releaseSeconds = 0): Promise<string[]> {
   const seen = new Map<string, { body: string; handle: string }>();
   try {
     for (;;) {
@@ -112,7 +118,7 @@ async function peekBodies(sqs: SQSClient, queueUrl: string): Promise<string[]> {
   } finally {
     const handles = [...seen.values()].map((m) => m.handle);
     for (let i = 0; i < handles.length; i += 10) {
-      const entries = handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: 0 }));
+      const entries = handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle, VisibilityTimeout: releaseSeconds }));
       // a message left hidden shows again by itself after PEEK_HIDE_SECONDS
       await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch(() => undefined);
     }
@@ -175,7 +181,7 @@ export async function reconcile(sources: ReconcileSources, submissions?: readonl
   let pending = 0;
   for (const [destination, dlqUrl] of Object.entries(sources.laneDlqUrls)) {
     const inDlq = new Set<string>();
-    for (const body of await peekBodies(sources.sqs, dlqUrl)) {
+    for (const body of await peekBodies(sources.sqs, dlqUrl, sources.peekReleaseSeconds)) {
       try {
         const m = JSON.parse(body) as Record<string, unknown>;
         inDlq.add(`${refKey(m['recordType'], m['source'], m['recordId'])}@${m['revision']}`);
@@ -214,7 +220,7 @@ export async function reconcile(sources: ReconcileSources, submissions?: readonl
 
   let submissionTally: SubmissionTally | undefined;
   if (submissions) {
-    const intakeDlq = await peekBodies(sources.sqs, sources.intakeDlqUrl);
+    const intakeDlq = await peekBodies(sources.sqs, sources.intakeDlqUrl, sources.peekReleaseSeconds);
     submissionTally = classifySubmissions(submissions, records, quarantine, intakeDlq);
   }
   const notShared: Record<string, number> = {};

@@ -414,6 +414,8 @@ async function start(options: RuntimeOptions, cleanups: Array<() => Promise<void
           intakeDlqUrl: queues.intake.dlqUrl,
           laneDlqUrls: Object.fromEntries(DESTINATION_IDS.map((d) => [d, queues.lanes[d].dlqUrl])) as Record<DestinationId, string>,
           today: calendar.today(),
+          // fauxqs persisting to the data directory loses a message whose visibility is set to 0
+          ...(dataDir && { peekReleaseSeconds: 1 }),
         },
         submissions,
       ),
