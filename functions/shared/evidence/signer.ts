@@ -40,12 +40,6 @@ export const spkiToPem = (spki: Uint8Array): string =>
     .toString('base64')
     .replace(/.{1,64}/g, '$&\n')}-----END PUBLIC KEY-----\n`;
 
-export function pemToSpki(pem: string): Buffer {
-  const m = /^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=\n]+)-----END PUBLIC KEY-----\n?$/.exec(pem);
-  if (!m) throw new Error('not a PEM public key');
-  return Buffer.from(m[1]!.replace(/\n/g, ''), 'base64');
-}
-
 interface KeyFile {
   format: 'credex-evidence-key/1';
   algorithm: 'SM2DSA';
