@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readTip, sealWindow, verifyLog } from '../functions/shared/evidence/chain.js';
 import { entryLine, sm3Hex, type EvidenceEntry } from '../functions/shared/evidence/format.js';
-import { bodyEvidence, isoNow, sqsEvidenceOutbox } from '../functions/shared/evidence/outbox.js';
+import { exchangeDigests, isoNow, sqsEvidenceOutbox } from '../functions/shared/evidence/outbox.js';
 import { localSigner } from '../functions/shared/evidence/signer.js';
 import { fileEvidenceStore } from '../functions/shared/evidence/store.js';
 import { generateSm2KeyPair, sm2Sign, sm2Verify } from '../functions/shared/evidence/sm2.js';
@@ -55,8 +55,7 @@ const requestBody = JSON.stringify({ record, signature: 'x'.repeat(64) });
 const responseBody = JSON.stringify({ code: 0, message: 'ok', receipt: 'HRB-00000009' });
 
 function sendEntry(records: number): EvidenceEntry {
-  const sent = bodyEvidence(records === 1 ? requestBody : `[${Array.from({ length: records }, () => requestBody).join(',')}]`);
-  const received = bodyEvidence(responseBody);
+  const sent = records === 1 ? requestBody : `[${Array.from({ length: records }, () => requestBody).join(',')}]`;
   return {
     v: 1,
     id: randomUUID(),
@@ -64,12 +63,9 @@ function sendEntry(records: number): EvidenceEntry {
     party: 'municipal',
     method: 'PUT',
     path: '/openapi/v2/credit/commitment/commitment%3Ahrbxq-approval%3AHRBNA-CN-2026-000123%3A2%3Amunicipal',
-    requestDigest: sent.digest,
-    requestBytes: sent.bytes,
+    ...exchangeDigests(sent, { body: responseBody }),
     status: 200,
     error: null,
-    responseDigest: received.digest,
-    responseBytes: received.bytes,
     sentAt: isoNow(),
     answeredAt: isoNow(),
     records: Array.from({ length: records }, (_, i) => ({

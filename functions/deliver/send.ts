@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../shared/records/content-hash.js';
 import { sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
-import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
+import { exchangeDigests, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import { CONTRACT_VERSION } from '../shared/records/types.js';
 import { describeError } from '../shared/errors.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
@@ -259,9 +259,7 @@ function evidenceOf(request: WireRequest, answer: Answer, byKey: ReadonlyMap<str
       ...(outcome?.outcome === 'delivered' && outcome.receipt !== undefined && { receipt: outcome.receipt }),
     };
   });
-  const sent = bodyEvidence(request.body);
   const { response } = answer;
-  const received = 'error' in response ? undefined : bodyEvidence(answer.bytes ?? response.body);
   return {
     v: 1 as const,
     id: randomUUID(),
@@ -269,12 +267,9 @@ function evidenceOf(request: WireRequest, answer: Answer, byKey: ReadonlyMap<str
     party: deps.config.destination,
     method: request.method,
     path: maskIdNumbersIn(request.path),
-    requestDigest: sent.digest,
-    requestBytes: sent.bytes,
+    ...exchangeDigests(request.body, 'error' in response ? null : { body: answer.bytes ?? response.body }),
     status: 'error' in response ? null : response.status,
     error: 'error' in response ? response.kind : null,
-    responseDigest: received?.digest ?? null,
-    responseBytes: received?.bytes ?? null,
     sentAt: isoNow(answer.sentAt),
     answeredAt: 'error' in response ? null : isoNow(answer.answeredAt),
     records,

@@ -22,7 +22,7 @@ import { canonicalJson } from '../shared/records/content-hash.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import { HEADER } from '../shared/signing/sign.js';
 import { receivedRecordKey, sm3Hex, type EvidenceEntry, type EvidenceRecordRef } from '../shared/evidence/format.js';
-import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
+import { exchangeDigests, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CreditPolicy } from '../../topology/credit-policy.js';
 import type { MetricName } from '../../topology/names.js';
@@ -108,17 +108,19 @@ export async function handleIngestRequest(request: IngestRequest, deps: IngestDe
       requestId: request.requestId,
       error: err instanceof Error ? err.message : String(err),
     });
-    return errorResponse(
-      503,
-      'SERVICE_UNAVAILABLE',
-      'a backing service is unavailable; retry the request later (a push: records already accepted are deduplicated by revision)',
-      request.requestId,
-      {
-        'retry-after': '5',
-      },
-    );
+    return serviceUnavailable(request.requestId);
   }
 }
+
+/** 503: a backing service (the table, the intake or evidence queue) cannot be reached now. */
+const serviceUnavailable = (requestId: string): IngestResponse =>
+  errorResponse(
+    503,
+    'SERVICE_UNAVAILABLE',
+    'a backing service is unavailable; retry the request later (a push: records already accepted are deduplicated by revision)',
+    requestId,
+    { 'retry-after': '5' },
+  );
 
 async function answer(request: IngestRequest, deps: IngestDeps): Promise<IngestResponse> {
   try {
@@ -127,13 +129,7 @@ async function answer(request: IngestRequest, deps: IngestDeps): Promise<IngestR
     deps.logger.error('ingest request failed', { requestId: request.requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
     const transient = err instanceof EnqueueError || isTransientAwsError(err);
     return transient
-      ? errorResponse(
-          503,
-          'SERVICE_UNAVAILABLE',
-          'a backing service is unavailable; retry the request later (a push: records already accepted are deduplicated by revision)',
-          request.requestId,
-          { 'retry-after': '5' },
-        )
+      ? serviceUnavailable(request.requestId)
       : errorResponse(500, 'INTERNAL_ERROR', 'internal error; the request id identifies it in the logs', request.requestId);
   }
 }
@@ -172,8 +168,6 @@ async function handle(request: IngestRequest, deps: IngestDeps): Promise<IngestR
  * what became of each.
  */
 function ingestEvidence(request: IngestRequest, response: IngestResponse, sentAt: number, config: IngestConfig): EvidenceEntry {
-  const received = bodyEvidence(request.body);
-  const answered = bodyEvidence(response.body);
   return {
     v: 1,
     id: randomUUID(),
@@ -181,12 +175,9 @@ function ingestEvidence(request: IngestRequest, response: IngestResponse, sentAt
     party: registeredAppKey(header(request.headers, HEADER.appKey), config),
     method: request.method.toUpperCase(),
     path: maskIdNumbersIn(`${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`),
-    requestDigest: received.digest,
-    requestBytes: received.bytes,
+    ...exchangeDigests(request.body, response),
     status: response.status,
     error: null,
-    responseDigest: answered.digest,
-    responseBytes: answered.bytes,
     sentAt: isoNow(sentAt),
     answeredAt: isoNow(),
     records: pushedRecords(request, response),

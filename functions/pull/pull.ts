@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../shared/records/content-hash.js';
 import { maskIdNumbersIn } from '../shared/records/identifiers.js';
 import { receivedRecordKey, sm3Hex, type EvidenceRecordRef } from '../shared/evidence/format.js';
-import { bodyEvidence, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
+import { exchangeDigests, isoNow, type EvidenceOutbox } from '../shared/evidence/outbox.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueRefusedIssue, sendBatch, type OutgoingMessage } from '../shared/queue/send-batch.js';
 import type { ValidationIssue } from '../shared/records/validate.js';
@@ -199,7 +199,6 @@ async function fetchPage(
     let response: Response;
     const sentAt = Date.now();
     const evidence = (answer?: { status: number; bytes: Buffer; items?: unknown[] }, error?: 'timeout' | 'network') => {
-      const received = answer && bodyEvidence(answer.bytes);
       outbox?.add({
         v: 1,
         id: randomUUID(),
@@ -207,11 +206,9 @@ async function fetchPage(
         party: 'provincial-feed',
         method: 'GET',
         path: maskIdNumbersIn(`${url.pathname}${url.search}`),
-        ...(({ digest, bytes }) => ({ requestDigest: digest, requestBytes: bytes }))(bodyEvidence(undefined)),
+        ...exchangeDigests(undefined, answer ? { body: answer.bytes } : null),
         status: answer?.status ?? null,
         error: error ?? null,
-        responseDigest: received?.digest ?? null,
-        responseBytes: received?.bytes ?? null,
         sentAt: isoNow(sentAt),
         answeredAt: answer ? isoNow() : null,
         records: (answer?.items ?? []).flatMap((item) => feedRecordRef(item)),
@@ -226,27 +223,23 @@ async function fetchPage(
     }
     const bytes = Buffer.from(await response.arrayBuffer());
     const text = new TextDecoder().decode(bytes);
-    let items: unknown[] | undefined;
+    let body: Partial<FeedPage> | undefined;
     try {
-      const parsed = JSON.parse(text) as { items?: unknown };
-      if (Array.isArray(parsed?.items)) items = parsed.items;
+      body = JSON.parse(text) as Partial<FeedPage>;
     } catch {
       // not JSON: said below
     }
+    const items = Array.isArray(body?.items) ? body.items : undefined;
     evidence({ status: response.status, bytes, ...(items && { items }) });
     if (response.status === 401 && round === 0 && refresh === false) {
       credentials = await deps.credentials.refresh();
       continue;
     }
     if (response.status !== 200) return { error: `HTTP ${response.status} ${text.slice(0, 200)}`.trim() };
-    try {
-      const body = JSON.parse(text) as Partial<FeedPage>;
-      if (!Array.isArray(body.items) || (body.nextCursor !== null && typeof body.nextCursor !== 'string'))
-        return { error: 'feed answer is not { items: [], nextCursor }' };
-      return { items: body.items, nextCursor: body.nextCursor };
-    } catch {
-      return { error: 'feed answer is not JSON' };
-    }
+    if (body === undefined || body === null) return { error: 'feed answer is not JSON' };
+    if (!Array.isArray(body.items) || (body.nextCursor !== null && typeof body.nextCursor !== 'string'))
+      return { error: 'feed answer is not { items: [], nextCursor }' };
+    return { items: body.items, nextCursor: body.nextCursor };
   }
   return { error: 'authentication failed (HTTP 401) after reloading the credentials' };
 }

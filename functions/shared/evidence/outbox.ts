@@ -5,6 +5,7 @@
  * fails fails the invocation: no outcome is recorded whose evidence is not on its way.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { chunksBySize } from '../queue/send-batch.js';
 import { entryLine, sm3Hex, type EvidenceEntry } from './format.js';
 
 export const ENTRIES_FORMAT = 'credex-evidence-entries/1';
@@ -31,7 +32,8 @@ export function sqsEvidenceOutbox(sqs: SQSClient, queueUrl: string): EvidenceOut
   return {
     add: (entry) => void lines.push(entryLine(entry)),
     async flush() {
-      const pending = chunks(lines);
+      // a line's bytes, and its quotes and comma in the message's JSON
+      const pending = chunksBySize(lines, (line) => Buffer.byteLength(line) + 4, MESSAGE_BYTES);
       lines = [];
       while (pending.length > 0) {
         const message: EvidenceMessage = { format: ENTRIES_FORMAT, entries: pending[0]! };
@@ -48,28 +50,22 @@ export function sqsEvidenceOutbox(sqs: SQSClient, queueUrl: string): EvidenceOut
   };
 }
 
-function chunks(lines: readonly string[]): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const line of lines) {
-    const size = Buffer.byteLength(line) + 4;
-    if (current.length > 0 && bytes + size > MESSAGE_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(line);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
+type Body = string | Uint8Array | undefined;
 
 /** Digest and size of a body as sent or received (no body: SM3 of no bytes, 0). */
-export function bodyEvidence(body: string | Uint8Array | undefined): { digest: string; bytes: number } {
+function bodyEvidence(body: Body): { digest: string; bytes: number } {
   const bytes = body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
   return { digest: sm3Hex(bytes), bytes: bytes.length };
+}
+
+/** An entry's digests of the exact request body and of the response body (`null` when no answer came). */
+export function exchangeDigests(
+  request: Body,
+  response: { body: Body } | null,
+): Pick<EvidenceEntry, 'requestDigest' | 'requestBytes' | 'responseDigest' | 'responseBytes'> {
+  const sent = bodyEvidence(request);
+  const received = response && bodyEvidence(response.body);
+  return { requestDigest: sent.digest, requestBytes: sent.bytes, responseDigest: received?.digest ?? null, responseBytes: received?.bytes ?? null };
 }
 
 export const isoNow = (ms: number = Date.now()): string => new Date(ms).toISOString();

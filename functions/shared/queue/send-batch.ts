@@ -41,24 +41,31 @@ const SQS_BATCH_LIMIT = 10;
  */
 const REQUEST_BYTES_LIMIT = 256 * 1024;
 
-/** Chunks of at most 10 messages and 256 KiB (a larger message goes alone). */
-export function requestChunks<T extends OutgoingMessage>(messages: readonly T[]): T[][] {
+/** `items` in order, in chunks of at most `maxCount` items and `maxBytes` by `sizeOf` (a larger item goes alone). */
+export function chunksBySize<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes: number, maxCount = Number.POSITIVE_INFINITY): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
-  for (const m of messages) {
-    const size = Buffer.byteLength(m.body) + Object.entries(m.attributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0);
-    if (current.length > 0 && (current.length === SQS_BATCH_LIMIT || bytes + size > REQUEST_BYTES_LIMIT)) {
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length === maxCount || bytes + size > maxBytes)) {
       chunks.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(m);
+    current.push(item);
     bytes += size;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
+
+const messageBytes = (m: OutgoingMessage): number =>
+  Buffer.byteLength(m.body) + Object.entries(m.attributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0);
+
+/** Chunks of at most 10 messages and 256 KiB (a larger message goes alone). */
+export const requestChunks = <T extends OutgoingMessage>(messages: readonly T[]): T[][] =>
+  chunksBySize(messages, messageBytes, REQUEST_BYTES_LIMIT, SQS_BATCH_LIMIT);
 
 export async function sendBatch(
   sqs: SQSClient,
